@@ -1,0 +1,1 @@
+"""The residential strategy dashboard: the domain, free of any user interface."""

@@ -1,0 +1,103 @@
+"""Every change made through a session is written to the audit log, whatever made it (CLI, import, app, seed).
+
+One listener on the ORM's flush does it, so no write path can forget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import get_history
+
+from dashboard.models import AUDITED_MODELS, AuditEntry, Base
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is making a change and through what; every audit row names one."""
+
+    user: str
+    source: str
+
+
+SYSTEM = Actor(user="system", source="system")
+
+# Surrogate keys and the version counter say nothing to a reader of the log.
+_NOT_AUDITED = {"id", "version"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Base):
+        return value.audit_ref()  # type: ignore[attr-defined]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _audited_attributes(obj: Base) -> list[str]:
+    """Plain columns plus many-to-one relationships (logged by their natural key, not their id)."""
+    mapper = inspect(obj).mapper
+    foreign_keys = {column.key for column in mapper.columns if column.foreign_keys}
+    columns = [
+        attr.key for attr in mapper.column_attrs if attr.key not in _NOT_AUDITED and attr.key not in foreign_keys
+    ]
+    many_to_one = [rel.key for rel in mapper.relationships if rel.direction.name == "MANYTOONE"]
+    return columns + many_to_one
+
+
+def snapshot(obj: Base) -> dict[str, Any]:
+    return {key: _plain(getattr(obj, key)) for key in _audited_attributes(obj)}
+
+
+def _changes(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for key in _audited_attributes(obj):
+        history = get_history(obj, key)
+        if not history.has_changes():
+            continue
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if _plain(old) == _plain(new):
+            continue
+        before[key] = _plain(old)
+        after[key] = _plain(new)
+    return before, after
+
+
+def _entry(actor: Actor, action: str, obj: Base, before: dict | None, after: dict | None) -> AuditEntry:
+    return AuditEntry(
+        at=datetime.now(UTC).replace(tzinfo=None),
+        user=actor.user,
+        source=actor.source,
+        action=action,
+        entity=obj.__tablename__,
+        entity_ref=obj.audit_ref(),  # type: ignore[attr-defined]
+        before=before,
+        after=after,
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _record_changes(session: Session, _flush_context, _instances) -> None:
+    actor: Actor = session.info.get("actor", SYSTEM)
+    entries: list[AuditEntry] = []
+    for obj in session.new:
+        if isinstance(obj, AUDITED_MODELS):
+            entries.append(_entry(actor, "create", obj, None, snapshot(obj)))
+    for obj in session.dirty:
+        if isinstance(obj, AUDITED_MODELS) and session.is_modified(obj, include_collections=False):
+            before, after = _changes(obj)
+            if after or before:
+                entries.append(_entry(actor, "update", obj, before, after))
+    for obj in session.deleted:
+        if isinstance(obj, AUDITED_MODELS):
+            entries.append(_entry(actor, "delete", obj, snapshot(obj), None))
+    session.add_all(entries)

@@ -1,0 +1,169 @@
+"""The command line: `python -m dashboard --help`."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from dashboard.audit import Actor
+from dashboard.backup import BackupError, backup_sqlite
+from dashboard.config import database_url
+from dashboard.db import make_engine
+from dashboard.demo import DemoError, build_demo
+from dashboard.exporting import export_all, write_template
+from dashboard.importing import import_path
+from dashboard.layout import EXPORT_LAYOUTS
+from dashboard.store import ensure_store
+
+app = typer.Typer(
+    help="The residential strategy dashboard's data tools: create the store, import, export, back up.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+def _progress() -> Progress:
+    """A progress bar on a terminal; nothing at all when output goes to a file or a pipe."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+        transient=True,
+    )
+
+
+def _engine(ctx: typer.Context):
+    return make_engine(ctx.obj["database_url"])
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]Error:[/] {message}", highlight=False)
+    raise typer.Exit(code=1)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    database: Annotated[
+        str | None,
+        typer.Option("--database-url", help="Database to use. Default: $DATABASE_URL, else data/dashboard.sqlite."),
+    ] = None,
+) -> None:
+    ctx.obj = {"database_url": database or database_url()}
+
+
+@app.command("init-db")
+def init_db(
+    ctx: typer.Context,
+    seed: Annotated[bool, typer.Option(help="Load the decision record's facts and illustrative data into a new store.")] = True,
+) -> None:
+    """Create the store or upgrade it to the newest schema; a new store is seeded."""
+    status = ensure_store(_engine(ctx), seed=seed)
+    if status.seeded:
+        print("Created a new store and loaded the seed programme (decision record B147/24 and illustrative data).")
+    elif status.created:
+        print("Created a new, empty store (reference data only).")
+    else:
+        print("Store is up to date; its data was left as it was.")
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file, or a folder of CSV files (as export writes).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report what would change; write nothing.")] = False,
+    user: Annotated[str | None, typer.Option(help="Name recorded in the audit log. Default: your login name.")] = None,
+) -> None:
+    """Import decisions, phases and properties with their milestones. All or nothing."""
+    engine = _engine(ctx)
+    ensure_store(engine)
+    actor = Actor(user=user or getpass.getuser(), source=f"import {file.name}")
+    report = import_path(engine, file, actor, dry_run=dry_run)
+    if not report.ok:
+        err.print(report.summary(), highlight=False, markup=False)
+        raise typer.Exit(code=1)
+    print(report.summary())
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    out: Annotated[Path | None, typer.Option(help="Folder to write every table and the data dictionary into.")] = None,
+    template: Annotated[
+        Path | None, typer.Option(help="Write an empty import template instead (.xlsx workbook or .csv tracker).")
+    ] = None,
+) -> None:
+    """Export every table as CSV (UTF-8 with BOM, ISO dates), with a data dictionary."""
+    if template:
+        write_template(template)
+        print(f"Wrote the import template {template}")
+        return
+    if out is None:
+        _fail("say where to write: --out FOLDER (or --template FILE for an empty template)")
+    engine = _engine(ctx)
+    ensure_store(engine)
+    with _progress() as progress:
+        task = progress.add_task("Exporting", total=len(EXPORT_LAYOUTS))
+        written = export_all(engine, out, on_table=lambda _name, _rows: progress.advance(task))
+    for name, rows in written.items():
+        print(f"{out / name}: {rows} rows")
+
+
+@app.command("demo-data")
+def demo_data(
+    ctx: typer.Context,
+    properties: Annotated[int, typer.Option(min=1, help="How many synthetic properties.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same programme.")] = 1,
+) -> None:
+    """Fill a new, empty store with a synthetic programme of any size (for demonstrations and benchmarks)."""
+    engine = _engine(ctx)
+    ensure_store(engine, seed=False)
+    with _progress() as progress:
+        task = progress.add_task("Building", total=properties)
+        try:
+            counts = build_demo(engine, properties, seed, on_progress=lambda done: progress.update(task, completed=done))
+        except DemoError as error:
+            _fail(str(error))
+    print(", ".join(f"{rows} {table}" for table, rows in counts.items()) + " rows written.")
+
+
+@app.command("backup")
+def backup(
+    ctx: typer.Context,
+    destination: Annotated[Path, typer.Argument(help="File (or folder) to write the copy to.")],
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+) -> None:
+    """Write a consistent copy of the SQLite store, safe while the app is running."""
+    try:
+        written = backup_sqlite(_engine(ctx), destination, overwrite=overwrite)
+    except BackupError as error:
+        _fail(str(error))
+    print(f"Backed up to {written}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as error:  # a user sees a message, never a traceback (DASHBOARD_DEBUG=1 shows it)
+        if os.environ.get("DASHBOARD_DEBUG"):
+            raise
+        err.print(f"[bold red]Error:[/] {type(error).__name__}: {error}", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""Export every table as CSV for analysts: UTF-8 with a byte-order mark (so Excel shows £ and accents), ISO dates, the
+column order of dashboard.layout, rows streamed from the database rather than built in memory."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from dashboard.layout import (
+    AUDIT_LOG,
+    DECISIONS,
+    DISTRICTS,
+    EXPORT_LAYOUTS,
+    LAYOUTS,
+    MILESTONES,
+    PHASES,
+    PROPERTIES,
+    STRATEGY,
+    Layout,
+)
+from dashboard.importing import TEMPLATE_GUIDE_SHEET
+from dashboard.models import AuditEntry, Council, Decision, District, Milestone, Phase, Property, Stage, Strategy
+from dashboard.stages import STAGES
+
+CSV_ENCODING = "utf-8-sig"
+STREAM_BATCH = 5_000
+
+
+def cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def write_csv(handle: TextIO, headers: list[str], rows: Iterable[Iterable[Any]]) -> int:
+    writer = csv.writer(handle, lineterminator="\r\n")
+    writer.writerow(headers)
+    count = 0
+    for row in rows:
+        writer.writerow([cell(value) for value in row])
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------- rows of each table, in layout order
+
+
+def strategy_rows(session: Session) -> Iterator[tuple]:
+    for strategy in session.scalars(select(Strategy).order_by(Strategy.id)):
+        yield strategy.name, strategy.council.name, strategy.bed_target, strategy.provenance
+
+
+def district_rows(session: Session) -> Iterator[tuple]:
+    for district in session.scalars(select(District).join(Council).order_by(Council.name, District.name)):
+        aliases = "; ".join(sorted(alias.alias for alias in district.aliases))
+        yield district.ons_code, district.name, district.council.name, aliases
+
+
+def decision_rows(session: Session) -> Iterator[tuple]:
+    for d in session.scalars(select(Decision).order_by(Decision.reference)):
+        yield (
+            d.reference, d.title, d.decision_type, d.key_decision, d.decided_on, d.executive_member, d.portfolio,
+            d.significance, d.controversial, d.provenance,
+        )  # fmt: skip
+
+
+def phase_rows(session: Session) -> Iterator[tuple]:
+    for p in session.scalars(select(Phase).order_by(Phase.starts_on, Phase.name)):
+        yield p.name, p.starts_on, p.planned_end_on, p.decision.reference if p.decision else None, p.provenance
+
+
+def property_rows(session: Session) -> Iterator[tuple]:
+    """The tracker: one row per property, its stages' dates pivoted into columns."""
+    dates: dict[int, dict[str, tuple]] = {}
+    for property_id, stage_key, planned, actual in session.execute(
+        select(Milestone.property_id, Milestone.stage_key, Milestone.planned_on, Milestone.actual_on)
+    ):
+        dates.setdefault(property_id, {})[stage_key] = (planned, actual)
+    query = (
+        select(Property, Phase.name, District.name)
+        .join(Phase, Property.phase_id == Phase.id)
+        .join(District, Property.district_id == District.id)
+        .order_by(Property.reference)
+        .execution_options(yield_per=STREAM_BATCH)
+    )
+    for p, phase_name, district_name in session.execute(query):
+        stage_dates = dates.get(p.id, {})
+        milestone_cells = [value for stage in STAGES for value in stage_dates.get(stage.key, (None, None))]
+        yield (
+            p.reference, phase_name, district_name, p.provision_model, p.specialism, p.planned_beds,
+            p.registered_beds, p.purchase_budget, p.purchase_cost, p.refurbishment_budget, p.refurbishment_cost,
+            p.councillors_informed_on, p.notes, p.provenance, *milestone_cells,
+        )  # fmt: skip
+        session.expunge(p)
+
+
+def milestone_rows(session: Session) -> Iterator[tuple]:
+    query = (
+        select(Property.reference, Stage.position, Stage.key, Stage.label, Milestone.planned_on, Milestone.actual_on)
+        .join(Property, Milestone.property_id == Property.id)
+        .join(Stage, Milestone.stage_key == Stage.key)
+        .order_by(Property.reference, Stage.position)
+        .execution_options(yield_per=STREAM_BATCH)
+    )
+    yield from session.execute(query)
+
+
+def audit_rows(session: Session) -> Iterator[tuple]:
+    columns = [AuditEntry.at, AuditEntry.user, AuditEntry.source, AuditEntry.action, AuditEntry.entity]
+    query = (
+        select(*columns, AuditEntry.entity_ref, AuditEntry.before, AuditEntry.after)
+        .order_by(AuditEntry.id)
+        .execution_options(yield_per=STREAM_BATCH)
+    )
+    yield from session.execute(query)
+
+
+ROWS: dict[str, Callable[[Session], Iterator[tuple]]] = {
+    STRATEGY.name: strategy_rows,
+    DISTRICTS.name: district_rows,
+    DECISIONS.name: decision_rows,
+    PHASES.name: phase_rows,
+    PROPERTIES.name: property_rows,
+    MILESTONES.name: milestone_rows,
+    AUDIT_LOG.name: audit_rows,
+}
+
+
+def data_dictionary_rows() -> Iterator[tuple]:
+    for layout in EXPORT_LAYOUTS:
+        for column in layout.columns:
+            imported = "yes" if layout in LAYOUTS else "no"
+            yield f"{layout.name}.csv", column.header, column.kind, column.required, imported, column.description
+
+
+DATA_DICTIONARY_HEADERS = ["File", "Column", "Type", "Required on import", "Read by import", "Description"]
+
+
+def export_table(engine: Engine, layout: Layout, handle: TextIO) -> int:
+    with Session(engine) as session:
+        return write_csv(handle, layout.headers, ROWS[layout.name](session))
+
+
+def export_all(engine: Engine, out_dir: Path, on_table: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """Write every table and the data dictionary into `out_dir`; return rows written per file."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, int] = {}
+    for layout in EXPORT_LAYOUTS:
+        with (out_dir / f"{layout.name}.csv").open("w", encoding=CSV_ENCODING, newline="") as handle:
+            written[f"{layout.name}.csv"] = export_table(engine, layout, handle)
+        if on_table:
+            on_table(layout.name, written[f"{layout.name}.csv"])
+    with (out_dir / "data_dictionary.csv").open("w", encoding=CSV_ENCODING, newline="") as handle:
+        written["data_dictionary.csv"] = write_csv(handle, DATA_DICTIONARY_HEADERS, data_dictionary_rows())
+    return written
+
+
+def write_template(path: Path) -> None:
+    """An empty workbook (one sheet per importable table) or, for .csv, the property tracker alone."""
+    if path.suffix.lower() == ".csv":
+        with path.open("w", encoding=CSV_ENCODING, newline="") as handle:
+            write_csv(handle, PROPERTIES.headers, [])
+        return
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for layout in LAYOUTS:
+        sheet = workbook.create_sheet(layout.name)
+        sheet.append(layout.headers)
+        sheet.freeze_panes = "B2"
+        for index, column in enumerate(layout.columns, start=1):
+            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(column.header) + 2)
+    guide = workbook.create_sheet(TEMPLATE_GUIDE_SHEET)
+    guide.append(DATA_DICTIONARY_HEADERS)
+    for row in data_dictionary_rows():
+        guide.append(list(row))
+    workbook.save(path)

@@ -1,0 +1,174 @@
+"""The spreadsheet layouts analysts keep: one per importable table. Import, export, the template and the data dictionary
+all read them from here, so a column is named and described once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dashboard.reference import normalise_name
+from dashboard.stages import STAGES
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    kind: str  # what a cell holds, in words, for the data dictionary
+    description: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str  # also the file (or sheet) name: decisions.csv, phases.csv, properties.csv
+    description: str
+    columns: tuple[Column, ...]
+    key: str = ""  # the field that identifies a row: importing upserts by it
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.header for column in self.columns]
+
+    @property
+    def key_column(self) -> Column:
+        return next(column for column in self.columns if column.field == self.key)
+
+    def column_for(self, header: str) -> Column | None:
+        """The column a header means, ignoring case, spacing and punctuation ("Planned Beds", "planned_beds")."""
+        wanted = normalise_name(header)
+        for column in self.columns:
+            if wanted in (normalise_name(column.header), normalise_name(column.field)):
+                return column
+        return None
+
+
+DATE = "date (YYYY-MM-DD or DD/MM/YYYY)"
+PROVENANCE = Column(
+    "Provenance",
+    "provenance",
+    "text",
+    "Where the row's figures come from (e.g. 'decision record B147/24', 'illustrative'); blank means this file.",
+)
+
+DECISIONS = Layout(
+    name="decisions",
+    description="Decisions that govern the programme, one row each.",
+    key="reference",
+    columns=(
+        Column("Reference", "reference", "text", "Decision reference, e.g. B147/24.", required=True),
+        Column("Title", "title", "text", "Subject of the decision.", required=True),
+        Column("Type", "decision_type", "Executive / Non-executive", "Type of decision.", required=True),
+        Column("Key decision", "key_decision", "yes / no", "Whether it is a Key Decision.", required=True),
+        Column("Date", "decided_on", DATE, "Date the decision was signed."),
+        Column("Executive member", "executive_member", "text", "Executive Member or Committee Chairman."),
+        Column("Portfolio", "portfolio", "text", "Portfolio, for executive functions."),
+        Column(
+            "Significance",
+            "significance",
+            "Technical/Professional/Routine / Local / General or County-wide",
+            "Significance of the proposed action, as in the record's consultation summary.",
+        ),
+        Column("Controversial", "controversial", "yes / no", "Whether the action is controversial."),
+        PROVENANCE,
+    ),
+)
+
+PHASES = Layout(
+    name="phases",
+    description="Phases of the strategy, one row each.",
+    key="name",
+    columns=(
+        Column("Name", "name", "text", "Phase name, e.g. Phase 2.", required=True),
+        Column("Starts", "starts_on", DATE, "Start of the phase."),
+        Column("Planned end", "planned_end_on", DATE, "Planned end of the phase."),
+        Column("Decision reference", "decision_reference", "text", "Reference of the decision behind the phase."),
+        PROVENANCE,
+    ),
+)
+
+STAGE_COLUMNS: tuple[Column, ...] = tuple(
+    Column(f"{stage.column} {which}", f"{which}.{stage.key}", DATE, f"{stage.label}: {which} date.")
+    for stage in STAGES
+    for which in ("planned", "actual")
+)
+
+PROPERTIES = Layout(
+    name="properties",
+    description="The property tracker: one row per property, with the planned and actual date of each stage.",
+    key="reference",
+    columns=(
+        Column("Reference", "reference", "text", "Property reference code. Never an address.", required=True),
+        Column("Phase", "phase", "text", "Name of the phase (as in phases).", required=True),
+        Column(
+            "District",
+            "district",
+            "district name or ONS code",
+            "District of Hertfordshire: a name ('North Herts'), a current or former ONS code.",
+            required=True,
+        ),
+        Column("Provision model", "provision_model", "in-house / commissioned", "Who runs the home.", required=True),
+        Column("Specialism", "specialism", "text", "e.g. solo/emergency, disabilities, step-down, therapeutic, 16+."),
+        Column("Planned beds", "planned_beds", "whole number 1-12", "Beds planned for the property.", required=True),
+        Column("Registered beds", "registered_beds", "whole number 1-12", "Places registered by Ofsted."),
+        Column("Purchase budget (£)", "purchase_budget", "whole pounds", "Budget for buying the property."),
+        Column("Purchase cost (£)", "purchase_cost", "whole pounds", "What buying it cost, to date."),
+        Column("Refurbishment budget (£)", "refurbishment_budget", "whole pounds", "Budget for the works."),
+        Column("Refurbishment cost (£)", "refurbishment_cost", "whole pounds", "What the works cost, to date."),
+        Column("Councillors informed", "councillors_informed_on", DATE, "When local councillors were informed."),
+        Column("Notes", "notes", "text", "Free text. No addresses, postcodes or anything about a child."),
+        PROVENANCE,
+        *STAGE_COLUMNS,
+    ),
+)
+
+LAYOUTS: tuple[Layout, ...] = (DECISIONS, PHASES, PROPERTIES)  # in the order they must be imported
+LAYOUT_BY_NAME: dict[str, Layout] = {layout.name: layout for layout in LAYOUTS}
+
+# Written by export for analysts' own work; not read back by import.
+MILESTONES = Layout(
+    name="milestones",
+    description="Every stage of every property, one row each (the tracker's dates, in long form).",
+    columns=(
+        Column("Reference", "reference", "text", "Property reference code."),
+        Column("Stage order", "position", "whole number", "Position of the stage, 1 = property identified."),
+        Column("Stage", "stage", "text", "Stage key."),
+        Column("Stage name", "label", "text", "Stage, in words."),
+        Column("Planned", "planned_on", "date (YYYY-MM-DD)", "Planned date."),
+        Column("Actual", "actual_on", "date (YYYY-MM-DD)", "Actual date, once it has happened."),
+    ),
+)
+DISTRICTS = Layout(
+    name="districts",
+    description="The council's districts and the other ways people write them.",
+    columns=(
+        Column("ONS code", "ons_code", "text", "Current ONS (GSS) code."),
+        Column("Name", "name", "text", "District name."),
+        Column("Council", "council", "text", "Council the district belongs to."),
+        Column("Also written", "aliases", "text", "Former codes and common names, separated by '; '."),
+    ),
+)
+STRATEGY = Layout(
+    name="strategy",
+    description="The strategy and its bed target.",
+    columns=(
+        Column("Name", "name", "text", "Strategy name."),
+        Column("Council", "council", "text", "Council."),
+        Column("Bed target", "bed_target", "whole number", "Beds the strategy aims to provide."),
+        PROVENANCE,
+    ),
+)
+AUDIT_LOG = Layout(
+    name="audit_log",
+    description="Every change to the data: who, when, through what, and the values before and after.",
+    columns=(
+        Column("At (UTC)", "at", "date and time (ISO 8601, UTC)", "When the change was made."),
+        Column("User", "user", "text", "Who made it."),
+        Column("Source", "source", "text", "Through what: seed, cli, import of a file, app."),
+        Column("Action", "action", "create / update / delete", "What was done."),
+        Column("Table", "entity", "text", "Which table."),
+        Column("Row", "entity_ref", "text", "Which row, by its reference (property/stage for a milestone)."),
+        Column("Before", "before", "JSON", "Changed values before."),
+        Column("After", "after", "JSON", "Changed values after."),
+    ),
+)
+EXPORT_LAYOUTS: tuple[Layout, ...] = (STRATEGY, DISTRICTS, *LAYOUTS, MILESTONES, AUDIT_LOG)

@@ -1,0 +1,216 @@
+"""The store's tables as typed ORM models. Never an address or postcode: a property is a reference code and a district."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    # Named constraints, so later migrations can alter them on every backend.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class Council(Base):
+    __tablename__ = "council"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ons_code: Mapped[str] = mapped_column(String(9), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+    districts: Mapped[list[District]] = relationship(back_populates="council", order_by="District.name")
+
+    def audit_ref(self) -> str:
+        return self.ons_code
+
+
+class District(Base):
+    __tablename__ = "district"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"))
+    ons_code: Mapped[str] = mapped_column(String(9), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+    council: Mapped[Council] = relationship(back_populates="districts")
+    aliases: Mapped[list[DistrictAlias]] = relationship(back_populates="district", cascade="all, delete-orphan")
+
+    def audit_ref(self) -> str:
+        return self.ons_code
+
+
+class DistrictAlias(Base):
+    """Another way people write a district: a former ONS code or a common name."""
+
+    __tablename__ = "district_alias"
+    __table_args__ = (UniqueConstraint("district_id", "alias"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id", ondelete="CASCADE"))
+    alias: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # "former_code" or "name"
+
+    district: Mapped[District] = relationship(back_populates="aliases")
+
+
+class Stage(Base):
+    """Mirror of dashboard.stages.STAGES, so SQL can order and aggregate by stage."""
+
+    __tablename__ = "stage"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, unique=True)
+    label: Mapped[str] = mapped_column(String(100))
+    reaches: Mapped[str | None] = mapped_column(String(20))
+
+
+class Strategy(Base):
+    __tablename__ = "strategy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    bed_target: Mapped[int] = mapped_column(Integer)
+    provenance: Mapped[str] = mapped_column(String(200))
+
+    council: Mapped[Council] = relationship()
+    phases: Mapped[list[Phase]] = relationship(back_populates="strategy", order_by="Phase.starts_on")
+
+    def audit_ref(self) -> str:
+        return self.name
+
+
+class Decision(Base):
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    decision_type: Mapped[str] = mapped_column(String(20))  # Executive / Non-executive
+    key_decision: Mapped[bool] = mapped_column(Boolean)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    executive_member: Mapped[str | None] = mapped_column(String(200))
+    portfolio: Mapped[str | None] = mapped_column(String(200))
+    significance: Mapped[str | None] = mapped_column(String(40))
+    controversial: Mapped[bool | None] = mapped_column(Boolean)
+    provenance: Mapped[str] = mapped_column(String(200))
+
+    def audit_ref(self) -> str:
+        return self.reference
+
+
+class Phase(Base):
+    __tablename__ = "phase"
+    __table_args__ = (UniqueConstraint("strategy_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    strategy_id: Mapped[int] = mapped_column(ForeignKey("strategy.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    planned_end_on: Mapped[date | None] = mapped_column(Date)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+    provenance: Mapped[str] = mapped_column(String(200))
+
+    strategy: Mapped[Strategy] = relationship(back_populates="phases")
+    decision: Mapped[Decision | None] = relationship()
+
+    def audit_ref(self) -> str:
+        return self.name
+
+
+class Property(Base):
+    __tablename__ = "property"
+    __table_args__ = (Index("ix_property_phase_district", "phase_id", "district_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phase.id"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    provision_model: Mapped[str] = mapped_column(String(20))  # in-house / commissioned
+    specialism: Mapped[str | None] = mapped_column(String(100))
+    planned_beds: Mapped[int] = mapped_column(Integer)
+    registered_beds: Mapped[int | None] = mapped_column(Integer)
+    # Whole pounds.
+    purchase_budget: Mapped[int | None] = mapped_column(Integer)
+    purchase_cost: Mapped[int | None] = mapped_column(Integer)
+    refurbishment_budget: Mapped[int | None] = mapped_column(Integer)
+    refurbishment_cost: Mapped[int | None] = mapped_column(Integer)
+    councillors_informed_on: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    provenance: Mapped[str] = mapped_column(String(200))
+    # Bumped on every update; an edit made against an older version is refused.
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    phase: Mapped[Phase] = relationship()
+    district: Mapped[District] = relationship()
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="property", cascade="all, delete-orphan", order_by="Milestone.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def audit_ref(self) -> str:
+        return self.reference
+
+
+class Milestone(Base):
+    __tablename__ = "milestone"
+    __table_args__ = (
+        UniqueConstraint("property_id", "stage_key"),
+        # Progress "as at" a date scans actual dates by stage.
+        Index("ix_milestone_stage_actual", "stage_key", "actual_on"),
+        Index("ix_milestone_stage_planned", "stage_key", "planned_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    property_id: Mapped[int] = mapped_column(ForeignKey("property.id", ondelete="CASCADE"))
+    stage_key: Mapped[str] = mapped_column(ForeignKey("stage.key"))
+    planned_on: Mapped[date | None] = mapped_column(Date)
+    actual_on: Mapped[date | None] = mapped_column(Date)
+
+    property: Mapped[Property] = relationship(back_populates="milestones")
+
+    def audit_ref(self) -> str:
+        return f"{self.property.reference}/{self.stage_key}"
+
+
+class AuditEntry(Base):
+    """One change to one row: who, when, through what, and the values before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_ref"), Index("ix_audit_at", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    user: Mapped[str] = mapped_column(String(200), index=True)
+    source: Mapped[str] = mapped_column(String(200))  # cli, import <file>, app, seed
+    action: Mapped[str] = mapped_column(String(10))  # create / update / delete
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_ref: Mapped[str] = mapped_column(String(100))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+
+AUDITED_MODELS: tuple[type[Base], ...] = (Strategy, Decision, Phase, Property, Milestone)

@@ -1,0 +1,223 @@
+"""The read layer: SQL in, pandas DataFrames out. Aggregation happens in the database, so a page loads one row per
+property (or fewer), never the milestone or audit tables whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine, and_, case, func, literal, or_, select
+from sqlalchemy.sql import Select
+
+from dashboard.models import AuditEntry, Council, Decision, District, Milestone, Phase, Property, Stage, Strategy
+from dashboard.stages import stage_reaching
+
+@dataclass(frozen=True)
+class Filters:
+    """What every page is narrowed to. Empty tuples mean no narrowing."""
+
+    as_at: date
+    phases: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()  # ONS codes
+    provision_models: tuple[str, ...] = ()
+
+    def narrow(self, query: Select) -> Select:
+        if self.phases:
+            query = query.where(Phase.name.in_(self.phases))
+        if self.districts:
+            query = query.where(District.ons_code.in_(self.districts))
+        if self.provision_models:
+            query = query.where(Property.provision_model.in_(self.provision_models))
+        return query
+
+
+@dataclass(frozen=True)
+class StrategyInfo:
+    name: str
+    council: str
+    bed_target: int
+    provenance: str
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    phases: list[str] = field(default_factory=list)
+    districts: dict[str, str] = field(default_factory=dict)  # ONS code -> name
+    provision_models: list[str] = field(default_factory=list)
+
+
+def _with_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns named *_on as datetime64 (SQLite returns dates as text)."""
+    for column in frame.columns:
+        if column.endswith("_on"):
+            frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def store_version(engine: Engine) -> int:
+    """Changes whenever the data does (every write leaves an audit row): the key for cached reads."""
+    with engine.connect() as connection:
+        return connection.scalar(select(func.coalesce(func.max(AuditEntry.id), 0))) or 0
+
+
+def strategy_info(engine: Engine) -> StrategyInfo:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(Strategy.name, Council.name, Strategy.bed_target, Strategy.provenance)
+            .join(Council, Strategy.council_id == Council.id)
+            .order_by(Strategy.id)
+            .limit(1)
+        ).one()
+    return StrategyInfo(*row)
+
+
+def filter_options(engine: Engine) -> FilterOptions:
+    with engine.connect() as connection:
+        phases = list(connection.scalars(select(Phase.name).order_by(Phase.starts_on, Phase.name)))
+        districts = dict(connection.execute(select(District.ons_code, District.name).order_by(District.name)).all())
+        models = list(connection.scalars(select(Property.provision_model).distinct().order_by(Property.provision_model)))
+    return FilterOptions(phases=phases, districts=districts, provision_models=models)
+
+
+def _dates_of(stage_key: str, as_at: date):
+    """Planned date of a stage, and its actual date if it had happened by `as_at` (a past as-at hides later facts)."""
+    planned = func.max(case((Milestone.stage_key == stage_key, Milestone.planned_on)))
+    actual = func.max(case((and_(Milestone.stage_key == stage_key, Milestone.actual_on <= as_at), Milestone.actual_on)))
+    return planned, actual
+
+
+LEVEL_STAGES = {level: stage_reaching(level).key for level in ("secured", "registered", "open")}
+
+
+def property_status(engine: Engine, filters: Filters, today: date) -> pd.DataFrame:
+    """One row per property in the programme as at `filters.as_at`: where it has reached, what it waits on, and the
+    planned and actual dates at which its beds were (or are to be) secured, registered and opened."""
+    as_at = filters.as_at
+    level_columns = []
+    for level, stage_key in LEVEL_STAGES.items():
+        planned, actual = _dates_of(stage_key, as_at)
+        level_columns += [planned.label(f"{level}_planned_on"), actual.label(f"{level}_actual_on")]
+    per_property = (
+        select(
+            Milestone.property_id,
+            func.max(case((Milestone.actual_on <= as_at, Stage.position))).label("reached_position"),
+            func.min(case((Milestone.actual_on <= as_at, Milestone.actual_on))).label("started_on"),
+            func.count(Milestone.actual_on).label("actual_count"),
+            *level_columns,
+        )
+        .join(Stage, Stage.key == Milestone.stage_key)
+        .group_by(Milestone.property_id)
+        .subquery()
+    )
+    next_stage = Stage.__table__.alias("next_stage")
+    next_milestone = Milestone.__table__.alias("next_milestone")
+    reached = func.coalesce(per_property.c.reached_position, 0)
+    query = (
+        select(
+            Property.id.label("property_id"),
+            Property.reference,
+            Phase.name.label("phase"),
+            District.name.label("district"),
+            District.ons_code.label("district_code"),
+            Property.provision_model,
+            Property.specialism,
+            Property.planned_beds,
+            Property.registered_beds,
+            Property.councillors_informed_on,
+            Property.provenance,
+            Property.version,
+            reached.label("reached_position"),
+            per_property.c.started_on,
+            next_stage.c.key.label("next_stage"),
+            next_milestone.c.planned_on.label("next_planned_on"),
+            *[per_property.c[column.name] for column in level_columns],
+        )
+        .join(Phase, Property.phase_id == Phase.id)
+        .join(District, Property.district_id == District.id)
+        .outerjoin(per_property, per_property.c.property_id == Property.id)
+        .outerjoin(next_stage, next_stage.c.position == reached + 1)
+        .outerjoin(
+            next_milestone,
+            and_(next_milestone.c.property_id == Property.id, next_milestone.c.stage_key == next_stage.c.key),
+        )
+        # In the programme by then: something had happened, or (for today and later) nothing yet has.
+        .where(
+            or_(
+                per_property.c.started_on <= as_at,
+                and_(func.coalesce(per_property.c.actual_count, 0) == 0, literal(as_at >= today)),
+            )
+        )
+        .order_by(Property.reference)
+    )
+    query = filters.narrow(query)
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    frame["registered_beds"] = frame["registered_beds"].astype("Int64")
+    return _with_dates(frame)
+
+
+def milestones(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """Planned and actual dates of every stage of the filtered properties (actual dates after as-at are hidden)."""
+    as_at = filters.as_at
+    query = (
+        select(
+            Property.reference,
+            Phase.name.label("phase"),
+            District.name.label("district"),
+            Stage.position,
+            Stage.key.label("stage"),
+            Stage.label.label("stage_label"),
+            Milestone.planned_on,
+            case((Milestone.actual_on <= as_at, Milestone.actual_on)).label("actual_on"),
+        )
+        .join(Property, Milestone.property_id == Property.id)
+        .join(Phase, Property.phase_id == Phase.id)
+        .join(District, Property.district_id == District.id)
+        .join(Stage, Stage.key == Milestone.stage_key)
+        .order_by(Property.reference, Stage.position)
+    )
+    query = filters.narrow(query)
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    return _with_dates(frame)
+
+
+def phases(engine: Engine) -> pd.DataFrame:
+    query = (
+        select(
+            Phase.name,
+            Phase.starts_on,
+            Phase.planned_end_on,
+            Decision.reference.label("decision_reference"),
+            Phase.provenance,
+        )
+        .outerjoin(Decision, Phase.decision_id == Decision.id)
+        .order_by(Phase.starts_on, Phase.name)
+    )
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    return _with_dates(frame)
+
+
+def audit_history(engine: Engine, entity_refs: list[str]) -> pd.DataFrame:
+    """Audit rows of a property and its milestones, newest first."""
+    query = (
+        select(
+            AuditEntry.at, AuditEntry.user, AuditEntry.source, AuditEntry.action, AuditEntry.entity,
+            AuditEntry.entity_ref, AuditEntry.before, AuditEntry.after,
+        )  # fmt: skip
+        .where(
+            or_(
+                AuditEntry.entity_ref.in_(entity_refs),
+                *[
+                    and_(AuditEntry.entity == "milestone", AuditEntry.entity_ref.startswith(f"{ref}/"))
+                    for ref in entity_refs
+                ],
+            )
+        )
+        .order_by(AuditEntry.id.desc())
+    )
+    with engine.connect() as connection:
+        return pd.read_sql(query, connection)
+

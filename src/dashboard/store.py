@@ -1,0 +1,49 @@
+"""Bringing a store to life: migrate to the newest schema, load reference data, seed a new store's programme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from dashboard.audit import Actor
+from dashboard.config import SEED_DIR
+from dashboard.db import session_scope, upgrade_to_head
+from dashboard.importing import ImportReport, import_path
+from dashboard.models import Strategy
+from dashboard.reference import sync_reference_data
+
+SEED_ACTOR = Actor(user="system", source="seed")
+
+
+class SeedError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    created: bool  # the store had no programme before this start
+    seeded: bool
+
+
+def ensure_store(engine: Engine, seed: bool = True, seed_dir: Path = SEED_DIR) -> StoreStatus:
+    """Upgrade to head and load reference data; a store starting empty gets the seed programme (when `seed`).
+
+    Safe to call on every start: an existing store keeps its data."""
+    upgrade_to_head(engine)
+    with session_scope(engine, SEED_ACTOR) as session:
+        created = session.scalar(select(func.count()).select_from(Strategy)) == 0
+        sync_reference_data(session)
+    if not (created and seed):
+        return StoreStatus(created=created, seeded=False)
+    report = seed_programme(engine, seed_dir)
+    return StoreStatus(created=created, seeded=report.written)
+
+
+def seed_programme(engine: Engine, seed_dir: Path = SEED_DIR) -> ImportReport:
+    """The decision record's facts and the illustrative rest, through the same importer analysts use."""
+    report = import_path(engine, seed_dir, SEED_ACTOR)
+    if not report.ok:
+        raise SeedError("The seed data in data/seed does not import:\n" + report.summary())
+    return report

@@ -1,0 +1,56 @@
+"""Cached access to the store. The engine is a resource (one per process); frames are cached per data version (an
+argument, so part of the cache key): a write anywhere (app, import, CLI) shows on the next rerun."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from dashboard import queries
+from dashboard.config import database_url
+from dashboard.db import make_engine
+from dashboard.store import ensure_store
+
+
+@st.cache_resource(show_spinner="Opening the store…")
+def _engine_for(url: str) -> Engine:
+    store = make_engine(url)
+    ensure_store(store)
+    return store
+
+
+def engine() -> Engine:
+    """The engine for DATABASE_URL (or the embedded default), created, migrated and seeded on first use."""
+    return _engine_for(database_url())
+
+
+def version() -> int:
+    return queries.store_version(engine())
+
+
+@st.cache_data(show_spinner=False)
+def strategy(data_version: int) -> queries.StrategyInfo:
+    return queries.strategy_info(engine())
+
+
+@st.cache_data(show_spinner=False)
+def filter_options(data_version: int) -> queries.FilterOptions:
+    return queries.filter_options(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def property_status(filters: queries.Filters, today: date, data_version: int) -> pd.DataFrame:
+    return queries.property_status(engine(), filters, today)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def milestones(filters: queries.Filters, data_version: int) -> pd.DataFrame:
+    return queries.milestones(engine(), filters)
+
+
+@st.cache_data(show_spinner=False)
+def phases(data_version: int) -> pd.DataFrame:
+    return queries.phases(engine())
