@@ -4,7 +4,7 @@ import logging
 
 import streamlit as st
 
-from dashboard_ui.filters import sidebar_filters
+from dashboard_ui.filters import FILTERS_KEY, sidebar_filters
 
 st.set_page_config(
     page_title="Residential strategy dashboard",
@@ -15,11 +15,15 @@ st.set_page_config(
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("pages/progress.py", title="Progress", icon=":material/trending_up:", url_path="progress"),
+    st.Page("pages/districts.py", title="Districts", icon=":material/map:", url_path="districts"),
+    st.Page("pages/timeline.py", title="Timeline", icon=":material/view_timeline:", url_path="timeline"),
+    st.Page("pages/properties.py", title="Properties", icon=":material/home_work:", url_path="properties"),
 ]
 
 navigation = st.navigation(PAGES)
 try:
-    st.session_state["filters"] = sidebar_filters()
+    st.session_state[FILTERS_KEY] = sidebar_filters()
     navigation.run()
 except Exception:  # a user gets a plain message; the details go to the log
     logging.getLogger("dashboard").exception("Page failed")
@@ -27,3 +31,6 @@ except Exception:  # a user gets a plain message; the details go to the log
         "Something went wrong showing this page. The problem has been logged; "
         "try again, or change the filters. If it persists, tell the dashboard's administrator."
     )
+finally:
+    # The filters belong to this run: a page that runs without app.py around it finds none (see current_filters).
+    st.session_state.pop(FILTERS_KEY, None)

@@ -1,30 +1,68 @@
-"""Overview: where the programme stands against its bed target."""
+"""Overview: where are we against the bed target?"""
 
 from datetime import date
 
 import streamlit as st
 
-from dashboard.metrics import bed_totals
+from dashboard import charts, metrics, tables
 from dashboard_ui import store
 from dashboard_ui.filters import current_filters
+from dashboard_ui.widgets import chart_with_data, download_csv, page_header
 
 filters = current_filters()
 version = store.version()
 strategy = store.strategy(version)
 status = store.property_status(filters, date.today(), version)
-totals = bed_totals(status, strategy.bed_target)
+totals = metrics.bed_totals(status, strategy.bed_target)
+forecast = metrics.target_forecast(status, strategy.bed_target, filters.as_at)
 
-st.title(f"{totals.open} of {strategy.bed_target} beds open")
-st.caption(f"{strategy.name}, {strategy.council}. Data as at {filters.as_at:%d %B %Y}.")
-columns = st.columns(5)
-for column, (label, value) in zip(
-    columns,
+page_header(f"{totals.open} of {strategy.bed_target} beds open", strategy, filters, status)
+
+tiles = st.columns(5)
+for column, (label, beds, help_text) in zip(
+    tiles,
     [
-        ("Open", totals.open),
-        ("Registered", totals.registered),
-        ("Secured", totals.secured),
-        ("In the pipeline", totals.pipeline),
-        ("Still to find", totals.still_to_find),
+        ("Open", totals.open, "Homes open with a child placed: registered places."),
+        ("Registered", totals.registered, "Places registered by Ofsted (open or not yet open)."),
+        ("Secured", totals.secured, "Planned beds in properties bought (completion reached)."),
+        ("In the pipeline", totals.pipeline, "Planned beds in properties found but not yet bought."),
+        ("Still to find", totals.still_to_find, "Target less beds secured and in the pipeline."),
     ],
 ):
-    column.metric(label, f"{value} beds", border=True)
+    column.metric(label, f"{beds} beds", f"{totals.share(beds):.0%} of {strategy.bed_target}",
+                  delta_color="off", delta_arrow="off", border=True, help=help_text)  # fmt: skip
+
+if forecast.reached_on and forecast.reached_on > filters.as_at:
+    st.success(f"**{strategy.bed_target} beds open by {forecast.reached_on:%B %Y}** if the remaining stages take as "
+               "long as planned from now on (each property's plan pushed back by its current delay).",
+               icon=":material/event_available:")  # fmt: skip
+elif forecast.reached_on:
+    st.success(f"**Target reached**: {totals.open} beds open.", icon=":material/check_circle:")
+else:
+    st.error(f"**{forecast.shortfall} beds short of {strategy.bed_target}.** Every property in the programme open "
+             f"would give {forecast.beds_with_dates} beds: more properties are needed.", icon=":material/warning:")  # fmt: skip
+
+chart_with_data(charts.target_bar(totals), tables.bed_levels_table(totals), "Beds against the target", filters)
+
+late = tables.late_table(status, filters.as_at)
+if late.empty:
+    st.subheader("No property is behind its plan")
+else:
+    st.subheader(f"{len(late)} properties behind plan, {int(late['Beds'].sum())} beds")
+    st.caption("Each property's current stage against its planned date, most late first. The forecast opening "
+               "pushes its planned opening back by the current delay.")  # fmt: skip
+    st.dataframe(
+        late,
+        hide_index=True,
+        column_config={
+            "Days late": st.column_config.ProgressColumn(
+                "Days late", format="%d", min_value=0, max_value=int(late["Days late"].max())
+            ),
+            "Planned for": st.column_config.DateColumn(format="DD/MM/YYYY"),
+            "Forecast opening": st.column_config.DateColumn(format="DD/MM/YYYY"),
+        },
+    )
+    download_csv(late, "Properties behind plan", filters)
+
+by_stage = metrics.properties_by_stage(status)
+chart_with_data(charts.stage_chart(by_stage), tables.stage_table(by_stage), "Properties by stage", filters)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from dashboard.db import make_engine
+from dashboard.layout import PROPERTIES
+from dashboard.models import Base
 from dashboard.store import ensure_store
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -37,3 +44,74 @@ def empty_engine(tmp_path: Path) -> Engine:
     ensure_store(engine, seed=False)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def shared_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """One seeded store for all of a module's tests that only read it or must leave it unchanged (seeded once, so
+    the many refusal tests stay fast). A test that writes uses `engine`."""
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('shared') / 'store.sqlite'}")
+    ensure_store(engine)
+    yield engine
+    engine.dispose()
+
+
+# ---------------------------------------------------------------- helpers shared by the foundation tests
+
+# A property that is valid in the seeded store (Phase 2 exists there); tests change one cell at a time.
+NEW_PROPERTY: dict[str, str] = {
+    "Reference": "NEW-01",
+    "Phase": "Phase 2",
+    "District": "North Herts",
+    "Provision model": "in-house",
+    "Planned beds": "3",
+    "Identified actual": "2025-01-06",
+    "Offer accepted actual": "2025-02-10",
+    "Completion planned": "2025-06-30",
+}
+
+
+def dump(engine: Engine) -> dict[str, list[tuple]]:
+    """Every row of every table, in primary-key order: two equal dumps mean nothing in the store changed."""
+    with engine.connect() as connection:
+        return {
+            table.name: [tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key.columns))]
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def write_csv(
+    path: Path, rows: Iterable[Mapping[str, str]], headers: Sequence[str] = PROPERTIES.headers, encoding: str = "utf-8"
+) -> Path:
+    """A CSV with `headers` (the tracker's by default); cells a row does not name are left blank."""
+    lines = [list(headers)] + [[row.get(header, "") for header in headers] for row in rows]
+    with path.open("w", encoding=encoding, newline="") as handle:
+        csv.writer(handle).writerows(lines)
+    return path
+
+
+def run_dashboard(*args: object, database_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m dashboard ARGS` as a real process on `database_url`, as a user runs it from `cwd`."""
+    env = {**os.environ, "DATABASE_URL": database_url, "COLUMNS": "80"}
+    env.pop("DASHBOARD_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path, store_url: str):
+    """Run the command line on `store_url` (or another database), from a scratch folder."""
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+
+    def run(*args: object, database_url: str = store_url) -> subprocess.CompletedProcess[str]:
+        return run_dashboard(*args, database_url=database_url, cwd=workdir)
+
+    return run

@@ -10,10 +10,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dashboard.audit import Actor
 from dashboard.backup import BackupError, backup_sqlite
+from dashboard.boundaries import BoundaryError, install_boundaries, load_boundaries
 from dashboard.config import database_url
 from dashboard.db import make_engine
 from dashboard.demo import DemoError, build_demo
@@ -49,7 +51,9 @@ def _engine(ctx: typer.Context):
 
 
 def _fail(message: str) -> None:
-    err.print(f"[bold red]Error:[/] {message}", highlight=False)
+    # soft_wrap: a message stays on one line however narrow the terminal (and whole when redirected to a file).
+    # escape: a path or value with [brackets] in it is shown as written, not taken for markup.
+    err.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=1)
 
 
@@ -92,7 +96,7 @@ def import_command(
     actor = Actor(user=user or getpass.getuser(), source=f"import {file.name}")
     report = import_path(engine, file, actor, dry_run=dry_run)
     if not report.ok:
-        err.print(report.summary(), highlight=False, markup=False)
+        err.print(report.summary(), highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(code=1)
     print(report.summary())
 
@@ -153,6 +157,26 @@ def backup(
     print(f"Backed up to {written}")
 
 
+@app.command("boundaries")
+def boundaries_command(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Option("--from", help="A GeoJSON file, or an http(s) URL to download one from.")],
+    to: Annotated[
+        Path | None, typer.Option("--to", help="Where to install them. Default: $DASHBOARD_BOUNDARIES, else data/boundaries/.")
+    ] = None,
+) -> None:
+    """Install real district boundaries (GeoJSON) for the Districts map."""
+    engine = _engine(ctx)
+    ensure_store(engine)
+    try:
+        written = install_boundaries(source, engine, to)
+    except BoundaryError as error:
+        _fail(str(error))
+    installed = load_boundaries(written) or {"features": []}
+    shown = written.relative_to(Path.cwd()) if written.is_relative_to(Path.cwd()) else written
+    print(f"Installed boundaries of the {len(installed['features'])} districts to {shown}")
+
+
 def main() -> None:
     try:
         app()
@@ -161,7 +185,8 @@ def main() -> None:
     except Exception as error:  # a user sees a message, never a traceback (DASHBOARD_DEBUG=1 shows it)
         if os.environ.get("DASHBOARD_DEBUG"):
             raise
-        err.print(f"[bold red]Error:[/] {type(error).__name__}: {error}", highlight=False)
+        message = escape(f"{type(error).__name__}: {error}")
+        err.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
         sys.exit(1)
 
 

@@ -12,6 +12,11 @@ SEED_DIR = DATA_DIR / "seed"
 DEFAULT_SQLITE_PATH = DATA_DIR / "dashboard.sqlite"
 
 
+def boundaries_file() -> Path:
+    """Where installed district boundaries live: `DASHBOARD_BOUNDARIES` if set, else data/boundaries/."""
+    return Path(os.environ.get("DASHBOARD_BOUNDARIES") or DATA_DIR / "boundaries" / "districts.geojson")
+
+
 def database_url() -> str:
     """`DATABASE_URL` if set, else the embedded SQLite file under data/."""
     return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"

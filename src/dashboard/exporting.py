@@ -10,11 +10,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from dashboard.layout import (
     AUDIT_LOG,
+    DATA_DICTIONARY,
     DECISIONS,
     DISTRICTS,
     EXPORT_LAYOUTS,
@@ -142,13 +144,13 @@ ROWS: dict[str, Callable[[Session], Iterator[tuple]]] = {
 
 
 def data_dictionary_rows() -> Iterator[tuple]:
-    for layout in EXPORT_LAYOUTS:
+    for layout in (*EXPORT_LAYOUTS, DATA_DICTIONARY):
         for column in layout.columns:
             imported = "yes" if layout in LAYOUTS else "no"
             yield f"{layout.name}.csv", column.header, column.kind, column.required, imported, column.description
 
 
-DATA_DICTIONARY_HEADERS = ["File", "Column", "Type", "Required on import", "Read by import", "Description"]
+DATA_DICTIONARY_HEADERS = DATA_DICTIONARY.headers
 
 
 def export_table(engine: Engine, layout: Layout, handle: TextIO) -> int:
@@ -191,3 +193,8 @@ def write_template(path: Path) -> None:
     for row in data_dictionary_rows():
         guide.append(list(row))
     workbook.save(path)
+
+
+def frame_to_csv(frame: pd.DataFrame) -> bytes:
+    """A table on screen as the CSV an analyst downloads: UTF-8 with BOM, ISO dates, no index."""
+    return frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\r\n").encode(CSV_ENCODING)

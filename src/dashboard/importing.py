@@ -422,6 +422,10 @@ def import_path(
             )
     if report.problems:
         return report
+    # Every table read is counted, so a table with no rows (an empty template) reports "0 new" rather than nothing.
+    for name, found in by_layout.items():
+        if found:
+            report.counts[name] = TableCounts()
 
     with session_scope(engine, actor) as session:
         writer = _Writer(session, path.name, report)

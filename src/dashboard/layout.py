@@ -172,3 +172,16 @@ AUDIT_LOG = Layout(
     ),
 )
 EXPORT_LAYOUTS: tuple[Layout, ...] = (STRATEGY, DISTRICTS, *LAYOUTS, MILESTONES, AUDIT_LOG)
+# The data dictionary describes every exported file, itself included.
+DATA_DICTIONARY = Layout(
+    name="data_dictionary",
+    description="Every exported file's columns: their type, whether import requires and reads them, and their meaning.",
+    columns=(
+        Column("File", "file", "text", "The exported file."),
+        Column("Column", "column", "text", "Column header, as written in the file."),
+        Column("Type", "kind", "text", "What a cell holds."),
+        Column("Required on import", "required", "yes / no", "Whether import refuses a file without it."),
+        Column("Read by import", "imported", "yes / no", "Whether import reads the file back."),
+        Column("Description", "description", "text", "What the column means."),
+    ),
+)

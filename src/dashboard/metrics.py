@@ -55,14 +55,19 @@ def bed_totals(status: pd.DataFrame, target: int) -> BedTotals:
 
 
 def current_stage_label(reached_position: int) -> str:
-    return STAGES[reached_position - 1].label if reached_position else "Not started"
+    """The furthest stage reached, in a word or two."""
+    return STAGES[reached_position - 1].column if reached_position else "Not started"
 
 
 def properties_by_stage(status: pd.DataFrame) -> pd.DataFrame:
     """How many properties, and beds, have each stage as the furthest reached (every stage listed, in order)."""
     counts = status.groupby("reached_position").agg(properties=("reference", "size"), beds=("planned_beds", "sum"))
     frame = pd.DataFrame(
-        {"position": range(1, len(STAGES) + 1), "stage": [stage.label for stage in STAGES]}
+        {
+            "position": range(1, len(STAGES) + 1),
+            "stage": [stage.label for stage in STAGES],
+            "short_stage": [stage.column for stage in STAGES],
+        }
     ).set_index("position")
     frame = frame.join(counts).fillna(0).astype({"properties": int, "beds": int})
     return frame.reset_index(drop=True)
@@ -82,37 +87,187 @@ def slippage(status: pd.DataFrame, as_at: date) -> pd.DataFrame:
             "waiting_on": late["next_stage"].map(lambda key: STAGE_BY_KEY[key].label),
             "planned_for": late["next_planned_on"].dt.date,
             "days_late": late["days_late"].astype(int),
-            "forecast_open": (late["open_planned_on"] + pd.to_timedelta(late["days_late"], unit="D")).dt.date,
+            "forecast_open": forecast_dates(late, "open", as_at).dt.date,
         }
     ).sort_values(["days_late", "reference"], ascending=[False, True], ignore_index=True)
 
 
-def forecast_open_dates(status: pd.DataFrame, as_at: date) -> pd.Series:
-    """When each property not yet open will open if its remaining stages take as long as planned from now on:
-    its planned opening, pushed back by however late its current stage already is."""
+def level_beds(status: pd.DataFrame, level: str) -> pd.Series:
+    """Beds a property counts at `level`: planned beds until registration, registered places from then on."""
+    if level in ("registered", "open"):
+        return status["registered_beds"].fillna(status["planned_beds"]).astype(int)
+    return status["planned_beds"].astype(int)
+
+
+def forecast_dates(status: pd.DataFrame, level: str, as_at: date) -> pd.Series:
+    """When each property not yet at `level` will get there if its remaining stages take as long as planned from now
+    on: its planned date, pushed back by however late its current stage already is (never before `as_at`)."""
     late_days = (pd.Timestamp(as_at) - status["next_planned_on"]).dt.days.clip(lower=0).fillna(0)
-    forecast = status["open_planned_on"] + pd.to_timedelta(late_days, unit="D")
-    return forecast.where(status["open_actual_on"].isna())
+    forecast = status[f"{level}_planned_on"] + pd.to_timedelta(late_days, unit="D")
+    forecast = forecast.where(forecast > pd.Timestamp(as_at), pd.Timestamp(as_at) + pd.Timedelta(days=1))
+    return forecast.where(status[f"{level}_actual_on"].isna() & status[f"{level}_planned_on"].notna())
 
 
 @dataclass(frozen=True)
 class TargetForecast:
     target: int
     reached_on: date | None  # when open beds reach the target on the forecast
-    shortfall: int  # beds short of the target once every property in the programme is open
+    shortfall: int  # beds short of the target once every dated property in the programme is open
     beds_with_dates: int  # open plus forecast to open
 
 
 def target_forecast(status: pd.DataFrame, target: int, as_at: date) -> TargetForecast:
-    beds = beds_at_levels(status)
-    open_now = int(beds["open"].sum())
+    open_now = int(beds_at_levels(status)["open"].sum())
     if open_now >= target:
         return TargetForecast(target, as_at, 0, open_now)
-    planned_beds = status["registered_beds"].fillna(status["planned_beds"]).astype(int)
-    upcoming = pd.DataFrame({"on": forecast_open_dates(status, as_at), "beds": planned_beds}).dropna(subset=["on"])
-    upcoming = upcoming.sort_values("on")
+    upcoming = pd.DataFrame({"on": forecast_dates(status, "open", as_at), "beds": level_beds(status, "open")})
+    upcoming = upcoming.dropna(subset=["on"]).sort_values("on")
     cumulative = open_now + upcoming["beds"].cumsum()
     total = open_now + int(upcoming["beds"].sum())
     crossing = upcoming.loc[cumulative >= target, "on"]
     reached_on = crossing.iloc[0].date() if not crossing.empty else None
     return TargetForecast(target, reached_on, max(0, target - total), total)
+
+
+PROGRESS_LEVELS = ("secured", "registered", "open")
+
+
+def cumulative_beds(status: pd.DataFrame, as_at: date) -> pd.DataFrame:
+    """Beds at each level over time as step series: actual up to `as_at`, then the forecast.
+
+    Columns: level, basis ("actual" or "forecast"), date, beds (cumulative)."""
+    pieces = []
+    as_at_ts = pd.Timestamp(as_at)
+    for level in PROGRESS_LEVELS:
+        beds = level_beds(status, level)
+        actual = pd.DataFrame({"date": status[f"{level}_actual_on"], "beds": beds}).dropna(subset=["date"])
+        actual = actual.groupby("date", as_index=False)["beds"].sum().sort_values("date")
+        actual["beds"] = actual["beds"].cumsum()
+        reached = int(actual["beds"].iloc[-1]) if not actual.empty else 0
+        actual = pd.concat([actual, pd.DataFrame({"date": [as_at_ts], "beds": [reached]})], ignore_index=True)
+        actual["basis"] = "actual"
+        forecast = pd.DataFrame({"date": forecast_dates(status, level, as_at), "beds": beds}).dropna(subset=["date"])
+        forecast = forecast.groupby("date", as_index=False)["beds"].sum().sort_values("date")
+        forecast["beds"] = reached + forecast["beds"].cumsum()
+        forecast = pd.concat([pd.DataFrame({"date": [as_at_ts], "beds": [reached]}), forecast], ignore_index=True)
+        forecast["basis"] = "forecast"
+        for piece in (actual, forecast):
+            piece["level"] = level
+            pieces.append(piece)
+    frame = pd.concat(pieces, ignore_index=True)[["level", "basis", "date", "beds"]]
+    frame["beds"] = frame["beds"].astype(int)
+    return frame
+
+
+DISTRICT_MEASURES = {
+    "Beds open": "open",
+    "Beds secured": "secured",
+    "Properties": "properties",
+    "Share of the target (beds secured)": "share_of_target",
+}
+
+
+def by_district(status: pd.DataFrame, districts: pd.DataFrame, target: int) -> pd.DataFrame:
+    """Every district (those with nothing too): properties and beds at each level, and its share of the target."""
+    beds = beds_at_levels(status)
+    beds["properties"] = 1
+    beds["ons_code"] = status["district_code"]
+    totals = beds.groupby("ons_code")[["properties", *BED_LEVELS]].sum()
+    frame = districts.set_index("ons_code").join(totals).fillna({c: 0 for c in totals.columns})
+    frame = frame.astype({c: int for c in totals.columns})
+    frame["share_of_target"] = frame["secured"] / target if target else 0.0
+    return frame.reset_index()
+
+
+# ---------------------------------------------------------------- timeline
+
+
+def gantt_segments(milestones: pd.DataFrame, as_at: date) -> pd.DataFrame:
+    """Bars for the Gantt chart: per property and stage, the planned span (previous stage's planned date to this
+    one's) and the actual span (previous actual to this actual; for the stage under way, last actual to as-at).
+
+    For actual spans, `days_late` is how far the stage ended after its planned date, and `days_added` how much longer
+    than planned the stage itself took: the stages that caused the slippage, rather than those that inherited it.
+    Columns: row, basis, stage, start, end, days_late, days_added, under_way, label, hover."""
+    m = milestones.sort_values(["reference", "position"]).reset_index(drop=True)
+    by_property = m.groupby("reference", sort=False)
+    m["prev_planned"] = by_property["planned_on"].transform(lambda s: s.shift().ffill())
+    m["prev_actual"] = by_property["actual_on"].transform(lambda s: s.shift().ffill())
+    m["reached"] = by_property["actual_on"].transform(lambda s: s.notna()[::-1].cummax()[::-1])
+
+    planned = m[m["planned_on"].notna() & m["prev_planned"].notna()]
+    planned = pd.DataFrame(
+        {
+            "row": planned["reference"], "basis": "planned", "stage": planned["stage_label"],
+            "start": planned["prev_planned"], "end": planned["planned_on"], "days_late": 0, "days_added": 0,
+            "under_way": False, "label": "",
+            "hover": [f"{r} {s}: planned {p:%d %b %Y}" for r, s, p in
+                      zip(planned["reference"], planned["stage_label"], planned["planned_on"])],
+        }
+    )  # fmt: skip
+
+    done = m[m["actual_on"].notna() & m["prev_actual"].notna()].assign(under_way=False)
+    # The stage under way: the first without an actual date after the last one reached.
+    waiting = m[m["actual_on"].isna() & m["prev_actual"].notna() & ~m["reached"]]
+    waiting = waiting.groupby("reference", sort=False).head(1)
+    waiting = waiting[waiting["prev_actual"] < pd.Timestamp(as_at)].assign(actual_on=pd.Timestamp(as_at), under_way=True)
+    actual = pd.concat([done, waiting], ignore_index=True)
+    actual["days_late"] = (actual["actual_on"] - actual["planned_on"]).dt.days.fillna(0).clip(lower=0).astype(int)
+    took = (actual["actual_on"] - actual["prev_actual"]).dt.days
+    allowed = (actual["planned_on"] - actual["prev_planned"]).dt.days
+    actual["days_added"] = (took - allowed).fillna(0).clip(lower=0).astype(int)
+
+    def describe(row) -> str:
+        planned_text = f"planned {row.planned_on:%d %b %Y}" if pd.notna(row.planned_on) else "no planned date"
+        if row.under_way:
+            state = f"under way since {row.prev_actual:%d %b %Y}, {planned_text}"
+        else:
+            state = f"done {row.actual_on:%d %b %Y}, {planned_text}"
+        late = f"; {row.days_late} days late" if row.days_late > 0 else ""
+        added = f", {row.days_added} days longer than planned" if row.days_added > 0 else ""
+        return f"{row.reference} {row.stage_label}: {state}{late}{added}"
+
+    actual_segments = pd.DataFrame(
+        {
+            "row": actual["reference"], "basis": "actual", "stage": actual["stage_label"],
+            "start": actual["prev_actual"], "end": actual["actual_on"], "days_late": actual["days_late"],
+            "days_added": actual["days_added"], "under_way": actual["under_way"],
+            "label": [f"+{d}d" if d > 0 else "" for d in actual["days_added"]],
+            "hover": [describe(row) for row in actual.itertuples()],
+        }
+    )  # fmt: skip
+    return pd.concat([planned, actual_segments], ignore_index=True)
+
+
+def lateness_by_property(segments: pd.DataFrame) -> pd.DataFrame:
+    """Each property's latest actual span: where its row ends and how late it is there."""
+    actual = segments[segments["basis"] == "actual"]
+    last = actual.sort_values("end").groupby("row", sort=False).tail(1)
+    return last[["row", "end", "days_late", "under_way"]].reset_index(drop=True)
+
+
+def phase_spans(phases: pd.DataFrame, status: pd.DataFrame, as_at: date) -> pd.DataFrame:
+    """Per phase: planned start and end, and the span of its properties' actual work (to the last opening, or to
+    as-at while any property is still under way)."""
+    work = status.groupby("phase").agg(
+        actual_start=("started_on", "min"),
+        last_open=("open_actual_on", "max"),
+        all_open=("open_actual_on", lambda s: s.notna().all()),
+        properties=("reference", "size"),
+    )
+    frame = phases.rename(columns={"name": "phase", "starts_on": "planned_start", "planned_end_on": "planned_end"})
+    frame = frame.merge(work, left_on="phase", right_index=True, how="left")
+    frame["actual_end"] = frame["last_open"].where(frame["all_open"].fillna(False).astype(bool), pd.Timestamp(as_at))
+    frame["actual_end"] = frame["actual_end"].where(frame["actual_start"].notna())
+    frame["properties"] = frame["properties"].fillna(0).astype(int)
+    return frame[["phase", "planned_start", "planned_end", "actual_start", "actual_end", "properties"]]
+
+
+ILLUSTRATIVE = "illustrative"
+
+
+def illustrative_rows(frame: pd.DataFrame) -> int:
+    """How many rows carry illustrative figures (seeded, not a council's own data)."""
+    if "provenance" not in frame:
+        return 0
+    return int(frame["provenance"].str.contains(ILLUSTRATIVE, case=False, na=False).sum())

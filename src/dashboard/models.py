@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -53,6 +54,10 @@ class District(Base):
     council_id: Mapped[int] = mapped_column(ForeignKey("council.id"))
     ons_code: Mapped[str] = mapped_column(String(9), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    short_name: Mapped[str | None] = mapped_column(String(40))
+    # Position on the hexagonal tile map: x across (half steps on alternate rows), row 0 furthest north.
+    tile_x: Mapped[float | None] = mapped_column(Float)
+    tile_row: Mapped[int | None] = mapped_column(Integer)
 
     council: Mapped[Council] = relationship(back_populates="districts")
     aliases: Mapped[list[DistrictAlias]] = relationship(back_populates="district", cascade="all, delete-orphan")
@@ -95,7 +100,9 @@ class Strategy(Base):
     bed_target: Mapped[int] = mapped_column(Integer)
     provenance: Mapped[str] = mapped_column(String(200))
 
-    council: Mapped[Council] = relationship()
+    # active_history on the links of audited rows: the old target is loaded when one is replaced, so the audit log
+    # has a "before" even when the link was never read (e.g. a form setting property.district).
+    council: Mapped[Council] = relationship(active_history=True)
     phases: Mapped[list[Phase]] = relationship(back_populates="strategy", order_by="Phase.starts_on")
 
     def audit_ref(self) -> str:
@@ -133,8 +140,8 @@ class Phase(Base):
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
     provenance: Mapped[str] = mapped_column(String(200))
 
-    strategy: Mapped[Strategy] = relationship(back_populates="phases")
-    decision: Mapped[Decision | None] = relationship()
+    strategy: Mapped[Strategy] = relationship(back_populates="phases", active_history=True)
+    decision: Mapped[Decision | None] = relationship(active_history=True)
 
     def audit_ref(self) -> str:
         return self.name
@@ -163,8 +170,8 @@ class Property(Base):
     # Bumped on every update; an edit made against an older version is refused.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    phase: Mapped[Phase] = relationship()
-    district: Mapped[District] = relationship()
+    phase: Mapped[Phase] = relationship(active_history=True)
+    district: Mapped[District] = relationship(active_history=True)
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="property", cascade="all, delete-orphan", order_by="Milestone.id"
     )
@@ -190,7 +197,7 @@ class Milestone(Base):
     planned_on: Mapped[date | None] = mapped_column(Date)
     actual_on: Mapped[date | None] = mapped_column(Date)
 
-    property: Mapped[Property] = relationship(back_populates="milestones")
+    property: Mapped[Property] = relationship(back_populates="milestones", active_history=True)
 
     def audit_ref(self) -> str:
         return f"{self.property.reference}/{self.stage_key}"

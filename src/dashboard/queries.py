@@ -221,3 +221,12 @@ def audit_history(engine: Engine, entity_refs: list[str]) -> pd.DataFrame:
     with engine.connect() as connection:
         return pd.read_sql(query, connection)
 
+
+
+def districts(engine: Engine) -> pd.DataFrame:
+    """The council's districts with their names and tile-map positions."""
+    query = select(
+        District.ons_code, District.name, District.short_name, District.tile_x, District.tile_row
+    ).order_by(District.name)
+    with engine.connect() as connection:
+        return pd.read_sql(query, connection)

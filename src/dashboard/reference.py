@@ -40,6 +40,8 @@ def sync_reference_data(session: Session, path: Path = REFERENCE_FILE) -> Strate
             district = District(ons_code=item["ons_code"], name=item["name"], council=council)
             session.add(district)
         district.name = item["name"]
+        district.short_name = item.get("short_name")
+        district.tile_x, district.tile_row = item.get("tile", (None, None))
         wanted = {(code, "former_code") for code in item.get("former_codes", [])}
         wanted |= {(alias, "name") for alias in item.get("aliases", [])}
         have = {(alias.alias, alias.kind) for alias in district.aliases}

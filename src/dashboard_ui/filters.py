@@ -10,6 +10,10 @@ import streamlit as st
 from dashboard.queries import Filters
 from dashboard_ui import store
 
+FILTERS_KEY = "filters"
+# Bound to the URL: a view is shared by sharing the link, and survives a page switch.
+BIND = "query-params"
+
 
 def sidebar_filters() -> Filters:
     options = store.filter_options(store.version())
@@ -21,26 +25,26 @@ def sidebar_filters() -> Filters:
             max_value=date.today(),
             min_value=date(2015, 1, 1),
             key="as_at",
-            bind="query-params",
+            bind=BIND,
             format="DD/MM/YYYY",
             help="Show the programme exactly as it stood on this date.",
         )
         phases = st.multiselect(
-            "Phase", options.phases, key="phase", bind="query-params", placeholder="All phases"
+            "Phase", options.phases, key="phase", bind=BIND, placeholder="All phases"
         )
         districts = st.multiselect(
             "District",
             list(options.districts),
             format_func=options.districts.get,
             key="district",
-            bind="query-params",
+            bind=BIND,
             placeholder="All districts",
         )
         models = st.multiselect(
             "Provision model",
             options.provision_models,
             key="model",
-            bind="query-params",
+            bind=BIND,
             placeholder="In-house and commissioned",
         )
     return Filters(
@@ -53,4 +57,17 @@ def sidebar_filters() -> Filters:
 
 def current_filters() -> Filters:
     """The filters app.py read for this run."""
-    return st.session_state["filters"]
+    if FILTERS_KEY not in st.session_state:
+        _run_through_app()
+    return st.session_state[FILTERS_KEY]
+
+
+def _run_through_app() -> None:
+    """A page ran without app.py around it. Streamlit does that when a process's first request is a deep link
+    (/districts?...), and Streamlit's AppTest on every run: with a pages/ folder present it starts in its legacy
+    folder mode until some run calls st.navigation. Leave that mode and rerun, so app.py runs and routes to the
+    requested page, with its frame, filters and error handling."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()

@@ -4,13 +4,15 @@ argument, so part of the cache key): a write anywhere (app, import, CLI) shows o
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard import queries
-from dashboard.config import database_url
+from dashboard.boundaries import load_boundaries
+from dashboard.config import boundaries_file, database_url
 from dashboard.db import make_engine
 from dashboard.store import ensure_store
 
@@ -54,3 +56,24 @@ def milestones(filters: queries.Filters, data_version: int) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def phases(data_version: int) -> pd.DataFrame:
     return queries.phases(engine())
+
+
+@st.cache_data(show_spinner=False)
+def districts(data_version: int) -> pd.DataFrame:
+    return queries.districts(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def audit_history(references: tuple[str, ...], data_version: int) -> pd.DataFrame:
+    return queries.audit_history(engine(), list(references))
+
+
+def boundaries() -> dict | None:
+    """Installed district boundaries, re-read only when the file changes."""
+    path = boundaries_file()
+    return _boundaries(str(path), path.stat().st_mtime if path.exists() else 0.0)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _boundaries(path: str, modified: float) -> dict | None:
+    return load_boundaries(Path(path))

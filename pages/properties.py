@@ -1,0 +1,63 @@
+"""Properties: the register, and each property's milestones and history."""
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard import tables
+from dashboard_ui import store
+from dashboard_ui.filters import current_filters
+from dashboard_ui.widgets import download_csv, page_header
+
+filters = current_filters()
+version = store.version()
+strategy = store.strategy(version)
+status = store.property_status(filters, date.today(), version)
+page_header(f"{len(status)} properties", strategy, filters, status)
+
+register = tables.matching(tables.register_table(status, filters.as_at), st.text_input(
+    "Search the register", placeholder="Reference, district, stage, specialism…", key="search"
+))  # fmt: skip
+
+
+def _show_selected_row() -> None:
+    """A row picked in the table becomes the property shown below (the picker stays in step, for keyboard users)."""
+    rows = st.session_state["register"].selection.rows
+    if rows:
+        st.session_state["property"] = register.iloc[rows[0]]["Property"]
+
+
+date_column = st.column_config.DateColumn(format="DD/MM/YYYY")
+st.dataframe(
+    register,
+    hide_index=True,
+    on_select=_show_selected_row,
+    selection_mode="single-row",
+    key="register",
+    height=min(36 * (len(register) + 1) + 3, 560),
+    column_config={
+        "Days late": st.column_config.NumberColumn(format="%d", help="Days the current stage is past its planned date."),
+        "Planned beds": st.column_config.NumberColumn(format="%d"),
+        "Registered beds": st.column_config.NumberColumn(format="%d"),
+        "Procured": date_column,
+        "Registered": date_column,
+        "Opened": date_column,
+        "Forecast opening": date_column,
+    },
+)
+download_csv(register, "Property register", filters)
+
+reference = st.selectbox(
+    "Property to show", register["Property"].tolist(), index=None, key="property",
+    placeholder="Pick a row in the table, or choose here",
+)  # fmt: skip
+if reference:
+    milestones = store.milestones(filters, version)
+    st.subheader(f"{reference}: milestones")
+    milestone_table = tables.milestone_table(milestones[milestones["reference"] == reference])
+    st.dataframe(milestone_table, hide_index=True)
+    download_csv(milestone_table, f"Milestones {reference}", filters)
+    st.subheader(f"{reference}: history")
+    history = tables.audit_table(store.audit_history((reference,), version))
+    st.dataframe(history, hide_index=True)
+    download_csv(history, f"History {reference}", filters)

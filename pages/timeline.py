@@ -1,0 +1,44 @@
+"""Timeline: the phases, and each property's stages planned against actual."""
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard import charts, metrics, tables
+from dashboard_ui import store
+from dashboard_ui.filters import current_filters
+from dashboard_ui.widgets import chart_with_data, page_header
+
+PROPERTIES_PER_VIEW = 50
+
+filters = current_filters()
+version = store.version()
+strategy = store.strategy(version)
+status = store.property_status(filters, date.today(), version)
+page_header("Timeline", strategy, filters, status)
+
+spans = metrics.phase_spans(store.phases(version), status, filters.as_at)
+if filters.phases:
+    spans = spans[spans["phase"].isin(filters.phases)]
+chart_with_data(charts.phase_chart(spans, filters.as_at), tables.phase_table(spans), "Phases", filters)
+
+segments = metrics.gantt_segments(store.milestones(filters, version), filters.as_at)
+references = sorted(set(status["reference"]))
+if len(references) > PROPERTIES_PER_VIEW:
+    pages = (len(references) - 1) // PROPERTIES_PER_VIEW + 1
+    page = st.number_input(f"{len(references)} properties: view {PROPERTIES_PER_VIEW} at a time. Page", 1, pages, 1)
+    shown = set(references[(page - 1) * PROPERTIES_PER_VIEW : page * PROPERTIES_PER_VIEW])
+    segments = segments[segments["row"].isin(shown)]
+late_now = metrics.slippage(status, filters.as_at)
+title = (
+    f"{len(late_now)} of {len(references)} properties are behind plan"
+    if references
+    else "No properties match the filters"
+)
+st.markdown(
+    "Each property has two bars: its **plan** (thin, grey) and what **happened** (thick): blue where a stage took no "
+    "longer than planned; orange and hatched where it took longer, labelled with the days it added. The thick bar of a "
+    "property still under way runs to the as-at date (dotted line); each row ends with how late the property is."
+)
+figure = charts.gantt(segments, metrics.lateness_by_property(segments), filters.as_at, title)
+chart_with_data(figure, tables.gantt_table(segments), "Property stages", filters)

@@ -1,0 +1,282 @@
+"""Real district boundaries for the Districts map: checked against the store's districts and installed by the user.
+
+The project ships no boundary file; `python -m dashboard boundaries --from FILE_OR_URL` installs one (GeoJSON in WGS84)
+under data/boundaries/, and the map falls back to its tile map while none is installed."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import polylabel
+from shapely.validation import explain_validity
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from dashboard.config import boundaries_file
+from dashboard.models import District, DistrictAlias
+
+DOWNLOAD_TIMEOUT_SECONDS = 60
+DECIMALS = 5  # about 1 m: plenty for a county map, and keeps the file small
+# Roughly Great Britain, in WGS84 longitude and latitude.
+GB_LON = (-9.0, 3.0)
+GB_LAT = (49.0, 61.0)
+# What an ONS (GSS) code looks like, to tell an unknown district from a property that is not a code at all.
+GSS_CODE = re.compile(r"^[EWSNK]\d{8}$")
+
+
+class BoundaryError(ValueError):
+    """A boundary file that cannot be used; the message says every reason, in words a user can act on."""
+
+    def __init__(self, problems: str | list[str], source: str | None = None) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        where = f"{source}: " if source else ""
+        if len(self.problems) == 1:
+            message = f"{where}{self.problems[0]}"
+        else:
+            message = f"{where}the boundaries were refused:\n" + "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(message)
+
+
+def validate_boundaries(geojson: dict, districts: dict[str, str], former_codes: dict[str, str]) -> dict:
+    """Check a GeoJSON FeatureCollection holds exactly `districts` (current ONS code -> name), each once, as valid
+    WGS84 polygons; return a new, normalised FeatureCollection or raise BoundaryError naming every problem.
+
+    A feature is matched by any property whose value is a current code or a former one (mapped by `former_codes`)."""
+    _check_collection(geojson)
+    problems: list[str] = []
+    found: dict[str, list[int]] = {}  # current code -> feature numbers (1-based, as a person counts)
+    geometries: dict[str, BaseGeometry] = {}
+    unknown: list[str] = []
+
+    for number, feature in enumerate(geojson["features"], start=1):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problems.append(f"feature {number} is not a GeoJSON Feature")
+            continue
+        properties = feature.get("properties")
+        if not isinstance(properties, dict):
+            properties = {}
+        codes = _district_codes(properties, districts, former_codes)
+        if not codes:
+            written = sorted({str(v).strip() for v in properties.values() if GSS_CODE.match(str(v).strip().upper())})
+            if written:
+                unknown.append(f"{', '.join(written)} (feature {number})")
+            else:
+                keys = ", ".join(sorted(map(str, properties))) or "none"
+                problems.append(
+                    f"feature {number} has no property holding a district's ONS code (its properties: {keys})"
+                )
+            continue
+        if len(codes) > 1:
+            problems.append(f"feature {number} names more than one district: {', '.join(sorted(codes))}")
+            continue
+        code = codes.pop()
+        found.setdefault(code, []).append(number)
+        label = f"{districts[code]} ({code})"
+        try:
+            geometry = shape(feature["geometry"])
+        except Exception:  # shapely raises several types for malformed geometry; all mean the same to a user
+            problems.append(f"{label}: its geometry cannot be read as GeoJSON")
+            continue
+        if geometry.geom_type not in ("Polygon", "MultiPolygon") or geometry.is_empty:
+            problems.append(f"{label}: its geometry is a {geometry.geom_type}, not a Polygon or MultiPolygon")
+            continue
+        geometries.setdefault(code, geometry)
+
+    missing = [f"{districts[code]} ({code})" for code in sorted(districts) if code not in found]
+    if missing:
+        problems.append(f"missing district{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+    if unknown:
+        problems.append(f"not one of the council's districts: {'; '.join(unknown)}")
+    for code, numbers in sorted(found.items()):
+        if len(numbers) > 1:
+            problems.append(
+                f"{districts[code]} ({code}) appears {len(numbers)} times (features {', '.join(map(str, numbers))})"
+            )
+    # Checked over the whole file: a file in the wrong coordinate system is one problem, not ten.
+    crs_problem = _coordinate_problem(list(geometries.values()))
+    if crs_problem:
+        problems.append(crs_problem)
+    for code, geometry in sorted(geometries.items()):
+        if not geometry.is_valid:
+            problems.append(f"{districts[code]} ({code}): the boundary is not valid: {explain_validity(geometry)}")
+    if problems:
+        raise BoundaryError(problems)
+
+    features = []
+    for code, geometry in sorted(geometries.items()):
+        rounded = shapely.transform(geometry, lambda xy: np.round(xy, DECIMALS))
+        if not rounded.is_valid:
+            raise BoundaryError(
+                f"{districts[code]} ({code}): the boundary is only valid with more than {DECIMALS} decimal places "
+                "(about 1 m); simplify it first"
+            )
+        # Plotly's geo maps (d3-geo) read clockwise exterior rings as the inside; the other way round fills the globe.
+        rounded = shapely.orient_polygons(rounded, exterior_cw=True)
+        lon, lat = _label_point(rounded)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"ons_code": code, "name": districts[code], "label_lon": lon, "label_lat": lat},
+                "geometry": {"type": rounded.geom_type, "coordinates": _as_lists(rounded.__geo_interface__)},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def install_boundaries(source: str | Path, engine: Engine, destination: Path | None = None) -> Path:
+    """Read a GeoJSON file or http(s) URL, check it against the store's districts and install it at `destination`.
+
+    Written atomically: a refused or failed install leaves any earlier file as it was."""
+    destination = destination or boundaries_file()
+    source = str(source)
+    geojson = _parse(_read(source), source)
+    with Session(engine) as session:
+        districts = dict(session.execute(select(District.ons_code, District.name)).all())
+        former_codes = dict(
+            session.execute(
+                select(DistrictAlias.alias, District.ons_code)
+                .join(District, DistrictAlias.district_id == District.id)
+                .where(DistrictAlias.kind == "former_code")
+            ).all()
+        )
+    try:
+        normalised = validate_boundaries(geojson, districts, former_codes)
+    except BoundaryError as error:
+        raise BoundaryError(error.problems, source) from None
+    # A new name beside the destination, then one rename: a reader never sees half a file. (Opened with "x", not
+    # tempfile, so the file gets the user's usual permissions and the app running as another user can read it.)
+    temporary = destination.parent / f".{destination.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with temporary.open("x", encoding="utf-8") as handle:
+            json.dump(normalised, handle, ensure_ascii=False, separators=(",", ":"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, destination)
+    except OSError as error:
+        raise BoundaryError(f"cannot write {destination}: {error.strerror or error}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+    return destination
+
+
+def load_boundaries(path: Path | None = None) -> dict | None:
+    """The installed boundaries; None when none are installed or the file cannot be read (the map then falls back)."""
+    path = path or boundaries_file()
+    try:
+        geojson = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(geojson, dict) or not isinstance(geojson.get("features"), list):
+        return None
+    return geojson
+
+
+def _read(source: str) -> bytes:
+    if source.lower().startswith(("http://", "https://")):
+        try:
+            with urllib.request.urlopen(source, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
+                return response.read()
+        except urllib.error.HTTPError as error:
+            raise BoundaryError(f"could not download it: the server answered {error.code} {error.reason}", source)
+        except urllib.error.URLError as error:
+            raise BoundaryError(f"could not download it: {error.reason}", source)
+        except (TimeoutError, OSError) as error:
+            raise BoundaryError(f"could not download it: {error}", source)
+    path = Path(source)
+    if not path.is_file():
+        raise BoundaryError("there is no such file", source)
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise BoundaryError(f"the file cannot be read: {error.strerror or error}", source)
+
+
+def _parse(raw: bytes, source: str) -> Any:
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise BoundaryError("the file is not text; boundaries must be a GeoJSON file", source) from None
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise BoundaryError(f"the file is not valid JSON ({where}); it must be a GeoJSON file", source) from None
+
+
+def _check_collection(geojson: Any) -> None:
+    kind = geojson.get("type") if isinstance(geojson, dict) else None
+    if kind == "FeatureCollection" and isinstance(geojson.get("features"), list):
+        return
+    if kind == "Topology":
+        raise BoundaryError(
+            "the file is TopoJSON; convert it to GeoJSON first (for example with mapshaper: -o format=geojson)"
+        )
+    if kind in ("Feature", "Polygon", "MultiPolygon", "GeometryCollection"):
+        raise BoundaryError(
+            f"the file is a single GeoJSON {kind}; it needs a FeatureCollection with one feature per district"
+        )
+    raise BoundaryError("the file is not a GeoJSON FeatureCollection")
+
+
+def _district_codes(properties: dict, districts: dict[str, str], former_codes: dict[str, str]) -> set[str]:
+    """The current codes named by any property value (LAD13CD, LAD23CD, lad_code, code: whatever the file calls it)."""
+    codes = set()
+    for value in properties.values():
+        if not isinstance(value, str):
+            continue
+        written = value.strip().upper()
+        if written in districts:
+            codes.add(written)
+        elif written in former_codes:
+            codes.add(former_codes[written])
+    return codes
+
+
+def _coordinate_problem(geometries: list[BaseGeometry]) -> str | None:
+    if not geometries:
+        return None
+    min_lon, min_lat, max_lon, max_lat = shapely.total_bounds(geometries)
+    if min_lon < -180 or max_lon > 180 or min_lat < -90 or max_lat > 90:
+        return (
+            f"the coordinates (x {min_lon:,.0f} to {max_lon:,.0f}, y {min_lat:,.0f} to {max_lat:,.0f}) are not "
+            "longitude and latitude; they look like another coordinate system such as British National Grid "
+            "(EPSG:27700). Boundaries must be in WGS84 (EPSG:4326, longitude then latitude)"
+        )
+    if min_lon < GB_LON[0] or max_lon > GB_LON[1] or min_lat < GB_LAT[0] or max_lat > GB_LAT[1]:
+        return (
+            f"the coordinates (x {min_lon:.3f} to {max_lon:.3f}, y {min_lat:.3f} to {max_lat:.3f}) are not in "
+            "Great Britain; longitude and latitude may be swapped, or the file is in another coordinate system. "
+            "Boundaries must be in WGS84 (EPSG:4326, longitude then latitude)"
+        )
+    return None
+
+
+def _label_point(geometry: BaseGeometry) -> tuple[float, float]:
+    """Where a district's name goes: the pole of inaccessibility of its largest part, which (unlike a centroid) is
+    always inside and away from the edges; any inside point if rounding nudges it out."""
+    largest = max(getattr(geometry, "geoms", [geometry]), key=lambda part: part.area)
+    point = polylabel(largest, tolerance=10 ** -(DECIMALS - 1))
+    lon, lat = round(point.x, DECIMALS), round(point.y, DECIMALS)
+    if not geometry.contains(shapely.Point(lon, lat)):
+        inside = geometry.representative_point()
+        lon, lat = round(inside.x, DECIMALS), round(inside.y, DECIMALS)
+    return lon, lat
+
+
+def _as_lists(interface: dict) -> list:
+    """GeoJSON coordinates as nested lists (shapely gives tuples), so a validated file equals the one loaded back."""
+
+    def convert(value: Any) -> Any:
+        return [convert(item) for item in value] if isinstance(value, (list, tuple)) else round(float(value), DECIMALS)
+
+    return convert(interface["coordinates"])

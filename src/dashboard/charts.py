@@ -1,0 +1,427 @@
+"""Figures: pure functions from the frames of dashboard.metrics to plotly figures, styled by one helper.
+
+Colours are the Government Analysis Function's; colour is never the only signal (every series is labelled on the
+chart, and forecast lines are dashed, slipped bars hatched)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.metrics import LEVEL_LABELS, PROGRESS_LEVELS, BedTotals
+
+DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = (
+    "#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1",
+)  # fmt: skip
+PALE_GREY = "#D9DBDD"
+TEXT = "#0B0C0C"
+LEVEL_COLOURS = {"open": DARK_BLUE, "registered": TURQUOISE, "secured": DARK_PINK, "pipeline": LIGHT_PURPLE}
+LEVEL_SYMBOLS = {"open": "circle", "registered": "square", "secured": "diamond"}
+# Registered and open are often close together: one label above its point, one below.
+LABEL_POSITIONS = {"secured": "middle left", "registered": "top left", "open": "bottom left"}
+FONT = "Arial, Helvetica, sans-serif"
+
+
+def styled(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
+    """The house style, applied once per figure."""
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18, "color": TEXT}},
+        font={"family": FONT, "size": 13, "color": TEXT},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        showlegend=False,
+        hoverlabel={"font": {"family": FONT}},
+    )
+    if height:
+        fig.update_layout(height=height)
+    fig.update_xaxes(showgrid=False, linecolor=DARK_GREY, ticks="outside", automargin=True)
+    fig.update_yaxes(gridcolor="#E5E6E7", zeroline=False, automargin=True)
+    return fig
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {plural or word + 's'}"
+
+
+# ---------------------------------------------------------------- overview
+
+
+def target_bar(totals: BedTotals) -> go.Figure:
+    """The target as one bar: open, registered but not open, secured but not registered, pipeline, still to find."""
+    segments = [
+        ("Open", totals.open, DARK_BLUE, ""),
+        ("Registered, not open", totals.registered - totals.open, TURQUOISE, ""),
+        ("Secured, not registered", totals.secured - totals.registered, DARK_PINK, ""),
+        ("In the pipeline", totals.pipeline, LIGHT_PURPLE, "/"),
+        ("Still to find", totals.still_to_find, PALE_GREY, "x"),
+    ]
+    fig = go.Figure()
+    for label, beds, colour, pattern in segments:
+        if beds <= 0:
+            continue
+        dark = colour in (DARK_BLUE, DARK_PINK, TURQUOISE)
+        fig.add_trace(
+            go.Bar(
+                x=[beds],
+                y=["Beds"],
+                orientation="h",
+                name=label,
+                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.25,
+                                                     "fillmode": "overlay"}},
+                text=[f"{label}: {beds}"],
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont={"color": "white" if dark else TEXT},
+                hovertemplate=f"{label}: %{{x}} beds<extra></extra>",
+            )
+        )
+    styled(fig, f"{totals.open} of {totals.target} beds open; {totals.secured} secured", height=230)
+    fig.update_layout(
+        barmode="stack",
+        showlegend=True,
+        # Below the axis, where it can wrap on a phone without covering the bar or the title.
+        legend={"orientation": "h", "y": -0.45, "yanchor": "top", "x": 0, "traceorder": "normal"},
+        uniformtext={"minsize": 11, "mode": "hide"},
+        margin={"t": 50, "b": 90},
+    )
+    fig.update_yaxes(visible=False)
+    fig.update_xaxes(range=[0, max(totals.target, totals.secured + totals.pipeline)], title=None, ticksuffix=" beds")
+    return fig
+
+
+def stage_chart(by_stage: pd.DataFrame) -> go.Figure:
+    """Properties by the furthest stage each has reached, stages in order from the top."""
+    total = int(by_stage["properties"].sum())
+    opened = int(by_stage["properties"].iloc[-1]) if total else 0
+    if not total:
+        title = "No properties match the filters"
+    else:
+        title = f"{opened} of {_plural(total, 'property', 'properties')} open; {total - opened} on the way"
+    fig = go.Figure(
+        go.Bar(
+            x=by_stage["properties"],
+            y=by_stage["short_stage"],
+            customdata=by_stage[["stage"]],
+            orientation="h",
+            marker_color=DARK_BLUE,
+            text=by_stage["properties"],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{customdata[0]}: %{x} properties<extra></extra>",
+        )
+    )
+    styled(fig, title, height=420)
+    fig.update_yaxes(autorange="reversed", gridcolor="white")
+    fig.update_xaxes(title="Properties (furthest stage reached)", dtick=1 if total <= 12 else None, showgrid=True)
+    return fig
+
+
+# ---------------------------------------------------------------- progress
+
+
+def progress_chart(
+    cumulative: pd.DataFrame, target: int, phases: pd.DataFrame, as_at: date, totals: BedTotals
+) -> go.Figure:
+    """Cumulative beds at each level as step lines (actual solid, forecast dashed) against the target line."""
+    gap = max(0, target - totals.open)
+    title = f"{totals.open} of {target} beds open: {gap} to go" if gap else f"Target of {target} beds reached"
+    fig = go.Figure()
+    for level in PROGRESS_LEVELS:
+        for basis, dash in (("actual", "solid"), ("forecast", "dash")):
+            series = cumulative[(cumulative["level"] == level) & (cumulative["basis"] == basis)]
+            if series.empty:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=series["date"],
+                    y=series["beds"],
+                    mode="lines",
+                    line={"shape": "hv", "color": LEVEL_COLOURS[level], "width": 3 if basis == "actual" else 2,
+                          "dash": dash},
+                    name=f"{LEVEL_LABELS[level]} ({basis})",
+                    hovertemplate=f"{LEVEL_LABELS[level]} ({basis}) %{{x|%d %b %Y}}: %{{y}} beds<extra></extra>",
+                )  # fmt: skip
+            )
+        actual = cumulative[(cumulative["level"] == level) & (cumulative["basis"] == "actual")]
+        if not actual.empty:
+            now = actual.iloc[-1]
+            fig.add_trace(
+                go.Scatter(
+                    x=[now["date"]],
+                    y=[now["beds"]],
+                    mode="markers+text",
+                    marker={"symbol": LEVEL_SYMBOLS[level], "size": 10, "color": LEVEL_COLOURS[level]},
+                    text=[f"{LEVEL_LABELS[level]}: {now['beds']}"],
+                    textposition=LABEL_POSITIONS[level],
+                    textfont={"color": LEVEL_COLOURS[level], "size": 13},
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+    fig.add_hline(
+        y=target,
+        line={"color": ORANGE, "width": 2},
+        annotation_text=f"Target: {target} beds",
+        annotation_position="top left",
+        annotation_font={"color": TEXT},
+    )
+    fig.add_vline(x=pd.Timestamp(as_at), line={"color": DARK_GREY, "width": 1, "dash": "dot"})
+    fig.add_annotation(
+        x=pd.Timestamp(as_at), y=target, yshift=-14, text=f"As at {as_at:%d %b %Y}", showarrow=False,
+        xanchor="left", font={"size": 12, "color": DARK_GREY},
+    )  # fmt: skip
+    if gap:
+        fig.add_annotation(
+            x=pd.Timestamp(as_at), y=(target + max(totals.open, totals.secured)) / 2, text=f"<b>{gap} beds to go</b>",
+            showarrow=False, xanchor="right", xshift=-8, font={"size": 14, "color": DARK_BLUE},
+        )  # fmt: skip
+        fig.add_shape(
+            type="line", x0=pd.Timestamp(as_at), x1=pd.Timestamp(as_at), y0=totals.open, y1=target,
+            line={"color": DARK_BLUE, "width": 3},
+        )  # fmt: skip
+    for phase in phases.itertuples():
+        if pd.notna(phase.starts_on):
+            fig.add_vline(x=phase.starts_on, line={"color": PALE_GREY, "width": 1})
+            fig.add_annotation(
+                x=phase.starts_on, y=0, yref="paper", text=phase.name, showarrow=False, xanchor="left",
+                yanchor="bottom", font={"size": 11, "color": DARK_GREY},
+            )  # fmt: skip
+    styled(fig, title, height=480)
+    top = max(target, int(cumulative["beds"].max()) if not cumulative.empty else 0)
+    fig.update_yaxes(title="Beds", range=[0, math.ceil(top * 1.1)])
+    fig.update_xaxes(title=None)
+    fig.update_layout(
+        showlegend=True, legend={"orientation": "h", "y": -0.12, "x": 0, "font": {"size": 12}}
+    )
+    return fig
+
+
+# ---------------------------------------------------------------- districts
+
+HEX_RADIUS = 0.56  # in tile-x units; rows are 0.866 apart so neighbours touch with a small gap
+
+
+def _hexagon(cx: float, cy: float) -> tuple[list[float], list[float]]:
+    """A pointy-topped hexagon around (cx, cy), closed."""
+    angles = [math.radians(90 + 60 * k) for k in range(7)]
+    xs = [cx + HEX_RADIUS * math.cos(a) * 1.0 for a in angles]
+    ys = [cy + HEX_RADIUS * math.sin(a) * 1.0 for a in angles]
+    return xs, ys
+
+
+SHADE_FROM, SHADE_TO = (0xDE, 0xEB, 0xF7), (0x12, 0x43, 0x6D)
+EMPTY_FILL = "#F3F2F1"
+
+
+def _mix(fraction: float) -> str:
+    rgb = [round(a + (b - a) * fraction) for a, b in zip(SHADE_FROM, SHADE_TO)]
+    return "#" + "".join(f"{c:02X}" for c in rgb)
+
+
+def _shade(value: float, maximum: float) -> str:
+    """A sequential shade from pale to dark blue (the smallest non-zero value still clearly tinted); 0 is pale grey."""
+    if maximum <= 0 or value <= 0:
+        return EMPTY_FILL
+    return _mix(0.25 + 0.75 * value / maximum)
+
+
+def _label_colour(fill: str) -> str:
+    """White on dark fills, near-black on light ones (by relative luminance), so labels keep their contrast."""
+    red, green, blue = (int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "white" if luminance < 0.18 else TEXT
+
+
+def _format(value: float, as_share: bool) -> str:
+    return f"{value:.0%}" if as_share else f"{int(value)}"
+
+
+def district_tile_map(frame: pd.DataFrame, measure: str, label: str) -> go.Figure:
+    """The districts as hexagonal tiles placed roughly where each lies, shaded and labelled by `measure`."""
+    as_share = measure == "share_of_target"
+    maximum = float(frame[measure].max()) if not frame.empty else 0.0
+    fig = go.Figure()
+    for row in frame.itertuples():
+        if pd.isna(row.tile_x) or pd.isna(row.tile_row):
+            continue
+        cx, cy = float(row.tile_x), -float(row.tile_row) * 0.866 * 1.15
+        xs, ys = _hexagon(cx, cy)
+        value = getattr(row, measure)
+        fill = _shade(value, maximum)
+        name = row.short_name if isinstance(row.short_name, str) and row.short_name else row.name
+        fig.add_trace(
+            go.Scatter(
+                x=xs, y=ys, fill="toself", mode="lines", fillcolor=fill, line={"color": "white", "width": 3},
+                hoverinfo="text", hovertext=f"{row.name}: {_format(value, as_share)} ({label.lower()})",
+            )  # fmt: skip
+        )
+        fig.add_annotation(
+            x=cx, y=cy, showarrow=False,
+            text=f"{name.replace(' ', '<br>', 1) if len(name) > 10 else name}<br><b>{_format(value, as_share)}</b>",
+            font={"size": 13, "color": _label_colour(fill)},
+        )  # fmt: skip
+    styled(fig, _district_title(frame, measure, label), height=460)
+    fig.update_xaxes(visible=False, scaleanchor="y", scaleratio=1)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def _district_title(frame: pd.DataFrame, measure: str, label: str) -> str:
+    if frame.empty or frame[measure].max() <= 0:
+        return f"{label}: none yet in any district"
+    top = frame.sort_values([measure, "name"], ascending=[False, True]).iloc[0]
+    without = int((frame[measure] <= 0).sum())
+    value = _format(top[measure], measure == "share_of_target")
+    title = f"{label}: most in {top['name']} ({value})"
+    return title + (f"; none in {_plural(without, 'district')}" if without else "")
+
+
+def district_choropleth(frame: pd.DataFrame, geojson: dict, measure: str, label: str) -> go.Figure:
+    """The districts' real boundaries, shaded by `measure`, with values labelled (SVG; no tile server)."""
+    as_share = measure == "share_of_target"
+    maximum = float(frame[measure].max()) if not frame.empty else 0.0
+    fig = go.Figure(
+        go.Choropleth(
+            geojson=geojson,
+            featureidkey="properties.ons_code",
+            locations=frame["ons_code"],
+            # The tile map's shades exactly: each district gets its own colour.
+            z=list(range(len(frame))),
+            colorscale=[[i / max(len(frame) - 1, 1), _shade(v, maximum)] for i, v in enumerate(frame[measure])],
+            marker_line_color="white",
+            marker_line_width=1.5,
+            showscale=False,
+            hovertext=[f"{n}: {_format(v, as_share)}" for n, v in zip(frame["name"], frame[measure])],
+            hoverinfo="text",
+        )
+    )
+    centres = {f["properties"]["ons_code"]: f["properties"] for f in geojson["features"]}
+    labelled = frame[frame["ons_code"].isin(centres)]
+    fig.add_trace(
+        go.Scattergeo(
+            lon=[centres[c]["label_lon"] for c in labelled["ons_code"]],
+            lat=[centres[c]["label_lat"] for c in labelled["ons_code"]],
+            mode="text",
+            text=[
+                f"{(s if isinstance(s, str) and s else n)}<br><b>{_format(v, as_share)}</b>"
+                for n, s, v in zip(labelled["name"], labelled["short_name"], labelled[measure])
+            ],
+            textfont={
+                "size": 12,
+                "color": [_label_colour(_shade(v, maximum)) for v in labelled[measure]],
+            },
+            hoverinfo="skip",
+        )
+    )
+    fig.update_geos(fitbounds="geojson", visible=False, projection_type="mercator")
+    styled(fig, _district_title(frame, measure, label), height=520)
+    return fig
+
+
+def district_bars(frame: pd.DataFrame, measure: str, label: str) -> go.Figure:
+    as_share = measure == "share_of_target"
+    ordered = frame.sort_values([measure, "name"], ascending=[True, False])
+    fig = go.Figure(
+        go.Bar(
+            x=ordered[measure],
+            y=ordered["name"],
+            orientation="h",
+            marker_color=DARK_BLUE,
+            text=[_format(v, as_share) for v in ordered[measure]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    styled(fig, f"{label} by district", height=420)
+    fig.update_xaxes(title=label, tickformat=".0%" if as_share else None, showgrid=True, gridcolor="#E5E6E7")
+    fig.update_yaxes(gridcolor="white")
+    return fig
+
+
+# ---------------------------------------------------------------- timeline
+
+
+def _bar_trace(rows: pd.DataFrame, name: str, colour: str, pattern: str, offset: float, width: float) -> go.Bar:
+    """Horizontal date bars from `start` to `end` (plotly draws a date bar as base + duration in milliseconds)."""
+    duration = (rows["end"] - rows["start"]).dt.total_seconds() * 1000
+    return go.Bar(
+        base=rows["start"],
+        x=duration,
+        y=rows["row"],
+        orientation="h",
+        name=name,
+        offset=offset,
+        width=width,
+        marker={"color": colour, "line": {"width": 0.5, "color": "white"},
+                "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.3, "fillmode": "overlay"}},
+        text=rows.get("label"),
+        textposition="inside",
+        insidetextanchor="middle",
+        textfont={"color": "white", "size": 11},
+        customdata=rows[["hover"]] if "hover" in rows else None,
+        hovertemplate="%{customdata[0]}<extra></extra>" if "hover" in rows else None,
+    )  # fmt: skip
+
+
+def phase_chart(phase_spans: pd.DataFrame, as_at: date) -> go.Figure:
+    """Each phase: its planned span, and the span of its properties' actual work so far."""
+    rows = phase_spans.rename(columns={"phase": "row"})
+    planned = rows.dropna(subset=["planned_start", "planned_end"]).rename(
+        columns={"planned_start": "start", "planned_end": "end"}
+    )
+    planned = planned.assign(hover=[f"{r}: planned {s:%b %Y} to {e:%b %Y}" for r, s, e in
+                                    zip(planned["row"], planned["start"], planned["end"])])  # fmt: skip
+    actual = rows.dropna(subset=["actual_start", "actual_end"]).rename(
+        columns={"actual_start": "start", "actual_end": "end"}
+    )
+    actual = actual.assign(hover=[f"{r}: work from {s:%b %Y} to {e:%b %Y}" for r, s, e in
+                                  zip(actual["row"], actual["start"], actual["end"])])  # fmt: skip
+    fig = go.Figure()
+    fig.add_trace(_bar_trace(planned, "Planned", PALE_GREY, "", -0.4, 0.38))
+    fig.add_trace(_bar_trace(actual, "Actual", DARK_BLUE, "", 0.02, 0.38))
+    fig.add_vline(x=pd.Timestamp(as_at), line={"color": ORANGE, "width": 2})
+    fig.add_annotation(x=pd.Timestamp(as_at), y=1.02, yref="paper", text=f"As at {as_at:%d %b %Y}",
+                       showarrow=False, font={"color": TEXT, "size": 12})  # fmt: skip
+    styled(fig, "Phases: planned (grey, upper bar) against actual work (blue, lower bar)", height=110 + 60 * len(rows))
+    fig.update_yaxes(autorange="reversed", type="category", gridcolor="white")
+    fig.update_xaxes(type="date", showgrid=True, gridcolor="#E5E6E7")
+    return fig
+
+
+def gantt(segments: pd.DataFrame, lateness: pd.DataFrame, as_at: date, title: str) -> go.Figure:
+    """Each property's stages, planned (thin, grey, above) against actual (below): blue where a stage took no longer
+    than planned, orange and hatched where it took longer (labelled with the days it added); each row ends with how
+    late the property is."""
+    fig = go.Figure()
+    fig.add_trace(_bar_trace(segments[segments["basis"] == "planned"], "Planned", PALE_GREY, "", -0.42, 0.3))
+    actual = segments[segments["basis"] == "actual"]
+    fig.add_trace(_bar_trace(actual[actual["days_added"] <= 0], "Stage to plan", DARK_BLUE, "", -0.08, 0.5))
+    fig.add_trace(_bar_trace(actual[actual["days_added"] > 0], "Stage took longer", ORANGE, "/", -0.08, 0.5))
+    late = lateness[lateness["days_late"] > 0]
+    fig.add_trace(
+        go.Scatter(
+            x=late["end"], y=late["row"], mode="text", text=[f"  {d} days late" for d in late["days_late"]],
+            textposition="middle right", textfont={"size": 11, "color": TEXT}, hoverinfo="skip", showlegend=False,
+        )  # fmt: skip
+    )
+    fig.add_vline(x=pd.Timestamp(as_at), line={"color": DARK_GREY, "width": 2, "dash": "dot"})
+    fig.add_annotation(x=pd.Timestamp(as_at), y=1.0, yref="paper", yanchor="bottom", text=f"As at {as_at:%d %b %Y}",
+                       showarrow=False, font={"color": TEXT, "size": 12})  # fmt: skip
+    rows = segments["row"].nunique()
+    styled(fig, title, height=170 + 30 * max(rows, 3))
+    fig.update_layout(
+        barmode="overlay",
+        showlegend=True,
+        legend={"orientation": "h", "y": 0, "yanchor": "top", "x": 0},
+        uniformtext={"minsize": 9, "mode": "hide"},
+        margin={"t": 90, "r": 90},
+    )
+    fig.update_yaxes(autorange="reversed", type="category", gridcolor="white", tickfont={"size": 12})
+    fig.update_xaxes(type="date", showgrid=True, gridcolor="#E5E6E7", side="top")
+    return fig

@@ -1,0 +1,148 @@
+"""Frames as people read them: labelled columns in a sensible order, dates as dates. Pure DataFrame -> DataFrame; the
+same tables are shown under each chart and downloaded as CSV."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.metrics import LEVEL_LABELS, beds_at_levels, current_stage_label, forecast_dates, slippage
+from dashboard.stages import STAGE_BY_KEY
+
+
+def _dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """datetime64 columns as plain dates (no midnight times in a table or CSV)."""
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].dt.date
+    return frame
+
+
+def bed_levels_table(totals) -> pd.DataFrame:
+    rows = [
+        ("Open", totals.open),
+        ("Registered", totals.registered),
+        ("Secured (procured)", totals.secured),
+        ("In the pipeline", totals.pipeline),
+        ("Still to find", totals.still_to_find),
+    ]
+    frame = pd.DataFrame(rows, columns=["Level", "Beds"])
+    frame["Share of target"] = (frame["Beds"] / totals.target).round(3) if totals.target else 0.0
+    return frame
+
+
+def stage_table(by_stage: pd.DataFrame) -> pd.DataFrame:
+    return by_stage.drop(columns="short_stage").rename(
+        columns={"stage": "Furthest stage reached", "properties": "Properties", "beds": "Planned beds"}
+    )
+
+
+def late_table(status: pd.DataFrame, as_at) -> pd.DataFrame:
+    late = slippage(status, as_at)
+    return _dates(
+        late.rename(
+            columns={
+                "reference": "Property", "phase": "Phase", "district": "District", "beds": "Beds",
+                "waiting_on": "Waiting on", "planned_for": "Planned for", "days_late": "Days late",
+                "forecast_open": "Forecast opening",
+            }
+        )
+    )  # fmt: skip
+
+
+def progress_table(cumulative: pd.DataFrame) -> pd.DataFrame:
+    frame = cumulative.assign(level=cumulative["level"].map(LEVEL_LABELS))
+    frame = frame.rename(columns={"level": "Level", "basis": "Actual or forecast", "date": "Date", "beds": "Beds"})
+    return _dates(frame)
+
+
+def district_table(by_district: pd.DataFrame) -> pd.DataFrame:
+    frame = by_district[["name", "ons_code", "properties", "pipeline", "secured", "registered", "open", "share_of_target"]]
+    return frame.rename(
+        columns={
+            "name": "District", "ons_code": "ONS code", "properties": "Properties", "pipeline": "Beds in the pipeline",
+            "secured": "Beds secured", "registered": "Beds registered", "open": "Beds open",
+            "share_of_target": "Share of target (beds secured)",
+        }
+    ).round({"Share of target (beds secured)": 3})  # fmt: skip
+
+
+def phase_table(spans: pd.DataFrame) -> pd.DataFrame:
+    return _dates(
+        spans.rename(
+            columns={
+                "phase": "Phase", "planned_start": "Planned start", "planned_end": "Planned end",
+                "actual_start": "Work started", "actual_end": "Work to", "properties": "Properties",
+            }
+        )
+    )  # fmt: skip
+
+
+def gantt_table(segments: pd.DataFrame) -> pd.DataFrame:
+    frame = segments[["row", "stage", "basis", "start", "end", "under_way", "days_late", "days_added"]]
+    return _dates(
+        frame.rename(
+            columns={"row": "Property", "stage": "Stage", "basis": "Planned or actual", "start": "From", "end": "To",
+                     "under_way": "Under way", "days_late": "Days late", "days_added": "Days longer than planned"}
+        )
+    )  # fmt: skip
+
+
+REGISTER_COLUMNS = {
+    "reference": "Property",
+    "district": "District",
+    "stage": "Stage reached",
+    "waiting_on": "Waiting on",
+    "days_late": "Days late",
+    "planned_beds": "Planned beds",
+    "registered_beds": "Registered beds",
+    "secured_actual_on": "Procured",
+    "registered_actual_on": "Registered",
+    "open_actual_on": "Opened",
+    "forecast_open": "Forecast opening",
+    "phase": "Phase",
+    "provision_model": "Provision",
+    "specialism": "Specialism",
+}
+
+
+def register_table(status: pd.DataFrame, as_at) -> pd.DataFrame:
+    """The property register: one row per property, with its stage, beds, key dates and days late."""
+    frame = status.copy()
+    frame["stage"] = frame["reached_position"].map(current_stage_label)
+    frame["waiting_on"] = frame["next_stage"].map(lambda key: STAGE_BY_KEY[key].column if isinstance(key, str) else "")
+    days = (pd.Timestamp(as_at) - frame["next_planned_on"]).dt.days
+    frame["days_late"] = days.where(days > 0, 0).fillna(0).astype(int)
+    frame["forecast_open"] = frame["open_actual_on"].fillna(forecast_dates(frame, "open", as_at))
+    frame["forecast_open"] = frame["forecast_open"].where(frame["open_actual_on"].isna())
+    return _dates(frame[list(REGISTER_COLUMNS)].rename(columns=REGISTER_COLUMNS))
+
+
+def milestone_table(milestones: pd.DataFrame) -> pd.DataFrame:
+    frame = milestones.copy()
+    frame["Days late"] = (frame["actual_on"] - frame["planned_on"]).dt.days
+    frame = frame[["position", "stage_label", "planned_on", "actual_on", "Days late"]]
+    return _dates(frame.rename(columns={"position": "#", "stage_label": "Stage", "planned_on": "Planned",
+                                        "actual_on": "Actual"}))  # fmt: skip
+
+
+def audit_table(history: pd.DataFrame) -> pd.DataFrame:
+    frame = history.copy()
+    frame["What"] = frame["entity"] + " " + frame["entity_ref"]
+    return frame[["at", "user", "source", "action", "What", "before", "after"]].rename(
+        columns={"at": "When (UTC)", "user": "Who", "source": "Through", "action": "Change", "before": "Before",
+                 "after": "After"}
+    )  # fmt: skip
+
+
+def beds_by_property(status: pd.DataFrame) -> pd.DataFrame:
+    beds = beds_at_levels(status).rename(columns=LEVEL_LABELS)
+    return pd.concat([status[["reference", "district"]].rename(columns={"reference": "Property",
+                                                                         "district": "District"}), beds], axis=1)  # fmt: skip
+
+
+def matching(frame: pd.DataFrame, text: str) -> pd.DataFrame:
+    """Rows in which any cell contains `text` (ignoring case); all rows when `text` is blank."""
+    if not text or not text.strip():
+        return frame
+    hits = frame.astype(str).apply(lambda column: column.str.contains(text.strip(), case=False, regex=False))
+    return frame[hits.any(axis=1)]

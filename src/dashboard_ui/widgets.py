@@ -1,0 +1,68 @@
+"""Widgets every page uses: the page header with as-at date and provenance banner, and charts with their data."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.exporting import frame_to_csv
+from dashboard.metrics import illustrative_rows
+from dashboard.queries import Filters, StrategyInfo
+
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+    "responsive": True,
+    # Geographic maps fetch a base map before drawing; serve our own (empty) one rather than plotly's CDN.
+    "topojsonURL": "app/static/topojson/",
+}
+
+
+def page_header(title: str, strategy: StrategyInfo, filters: Filters, status: pd.DataFrame) -> None:
+    """Title, what the page shows and as at when, and a plain banner whenever illustrative figures are on screen."""
+    st.title(title)
+    narrowed = []
+    if filters.phases:
+        narrowed.append(", ".join(filters.phases))
+    if filters.districts:
+        narrowed.append(f"{len(filters.districts)} district(s)")
+    if filters.provision_models:
+        narrowed.append(", ".join(filters.provision_models))
+    scope = f" Showing: {'; '.join(narrowed)}." if narrowed else ""
+    st.caption(f"{strategy.name}, {strategy.council}. Data as at **{filters.as_at:%d %B %Y}**.{scope}")
+    illustrative = illustrative_rows(status)
+    if illustrative:
+        st.warning(
+            f"**Illustrative figures.** {illustrative} of the {len(status)} properties shown carry illustrative data "
+            "(beds, dates, costs), not a council's records. Only the decision record B147/24's facts are real: "
+            "Phase 2's ten properties by district and the 70-bed target. Import your own data to replace them.",
+            icon=":material/info:",
+        )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def download_csv(table: pd.DataFrame, name: str, filters: Filters, label: str = "Download CSV") -> None:
+    """The table as CSV, built only when clicked; the file name carries the as-at date."""
+    st.download_button(
+        label,
+        data=lambda: frame_to_csv(table),
+        file_name=f"{_slug(name)}_as-at-{filters.as_at:%Y-%m-%d}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"download-{_slug(name)}",
+    )
+
+
+def chart_with_data(fig: go.Figure, table: pd.DataFrame, name: str, filters: Filters) -> None:
+    """A chart, its data one click away as a table, and the table as CSV."""
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{_slug(name)}")
+    with st.expander(f"Data: {name}"):
+        st.dataframe(table, hide_index=True)
+    download_csv(table, name, filters)

@@ -1,0 +1,128 @@
+"""The real app in a real browser: `streamlit run app.py` on a free local port against a temporary store, every page
+opened in Debian's headless Chromium (driven by Playwright; no browser is downloaded). Screenshots of each page, at a
+laptop and a phone width, are saved to tests/screenshots/ (git-ignored) for people to look at."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = REPO_ROOT / "tests" / "screenshots"
+# page -> (url path, text its headline must contain); the default page is served at the root
+PAGES = {
+    "overview": ("", "beds open"),
+    "progress": ("progress", "Progress to the target"),
+    "districts": ("districts", "Beds by district"),
+    "timeline": ("timeline", "Timeline"),
+    "properties": ("properties", "properties"),
+}
+VIEWPORTS = {"laptop": (1366, 768), "phone": (390, 844)}
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    store = tmp_path_factory.mktemp("browser") / "store.sqlite"
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{store}"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    output = server.stdout.read().decode() if server.stdout else ""
+                    pytest.fail(f"streamlit did not start:\n{output}")
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _wait_until_drawn(page) -> None:
+    """Until the script has finished and no placeholder is left, then a moment for plotly to draw."""
+    page.wait_for_function(
+        """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'
+              && !document.querySelector('[data-testid="stSkeleton"]')
+              && document.querySelector('h1')""",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(1000)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("name", PAGES)
+def test_page_in_a_real_browser(app_url, browser, name, viewport):
+    width, height = VIEWPORTS[viewport]
+    path, headline_text = PAGES[name]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        page.goto(f"{app_url}/{path}", wait_until="networkidle")
+        _wait_until_drawn(page)
+        headline = page.locator("h1").first
+        assert headline_text.lower() in headline.inner_text().lower()
+        assert page.locator('[data-testid="stException"]').count() == 0, "an exception box is on the page"
+        body = page.inner_text("body")
+        assert "Something went wrong" not in body and "Page not found" not in body
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{viewport}.png"))
+        # The whole page: Streamlit scrolls inside its own container, so grow the window to the content instead.
+        content_height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        page.set_viewport_size({"width": width, "height": min(int(content_height) + 40, 8000)})
+        _wait_until_drawn(page)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{viewport}-full.png"))
+    finally:
+        page.close()
+
+
+def test_a_shared_link_opens_the_page_with_its_filters(app_url, browser):
+    """A deep link with filters, as a colleague would send it."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    try:
+        page.goto(f"{app_url}/properties?phase=Phase+2&district=North+Hertfordshire", wait_until="networkidle")
+        _wait_until_drawn(page)
+        # The decision record's four North Herts properties in Phase 2.
+        assert page.locator("h1").first.inner_text() == "4 properties"
+    finally:
+        page.close()

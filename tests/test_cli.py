@@ -1,0 +1,220 @@
+"""`python -m dashboard` as a user runs it: a real process, the store named by DATABASE_URL, run from a scratch folder.
+Failures are a short message on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from dashboard.audit import Actor
+from dashboard.db import make_engine
+from dashboard.exporting import export_all
+from dashboard.importing import import_path
+from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, run_dashboard, write_csv
+
+COMMANDS = ("init-db", "import", "export", "demo-data", "backup")
+
+
+def sqlite_path(url: str) -> Path:
+    return Path(make_url(url).database)
+
+
+def row_counts(path: Path) -> dict[str, int]:
+    with closing(sqlite3.connect(path)) as connection:
+        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
+
+
+def assert_succeeded(result: subprocess.CompletedProcess) -> None:
+    assert result.returncode == 0, result.stderr
+
+
+def assert_failed_cleanly(result: subprocess.CompletedProcess, *phrases: str) -> None:
+    """Non-zero exit, no traceback, and each phrase whole on one line of stderr (messages are not wrapped)."""
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stderr.splitlines()
+    for phrase in phrases:
+        assert any(phrase in line for line in lines), f"{phrase!r} not on one line of:\n{result.stderr}"
+
+
+# ---------------------------------------------------------------- help
+
+HELP_MUST_MENTION = {
+    (): [*COMMANDS, "--database-url"],
+    ("init-db",): ["--no-seed"],
+    ("import",): ["file", "--dry-run", "--user"],
+    ("export",): ["--out", "--template"],
+    ("demo-data",): ["--properties", "--seed"],
+    ("backup",): ["destination", "--overwrite"],
+}
+
+
+@pytest.fixture(scope="module")
+def help_output(tmp_path_factory) -> dict[tuple[str, ...], subprocess.CompletedProcess]:
+    """Every --help at once (each is a separate process: run them side by side)."""
+    cwd = tmp_path_factory.mktemp("help")
+    url = f"sqlite:///{cwd / 'never-created.sqlite'}"
+    with ThreadPoolExecutor() as pool:
+        results = pool.map(
+            lambda command: run_dashboard(*command, "--help", database_url=url, cwd=cwd), HELP_MUST_MENTION
+        )
+        return dict(zip(HELP_MUST_MENTION, results))
+
+
+@pytest.mark.parametrize("command", HELP_MUST_MENTION, ids=lambda command: " ".join(command) or "dashboard")
+def test_help_describes_the_command_and_its_options(help_output, command):
+    result = help_output[command]
+
+    assert_succeeded(result)
+    assert "Usage:" in result.stdout
+    for word in HELP_MUST_MENTION[command]:
+        assert word in result.stdout
+
+
+# ---------------------------------------------------------------- init-db
+
+
+def test_init_db_creates_and_seeds_a_new_store(run_cli, store_url):
+    result = run_cli("init-db")
+
+    assert_succeeded(result)
+    assert "Created a new store and loaded the seed programme" in result.stdout
+    counts = row_counts(sqlite_path(store_url))
+    assert (counts["decision"], counts["phase"], counts["property"], counts["district"]) == (1, 3, 21, 10)
+
+
+# ---------------------------------------------------------------- import
+
+
+def test_import_of_a_good_file_prints_its_counts(run_cli, engine, tmp_path):
+    path = write_csv(tmp_path / "properties.csv", [NEW_PROPERTY])
+
+    result = run_cli("import", path, "--user", "analyst")
+
+    assert_succeeded(result)
+    assert "properties: 1 new, 0 changed, 0 unchanged" in result.stdout
+    assert "properties NEW-01: new" in result.stdout
+
+
+def test_import_dry_run_writes_nothing(run_cli, engine, tmp_path):
+    before = dump(engine)
+
+    result = run_cli("import", write_csv(tmp_path / "properties.csv", [NEW_PROPERTY]), "--dry-run")
+
+    assert_succeeded(result)
+    assert "dry run" in result.stdout
+    assert dump(engine) == before
+
+
+def test_import_of_a_bad_file_names_row_and_column_and_writes_nothing(run_cli, engine, tmp_path):
+    bad = {**NEW_PROPERTY, "Reference": "NEW-02", "District": "Gotham"}
+    path = write_csv(tmp_path / "bad.csv", [NEW_PROPERTY, bad])
+    before = dump(engine)
+
+    result = run_cli("import", path)
+
+    # The whole problem on one line: file, row, column, and the full list of districts it could have been.
+    assert_failed_cleanly(result, "bad.csv, row 3, District: unknown district 'Gotham'; expected one of: Broxbourne")
+    assert any(line.rstrip().endswith("Welwyn Hatfield") for line in result.stderr.splitlines() if "row 3" in line)
+    assert dump(engine) == before
+
+
+# ---------------------------------------------------------------- export
+
+
+def test_export_writes_every_file_into_the_folder(run_cli, engine, tmp_path):
+    out = tmp_path / "out"
+
+    result = run_cli("export", "--out", out)
+
+    assert_succeeded(result)
+    assert f"{out / 'properties.csv'}: 21 rows" in result.stdout
+    written = {path.name for path in out.iterdir()}
+    assert {"properties.csv", "milestones.csv", "audit_log.csv", "data_dictionary.csv"} <= written
+
+
+def test_an_unexpected_error_is_a_message_not_a_traceback(run_cli, engine, tmp_path):
+    not_a_folder = tmp_path / "out.csv"
+    not_a_folder.write_text("a file where a folder should be")
+
+    result = run_cli("export", "--out", not_a_folder)
+
+    assert_failed_cleanly(result, f"Error: FileExistsError: [Errno 17] File exists: '{not_a_folder}'")
+
+
+def test_export_template_writes_a_workbook_that_imports_cleanly(run_cli, empty_engine, tmp_path):
+    template = tmp_path / "tracker.xlsx"
+
+    result = run_cli("export", "--template", template)
+
+    assert_succeeded(result)
+    assert "Wrote the import template" in result.stdout
+    report = import_path(empty_engine, template, Actor("analyst", "import tracker.xlsx"), today=SEED_TODAY)
+    assert report.ok, report.summary()
+    assert sorted(report.counts) == ["decisions", "phases", "properties"]
+    assert all(counts.created == 0 for counts in report.counts.values())
+
+
+# ---------------------------------------------------------------- demo-data
+
+
+def test_demo_data_is_deterministic(run_cli, tmp_path):
+    urls = [f"sqlite:///{tmp_path / name}.sqlite" for name in ("demo-1", "demo-2")]
+    with ThreadPoolExecutor() as pool:  # two new stores, filled side by side
+        runs = pool.map(lambda url: run_cli("demo-data", "--properties", 50, "--seed", 3, database_url=url), urls)
+        results = list(runs)
+    exports = []
+    for url, result in zip(urls, results):
+        assert_succeeded(result)
+        assert "50 properties" in result.stdout
+        engine = make_engine(url)
+        exports.append(tmp_path / f"export-{len(exports)}")
+        export_all(engine, exports[-1])
+        engine.dispose()
+
+    first, second = exports
+    for name in ("properties.csv", "milestones.csv"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    assert len((first / "properties.csv").read_text(encoding="utf-8-sig").splitlines()) == 51
+
+
+def test_demo_data_refuses_a_store_that_has_properties(run_cli, engine):
+    before = dump(engine)
+
+    result = run_cli("demo-data", "--properties", "5")
+
+    assert_failed_cleanly(
+        result, "Error: demo-data fills an empty store, and this one already has properties: use a new database"
+    )
+    assert dump(engine) == before
+
+
+# ---------------------------------------------------------------- backup
+
+
+def test_backup_writes_a_copy_with_the_same_rows(run_cli, engine, store_url, tmp_path):
+    destination = tmp_path / "backups" / "dashboard-2026-11-25.sqlite"
+
+    result = run_cli("backup", destination)
+
+    assert_succeeded(result)
+    with closing(sqlite3.connect(destination)) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert row_counts(destination) == row_counts(sqlite_path(store_url))
+
+
+def test_backup_does_not_overwrite_without_being_told(run_cli, engine, tmp_path):
+    destination = tmp_path / "backup [v2].sqlite"  # brackets: shown as written, not taken for markup
+    destination.write_bytes(b"yesterday's backup")
+
+    result = run_cli("backup", destination)
+
+    assert_failed_cleanly(result, f"Error: {destination} already exists: choose a new file, or pass --overwrite")
+    assert destination.read_bytes() == b"yesterday's backup"

@@ -1,0 +1,133 @@
+"""The metrics on small frames whose answers are worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dashboard import metrics
+from dashboard.stages import STAGE_POSITION
+
+AS_AT = date(2026, 1, 1)
+T = pd.Timestamp
+
+
+def _status(*rows: dict) -> pd.DataFrame:
+    """Status rows as dashboard.queries.property_status returns them; unnamed dates are missing."""
+    columns = {
+        "reference": None, "phase": "Phase 1", "district": "Dacorum", "district_code": "E07000096",
+        "planned_beds": 3, "registered_beds": pd.NA, "reached_position": 0, "next_stage": None,
+        "next_planned_on": pd.NaT, "started_on": pd.NaT, "provenance": "test",
+        **{f"{level}_{kind}_on": pd.NaT for level in ("secured", "registered", "open") for kind in ("planned", "actual")},
+    }  # fmt: skip
+    frame = pd.DataFrame([{**columns, **row} for row in rows])
+    frame["registered_beds"] = frame["registered_beds"].astype("Int64")
+    for column in frame.columns:
+        if column.endswith("_on"):
+            frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+OPEN = _status(
+    {"reference": "A", "planned_beds": 4, "registered_beds": 3, "reached_position": STAGE_POSITION["opened"],
+     "secured_actual_on": T("2024-01-10"), "registered_actual_on": T("2025-01-10"), "open_actual_on": T("2025-02-01")},
+)  # fmt: skip
+REGISTERED = _status(
+    {"reference": "B", "planned_beds": 2, "reached_position": STAGE_POSITION["ofsted_registration"],
+     "next_stage": "opened", "next_planned_on": T("2025-11-01"), "secured_actual_on": T("2024-06-01"),
+     "registered_actual_on": T("2025-10-01"), "open_planned_on": T("2025-11-01")},
+)  # fmt: skip
+SECURED = _status(
+    {"reference": "C", "planned_beds": 3, "reached_position": STAGE_POSITION["planning"],
+     "next_stage": "refurbishment", "next_planned_on": T("2026-03-01"), "secured_actual_on": T("2025-08-01"),
+     "registered_planned_on": T("2026-09-01"), "open_planned_on": T("2026-10-01")},
+)  # fmt: skip
+PIPELINE = _status(
+    {"reference": "D", "planned_beds": 2, "reached_position": STAGE_POSITION["survey"], "next_stage": "legal",
+     "next_planned_on": T("2025-12-02"), "secured_planned_on": T("2026-02-01"), "registered_planned_on": T("2026-12-01"),
+     "open_planned_on": T("2027-01-01")},
+)  # fmt: skip
+PROGRAMME = pd.concat([OPEN, REGISTERED, SECURED, PIPELINE], ignore_index=True)
+
+
+def test_bed_totals_count_each_level():
+    totals = metrics.bed_totals(PROGRAMME, target=20)
+    # Registered places (3, not the 4 planned) count once Ofsted registers them.
+    assert (totals.open, totals.registered, totals.secured, totals.pipeline) == (3, 5, 4 + 2 + 3, 2)
+    assert totals.still_to_find == 20 - 9 - 2
+
+
+def test_slippage_lists_properties_past_their_planned_date():
+    late = metrics.slippage(PROGRAMME, AS_AT)
+    assert late["reference"].tolist() == ["B", "D"]  # most late first; C's next stage is not due yet
+    assert late["days_late"].tolist() == [(AS_AT - date(2025, 11, 1)).days, (AS_AT - date(2025, 12, 2)).days]
+    assert late.loc[0, "waiting_on"] == "Home open, first child placed"
+
+
+def test_forecast_pushes_plans_back_by_the_current_delay():
+    forecast = metrics.forecast_dates(PROGRAMME, "open", AS_AT)
+    assert pd.isna(forecast[0])  # already open
+    assert forecast[1] == T(AS_AT) + pd.Timedelta(days=1)  # planned date passed: as soon as possible
+    assert forecast[2] == T("2026-10-01")  # on time so far
+    assert forecast[3] == T("2027-01-01") + pd.Timedelta(days=30)  # 30 days late at its current stage
+
+
+def test_target_forecast_finds_the_date_or_the_shortfall():
+    reached = metrics.target_forecast(PROGRAMME, target=8, as_at=AS_AT)
+    assert reached.reached_on == date(2026, 10, 1)  # 3 open + 2 + 3 = 8
+    short = metrics.target_forecast(PROGRAMME, target=20, as_at=AS_AT)
+    assert short.reached_on is None and short.shortfall == 20 - 10 and short.beds_with_dates == 10
+
+
+def test_cumulative_beds_join_actual_and_forecast_at_as_at():
+    series = metrics.cumulative_beds(PROGRAMME, AS_AT)
+    open_actual = series[(series["level"] == "open") & (series["basis"] == "actual")]
+    assert open_actual["beds"].tolist() == [3, 3] and open_actual["date"].iloc[-1] == T(AS_AT)
+    open_forecast = series[(series["level"] == "open") & (series["basis"] == "forecast")]
+    assert open_forecast["beds"].tolist() == [3, 5, 8, 10]
+    assert (open_forecast["date"].diff().dropna() > pd.Timedelta(0)).all()
+
+
+def test_by_district_lists_every_district():
+    districts = pd.DataFrame({"ons_code": ["E07000096", "E07000103"], "name": ["Dacorum", "Watford"],
+                              "short_name": [None, None], "tile_x": [0.5, 2], "tile_row": [2, 3]})  # fmt: skip
+    frame = metrics.by_district(PROGRAMME, districts, target=20).set_index("name")
+    assert frame.loc["Dacorum", "properties"] == 4 and frame.loc["Dacorum", "secured"] == 9
+    assert frame.loc["Watford", "properties"] == 0 and frame.loc["Watford", "share_of_target"] == 0
+    assert frame.loc["Dacorum", "share_of_target"] == pytest.approx(9 / 20)
+
+
+def _milestones(reference: str, dates: list[tuple[str | None, str | None]]) -> pd.DataFrame:
+    from dashboard.stages import STAGES
+
+    rows = [
+        {"reference": reference, "phase": "P", "district": "D", "position": i, "stage": s.key, "stage_label": s.label,
+         "planned_on": pd.to_datetime(p), "actual_on": pd.to_datetime(a)}
+        for i, (s, (p, a)) in enumerate(zip(STAGES, dates), start=1)
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_gantt_segments_separate_inherited_delay_from_added_delay():
+    frame = _milestones(
+        "X",
+        [("2025-01-01", "2025-01-01"), ("2025-02-01", "2025-03-01"), ("2025-03-01", "2025-03-29"),
+         ("2025-04-01", None)],
+    )  # fmt: skip
+    segments = metrics.gantt_segments(frame, as_at=date(2025, 4, 15))
+    actual = segments[segments["basis"] == "actual"].set_index("stage")
+    # Offer accepted took 59 days against 31 planned: it added 28 and ended 28 days late.
+    assert actual.loc["Offer accepted", ["days_added", "days_late"]].tolist() == [28, 28]
+    # The survey took 28 days as planned: it added nothing but ended 28 days late.
+    assert actual.loc["Survey", ["days_added", "days_late"]].tolist() == [0, 28]
+    # Legal is under way: its bar runs to as-at, 14 days past its planned date.
+    legal = actual.loc["Legal / conveyancing"]
+    assert bool(legal["under_way"]) and legal["end"] == T("2025-04-15") and legal["days_late"] == 14
+    assert metrics.lateness_by_property(segments).loc[0, "days_late"] == 14
+
+
+def test_illustrative_rows_are_counted():
+    frame = pd.DataFrame({"provenance": ["illustrative", "decision record B147/24", "B147/24; costs illustrative"]})
+    assert metrics.illustrative_rows(frame) == 2

@@ -1,0 +1,207 @@
+"""Every page through Streamlit's AppTest, started from app.py: no exception, and the headline figures equal those
+computed independently (plain SQL on the store) for the filters and as-at date in force."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO_ROOT
+from tests.plotly_json import figure_json
+
+PAGES = ["pages/overview.py", "pages/progress.py", "pages/districts.py", "pages/timeline.py", "pages/properties.py"]
+FRIENDLY_ERROR = "Something went wrong"
+
+
+def _beds(store_path: str, stage: str, as_at: date, registered: bool, where: str = "", params: tuple = ()) -> int:
+    """Beds of properties whose `stage` had an actual date by `as_at`, straight from the tables."""
+    beds = "COALESCE(p.registered_beds, p.planned_beds)" if registered else "p.planned_beds"
+    sql = f"""
+        SELECT COALESCE(SUM({beds}), 0) FROM property p
+        JOIN milestone m ON m.property_id = p.id AND m.stage_key = ?
+        JOIN district d ON d.id = p.district_id JOIN phase ph ON ph.id = p.phase_id
+        WHERE m.actual_on <= ? {where}"""
+    with sqlite3.connect(store_path) as connection:
+        return connection.execute(sql, (stage, as_at.isoformat(), *params)).fetchone()[0]
+
+
+def _app(monkeypatch, store_url: str, **query: str | list[str]) -> AppTest:
+    """The app as opened from a link: filters are query parameters, as a shared link carries them."""
+    monkeypatch.setenv("DATABASE_URL", store_url)
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+    for name, value in query.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+@pytest.fixture
+def app(monkeypatch, store_url, engine) -> AppTest:
+    return _app(monkeypatch, store_url)
+
+
+@pytest.fixture
+def store_path(store_url: str) -> str:
+    return store_url.removeprefix("sqlite:///")
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert not [e for e in at.error if FRIENDLY_ERROR in e.value], "the page failed and showed the friendly error"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_error(app, page):
+    app.switch_page(page).run()
+    _ok(app)
+    assert app.title, f"{page} has no title"
+    assert "Data as at" in app.caption[0].value
+    assert any("Illustrative figures" in w.value for w in app.warning), "the illustrative banner is missing"
+
+
+def test_overview_headline_equals_store(app, store_path):
+    today = date.today()
+    _ok(app)
+    open_beds = _beds(store_path, "opened", today, registered=True)
+    secured = _beds(store_path, "completion", today, registered=False)
+    assert app.title[0].value == f"{open_beds} of 70 beds open"
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Open"] == f"{open_beds} beds"
+    assert metrics["Secured"] == f"{secured} beds"
+    assert metrics["Registered"] == f"{_beds(store_path, 'ofsted_registration', today, registered=True)} beds"
+
+
+def test_past_as_at_reproduces_the_past(monkeypatch, store_url, engine, store_path):
+    past = date(2022, 1, 1)
+    app = _app(monkeypatch, store_url, as_at=past.isoformat())
+    _ok(app)
+    open_then = _beds(store_path, "opened", past, registered=True)
+    assert app.title[0].value == f"{open_then} of 70 beds open"
+    assert {m.label: m.value for m in app.metric}["Secured"] == f"{_beds(store_path, 'completion', past, False)} beds"
+    assert open_then < _beds(store_path, "opened", date.today(), registered=True)
+
+
+def test_district_filter_narrows_the_figures(monkeypatch, store_url, engine, store_path):
+    north_herts = "E07000099"
+    app = _app(monkeypatch, store_url, district=["North Hertfordshire"])  # links carry the name people read
+    _ok(app)
+    secured = _beds(store_path, "completion", date.today(), False, "AND d.ons_code = ?", (north_herts,))
+    assert {m.label: m.value for m in app.metric}["Secured"] == f"{secured} beds"
+    assert secured == 13  # the decision record's four North Herts properties: 4 + 3 + 2 + 4 planned beds
+
+
+def test_phase_filter_persists_to_another_page(monkeypatch, store_url, engine):
+    app = _app(monkeypatch, store_url, phase=["Phase 2"])
+    app.switch_page("pages/properties.py").run()
+    _ok(app)
+    assert app.title[0].value == "10 properties"
+    assert app.multiselect(key="phase").value == ["Phase 2"]
+
+
+def test_provision_model_filter(monkeypatch, store_url, engine, store_path):
+    app = _app(monkeypatch, store_url, model=["commissioned"])
+    app.switch_page("pages/properties.py").run()
+    with sqlite3.connect(store_path) as connection:
+        commissioned = connection.execute(
+            "SELECT COUNT(*) FROM property WHERE provision_model = 'commissioned'"
+        ).fetchone()[0]
+    assert app.title[0].value == f"{commissioned} properties"
+
+
+def test_progress_chart_ends_at_the_store_figures(app, store_path):
+    app.switch_page("pages/progress.py").run()
+    _ok(app)
+    figure = figure_json(app.get("plotly_chart")[0].proto.spec)
+    open_actual = next(trace for trace in figure["data"] if trace.get("name") == "Open (actual)")
+    assert open_actual["y"][-1] == _beds(store_path, "opened", date.today(), registered=True)
+    assert any(trace.get("line", {}).get("dash") == "dash" for trace in figure["data"]), "no dashed forecast"
+    assert any(shape.get("y0") == 70 and shape.get("y1") == 70 for shape in figure["layout"]["shapes"]), "no target"
+
+
+def test_properties_page_search(app):
+    app.switch_page("pages/properties.py").run()
+    app.text_input(key="search").set_value("RS-P2-0").run()
+    _ok(app)
+    frame = app.dataframe[0].value
+    assert len(frame) == 9 and frame["Property"].str.startswith("RS-P2-0").all()
+
+
+def test_choosing_a_property_shows_its_milestones_and_history(app):
+    app.switch_page("pages/properties.py").run()
+    app.selectbox(key="property").select("RS-P2-04").run()
+    _ok(app)
+    headers = [h.value for h in app.subheader]
+    assert headers == ["RS-P2-04: milestones", "RS-P2-04: history"]
+    milestones, history = app.dataframe[1].value, app.dataframe[2].value
+    assert len(milestones) == 12 and milestones["Stage"].iloc[0] == "Property identified"
+    assert (history["What"].str.startswith("property RS-P2-04") | history["What"].str.startswith("milestone RS-P2-04/")).all()
+    assert "create" in set(history["Change"])
+
+
+def test_a_failing_page_shows_a_plain_message_not_a_traceback(app, monkeypatch):
+    from dashboard import metrics
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(metrics, "bed_totals", broken)
+    app.run()
+    assert not app.exception
+    assert [e.value for e in app.error if FRIENDLY_ERROR in e.value], "no friendly message"
+    assert "database went away" not in str([e.value for e in app.error])
+
+
+def test_a_change_to_the_store_shows_on_the_next_rerun(app, engine, tmp_path):
+    from dashboard.audit import Actor
+    from dashboard.importing import import_path
+    from tests.conftest import write_csv
+
+    before = app.title[0].value
+    registered = {
+        "Reference": "RS-P2-09", "Phase": "Phase 2", "District": "Hertsmere", "Provision model": "commissioned",
+        "Planned beds": "3", "Registered beds": "3", "Identified actual": "2024-05-13",
+        "Ofsted registration actual": "2026-08-08", "Opened actual": "2026-11-01",
+    }  # fmt: skip
+    report = import_path(engine, write_csv(tmp_path / "opened.csv", [registered]), Actor("analyst", "test"))
+    assert report.ok, report.summary()
+    app.run()
+    opened_before = int(before.split()[0])
+    assert app.title[0].value == f"{opened_before + 3} of 70 beds open"
+
+
+def test_filters_set_in_the_sidebar_apply_and_follow_to_other_pages(app, store_path):
+    past = date(2022, 1, 1)
+    app.date_input(key="as_at").set_value(past).run()
+    app.multiselect(key="phase").set_value(["Phase 1"]).run()
+    _ok(app)
+    open_then = _beds(store_path, "opened", past, True, "AND ph.name = ?", ("Phase 1",))
+    assert app.title[0].value == f"{open_then} of 70 beds open"
+    app.switch_page("pages/properties.py").run()
+    assert app.title[0].value == "8 properties"
+    assert app.date_input(key="as_at").value == past
+
+
+def test_districts_page_draws_installed_boundaries(monkeypatch, store_url, engine, tmp_path):
+    from dashboard.boundaries import install_boundaries
+    from tests.conftest import SHARED_DATA
+
+    installed = install_boundaries(SHARED_DATA / "hertfordshire_districts.geojson", engine, tmp_path / "b.geojson")
+    monkeypatch.setenv("DASHBOARD_BOUNDARIES", str(installed))
+    app = _app(monkeypatch, store_url)
+    app.switch_page("pages/districts.py").run()
+    _ok(app)
+    figure = figure_json(app.get("plotly_chart")[0].proto.spec)
+    assert figure["data"][0]["type"] == "choropleth" and len(figure["data"][0]["locations"]) == 10
+
+
+def test_districts_page_falls_back_to_the_tile_map(app, monkeypatch, tmp_path):
+    monkeypatch.setenv("DASHBOARD_BOUNDARIES", str(tmp_path / "none.geojson"))
+    app.switch_page("pages/districts.py").run()
+    _ok(app)
+    figure = figure_json(app.get("plotly_chart")[0].proto.spec)
+    tiles = [trace for trace in figure["data"] if trace.get("fill") == "toself"]
+    assert len(tiles) == 10
+    open_beds = {a["text"] for a in figure["layout"]["annotations"]}
+    assert "East Herts<br><b>7</b>" in open_beds  # two open homes in East Herts: 4 + 3 registered places
