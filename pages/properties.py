@@ -52,9 +52,8 @@ reference = st.selectbox(
     placeholder="Pick a row in the table, or choose here",
 )  # fmt: skip
 if reference:
-    milestones = store.milestones(filters, version)
     st.subheader(f"{reference}: milestones")
-    milestone_table = tables.milestone_table(milestones[milestones["reference"] == reference])
+    milestone_table = tables.milestone_table(store.milestones(filters, (reference,), version))
     st.dataframe(milestone_table, hide_index=True)
     download_csv(milestone_table, f"Milestones {reference}", filters)
     st.subheader(f"{reference}: history")

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import charts, metrics, tables
 from dashboard_ui import store
 from dashboard_ui.filters import current_filters
-from dashboard_ui.widgets import chart_with_data, page_header
+from dashboard_ui.widgets import chart_with_data, page_header, paginate
 
 PROPERTIES_PER_VIEW = 50
 
@@ -22,13 +22,9 @@ if filters.phases:
     spans = spans[spans["phase"].isin(filters.phases)]
 chart_with_data(charts.phase_chart(spans, filters.as_at), tables.phase_table(spans), "Phases", filters)
 
-segments = metrics.gantt_segments(store.milestones(filters, version), filters.as_at)
-references = sorted(set(status["reference"]))
-if len(references) > PROPERTIES_PER_VIEW:
-    pages = (len(references) - 1) // PROPERTIES_PER_VIEW + 1
-    page = st.number_input(f"{len(references)} properties: view {PROPERTIES_PER_VIEW} at a time. Page", 1, pages, 1)
-    shown = set(references[(page - 1) * PROPERTIES_PER_VIEW : page * PROPERTIES_PER_VIEW])
-    segments = segments[segments["row"].isin(shown)]
+references = status["reference"].tolist()
+shown = tuple(paginate(references, PROPERTIES_PER_VIEW, "properties"))
+segments = metrics.gantt_segments(store.milestones(filters, shown, version), filters.as_at)
 late_now = metrics.slippage(status, filters.as_at)
 title = (
     f"{len(late_now)} of {len(references)} properties are behind plan"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from contextlib import nullcontext
 import os
 import sys
 from pathlib import Path
@@ -15,7 +16,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from dashboard.audit import Actor
 from dashboard.backup import BackupError, backup_sqlite
-from dashboard.boundaries import BoundaryError, install_boundaries, load_boundaries
 from dashboard.config import database_url
 from dashboard.db import make_engine
 from dashboard.demo import DemoError, build_demo
@@ -23,6 +23,8 @@ from dashboard.exporting import export_all, write_template
 from dashboard.importing import import_path
 from dashboard.layout import EXPORT_LAYOUTS
 from dashboard.store import ensure_store
+
+# Commands that need heavy libraries (shapely) import them when they run, so `--help` and the rest start quickly.
 
 app = typer.Typer(
     help="The residential strategy dashboard's data tools: create the store, import, export, back up.",
@@ -94,7 +96,8 @@ def import_command(
     engine = _engine(ctx)
     ensure_store(engine)
     actor = Actor(user=user or getpass.getuser(), source=f"import {file.name}")
-    report = import_path(engine, file, actor, dry_run=dry_run)
+    with err.status(f"Checking {file.name}…") if err.is_terminal else nullcontext():
+        report = import_path(engine, file, actor, dry_run=dry_run)
     if not report.ok:
         err.print(report.summary(), highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(code=1)
@@ -166,6 +169,8 @@ def boundaries_command(
     ] = None,
 ) -> None:
     """Install real district boundaries (GeoJSON) for the Districts map."""
+    from dashboard.boundaries import BoundaryError, install_boundaries, load_boundaries
+
     engine = _engine(ctx)
     ensure_store(engine)
     try:

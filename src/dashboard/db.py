@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard import versions  # noqa: F401  (registers the version listener)
 from dashboard.audit import SYSTEM, Actor
 from dashboard.config import database_url
 

@@ -116,7 +116,7 @@ def build_demo(
                 audit_rows.append(_audit(stamp, "create", "milestone", ref, None, {"planned_on": planned.isoformat()}))
                 # Monthly re-planning: the history a real tracker accumulates.
                 replanned = planned
-                for _ in range(rng.randrange(3, 9)):
+                for _ in range(rng.randrange(4, 11)):
                     moved = replanned + timedelta(days=rng.randrange(7, 45))
                     audit_rows.append(
                         _audit(stamp, "update", "milestone", ref, {"planned_on": replanned.isoformat()},

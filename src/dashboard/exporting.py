@@ -8,9 +8,8 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -30,6 +29,9 @@ from dashboard.layout import (
 from dashboard.importing import TEMPLATE_GUIDE_SHEET
 from dashboard.models import AuditEntry, Council, Decision, District, Milestone, Phase, Property, Stage, Strategy
 from dashboard.stages import STAGES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CSV_ENCODING = "utf-8-sig"
 STREAM_BATCH = 5_000

@@ -158,7 +158,7 @@ def read_tables(path: Path, skipped: list[str]) -> list[RawTable]:
             tables.extend(read_tables(file, skipped))
         return tables
     if not path.exists():
-        raise ImportError_(f"{path}: no such file or folder")
+        raise ImportError_(f"{path.name}: no such file or folder ({path.resolve().parent})")
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         return read_xlsx(path, skipped)

@@ -167,8 +167,9 @@ class Property(Base):
     councillors_informed_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
     provenance: Mapped[str] = mapped_column(String(200))
-    # Bumped on every update; an edit made against an older version is refused.
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Goes up whenever the property or any of its milestones changes (dashboard.versions); an edit made against an
+    # older version is refused.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     phase: Mapped[Phase] = relationship(active_history=True)
     district: Mapped[District] = relationship(active_history=True)
@@ -176,7 +177,8 @@ class Property(Base):
         back_populates="property", cascade="all, delete-orphan", order_by="Milestone.id"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    # The ORM checks the version on every UPDATE; dashboard.versions sets the new one.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     def audit_ref(self) -> str:
         return self.reference

@@ -157,8 +157,9 @@ def property_status(engine: Engine, filters: Filters, today: date) -> pd.DataFra
     return _with_dates(frame)
 
 
-def milestones(engine: Engine, filters: Filters) -> pd.DataFrame:
-    """Planned and actual dates of every stage of the filtered properties (actual dates after as-at are hidden)."""
+def milestones(engine: Engine, filters: Filters, references: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Planned and actual dates of every stage of the filtered properties, or of just `references` among them (actual
+    dates after as-at are hidden)."""
     as_at = filters.as_at
     query = (
         select(
@@ -177,6 +178,8 @@ def milestones(engine: Engine, filters: Filters) -> pd.DataFrame:
         .join(Stage, Stage.key == Milestone.stage_key)
         .order_by(Property.reference, Stage.position)
     )
+    if references is not None:
+        query = query.where(Property.reference.in_(references))
     query = filters.narrow(query)
     with engine.connect() as connection:
         frame = pd.read_sql(query, connection)

@@ -49,8 +49,8 @@ def property_status(filters: queries.Filters, today: date, data_version: int) ->
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def milestones(filters: queries.Filters, data_version: int) -> pd.DataFrame:
-    return queries.milestones(engine(), filters)
+def milestones(filters: queries.Filters, references: tuple[str, ...], data_version: int) -> pd.DataFrame:
+    return queries.milestones(engine(), filters, references)
 
 
 @st.cache_data(show_spinner=False)

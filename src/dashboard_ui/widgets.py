@@ -66,3 +66,12 @@ def chart_with_data(fig: go.Figure, table: pd.DataFrame, name: str, filters: Fil
     with st.expander(f"Data: {name}"):
         st.dataframe(table, hide_index=True)
     download_csv(table, name, filters)
+
+
+def paginate(items: list, per_page: int, noun: str) -> list:
+    """A page of `items` (all of them when they fit), with a page picker when they do not."""
+    if len(items) <= per_page:
+        return items
+    pages = (len(items) - 1) // per_page + 1
+    page = st.number_input(f"{len(items)} {noun}, {per_page} at a time: page", 1, pages, 1, key=f"page-{_slug(noun)}")
+    return items[(page - 1) * per_page : page * per_page]
