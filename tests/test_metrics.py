@@ -131,3 +131,12 @@ def test_gantt_segments_separate_inherited_delay_from_added_delay():
 def test_illustrative_rows_are_counted():
     frame = pd.DataFrame({"provenance": ["illustrative", "decision record B147/24", "B147/24; costs illustrative"]})
     assert metrics.illustrative_rows(frame) == 2
+
+
+def test_properties_by_stage_lists_every_stage_in_order():
+    not_started = _status({"reference": "E", "planned_beds": 2, "reached_position": 0})
+    by_stage = metrics.properties_by_stage(pd.concat([PROGRAMME, not_started], ignore_index=True))
+    assert by_stage["stage"].iloc[0] == "Not started" and by_stage["properties"].iloc[0] == 1
+    assert by_stage["short_stage"].iloc[-1] == "Opened" and by_stage["properties"].iloc[-1] == 1
+    assert by_stage["properties"].sum() == 5 and len(by_stage) == 13
+    assert "Not started" not in metrics.properties_by_stage(PROGRAMME)["stage"].tolist()

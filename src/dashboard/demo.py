@@ -31,10 +31,14 @@ class DemoError(RuntimeError):
     pass
 
 
-def _flush(connection, table, rows: list[dict]) -> None:
-    if rows:
-        connection.execute(insert(table), rows)
-        rows.clear()
+def _write(connection, batches: dict[str, list[dict]], counts: dict[str, int]) -> None:
+    """Insert the pending rows (parents first) and empty the batches."""
+    for name, table in (("properties", Property), ("milestones", Milestone), ("audit_log", AuditEntry)):
+        rows = batches[name]
+        if rows:
+            connection.execute(insert(table.__table__), rows)
+            counts[name] += len(rows)
+            rows.clear()
 
 
 def build_demo(
@@ -74,9 +78,8 @@ def build_demo(
     stamp = datetime.now(UTC).replace(tzinfo=None)
     counts = {"properties": 0, "milestones": 0, "audit_log": 0}
     with engine.begin() as connection:
-        property_rows: list[dict] = []
-        milestone_rows: list[dict] = []
-        audit_rows: list[dict] = []
+        batches: dict[str, list[dict]] = {"properties": [], "milestones": [], "audit_log": []}
+        property_rows, milestone_rows, audit_rows = batches["properties"], batches["milestones"], batches["audit_log"]
         for number in range(1, properties + 1):
             phase_index = min(phase_count - 1, (number - 1) * phase_count // properties)
             phase_id, phase_start = phase_ids[phase_index]
@@ -139,20 +142,10 @@ def build_demo(
                     break
             property_rows.append(record)
             if len(audit_rows) >= BATCH:
-                counts["properties"] += len(property_rows)
-                counts["milestones"] += len(milestone_rows)
-                counts["audit_log"] += len(audit_rows)
-                _flush(connection, Property.__table__, property_rows)
-                _flush(connection, Milestone.__table__, milestone_rows)
-                _flush(connection, AuditEntry.__table__, audit_rows)
+                _write(connection, batches, counts)
                 if on_progress:
                     on_progress(number)
-        counts["properties"] += len(property_rows)
-        counts["milestones"] += len(milestone_rows)
-        counts["audit_log"] += len(audit_rows)
-        _flush(connection, Property.__table__, property_rows)
-        _flush(connection, Milestone.__table__, milestone_rows)
-        _flush(connection, AuditEntry.__table__, audit_rows)
+        _write(connection, batches, counts)
         if on_progress:
             on_progress(properties)
         if connection.dialect.name == "postgresql":

@@ -9,9 +9,8 @@ import pandas as pd
 
 from dashboard.stages import BED_LEVELS, STAGE_BY_KEY, STAGE_POSITION, STAGES, stage_reaching
 
-SECURED_POSITION = STAGE_POSITION[stage_reaching("secured").key]
-REGISTERED_POSITION = STAGE_POSITION[stage_reaching("registered").key]
-OPEN_POSITION = STAGE_POSITION[stage_reaching("open").key]
+# The stage position from which a property's beds count at each level.
+LEVEL_POSITION = {level: STAGE_POSITION[stage_reaching(level).key] for level in BED_LEVELS}
 LEVEL_LABELS = {"pipeline": "In the pipeline", "secured": "Secured", "registered": "Registered", "open": "Open"}
 
 
@@ -36,17 +35,10 @@ def beds_at_levels(status: pd.DataFrame) -> pd.DataFrame:
 
     Planned beds until Ofsted registers places; registered places from then on."""
     reached = status["reached_position"]
-    planned = status["planned_beds"].astype(int)
-    registered = status["registered_beds"].fillna(status["planned_beds"]).astype(int)
-    return pd.DataFrame(
-        {
-            "pipeline": planned.where(reached < SECURED_POSITION, 0),
-            "secured": planned.where(reached >= SECURED_POSITION, 0),
-            "registered": registered.where(reached >= REGISTERED_POSITION, 0),
-            "open": registered.where(reached >= OPEN_POSITION, 0),
-        },
-        index=status.index,
-    )
+    beds = {level: level_beds(status, level).where(reached >= LEVEL_POSITION[level], 0) for level in BED_LEVELS}
+    # The pipeline holds what is not yet secured (a property with no actual date yet included).
+    beds["pipeline"] = level_beds(status, "pipeline").where(reached < LEVEL_POSITION["secured"], 0)
+    return pd.DataFrame(beds, index=status.index)
 
 
 def bed_totals(status: pd.DataFrame, target: int) -> BedTotals:
@@ -64,13 +56,14 @@ def properties_by_stage(status: pd.DataFrame) -> pd.DataFrame:
     counts = status.groupby("reached_position").agg(properties=("reference", "size"), beds=("planned_beds", "sum"))
     frame = pd.DataFrame(
         {
-            "position": range(1, len(STAGES) + 1),
-            "stage": [stage.label for stage in STAGES],
-            "short_stage": [stage.column for stage in STAGES],
+            "position": range(0, len(STAGES) + 1),
+            "stage": ["Not started", *(stage.label for stage in STAGES)],
+            "short_stage": ["Not started", *(stage.column for stage in STAGES)],
         }
     ).set_index("position")
     frame = frame.join(counts).fillna(0).astype({"properties": int, "beds": int})
-    return frame.reset_index(drop=True)
+    # "Not started" only when some property has no actual date yet.
+    return frame.drop(index=0 if not frame.loc[0, "properties"] else []).reset_index(drop=True)
 
 
 def slippage(status: pd.DataFrame, as_at: date) -> pd.DataFrame:
