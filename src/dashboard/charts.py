@@ -21,6 +21,7 @@ TEXT = "#0B0C0C"
 LEVEL_COLOURS = {"open": DARK_BLUE, "registered": TURQUOISE, "secured": DARK_PINK, "pipeline": LIGHT_PURPLE}
 LEVEL_SYMBOLS = {"open": "circle", "registered": "square", "secured": "diamond"}
 # Registered and open are often close together: one label above its point, one below.
+MAX_LABELLED_PHASES = 8  # beyond this, phase starts are drawn but not named (the names would overlap)
 LABEL_POSITIONS = {"secured": "middle left", "registered": "top left", "open": "bottom left"}
 FONT = "Arial, Helvetica, sans-serif"
 
@@ -183,13 +184,21 @@ def progress_chart(
             type="line", x0=pd.Timestamp(as_at), x1=pd.Timestamp(as_at), y0=totals.open, y1=target,
             line={"color": DARK_BLUE, "width": 3},
         )  # fmt: skip
-    for phase in phases.itertuples():
-        if pd.notna(phase.starts_on):
-            fig.add_vline(x=phase.starts_on, line={"color": PALE_GREY, "width": 1})
-            fig.add_annotation(
-                x=phase.starts_on, y=0, yref="paper", text=phase.name, showarrow=False, xanchor="left",
-                yanchor="bottom", font={"size": 11, "color": DARK_GREY},
-            )  # fmt: skip
+    # Phase starts in one layout update: adding shapes one by one is slow when a programme has many phases.
+    starts = phases.dropna(subset=["starts_on"])
+    labelled = len(starts) <= MAX_LABELLED_PHASES
+    fig.update_layout(
+        shapes=[*fig.layout.shapes, *(
+            {"type": "line", "xref": "x", "yref": "paper", "x0": day, "x1": day, "y0": 0, "y1": 1,
+             "line": {"color": PALE_GREY, "width": 1}}
+            for day in starts["starts_on"]
+        )],
+        annotations=[*fig.layout.annotations, *(
+            {"x": day, "y": 0, "yref": "paper", "text": name, "showarrow": False, "xanchor": "left",
+             "yanchor": "bottom", "font": {"size": 11, "color": DARK_GREY}}
+            for day, name in zip(starts["starts_on"], starts["name"]) if labelled
+        )],
+    )  # fmt: skip
     styled(fig, title, height=480)
     top = max(target, int(cumulative["beds"].max()) if not cumulative.empty else 0)
     fig.update_yaxes(title="Beds", range=[0, math.ceil(top * 1.1)])
