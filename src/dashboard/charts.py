@@ -417,6 +417,7 @@ def gantt(segments: pd.DataFrame, lateness: pd.DataFrame, as_at: date, title: st
         go.Scatter(
             x=late["end"], y=late["row"], mode="text", text=[f"  {d} days late" for d in late["days_late"]],
             textposition="middle right", textfont={"size": 11, "color": TEXT}, hoverinfo="skip", showlegend=False,
+            cliponaxis=False,
         )  # fmt: skip
     )
     fig.add_vline(x=pd.Timestamp(as_at), line={"color": DARK_GREY, "width": 2, "dash": "dot"})
@@ -429,7 +430,7 @@ def gantt(segments: pd.DataFrame, lateness: pd.DataFrame, as_at: date, title: st
         showlegend=True,
         legend={"orientation": "h", "y": 0, "yanchor": "top", "x": 0},
         uniformtext={"minsize": 9, "mode": "hide"},
-        margin={"t": 90, "r": 90},
+        margin={"t": 90, "r": 100},
     )
     fig.update_yaxes(autorange="reversed", type="category", gridcolor="white", tickfont={"size": 12})
     fig.update_xaxes(type="date", showgrid=True, gridcolor="#E5E6E7", side="top")
