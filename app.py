@@ -19,6 +19,7 @@ PAGES = [
     st.Page("pages/districts.py", title="Districts", icon=":material/map:", url_path="districts"),
     st.Page("pages/timeline.py", title="Timeline", icon=":material/view_timeline:", url_path="timeline"),
     st.Page("pages/properties.py", title="Properties", icon=":material/home_work:", url_path="properties"),
+    st.Page("pages/decisions.py", title="Decisions", icon=":material/gavel:", url_path="decisions"),
 ]
 
 navigation = st.navigation(PAGES)

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import charts, metrics, tables
+from dashboard import charts, consultation, metrics, tables
 from dashboard_ui import store
 from dashboard_ui.filters import current_filters
 from dashboard_ui.widgets import chart_with_data, download_csv, page_header
@@ -63,6 +63,11 @@ else:
         },
     )
     download_csv(late, "Properties behind plan", filters)
+
+uninformed = metrics.uninformed(status, filters.as_at)
+if not uninformed.empty:
+    st.warning(consultation.uninformed_warning(uninformed["reference"].tolist()), icon=":material/campaign:")
+    st.page_link("pages/decisions.py", label="Decisions and councillors informed", icon=":material/gavel:")
 
 by_stage = metrics.properties_by_stage(status)
 chart_with_data(charts.stage_chart(by_stage), tables.stage_table(by_stage), "Properties by stage", filters)

@@ -25,6 +25,7 @@ PAGES = {
     "districts": ("districts", "Beds by district"),
     "timeline": ("timeline", "Timeline"),
     "properties": ("properties", "properties"),
+    "decisions": ("decisions", "councillors informed"),
 }
 VIEWPORTS = {"laptop": (1366, 768), "phone": (390, 844)}
 CHROMIUM_ARGS = [

@@ -264,3 +264,40 @@ def illustrative_rows(frame: pd.DataFrame) -> int:
     if "provenance" not in frame:
         return 0
     return int(frame["provenance"].str.contains(ILLUSTRATIVE, case=False, na=False).sum())
+
+
+# ---------------------------------------------------------------- councillors informed
+
+
+def councillors_informed(status: pd.DataFrame, as_at: date) -> pd.DataFrame:
+    """Every property procured by `as_at`, and when its local councillors were informed (the record: "as each property
+    is procured Local Councillors are kept informed"). A date after `as_at` had not happened then, so is not counted.
+
+    Columns: reference, district, phase, procured_on, informed_on, informed, days_to_inform, days_since_procured.
+    Those with no record first, then those informed; each earliest procured first."""
+    as_at_ts = pd.Timestamp(as_at)
+    procured = status[status["secured_actual_on"].notna()]
+    informed_on = procured["councillors_informed_on"].where(procured["councillors_informed_on"] <= as_at_ts)
+    frame = pd.DataFrame(
+        {
+            "reference": procured["reference"],
+            "district": procured["district"],
+            "phase": procured["phase"],
+            "procured_on": procured["secured_actual_on"],
+            "informed_on": informed_on,
+            "informed": informed_on.notna(),
+            "days_to_inform": (informed_on - procured["secured_actual_on"]).dt.days.astype("Int64"),
+            "days_since_procured": (as_at_ts - procured["secured_actual_on"]).dt.days.astype(int),
+        }
+    )
+    return frame.sort_values(
+        ["informed", "days_since_procured", "reference"], ascending=[True, False, True], ignore_index=True
+    )
+
+
+def uninformed(status: pd.DataFrame, as_at: date) -> pd.DataFrame:
+    """Properties procured by `as_at` with no record that their local councillors had been informed by then."""
+    informed = councillors_informed(status, as_at)
+    return informed[~informed["informed"]].drop(columns=["informed_on", "informed", "days_to_inform"]).reset_index(
+        drop=True
+    )

@@ -233,3 +233,48 @@ def districts(engine: Engine) -> pd.DataFrame:
     ).order_by(District.name)
     with engine.connect() as connection:
         return pd.read_sql(query, connection)
+
+
+DECISION_COLUMNS = (
+    "reference", "title", "decision_type", "key_decision", "decided_on", "executive_member", "portfolio",
+    "significance", "controversial", "provenance",
+)  # fmt: skip
+
+
+def decisions(engine: Engine) -> pd.DataFrame:
+    """Every decision, oldest first, with the phases it governs (names joined "; ", in start order) and the properties
+    in those phases: how many, and their references (joined "; "). Properties are counted per phase in SQL."""
+    per_phase = (
+        select(
+            Phase.decision_id,
+            Phase.name,
+            Phase.starts_on,
+            func.count(Property.id).label("properties"),
+            func.aggregate_strings(Property.reference, "; ").label("property_references"),
+        )
+        .outerjoin(Property, Property.phase_id == Phase.id)
+        .group_by(Phase.id, Phase.decision_id, Phase.name, Phase.starts_on)
+        .subquery()
+    )
+    query = (
+        select(
+            *[getattr(Decision, column) for column in DECISION_COLUMNS],
+            per_phase.c.name.label("phase"),
+            per_phase.c.properties,
+            per_phase.c.property_references,
+        )
+        .outerjoin(per_phase, per_phase.c.decision_id == Decision.id)
+        .order_by(Decision.decided_on, Decision.reference, per_phase.c.starts_on, per_phase.c.name)
+    )
+    with engine.connect() as connection:
+        rows = pd.read_sql(query, connection)
+    # One row per decision and phase so far: fold the phases into the decision's row.
+    frame = rows.drop_duplicates("reference")[list(DECISION_COLUMNS)].set_index("reference")
+    by_decision = rows.groupby("reference", sort=False)
+    frame["phases"] = by_decision["phase"].agg(lambda names: "; ".join(names.dropna()))
+    frame["properties"] = by_decision["properties"].sum().astype(int)
+    # SQL concatenates a phase's references in no set order: sort them, phase by phase.
+    frame["property_references"] = by_decision["property_references"].agg(
+        lambda per_phase_refs: "; ".join("; ".join(sorted(refs.split("; "))) for refs in per_phase_refs.dropna())
+    )
+    return _with_dates(frame.reset_index())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.consultation import RULES, with_requirements
 from dashboard.metrics import LEVEL_LABELS, beds_at_levels, current_stage_label, forecast_dates, slippage
 from dashboard.stages import STAGE_BY_KEY
 
@@ -146,3 +147,69 @@ def matching(frame: pd.DataFrame, text: str) -> pd.DataFrame:
         return frame
     hits = frame.astype(str).apply(lambda column: column.str.contains(text.strip(), case=False, regex=False))
     return frame[hits.any(axis=1)]
+
+
+NOT_RECORDED = "Not recorded"
+
+
+def _yes_no(value) -> str:
+    return NOT_RECORDED if value is None or pd.isna(value) else ("Yes" if value else "No")
+
+
+DECISION_COLUMNS = {
+    "reference": "Reference",
+    "decided_on": "Date",
+    "consultation": "Councillors to inform or consult",  # before the title: on a phone, seen without scrolling
+    "title": "Title",
+    "decision_type": "Type",
+    "key_decision": "Key decision",
+    "significance": "Significance",
+    "controversial": "Controversial",
+    "executive_member": "Executive member",
+    "portfolio": "Portfolio",
+    "phases": "Phases",
+    "properties": "Properties",
+    "property_references": "Property references",
+    "provenance": "Provenance",
+}
+
+
+def decisions_table(decisions: pd.DataFrame) -> pd.DataFrame:
+    """The decisions register: each decision, who the decision record's summary says must be informed or consulted
+    about it, and the phases and properties it governs."""
+    frame = with_requirements(decisions)
+    frame["key_decision"] = frame["key_decision"].map(_yes_no)
+    frame["controversial"] = frame["controversial"].map(_yes_no)
+    frame["significance"] = frame["significance"].fillna(NOT_RECORDED)
+    return _dates(frame[list(DECISION_COLUMNS)].rename(columns=DECISION_COLUMNS))
+
+
+def councillors_table(informed: pd.DataFrame) -> pd.DataFrame:
+    """Procured properties and when local councillors were informed (metrics.councillors_informed); a missing record
+    is said in words, not shown by colour alone."""
+    frame = informed.assign(record=informed["informed"].map({True: "Yes", False: NOT_RECORDED}))
+    frame = frame[["reference", "record", "informed_on", "days_to_inform", "procured_on", "days_since_procured",
+                   "district", "phase"]]  # fmt: skip
+    return _dates(
+        frame.rename(
+            columns={
+                "reference": "Property", "record": "Councillors informed", "informed_on": "Date informed",
+                "days_to_inform": "Days after procurement", "procured_on": "Procured",
+                "days_since_procured": "Days since procured", "district": "District", "phase": "Phase",
+            }
+        )
+    )  # fmt: skip
+
+
+ACTION_WORDS = {"none": "Neither", "inform": "Inform", "consult": "Consult", "unknown": NOT_RECORDED}
+
+
+def consultation_rules_table() -> pd.DataFrame:
+    """The decision record's Summary of Requirements to Inform/Consult Councillors, cell by cell, as the rule reads
+    it."""
+    rows = [
+        (significance, "Yes" if controversial else "No", "Executive" if executive else "Non-executive",
+         ACTION_WORDS[requirement.action], requirement.sentence)
+        for (significance, controversial, executive), requirement in RULES.items()
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["Significance", "Controversial", "Function", "Action", "Requirement"])

@@ -63,6 +63,11 @@ def districts(data_version: int) -> pd.DataFrame:
     return queries.districts(engine())
 
 
+@st.cache_data(show_spinner=False)
+def decisions(data_version: int) -> pd.DataFrame:
+    return queries.decisions(engine())
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def audit_history(references: tuple[str, ...], data_version: int) -> pd.DataFrame:
     return queries.audit_history(engine(), list(references))

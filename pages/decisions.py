@@ -1,0 +1,75 @@
+"""Decisions: the decisions behind the programme, who the decision record says must be informed or consulted about
+each, and whether local councillors were informed as each property was procured."""
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard import consultation, metrics, tables
+from dashboard_ui import store
+from dashboard_ui.filters import current_filters
+from dashboard_ui.widgets import download_csv, page_header
+
+filters = current_filters()
+version = store.version()
+strategy = store.strategy(version)
+status = store.property_status(filters, date.today(), version)
+register = tables.decisions_table(store.decisions(version))
+informed = metrics.councillors_informed(status, filters.as_at)
+uninformed = metrics.uninformed(status, filters.as_at)
+
+page_header(consultation.headline(len(register), len(informed), len(uninformed)), strategy, filters, status)
+
+date_column = st.column_config.DateColumn(format="DD/MM/YYYY")
+
+st.subheader("Decisions register")
+st.caption("Every decision in the store, whatever the filters. *Councillors to inform or consult* reads the decision "
+           "record's Summary of Requirements to Inform/Consult Councillors for the decision's significance, whether "
+           "it is controversial, and whether it is an executive function.")  # fmt: skip
+if register.empty:
+    st.info("No decision recorded yet: import a workbook or CSV with a decisions sheet.", icon=":material/info:")
+else:
+    st.dataframe(
+        register,
+        hide_index=True,
+        alt="Decisions register",
+        row_height=76,  # titles and requirements are sentences: room for three lines of each
+        column_config={
+            "Reference": st.column_config.TextColumn(pinned=True),
+            "Date": date_column,
+            "Title": st.column_config.TextColumn(width="large"),
+            "Councillors to inform or consult": st.column_config.TextColumn(width="medium"),
+            "Properties": st.column_config.NumberColumn(
+                format="%d", help="Properties in the phases the decision governs."
+            ),
+        },
+    )
+    download_csv(register, "Decisions register", filters)
+with st.expander("The decision record's Summary of Requirements to Inform/Consult Councillors"):
+    rules = tables.consultation_rules_table()
+    st.dataframe(rules, hide_index=True, alt="Summary of requirements to inform or consult", height="content")
+    download_csv(rules, "Requirements to inform or consult councillors", filters)
+
+st.subheader("Councillors informed")
+st.caption("Every property procured by the as-at date, and when its local councillors were informed (the decision "
+           "record: they are kept informed as each property is procured). Properties with no record come first.")
+if not uninformed.empty:
+    st.warning(consultation.uninformed_warning(uninformed["reference"].tolist()), icon=":material/campaign:")
+if informed.empty:
+    st.info("No property had been procured by the as-at date.", icon=":material/info:")
+else:
+    councillors = tables.councillors_table(informed)
+    st.dataframe(
+        councillors,
+        hide_index=True,
+        alt="Procured properties and when local councillors were informed",
+        placeholder="—",  # no date where there is no record; the text column says "Not recorded"
+        height="content" if len(councillors) <= 30 else 720,  # every row on screen, unless there are many
+        column_config={
+            "Date informed": date_column,
+            "Procured": date_column,
+            "Days after procurement": st.column_config.NumberColumn(format="%d"),
+            "Days since procured": st.column_config.NumberColumn(format="%d"),
+        },
+    )
+    download_csv(councillors, "Councillors informed", filters)
