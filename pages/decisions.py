@@ -1,19 +1,15 @@
 """Decisions: the decisions behind the programme, who the decision record says must be informed or consulted about
 each, and whether local councillors were informed as each property was procured."""
 
-from datetime import date
 
 import streamlit as st
 
 from dashboard import consultation, metrics, tables
 from dashboard_ui import store
-from dashboard_ui.filters import current_filters
+from dashboard_ui.view import current_view
 from dashboard_ui.widgets import download_csv, page_header
 
-filters = current_filters()
-version = store.version()
-strategy = store.strategy(version)
-status = store.property_status(filters, date.today(), version)
+filters, version, strategy, status = current_view()
 register = tables.decisions_table(store.decisions(version))
 informed = metrics.councillors_informed(status, filters.as_at)
 uninformed = metrics.uninformed(status, filters.as_at)

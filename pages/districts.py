@@ -1,18 +1,13 @@
 """Districts: where the beds are, district by district."""
 
-from datetime import date
-
 import streamlit as st
 
 from dashboard import charts, metrics, tables
 from dashboard_ui import store
-from dashboard_ui.filters import current_filters
+from dashboard_ui.view import current_view
 from dashboard_ui.widgets import chart_with_data, page_header
 
-filters = current_filters()
-version = store.version()
-strategy = store.strategy(version)
-status = store.property_status(filters, date.today(), version)
+filters, version, strategy, status = current_view()
 page_header("Beds by district", strategy, filters, status)
 
 label = st.segmented_control(

@@ -1,18 +1,13 @@
 """Progress: beds over time at each level against the target, actual and forecast."""
 
-from datetime import date
-
 import streamlit as st
 
 from dashboard import charts, metrics, tables
 from dashboard_ui import store
-from dashboard_ui.filters import current_filters
+from dashboard_ui.view import current_view
 from dashboard_ui.widgets import chart_with_data, page_header
 
-filters = current_filters()
-version = store.version()
-strategy = store.strategy(version)
-status = store.property_status(filters, date.today(), version)
+filters, version, strategy, status = current_view()
 totals = metrics.bed_totals(status, strategy.bed_target)
 forecast = metrics.target_forecast(status, strategy.bed_target, filters.as_at)
 

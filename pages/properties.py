@@ -1,18 +1,14 @@
 """Properties: the register, and each property's milestones and history."""
 
-from datetime import date
 
 import streamlit as st
 
 from dashboard import tables
 from dashboard_ui import store
-from dashboard_ui.filters import current_filters
+from dashboard_ui.view import current_view
 from dashboard_ui.widgets import download_csv, page_header
 
-filters = current_filters()
-version = store.version()
-strategy = store.strategy(version)
-status = store.property_status(filters, date.today(), version)
+filters, version, strategy, status = current_view()
 page_header(f"{len(status)} properties", strategy, filters, status)
 
 register = tables.matching(tables.register_table(status, filters.as_at), st.text_input(

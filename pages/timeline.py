@@ -1,20 +1,15 @@
 """Timeline: the phases, and each property's stages planned against actual."""
 
-from datetime import date
-
 import streamlit as st
 
 from dashboard import charts, metrics, tables
 from dashboard_ui import store
-from dashboard_ui.filters import current_filters
+from dashboard_ui.view import current_view
 from dashboard_ui.widgets import chart_with_data, page_header, paginate
 
 PROPERTIES_PER_VIEW = 50
 
-filters = current_filters()
-version = store.version()
-strategy = store.strategy(version)
-status = store.property_status(filters, date.today(), version)
+filters, version, strategy, status = current_view()
 page_header("Timeline", strategy, filters, status)
 
 spans = metrics.phase_spans(store.phases(version), status, filters.as_at)
