@@ -40,7 +40,7 @@ TEMPLATE_GUIDE_SHEET = "guide"
 NOT_IMPORTED = {"districts", "strategy", "milestones", "audit_log", "data_dictionary", TEMPLATE_GUIDE_SHEET}
 
 
-class ImportError_(Exception):
+class UnreadableFile(Exception):
     """A file that cannot be read at all (wrong type, unreadable workbook)."""
 
 
@@ -134,7 +134,7 @@ def read_xlsx(path: Path, skipped: list[str]) -> list[RawTable]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise ImportError_(f"{path.name}: not a readable Excel workbook ({error})") from None
+        raise UnreadableFile(f"{path.name}: not a readable Excel workbook ({error})") from None
     tables = []
     for sheet in workbook.worksheets:
         name = sheet.title.strip().lower()
@@ -158,7 +158,7 @@ def read_tables(path: Path, skipped: list[str]) -> list[RawTable]:
             tables.extend(read_tables(file, skipped))
         return tables
     if not path.exists():
-        raise ImportError_(f"{path.name}: no such file or folder ({path.resolve().parent})")
+        raise UnreadableFile(f"{path.name}: no such file or folder ({path.resolve().parent})")
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         return read_xlsx(path, skipped)
@@ -166,7 +166,7 @@ def read_tables(path: Path, skipped: list[str]) -> list[RawTable]:
         stem = path.stem.lower()
         table = read_csv_text(decode(path.read_bytes()), path.name, stem if stem in LAYOUT_BY_NAME else None)
         return [table] if table else []
-    raise ImportError_(f"{path.name}: import takes a .csv or .xlsx file, or a folder of .csv files")
+    raise UnreadableFile(f"{path.name}: import takes a .csv or .xlsx file, or a folder of .csv files")
 
 
 def _guess_layout(table: RawTable) -> Layout:
@@ -402,7 +402,7 @@ def import_path(
     today = today or date.today()
     try:
         tables = read_tables(path, report.skipped_files)
-    except ImportError_ as error:
+    except UnreadableFile as error:
         report.problems.append(Problem(path.name, None, None, str(error).removeprefix(f"{path.name}: ")))
         return report
     if not tables:
