@@ -20,6 +20,7 @@ PAGES = [
     st.Page("pages/timeline.py", title="Timeline", icon=":material/view_timeline:", url_path="timeline"),
     st.Page("pages/properties.py", title="Properties", icon=":material/home_work:", url_path="properties"),
     st.Page("pages/decisions.py", title="Decisions", icon=":material/gavel:", url_path="decisions"),
+    st.Page("pages/briefing.py", title="Briefing", icon=":material/picture_as_pdf:", url_path="briefing"),
 ]
 
 navigation = st.navigation(PAGES)

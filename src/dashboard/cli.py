@@ -182,6 +182,53 @@ def boundaries_command(
     print(f"Installed boundaries of the {len(installed['features'])} districts to {shown}")
 
 
+@app.command("briefing")
+def briefing_command(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="The PDF to write.")],
+    as_at: Annotated[
+        str | None, typer.Option("--as-at", help="Data as at this date (YYYY-MM-DD or DD/MM/YYYY). Default: today.")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Report what changed after this date (the last briefing's). Default: 28 days before --as-at."),
+    ] = None,
+    classification: Annotated[
+        str | None, typer.Option(help="Security marking on every page: OFFICIAL or OFFICIAL-SENSITIVE. Default: none.")
+    ] = None,
+) -> None:
+    """Write the Executive Member's briefing pack: an A4 PDF of headline figures, changes, risks, charts and decisions."""
+    from datetime import date, timedelta
+
+    from dashboard.briefing import CLASSIFICATIONS, build_briefing, check_dates
+    from dashboard.validation import parse_date
+
+    dates = {}
+    for option, value in (("--as-at", as_at), ("--since", since)):
+        try:
+            dates[option] = parse_date(value)
+        except ValueError as error:
+            _fail(f"{option}: {error}")
+    as_at_date = dates["--as-at"] or date.today()
+    since_date = dates["--since"] or as_at_date - timedelta(days=28)
+    marking = classification.strip().upper() if classification else None
+    if marking is not None and marking not in CLASSIFICATIONS:
+        _fail(f"--classification: '{classification}' is not one of {', '.join(CLASSIFICATIONS)}")
+    try:
+        check_dates(as_at_date, since_date, date.today())
+    except ValueError as error:
+        _fail(str(error))
+    engine = _engine(ctx)
+    ensure_store(engine)
+    with _progress() as progress:
+        task = progress.add_task("Briefing", total=None)
+        written = build_briefing(
+            engine, as_at_date, since_date, marking, out,
+            on_progress=lambda done, total, step: progress.update(task, completed=done, total=total, description=step),
+        )  # fmt: skip
+    print(f"Wrote the briefing pack as at {as_at_date:%d/%m/%Y} (changes since {since_date:%d/%m/%Y}) to {written}")
+
+
 def main() -> None:
     try:
         app()

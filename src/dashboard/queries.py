@@ -4,7 +4,7 @@ property (or fewer), never the milestone or audit tables whole."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, or_, select
@@ -220,6 +220,21 @@ def audit_history(engine: Engine, entity_refs: list[str]) -> pd.DataFrame:
             )
         )
         .order_by(AuditEntry.id.desc())
+    )
+    with engine.connect() as connection:
+        return pd.read_sql(query, connection)
+
+
+def audit_between(engine: Engine, start: datetime, end: datetime) -> pd.DataFrame:
+    """Audit rows written at or after `start` and before `end` (UTC), oldest first: only those rows are read (the
+    log's `at` index)."""
+    query = (
+        select(
+            AuditEntry.id, AuditEntry.at, AuditEntry.user, AuditEntry.source, AuditEntry.action, AuditEntry.entity,
+            AuditEntry.entity_ref, AuditEntry.before, AuditEntry.after,
+        )  # fmt: skip
+        .where(AuditEntry.at >= start, AuditEntry.at < end)
+        .order_by(AuditEntry.id)
     )
     with engine.connect() as connection:
         return pd.read_sql(query, connection)

@@ -3,12 +3,17 @@ argument, so part of the cache key): a write anywhere (app, import, CLI) shows o
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
+
+if TYPE_CHECKING:
+    from dashboard.briefing import ProgressCallback
 
 from dashboard import queries
 from dashboard.boundaries import load_boundaries
@@ -82,3 +87,46 @@ def boundaries() -> dict | None:
 @st.cache_data(show_spinner=False, max_entries=2)
 def _boundaries(path: str, modified: float) -> dict | None:
     return load_boundaries(Path(path))
+
+
+# ---------------------------------------------------------------- the briefing pack (built only when asked)
+
+
+def _boundaries_stamp() -> float:
+    """Changes when boundaries are installed or replaced: the pack's map depends on them."""
+    path = boundaries_file()
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+def briefing_preview(as_at: date, since: date, data_version: int) -> dict[str, object]:
+    """Page 1 of the pack as text (dashboard.briefing.preview)."""
+    return _briefing_preview(as_at, since, data_version, _boundaries_stamp())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _briefing_preview(as_at: date, since: date, data_version: int, boundaries_stamp: float) -> dict[str, object]:
+    from dashboard import briefing  # reportlab and kaleido load only when a pack is wanted
+
+    return briefing.preview(briefing.gather(engine(), as_at, since))
+
+
+def briefing_pdf(
+    as_at: date, since: date, classification: str | None, data_version: int,
+    on_progress: ProgressCallback | None = None,
+) -> bytes:  # fmt: skip
+    """The pack's PDF, made once per dates, classification, data version and boundaries (it takes seconds)."""
+    return _briefing_pdf(as_at, since, classification, data_version, _boundaries_stamp(), on_progress)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _briefing_pdf(
+    as_at: date, since: date, classification: str | None, data_version: int, boundaries_stamp: float,
+    _on_progress: ProgressCallback | None = None,
+) -> bytes:  # fmt: skip
+    # The leading underscore keeps the callback out of the cache key; a cached pack needs no progress shown.
+    from dashboard import briefing
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = briefing.build_briefing(engine(), as_at, since, classification, Path(folder) / "briefing.pdf",
+                                       on_progress=_on_progress)  # fmt: skip
+        return path.read_bytes()

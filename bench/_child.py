@@ -1,0 +1,98 @@
+"""One measured process, started by bench/run.py; prints one line `BENCH_RESULT {json}` and exits.
+
+    python -m bench._child cold   APP PAGE|-            one first run of a page in this fresh process
+    python -m bench._child warm   REPEAT APP::PAGE...   every app/page (PAGE "-": the app itself) run once, then
+                                                        rerun REPEAT times, interleaved; one process for all
+    python -m bench._child export OUT_FILE              dashboard.exporting.export_table(AUDIT_LOG) to OUT_FILE
+
+The store is DATABASE_URL (set by the parent). Times are perf_counter seconds around the measured call only: the
+interpreter's start and the harness's imports (streamlit, AppTest) are not in them; whatever the app imports is.
+Peak memory is read by the parent from this process's rusage (os.wait4)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+TIMEOUT_S = 300
+
+
+def _emit(result: dict) -> None:
+    print("BENCH_RESULT " + json.dumps(result), flush=True)
+
+
+def _check(at, label: str) -> list[str]:
+    problems = [f"{label}: exception {e.value}" for e in at.exception]
+    problems += [f"{label}: error {e.value}" for e in at.error if "Something went wrong" in str(e.value)]
+    return problems
+
+
+def _app_test(app: str, page: str):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(app, default_timeout=TIMEOUT_S)
+    if page != "-":
+        # Before the first run AppTest finds a page by its file name, which is the url_path app.py gives each page.
+        at.switch_page(page)
+    return at
+
+
+def cold(app: str, page: str) -> None:
+    at = _app_test(app, page)
+    start = time.perf_counter()
+    at.run()
+    seconds = time.perf_counter() - start
+    problems = _check(at, page)
+    if page != "-" and at._finished_page_script_hash != at._resolve_page_hash(str(Path(at._script_path).parent / page)):
+        problems.append(f"{page}: the first run showed another page")
+    _emit({"seconds": seconds, "problems": problems})
+
+
+def warm(repeat: int, targets: list[str]) -> None:
+    tests = {}
+    problems: list[str] = []
+    for target in targets:  # the first run of each (not measured): caches filled, modules imported
+        app, page = target.split("::")
+        tests[target] = _app_test(app, page).run()
+        problems += _check(tests[target], target)
+    times: dict[str, list[float]] = {target: [] for target in targets}
+    for _ in range(repeat):  # interleaved, so a noisy moment on the machine spreads over every page
+        for page, at in tests.items():
+            start = time.perf_counter()
+            at.run()
+            times[page].append(time.perf_counter() - start)
+            problems += _check(at, page)
+    _emit({"median": {page: statistics.median(ts) for page, ts in times.items()}, "times": times, "problems": problems})
+
+
+def export(out_file: str) -> None:
+    from dashboard.db import make_engine
+    from dashboard.exporting import CSV_ENCODING, export_table
+    from dashboard.layout import AUDIT_LOG
+
+    start = time.perf_counter()
+    engine = make_engine()
+    with open(out_file, "w", encoding=CSV_ENCODING, newline="") as handle:
+        rows = export_table(engine, AUDIT_LOG, handle)
+    seconds = time.perf_counter() - start
+    engine.dispose()
+    _emit({"seconds": seconds, "rows": rows, "problems": []})
+
+
+def main(argv: list[str]) -> None:
+    mode, *args = argv
+    if mode == "cold":
+        cold(args[0], args[1])
+    elif mode == "warm":
+        warm(int(args[0]), args[1:])
+    elif mode == "export":
+        export(args[0])
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

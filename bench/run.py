@@ -1,0 +1,313 @@
+"""The performance benchmark of issue P6: `python -m bench.run --help`; see bench/README.md.
+
+Every measurement runs in its own process (bench/_child.py), so a cold run starts with empty caches and each process's
+peak memory (ru_maxrss from os.wait4) is its own. Targets are ratios measured side by side in this one run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
+STORES = BENCH / "stores"  # git-ignored
+TRIVIAL_APP = BENCH / "trivial_app.py"
+APP = REPO / "app.py"
+TRIVIAL = "trivial app"
+
+# The targets of issue P6, at the largest size measured.
+WARM_VS_TRIVIAL_MAX = 3.0
+COLD_MAX_S = 1.5
+EXPORT_VS_SQLITE_MAX = 2.0
+EXPORT_PEAK_MAX_MB = 150
+APP_PEAK_MAX_MB = 400
+AUDIT_COLUMNS = "at, user, source, action, entity, entity_ref, before, after"
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_mb: float
+
+
+@dataclass
+class SizeResult:
+    properties: int
+    pages: list[str]
+    cold: dict[str, list[Measured]] = field(default_factory=dict)
+    warm: dict[str, float] = field(default_factory=dict)
+    warm_peak_mb: float = 0.0
+    export_rows: int = 0
+    export: list[Measured] = field(default_factory=list)
+    shell: list[Measured] = field(default_factory=list)
+
+    def cold_median(self, page: str) -> float:
+        return statistics.median(m.seconds for m in self.cold[page])
+
+    def cold_peak(self, page: str) -> float:
+        return max(m.peak_mb for m in self.cold[page])
+
+    def export_median(self) -> float:
+        return statistics.median(m.seconds for m in self.export)
+
+    def shell_median(self) -> float:
+        return statistics.median(m.seconds for m in self.shell)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- processes
+
+
+def run_measured(command: list[str], env: dict[str, str] | None = None, stdout=None) -> tuple[float, float, str]:
+    """Run a command to completion; return its wall seconds, its own peak memory (MB) and its stdout."""
+    capture = stdout is None
+    with tempfile.TemporaryFile("w+") as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out if capture else stdout, stderr=subprocess.PIPE)
+        stderr = process.stderr.read()  # type: ignore[union-attr]
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        process.stderr.close()  # type: ignore[union-attr]
+        out.seek(0)
+        text = out.read() if capture else ""
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}:\n{stderr.decode(errors='replace')[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, text  # ru_maxrss is in KiB on Linux
+
+
+def child(args: list[str], store: Path) -> tuple[dict, float]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{store}", "PYTHONPATH": str(REPO)}
+    _, peak_mb, text = run_measured([sys.executable, "-m", "bench._child", *args], env=env)
+    lines = [line for line in text.splitlines() if line.startswith("BENCH_RESULT ")]
+    if not lines:
+        raise RuntimeError(f"bench._child {' '.join(args)} reported nothing:\n{text[-2000:]}")
+    result = json.loads(lines[-1].removeprefix("BENCH_RESULT "))
+    if result["problems"]:
+        raise RuntimeError("the app failed under the benchmark: " + "; ".join(result["problems"]))
+    return result, peak_mb
+
+
+# ---------------------------------------------------------------- what is measured
+
+
+def discover_pages() -> list[str]:
+    """The files in pages/, in the order app.py's navigation lists them; a file app.py does not list is skipped."""
+    order = re.findall(r"[\"'](pages/[\w-]+\.py)[\"']", APP.read_text(encoding="utf-8"))
+    files = {f"pages/{path.name}" for path in (REPO / "pages").glob("*.py")}
+    for page in sorted(files - set(order)):
+        log(f"note: {page} is in pages/ but not in app.py's navigation; not measured")
+    return [page for page in dict.fromkeys(order) if page in files]
+
+
+def page_name(page: str) -> str:
+    return TRIVIAL if page == TRIVIAL else Path(page).stem
+
+
+def ensure_store(stores: Path, properties: int, seed: int) -> Path:
+    """The demo store for this size and seed, built once and reused (built under a temporary name, then renamed)."""
+    store = stores / f"demo-{properties}-seed{seed}.sqlite"
+    if store.exists():
+        log(f"reusing {store}")
+        return store
+    stores.mkdir(parents=True, exist_ok=True)
+    building = store.with_name(store.stem + ".building.sqlite")
+    for leftover in stores.glob(building.name + "*"):
+        leftover.unlink()
+    log(f"building {store} ({properties} properties, seed {seed})…")
+    start = time.perf_counter()
+    command = [sys.executable, "-m", "dashboard", "--database-url", f"sqlite:///{building}", "demo-data",
+               "--properties", str(properties), "--seed", str(seed)]  # fmt: skip
+    subprocess.run(command, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    with sqlite3.connect(building) as connection:  # fold the write-ahead log in, so one file is the whole store
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(building) + suffix).unlink(missing_ok=True)
+    building.rename(store)
+    log(f"  built in {time.perf_counter() - start:.0f} s")
+    return store
+
+
+def measure_size(stores: Path, properties: int, seed: int, repeat: int, pages: list[str]) -> SizeResult:
+    store = ensure_store(stores, properties, seed)
+    result = SizeResult(properties, pages)
+    targets = {TRIVIAL: (TRIVIAL_APP, "-"), **{page: (APP, page) for page in pages}}
+
+    log(f"[{properties}] warm: every page and the trivial app in one process, {repeat} reruns each")
+    warm, result.warm_peak_mb = child(["warm", str(repeat), *(f"{app}::{page}" for app, page in targets.values())], store)
+    for name, (app, page) in targets.items():
+        result.warm[name] = warm["median"][f"{app}::{page}"]
+
+    for round_ in range(repeat):  # rounds interleave the pages, so a noisy moment spreads over all of them
+        log(f"[{properties}] cold: round {round_ + 1} of {repeat}, one fresh process per page")
+        for name, (app, page) in targets.items():
+            cold, peak_mb = child(["cold", str(app), page], store)
+            result.cold.setdefault(name, []).append(Measured(cold["seconds"], peak_mb))
+
+    scratch = Path(tempfile.mkdtemp(prefix="bench-export-"))
+    project_csv, shell_csv = scratch / "project.csv", scratch / "sqlite3.csv"
+    shell = shutil.which("sqlite3") or "/usr/bin/sqlite3"
+    sql = f"SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id"
+    with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as connection:
+        result.export_rows = connection.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    connection.close()
+    for round_ in range(repeat):
+        log(f"[{properties}] export of audit_log ({result.export_rows} rows): round {round_ + 1} of {repeat}")
+        exported, peak_mb = child(["export", str(project_csv)], store)
+        if exported["rows"] != result.export_rows:
+            raise RuntimeError(f"export wrote {exported['rows']} rows of {result.export_rows}")
+        result.export.append(Measured(exported["seconds"], peak_mb))
+        with shell_csv.open("wb") as out:
+            seconds, peak_mb, _ = run_measured([shell, "-csv", "-header", str(store), sql], stdout=out)
+        result.shell.append(Measured(seconds, peak_mb))
+    shutil.rmtree(scratch)
+    return result
+
+
+# ---------------------------------------------------------------- report
+
+
+@dataclass
+class Check:
+    target: str
+    measured: str
+    ok: bool
+
+
+def check_targets(results: list[SizeResult]) -> list[Check]:
+    big = results[-1]
+    checks = []
+    trivial = big.warm[TRIVIAL]
+    for page in big.pages:
+        ratio = big.warm[page] / trivial
+        checks.append(Check(f"{page_name(page)} warm ≤ {WARM_VS_TRIVIAL_MAX:g}× trivial at {big.properties}",
+                            f"{ratio:.1f}×", ratio <= WARM_VS_TRIVIAL_MAX))  # fmt: skip
+    for page in big.pages:
+        cold = big.cold_median(page)
+        checks.append(Check(f"{page_name(page)} cold ≤ {COLD_MAX_S:g} s at {big.properties}", f"{cold:.2f} s",
+                            cold <= COLD_MAX_S))  # fmt: skip
+    ratio = big.export_median() / big.shell_median()
+    checks.append(Check(f"export ≤ {EXPORT_VS_SQLITE_MAX:g}× sqlite3 shell at {big.properties}", f"{ratio:.1f}×",
+                        ratio <= EXPORT_VS_SQLITE_MAX))  # fmt: skip
+    peak = max(m.peak_mb for m in big.export)
+    checks.append(Check(f"export peak memory < {EXPORT_PEAK_MAX_MB} MB", f"{peak:.0f} MB", peak < EXPORT_PEAK_MAX_MB))
+    checks.append(Check(f"app memory after every page < {APP_PEAK_MAX_MB} MB", f"{big.warm_peak_mb:.0f} MB",
+                        big.warm_peak_mb < APP_PEAK_MAX_MB))  # fmt: skip
+    if len(results) > 1:
+        small = results[0]
+        size_ratio = big.properties / small.properties
+        for page in big.pages:
+            for kind, a, b in (("warm", small.warm[page], big.warm[page]),
+                               ("cold", small.cold_median(page), big.cold_median(page))):  # fmt: skip
+                growth = b / a
+                checks.append(Check(f"{page_name(page)} {kind} growth {small.properties}→{big.properties} ≤ "
+                                    f"{size_ratio:g}× (linear)", f"{growth:.1f}×", growth <= size_ratio))  # fmt: skip
+    return checks
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join("---" for _ in headers) + " |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def report(results: list[SizeResult], checks: list[Check] | None, repeat: int, smoke: bool) -> str:
+    out = [
+        "# Benchmark results",
+        "",
+        (
+            f"`python -m bench.run --properties {' '.join(str(r.properties) for r in results)} --repeat {repeat}"
+            f"{' --smoke' if smoke else ''}`, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
+            f"Python {sys.version.split()[0]}. Medians of {repeat}; peak memory is each process's ru_maxrss."
+        ),
+    ]
+    for r in results:
+        trivial = r.warm[TRIVIAL]
+        rows = []
+        for name in (TRIVIAL, *r.pages):
+            rows.append([page_name(name), f"{r.cold_median(name):.3f}", f"{r.cold_peak(name):.0f}",
+                         f"{r.warm[name]:.3f}", f"{r.warm[name] / trivial:.1f}×"])  # fmt: skip
+        out += ["", f"## Pages at {r.properties:,} properties", "",
+                table(["page", "cold s", "cold peak MB", "warm s", "warm ÷ trivial"], rows), "",
+                f"Warm process (every page and the trivial app, each rerun {repeat}×): peak {r.warm_peak_mb:.0f} MB."]  # fmt: skip
+    rows = []
+    for r in results:
+        e, s = r.export_median(), r.shell_median()
+        rows.append([f"{r.properties:,}", f"{r.export_rows:,}", f"{e:.2f}", f"{r.export_rows / e:,.0f}",
+                     f"{max(m.peak_mb for m in r.export):.0f}", f"{s:.2f}", f"{r.export_rows / s:,.0f}",
+                     f"{max(m.peak_mb for m in r.shell):.0f}", f"{e / s:.1f}×"])  # fmt: skip
+    out += ["", "## Full CSV export of audit_log", "",
+            table(["properties", "rows", "project s", "project rows/s", "project peak MB", "sqlite3 s",
+                   "sqlite3 rows/s", "sqlite3 peak MB", "project ÷ sqlite3"], rows), "",
+            ("Project: `dashboard.exporting.export_table(engine, AUDIT_LOG, file)`. Floor: "
+             f"`sqlite3 -csv -header STORE \"SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id\" > file`. "
+             "Datasette: not measured (not installed).")]  # fmt: skip
+    if len(results) > 1:
+        small, big = results[0], results[-1]
+        rows = []
+        for name in (TRIVIAL, *big.pages):
+            rows.append([page_name(name), f"{big.warm[name] / small.warm[name]:.1f}×",
+                         f"{big.cold_median(name) / small.cold_median(name):.1f}×"])  # fmt: skip
+        rows.append(["export (project)", "", f"{big.export_median() / small.export_median():.1f}×"])
+        rows.append(["export (sqlite3)", "", f"{big.shell_median() / small.shell_median():.1f}×"])
+        out += ["", (f"## Growth from {small.properties:,} to {big.properties:,} properties "
+                     f"({big.properties / small.properties:g}× the properties, "
+                     f"{big.export_rows / small.export_rows:.1f}× the audit rows)"), "",
+                table(["measure", "warm growth", "cold / export growth"], rows)]  # fmt: skip
+    if checks is not None:
+        rows = [[c.target, c.measured, "pass" if c.ok else "**MISS**"] for c in checks]
+        missed = sum(not c.ok for c in checks)
+        out += ["", f"## Targets (issue P6): {len(checks) - missed} pass, {missed} missed", "",
+                table(["target", "measured", ""], rows)]  # fmt: skip
+    else:
+        out += ["", "## Targets", "", "Not checked (smoke run)."]
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--properties", type=int, nargs="+", default=[1000, 10000],
+                        help="store sizes, smallest first; targets are checked at the last (default: 1000 10000)")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=1, help="demo-data seed (default 1)")
+    parser.add_argument("--repeat", type=int, default=5, help="measurements per median (default 5)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds-long check that the benchmark works: 50 properties, 1 repetition, targets not "
+                             "checked (exit 0 unless something fails)")  # fmt: skip
+    parser.add_argument("--stores", type=Path, default=STORES, help="folder of demo stores, reused by size and seed")
+    parser.add_argument("--output", type=Path, default=BENCH / "results.md", help="where to write the results table")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.properties = [50] if args.properties == parser.get_default("properties") else args.properties
+        args.repeat = 1
+    sizes = sorted(set(args.properties))
+    pages = discover_pages()
+    results = [measure_size(args.stores.resolve(), n, args.seed, args.repeat, pages) for n in sizes]
+    checks = None if args.smoke else check_targets(results)
+    text = report(results, checks, args.repeat, args.smoke)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print(text)
+    log(f"wrote {args.output}")
+    if checks and not all(c.ok for c in checks):
+        log(f"{sum(not c.ok for c in checks)} target(s) missed")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Briefing: the Executive Member's pack as an A4 PDF, made when asked, with its first page previewed here."""
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from dashboard.briefing import CLASSIFICATIONS, long_date
+from dashboard_ui import store
+from dashboard_ui.filters import current_filters
+
+DEFAULT_SINCE_DAYS = 28  # the command line's default too: a four-weekly briefing
+PACK_KEY = "briefing_pack"  # the last pack made in this session: its settings and bytes
+WANTED_KEY = "briefing_wanted"  # set when the button is clicked, until the pack is made
+
+
+def _md(text: str) -> str:
+    """Plain text safe in markdown (references may hold _ or *; $ would start a formula)."""
+    return "".join("\\" + c if c in "\\*_$[]`#" else c for c in text)
+
+
+filters = current_filters()
+version = store.version()
+strategy = store.strategy(version)
+
+st.title("Briefing pack")
+st.caption(
+    f"{strategy.name}, {strategy.council}. A printable A4 pack for the Executive Member: the headline figures, what "
+    "changed since the last briefing, the main risks, progress, the district map, the timeline, and decisions and "
+    "consultation. It covers **the whole programme**: the sidebar's phase, district and provision filters do not "
+    "narrow it (its as-at date starts from the sidebar's)."
+)
+
+dates, marking = st.columns([2, 1])
+with dates:
+    as_at_column, since_column = st.columns(2)
+    as_at = as_at_column.date_input(
+        "Data as at", value=filters.as_at, max_value=date.today(), min_value=date(2015, 1, 1), format="DD/MM/YYYY",
+        key="briefing_as_at", help="The pack shows the programme as it stood on this date.",
+    )  # fmt: skip
+    since = since_column.date_input(
+        "Changes since", value=as_at - timedelta(days=DEFAULT_SINCE_DAYS), max_value=date.today(),
+        min_value=date(2015, 1, 1), format="DD/MM/YYYY", key="briefing_since",
+        help="The date of the last briefing: the pack lists what was changed in the store after it.",
+    )  # fmt: skip
+classification = marking.selectbox(
+    "Security classification", [None, *CLASSIFICATIONS], format_func=lambda value: value or "None (no marking)",
+    key="briefing_classification", help="Marked at the top and bottom of every page.",
+)  # fmt: skip
+
+if since > as_at:
+    st.error("The *changes since* date must be on or before the *as at* date.", icon=":material/event_busy:")
+    st.stop()
+
+settings = (as_at, since, classification, version)
+# The click is kept in session state by a callback: callbacks run before the script, so a rerun cannot lose it.
+st.button("Make the briefing pack", key="make_briefing", type="primary", icon=":material/picture_as_pdf:",
+          on_click=lambda: st.session_state.update({WANTED_KEY: True}))  # fmt: skip
+if st.session_state.pop(WANTED_KEY, False):
+    with st.status("Making the briefing pack…", expanded=True) as status:
+        bar = st.progress(0.0, text="Starting")
+        pdf = store.briefing_pdf(
+            as_at, since, classification, version,
+            on_progress=lambda done, total, step: bar.progress(done / total, text=step),
+        )  # fmt: skip
+        status.update(label="The briefing pack is ready", state="complete", expanded=False)
+    st.session_state[PACK_KEY] = (settings, pdf)
+
+made = st.session_state.get(PACK_KEY)
+if made and made[0] == settings:
+    st.download_button(
+        "Download the briefing pack (PDF)", data=made[1], file_name=f"briefing_as-at-{as_at:%Y-%m-%d}.pdf",
+        mime="application/pdf", on_click="ignore", icon=":material/download:", key="download_briefing",
+    )  # fmt: skip
+elif made:
+    st.caption("The dates, classification or data have changed since the last pack was made: make it again.")
+
+page_one = store.briefing_preview(as_at, since, version)
+if page_one["illustrative"]:
+    st.warning(
+        f"**Illustrative figures.** {page_one['illustrative']} of the {page_one['properties']} properties in the pack "
+        "carry illustrative data, not a council's records; every page of the pack says so.", icon=":material/info:",
+    )  # fmt: skip
+st.divider()
+st.subheader("Page 1 of the pack")
+st.markdown(f"### {_md(page_one['headline'])}")
+for column, (label, beds, share) in zip(st.columns(len(page_one["numbers"])), page_one["numbers"]):
+    column.metric(label, f"{beds} beds", share, delta_color="off", delta_arrow="off", border=True)
+st.markdown(f"**{_md(page_one['forecast'])}**")
+st.markdown(f"#### {_md(page_one['changes_heading'])}")
+st.caption(_md(page_one["changes_scope"]))
+st.markdown("\n".join(f"- {_md(line)}" for line in page_one["changes"]))
+st.markdown("#### Main risks")
+st.markdown(_md(page_one["risks"]))
+if page_one["uninformed"]:
+    st.warning(_md(page_one["uninformed"]), icon=":material/campaign:")
+st.caption(f"The pack's data is as at {long_date(as_at)}.")

@@ -1,0 +1,694 @@
+"""The Executive Member's briefing pack: an A4 PDF of where the programme stands, what changed since the last briefing,
+the main risks, the charts the pages show (exported as images), the districts, and decisions and consultation.
+
+The pack covers the whole programme, as at a date: the app's filters do not narrow it. Its figures come from the same
+metrics, tables and charts as the pages, so the pack and the screen agree. Nothing here touches the network: charts
+are drawn by a local Chromium (kaleido), geographic maps with the repo's own (empty) base map."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pandas as pd
+import plotly.graph_objects as go
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    Image,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from sqlalchemy import Engine
+
+from dashboard import changes, charts, metrics, queries, tables
+from dashboard.boundaries import load_boundaries
+from dashboard.changes import listed, plural
+from dashboard.config import PROJECT_ROOT
+
+CLASSIFICATIONS = ("OFFICIAL", "OFFICIAL-SENSITIVE")  # Government Security Classifications a pack may carry
+ILLUSTRATIVE_NOTE = "Includes illustrative figures, not a council's records"
+GANTT_MOST_BEHIND = 40  # properties drawn on the timeline: the most behind plan
+RISKS_LISTED = 6  # properties named on page 1
+UNINFORMED_LISTED = 30  # procured properties with no record of councillors informed, listed in the pack
+MAP_MEASURE = "Beds secured"  # every district with a bought property shows; open beds are in the table beside it
+TOPOJSON = PROJECT_ROOT / "static" / "topojson"  # an empty base map: geographic figures draw without plotly's CDN
+
+ProgressCallback = Callable[[int, int, str], None]  # (steps done, steps in all, what is being done now)
+
+# ---------------------------------------------------------------- page geometry and type
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 20 * mm
+TOP_MARGIN = 22 * mm  # room above for the classification marking
+BOTTOM_MARGIN = 27 * mm  # room below for the footer
+FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
+FRAME_HEIGHT = PAGE_HEIGHT - TOP_MARGIN - BOTTOM_MARGIN
+# Charts are laid out at this many CSS pixels across the frame: their 13 px text prints at about 9 pt.
+EXPORT_WIDTH = 700
+PROGRESS_HEIGHT = 600  # px at EXPORT_WIDTH
+TIMELINE_INTRO = 30 * mm  # the timeline page's heading and explanation, above its charts
+
+BLUE = colors.HexColor(charts.DARK_BLUE)
+TEXT = colors.HexColor(charts.TEXT)
+GREY = colors.HexColor(charts.DARK_GREY)
+PALE = colors.HexColor("#F3F2F1")
+RULE = colors.HexColor(charts.PALE_GREY)
+ORANGE = colors.HexColor(charts.ORANGE)
+
+FONT, BOLD = "Helvetica", "Helvetica-Bold"
+STYLES = {
+    "kicker": ParagraphStyle("kicker", fontName=BOLD, fontSize=10, leading=13, textColor=GREY),
+    "title": ParagraphStyle("title", fontName=BOLD, fontSize=24, leading=29, textColor=BLUE, spaceAfter=4),
+    "subtitle": ParagraphStyle("subtitle", fontName=FONT, fontSize=11, leading=15, textColor=GREY, spaceAfter=10),
+    "h2": ParagraphStyle("h2", fontName=BOLD, fontSize=15, leading=19, textColor=BLUE, spaceBefore=12, spaceAfter=5),
+    "lead": ParagraphStyle("lead", fontName=BOLD, fontSize=12, leading=16, textColor=TEXT, spaceBefore=8, spaceAfter=6),
+    "body": ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=14.5, textColor=TEXT, spaceAfter=6),
+    "small": ParagraphStyle("small", fontName=FONT, fontSize=9, leading=12, textColor=GREY, spaceAfter=4),
+    "number": ParagraphStyle("number", fontName=BOLD, fontSize=26, leading=30, textColor=BLUE, alignment=TA_CENTER),
+    "label": ParagraphStyle("label", fontName=BOLD, fontSize=9.5, leading=12, textColor=TEXT, alignment=TA_CENTER),
+    "share": ParagraphStyle("share", fontName=FONT, fontSize=9, leading=11, textColor=GREY, alignment=TA_CENTER),
+    "th": ParagraphStyle("th", fontName=BOLD, fontSize=8.5, leading=10.5, textColor=colors.white),
+    "th_right": ParagraphStyle("th_right", fontName=BOLD, fontSize=8.5, leading=10.5, textColor=colors.white,
+                               alignment=TA_RIGHT),
+    "td": ParagraphStyle("td", fontName=FONT, fontSize=8.5, leading=10.5, textColor=TEXT),
+    "td_right": ParagraphStyle("td_right", fontName=FONT, fontSize=8.5, leading=10.5, textColor=TEXT,
+                               alignment=TA_RIGHT),
+}
+
+
+def long_date(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+# ---------------------------------------------------------------- the content (pure, shared with the app's preview)
+
+
+@dataclass(frozen=True)
+class BriefingData:
+    """Everything the pack shows, read once from the store."""
+
+    as_at: date
+    since: date
+    strategy: queries.StrategyInfo
+    status: pd.DataFrame
+    totals: metrics.BedTotals
+    forecast: metrics.TargetForecast
+    changes: changes.ChangeSummary
+    phases: pd.DataFrame
+    districts: pd.DataFrame  # metrics.by_district
+    decisions: pd.DataFrame  # queries.decisions
+    informed: pd.DataFrame  # metrics.councillors_informed
+    uninformed: pd.DataFrame  # metrics.uninformed
+    boundaries: dict | None
+
+    @property
+    def illustrative(self) -> int:
+        return metrics.illustrative_rows(self.status)
+
+    @property
+    def late(self) -> pd.DataFrame:
+        return tables.late_table(self.status, self.as_at)
+
+    @property
+    def portfolio(self) -> str | None:
+        """The portfolio of the latest decision that names one: whose briefing this is."""
+        named = self.decisions.dropna(subset=["portfolio"])
+        return str(named["portfolio"].iloc[-1]) if not named.empty else None
+
+
+def check_dates(as_at: date, since: date, today: date) -> None:
+    """Refuse dates a pack cannot be made for, with a message a user can act on."""
+    if as_at > today:
+        raise ValueError(f"the as-at date {as_at:%d/%m/%Y} is in the future: the store holds nothing after today")
+    if since > as_at:
+        raise ValueError(f"the since date {since:%d/%m/%Y} is after the as-at date {as_at:%d/%m/%Y}")
+
+
+def gather(engine: Engine, as_at: date, since: date, today: date | None = None) -> BriefingData:
+    """Read what the pack shows: the whole programme as at `as_at`, and the changes after `since`."""
+    today = today or date.today()
+    check_dates(as_at, since, today)
+    strategy = queries.strategy_info(engine)
+    status = queries.property_status(engine, queries.Filters(as_at=as_at), today)
+    return BriefingData(
+        as_at=as_at,
+        since=since,
+        strategy=strategy,
+        status=status,
+        totals=metrics.bed_totals(status, strategy.bed_target),
+        forecast=metrics.target_forecast(status, strategy.bed_target, as_at),
+        changes=changes.changes_since(engine, since, as_at),
+        phases=queries.phases(engine),
+        districts=metrics.by_district(status, queries.districts(engine), strategy.bed_target),
+        decisions=queries.decisions(engine),
+        informed=metrics.councillors_informed(status, as_at),
+        uninformed=metrics.uninformed(status, as_at),
+        boundaries=load_boundaries(),
+    )
+
+
+def headline(data: BriefingData) -> str:
+    totals = data.totals
+    return f"{totals.open} of {totals.target} beds open; {totals.secured} secured"
+
+
+def forecast_sentence(data: BriefingData) -> str:
+    forecast, target = data.forecast, data.totals.target
+    if forecast.reached_on and forecast.reached_on > data.as_at:
+        return (f"On the forecast, {target} beds are open by {forecast.reached_on:%B %Y} "
+                "(each property's remaining stages taking as long as planned from now on).")  # fmt: skip
+    if forecast.reached_on:
+        return f"The target of {target} beds has been reached: {data.totals.open} beds are open."
+    return (f"On the forecast the programme ends {forecast.shortfall} beds short of {target}: every property in it "
+            f"open gives {forecast.beds_with_dates} beds. More properties are needed.")  # fmt: skip
+
+
+def bed_numbers(data: BriefingData) -> list[tuple[str, int, str]]:
+    """The headline figures: (level, beds, share of the target in words)."""
+    totals = data.totals
+    levels = [("Open", totals.open), ("Registered", totals.registered), ("Secured", totals.secured),
+              ("In the pipeline", totals.pipeline), ("Still to find", totals.still_to_find)]  # fmt: skip
+    return [(label, beds, f"{totals.share(beds):.0%} of {totals.target}") for label, beds in levels]
+
+
+def changes_heading(data: BriefingData) -> str:
+    return f"What changed since {long_date(data.since)}"
+
+
+def changes_scope(data: BriefingData) -> str:
+    summary = data.changes
+    span = f"Changes recorded in the store from {long_date(summary.first_day)} to {long_date(summary.until)}"
+    if summary.first_day > summary.until:
+        return f"{span}: no days in between."
+    if summary.nothing:
+        return f"{span}."
+    return f"{span}: {plural(summary.recorded, 'change')} by {plural(len(summary.people), 'person', 'people')}."
+
+
+def risk_sentence(data: BriefingData) -> str:
+    late = data.late
+    if late.empty:
+        return "No property is behind its plan."
+    worst = late.iloc[0]
+    return (f"{plural(len(late), 'property is', 'properties are')} behind plan, holding "
+            f"{plural(int(late['Beds'].sum()), 'bed')}. Furthest behind: {worst['Property']} ({worst['District']}), "
+            f"waiting on {worst['Waiting on']}, {plural(int(worst['Days late']), 'day')} late.")  # fmt: skip
+
+
+def uninformed_sentence(data: BriefingData) -> str | None:
+    if data.uninformed.empty:
+        return None
+    references = data.uninformed["reference"].tolist()
+    return (f"{plural(len(references), 'procured property has', 'procured properties have')} no record of local "
+            f"councillors being informed: {listed(references, 8)}.")  # fmt: skip
+
+
+def preview(data: BriefingData) -> dict[str, object]:
+    """Page 1 as plain text: what the app shows before anyone downloads the pack."""
+    return {
+        "properties": len(data.status),
+        "illustrative": data.illustrative,
+        "headline": headline(data),
+        "numbers": bed_numbers(data),
+        "forecast": forecast_sentence(data),
+        "changes_heading": changes_heading(data),
+        "changes_scope": changes_scope(data),
+        "changes": changes.change_lines(data.changes),
+        "risks": risk_sentence(data),
+        "uninformed": uninformed_sentence(data),
+    }
+
+
+# ---------------------------------------------------------------- figures (the pages' own), exported as PNG
+
+_EXPORT_LOCK = threading.Lock()  # one Chromium serves every export in the process; one figure at a time
+
+
+def figure_png(fig: go.Figure, width: int = EXPORT_WIDTH, height: int | None = None) -> bytes:
+    """A figure as a PNG at twice its layout size, drawn offline by kaleido's local Chromium."""
+    import kaleido  # heavy: loaded only when a pack is made
+    import plotly.io as pio
+
+    with _EXPORT_LOCK, warnings.catch_warnings():
+        # No MathJax: kaleido would fetch it from a CDN. The server stays up, so later exports skip Chromium's start.
+        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+        # plotly passes the options a running server ignores, and says so.
+        warnings.simplefilter("ignore", UserWarning)
+        previous, pio.defaults.topojson = pio.defaults.topojson, TOPOJSON.as_uri() + "/"
+        try:
+            return fig.to_image(format="png", width=width, height=height or fig.layout.height or 480, scale=2)
+        finally:
+            pio.defaults.topojson = previous
+
+
+def _image(png: bytes, width_px: int, height_px: int, max_height: float = FRAME_HEIGHT) -> Image:
+    """The PNG across the frame's width, scaled down only if it would not fit the height available."""
+    width = FRAME_WIDTH
+    height = width * height_px / width_px
+    if height > max_height:
+        width, height = width * max_height / height, max_height
+    return Image(BytesIO(png), width=width, height=height)
+
+
+def _chart(fig: go.Figure, height: int | None = None, max_height: float = FRAME_HEIGHT) -> Image:
+    height = height or int(fig.layout.height or 480)
+    return _image(figure_png(fig, EXPORT_WIDTH, height), EXPORT_WIDTH, height, max_height)
+
+
+GANTT_ROW_PX, GANTT_FRAME_PX = 30, 170  # charts.gantt's height: 170 px plus 30 px a row
+
+
+def gantt_rows_fitting(height: float) -> int:
+    """How many Gantt rows fit in `height` points of the frame, at the export's scale."""
+    pixels = height * EXPORT_WIDTH / FRAME_WIDTH
+    return max(0, int((pixels - GANTT_FRAME_PX) // GANTT_ROW_PX))
+
+
+def gantt_pages(count: int, first: int = 14, per_page: int = 26) -> list[int]:
+    """How many Gantt rows go on each page: up to `first` under the phases chart, the rest shared evenly over as few
+    pages of at most `per_page` as will hold them."""
+    if count <= first:
+        return [count] if count else []
+    rest = count - first
+    pages = -(-rest // per_page)
+    return [first] + [rest // pages + (1 if i < rest % pages else 0) for i in range(pages)]
+
+
+def gantt_figures(engine: Engine, data: BriefingData, first: int = 14) -> list[go.Figure]:
+    """The Timeline page's Gantt for the properties most behind plan, most behind first, split into pages that stay
+    readable; every part on the same time axis."""
+    late = data.late
+    references = late["Property"].head(GANTT_MOST_BEHIND).tolist()
+    if not references:
+        return []
+    filters = queries.Filters(as_at=data.as_at)
+    segments = metrics.gantt_segments(queries.milestones(engine, filters, tuple(references)), data.as_at)
+    span = [segments["start"].min() - pd.Timedelta(days=60), max(segments["end"].max(), pd.Timestamp(data.as_at))
+            + pd.Timedelta(days=30)]  # fmt: skip
+    sizes = gantt_pages(len(references), first=first, per_page=gantt_rows_fitting(FRAME_HEIGHT - 20 * mm))
+    figures, start = [], 0
+    for size in sizes:
+        chunk = references[start : start + size]
+        part = segments[segments["row"].isin(chunk)]
+        title = f"{len(late)} of {plural(len(data.status), 'property', 'properties')} are behind plan"
+        shown = "the most behind first" if len(references) == len(late) else f"the {len(references)} most behind"
+        title += f": {shown}" + (f" ({start + 1} to {start + size})" if len(sizes) > 1 else "")
+        fig = charts.gantt(part, metrics.lateness_by_property(part), data.as_at, title)
+        # In the pack the rows read most behind first (the page lists them by reference).
+        fig.update_yaxes(categoryorder="array", categoryarray=chunk)
+        fig.update_xaxes(range=span)
+        # The as-at label sits on the top axis's year labels: lift it clear of them.
+        fig.update_annotations(selector={"text": f"As at {data.as_at:%d %b %Y}"}, yshift=22)
+        figures.append(fig)
+        start += size
+    return figures
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _cell(value: object, style: str = "td") -> Paragraph:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        text = ""
+    elif isinstance(value, (date, pd.Timestamp)):
+        text = f"{value.day} {value:%b %Y}"
+    else:
+        text = str(value)
+    return Paragraph(escape(text), STYLES[style])
+
+
+def data_table(frame: pd.DataFrame, widths: list[float], numeric: set[str] = frozenset(), total: list | None = None
+               ) -> Table:  # fmt: skip
+    """A frame as a table: dark blue header with white text, light rules, numbers right-aligned."""
+    header = [
+        Paragraph(escape(str(column)), STYLES["th_right" if column in numeric else "th"]) for column in frame.columns
+    ]
+    body = [
+        [_cell(value, "td_right" if column in numeric else "td") for column, value in zip(frame.columns, row)]
+        for row in frame.itertuples(index=False)
+    ]
+    rows = [header, *body]
+    if total is not None:
+        rows.append(
+            [Paragraph(f"<b>{escape(str(v))}</b>", STYLES["td_right" if i else "td"]) for i, v in enumerate(total)]
+        )
+    scale = FRAME_WIDTH / sum(widths)
+    table = Table(rows, colWidths=[w * scale for w in widths], repeatRows=1, hAlign="LEFT")
+    style = [
+        ("BACKGROUND", (0, 0), (-1, 0), BLUE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 3.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if total is not None:
+        style += [("LINEABOVE", (0, -1), (-1, -1), 1, TEXT), ("BACKGROUND", (0, -1), (-1, -1), PALE)]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _numbers_panel(data: BriefingData) -> Table:
+    """The headline figures as five big numbers, each with its level and share of the target in words."""
+    cells = [
+        [Paragraph(str(beds), STYLES["number"]), Paragraph(f"beds {label.lower()}" if label != "Still to find" else
+                                                           "beds still to find", STYLES["label"]),
+         Paragraph(share, STYLES["share"])]
+        for label, beds, share in bed_numbers(data)
+    ]  # fmt: skip
+    panel = Table([cells], colWidths=[FRAME_WIDTH / len(cells)] * len(cells))
+    panel.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), PALE),
+                ("LINEBEFORE", (1, 0), (-1, -1), 3, colors.white),
+                ("LINEABOVE", (0, 0), (-1, 0), 3, BLUE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 8),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+            ]
+        )
+    )
+    return panel
+
+
+def _bullets(lines: list[str]) -> ListFlowable:
+    return ListFlowable(
+        [ListItem(Paragraph(escape(line), STYLES["body"]), leftIndent=12, value="•") for line in lines],
+        bulletType="bullet",
+        start="•",
+        leftIndent=12,
+        bulletFontSize=9,
+    )
+
+
+# ---------------------------------------------------------------- the sections
+
+
+def _page_one(data: BriefingData) -> list[Flowable]:
+    strategy = data.strategy
+    reader = f"the Executive Member for {data.portfolio}" if data.portfolio else "the Executive Member"
+    story: list[Flowable] = [
+        Paragraph(escape(f"{strategy.council} · {strategy.name}").upper(), STYLES["kicker"]),
+        Paragraph(escape(headline(data)), STYLES["title"]),
+        Paragraph(escape(f"Briefing for {reader}. Data as at {long_date(data.as_at)}; the whole programme, "
+                         f"{plural(len(data.status), 'property', 'properties')}, against a target of "
+                         f"{data.totals.target} beds."), STYLES["subtitle"]),
+        _numbers_panel(data),
+        Paragraph(escape(forecast_sentence(data)), STYLES["lead"]),
+        Paragraph(escape(changes_heading(data)), STYLES["h2"]),
+        Paragraph(escape(changes_scope(data)), STYLES["small"]),
+        _bullets(changes.change_lines(data.changes, limit=4)),
+    ]
+    if not data.changes.nothing:
+        story.append(Paragraph("Every change is listed at the end of this pack.", STYLES["small"]))
+    story += [Paragraph("Main risks", STYLES["h2"]), Paragraph(escape(risk_sentence(data)), STYLES["body"])]
+    late = data.late
+    if not late.empty:
+        top = late[["Property", "District", "Waiting on", "Days late", "Forecast opening"]].head(RISKS_LISTED)
+        story.append(data_table(top, [14, 22, 38, 11, 15], numeric={"Days late"}))
+        if len(late) > RISKS_LISTED:
+            story.append(Spacer(1, 3))
+            story.append(Paragraph(f"and {len(late) - RISKS_LISTED} more behind plan: see the timeline.",
+                                   STYLES["small"]))  # fmt: skip
+    uninformed = uninformed_sentence(data)
+    if uninformed:
+        story.append(Spacer(1, 4))
+        story.append(Paragraph(escape(uninformed), STYLES["body"]))
+    return story
+
+
+def _progress_section(data: BriefingData, progress_png: Image, target_png: Image) -> list[Flowable]:
+    return [
+        PageBreak(),
+        Paragraph("Progress to the target", STYLES["h2"]),
+        Paragraph("Beds at each level, against the target. Solid lines are what happened; dashed lines the forecast: "
+                  "each property's planned dates pushed back by its current delay.", STYLES["body"]),
+        target_png,
+        Spacer(1, 6),
+        progress_png,
+    ]
+
+
+def _district_section(data: BriefingData, map_png: Image) -> list[Flowable]:
+    frame = tables.district_table(data.districts)
+    share = "Share of target (beds secured)"
+    frame[share] = [f"{value:.0%}" for value in frame[share]]
+    frame = frame.drop(columns="ONS code")
+    numeric = set(frame.columns[1:])
+    sums = data.districts[["properties", "pipeline", "secured", "registered", "open"]].sum()
+    total = ["All districts", *(int(v) for v in sums), f"{data.districts['share_of_target'].sum():.0%}"]
+    how = ("each hexagon is a district, placed roughly where it lies" if data.boundaries is None
+           else "the districts' boundaries are those installed with the dashboard")  # fmt: skip
+    return [
+        PageBreak(),
+        Paragraph("Where the beds are", STYLES["h2"]),
+        Paragraph(escape(f"The map is shaded by beds secured (bought); {how}."), STYLES["small"]),
+        map_png,
+        Spacer(1, 8),
+        data_table(frame, [24, 11, 12, 11, 12, 10, 14], numeric=numeric, total=total),
+    ]
+
+
+def _timeline_section(data: BriefingData, phases_png: Image, gantt_pngs: list[Image]) -> list[Flowable]:
+    story: list[Flowable] = [
+        PageBreak(),
+        Paragraph("Timeline", STYLES["h2"]),
+        Paragraph("Each property has two bars: its plan (thin, grey) and what happened (thick): blue where a stage "
+                  "took no longer than planned; orange and hatched where it took longer, labelled with the days it "
+                  "added. Each row ends with how late the property is.", STYLES["body"]),
+        phases_png,
+    ]
+    if not gantt_pngs:
+        story.append(Paragraph("No property is behind its plan.", STYLES["lead"]))
+    for number, png in enumerate(gantt_pngs):
+        story += [PageBreak()] if number else [Spacer(1, 6)]
+        story.append(png)
+    return story
+
+
+def _decisions_section(data: BriefingData) -> list[Flowable]:
+    story: list[Flowable] = [PageBreak(), Paragraph("Decisions and consultation", STYLES["h2"])]
+    register = tables.decisions_table(data.decisions)
+    if register.empty:
+        story.append(Paragraph("No decision is recorded in the store.", STYLES["body"]))
+    else:
+        story.append(Paragraph(
+            "The decisions governing the programme, and who must be informed or consulted about each, as the decision "
+            "record's Summary of Requirements to Inform/Consult Councillors reads for its significance, whether it is "
+            "controversial and whether it is an executive function.", STYLES["body"]))  # fmt: skip
+        shown = register[["Reference", "Date", "Title", "Key decision", "Phases", "Properties",
+                          "Councillors to inform or consult"]]  # fmt: skip
+        story.append(data_table(shown, [11, 10, 28, 10, 9, 12, 27], numeric={"Properties"}))
+    story.append(Paragraph("Councillors informed", STYLES["h2"]))
+    informed, uninformed = data.informed, data.uninformed
+    if informed.empty:
+        story.append(Paragraph("No property had been procured by the as-at date.", STYLES["body"]))
+        return story
+    done = len(informed) - len(uninformed)
+    story.append(Paragraph(escape(
+        f"The decision record says local councillors are kept informed as each property is procured. Of the "
+        f"{plural(len(informed), 'property', 'properties')} procured by {long_date(data.as_at)}, councillors were "
+        f"informed of {done}" + (f"; there is no record for {len(uninformed)}." if len(uninformed) else ".")),
+        STYLES["body"]))  # fmt: skip
+    if not uninformed.empty:
+        frame = uninformed[["reference", "district", "phase", "procured_on", "days_since_procured"]].rename(
+            columns={"reference": "Property", "district": "District", "phase": "Phase", "procured_on": "Procured",
+                     "days_since_procured": "Days since procured"})  # fmt: skip
+        story.append(data_table(frame.head(UNINFORMED_LISTED), [16, 26, 16, 16, 16], numeric={"Days since procured"}))
+        if len(frame) > UNINFORMED_LISTED:
+            story.append(Spacer(1, 3))
+            story.append(Paragraph(f"and {len(frame) - UNINFORMED_LISTED} more: the app's Decisions page lists them "
+                                   "all.", STYLES["small"]))  # fmt: skip
+    return story
+
+
+def _changes_section(data: BriefingData, row_limit: int = 60) -> list[Flowable]:
+    """Every change since the earlier date, kind by kind (long lists are cut at `row_limit` rows)."""
+    summary = data.changes
+    if summary.nothing:
+        return []
+    story: list[Flowable] = [PageBreak(), Paragraph(escape(changes_heading(data) + ": in detail"), STYLES["h2"]),
+                             Paragraph(escape(changes_scope(data)), STYLES["small"])]  # fmt: skip
+
+    def part(title: str, frame: pd.DataFrame, widths: list[float], numeric: set[str] = frozenset()) -> None:
+        if frame.empty:
+            return
+        heading = Paragraph(escape(f"{title} ({len(frame)})"), STYLES["lead"])
+        story.append(CondPageBreak(60 * mm))
+        story.append(KeepTogether([heading, data_table(frame.head(row_limit), widths, numeric)]))
+        if len(frame) > row_limit:
+            story.append(Spacer(1, 3))
+            story.append(Paragraph(f"and {len(frame) - row_limit} more: the audit log holds them all "
+                                   "(python -m dashboard export).", STYLES["small"]))  # fmt: skip
+
+    part("Properties added", pd.DataFrame(
+        [(p.reference, p.district, p.phase, p.planned_beds) for p in summary.properties_added],
+        columns=["Property", "District", "Phase", "Planned beds"]), [20, 35, 25, 20], {"Planned beds"})  # fmt: skip
+    part("Stages reached", pd.DataFrame(
+        [(s.reference, s.label, s.on) for s in summary.stages_reached], columns=["Property", "Stage", "Date"]),
+        [20, 55, 25])  # fmt: skip
+    part("Beds added or changed", pd.DataFrame(
+        [(b.reference, b.level.capitalize(), b.before, b.after, f"{b.difference:+d}") for b in summary.beds_changed],
+        columns=["Property", "Beds", "Before", "After", "Change"]), [25, 25, 15, 15, 20],
+        {"Before", "After", "Change"})  # fmt: skip
+    for title, moves in (("Planned dates slipped", summary.slipped), ("Planned dates brought forward",
+                                                                       summary.brought_forward)):  # fmt: skip
+        part(title, pd.DataFrame(
+            [(m.reference, m.label, m.before, m.after, abs(m.days)) for m in moves],
+            columns=["Property", "Stage", "Was planned for", "Now planned for", "Days"]), [16, 40, 16, 16, 12],
+            {"Days"})  # fmt: skip
+    decisions = [(d.reference, d.decided_on, d.title) for d in summary.decisions_added]
+    part("Decisions added", pd.DataFrame(decisions, columns=["Reference", "Date", "Title"]), [15, 15, 70])
+    informed = pd.DataFrame(summary.councillors_informed, columns=["Property", "Informed on"])
+    part("Councillors informed recorded", informed, [50, 50])
+    part("Properties removed", pd.DataFrame({"Property": list(summary.properties_removed)}), [100])
+    if summary.other:
+        also = "; ".join(f"{what} ({count})" for what, count in summary.other.items())
+        story.append(Paragraph(escape(f"Also changed: {also}."), STYLES["body"]))
+    return story
+
+
+# ---------------------------------------------------------------- page furniture
+
+
+def _furniture(data: BriefingData, classification: str | None) -> Callable[[Canvas, int, int], None]:
+    """Draws the marking at the top and bottom and the footer on a page, once the page count is known."""
+    as_at = f"{data.strategy.name} briefing. Data as at {long_date(data.as_at)}"
+    note = ILLUSTRATIVE_NOTE if data.illustrative else None
+
+    def draw(canvas: Canvas, number: int, total: int) -> None:
+        canvas.saveState()
+        if classification:
+            canvas.setFont(BOLD, 11)
+            canvas.setFillColor(colors.black)
+            canvas.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - 12 * mm, classification)
+            canvas.drawCentredString(PAGE_WIDTH / 2, 7 * mm, classification)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.6)
+        canvas.line(MARGIN, 21 * mm, PAGE_WIDTH - MARGIN, 21 * mm)
+        canvas.setFillColor(GREY)
+        canvas.setFont(FONT, 8.5)
+        canvas.drawString(MARGIN, 16.5 * mm, as_at)
+        canvas.setFont(BOLD, 8.5)
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, 16.5 * mm, f"Page {number} of {total}")
+        if note:
+            canvas.setFillColor(TEXT)
+            canvas.drawString(MARGIN, 12.5 * mm, note)
+        canvas.restoreState()
+
+    return draw
+
+
+def _numbered_canvas(draw: Callable[[Canvas, int, int], None]) -> type[Canvas]:
+    """A canvas that holds its pages until the end, so each can say "Page n of N"."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self) -> None:  # reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            for number, page in enumerate(self._pages, start=1):
+                self.__dict__.update(page)
+                draw(self, number, len(self._pages))
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+# ---------------------------------------------------------------- the pack
+
+
+def build_briefing(
+    engine: Engine,
+    as_at: date,
+    since: date,
+    classification: str | None,
+    out: Path,
+    on_progress: ProgressCallback | None = None,
+) -> Path:
+    """Write the briefing pack as at `as_at`, with the changes after `since`, to `out` (an A4 PDF)."""
+    if classification is not None and classification not in CLASSIFICATIONS:
+        raise ValueError(f"classification must be one of {', '.join(CLASSIFICATIONS)}, not '{classification}'")
+    report = on_progress or (lambda _done, _total, _step: None)
+    total = 6
+    report(0, total, "Reading the store")
+    data = gather(engine, as_at, since)
+    phase_figure = charts.phase_chart(metrics.phase_spans(data.phases, data.status, as_at), as_at)
+    # The first part of the property timeline goes under the phases, in the room they leave on the page.
+    phases_height = FRAME_WIDTH * (phase_figure.layout.height or 480) / EXPORT_WIDTH
+    gantts = gantt_figures(engine, data, first=gantt_rows_fitting(FRAME_HEIGHT - TIMELINE_INTRO - phases_height))
+    total = 5 + len(gantts)
+
+    report(1, total, "Drawing the progress chart")
+    cumulative = metrics.cumulative_beds(data.status, as_at)
+    # Taller on paper than on screen: the page has the room, and the step lines separate.
+    progress = _chart(charts.progress_chart(cumulative, data.totals.target, data.phases, as_at, data.totals),
+                      height=PROGRESS_HEIGHT)  # fmt: skip
+    target = _chart(charts.target_bar(data.totals))
+    report(2, total, "Drawing the district map")
+    measure = metrics.DISTRICT_MEASURES[MAP_MEASURE]
+    if data.boundaries:
+        district_map = charts.district_choropleth(data.districts, data.boundaries, measure, MAP_MEASURE)
+    else:
+        district_map = charts.district_tile_map(data.districts, measure, MAP_MEASURE)
+    # A real map is drawn taller than the page shows it: the county fills the width, its small districts readable.
+    map_png = _chart(district_map, height=560 if data.boundaries else None, max_height=135 * mm)
+    report(3, total, "Drawing the timeline")
+    phases_png = _chart(phase_figure)
+    gantt_pngs = []
+    for number, figure in enumerate(gantts):
+        report(4 + number, total, f"Drawing the property timeline ({number + 1} of {len(gantts)})")
+        gantt_pngs.append(_chart(figure, max_height=FRAME_HEIGHT - 20 * mm))
+
+    report(total - 1, total, "Writing the PDF")
+    story = [
+        *_page_one(data),
+        *_progress_section(data, progress, target),
+        *_district_section(data, map_png),
+        *_timeline_section(data, phases_png, gantt_pngs),
+        *_decisions_section(data),
+        *_changes_section(data),
+    ]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    document = SimpleDocTemplate(
+        str(out),
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=TOP_MARGIN,
+        bottomMargin=BOTTOM_MARGIN,
+        title=f"{data.strategy.name}: briefing as at {long_date(as_at)}",
+        author=data.strategy.council,
+        subject="Briefing for the Executive Member",
+    )
+    document.build(story, canvasmaker=_numbered_canvas(_furniture(data, classification)))
+    report(total, total, "Done")
+    return out

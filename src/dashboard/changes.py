@@ -1,0 +1,384 @@
+"""What changed in the store between two dates, read from the audit log: the "since the last briefing" of the
+Executive Member's pack.
+
+The window is whole days in UTC (the audit log's clock): changes made after the end of `since` and up to the end of
+`until`. So a pack "since 28 October" made as at 25 November covers 29 October to 25 November, and the next pack, since
+25 November, starts where this one ended: nothing is counted twice or missed.
+
+Several edits to one field within the window are netted: a planned date moved twice counts once, from where it was to
+where it ended; moved and moved back, it has not changed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from dashboard import queries
+from dashboard.stages import STAGE_BY_KEY, STAGE_POSITION
+
+
+@dataclass(frozen=True)
+class PropertyAdded:
+    reference: str
+    district: str
+    phase: str
+    planned_beds: int | None
+
+
+@dataclass(frozen=True)
+class StageReached:
+    reference: str
+    stage: str  # key, as in dashboard.stages
+    on: date  # the stage's actual date (when it happened, not when it was recorded)
+
+    @property
+    def label(self) -> str:
+        return STAGE_BY_KEY[self.stage].label if self.stage in STAGE_BY_KEY else self.stage
+
+
+@dataclass(frozen=True)
+class BedsChanged:
+    reference: str
+    level: str  # "planned" or "registered"
+    before: int | None
+    after: int | None
+
+    @property
+    def difference(self) -> int:
+        return (self.after or 0) - (self.before or 0)
+
+
+@dataclass(frozen=True)
+class DateMoved:
+    reference: str
+    stage: str
+    before: date
+    after: date
+
+    @property
+    def days(self) -> int:
+        """Days later (positive) or earlier (negative)."""
+        return (self.after - self.before).days
+
+    @property
+    def label(self) -> str:
+        return STAGE_BY_KEY[self.stage].label if self.stage in STAGE_BY_KEY else self.stage
+
+
+@dataclass(frozen=True)
+class DecisionAdded:
+    reference: str
+    title: str
+    decided_on: date | None
+
+
+@dataclass(frozen=True)
+class TargetChanged:
+    before: int | None
+    after: int | None
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    since: date
+    until: date
+    recorded: int = 0  # audit rows in the window: every change, classified or not
+    people: tuple[str, ...] = ()  # who made them
+    properties_added: tuple[PropertyAdded, ...] = ()
+    properties_removed: tuple[str, ...] = ()
+    stages_reached: tuple[StageReached, ...] = ()  # in the order they happened
+    beds_changed: tuple[BedsChanged, ...] = ()
+    slipped: tuple[DateMoved, ...] = ()  # planned dates moved later, most days first
+    brought_forward: tuple[DateMoved, ...] = ()  # planned dates moved earlier, most days first
+    decisions_added: tuple[DecisionAdded, ...] = ()
+    councillors_informed: tuple[tuple[str, date], ...] = ()  # (property, date recorded as informed)
+    target_changed: TargetChanged | None = None
+    other: dict[str, int] = field(default_factory=dict)  # what else changed (in words) -> how many rows of it
+
+    @property
+    def procured(self) -> tuple[StageReached, ...]:
+        """Properties whose completion was recorded: procured (secured)."""
+        return tuple(stage for stage in self.stages_reached if stage.stage == "completion")
+
+    @property
+    def first_day(self) -> date:
+        return self.since + timedelta(days=1)
+
+    @property
+    def nothing(self) -> bool:
+        return self.recorded == 0
+
+
+def window(since: date, until: date) -> tuple[datetime, datetime]:
+    """The audit times counted, as [start, end): from the end of `since` to the end of `until` (UTC, naive as
+    stored)."""
+    return datetime.combine(since + timedelta(days=1), time.min), datetime.combine(until + timedelta(days=1), time.min)
+
+
+def changes_since(engine: Engine, since: date, until: date) -> ChangeSummary:
+    """What changed in the store after `since` and up to the end of `until`, read from the audit log."""
+    if since > until:
+        raise ValueError(f"the earlier date ({since:%d/%m/%Y}) is after the later one ({until:%d/%m/%Y})")
+    start, end = window(since, until)
+    rows = queries.audit_between(engine, start, end)
+    districts = queries.districts(engine)
+    names = dict(zip(districts["ons_code"], districts["name"]))
+    return summarise(rows.to_dict("records"), since, until, names)
+
+
+# ---------------------------------------------------------------- classification (pure)
+
+
+@dataclass
+class _Track:
+    """One row of the store (entity, reference) across the window: its fields' first and last values."""
+
+    entity: str
+    ref: str
+    existed_before: bool | None = None  # decided by its first row in the window
+    exists_after: bool = True
+    first: dict[str, Any] = field(default_factory=dict)
+    last: dict[str, Any] = field(default_factory=dict)
+    rows: int = 0
+
+    def add(self, action: str, before: Mapping | None, after: Mapping | None) -> None:
+        before, after = dict(before or {}), dict(after or {})
+        if self.existed_before is None:
+            self.existed_before = action != "create"
+        self.rows += 1
+        self.exists_after = action != "delete"
+        if action == "delete":
+            after = {key: None for key in before}
+        elif action == "create":
+            before = {key: None for key in after}
+        for key, value in before.items():
+            self.first.setdefault(key, value)
+        self.last.update(after)
+
+    def changed(self) -> dict[str, tuple[Any, Any]]:
+        """Fields whose value at the end differs from the start: name -> (before, after)."""
+        return {
+            key: (self.first.get(key), self.last.get(key))
+            for key in self.last
+            if self.first.get(key) != self.last.get(key)
+        }
+
+    @property
+    def added(self) -> bool:
+        return not self.existed_before and self.exists_after
+
+    @property
+    def removed(self) -> bool:
+        return bool(self.existed_before) and not self.exists_after
+
+
+def _date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _milestone_parts(ref: str) -> tuple[str, str]:
+    """"RS-P2-04/completion" -> ("RS-P2-04", "completion"); a reference may itself hold a "/"."""
+    reference, _, stage = ref.rpartition("/")
+    return reference, stage
+
+
+FIELD_WORDS = {
+    "notes": "notes", "specialism": "specialism", "provision_model": "provision model", "phase": "phase",
+    "district": "district", "purchase_budget": "purchase budget", "purchase_cost": "purchase cost",
+    "refurbishment_budget": "refurbishment budget", "refurbishment_cost": "refurbishment cost",
+    "provenance": "provenance", "councillors_informed_on": "councillors informed date removed",
+    "planned_on": "planned date set or cleared", "actual_on": "actual date corrected or cleared",
+}  # fmt: skip
+
+
+def _other(entity: str, key: str) -> str:
+    return f"{entity} {FIELD_WORDS.get(key, key.replace('_', ' '))}"
+
+
+def summarise(
+    rows: Iterable[Mapping[str, Any]], since: date, until: date, district_names: Mapping[str, str] | None = None
+) -> ChangeSummary:
+    """Classify audit rows (oldest first: keys at, user, action, entity, entity_ref, before, after) into what a
+    briefing reports. `district_names` maps the ONS codes the log holds to names."""
+    names = district_names or {}
+    tracks: dict[tuple[str, str], _Track] = {}
+    people: set[str] = set()
+    recorded = 0
+    for row in rows:
+        recorded += 1
+        people.add(row["user"])
+        key = (row["entity"], row["entity_ref"])
+        tracks.setdefault(key, _Track(*key)).add(row["action"], row.get("before"), row.get("after"))
+
+    added: list[PropertyAdded] = []
+    removed: list[str] = []
+    reached: list[StageReached] = []
+    beds: list[BedsChanged] = []
+    moved: list[DateMoved] = []
+    decisions: list[DecisionAdded] = []
+    informed: list[tuple[str, date]] = []
+    target: TargetChanged | None = None
+    other: Counter[str] = Counter()
+    gone = {track.ref for track in tracks.values() if track.entity == "property" and not track.exists_after}
+
+    for track in tracks.values():
+        changed = track.changed()
+        if track.entity == "property":
+            if track.added:
+                last = track.last
+                district = last.get("district")
+                added.append(PropertyAdded(track.ref, names.get(district, district or ""), last.get("phase") or "",
+                                           last.get("planned_beds")))  # fmt: skip
+                continue
+            if track.removed:
+                removed.append(track.ref)
+                continue
+            for column, level in (("planned_beds", "planned"), ("registered_beds", "registered")):
+                if column in changed:
+                    beds.append(BedsChanged(track.ref, level, *changed.pop(column)))
+            if "councillors_informed_on" in changed and changed["councillors_informed_on"][1] is not None:
+                informed.append((track.ref, _date(changed.pop("councillors_informed_on")[1])))
+        elif track.entity == "milestone":
+            reference, stage = _milestone_parts(track.ref)
+            if reference in gone:
+                continue  # told as the property's removal
+            actual = changed.get("actual_on")
+            if actual and actual[0] is None and actual[1] is not None:
+                reached.append(StageReached(reference, stage, _date(actual[1])))
+                changed.pop("actual_on")
+            planned = changed.get("planned_on")
+            if planned and planned[0] is not None and planned[1] is not None:
+                moved.append(DateMoved(reference, stage, _date(planned[0]), _date(planned[1])))
+                changed.pop("planned_on")
+            if track.added or track.removed:
+                continue  # a new property's stages come with it; a stage's other fields say nothing more
+        elif track.entity == "decision":
+            if track.added:
+                last = track.last
+                decisions.append(DecisionAdded(track.ref, last.get("title") or "", _date(last.get("decided_on"))))
+                continue
+        elif track.entity == "strategy" and "bed_target" in changed and not (track.added or track.removed):
+            target = TargetChanged(*changed.pop("bed_target"))
+        if track.added:
+            other[f"{track.entity} added"] += 1
+        elif track.removed:
+            other[f"{track.entity} removed"] += 1
+        else:
+            for key in changed:
+                other[_other(track.entity, key)] += 1
+
+    reached.sort(key=lambda stage: (stage.on, stage.reference, stage.stage))
+    later = sorted((m for m in moved if m.days > 0), key=lambda m: (-m.days, m.reference, m.stage))
+    earlier = sorted((m for m in moved if m.days < 0), key=lambda m: (m.days, m.reference, m.stage))
+    return ChangeSummary(
+        since=since,
+        until=until,
+        recorded=recorded,
+        people=tuple(sorted(people)),
+        properties_added=tuple(sorted(added, key=lambda p: p.reference)),
+        properties_removed=tuple(sorted(removed)),
+        stages_reached=tuple(reached),
+        beds_changed=tuple(sorted(beds, key=lambda b: (b.reference, b.level))),
+        slipped=tuple(later),
+        brought_forward=tuple(earlier),
+        decisions_added=tuple(sorted(decisions, key=lambda d: d.reference)),
+        councillors_informed=tuple(sorted(informed)),
+        target_changed=target,
+        other=dict(sorted(other.items())),
+    )
+
+
+# ---------------------------------------------------------------- in words
+
+
+def day(value: date) -> str:
+    """5 Nov 2026: no leading zero, month in a word (never ambiguous between UK and US readers)."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """"1 bed", "3 beds"; `many` for words that do not just add an s."""
+    return f"{count} {word}" if count == 1 else f"{count} {many or word + 's'}"
+
+
+def listed(items: list[str], limit: int) -> str:
+    """The first `limit` items, and how many more."""
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _added_text(added: PropertyAdded) -> str:
+    beds = plural(added.planned_beds, "bed") if added.planned_beds else ""
+    details = [text for text in (added.district, beds) if text]
+    return f"{added.reference} ({', '.join(details)})" if details else added.reference
+
+
+def _short(stage: str) -> str:
+    """A stage in a word or two ("Planning"), for sentences that name many."""
+    return STAGE_BY_KEY[stage].column if stage in STAGE_BY_KEY else stage
+
+
+def _beds_text(change: BedsChanged) -> str:
+    if change.before is None:
+        return f"{change.reference} {change.level} beds recorded: {change.after}"
+    if change.after is None:
+        return f"{change.reference} {change.level} beds removed (were {change.before})"
+    return f"{change.reference} {change.level} beds {change.before} to {change.after} ({change.difference:+d})"
+
+
+def change_lines(summary: ChangeSummary, limit: int = 5) -> list[str]:
+    """One sentence per kind of change, with the numbers, naming at most `limit` properties in each."""
+    if summary.nothing:
+        return ["No change was recorded in the store."]
+    lines: list[str] = []
+    if summary.properties_added:
+        beds = sum(p.planned_beds or 0 for p in summary.properties_added)
+        names = [_added_text(p) for p in summary.properties_added]
+        with_beds = f", {plural(beds, 'planned bed')}" if beds else ""  # a log row may not hold the beds
+        lines.append(f"{plural(len(names), 'property', 'properties')} added{with_beds}: {listed(names, limit)}.")
+    if summary.procured:
+        names = [f"{s.reference} on {day(s.on)}" for s in summary.procured]
+        lines.append(f"{plural(len(names), 'property', 'properties')} procured: {listed(names, limit)}.")
+    if summary.stages_reached:
+        by_stage = Counter(s.stage for s in summary.stages_reached)
+        in_order = sorted(by_stage, key=lambda key: STAGE_POSITION.get(key, 0))
+        if len(summary.stages_reached) <= limit:
+            named = ", ".join(f"{s.reference} {_short(s.stage)} on {day(s.on)}" for s in summary.stages_reached)
+        else:  # too many to name: how many of each stage
+            named = "; ".join(f"{_short(key)} {by_stage[key]}" for key in in_order)
+        lines.append(f"{plural(len(summary.stages_reached), 'stage')} reached: {named}.")
+    if summary.beds_changed:
+        changed = summary.beds_changed
+        nets = [f"{level} {sum(c.difference for c in changed if c.level == level):+d}"
+                for level in ("planned", "registered") if any(c.level == level for c in changed)]  # fmt: skip
+        properties = plural(len({c.reference for c in changed}), "property", "properties")
+        texts = [_beds_text(change) for change in changed]
+        lines.append(f"Beds changed on {properties} ({', '.join(nets)} in all): {listed(texts, limit)}.")
+    if summary.slipped:
+        texts = [f"{m.reference} ({_short(m.stage)}) by {plural(m.days, 'day')}" for m in summary.slipped]
+        lines.append(f"{plural(len(texts), 'planned date')} slipped: {listed(texts, limit)}.")
+    if summary.brought_forward:
+        texts = [f"{m.reference} ({_short(m.stage)}) by {plural(-m.days, 'day')}" for m in summary.brought_forward]
+        lines.append(f"{plural(len(texts), 'planned date')} brought forward: {listed(texts, limit)}.")
+    if summary.decisions_added:
+        texts = [d.reference + (f" ({day(d.decided_on)})" if d.decided_on else "") for d in summary.decisions_added]
+        lines.append(f"{plural(len(texts), 'decision')} added: {listed(texts, limit)}.")
+    if summary.councillors_informed:
+        texts = [f"{ref} ({day(on)})" for ref, on in summary.councillors_informed]
+        lines.append(f"Councillors informed recorded for {plural(len(texts), 'property', 'properties')}: "
+                     f"{listed(texts, limit)}.")  # fmt: skip
+    if summary.properties_removed:
+        lines.append(f"{plural(len(summary.properties_removed), 'property', 'properties')} removed: "
+                     f"{listed(list(summary.properties_removed), limit)}.")  # fmt: skip
+    if summary.target_changed:
+        lines.append(f"Bed target changed from {summary.target_changed.before} to {summary.target_changed.after}.")
+    if summary.other:
+        lines.append("Also changed: " + "; ".join(f"{what} ({count})" for what, count in summary.other.items()) + ".")
+    return lines

@@ -1,0 +1,325 @@
+"""The briefing pack: a valid A4 PDF whose text holds the headline figures (counted independently with plain SQL on the
+store), what changed since the earlier date, and on every page the as-at date, "Page n of N", the classification when
+one is chosen and the note on illustrative figures. Also the command line end to end and the Briefing page.
+
+One pack is built for the module (exporting charts takes a few seconds)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select, update
+from streamlit.testing.v1 import AppTest
+
+from dashboard.audit import Actor
+from dashboard.briefing import ILLUSTRATIVE_NOTE, build_briefing, check_dates, gantt_pages, long_date
+from dashboard.consultation import who_to_involve
+from dashboard.db import make_engine, session_scope
+from dashboard.demo import build_demo
+from dashboard.models import AuditEntry, Decision, Milestone, Property
+from dashboard.store import ensure_store
+from tests.conftest import REPO_ROOT, SEED_TODAY, run_dashboard
+
+AS_AT = date.today()
+SINCE = AS_AT - timedelta(days=28)
+CHANGED_AT = datetime.combine(AS_AT - timedelta(days=3), time(10, 30))
+A4 = (595, 842)  # points, rounded
+FRIENDLY_ERROR = "Something went wrong"
+
+
+@dataclass(frozen=True)
+class Pack:
+    path: Path
+    store_path: str
+    store_url: str
+    steps: list[tuple[int, int, str]]
+    slipped: date  # RS-P3-01's refurbishment: planned date before the change
+
+
+def text_of(path: Path) -> list[str]:
+    """Each page's text, whitespace collapsed (a table cell or a wrapped line is one space)."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+
+
+def text_of_bytes(pdf: bytes) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(pdf)).pages]
+
+
+def scalar(store_path: str, sql: str, params: tuple = ()) -> int:
+    with sqlite3.connect(store_path) as connection:
+        return connection.execute(sql, params).fetchone()[0]
+
+
+def beds(store_path: str, stage: str, as_at: date, registered: bool) -> int:
+    """Beds of properties whose `stage` had an actual date by `as_at`, straight from the tables."""
+    counted = "COALESCE(p.registered_beds, p.planned_beds)" if registered else "p.planned_beds"
+    return scalar(store_path, f"""
+        SELECT COALESCE(SUM({counted}), 0) FROM property p
+        JOIN milestone m ON m.property_id = p.id AND m.stage_key = ?
+        WHERE m.actual_on <= ?""", (stage, as_at.isoformat()))  # fmt: skip
+
+
+def pipeline_beds(store_path: str, as_at: date) -> int:
+    """Planned beds of properties started by `as_at` (or, as at today, not started at all) and not yet procured."""
+    return scalar(store_path, """
+        SELECT COALESCE(SUM(p.planned_beds), 0) FROM property p
+        WHERE NOT EXISTS (SELECT 1 FROM milestone c WHERE c.property_id = p.id AND c.stage_key = 'completion'
+                          AND c.actual_on <= :as_at)
+          AND (EXISTS (SELECT 1 FROM milestone s WHERE s.property_id = p.id AND s.actual_on <= :as_at)
+               OR (:today AND NOT EXISTS (SELECT 1 FROM milestone s WHERE s.property_id = p.id
+                                          AND s.actual_on IS NOT NULL)))""",
+        {"as_at": as_at.isoformat(), "today": as_at >= date.today()},
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory) -> Pack:
+    """The seeded store, recorded two months ago, then three changes three days ago; the pack since four weeks ago."""
+    folder = tmp_path_factory.mktemp("briefing")
+    url = f"sqlite:///{folder / 'store.sqlite'}"
+    engine = make_engine(url)
+    ensure_store(engine)
+    with engine.begin() as connection:
+        connection.execute(update(AuditEntry).values(at=datetime.combine(AS_AT - timedelta(days=60), time(9))))
+        last = connection.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
+    with session_scope(engine, Actor("alice", "app")) as session:
+        milestone = session.scalars(
+            select(Milestone).join(Property).where(Property.reference == "RS-P3-01",
+                                                   Milestone.stage_key == "refurbishment")
+        ).one()  # fmt: skip
+        slipped = milestone.planned_on
+        milestone.planned_on = slipped + timedelta(days=30)
+        session.add(Decision(reference="B301/26", title="Phase 3: four further properties", decision_type="Executive",
+                             key_decision=True, decided_on=AS_AT - timedelta(days=4), significance="Local",
+                             controversial=False, provenance="test"))  # fmt: skip
+    with engine.begin() as connection:
+        connection.execute(update(AuditEntry).where(AuditEntry.id > last).values(at=CHANGED_AT))
+    steps: list[tuple[int, int, str]] = []
+    path = build_briefing(engine, AS_AT, SINCE, "OFFICIAL-SENSITIVE", folder / "out" / "pack.pdf",
+                          on_progress=lambda done, total, step: steps.append((done, total, step)))  # fmt: skip
+    engine.dispose()
+    return Pack(path, url.removeprefix("sqlite:///"), url, steps, slipped)
+
+
+@pytest.fixture(scope="module")
+def pages(pack) -> list[str]:
+    return text_of(pack.path)
+
+
+# ---------------------------------------------------------------- the document
+
+
+def test_the_pack_is_a_valid_a4_pdf_of_several_pages(pack):
+    reader = PdfReader(pack.path)
+    assert len(reader.pages) >= 4
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == A4
+    assert reader.metadata.title == f"CLA Residential Strategy: briefing as at {long_date(AS_AT)}"
+
+
+def test_page_one_holds_the_headline_figures_of_the_store(pack, pages):
+    store = pack.store_path
+    target = scalar(store, "SELECT bed_target FROM strategy")
+    open_beds = beds(store, "opened", AS_AT, registered=True)
+    registered = beds(store, "ofsted_registration", AS_AT, registered=True)
+    secured = beds(store, "completion", AS_AT, registered=False)
+    pipeline = pipeline_beds(store, AS_AT)
+    first = pages[0]
+    assert f"{open_beds} of {target} beds open; {secured} secured" in first
+    assert f"{open_beds} beds open {open_beds / target:.0%} of {target}" in first
+    assert f"{registered} beds registered" in first
+    assert f"{secured} beds secured" in first
+    assert f"{pipeline} beds in the pipeline" in first
+    assert f"{max(0, target - secured - pipeline)} beds still to find" in first
+    assert f"Data as at {long_date(AS_AT)}" in first
+
+
+def test_page_one_says_what_changed_since_the_earlier_date_and_nothing_before(pack, pages):
+    first = pages[0]
+    assert f"What changed since {long_date(SINCE)}" in first
+    assert (f"Changes recorded in the store from {long_date(SINCE + timedelta(days=1))} to {long_date(AS_AT)}: "
+            "2 changes by 1 person.") in first  # fmt: skip
+    assert "1 planned date slipped: RS-P3-01 (Refurbishment) by 30 days." in first
+    assert f"1 decision added: B301/26 ({(AS_AT - timedelta(days=4)).day} " in first
+    assert "properties added" not in first  # the seed was recorded before the earlier date
+    detail = next(page for page in pages if "in detail" in page)
+    slipped = pack.slipped
+    assert (f"RS-P3-01 Refurbishment and fire/safety sign-off {slipped.day} {slipped:%b %Y} "
+            f"{(slipped + timedelta(days=30)).day} {slipped + timedelta(days=30):%b %Y} 30") in detail  # fmt: skip
+
+
+def test_page_one_names_the_properties_furthest_behind(pack, pages):
+    furthest = scalar(pack.store_path, """
+        SELECT p.reference FROM property p JOIN milestone m ON m.property_id = p.id
+        WHERE m.actual_on IS NULL AND m.planned_on < ?
+          AND m.id = (SELECT MIN(n.id) FROM milestone n WHERE n.property_id = p.id AND n.actual_on IS NULL)
+        ORDER BY m.planned_on, p.reference LIMIT 1""", (AS_AT.isoformat(),))  # fmt: skip
+    assert "Main risks" in pages[0]
+    assert f"Furthest behind: {furthest} (" in pages[0]
+
+
+def test_every_page_has_its_footer_and_marking(pack, pages):
+    total = len(pages)
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {total}" in text, f"page {number}"
+        assert f"Data as at {long_date(AS_AT)}" in text
+        assert ILLUSTRATIVE_NOTE in text  # the seed's figures are illustrative
+        assert text.count("OFFICIAL-SENSITIVE") == 2, f"page {number}: marked at the top and the bottom"
+
+
+def test_the_sections_follow_page_one(pack, pages):
+    body = " ".join(pages[1:])
+    for heading in ("Progress to the target", "Where the beds are", "Timeline", "Decisions and consultation",
+                    "Councillors informed"):  # fmt: skip
+        assert heading in body
+    # The districts table: every district and the total of beds secured.
+    with sqlite3.connect(pack.store_path) as connection:
+        names = [name for (name,) in connection.execute("SELECT name FROM district")]
+    district_page = next(page for page in pages if "Where the beds are" in page)
+    assert all(name in district_page for name in names)
+    # Decisions and who to inform or consult, read from the rule with the store's own values.
+    with sqlite3.connect(pack.store_path) as connection:
+        rows = connection.execute(
+            "SELECT reference, significance, controversial, decision_type FROM decision"
+        ).fetchall()
+    decisions_page = next(page for page in pages if "Decisions and consultation" in page)
+    for reference, significance, controversial, kind in rows:
+        assert reference in decisions_page
+        sentence = who_to_involve(significance, bool(controversial), kind == "Executive").sentence
+        assert " ".join(sentence.split()[:4]) in decisions_page
+
+
+def test_the_charts_are_in_the_pack_as_images(pack):
+    reader = PdfReader(pack.path)
+    images = [len(page.images) for page in reader.pages]
+    assert images[0] == 0  # page 1 is words and numbers
+    assert images[1] == 2  # the target bar and the progress chart
+    assert sum(images) >= 5  # and the district map, the phases and the property timeline
+
+
+def test_progress_is_reported_step_by_step(pack):
+    done = [step[0] for step in pack.steps]
+    assert done == sorted(done) and done[0] == 0
+    assert pack.steps[-1][0] == pack.steps[-1][1]
+    assert pack.steps[0][2] == "Reading the store" and pack.steps[-1][2] == "Done"
+
+
+# ---------------------------------------------------------------- the pure parts
+
+
+def test_gantt_rows_are_shared_over_pages():
+    assert gantt_pages(0) == []
+    assert gantt_pages(9, first=14) == [9]
+    assert gantt_pages(40, first=14, per_page=26) == [14, 26]
+    assert gantt_pages(40, first=10, per_page=25) == [10, 15, 15]
+
+
+def test_dates_a_pack_cannot_be_made_for():
+    with pytest.raises(ValueError, match="after the as-at date"):
+        check_dates(date(2026, 1, 1), date(2026, 1, 2), today=date(2026, 2, 1))
+    with pytest.raises(ValueError, match="in the future"):
+        check_dates(date(2026, 3, 1), date(2026, 1, 1), today=date(2026, 2, 1))
+    check_dates(date(2026, 1, 1), date(2026, 1, 1), today=date(2026, 1, 1))
+
+
+# ---------------------------------------------------------------- the command line
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory) -> str:
+    """A synthetic programme: none of it illustrative seed data."""
+    folder = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{folder / 'demo.sqlite'}"
+    engine = make_engine(url)
+    ensure_store(engine, seed=False)
+    build_demo(engine, 40, seed=5, today=SEED_TODAY)
+    engine.dispose()
+    return url
+
+
+def test_cli_writes_the_pack(demo_store, tmp_path):
+    as_at = date(2025, 6, 30)  # a past date, written the way people write it
+    out = tmp_path / "packs" / "briefing.pdf"
+
+    result = run_dashboard("briefing", "--as-at", "30/06/2025", "--since", "2025-06-01", "--out", out,
+                           database_url=demo_store, cwd=tmp_path)  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert f"to {out}" in result.stdout
+    assert "Traceback" not in result.stderr
+    pages = text_of(out)
+    store = demo_store.removeprefix("sqlite:///")
+    open_beds = beds(store, "opened", as_at, registered=True)
+    secured = beds(store, "completion", as_at, registered=False)
+    assert f"{open_beds} of 70 beds open; {secured} secured" in pages[0]
+    assert f"{beds(store, 'ofsted_registration', as_at, registered=True)} beds registered" in pages[0]
+    assert f"{pipeline_beds(store, as_at)} beds in the pipeline" in pages[0]
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text and "Data as at 30 June 2025" in text
+        assert "OFFICIAL" not in text  # no classification chosen
+        assert ILLUSTRATIVE_NOTE not in text  # synthetic data, not the illustrative seed
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("--as-at", "31/02/2026"), "--as-at: '31/02/2026' is not a real date"),
+        (("--as-at", "2026-01-01", "--since", "2026-02-01"), "the since date 01/02/2026 is after the as-at date"),
+        (("--as-at", "next week"), "--as-at: 'next week' is not a date"),
+        (("--classification", "SECRET"), "--classification: 'SECRET' is not one of OFFICIAL, OFFICIAL-SENSITIVE"),
+    ],
+)
+def test_cli_refuses_bad_dates_cleanly(tmp_path, arguments, message):
+    result = run_dashboard("briefing", "--out", tmp_path / "x.pdf", *arguments,
+                           database_url=f"sqlite:///{tmp_path / 'never.sqlite'}", cwd=tmp_path)  # fmt: skip
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    assert any(message in line for line in result.stderr.splitlines()), result.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_cli_help_names_the_options(tmp_path):
+    result = run_dashboard("briefing", "--help", database_url=f"sqlite:///{tmp_path / 'n.sqlite'}", cwd=tmp_path)
+    assert result.returncode == 0
+    for option in ("--as-at", "--since", "--out", "--classification"):
+        assert option in result.stdout
+
+
+# ---------------------------------------------------------------- the Briefing page
+
+
+def test_briefing_page_makes_the_pack_and_offers_it(monkeypatch, pack):
+    monkeypatch.setenv("DATABASE_URL", pack.store_url)
+    app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120).run()
+    app.switch_page("pages/briefing.py").run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Briefing pack"
+    assert any("whole programme" in caption.value for caption in app.caption)
+    assert not app.get("download_button"), "no pack until asked for"
+    # Page 1 previewed as text: the headline from the store.
+    open_beds = beds(pack.store_path, "opened", AS_AT, registered=True)
+    secured = beds(pack.store_path, "completion", AS_AT, registered=False)
+    assert any(f"{open_beds} of 70 beds open; {secured} secured" in md.value for md in app.markdown)
+    assert any("RS-P3-01 (Refurbishment) by 30 days" in md.value for md in app.markdown)
+
+    app.selectbox(key="briefing_classification").select("OFFICIAL").run()
+    app.button(key="make_briefing").click().run()
+
+    assert not app.exception, app.exception
+    assert not [e for e in app.error if FRIENDLY_ERROR in e.value]
+    [download] = app.get("download_button")
+    assert download.proto.label == "Download the briefing pack (PDF)"
+    assert download.proto.url.endswith(".pdf")
+    # The pack it offers was made for the page's settings: the same one the store's cache now holds.
+    with sqlite3.connect(pack.store_path) as connection:
+        version = connection.execute("SELECT MAX(id) FROM audit_log").fetchone()[0]
+    assert app.session_state["briefing_pack"][0] == (AS_AT, AS_AT - timedelta(days=28), "OFFICIAL", version)
+    made = app.session_state["briefing_pack"][1]
+    assert made.startswith(b"%PDF-")
+    assert all("OFFICIAL" in page for page in text_of_bytes(made))
