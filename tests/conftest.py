@@ -115,3 +115,16 @@ def run_cli(tmp_path: Path, store_url: str):
         return run_dashboard(*args, database_url=database_url, cwd=workdir)
 
     return run
+
+
+@pytest.fixture
+def app(monkeypatch, store_url, engine):
+    """The app on the seeded store, opened at its default page through AppTest."""
+    from tests.apptest import open_app
+
+    return open_app(monkeypatch, store_url)
+
+
+@pytest.fixture
+def store_path(store_url: str) -> str:
+    return store_url.removeprefix("sqlite:///")

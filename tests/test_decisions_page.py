@@ -6,37 +6,11 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO_ROOT
+from tests.apptest import assert_page_ok as _ok, open_app as _app
 
-FRIENDLY_ERROR = "Something went wrong"
 PAGE = "pages/decisions.py"
-
-
-def _app(monkeypatch, store_url: str, **query: str | list[str]) -> AppTest:
-    """The app as opened from a link: filters are query parameters."""
-    monkeypatch.setenv("DATABASE_URL", store_url)
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
-    for name, value in query.items():
-        at.query_params[name] = value
-    return at.run()
-
-
-@pytest.fixture
-def app(monkeypatch, store_url, engine) -> AppTest:
-    return _app(monkeypatch, store_url)
-
-
-@pytest.fixture
-def store_path(store_url: str) -> str:
-    return store_url.removeprefix("sqlite:///")
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, at.exception
-    assert not [e for e in at.error if FRIENDLY_ERROR in e.value], "the page failed and showed the friendly error"
 
 
 def _table(at: AppTest, column: str):

@@ -7,13 +7,11 @@ import sqlite3
 from datetime import date
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO_ROOT
+from tests.apptest import FRIENDLY_ERROR, assert_page_ok as _ok, open_app as _app
 from tests.plotly_json import figure_json
 
 PAGES = ["pages/overview.py", "pages/progress.py", "pages/districts.py", "pages/timeline.py", "pages/properties.py"]
-FRIENDLY_ERROR = "Something went wrong"
 
 
 def _beds(store_path: str, stage: str, as_at: date, registered: bool, where: str = "", params: tuple = ()) -> int:
@@ -26,30 +24,6 @@ def _beds(store_path: str, stage: str, as_at: date, registered: bool, where: str
         WHERE m.actual_on <= ? {where}"""
     with sqlite3.connect(store_path) as connection:
         return connection.execute(sql, (stage, as_at.isoformat(), *params)).fetchone()[0]
-
-
-def _app(monkeypatch, store_url: str, **query: str | list[str]) -> AppTest:
-    """The app as opened from a link: filters are query parameters, as a shared link carries them."""
-    monkeypatch.setenv("DATABASE_URL", store_url)
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
-    for name, value in query.items():
-        at.query_params[name] = value
-    return at.run()
-
-
-@pytest.fixture
-def app(monkeypatch, store_url, engine) -> AppTest:
-    return _app(monkeypatch, store_url)
-
-
-@pytest.fixture
-def store_path(store_url: str) -> str:
-    return store_url.removeprefix("sqlite:///")
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, at.exception
-    assert not [e for e in at.error if FRIENDLY_ERROR in e.value], "the page failed and showed the friendly error"
 
 
 @pytest.mark.parametrize("page", PAGES)
