@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from dashboard.audit import Actor
+from dashboard.roles import Actor, Role
 from dashboard.db import session_scope
 from dashboard.importing import import_path
 from dashboard.models import AuditEntry, District, Property
 from tests.conftest import NEW_PROPERTY, SEED_TODAY, write_csv
 
-ALICE = Actor(user="alice", source="app")
+ALICE = Actor(user="alice", source="app", role=Role.EDITOR)
 
 
 def last_audit_id(engine: Engine) -> int:
@@ -101,7 +101,7 @@ def test_import_through_the_command_line_is_audited_as_import_of_the_file(run_cl
 
 
 def test_milestone_changes_are_audited_as_property_slash_stage(engine, tmp_path):
-    actor = Actor(user="analyst", source="import properties.csv")
+    actor = Actor(user="analyst", source="import properties.csv", role=Role.EDITOR)
     path = tmp_path / "properties.csv"
     import_path(engine, write_csv(path, [NEW_PROPERTY]), actor, today=SEED_TODAY)
     since = last_audit_id(engine)

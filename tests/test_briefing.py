@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from sqlalchemy import select, update
 from streamlit.testing.v1 import AppTest
 
-from dashboard.audit import Actor
+from dashboard.roles import Actor, Role
 from dashboard.briefing import ILLUSTRATIVE_NOTE, build_briefing, check_dates, gantt_pages, long_date
 from dashboard.consultation import who_to_involve
 from dashboard.db import make_engine, session_scope
@@ -88,7 +88,7 @@ def pack(tmp_path_factory) -> Pack:
     with engine.begin() as connection:
         connection.execute(update(AuditEntry).values(at=datetime.combine(AS_AT - timedelta(days=60), time(9))))
         last = connection.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
-    with session_scope(engine, Actor("alice", "app")) as session:
+    with session_scope(engine, Actor("alice", "app", Role.EDITOR)) as session:
         milestone = session.scalars(
             select(Milestone).join(Property).where(Property.reference == "RS-P3-01",
                                                    Milestone.stage_key == "refurbishment")

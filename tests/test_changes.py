@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from dashboard import queries
-from dashboard.audit import Actor
+from dashboard.roles import Actor, Role
 from dashboard.changes import (
     BedsChanged,
     DateMoved,
@@ -30,7 +30,7 @@ from dashboard.importing import import_path
 from dashboard.models import AuditEntry, Decision, Milestone, Property
 from tests.conftest import NEW_PROPERTY, write_csv
 
-ALICE = Actor(user="alice", source="app")
+ALICE = Actor(user="alice", source="app", role=Role.EDITOR)
 SEEDED_AT = datetime(2026, 1, 5, 9, 0)  # the seed's rows are moved here, well before every window below
 SINCE, UNTIL = date(2026, 3, 10), date(2026, 4, 30)
 INSIDE = datetime(2026, 3, 20, 12, 0)

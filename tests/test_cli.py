@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from dashboard.audit import Actor
+from dashboard.roles import Actor, Role
 from dashboard.db import make_engine
+from dashboard.roles import SYSTEM
 from dashboard.exporting import export_all
 from dashboard.importing import import_path
 from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, run_dashboard, write_csv
@@ -156,7 +157,7 @@ def test_export_template_writes_a_workbook_that_imports_cleanly(run_cli, empty_e
 
     assert_succeeded(result)
     assert "Wrote the import template" in result.stdout
-    report = import_path(empty_engine, template, Actor("analyst", "import tracker.xlsx"), today=SEED_TODAY)
+    report = import_path(empty_engine, template, Actor("analyst", "import tracker.xlsx", Role.EDITOR), today=SEED_TODAY)
     assert report.ok, report.summary()
     assert sorted(report.counts) == ["decisions", "phases", "properties"]
     assert all(counts.created == 0 for counts in report.counts.values())
@@ -176,7 +177,7 @@ def test_demo_data_is_deterministic(run_cli, tmp_path):
         assert "50 properties" in result.stdout
         engine = make_engine(url)
         exports.append(tmp_path / f"export-{len(exports)}")
-        export_all(engine, exports[-1])
+        export_all(engine, exports[-1], SYSTEM)
         engine.dispose()
 
     first, second = exports

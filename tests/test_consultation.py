@@ -175,7 +175,7 @@ def test_the_register_table_shows_the_requirement(shared_engine):
 
 
 def test_decisions_fold_several_phases_and_none(engine, tmp_path):
-    from dashboard.audit import Actor
+    from dashboard.roles import Actor, Role
     from dashboard.importing import import_path
     from dashboard.layout import DECISIONS, PHASES
 
@@ -191,7 +191,7 @@ def test_decisions_fold_several_phases_and_none(engine, tmp_path):
         {"Name": "Phase 1", "Starts": "2019-04-01", "Decision reference": "A1/19"},
         {"Name": "Phase 3", "Starts": "2025-09-01", "Decision reference": "A1/19"},
     ], headers=PHASES.headers)  # fmt: skip
-    report = import_path(engine, folder, Actor("analyst", "test"))
+    report = import_path(engine, folder, Actor("analyst", "test", Role.EDITOR))
     assert report.ok, report.summary()
 
     frame = queries.decisions(engine).set_index("reference")

@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from dashboard.audit import Actor
+from dashboard.roles import Actor, Role
 from dashboard.backup import BackupError, backup_sqlite
 from dashboard.db import make_engine
 from dashboard.demo import DEMO_PROVENANCE, DemoError, build_demo
+from dashboard.roles import SYSTEM
 from dashboard.exporting import export_all
 from dashboard.importing import import_path
 from dashboard.models import Milestone, Property
@@ -85,9 +86,9 @@ def test_demo_with_another_seed_is_another_programme(empty_engine, new_empty_sto
 def test_demo_programme_is_valid_by_the_importers_rules(empty_engine, new_empty_store, tmp_path):
     """Beds, stage order and dates of the synthetic programme pass the checks real data must pass."""
     build_demo(empty_engine, DEMO_SIZE, seed=3, today=SEED_TODAY)
-    export_all(empty_engine, tmp_path / "demo")
+    export_all(empty_engine, tmp_path / "demo", SYSTEM)
 
-    report = import_path(new_empty_store("check"), tmp_path / "demo", Actor("test", "import demo"), today=SEED_TODAY)
+    report = import_path(new_empty_store("check"), tmp_path / "demo", Actor("test", "import demo", Role.EDITOR), today=SEED_TODAY)
 
     assert report.ok, report.summary()
     assert report.counts["properties"].created == DEMO_SIZE
@@ -140,7 +141,7 @@ def test_backup_is_an_exact_copy(engine, tmp_path):
 def test_backup_right_after_writes_includes_them(engine, tmp_path):
     """Recent commits sit in the write-ahead log, not yet in the main file: a plain file copy would miss them."""
     path = write_csv(tmp_path / "properties.csv", [NEW_PROPERTY])
-    report = import_path(engine, path, Actor("analyst", "import properties.csv"), today=SEED_TODAY)
+    report = import_path(engine, path, Actor("analyst", "import properties.csv", Role.EDITOR), today=SEED_TODAY)
     assert report.written
 
     copy = backup_sqlite(engine, tmp_path / "backup.sqlite")

@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
-from dashboard.audit import Actor
+from dashboard.roles import Actor, Role
+from dashboard.roles import SYSTEM
 from dashboard.exporting import DATA_DICTIONARY_HEADERS, export_all, write_template
 from dashboard.importing import TableCounts, import_path
 from dashboard.layout import DATE, EXPORT_LAYOUTS, LAYOUTS, PROPERTIES
@@ -29,7 +30,7 @@ def read_csv(path: Path) -> list[list[str]]:
 
 
 def export(engine: Engine, out_dir: Path) -> Path:
-    export_all(engine, out_dir)
+    export_all(engine, out_dir, SYSTEM)
     return out_dir
 
 
@@ -44,7 +45,7 @@ def test_writes_every_table_and_the_data_dictionary(exported):
 
 
 def test_counts_rows_written_per_file(shared_engine, tmp_path):
-    written = export_all(shared_engine, tmp_path)
+    written = export_all(shared_engine, tmp_path, SYSTEM)
 
     for name, rows in written.items():
         assert len(read_csv(tmp_path / name)) == rows + 1, name
@@ -95,7 +96,7 @@ def test_data_dictionary_lists_every_column_of_every_exported_file(exported):
 def test_round_trip_through_import_gives_byte_identical_files(shared_engine, empty_engine, tmp_path):
     first = export(shared_engine, tmp_path / "a")
 
-    report = import_path(empty_engine, first, Actor("analyst", "import a"), today=SEED_TODAY)
+    report = import_path(empty_engine, first, Actor("analyst", "import a", Role.EDITOR), today=SEED_TODAY)
     assert report.ok, report.summary()
     second = export(empty_engine, tmp_path / "b")
 
@@ -109,7 +110,7 @@ def test_empty_template_imports_cleanly_with_zero_rows(empty_engine, tmp_path, s
     write_template(template)
     before = dump(empty_engine)
 
-    report = import_path(empty_engine, template, Actor("analyst", "import template"), today=SEED_TODAY)
+    report = import_path(empty_engine, template, Actor("analyst", "import template", Role.EDITOR), today=SEED_TODAY)
 
     assert report.ok, report.summary()
     expected_tables = [layout.name for layout in LAYOUTS] if suffix == ".xlsx" else ["properties"]

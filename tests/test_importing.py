@@ -12,14 +12,14 @@ from openpyxl import Workbook
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from dashboard.audit import Actor
+from dashboard.roles import Actor, Role
 from dashboard.config import SEED_DIR
 from dashboard.importing import ImportReport, TableCounts, import_path
 from dashboard.layout import DECISIONS, PHASES, PROPERTIES
 from dashboard.models import Phase, Property
 from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, write_csv
 
-ANALYST = Actor(user="analyst", source="import test")
+ANALYST = Actor(user="analyst", source="import test", role=Role.EDITOR)
 
 
 def run_import(engine: Engine, path: Path, dry_run: bool = False) -> ImportReport:

@@ -128,7 +128,7 @@ def test_a_failing_page_shows_a_plain_message_not_a_traceback(app, monkeypatch):
 
 
 def test_a_change_to_the_store_shows_on_the_next_rerun(app, engine, tmp_path):
-    from dashboard.audit import Actor
+    from dashboard.roles import Actor, Role
     from dashboard.importing import import_path
     from tests.conftest import write_csv
 
@@ -138,7 +138,7 @@ def test_a_change_to_the_store_shows_on_the_next_rerun(app, engine, tmp_path):
         "Planned beds": "3", "Registered beds": "3", "Identified actual": "2024-05-13",
         "Ofsted registration actual": "2026-08-08", "Opened actual": "2026-11-01",
     }  # fmt: skip
-    report = import_path(engine, write_csv(tmp_path / "opened.csv", [registered]), Actor("analyst", "test"))
+    report = import_path(engine, write_csv(tmp_path / "opened.csv", [registered]), Actor("analyst", "test", Role.EDITOR))
     assert report.ok, report.summary()
     app.run()
     opened_before = int(before.split()[0])

@@ -5,7 +5,6 @@ One listener on the ORM's flush does it, so no write path can forget.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,17 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
 from dashboard.models import AUDITED_MODELS, AuditEntry, Base
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is making a change and through what; every audit row names one."""
-
-    user: str
-    source: str
-
-
-SYSTEM = Actor(user="system", source="system")
+from dashboard.roles import SYSTEM, Actor
 
 # Surrogate keys and the version counter say nothing to a reader of the log.
 _NOT_AUDITED = {"id", "version"}

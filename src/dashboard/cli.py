@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from dashboard.audit import Actor
+from dashboard.roles import AccessDenied, Actor, Role
 from dashboard.backup import BackupError, backup_sqlite
 from dashboard.config import database_url
 from dashboard.db import make_engine
@@ -50,6 +50,11 @@ def _progress() -> Progress:
 
 def _engine(ctx: typer.Context):
     return make_engine(ctx.obj["database_url"])
+
+
+def _cli_actor(source: str, user: str | None = None) -> Actor:
+    """Whoever can run the command line can open the store itself: they act as an administrator."""
+    return Actor(user=user or getpass.getuser(), source=source, role=Role.ADMIN)
 
 
 def _fail(message: str) -> None:
@@ -95,7 +100,7 @@ def import_command(
     """Import decisions, phases and properties with their milestones. All or nothing."""
     engine = _engine(ctx)
     ensure_store(engine)
-    actor = Actor(user=user or getpass.getuser(), source=f"import {file.name}")
+    actor = _cli_actor(f"import {file.name}", user)
     with err.status(f"Checking {file.name}…") if err.is_terminal else nullcontext():
         report = import_path(engine, file, actor, dry_run=dry_run)
     if not report.ok:
@@ -123,9 +128,56 @@ def export_command(
     ensure_store(engine)
     with _progress() as progress:
         task = progress.add_task("Exporting", total=len(EXPORT_LAYOUTS))
-        written = export_all(engine, out, on_table=lambda _name, _rows: progress.advance(task))
+        written = export_all(engine, out, _cli_actor("export"), on_table=lambda _name, _rows: progress.advance(task))
     for name, rows in written.items():
         print(f"{out / name}: {rows} rows")
+
+
+@app.command("grant")
+def grant_command(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Argument(help="The e-mail address the person signs in with.")],
+    role: Annotated[str, typer.Argument(help="viewer, analyst, editor or admin.")],
+) -> None:
+    """Give a signed-in account a role (the first admin is granted this way; admins then grant from the app)."""
+    from dashboard.access import grant_role
+
+    engine = _engine(ctx)
+    ensure_store(engine)
+    try:
+        print(grant_role(engine, _cli_actor("cli"), account, Role.parse(role)))
+    except (ValueError, AccessDenied) as error:
+        _fail(str(error))
+
+
+@app.command("revoke")
+def revoke_command(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Argument(help="The e-mail address to remove the role from.")],
+) -> None:
+    """Remove an account's role: it falls back to what DASHBOARD_UNGRANTED says (viewer, or refused)."""
+    from dashboard.access import revoke_role
+
+    engine = _engine(ctx)
+    ensure_store(engine)
+    try:
+        print(revoke_role(engine, _cli_actor("cli"), account))
+    except (ValueError, AccessDenied) as error:
+        _fail(str(error))
+
+
+@app.command("roles")
+def roles_command(ctx: typer.Context) -> None:
+    """List the roles granted to signed-in accounts."""
+    from dashboard.access import grants
+
+    engine = _engine(ctx)
+    ensure_store(engine)
+    granted = grants(engine)
+    if granted.empty:
+        print("No roles granted yet.")
+    for row in granted.itertuples():
+        print(f"{row.Account}\t{row.Role}")
 
 
 @app.command("demo-data")

@@ -15,8 +15,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard import versions  # noqa: F401  (registers the version listener)
-from dashboard.audit import SYSTEM, Actor
+from dashboard import audit  # noqa: F401  (registers the audit listener)
 from dashboard.config import database_url
+from dashboard.roles import SYSTEM, Actor
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000

@@ -28,7 +28,11 @@ from dashboard.layout import (
 )
 from dashboard.importing import TEMPLATE_GUIDE_SHEET
 from dashboard.models import AuditEntry, Council, Decision, District, Milestone, Phase, Property, Stage, Strategy
+from dashboard.queries import AuditQuery
+from dashboard.roles import Actor, Permission
 from dashboard.stages import STAGES
+
+ALL_AUDIT_ROWS = AuditQuery()
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -124,13 +128,11 @@ def milestone_rows(session: Session) -> Iterator[tuple]:
     yield from session.execute(query)
 
 
-def audit_rows(session: Session) -> Iterator[tuple]:
+def audit_rows(session: Session, narrowed_to: AuditQuery = ALL_AUDIT_ROWS) -> Iterator[tuple]:
     columns = [AuditEntry.at, AuditEntry.user, AuditEntry.source, AuditEntry.action, AuditEntry.entity]
-    query = (
+    query = narrowed_to.narrow(
         select(*columns, AuditEntry.entity_ref, AuditEntry.before, AuditEntry.after)
-        .order_by(AuditEntry.id)
-        .execution_options(yield_per=STREAM_BATCH)
-    )
+    ).order_by(AuditEntry.id).execution_options(yield_per=STREAM_BATCH)
     yield from session.execute(query)
 
 
@@ -155,18 +157,34 @@ def data_dictionary_rows() -> Iterator[tuple]:
 DATA_DICTIONARY_HEADERS = DATA_DICTIONARY.headers
 
 
-def export_table(engine: Engine, layout: Layout, handle: TextIO) -> int:
+# Tables with a row per property (or per change to one): costs, notes and history. Only analysts and above export them.
+PROPERTY_LEVEL = {PROPERTIES.name, MILESTONES.name, AUDIT_LOG.name}
+
+
+def export_table(engine: Engine, layout: Layout, handle: TextIO, actor: Actor) -> int:
+    if layout.name in PROPERTY_LEVEL:
+        actor.require(Permission.EXPORT_PROPERTIES)
     with Session(engine) as session:
         return write_csv(handle, layout.headers, ROWS[layout.name](session))
 
 
-def export_all(engine: Engine, out_dir: Path, on_table: Callable[[str, int], None] | None = None) -> dict[str, int]:
+def export_audit(engine: Engine, narrowed_to: AuditQuery, handle: TextIO, actor: Actor) -> int:
+    """The audit rows a filter selects, oldest first, streamed."""
+    actor.require(Permission.EXPORT_PROPERTIES)
+    with Session(engine) as session:
+        return write_csv(handle, AUDIT_LOG.headers, audit_rows(session, narrowed_to))
+
+
+def export_all(
+    engine: Engine, out_dir: Path, actor: Actor, on_table: Callable[[str, int], None] | None = None
+) -> dict[str, int]:
     """Write every table and the data dictionary into `out_dir`; return rows written per file."""
+    actor.require(Permission.EXPORT_PROPERTIES)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     for layout in EXPORT_LAYOUTS:
         with (out_dir / f"{layout.name}.csv").open("w", encoding=CSV_ENCODING, newline="") as handle:
-            written[f"{layout.name}.csv"] = export_table(engine, layout, handle)
+            written[f"{layout.name}.csv"] = export_table(engine, layout, handle, actor)
         if on_table:
             on_table(layout.name, written[f"{layout.name}.csv"])
     with (out_dir / "data_dictionary.csv").open("w", encoding=CSV_ENCODING, newline="") as handle:
@@ -200,3 +218,10 @@ def write_template(path: Path) -> None:
 def frame_to_csv(frame: pd.DataFrame) -> bytes:
     """A table on screen as the CSV an analyst downloads: UTF-8 with BOM, ISO dates, no index."""
     return frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\r\n").encode(CSV_ENCODING)
+
+
+def table_csv(frame: pd.DataFrame, actor: Actor, property_level: bool) -> bytes:
+    """A table on screen as CSV; one with a row per property only for those allowed to export such tables."""
+    if property_level:
+        actor.require(Permission.EXPORT_PROPERTIES)
+    return frame_to_csv(frame)

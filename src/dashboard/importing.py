@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from dashboard.audit import Actor
+from dashboard.roles import Actor, Permission
 from dashboard.db import session_scope
 from dashboard.layout import DECISIONS, LAYOUT_BY_NAME, LAYOUTS, PHASES, PROPERTIES, Layout
 from dashboard.models import Decision, District, Milestone, Phase, Property, Strategy
@@ -226,34 +226,49 @@ def _record_input(cells: list[Any], fields: dict[int, str]) -> dict[str, Any]:
     return data
 
 
+def check_record(record_type: type[Record], data: dict[str, Any], today: date) -> tuple[Any, list[tuple[str, str]]]:
+    """One row or form, checked: (the record, []) or (None, [(field, message), ...]). Imports and the app's forms
+    both come through here, so a cell and a form field get the same message."""
+    postcodes = [
+        (name, "looks like a postcode: locations of homes are never stored")
+        for name, value in _flat(data)
+        if isinstance(value, str) and looks_like_postcode(value)
+    ]
+    if postcodes:
+        return None, postcodes
+    try:
+        record = record_type.model_validate(data)
+    except ValidationError as error:
+        return None, field_errors(error)
+    if isinstance(record, PropertyRecord):
+        dated = date_problems(record, today)
+        if dated:
+            return None, dated
+    return record, []
+
+
+def _flat(data: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    """("planned.survey", value) for nested milestone dates, (name, value) for the rest."""
+    for name, value in data.items():
+        if isinstance(value, dict):
+            yield from ((f"{name}.{key}", inner) for key, inner in value.items())
+        else:
+            yield name, value
+
+
 def check_table(table: RawTable, today: date) -> tuple[CheckedTable, list[Problem]]:
     layout = _guess_layout(table)
     checked = CheckedTable(layout=layout, source=table.source, records=[])
     fields, problems = _check_headers(table, layout)
     if problems:
         return checked, problems
-    header_for = {column.field: column.header for column in layout.columns}
     record_type = RECORD_TYPES[layout.name]
     first_row_of: dict[str, int] = {}
     for row, cells in table.rows:
-        row_problems = [
-            Problem(table.source, row, header_for[name], "looks like a postcode: locations of homes are never stored")
-            for index, name in fields.items()
-            if index < len(cells) and isinstance(cells[index], str) and looks_like_postcode(cells[index])
-        ]
-        if row_problems:
-            problems.extend(row_problems)
+        record, found = check_record(record_type, _record_input(cells, fields), today)
+        if found:
+            problems.extend(Problem(table.source, row, layout.header_for(f), m) for f, m in found)
             continue
-        try:
-            record = record_type.model_validate(_record_input(cells, fields))
-        except ValidationError as error:
-            problems.extend(Problem(table.source, row, header_for.get(f, f), m) for f, m in field_errors(error))
-            continue
-        if isinstance(record, PropertyRecord):
-            dated = date_problems(record, today)
-            if dated:
-                problems.extend(Problem(table.source, row, header_for[f], m) for f, m in dated)
-                continue
         key = getattr(record, layout.key)
         if key in first_row_of:
             problems.append(
@@ -278,10 +293,12 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
-class _Writer:
-    def __init__(self, session: Session, source_name: str, report: ImportReport):
+class Writer:
+    """Writes checked records into a session: creates or updates by key, touching only values that differ."""
+
+    def __init__(self, session: Session, provenance: str, report: ImportReport):
         self.session = session
-        self.source_name = source_name
+        self.provenance = provenance  # for rows that name none of their own
         self.report = report
         self.strategy = session.scalar(select(Strategy))
         self.decisions = {d.reference: d for d in session.scalars(select(Decision))}
@@ -302,12 +319,12 @@ class _Writer:
         obj = existing if existing is not None else make()
         changed = _assign(obj, values) or children_changed
         if existing is None:
-            obj.provenance = provenance or f"imported from {self.source_name}"
+            obj.provenance = provenance or self.provenance
             self.session.add(obj)
             counts.created += 1
             self.report.changes.append(f"{table} {key}: new")
         elif changed or (provenance and provenance != obj.provenance):
-            obj.provenance = provenance or f"imported from {self.source_name}"
+            obj.provenance = provenance or self.provenance
             counts.updated += 1
             self.report.changes.append(f"{table} {key}: changed")
         else:
@@ -355,10 +372,25 @@ def _assign_milestones(prop: Property, record: PropertyRecord) -> bool:
     return changed
 
 
-def _reference_problems(
-    checked: list[CheckedTable], session: Session, districts: DistrictLookup
-) -> list[Problem]:
-    """Names that must point at something: a property's district and phase, a phase's decision."""
+def reference_problems(
+    record: Record, known_decisions: set[str], known_phases: set[str], districts: DistrictLookup
+) -> list[tuple[str, str]]:
+    """(field, message) for names that must point at something: a property's district and phase, a phase's
+    decision."""
+    problems = []
+    if isinstance(record, PhaseRecord) and record.decision_reference and record.decision_reference not in known_decisions:
+        problems.append(("decision_reference", f"no decision '{record.decision_reference}'"))
+    if isinstance(record, PropertyRecord):
+        if districts.resolve(record.district) is None:
+            problems.append(
+                ("district", f"unknown district '{record.district}'; expected one of: {', '.join(districts.names)}")
+            )
+        if record.phase not in known_phases:
+            problems.append(("phase", f"no phase '{record.phase}': add it to phases first"))
+    return problems
+
+
+def _reference_problems(checked: list[CheckedTable], session: Session, districts: DistrictLookup) -> list[Problem]:
     known_decisions = set(session.scalars(select(Decision.reference)))
     known_phases = set(session.scalars(select(Phase.name)))
     for table in checked:
@@ -369,24 +401,10 @@ def _reference_problems(
     problems = []
     for table in checked:
         for row, record in table.records:
-            if isinstance(record, PhaseRecord) and record.decision_reference and record.decision_reference not in known_decisions:
-                problems.append(
-                    Problem(table.source, row, "Decision reference", f"no decision '{record.decision_reference}'")
-                )
-            if isinstance(record, PropertyRecord):
-                if districts.resolve(record.district) is None:
-                    problems.append(
-                        Problem(
-                            table.source,
-                            row,
-                            "District",
-                            f"unknown district '{record.district}'; expected one of: {', '.join(districts.names)}",
-                        )
-                    )
-                if record.phase not in known_phases:
-                    problems.append(
-                        Problem(table.source, row, "Phase", f"no phase '{record.phase}': add it to phases first")
-                    )
+            problems.extend(
+                Problem(table.source, row, table.layout.header_for(field), message)
+                for field, message in reference_problems(record, known_decisions, known_phases, districts)
+            )
     return problems
 
 
@@ -398,6 +416,8 @@ def import_path(
     today: date | None = None,
 ) -> ImportReport:
     """Check everything in `path`, then write it in one transaction (or, with `dry_run`, report what would change)."""
+    if not dry_run:
+        actor.require(Permission.EDIT)
     report = ImportReport()
     today = today or date.today()
     try:
@@ -428,7 +448,7 @@ def import_path(
             report.counts[name] = TableCounts()
 
     with session_scope(engine, actor) as session:
-        writer = _Writer(session, path.name, report)
+        writer = Writer(session, f"imported from {path.name}", report)
         report.problems.extend(_reference_problems(checked, session, writer.districts))
         if report.problems:
             session.rollback()

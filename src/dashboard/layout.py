@@ -33,6 +33,10 @@ class Layout:
     def key_column(self) -> Column:
         return next(column for column in self.columns if column.field == self.key)
 
+    def header_for(self, field: str) -> str:
+        """The column header of a field ("planned_beds" -> "Planned beds"); the field itself if it has none."""
+        return next((column.header for column in self.columns if column.field == field), field)
+
     def column_for(self, header: str) -> Column | None:
         """The column a header means, ignoring case, spacing and punctuation ("Planned Beds", "planned_beds")."""
         wanted = normalise_name(header)

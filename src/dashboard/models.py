@@ -222,4 +222,17 @@ class AuditEntry(Base):
     after: Mapped[dict | None] = mapped_column(JSON)
 
 
-AUDITED_MODELS: tuple[type[Base], ...] = (Strategy, Decision, Phase, Property, Milestone)
+class RoleGrant(Base):
+    """A signed-in account's role (dashboard.roles). Accounts with no grant are viewers or refused, as configured."""
+
+    __tablename__ = "role_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(200), unique=True)  # e-mail address, lower case
+    role: Mapped[str] = mapped_column(String(10))
+
+    def audit_ref(self) -> str:
+        return self.account
+
+
+AUDITED_MODELS: tuple[type[Base], ...] = (Strategy, Decision, Phase, Property, Milestone, RoleGrant)

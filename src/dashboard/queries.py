@@ -203,36 +203,64 @@ def phases(engine: Engine) -> pd.DataFrame:
     return _with_dates(frame)
 
 
-def audit_history(engine: Engine, entity_refs: list[str]) -> pd.DataFrame:
-    """Audit rows of a property and its milestones, newest first."""
-    query = (
-        select(
-            AuditEntry.at, AuditEntry.user, AuditEntry.source, AuditEntry.action, AuditEntry.entity,
-            AuditEntry.entity_ref, AuditEntry.before, AuditEntry.after,
-        )  # fmt: skip
-        .where(
-            or_(
-                AuditEntry.entity_ref.in_(entity_refs),
-                *[
-                    and_(AuditEntry.entity == "milestone", AuditEntry.entity_ref.startswith(f"{ref}/"))
-                    for ref in entity_refs
-                ],
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which audit rows to read. Empty means no narrowing."""
+
+    users: tuple[str, ...] = ()
+    reference: str | None = None  # a property (with its milestones), decision, phase or account
+    start: datetime | None = None  # UTC, inclusive
+    end: datetime | None = None  # UTC, exclusive
+    after_id: int = 0  # rows written after this one
+
+    def narrow(self, query: Select) -> Select:
+        if self.users:
+            query = query.where(AuditEntry.user.in_(self.users))
+        if self.reference:
+            query = query.where(
+                or_(
+                    AuditEntry.entity_ref == self.reference,
+                    and_(AuditEntry.entity == "milestone", AuditEntry.entity_ref.startswith(f"{self.reference}/")),
+                )
             )
-        )
-        .order_by(AuditEntry.id.desc())
-    )
+        if self.start:
+            query = query.where(AuditEntry.at >= self.start)
+        if self.end:
+            query = query.where(AuditEntry.at < self.end)
+        if self.after_id:
+            query = query.where(AuditEntry.id > self.after_id)
+        return query
+
+
+AUDIT_COLUMNS = (
+    AuditEntry.id, AuditEntry.at, AuditEntry.user, AuditEntry.source, AuditEntry.action, AuditEntry.entity,
+    AuditEntry.entity_ref, AuditEntry.before, AuditEntry.after,
+)  # fmt: skip
+
+
+def audit_log(engine: Engine, query: AuditQuery, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+    """Audit rows, newest first; `limit` rows from `offset`, so a page reads only what it shows."""
+    statement = query.narrow(select(*AUDIT_COLUMNS)).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
     with engine.connect() as connection:
-        return pd.read_sql(query, connection)
+        return pd.read_sql(statement, connection)
+
+
+def audit_count(engine: Engine, query: AuditQuery) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(query.narrow(select(func.count(AuditEntry.id))))
+
+
+def audit_users(engine: Engine) -> list[str]:
+    """Everyone who has changed something, for the audit filter (read from the user index alone)."""
+    with engine.connect() as connection:
+        return list(connection.scalars(select(AuditEntry.user).distinct().order_by(AuditEntry.user)))
 
 
 def audit_between(engine: Engine, start: datetime, end: datetime) -> pd.DataFrame:
     """Audit rows written at or after `start` and before `end` (UTC), oldest first: only those rows are read (the
     log's `at` index)."""
     query = (
-        select(
-            AuditEntry.id, AuditEntry.at, AuditEntry.user, AuditEntry.source, AuditEntry.action, AuditEntry.entity,
-            AuditEntry.entity_ref, AuditEntry.before, AuditEntry.after,
-        )  # fmt: skip
+        select(*AUDIT_COLUMNS)
         .where(AuditEntry.at >= start, AuditEntry.at < end)
         .order_by(AuditEntry.id)
     )

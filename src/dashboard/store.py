@@ -7,14 +7,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from dashboard.audit import Actor
+from dashboard.roles import Actor, Role
 from dashboard.config import SEED_DIR
 from dashboard.db import session_scope, upgrade_to_head
 from dashboard.importing import ImportReport, import_path
 from dashboard.models import Strategy
 from dashboard.reference import sync_reference_data
 
-SEED_ACTOR = Actor(user="system", source="seed")
+SEED_ACTOR = Actor(user="system", source="seed", role=Role.EDITOR)
 
 
 class SeedError(RuntimeError):

@@ -1,0 +1,76 @@
+"""Role grants, stored in the database, and who a signed-in account acts as."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from dashboard.db import session_scope
+from dashboard.models import RoleGrant
+from dashboard.roles import AccessDenied, Actor, Permission, Role, UngrantedPolicy
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_account(text: str) -> str:
+    """Sign-in accounts are e-mail addresses, compared without case."""
+    account = (text or "").strip().lower()
+    if not _EMAIL.fullmatch(account):
+        raise ValueError(f"'{text}' is not an e-mail address (the account people sign in with)")
+    return account
+
+
+def granted_role(engine: Engine, account: str) -> Role | None:
+    with engine.connect() as connection:
+        role = connection.scalar(select(RoleGrant.role).where(RoleGrant.account == account.strip().lower()))
+    return Role.parse(role) if role else None
+
+
+def signed_in_actor(engine: Engine, account: str, policy: UngrantedPolicy) -> Actor | None:
+    """The actor for a signed-in account: its granted role, else a viewer or nobody (None), as the policy says."""
+    role = granted_role(engine, account)
+    if role is None:
+        if policy is UngrantedPolicy.REFUSE:
+            return None
+        role = Role.VIEWER
+    return Actor(user=account.strip().lower(), source="app", role=role)
+
+
+def grants(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as connection:
+        rows = connection.execute(select(RoleGrant.account, RoleGrant.role).order_by(RoleGrant.account)).all()
+    return pd.DataFrame(rows, columns=["Account", "Role"])
+
+
+def grant_role(engine: Engine, actor: Actor, account: str, role: Role) -> str:
+    """Give `account` the role (replacing any it had). Admins cannot change their own role, so none locks
+    themselves out."""
+    actor.require(Permission.GRANT)
+    account = normalise_account(account)
+    if account == actor.user.lower():
+        raise AccessDenied("You cannot change your own role; ask another admin.")
+    with session_scope(engine, actor) as session:
+        grant = session.scalar(select(RoleGrant).where(RoleGrant.account == account))
+        if grant is None:
+            session.add(RoleGrant(account=account, role=role.label))
+            return f"{account} now has the {role.label} role."
+        if grant.role == role.label:
+            return f"{account} already had the {role.label} role; nothing changed."
+        previous, grant.role = grant.role, role.label
+        return f"{account} now has the {role.label} role (was {previous})."
+
+
+def revoke_role(engine: Engine, actor: Actor, account: str) -> str:
+    actor.require(Permission.GRANT)
+    account = normalise_account(account)
+    if account == actor.user.lower():
+        raise AccessDenied("You cannot remove your own role; ask another admin.")
+    with session_scope(engine, actor) as session:
+        grant = session.scalar(select(RoleGrant).where(RoleGrant.account == account))
+        if grant is None:
+            return f"{account} had no role granted; nothing changed."
+        session.delete(grant)
+        return f"{account} no longer has a role granted."

@@ -1,0 +1,148 @@
+"""Changes made in the app's forms: add a property or edit one (its fields, beds and milestone dates), add a decision.
+
+A form is checked exactly as an imported row is (importing.check_record) and written by the importer's writer, so a
+form field and a spreadsheet cell get the same message, and the audit log the same rows. An edit carries the version
+the property had when the form was opened: if anyone changed it since, the edit is refused, nothing is written, and
+the message says what changed and who changed it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from dashboard import history, queries
+from dashboard.db import session_scope
+from dashboard.importing import ImportReport, Writer, check_record, reference_problems
+from dashboard.layout import DECISIONS, PROPERTIES, Layout
+from dashboard.models import Decision, Phase, Property
+from dashboard.reference import DistrictLookup
+from dashboard.roles import Actor, Permission
+from dashboard.validation import DecisionRecord, PropertyRecord
+
+ENTERED_IN_APP = "entered in the app"
+
+
+class InvalidEdit(ValueError):
+    """A form with values that cannot be saved: each problem names the form's field as the import template does."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems  # (field label, message)
+        super().__init__("; ".join(f"{label}: {message}" for label, message in problems))
+
+
+class StaleEdit(RuntimeError):
+    """The property changed after the form was opened; nothing was saved."""
+
+
+@dataclass(frozen=True)
+class PropertyDraft:
+    """A property as a form opens it: its values, and the version they were read at."""
+
+    reference: str | None  # None for a new property
+    version: int | None
+    opened_at: int  # the audit log's newest row when the form was opened: later rows are someone else's changes
+    values: dict[str, Any] = field(default_factory=dict)  # PropertyRecord's fields; planned/actual by stage key
+
+
+def open_property(engine: Engine, reference: str | None) -> PropertyDraft:
+    """The form's starting point: an existing property's values, or a blank one."""
+    opened_at = queries.store_version(engine)
+    if reference is None:
+        return PropertyDraft(None, None, opened_at, {"provenance": ENTERED_IN_APP, "planned": {}, "actual": {}})
+    with session_scope(engine) as session:
+        prop = session.scalar(
+            select(Property).where(Property.reference == reference).options(selectinload(Property.milestones))
+        )
+        if prop is None:
+            raise LookupError(f"There is no property {reference}.")
+        values = {
+            name: getattr(prop, name)
+            for name in PropertyRecord.model_fields
+            if name not in {"phase", "district", "planned", "actual"}
+        }
+        values |= {
+            "phase": prop.phase.name,
+            "district": prop.district.name,
+            "planned": {m.stage_key: m.planned_on for m in prop.milestones if m.planned_on},
+            "actual": {m.stage_key: m.actual_on for m in prop.milestones if m.actual_on},
+        }
+        return PropertyDraft(prop.reference, prop.version, opened_at, values)
+
+
+def _checked(record_type: type, layout: Layout, values: dict[str, Any], today: date):
+    record, problems = check_record(record_type, values, today)
+    if problems:
+        raise InvalidEdit([(layout.header_for(name), message) for name, message in problems])
+    return record
+
+
+def _change_lines(engine: Engine, reference: str, after_id: int, who: bool) -> list[str]:
+    """The property's (and its milestones') audit rows after `after_id`, oldest first, one line each."""
+    rows = queries.audit_log(engine, queries.AuditQuery(reference=reference, after_id=after_id))
+    lines = []
+    for row in rows.sort_values("id").itertuples():
+        change = history.describe(row.entity, row.entity_ref, row.action, row.before, row.after)
+        line = f"{history.subject(row.entity, row.entity_ref)}: {change}"
+        lines.append(f"{row.user}, {row.at:%d/%m/%Y %H:%M} UTC: {line}" if who else line)
+    return lines
+
+
+def _stale(engine: Engine, draft: PropertyDraft) -> StaleEdit:
+    changes = _change_lines(engine, draft.reference or "", draft.opened_at, who=True)
+    listed = "\n".join(f"- {line}" for line in changes) or "- (it was removed)"
+    return StaleEdit(
+        f"{draft.reference} was changed by someone else after you opened it, so your edit was not saved and "
+        f"nothing was overwritten. Their changes:\n{listed}\n\nYour entries are still in the form: reload the "
+        "property to see the latest values, then make your change again."
+    )
+
+
+def save_property(engine: Engine, actor: Actor, draft: PropertyDraft, values: dict[str, Any], today: date) -> str:
+    """Add the property (a draft with no reference) or update it from `values`. Returns what was done, in words.
+
+    Raises AccessDenied (not an editor), InvalidEdit (a field at fault) or StaleEdit (changed since opened)."""
+    actor.require(Permission.EDIT)
+    record: PropertyRecord = _checked(PropertyRecord, PROPERTIES, values, today)
+    if draft.reference is not None and record.reference != draft.reference:
+        raise InvalidEdit([("Reference", "a property's reference cannot be changed here")])
+    report = ImportReport()
+    try:
+        with session_scope(engine, actor) as session:
+            existing = session.scalar(
+                select(Property).where(Property.reference == record.reference).options(selectinload(Property.milestones))
+            )
+            if draft.reference is None and existing is not None:
+                raise InvalidEdit([("Reference", f"'{record.reference}' already exists: choose it to edit it")])
+            if draft.reference is not None and (existing is None or existing.version != draft.version):
+                raise _stale(engine, draft)
+            districts = DistrictLookup.from_session(session)
+            phases = set(session.scalars(select(Phase.name)))
+            problems = reference_problems(record, set(), phases, districts)
+            if problems:
+                raise InvalidEdit([(PROPERTIES.header_for(name), message) for name, message in problems])
+            writer = Writer(session, ENTERED_IN_APP, report)
+            writer.property(record, existing)
+    except StaleDataError:  # changed between our check and our write: the version check in the UPDATE caught it
+        raise _stale(engine, draft) from None
+    counts = report.counts.get(PROPERTIES.name)
+    if counts is None or counts.unchanged:
+        return f"No changes to save: {record.reference} already had these values."
+    if counts.created:
+        return f"Added property {record.reference}."
+    return f"Saved {record.reference}. " + "; ".join(_change_lines(engine, record.reference, draft.opened_at, who=False))
+
+
+def add_decision(engine: Engine, actor: Actor, values: dict[str, Any], today: date) -> str:
+    """Add a decision to the register. Raises AccessDenied or InvalidEdit (including a reference already used)."""
+    actor.require(Permission.EDIT)
+    record: DecisionRecord = _checked(DecisionRecord, DECISIONS, values, today)
+    with session_scope(engine, actor) as session:
+        if session.scalar(select(Decision.id).where(Decision.reference == record.reference)) is not None:
+            raise InvalidEdit([("Reference", f"decision '{record.reference}' is already in the register")])
+        Writer(session, ENTERED_IN_APP, ImportReport()).decision(record)
+    return f"Added decision {record.reference}."

@@ -1,0 +1,144 @@
+"""The app's forms in the domain: the same checks as an import, stale edits refused with nothing lost, every change
+audited, and no write without the editor role."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from dashboard import editing
+from dashboard.db import session_scope
+from dashboard.models import AuditEntry, Decision, Property
+from dashboard.roles import AccessDenied, Actor, Role
+from tests.conftest import SEED_TODAY, dump
+
+ALICE = Actor("alice@herts.gov.uk", "app", Role.EDITOR)
+BOB = Actor("bob@herts.gov.uk", "app", Role.EDITOR)
+ANALYST = Actor("ann@herts.gov.uk", "app", Role.ANALYST)
+
+
+def audit_rows_after(engine, after_id: int) -> list[AuditEntry]:
+    with session_scope(engine) as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.id > after_id).order_by(AuditEntry.id)))
+
+
+def edited(draft: editing.PropertyDraft, **changes) -> dict:
+    values = {**draft.values, "planned": dict(draft.values["planned"]), "actual": dict(draft.values["actual"])}
+    for name, value in changes.items():
+        if "." in name:
+            group, stage = name.split(".")
+            values[group][stage] = value
+        else:
+            values[name] = value
+    return values
+
+
+def test_opening_a_property_reads_its_fields_milestones_and_version(engine):
+    draft = editing.open_property(engine, "RS-P2-01")
+    assert draft.reference == "RS-P2-01" and draft.version >= 1
+    assert draft.values["district"] == "East Hertfordshire" and draft.values["phase"] == "Phase 2"
+    assert draft.values["actual"]["completion"] <= date(2025, 8, 14)  # procured by the decision record's date
+
+
+def test_an_edit_saves_beds_and_a_milestone_date_and_audits_each(engine):
+    draft = editing.open_property(engine, "RS-P2-01")
+    new_beds = draft.values["planned_beds"] % 12 + 1
+    message = editing.save_property(
+        engine, ALICE, draft, edited(draft, planned_beds=new_beds, **{"planned.opened": date(2027, 3, 1)}), SEED_TODAY
+    )
+    assert message.startswith("Saved RS-P2-01.") and "Planned beds" in message and "Opened planned" in message
+    rows = audit_rows_after(engine, draft.opened_at)
+    assert {(row.entity, row.user, row.source) for row in rows} == {
+        ("property", ALICE.user, "app"), ("milestone", ALICE.user, "app")
+    }  # fmt: skip
+    [prop_row] = [row for row in rows if row.entity == "property"]
+    assert prop_row.before["planned_beds"] == draft.values["planned_beds"] and prop_row.after["planned_beds"] == new_beds
+    assert editing.open_property(engine, "RS-P2-01").version == draft.version + 1
+
+
+def test_saving_unchanged_values_writes_nothing(engine):
+    draft = editing.open_property(engine, "RS-P2-01")
+    before = dump(engine)
+    assert editing.save_property(engine, ALICE, draft, edited(draft), SEED_TODAY).startswith("No changes")
+    assert dump(engine) == before
+
+
+def test_a_stale_edit_is_refused_naming_who_changed_what_and_nothing_is_lost(engine):
+    alices = editing.open_property(engine, "RS-P2-02")
+    bobs = editing.open_property(engine, "RS-P2-02")
+    bob_beds = bobs.values["planned_beds"] % 12 + 1
+    editing.save_property(engine, BOB, bobs, edited(bobs, planned_beds=bob_beds), SEED_TODAY)
+    after_bob = dump(engine)
+
+    with pytest.raises(editing.StaleEdit) as refused:
+        editing.save_property(engine, ALICE, alices, edited(alices, specialism="step-down"), SEED_TODAY)
+
+    message = str(refused.value)
+    assert "RS-P2-02 was changed by someone else" in message and "bob@herts.gov.uk" in message
+    assert f"Planned beds: {alices.values['planned_beds']} → {bob_beds}" in message
+    assert dump(engine) == after_bob  # Bob's change stands; nothing of Alice's was written
+
+
+def test_a_milestone_change_by_someone_else_also_makes_an_edit_stale(engine):
+    alices = editing.open_property(engine, "RS-P2-03")
+    bobs = editing.open_property(engine, "RS-P2-03")
+    editing.save_property(engine, BOB, bobs, edited(bobs, **{"planned.opened": date(2027, 6, 1)}), SEED_TODAY)
+    with pytest.raises(editing.StaleEdit, match="Opened planned: .* → 01/06/2027"):
+        editing.save_property(engine, ALICE, alices, edited(alices, planned_beds=2), SEED_TODAY)
+
+
+def test_a_form_gets_the_import_messages_naming_the_field_and_writes_nothing(engine):
+    draft = editing.open_property(engine, "RS-P2-01")
+    before = dump(engine)
+    cases = {
+        "planned_beds": (13, "Planned beds", "13 beds is outside 1 to 12"),
+        "district": ("Narnia", "District", "unknown district 'Narnia'"),
+        "notes": ("Next to SG1 2AB", "Notes", "looks like a postcode"),
+        "actual.opened": (date(2099, 1, 1), "Opened actual", "is in the future"),
+        "purchase_cost": ("lots", "Purchase cost (£)", "is not an amount in whole pounds"),
+    }
+    for name, (value, label, message) in cases.items():
+        with pytest.raises(editing.InvalidEdit) as refused:
+            editing.save_property(engine, ALICE, draft, edited(draft, **{name: value}), SEED_TODAY)
+        assert any(field == label and message in text for field, text in refused.value.problems), refused.value
+    assert dump(engine) == before
+
+
+def test_adding_a_property_and_refusing_a_reference_already_used(engine):
+    draft = editing.open_property(engine, None)
+    values = {**draft.values, "reference": "RS-NEW-1", "phase": "Phase 2", "district": "Watford",
+              "provision_model": "in-house", "planned_beds": 2, "planned": {"completion": date(2027, 1, 1)}}  # fmt: skip
+    assert editing.save_property(engine, ALICE, draft, values, SEED_TODAY) == "Added property RS-NEW-1."
+    with session_scope(engine) as session:
+        prop = session.scalar(select(Property).where(Property.reference == "RS-NEW-1"))
+        assert (prop.district.name, prop.planned_beds, prop.provenance) == ("Watford", 2, "entered in the app")
+    with pytest.raises(editing.InvalidEdit, match="'RS-NEW-1' already exists"):
+        editing.save_property(engine, ALICE, editing.open_property(engine, None), values, SEED_TODAY)
+
+
+def test_adding_a_decision_is_audited_and_a_repeat_refused(engine):
+    values = {"reference": "B999/26", "title": "Phase 3 acquisitions", "decision_type": "Executive",
+              "key_decision": "yes", "decided_on": "01/10/2026"}  # fmt: skip
+    mark = editing.open_property(engine, None).opened_at
+    assert editing.add_decision(engine, ALICE, values, SEED_TODAY) == "Added decision B999/26."
+    [row] = audit_rows_after(engine, mark)
+    assert (row.entity, row.entity_ref, row.action, row.user) == ("decision", "B999/26", "create", ALICE.user)
+    with pytest.raises(editing.InvalidEdit, match="already in the register"):
+        editing.add_decision(engine, ALICE, values, SEED_TODAY)
+    with pytest.raises(editing.InvalidEdit, match="Key decision"):
+        editing.add_decision(engine, ALICE, {**values, "reference": "B1000/26", "key_decision": "perhaps"}, SEED_TODAY)
+
+
+def test_the_domain_refuses_a_write_without_the_editor_role(engine):
+    draft = editing.open_property(engine, "RS-P2-01")
+    before = dump(engine)
+    for actor in (ANALYST, Actor("vic@herts.gov.uk", "app", Role.VIEWER)):
+        with pytest.raises(AccessDenied, match="needs the editor role"):
+            editing.save_property(engine, actor, draft, edited(draft, planned_beds=1), SEED_TODAY)
+        with pytest.raises(AccessDenied):
+            editing.add_decision(engine, actor, {"reference": "X1"}, SEED_TODAY)
+    assert dump(engine) == before
+    with session_scope(engine) as session:
+        assert session.scalar(select(Decision).where(Decision.reference == "X1")) is None
