@@ -68,4 +68,4 @@ else:
             "Days since procured": st.column_config.NumberColumn(format="%d"),
         },
     )
-    download_csv(councillors, "Councillors informed", filters)
+    download_csv(councillors, "Councillors informed", filters, property_level=True)

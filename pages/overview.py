@@ -56,7 +56,7 @@ else:
             "Forecast opening": st.column_config.DateColumn(format="DD/MM/YYYY"),
         },
     )
-    download_csv(late, "Properties behind plan", filters)
+    download_csv(late, "Properties behind plan", filters, property_level=True)
 
 uninformed = metrics.uninformed(status, filters.as_at)
 if not uninformed.empty:

@@ -1,10 +1,13 @@
-"""Properties: the register, and each property's milestones and history."""
+"""Properties: the register, and each property's milestones; its costs, notes and history for analysts."""
 
 
 import streamlit as st
 
 from dashboard import tables
+from dashboard.queries import AuditQuery
+from dashboard.roles import Permission
 from dashboard_ui import store
+from dashboard_ui.identity import can
 from dashboard_ui.view import current_view
 from dashboard_ui.widgets import download_csv, page_header
 
@@ -41,7 +44,7 @@ st.dataframe(
         "Forecast opening": date_column,
     },
 )
-download_csv(register, "Property register", filters)
+download_csv(register, "Property register", filters, property_level=True)
 
 reference = st.selectbox(
     "Property to show", register["Property"].tolist(), index=None, key="property",
@@ -50,9 +53,20 @@ reference = st.selectbox(
 if reference:
     st.subheader(f"{reference}: milestones")
     milestone_table = tables.milestone_table(store.milestones(filters, (reference,), version))
-    st.dataframe(milestone_table, hide_index=True)
-    download_csv(milestone_table, f"Milestones {reference}", filters)
-    st.subheader(f"{reference}: history")
-    history = tables.audit_table(store.audit_history((reference,), version))
-    st.dataframe(history, hide_index=True)
-    download_csv(history, f"History {reference}", filters)
+    st.dataframe(milestone_table, hide_index=True, column_config={"Planned": date_column, "Actual": date_column})
+    download_csv(milestone_table, f"Milestones {reference}", filters, property_level=True)
+    if can(Permission.EDIT):
+        st.page_link("pages/edit-property.py", label=f"Edit {reference}", icon=":material/edit:",
+                     query_params={"property": reference})  # fmt: skip
+    if can(Permission.SEE_DETAIL):
+        details = store.property_details(reference, version)
+        st.subheader(f"{reference}: costs and notes")
+        pounds = st.column_config.NumberColumn(format="£%d")
+        st.dataframe(tables.costs_table(details), hide_index=True,
+                     column_config={name: pounds for name in ("Budget (£)", "Cost to date (£)", "Remaining (£)")})  # fmt: skip
+        st.text(details["notes"] or "No notes.")
+        st.caption(f"Source: {details['provenance']}")
+        st.subheader(f"{reference}: history")
+        history = tables.audit_table(store.audit_log(AuditQuery(reference=reference), 500, 0, version))
+        st.dataframe(history, hide_index=True, column_config={"Change": st.column_config.TextColumn(width="large")})
+        download_csv(history, f"History {reference}", filters, property_level=True)

@@ -32,4 +32,4 @@ st.markdown(
     "property still under way runs to the as-at date (dotted line); each row ends with how late the property is."
 )
 figure = charts.gantt(segments, metrics.lateness_by_property(segments), filters.as_at, title)
-chart_with_data(figure, tables.gantt_table(segments), "Property stages", filters)
+chart_with_data(figure, tables.gantt_table(segments), "Property stages", filters, property_level=True)

@@ -9,13 +9,52 @@ from tests.conftest import REPO_ROOT
 FRIENDLY_ERROR = "Something went wrong"
 
 
-def open_app(monkeypatch, store_url: str, **query: str | list[str]) -> AppTest:
-    """The app as opened from a link: filters are query parameters, as a shared link carries them."""
+# Sign-in settings as a council's secrets.toml holds them (Microsoft Entra ID); never used to reach a provider here.
+AUTH_SECRETS = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret",
+    "microsoft": {
+        "client_id": "test-client",
+        "client_secret": "test-secret",
+        "server_metadata_url": "https://login.microsoftonline.com/test-tenant/v2.0/.well-known/openid-configuration",
+    },
+}
+
+
+def open_app(
+    monkeypatch,
+    store_url: str,
+    role: str | None = None,
+    account: str | None = None,
+    ungranted: str | None = None,
+    **query: str | list[str],
+) -> AppTest:
+    """The app as opened from a link: filters are query parameters, as a shared link carries them.
+
+    By default in local mode as a local admin; `role` sets the local user's role; `account` turns sign-in on and
+    signs that account in ("" for nobody signed in yet; its role then comes from the store's grants and
+    `ungranted`, the DASHBOARD_UNGRANTED setting)."""
     monkeypatch.setenv("DATABASE_URL", store_url)
+    monkeypatch.setenv("DASHBOARD_LOCAL_USER", "local.tester")
+    for variable in ("DASHBOARD_LOCAL_ROLE", "DASHBOARD_UNGRANTED"):
+        monkeypatch.delenv(variable, raising=False)
+    if role:
+        monkeypatch.setenv("DASHBOARD_LOCAL_ROLE", role)
+    if ungranted:
+        monkeypatch.setenv("DASHBOARD_UNGRANTED", ungranted)
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+    if account is not None:
+        at.secrets["auth"] = AUTH_SECRETS
+        at.user = {"is_logged_in": True, "email": account, "name": account.split("@")[0]} if account else {
+            "is_logged_in": False}  # fmt: skip
     for name, value in query.items():
         at.query_params[name] = value
     return at.run()
+
+
+def page_titles(at: AppTest) -> list[str]:
+    """The pages the last run's navigation offered, by title (AppTest keeps them to resolve switch_page)."""
+    return [page["page_name"] for page in at._registered_pages.values()]
 
 
 def assert_page_ok(at: AppTest) -> None:

@@ -319,7 +319,7 @@ def test_briefing_page_makes_the_pack_and_offers_it(monkeypatch, pack):
     # The pack it offers was made for the page's settings: the same one the store's cache now holds.
     with sqlite3.connect(pack.store_path) as connection:
         version = connection.execute("SELECT MAX(id) FROM audit_log").fetchone()[0]
-    assert app.session_state["briefing_pack"][0] == (AS_AT, AS_AT - timedelta(days=28), "OFFICIAL", version)
+    assert app.session_state["briefing_pack"][0] == (AS_AT, AS_AT - timedelta(days=28), "OFFICIAL", (pack.store_url, version))
     made = app.session_state["briefing_pack"][1]
     assert made.startswith(b"%PDF-")
     assert all("OFFICIAL" in page for page in text_of_bytes(made))

@@ -26,6 +26,12 @@ PAGES = {
     "timeline": ("timeline", "Timeline"),
     "properties": ("properties", "properties"),
     "decisions": ("decisions", "councillors informed"),
+    "edit-property": ("edit-property?property=RS-P2-04", "Edit a property"),
+    "add-decision": ("add-decision", "Add a decision"),
+    "import": ("import", "Import"),
+    "export": ("export", "Export"),
+    "audit": ("audit", "Audit trail"),
+    "roles": ("access", "Roles"),
 }
 VIEWPORTS = {"laptop": (1366, 768), "phone": (390, 844)}
 CHROMIUM_ARGS = [
@@ -125,5 +131,29 @@ def test_a_shared_link_opens_the_page_with_its_filters(app_url, browser):
         _wait_until_drawn(page)
         # The decision record's four North Herts properties in Phase 2.
         assert page.locator("h1").first.inner_text() == "4 properties"
+    finally:
+        page.close()
+
+
+def test_an_edit_saved_in_the_browser_reaches_the_store_and_the_audit_trail(app_url, browser):
+    """Keyboard and mouse as a person uses them: type into the form, save, read the confirmation."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    try:
+        page.goto(f"{app_url}/edit-property?property=RS-P2-09", wait_until="networkidle")
+        _wait_until_drawn(page)
+        notes = page.get_by_role("textbox", name="Notes")
+        notes.fill("Survey booked for the spring")
+        notes.press("Tab")
+        page.get_by_role("button", name="Save changes").click()
+        page.get_by_text("Saved RS-P2-09.").wait_for(timeout=30_000)
+        assert "Notes: blank → Survey booked for the spring" in page.inner_text("body")
+        page.goto(f"{app_url}/audit", wait_until="networkidle")
+        _wait_until_drawn(page)
+        page.get_by_role("textbox", name="Property or other reference").fill("RS-P2-09")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(1500)
+        _wait_until_drawn(page)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "audit-after-edit-laptop.png"))
     finally:
         page.close()

@@ -102,16 +102,17 @@ def test_properties_page_search(app):
     assert len(frame) == 9 and frame["Property"].str.startswith("RS-P2-0").all()
 
 
-def test_choosing_a_property_shows_its_milestones_and_history(app):
+def test_choosing_a_property_shows_its_milestones_costs_and_history(app):
     app.switch_page("pages/properties.py").run()
     app.selectbox(key="property").select("RS-P2-04").run()
     _ok(app)
     headers = [h.value for h in app.subheader]
-    assert headers == ["RS-P2-04: milestones", "RS-P2-04: history"]
-    milestones, history = app.dataframe[1].value, app.dataframe[2].value
+    assert headers == ["RS-P2-04: milestones", "RS-P2-04: costs and notes", "RS-P2-04: history"]
+    milestones, costs, history = app.dataframe[1].value, app.dataframe[2].value, app.dataframe[3].value
     assert len(milestones) == 12 and milestones["Stage"].iloc[0] == "Property identified"
-    assert (history["What"].str.startswith("property RS-P2-04") | history["What"].str.startswith("milestone RS-P2-04/")).all()
-    assert "create" in set(history["Change"])
+    assert costs["Item"].tolist() == ["Purchase", "Refurbishment"]
+    assert (history["What"].str.startswith("Property RS-P2-04") | history["What"].str.startswith("Milestone RS-P2-04:")).all()
+    assert history["Change"].str.startswith("Added").any()
 
 
 def test_a_failing_page_shows_a_plain_message_not_a_traceback(app, monkeypatch):

@@ -4,7 +4,9 @@ column order of dashboard.layout, rows streamed from the database rather than bu
 from __future__ import annotations
 
 import csv
+import io
 import json
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -213,6 +215,30 @@ def write_template(path: Path) -> None:
     for row in data_dictionary_rows():
         guide.append(list(row))
     workbook.save(path)
+
+
+def table_file(engine: Engine, layout: Layout, actor: Actor) -> bytes:
+    """One exported file's bytes (as `export_all` writes it), for a download button."""
+    handle = io.StringIO(newline="")
+    if layout is DATA_DICTIONARY:
+        write_csv(handle, DATA_DICTIONARY_HEADERS, data_dictionary_rows())
+    else:
+        export_table(engine, layout, handle, actor)
+    return handle.getvalue().encode(CSV_ENCODING)
+
+
+def audit_file(engine: Engine, narrowed_to: AuditQuery, actor: Actor) -> bytes:
+    handle = io.StringIO(newline="")
+    export_audit(engine, narrowed_to, handle, actor)
+    return handle.getvalue().encode(CSV_ENCODING)
+
+
+def template_workbook() -> bytes:
+    """The import template as the bytes of an .xlsx file, for a download button."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "template.xlsx"
+        write_template(path)
+        return path.read_bytes()
 
 
 def frame_to_csv(frame: pd.DataFrame) -> bytes:

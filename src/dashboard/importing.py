@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -474,3 +475,15 @@ def import_path(
         else:
             report.written = True
     return report
+
+
+def import_upload(
+    engine: Engine, file_name: str, data: bytes, actor: Actor, dry_run: bool = False, today: date | None = None
+) -> ImportReport:
+    """An uploaded file, imported exactly as `import_path` imports one on disk (its name picks the layout, as there).
+    The file is kept only while it is read; the audit log names it, as it does a file imported from the command line."""
+    name = Path(file_name).name or "upload.csv"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        return import_path(engine, path, replace(actor, source=f"import {name}"), dry_run=dry_run, today=today)

@@ -80,6 +80,23 @@ def filter_options(engine: Engine) -> FilterOptions:
     return FilterOptions(phases=phases, districts=districts, provision_models=models)
 
 
+def property_references(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        return list(connection.scalars(select(Property.reference).order_by(Property.reference)))
+
+
+COST_FIELDS = ("purchase_budget", "purchase_cost", "refurbishment_budget", "refurbishment_cost")
+
+
+def property_details(engine: Engine, reference: str) -> dict[str, object] | None:
+    """A property's costs, notes and source: what analysts see beyond the register."""
+    columns = [getattr(Property, name) for name in COST_FIELDS]
+    query = select(*columns, Property.notes, Property.provenance).where(Property.reference == reference)
+    with engine.connect() as connection:
+        row = connection.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
 def _dates_of(stage_key: str, as_at: date):
     """Planned date of a stage, and its actual date if it had happened by `as_at` (a past as-at hides later facts)."""
     planned = func.max(case((Milestone.stage_key == stage_key, Milestone.planned_on)))

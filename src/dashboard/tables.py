@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard import history
+from dashboard.importing import ImportReport, Problem
 from dashboard.consultation import RULES, with_requirements
 from dashboard.metrics import LEVEL_LABELS, beds_at_levels, current_stage_label, forecast_dates, slippage
 from dashboard.stages import STAGE_BY_KEY
@@ -126,13 +128,31 @@ def milestone_table(milestones: pd.DataFrame) -> pd.DataFrame:
                                         "actual_on": "Actual"}))  # fmt: skip
 
 
-def audit_table(history: pd.DataFrame) -> pd.DataFrame:
-    frame = history.copy()
-    frame["What"] = frame["entity"] + " " + frame["entity_ref"]
-    return frame[["at", "user", "source", "action", "What", "before", "after"]].rename(
-        columns={"at": "When (UTC)", "user": "Who", "source": "Through", "action": "Change", "before": "Before",
-                 "after": "After"}
-    )  # fmt: skip
+def audit_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Audit rows for people: who changed what, when, through what, and the change in words."""
+    changes = [
+        history.describe(row.entity, row.entity_ref, row.action, row.before, row.after) for row in rows.itertuples()
+    ]
+    return pd.DataFrame(
+        {
+            "When (UTC)": rows["at"],
+            "Who": rows["user"],
+            "Through": rows["source"],
+            "What": [history.subject(row.entity, row.entity_ref) for row in rows.itertuples()],
+            "Change": changes,
+        }
+    )
+
+
+def costs_table(details: dict) -> pd.DataFrame:
+    """Budget against cost to date, for the purchase and the works."""
+    rows = []
+    for item in ("purchase", "refurbishment"):
+        budget, cost = details[f"{item}_budget"], details[f"{item}_cost"]
+        remaining = budget - cost if budget is not None and cost is not None else None
+        rows.append({"Item": item.capitalize(), "Budget (£)": budget, "Cost to date (£)": cost,
+                     "Remaining (£)": remaining})  # fmt: skip
+    return pd.DataFrame(rows).astype({"Budget (£)": "Int64", "Cost to date (£)": "Int64", "Remaining (£)": "Int64"})
 
 
 def beds_by_property(status: pd.DataFrame) -> pd.DataFrame:
@@ -213,3 +233,18 @@ def consultation_rules_table() -> pd.DataFrame:
         for (significance, controversial, executive), requirement in RULES.items()
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["Significance", "Controversial", "Function", "Action", "Requirement"])
+
+
+def import_problems_table(problems: list[Problem]) -> pd.DataFrame:
+    """An import's problems, one row each, as a spreadsheet user finds them: file, row, column."""
+    return pd.DataFrame(
+        [(problem.source, problem.row, problem.column or "", problem.message) for problem in problems],
+        columns=["File", "Row", "Column", "Problem"],
+    ).astype({"Row": "Int64"})
+
+
+def import_counts_table(report: ImportReport) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(name.capitalize(), c.created, c.updated, c.unchanged) for name, c in report.counts.items()],
+        columns=["Table", "New", "Changed", "Unchanged"],
+    )

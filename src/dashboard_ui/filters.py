@@ -3,14 +3,17 @@ so a view can be shared as a link."""
 
 from __future__ import annotations
 
+import runpy
 from datetime import date
 
 import streamlit as st
 
+from dashboard.config import PROJECT_ROOT
 from dashboard.queries import Filters
 from dashboard_ui import store
 
 FILTERS_KEY = "filters"
+APP_SCRIPT = PROJECT_ROOT / "app.py"
 # Bound to the URL: a view is shared by sharing the link, and survives a page switch.
 BIND = "query-params"
 
@@ -58,16 +61,18 @@ def sidebar_filters() -> Filters:
 def current_filters() -> Filters:
     """The filters app.py read for this run."""
     if FILTERS_KEY not in st.session_state:
-        _run_through_app()
+        run_through_app()
     return st.session_state[FILTERS_KEY]
 
 
-def _run_through_app() -> None:
+def run_through_app() -> None:
     """A page ran without app.py around it. Streamlit does that when a process's first request is a deep link
     (/districts?...), and Streamlit's AppTest on every run: with a pages/ folder present it starts in its legacy
-    folder mode until some run calls st.navigation. Leave that mode and rerun, so app.py runs and routes to the
-    requested page, with its frame, filters and error handling."""
+    folder mode until some run calls st.navigation. Run app.py here instead, in this same run (so a click that
+    started it is not lost), which routes to the requested page with its frame, filters and error handling; then
+    stop this bare run of the page. Later sessions of the process start in navigation mode."""
     from streamlit.runtime.pages_manager import PagesManager
 
     PagesManager.uses_pages_directory = False
-    st.rerun()
+    runpy.run_path(str(APP_SCRIPT), run_name="__main__")
+    st.stop()

@@ -34,48 +34,73 @@ def engine() -> Engine:
     return _engine_for(database_url())
 
 
-def version() -> int:
-    return queries.store_version(engine())
+# Which store, and its newest audit row: changes whenever the data does, and differs between two stores (a process
+# that opens another DATABASE_URL, as the tests do, never reads the first store's cached frames).
+DataVersion = tuple[str, int]
+
+
+def version() -> DataVersion:
+    return database_url(), queries.store_version(engine())
 
 
 @st.cache_data(show_spinner=False)
-def strategy(data_version: int) -> queries.StrategyInfo:
+def strategy(data_version: DataVersion) -> queries.StrategyInfo:
     return queries.strategy_info(engine())
 
 
 @st.cache_data(show_spinner=False)
-def filter_options(data_version: int) -> queries.FilterOptions:
+def filter_options(data_version: DataVersion) -> queries.FilterOptions:
     return queries.filter_options(engine())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def property_status(filters: queries.Filters, today: date, data_version: int) -> pd.DataFrame:
+def property_status(filters: queries.Filters, today: date, data_version: DataVersion) -> pd.DataFrame:
     return queries.property_status(engine(), filters, today)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def milestones(filters: queries.Filters, references: tuple[str, ...], data_version: int) -> pd.DataFrame:
+def milestones(filters: queries.Filters, references: tuple[str, ...], data_version: DataVersion) -> pd.DataFrame:
     return queries.milestones(engine(), filters, references)
 
 
 @st.cache_data(show_spinner=False)
-def phases(data_version: int) -> pd.DataFrame:
+def phases(data_version: DataVersion) -> pd.DataFrame:
     return queries.phases(engine())
 
 
 @st.cache_data(show_spinner=False)
-def districts(data_version: int) -> pd.DataFrame:
+def districts(data_version: DataVersion) -> pd.DataFrame:
     return queries.districts(engine())
 
 
 @st.cache_data(show_spinner=False)
-def decisions(data_version: int) -> pd.DataFrame:
+def decisions(data_version: DataVersion) -> pd.DataFrame:
     return queries.decisions(engine())
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def audit_history(references: tuple[str, ...], data_version: int) -> pd.DataFrame:
-    return queries.audit_history(engine(), list(references))
+@st.cache_data(show_spinner=False, max_entries=32)
+def audit_log(query: queries.AuditQuery, limit: int, offset: int, data_version: DataVersion) -> pd.DataFrame:
+    return queries.audit_log(engine(), query, limit, offset)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def audit_count(query: queries.AuditQuery, data_version: DataVersion) -> int:
+    return queries.audit_count(engine(), query)
+
+
+@st.cache_data(show_spinner=False)
+def audit_users(data_version: DataVersion) -> list[str]:
+    return queries.audit_users(engine())
+
+
+@st.cache_data(show_spinner=False)
+def property_references(data_version: DataVersion) -> list[str]:
+    return queries.property_references(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def property_details(reference: str, data_version: DataVersion) -> dict | None:
+    return queries.property_details(engine(), reference)
 
 
 def boundaries() -> dict | None:
@@ -98,20 +123,20 @@ def _boundaries_stamp() -> float:
     return path.stat().st_mtime if path.exists() else 0.0
 
 
-def briefing_preview(as_at: date, since: date, data_version: int) -> dict[str, object]:
+def briefing_preview(as_at: date, since: date, data_version: DataVersion) -> dict[str, object]:
     """Page 1 of the pack as text (dashboard.briefing.preview)."""
     return _briefing_preview(as_at, since, data_version, _boundaries_stamp())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _briefing_preview(as_at: date, since: date, data_version: int, boundaries_stamp: float) -> dict[str, object]:
+def _briefing_preview(as_at: date, since: date, data_version: DataVersion, boundaries_stamp: float) -> dict[str, object]:
     from dashboard import briefing  # reportlab and kaleido load only when a pack is wanted
 
     return briefing.preview(briefing.gather(engine(), as_at, since))
 
 
 def briefing_pdf(
-    as_at: date, since: date, classification: str | None, data_version: int,
+    as_at: date, since: date, classification: str | None, data_version: DataVersion,
     on_progress: ProgressCallback | None = None,
 ) -> bytes:  # fmt: skip
     """The pack's PDF, made once per dates, classification, data version and boundaries (it takes seconds)."""
@@ -120,7 +145,7 @@ def briefing_pdf(
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _briefing_pdf(
-    as_at: date, since: date, classification: str | None, data_version: int, boundaries_stamp: float,
+    as_at: date, since: date, classification: str | None, data_version: DataVersion, boundaries_stamp: float,
     _on_progress: ProgressCallback | None = None,
 ) -> bytes:  # fmt: skip
     # The leading underscore keeps the callback out of the cache key; a cached pack needs no progress shown.

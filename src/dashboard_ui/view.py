@@ -14,7 +14,7 @@ from dashboard_ui.filters import current_filters
 
 class View(NamedTuple):
     filters: Filters
-    version: int  # of the data: the key for cached reads
+    version: store.DataVersion  # of the data: the key for cached reads
     strategy: StrategyInfo
     status: pd.DataFrame  # one row per property in the filtered programme, as at the filters' date
 

@@ -8,9 +8,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.exporting import frame_to_csv
+from dashboard.exporting import table_csv
 from dashboard.metrics import illustrative_rows
 from dashboard.queries import Filters, StrategyInfo
+from dashboard.roles import Permission
+from dashboard_ui.identity import current_actor
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -47,11 +49,17 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def download_csv(table: pd.DataFrame, name: str, filters: Filters, label: str = "Download CSV") -> None:
-    """The table as CSV, built only when clicked; the file name carries the as-at date."""
+def download_csv(
+    table: pd.DataFrame, name: str, filters: Filters, label: str = "Download CSV", property_level: bool = False
+) -> None:
+    """The table as CSV, built only when clicked; the file name carries the as-at date. A table with a row per
+    property is offered only to those whose role may export one."""
+    actor = current_actor()
+    if property_level and not actor.can(Permission.EXPORT_PROPERTIES):
+        return
     st.download_button(
         label,
-        data=lambda: frame_to_csv(table),
+        data=lambda: table_csv(table, actor, property_level),
         file_name=f"{_slug(name)}_as-at-{filters.as_at:%Y-%m-%d}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -60,18 +68,26 @@ def download_csv(table: pd.DataFrame, name: str, filters: Filters, label: str = 
     )
 
 
-def chart_with_data(fig: go.Figure, table: pd.DataFrame, name: str, filters: Filters) -> None:
+def chart_with_data(
+    fig: go.Figure, table: pd.DataFrame, name: str, filters: Filters, property_level: bool = False
+) -> None:
     """A chart, its data one click away as a table, and the table as CSV."""
     st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{_slug(name)}")
     with st.expander(f"Data: {name}"):
         st.dataframe(table, hide_index=True)
-    download_csv(table, name, filters)
+    download_csv(table, name, filters, property_level=property_level)
+
+
+def paginate_rows(total: int, per_page: int, noun: str) -> int:
+    """The offset of the page of rows picked (0 when all fit), with a page picker when they do not."""
+    if total <= per_page:
+        return 0
+    pages = (total - 1) // per_page + 1
+    page = st.number_input(f"{total:,} {noun}, {per_page} at a time: page", 1, pages, 1, key=f"page-{_slug(noun)}")
+    return (page - 1) * per_page
 
 
 def paginate(items: list, per_page: int, noun: str) -> list:
     """A page of `items` (all of them when they fit), with a page picker when they do not."""
-    if len(items) <= per_page:
-        return items
-    pages = (len(items) - 1) // per_page + 1
-    page = st.number_input(f"{len(items)} {noun}, {per_page} at a time: page", 1, pages, 1, key=f"page-{_slug(noun)}")
-    return items[(page - 1) * per_page : page * per_page]
+    offset = paginate_rows(len(items), per_page, noun)
+    return items[offset : offset + per_page]

@@ -1,0 +1,60 @@
+"""Roles: who may do what. Admins grant and remove roles; grants are kept in the store and audited."""
+
+import streamlit as st
+
+from dashboard import access
+from dashboard.config import ungranted_policy
+from dashboard.roles import MINIMUM_ROLE, AccessDenied, Role, UngrantedPolicy
+from dashboard_ui import store
+from dashboard_ui.data_forms import done, show_done, show_refusal
+from dashboard_ui.identity import current_actor, sign_in_configured
+
+actor = current_actor()
+st.title("Roles")
+ungranted = (
+    "see the dashboard as viewers" if ungranted_policy() is UngrantedPolicy.VIEWER else "are refused"
+)  # fmt: skip
+st.caption(f"Roles of the accounts people sign in with. Signed-in accounts with no role granted {ungranted} "
+           "(DASHBOARD_UNGRANTED). Every grant and removal is kept in the audit trail.")  # fmt: skip
+if not sign_in_configured():
+    st.warning("Sign-in is not set up, so these grants take effect only once it is (README: Sign-in and roles). "
+               "Until then everyone acts as the local user.", icon=":material/lock_open:")  # fmt: skip
+show_done()
+
+st.subheader("What each role may do")
+st.dataframe(
+    [{"Role": role.label, **{permission.value.capitalize(): "✓" if role >= needs else "" for permission, needs in
+                             MINIMUM_ROLE.items()}} for role in Role],
+    hide_index=True,
+)  # fmt: skip
+
+st.subheader("Roles granted")
+granted = access.grants(store.engine())
+if granted.empty:
+    st.info("No roles granted yet.", icon=":material/info:")
+else:
+    st.dataframe(granted, hide_index=True)
+
+roles = [role.label for role in Role]
+with st.form("grant-role"):
+    st.markdown("**Grant a role** (replaces any role the account has)")
+    left, right = st.columns([3, 1])
+    account = left.text_input("Account (e-mail address)", placeholder="name@council.gov.uk")
+    role = right.selectbox("Role", roles, index=roles.index(Role.VIEWER.label))
+    granted_now = st.form_submit_button("Grant", type="primary", icon=":material/person_add:")
+if granted_now:
+    try:
+        done(access.grant_role(store.engine(), actor, account, Role.parse(role)))
+    except (AccessDenied, ValueError) as refusal:
+        show_refusal(AccessDenied(str(refusal)))
+
+if not granted.empty:
+    with st.form("revoke"):
+        st.markdown("**Remove a role**")
+        account = st.selectbox("Account", granted["Account"].tolist(), index=None, placeholder="Choose an account")
+        removed = st.form_submit_button("Remove role", icon=":material/person_remove:")
+    if removed and account:
+        try:
+            done(access.revoke_role(store.engine(), actor, account))
+        except (AccessDenied, ValueError) as refusal:
+            show_refusal(AccessDenied(str(refusal)))

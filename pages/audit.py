@@ -1,0 +1,50 @@
+"""The audit trail: every change to the store, who made it, when and through what, filterable and exportable."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import streamlit as st
+
+from dashboard import tables
+from dashboard.exporting import audit_file
+from dashboard.queries import AuditQuery
+from dashboard_ui import store
+from dashboard_ui.identity import current_actor
+from dashboard_ui.widgets import paginate_rows
+
+PER_PAGE = 100
+
+actor = current_actor()
+version = store.version()
+st.title("Audit trail")
+st.caption("Every change to the store, whatever made it (the app, an import, the command line): who, when (UTC), "
+           "through what, and the values before and after.")  # fmt: skip
+
+left, middle, right = st.columns(3)
+users = left.multiselect("Who", store.audit_users(version), placeholder="Everyone", key="audit-users")
+reference = middle.text_input("Property or other reference", placeholder="e.g. RS-P2-04", key="audit-ref",
+                              help="A property's reference shows its milestones' changes too.").strip()  # fmt: skip
+today = datetime.now(UTC).date()
+period = right.date_input("Between", value=(today - timedelta(days=90), today), max_value=today, format="DD/MM/YYYY",
+                          key="audit-period", help="Both days included.")  # fmt: skip
+start, end = (period[0], period[-1]) if isinstance(period, tuple) and period else (None, None)
+query = AuditQuery(
+    users=tuple(users),
+    reference=reference or None,
+    start=datetime.combine(start, time.min) if start else None,
+    end=datetime.combine(end + timedelta(days=1), time.min) if end else None,
+)
+
+total = store.audit_count(query, version)
+offset = paginate_rows(total, PER_PAGE, "changes")
+rows = store.audit_log(query, PER_PAGE, offset, version)
+if total == 0:
+    st.info("No change matches these filters.", icon=":material/info:")
+else:
+    st.dataframe(tables.audit_table(rows), hide_index=True,
+                 column_config={"When (UTC)": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm"),
+                                "Change": st.column_config.TextColumn(width="large")})  # fmt: skip
+    st.download_button(
+        f"Download these {total:,} changes (CSV)", data=lambda: audit_file(store.engine(), query, actor),
+        file_name=f"audit-trail_{date.today():%Y-%m-%d}.csv", mime="text/csv", on_click="ignore",
+        icon=":material/download:", key="audit-download",
+    )  # fmt: skip

@@ -1,0 +1,115 @@
+"""Edit a property: its fields, beds and milestone dates, or add a new one. Checked as an import row is; an edit made
+on a property someone else changed meanwhile is refused, with what they changed."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import editing
+from dashboard.roles import AccessDenied
+from dashboard.stages import STAGES
+from dashboard_ui import store
+from dashboard_ui.data_forms import done, position, show_done, show_refusal
+from dashboard_ui.identity import current_actor
+
+NEW = "New property"
+DRAFTS = "property-drafts"  # choice -> the draft its form was opened from
+CHOICE = "edit-choice"
+SAVED = "edit-saved"
+
+actor = current_actor()
+version = store.version()
+options = store.filter_options(version)
+choices = [NEW, *store.property_references(version)]
+
+st.title("Edit a property")
+st.caption("Change a property's details, beds or stage dates, or add a new property. Saved changes show on every "
+           "page at once and are kept in the audit trail with your name.")  # fmt: skip
+show_done()
+
+if (saved := st.session_state.pop(SAVED, None)) in choices:
+    st.session_state[CHOICE] = saved  # after a save, the picker shows what was saved (a new property included)
+elif (wanted := st.query_params.get("property")) in choices and CHOICE not in st.session_state:
+    st.session_state[CHOICE] = wanted  # opened from a link (the Properties page's "Edit")
+choice = st.selectbox("Property", choices, key=CHOICE, help="Pick a property to edit, or add a new one.")
+st.query_params["property"] = "" if choice == NEW else choice  # a link to this page opens this property
+
+drafts: dict[str, editing.PropertyDraft] = st.session_state.setdefault(DRAFTS, {})
+if choice not in drafts:
+    drafts[choice] = editing.open_property(store.engine(), None if choice == NEW else choice)
+draft = drafts[choice]
+values = draft.values
+# Widgets are keyed by the draft, so reopening a property (after a save, or to reload) shows its current values.
+key = f"{choice}-{draft.version}-{draft.opened_at}"
+if choice != NEW and st.button("Reload the latest values", icon=":material/refresh:", key=f"reload-{key}",
+                               help="Discard what is in the form and read the property again."):  # fmt: skip
+    drafts.pop(choice)
+    st.rerun()
+
+districts = list(options.districts.values())
+models = ["in-house", "commissioned"]
+stage_dates = pd.DataFrame(
+    {
+        "Stage": [stage.label for stage in STAGES],
+        "Planned": [values["planned"].get(stage.key) for stage in STAGES],
+        "Actual": [values["actual"].get(stage.key) for stage in STAGES],
+    }
+)
+
+with st.form(f"property-{key}"):
+    left, middle, right = st.columns(3)
+    reference = left.text_input("Reference", value=values.get("reference") or "", disabled=choice != NEW,
+                                help="A code, never an address: letters, digits and - / . _")  # fmt: skip
+    phase = middle.selectbox("Phase", options.phases, index=position(options.phases, values.get("phase")))
+    district = right.selectbox("District", districts, index=position(districts, values.get("district")))
+    left, middle, right = st.columns(3)
+    model = left.selectbox("Provision model", models, index=position(models, values.get("provision_model")))
+    planned_beds = middle.number_input("Planned beds", min_value=0, step=1, value=values.get("planned_beds"))
+    registered_beds = right.number_input("Registered beds", min_value=0, step=1, value=values.get("registered_beds"),
+                                         help="Places Ofsted registered; blank until registration.")  # fmt: skip
+    specialism = st.text_input("Specialism", value=values.get("specialism") or "")
+    money = {"min_value": 0, "step": 1000}
+    left, middle, right, last = st.columns(4)
+    purchase_budget = left.number_input("Purchase budget (£)", value=values.get("purchase_budget"), **money)
+    purchase_cost = middle.number_input("Purchase cost (£)", value=values.get("purchase_cost"), **money)
+    works_budget = right.number_input("Refurbishment budget (£)", value=values.get("refurbishment_budget"), **money)
+    works_cost = last.number_input("Refurbishment cost (£)", value=values.get("refurbishment_cost"), **money)
+    informed = st.date_input("Councillors informed", value=values.get("councillors_informed_on"),
+                             min_value=date(2000, 1, 1), max_value=date(2100, 12, 31), format="DD/MM/YYYY")  # fmt: skip
+    notes = st.text_area("Notes", value=values.get("notes") or "",
+                         help="No addresses, postcodes or anything about a child.")  # fmt: skip
+    provenance = st.text_input("Source of these figures", value=values.get("provenance") or "",
+                               help="e.g. 'finance system, Nov 2026'; 'illustrative' for figures that are not real.")  # fmt: skip
+    st.markdown("**Stage dates.** Leave a date blank until it is known; an actual date is the day it happened.")
+    day = st.column_config.DateColumn(format="DD/MM/YYYY", min_value=date(2000, 1, 1))
+    edited_dates = st.data_editor(stage_dates, hide_index=True, num_rows="fixed", disabled=["Stage"],
+                                  column_config={"Planned": day, "Actual": day}, key=f"dates-{key}",
+                                  height="content")  # fmt: skip
+    submitted = st.form_submit_button("Add property" if choice == NEW else "Save changes", type="primary",
+                                      icon=":material/save:")  # fmt: skip
+
+
+def _day(value) -> date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+if submitted:
+    form = {
+        "reference": reference, "phase": phase, "district": district, "provision_model": model,
+        "specialism": specialism, "planned_beds": planned_beds, "registered_beds": registered_beds,
+        "purchase_budget": purchase_budget, "purchase_cost": purchase_cost, "refurbishment_budget": works_budget,
+        "refurbishment_cost": works_cost, "councillors_informed_on": informed, "notes": notes, "provenance": provenance,
+        "planned": {stage.key: _day(edited_dates["Planned"].iloc[i]) for i, stage in enumerate(STAGES)},
+        "actual": {stage.key: _day(edited_dates["Actual"].iloc[i]) for i, stage in enumerate(STAGES)},
+    }  # fmt: skip
+    try:
+        message = editing.save_property(store.engine(), actor, draft, form, date.today())
+    except (editing.InvalidEdit, editing.StaleEdit, AccessDenied) as refusal:
+        show_refusal(refusal)
+    else:
+        saved = choice if choice != NEW else reference.strip()
+        drafts.pop(choice, None)
+        drafts.pop(saved, None)
+        st.session_state[SAVED] = saved
+        done(message)

@@ -1,0 +1,37 @@
+"""What the data pages share: a refused change shown plainly (each field at fault named), and a message carried
+across the rerun that follows a save."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.editing import InvalidEdit, StaleEdit
+from dashboard.roles import AccessDenied
+
+_DONE = "data-form-done"
+
+
+def show_refusal(refusal: InvalidEdit | StaleEdit | AccessDenied) -> None:
+    if isinstance(refusal, InvalidEdit):
+        lines = "\n".join(f"- **{label}**: {message}" for label, message in refusal.problems)
+        st.error(f"Nothing was saved. Please correct:\n{lines}", icon=":material/error:")
+    elif isinstance(refusal, StaleEdit):
+        st.error(str(refusal), icon=":material/sync_problem:")
+    else:
+        st.error(f"Nothing was saved: {refusal}", icon=":material/block:")
+
+
+def position(options: list[str], value: object) -> int | None:
+    """A selectbox's index for `value`, or None (nothing chosen) when it is not one of the options."""
+    return options.index(value) if value in options else None  # type: ignore[arg-type]
+
+
+def done(message: str) -> None:
+    """Say `message` after the rerun that shows the saved data."""
+    st.session_state[_DONE] = message
+    st.rerun()
+
+
+def show_done() -> None:
+    if message := st.session_state.pop(_DONE, None):
+        st.success(message, icon=":material/check_circle:")

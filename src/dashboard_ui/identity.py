@@ -1,0 +1,101 @@
+"""Who is using the app. With `[auth]` in .streamlit/secrets.toml, people sign in through Streamlit's OpenID Connect
+(e.g. Microsoft Entra ID) and their role comes from the grants in the store; without it, the app runs in local mode
+as one user whose name and role come from DASHBOARD_LOCAL_USER and DASHBOARD_LOCAL_ROLE."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import access
+from dashboard.config import SettingError, local_role, local_user, ungranted_policy
+from dashboard.roles import Actor, Permission
+from dashboard_ui import store
+from dashboard_ui.filters import run_through_app
+
+ACTOR_KEY = "actor"
+
+
+def sign_in_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all
+        return False
+
+
+def _provider() -> str | None:
+    """The named provider in [auth.<name>] (e.g. "microsoft"), or None when [auth] holds the provider itself."""
+    named = [name for name, value in st.secrets["auth"].items() if hasattr(value, "items")]
+    return named[0] if named else None
+
+
+def _sign_in_page() -> None:
+    st.title("Residential strategy dashboard")
+    st.write("Sign in with your council account to see the programme.")
+    provider = _provider()
+    st.button("Sign in", on_click=lambda: st.login(provider) if provider else st.login(), type="primary",
+              icon=":material/login:", key="sign-in")  # fmt: skip
+
+
+def _no_access_page() -> None:
+    account = st.user.get("email") or "an account with no e-mail address"
+    st.title("No access yet")
+    st.write(
+        f"You are signed in as **{account}**, which has no role on this dashboard. "
+        "Ask one of its administrators to grant you one."
+    )
+    st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign-out")
+
+
+def _not_set_up_page() -> None:
+    st.title("Residential strategy dashboard")
+
+
+def _gate(page) -> None:
+    """Show only `page`: the sidebar lists no pages to someone who may see none."""
+    st.navigation([st.Page(page, title="Sign in", url_path="sign-in")], position="hidden").run()
+
+
+def sign_in() -> Actor | None:
+    """The actor for this session; or None, having shown a sign-in, no-access or set-up page instead."""
+    try:
+        if not sign_in_configured():
+            return Actor(user=local_user(), source="app", role=local_role())
+        if not st.user.get("is_logged_in", False):
+            _gate(_sign_in_page)
+            return None
+        account = str(st.user.get("email") or "")
+        actor = access.signed_in_actor(store.engine(), account, ungranted_policy()) if account else None
+    except SettingError as error:
+        _gate(_not_set_up_page)
+        st.error(f"The app is not set up correctly: {error}. Tell the dashboard's administrator.")
+        return None
+    if actor is None:
+        _gate(_no_access_page)
+    return actor
+
+
+def identity_panel(actor: Actor) -> None:
+    """Who the app thinks you are, in the sidebar; in local mode, a banner on every page saying so."""
+    with st.sidebar:
+        if sign_in_configured():
+            st.caption(f"Signed in as **{actor.user}** ({actor.role.label}).")
+            st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign-out")
+        else:
+            st.caption(f"Local mode: **{actor.user}** ({actor.role.label}).")
+    if not sign_in_configured():
+        st.info(
+            f"**Local mode**: no sign-in, so everyone who opens this app is **{actor.user}** ({actor.role.label}). "
+            "Set up sign-in before sharing it: see the README.",
+            icon=":material/lock_open:",
+        )
+
+
+def current_actor() -> Actor:
+    """The actor app.py signed in for this run."""
+    if ACTOR_KEY not in st.session_state:
+        run_through_app()
+    return st.session_state[ACTOR_KEY]
+
+
+def can(permission: Permission) -> bool:
+    return current_actor().can(permission)

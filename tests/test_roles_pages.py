@@ -1,0 +1,98 @@
+"""The app as each role sees it (AppTest, local mode by DASHBOARD_LOCAL_ROLE and signed in through at.user): exactly
+the pages, exports, costs and controls the role allows."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import access
+from dashboard.roles import SYSTEM, Role
+from tests.apptest import assert_page_ok, open_app, page_titles
+
+PROGRAMME = ["Overview", "Progress", "Districts", "Timeline", "Properties", "Decisions", "Briefing"]
+PAGES_BY_ROLE = {
+    "viewer": PROGRAMME,
+    "analyst": [*PROGRAMME, "Export", "Audit trail"],
+    "editor": [*PROGRAMME, "Edit a property", "Add a decision", "Import", "Export", "Audit trail"],
+    "admin": [*PROGRAMME, "Edit a property", "Add a decision", "Import", "Export", "Audit trail", "Roles"],
+}
+
+
+def downloads(at) -> list[str]:
+    return [button.proto.label for button in at.get("download_button")]
+
+
+@pytest.mark.parametrize("role", PAGES_BY_ROLE)
+def test_each_role_is_offered_exactly_its_pages(monkeypatch, store_url, engine, role):
+    at = open_app(monkeypatch, store_url, role=role)
+    assert_page_ok(at)
+    assert page_titles(at) == PAGES_BY_ROLE[role]
+    assert any("Local mode" in info.value and f"**local.tester** ({role})" in info.value for info in at.info), "no banner"
+
+
+def test_a_viewer_sees_no_costs_notes_history_or_property_level_export(monkeypatch, store_url, engine):
+    at = open_app(monkeypatch, store_url, role="viewer")
+    assert_page_ok(at)
+    assert downloads(at) == ["Download CSV", "Download CSV"]  # the two charts' (programme-level) data, not the late list
+    at.switch_page("pages/properties.py").run()
+    at.selectbox(key="property").select("RS-P2-04").run()
+    assert_page_ok(at)
+    assert [h.value for h in at.subheader] == ["RS-P2-04: milestones"]
+    assert downloads(at) == [] and not at.get("page_link")
+    at.switch_page("pages/timeline.py").run()
+    assert "Download CSV" in downloads(at) and len(downloads(at)) == 1  # phases, not the per-property Gantt
+
+
+def test_an_analyst_sees_costs_notes_history_and_may_export_but_not_edit(monkeypatch, store_url, engine):
+    at = open_app(monkeypatch, store_url, role="analyst")
+    at.switch_page("pages/properties.py").run()
+    at.selectbox(key="property").select("RS-P2-04").run()
+    assert_page_ok(at)
+    assert [h.value for h in at.subheader][1:] == ["RS-P2-04: costs and notes", "RS-P2-04: history"]
+    assert len(downloads(at)) == 3  # register, milestones, history
+    assert not at.get("page_link"), "an analyst is not offered the edit link"
+
+
+def test_an_editor_is_offered_the_edit_link(monkeypatch, store_url, engine):
+    at = open_app(monkeypatch, store_url, role="editor")
+    at.switch_page("pages/properties.py").run()
+    at.selectbox(key="property").select("RS-P2-04").run()
+    [link] = at.get("page_link")
+    assert link.proto.label == "Edit RS-P2-04"
+
+
+def test_a_signed_in_account_gets_its_granted_role(monkeypatch, store_url, engine):
+    access.grant_role(engine, SYSTEM, "ed@herts.gov.uk", Role.EDITOR)
+    at = open_app(monkeypatch, store_url, account="ED@herts.gov.uk")
+    assert_page_ok(at)
+    assert page_titles(at) == PAGES_BY_ROLE["editor"]
+    assert any("Signed in as **ed@herts.gov.uk** (editor)" in c.value for c in at.sidebar.caption)
+    assert not any("Local mode" in info.value for info in at.info)
+
+
+def test_an_account_with_no_grant_is_a_viewer_by_default(monkeypatch, store_url, engine):
+    at = open_app(monkeypatch, store_url, account="new@herts.gov.uk")
+    assert_page_ok(at)
+    assert page_titles(at) == PAGES_BY_ROLE["viewer"]
+
+
+def test_an_account_with_no_grant_is_refused_when_so_configured(monkeypatch, store_url, engine):
+    at = open_app(monkeypatch, store_url, account="new@herts.gov.uk", ungranted="refuse")
+    assert not at.exception
+    assert at.title[0].value == "No access yet"
+    assert "new@herts.gov.uk" in at.markdown[0].value
+    assert page_titles(at) == ["Sign in"] and not at.metric
+
+
+def test_before_sign_in_only_the_sign_in_button_shows(monkeypatch, store_url, engine):
+    at = open_app(monkeypatch, store_url, account="")
+    assert not at.exception
+    assert [b.proto.label for b in at.button] == ["Sign in"]
+    assert not at.metric and not at.dataframe and page_titles(at) == ["Sign in"]
+
+
+def test_a_bad_local_role_setting_is_explained_not_a_traceback(monkeypatch, store_url, engine):
+    at = open_app(monkeypatch, store_url, role="superuser")
+    assert not at.exception
+    assert "DASHBOARD_LOCAL_ROLE" in at.error[0].value and "'superuser' is not a role" in at.error[0].value
+    assert not at.metric
