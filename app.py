@@ -45,7 +45,7 @@ PAGES: dict[str, list[tuple[st.Page, Permission]]] = {
          Permission.EXPORT_PROPERTIES),
         (st.Page("pages/audit.py", title="Audit trail", icon=":material/history:", url_path="audit"),
          Permission.SEE_DETAIL),
-        (st.Page("pages/access.py", title="Roles", icon=":material/admin_panel_settings:", url_path="access"),
+        (st.Page("pages/access.py", title="Access", icon=":material/admin_panel_settings:", url_path="access"),
          Permission.GRANT),
     ],
 }  # fmt: skip

@@ -1,4 +1,4 @@
-"""Roles: who may do what. Admins grant and remove roles; grants are kept in the store and audited."""
+"""Access: who may do what. Admins grant and remove roles; grants are kept in the store and audited."""
 
 import streamlit as st
 
@@ -10,7 +10,7 @@ from dashboard_ui.data_forms import done, show_done, show_refusal
 from dashboard_ui.identity import current_actor, sign_in_configured
 
 actor = current_actor()
-st.title("Roles")
+st.title("Access")
 ungranted = (
     "see the dashboard as viewers" if ungranted_policy() is UngrantedPolicy.VIEWER else "are refused"
 )  # fmt: skip

@@ -31,7 +31,7 @@ PAGES = {
     "import": ("import", "Import"),
     "export": ("export", "Export"),
     "audit": ("audit", "Audit trail"),
-    "roles": ("access", "Roles"),
+    "access": ("access", "Access"),
 }
 VIEWPORTS = {"laptop": (1366, 768), "phone": (390, 844)}
 CHROMIUM_ARGS = [

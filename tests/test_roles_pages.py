@@ -14,7 +14,7 @@ PAGES_BY_ROLE = {
     "viewer": PROGRAMME,
     "analyst": [*PROGRAMME, "Export", "Audit trail"],
     "editor": [*PROGRAMME, "Edit a property", "Add a decision", "Import", "Export", "Audit trail"],
-    "admin": [*PROGRAMME, "Edit a property", "Add a decision", "Import", "Export", "Audit trail", "Roles"],
+    "admin": [*PROGRAMME, "Edit a property", "Add a decision", "Import", "Export", "Audit trail", "Access"],
 }
 
 
@@ -89,6 +89,16 @@ def test_before_sign_in_only_the_sign_in_button_shows(monkeypatch, store_url, en
     assert not at.exception
     assert [b.proto.label for b in at.button] == ["Sign in"]
     assert not at.metric and not at.dataframe and page_titles(at) == ["Sign in"]
+
+
+def test_the_sign_in_button_starts_the_configured_provider(monkeypatch, store_url, engine):
+    import streamlit as st
+
+    started: list[str | None] = []
+    monkeypatch.setattr(st, "login", lambda provider=None: started.append(provider))
+    at = open_app(monkeypatch, store_url, account="")
+    at.button(key="sign-in").click().run()
+    assert started == ["microsoft"]  # the [auth.microsoft] section of secrets.toml
 
 
 def test_a_bad_local_role_setting_is_explained_not_a_traceback(monkeypatch, store_url, engine):
