@@ -23,7 +23,7 @@ show_done()
 
 st.subheader("What each role may do")
 st.dataframe(
-    [{"Role": role.label, **{permission.value.capitalize(): "✓" if role >= needs else "" for permission, needs in
+    [{"Role": role.label, **{permission.value[0].upper() + permission.value[1:]: "✓" if role >= needs else "" for permission, needs in
                              MINIMUM_ROLE.items()}} for role in Role],
     hide_index=True,
 )  # fmt: skip

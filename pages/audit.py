@@ -9,7 +9,7 @@ from dashboard.exporting import audit_file
 from dashboard.queries import AuditQuery
 from dashboard_ui import store
 from dashboard_ui.identity import current_actor
-from dashboard_ui.widgets import paginate_rows
+from dashboard_ui.widgets import audit_dataframe, paginate_rows
 
 PER_PAGE = 100
 
@@ -40,9 +40,7 @@ rows = store.audit_log(query, PER_PAGE, offset, version)
 if total == 0:
     st.info("No change matches these filters.", icon=":material/info:")
 else:
-    st.dataframe(tables.audit_table(rows), hide_index=True,
-                 column_config={"When (UTC)": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm"),
-                                "Change": st.column_config.TextColumn(width="large")})  # fmt: skip
+    audit_dataframe(tables.audit_table(rows))
     st.download_button(
         f"Download these {total:,} changes (CSV)", data=lambda: audit_file(store.engine(), query, actor),
         file_name=f"audit-trail_{date.today():%Y-%m-%d}.csv", mime="text/csv", on_click="ignore",

@@ -9,7 +9,7 @@ from dashboard.roles import Permission
 from dashboard_ui import store
 from dashboard_ui.identity import can
 from dashboard_ui.view import current_view
-from dashboard_ui.widgets import download_csv, page_header
+from dashboard_ui.widgets import audit_dataframe, download_csv, page_header
 
 filters, version, strategy, status = current_view()
 page_header(f"{len(status)} properties", strategy, filters, status)
@@ -53,7 +53,8 @@ reference = st.selectbox(
 if reference:
     st.subheader(f"{reference}: milestones")
     milestone_table = tables.milestone_table(store.milestones(filters, (reference,), version))
-    st.dataframe(milestone_table, hide_index=True, column_config={"Planned": date_column, "Actual": date_column})
+    st.dataframe(milestone_table, hide_index=True, column_config={"Planned": date_column, "Actual": date_column},
+                 height="content")  # fmt: skip
     download_csv(milestone_table, f"Milestones {reference}", filters, property_level=True)
     if can(Permission.EDIT):
         st.page_link("pages/edit-property.py", label=f"Edit {reference}", icon=":material/edit:",
@@ -61,12 +62,12 @@ if reference:
     if can(Permission.SEE_DETAIL):
         details = store.property_details(reference, version)
         st.subheader(f"{reference}: costs and notes")
-        pounds = st.column_config.NumberColumn(format="£%d")
+        pounds = st.column_config.NumberColumn(format="localized")
         st.dataframe(tables.costs_table(details), hide_index=True,
                      column_config={name: pounds for name in ("Budget (£)", "Cost to date (£)", "Remaining (£)")})  # fmt: skip
         st.text(details["notes"] or "No notes.")
         st.caption(f"Source: {details['provenance']}")
         st.subheader(f"{reference}: history")
         history = tables.audit_table(store.audit_log(AuditQuery(reference=reference), 500, 0, version))
-        st.dataframe(history, hide_index=True, column_config={"Change": st.column_config.TextColumn(width="large")})
+        audit_dataframe(history)
         download_csv(history, f"History {reference}", filters, property_level=True)

@@ -142,3 +142,59 @@ def test_the_domain_refuses_a_write_without_the_editor_role(engine):
     assert dump(engine) == before
     with session_scope(engine) as session:
         assert session.scalar(select(Decision).where(Decision.reference == "X1")) is None
+
+
+def test_a_change_landing_between_the_check_and_the_write_is_still_refused(engine):
+    """Bob saves in the instant after Alice's edit passed its version check and before it is written."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    alices = editing.open_property(engine, "RS-P2-08")
+    bobs = editing.open_property(engine, "RS-P2-08")
+
+    def bob_saves_first(session, _context, _instances):
+        if session.info.get("actor") is ALICE and not fired:
+            fired.append(True)
+            editing.save_property(engine, BOB, bobs, edited(bobs, specialism="16+"), SEED_TODAY)
+
+    fired: list[bool] = []
+    event.listen(Session, "before_flush", bob_saves_first)
+    try:
+        with pytest.raises(editing.StaleEdit, match="Specialism: .* → 16\\+"):
+            editing.save_property(engine, ALICE, alices, edited(alices, notes="Alice's note"), SEED_TODAY)
+    finally:
+        event.remove(Session, "before_flush", bob_saves_first)
+    assert fired
+    final = editing.open_property(engine, "RS-P2-08")
+    assert final.values["specialism"] == "16+" and final.values["notes"] != "Alice's note"
+
+
+def test_every_kind_of_change_from_the_app_is_audited(engine):
+    from dashboard import access
+
+    mark = editing.open_property(engine, None).opened_at
+    draft = editing.open_property(engine, None)
+    values = {**draft.values, "reference": "RS-AUD-1", "phase": "Phase 2", "district": "Dacorum",
+              "provision_model": "commissioned", "planned_beds": 4, "planned": {"survey": date(2026, 12, 1)}}  # fmt: skip
+    editing.save_property(engine, ALICE, draft, values, SEED_TODAY)  # property and milestone created
+    draft = editing.open_property(engine, "RS-AUD-1")
+    editing.save_property(engine, ALICE, draft, edited(draft, planned_beds=5, **{"planned.survey": date(2026, 12, 8)}),
+                          SEED_TODAY)  # fmt: skip
+    draft = editing.open_property(engine, "RS-AUD-1")
+    editing.save_property(engine, ALICE, draft, edited(draft, **{"planned.survey": None}), SEED_TODAY)
+    editing.add_decision(engine, ALICE, {"reference": "B300/26", "title": "t", "decision_type": "Executive",
+                                         "key_decision": "no"}, SEED_TODAY)  # fmt: skip
+    admin = Actor("ada@herts.gov.uk", "app", Role.ADMIN)
+    access.grant_role(engine, admin, "ed@herts.gov.uk", Role.EDITOR)
+    access.revoke_role(engine, admin, "ed@herts.gov.uk")
+
+    kinds = [(row.entity, row.action, row.user) for row in audit_rows_after(engine, mark)]
+    assert kinds == [
+        ("property", "create", ALICE.user), ("milestone", "create", ALICE.user),
+        ("property", "update", ALICE.user), ("milestone", "update", ALICE.user),
+        ("milestone", "update", ALICE.user),
+        ("decision", "create", ALICE.user),
+        ("role_grant", "create", admin.user), ("role_grant", "delete", admin.user),
+    ]  # fmt: skip
+    cleared = audit_rows_after(engine, mark)[4]
+    assert (cleared.before, cleared.after) == ({"planned_on": "2026-12-08"}, {"planned_on": None})

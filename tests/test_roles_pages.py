@@ -3,6 +3,8 @@ the pages, exports, costs and controls the role allows."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from dashboard import access
@@ -43,12 +45,20 @@ def test_a_viewer_sees_no_costs_notes_history_or_property_level_export(monkeypat
     assert "Download CSV" in downloads(at) and len(downloads(at)) == 1  # phases, not the per-property Gantt
 
 
-def test_an_analyst_sees_costs_notes_history_and_may_export_but_not_edit(monkeypatch, store_url, engine):
+def test_an_analyst_sees_costs_notes_history_and_may_export_but_not_edit(monkeypatch, store_url, engine, store_path):
     at = open_app(monkeypatch, store_url, role="analyst")
     at.switch_page("pages/properties.py").run()
     at.selectbox(key="property").select("RS-P2-04").run()
     assert_page_ok(at)
     assert [h.value for h in at.subheader][1:] == ["RS-P2-04: costs and notes", "RS-P2-04: history"]
+    with sqlite3.connect(store_path) as connection:
+        budget, cost, notes = connection.execute(
+            "SELECT purchase_budget, purchase_cost, notes FROM property WHERE reference = 'RS-P2-04'"
+        ).fetchone()
+    costs = at.dataframe[2].value.set_index("Item")
+    assert (costs.loc["Purchase", "Budget (£)"], costs.loc["Purchase", "Cost to date (£)"]) == (budget, cost)
+    assert costs.loc["Purchase", "Remaining (£)"] == budget - cost
+    assert notes and notes in [t.value for t in at.text]
     assert len(downloads(at)) == 3  # register, milestones, history
     assert not at.get("page_link"), "an analyst is not offered the edit link"
 

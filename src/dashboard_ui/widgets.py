@@ -91,3 +91,15 @@ def paginate(items: list, per_page: int, noun: str) -> list:
     """A page of `items` (all of them when they fit), with a page picker when they do not."""
     offset = paginate_rows(len(items), per_page, noun)
     return items[offset : offset + per_page]
+
+
+def audit_dataframe(table: pd.DataFrame) -> None:
+    """Audit rows in words (dashboard.tables.audit_table), with the change given the room it needs."""
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "When (UTC)": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm"),
+            "Change": st.column_config.TextColumn(width="large"),
+        },
+    )
