@@ -235,4 +235,58 @@ class RoleGrant(Base):
         return self.account
 
 
-AUDITED_MODELS: tuple[type[Base], ...] = (Strategy, Decision, Phase, Property, Milestone, RoleGrant)
+class PlacementFigure(Base):
+    """A monthly aggregate from the council's SSDA903 episodes (dashboard.placements): a count for one measure and
+    category on a month's last day. Never a child, an episode or a postcode."""
+
+    __tablename__ = "placement_figure"
+    __table_args__ = (UniqueConstraint("month_end", "measure", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month_end: Mapped[date] = mapped_column(Date)
+    measure: Mapped[str] = mapped_column(String(40))  # e.g. children_in_homes, placement_changes
+    category: Mapped[str] = mapped_column(String(40))  # e.g. PR1 (own provision), inside, all
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class PostcodeDistrict(Base):
+    """The council's lookup from a postcode district (outward code, "SG1") to the local authority it lies in: tells
+    whether a placement was inside the county without keeping any postcode of a placement."""
+
+    __tablename__ = "postcode_district"
+
+    outward_code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    local_authority: Mapped[str] = mapped_column(String(100))
+
+
+class MarketFigure(Base):
+    """Ofsted's provider-level data aggregated per local authority and year (dashboard.market): children's homes and
+    places by sector, homes by latest overall rating. No provider is kept."""
+
+    __tablename__ = "market_figure"
+    __table_args__ = (
+        UniqueConstraint("as_at", "local_authority", "measure", "category"),
+        Index("ix_market_figure_as_at_measure", "as_at", "measure"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_at: Mapped[date] = mapped_column(Date)  # 31 March of the data's year
+    local_authority: Mapped[str] = mapped_column(String(100))
+    measure: Mapped[str] = mapped_column(String(40))  # homes, places, homes_by_rating
+    category: Mapped[str] = mapped_column(String(60))  # sector (Local authority, Private, Voluntary, Other) or rating
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class ObjectiveSetting(Base):
+    """A figure a user sets for the objectives: a target, or a weekly cost (dashboard.objectives has the defaults)."""
+
+    __tablename__ = "objective_setting"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+
+    def audit_ref(self) -> str:
+        return self.key
+
+
+AUDITED_MODELS: tuple[type[Base], ...] = (Strategy, Decision, Phase, Property, Milestone, RoleGrant, ObjectiveSetting)
