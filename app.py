@@ -31,6 +31,8 @@ PAGES: dict[str, list[tuple[st.Page, Permission]]] = {
          Permission.READ),
         (st.Page("pages/decisions.py", title="Decisions", icon=":material/gavel:", url_path="decisions"),
          Permission.READ),
+        (st.Page("pages/objectives.py", title="Objectives", icon=":material/flag:", url_path="objectives"),
+         Permission.READ),
         (st.Page("pages/briefing.py", title="Briefing", icon=":material/picture_as_pdf:", url_path="briefing"),
          Permission.READ),
     ],

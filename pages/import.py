@@ -1,5 +1,6 @@
-"""Import a spreadsheet through the same importer as the command line: every row is checked and the report shown
-first; nothing is written until the user confirms."""
+"""Import a file through the same importers as the command line: the programme spreadsheet, SSDA903 episodes, the
+postcode-district lookup or Ofsted's provider-level data. Every row is checked and the report shown first; nothing is
+written until the user confirms, and then all or nothing."""
 
 from datetime import date
 from hashlib import sha256
@@ -8,8 +9,9 @@ import streamlit as st
 
 from dashboard import tables
 from dashboard.exporting import template_workbook
-from dashboard.importing import import_upload
+from dashboard.importing import ImportReport
 from dashboard.roles import AccessDenied
+from dashboard.uploads import KIND_BY_LABEL, KINDS, run_upload
 from dashboard_ui import store
 from dashboard_ui.data_forms import done, show_done, show_refusal
 from dashboard_ui.identity import current_actor
@@ -18,46 +20,43 @@ UPLOADS = "import-uploads"  # bumped after an import, so the uploader starts emp
 
 actor = current_actor()
 st.title("Import")
-st.caption("Decisions, phases and properties with their stage dates, from a .csv or .xlsx in the template's layout "
-           "(the same files the command line imports). Every row is checked first and nothing is written until you "
-           "confirm; if any row is at fault, nothing is written at all.")  # fmt: skip
-st.download_button("Download the template (.xlsx)", data=template_workbook, file_name="import-template.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-                   icon=":material/download:")  # fmt: skip
+st.caption("Every row is checked first and the report shown; nothing is written until you confirm, and if any row is "
+           "at fault nothing is written at all. The same files can be imported from the command line.")  # fmt: skip
 show_done()
 
-upload = st.file_uploader("Spreadsheet to import", type=["csv", "xlsx"], key=f"upload-{st.session_state.get(UPLOADS, 0)}",
-                          help="A workbook with decisions, phases and properties sheets, or one CSV (properties.csv, "
-                               "decisions.csv or phases.csv; another name is read as the property tracker).")  # fmt: skip
+kind = KIND_BY_LABEL[st.radio("What are you importing?", [k.label for k in KINDS], horizontal=True, key="import-kind")]
+st.caption(kind.help)
+if kind is KINDS[0]:
+    st.download_button("Download the template (.xlsx)", data=template_workbook, file_name="import-template.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+                       icon=":material/download:")  # fmt: skip
+
+upload = st.file_uploader("File to import", type=list(kind.types), key=f"upload-{st.session_state.get(UPLOADS, 0)}")
 if upload is not None:
     data = upload.getvalue()
-    check = import_upload(store.engine(), upload.name, data, actor, dry_run=True, today=date.today())
+    check = run_upload(kind, store.engine(), upload.name, data, actor, dry_run=True, today=date.today())
     if not check.ok:
         st.error(f"**{upload.name} cannot be imported**: {len(check.problems)} problem(s) found. Nothing was "
                  "written. Correct them in the file and upload it again.", icon=":material/error:")  # fmt: skip
-        problems = tables.import_problems_table(check.problems)
-        st.dataframe(problems, hide_index=True, column_config={"Problem": st.column_config.TextColumn(width="large")})
+        st.dataframe(tables.import_problems_table(check.problems), hide_index=True,
+                     column_config={"Problem": st.column_config.TextColumn(width="large")})  # fmt: skip
     else:
-        counts = tables.import_counts_table(check)
-        changes = int(counts[["New", "Changed"]].to_numpy().sum())
-        st.success(f"**{upload.name} checks out.** {changes} row(s) would be added or changed.", icon=":material/task_alt:")
-        st.dataframe(counts, hide_index=True)
-        if check.changes:
-            with st.expander(f"Rows that would change ({len(check.changes)})"):
-                st.text("\n".join(check.changes))
-        if check.skipped_files:
-            st.caption("Passed over (not importable): " + ", ".join(check.skipped_files))
-        if changes and st.button(f"Import {changes} change(s)", type="primary", icon=":material/upload:",
-                                 key=f"confirm-{sha256(data).hexdigest()[:12]}"):  # fmt: skip
+        st.success(f"**{upload.name} checks out.** {check.summary().splitlines()[0]}", icon=":material/task_alt:")
+        if isinstance(check, ImportReport):
+            st.dataframe(tables.import_counts_table(check), hide_index=True)
+            if check.changes:
+                with st.expander(f"Rows that would change ({len(check.changes)})"):
+                    st.text("\n".join(check.changes))
+        if st.button(f"Import {upload.name}", type="primary", icon=":material/upload:",
+                     key=f"confirm-{sha256(data).hexdigest()[:12]}"):  # fmt: skip
             try:
-                result = import_upload(store.engine(), upload.name, data, actor, today=date.today())
+                result = run_upload(kind, store.engine(), upload.name, data, actor, dry_run=False, today=date.today())
             except AccessDenied as refusal:
                 show_refusal(refusal)
             else:
                 if result.ok:
                     st.session_state[UPLOADS] = st.session_state.get(UPLOADS, 0) + 1
-                    done(f"Imported {upload.name}: " + "; ".join(
-                        f"{row.Table}: {row.New} new, {row.Changed} changed" for row in tables.import_counts_table(result).itertuples()))  # fmt: skip
+                    done(result.summary().splitlines()[0])
                 st.error("The store changed while you were checking, and the file no longer imports. Nothing was "
                          "written:", icon=":material/error:")  # fmt: skip
                 st.dataframe(tables.import_problems_table(result.problems), hide_index=True)

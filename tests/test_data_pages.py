@@ -135,10 +135,10 @@ def test_an_import_shows_its_report_and_writes_only_when_confirmed(monkeypatch, 
     assert "properties.csv checks out" in at.success[0].value
     assert at.dataframe[0].value.to_dict("records") == [{"Table": "Properties", "New": 1, "Changed": 0, "Unchanged": 0}]
     assert dump(engine) == before, "the check wrote something"
-    [confirm] = [b for b in at.button if b.label == "Import 1 change(s)"]
+    [confirm] = [b for b in at.button if b.label == "Import properties.csv"]
     confirm.click().run()
     assert_page_ok(at)
-    assert at.success[0].value.startswith("Imported properties.csv: Properties: 1 new, 0 changed")
+    assert at.success[0].value.startswith("Imported. properties: 1 new, 0 changed")
     assert beds(engine, "NEW-01") == 3
     with session_scope(engine) as session:
         sources = set(session.scalars(select(AuditEntry.source).where(AuditEntry.entity_ref.startswith("NEW-01"))))
@@ -157,6 +157,27 @@ def test_a_bad_import_lists_each_row_and_column_and_offers_no_import(monkeypatch
     ]
     assert not [b for b in at.button if b.label.startswith("Import ")]
     assert dump(engine) == before
+
+
+def test_ssda903_episodes_imported_from_the_app_show_on_the_objectives_page(monkeypatch, store_url, engine):
+    from tests.conftest import SHARED_DATA
+
+    at = open_app(monkeypatch, store_url, role="editor")
+    at.switch_page("pages/import.py").run()
+    at.radio(key="import-kind").set_value("SSDA903 episodes").run()
+    before = dump(engine)
+    data = (SHARED_DATA / "ssda903" / "demandmodel_2021-episodes.csv").read_bytes()
+    at.file_uploader[0].set_value(("episodes.csv", data, "text/csv")).run()
+    assert_page_ok(at)
+    assert "episodes.csv checks out" in at.success[0].value and "12 months" in at.success[0].value
+    assert dump(engine) == before
+    [confirm] = [b for b in at.button if b.label == "Import episodes.csv"]
+    confirm.click().run()
+    assert at.success[0].value.startswith("Imported monthly placement figures")
+    at.switch_page("pages/objectives.py").run()
+    assert_page_ok(at)
+    labels = [m.label for m in at.metric]
+    assert "Children in children's homes living in the council's own homes" in labels
 
 
 def test_the_audit_trail_filters_by_user_and_property_and_exports(monkeypatch, store_url, engine):

@@ -11,7 +11,7 @@ from dashboard import access
 from dashboard.roles import SYSTEM, Role
 from tests.apptest import assert_page_ok, open_app, page_titles
 
-PROGRAMME = ["Overview", "Progress", "Districts", "Timeline", "Properties", "Decisions", "Briefing"]
+PROGRAMME = ["Overview", "Progress", "Districts", "Timeline", "Properties", "Decisions", "Objectives", "Briefing"]
 PAGES_BY_ROLE = {
     "viewer": PROGRAMME,
     "analyst": [*PROGRAMME, "Export", "Audit trail"],

@@ -90,3 +90,12 @@ def _record_changes(session: Session, _flush_context, _instances) -> None:
         if isinstance(obj, AUDITED_MODELS):
             entries.append(_entry(actor, "delete", obj, snapshot(obj), None))
     session.add_all(entries)
+
+
+def record_bulk_change(session: Session, actor: Actor, entity: str, reference: str, summary: dict) -> None:
+    """One audit row for a table replaced in bulk (monthly aggregates, a lookup, a year of market figures): who,
+    when, from what. It also moves the store's data version on, so the app reads the new figures."""
+    session.add(
+        AuditEntry(at=datetime.now(UTC).replace(tzinfo=None), user=actor.user, source=actor.source, action="import",
+                   entity=entity, entity_ref=reference, before=None, after=summary)  # fmt: skip
+    )

@@ -435,3 +435,89 @@ def gantt(segments: pd.DataFrame, lateness: pd.DataFrame, as_at: date, title: st
     fig.update_yaxes(autorange="reversed", type="category", gridcolor="white", tickfont={"size": 12})
     fig.update_xaxes(type="date", showgrid=True, gridcolor="#E5E6E7", side="top")
     return fig
+
+
+# ---------------------------------------------------------------- objectives
+
+
+def _value_text(value: float, as_percent: bool, money: bool = False) -> str:
+    if money:
+        return f"£{value:,.0f}"
+    return f"{value:.0%}" if as_percent else f"{value:.2f}"
+
+
+def objective_chart(frame: pd.DataFrame, column: str, title: str, target: float | None, as_percent: bool) -> go.Figure:
+    """One measure month by month, its latest value labelled, the target (if set) a dashed line named as such."""
+    shown = frame.dropna(subset=[column])
+    fig = go.Figure(
+        go.Scatter(
+            x=shown["month_end"], y=shown[column], mode="lines+markers", line={"color": DARK_BLUE, "width": 3},
+            marker={"size": 6}, hovertemplate="%{x|%B %Y}: %{y" + (":.0%" if as_percent else ":.2f") + "}<extra></extra>",
+        )
+    )  # fmt: skip
+    if not shown.empty:
+        last = shown.iloc[-1]
+        fig.add_annotation(x=last["month_end"], y=last[column], text=_value_text(last[column], as_percent),
+                           showarrow=False, xanchor="left", xshift=8, font={"size": 14, "color": DARK_BLUE})  # fmt: skip
+    if target is not None:
+        fig.add_hline(y=target, line={"color": ORANGE, "dash": "dash", "width": 2},
+                      annotation={"text": f"Target {_value_text(target, as_percent)}", "font": {"color": TEXT},
+                                  "xanchor": "left", "x": 0, "yanchor": "bottom"})  # fmt: skip
+    fig.update_yaxes(tickformat=".0%" if as_percent else None, rangemode="tozero")
+    fig.update_xaxes(tickformat="%b %Y")
+    return styled(fig, title, height=320)
+
+
+def cost_chart(frame: pd.DataFrame) -> go.Figure:
+    """Cost avoided each month (bars), the running total named in the title."""
+    total = frame["cost_avoided_to_date"].iloc[-1] if not frame.empty else 0
+    fig = go.Figure(
+        go.Bar(x=frame["month_end"], y=frame["cost_avoided"], marker={"color": TURQUOISE},
+               hovertemplate="%{x|%B %Y}: £%{y:,.0f}<extra></extra>")  # fmt: skip
+    )
+    fig.update_yaxes(tickprefix="£", tickformat=",.0f")
+    fig.update_xaxes(tickformat="%b %Y")
+    return styled(fig, f"Cost avoided by children in the council's own homes: £{total:,.0f} over these months", 320)
+
+
+SECTOR_COLOURS = {"Local authority": DARK_BLUE, "Private": ORANGE, "Voluntary": TURQUOISE, "Other": DARK_GREY}
+SECTOR_PATTERNS = {"Local authority": "", "Private": "/", "Voluntary": ".", "Other": "x"}
+
+
+def market_chart(market: pd.DataFrame, council: str, measure: str) -> go.Figure:
+    """The council's children's homes (or places) by sector, year by year: grouped bars, each labelled."""
+    fig = go.Figure()
+    for sector, colour in SECTOR_COLOURS.items():
+        rows = market[market["sector"] == sector]
+        if rows.empty or not rows[measure].any():
+            continue
+        fig.add_trace(go.Bar(
+            x=rows["as_at"].map(lambda day: f"March {day:%Y}"), y=rows[measure], name=sector,
+            marker={"color": colour, "pattern": {"shape": SECTOR_PATTERNS[sector], "fgcolor": "white", "solidity": 0.3}},
+            text=[f"{sector}: {value}" for value in rows[measure]], textposition="outside",
+            hovertemplate=f"{sector}: %{{y}} {measure}<extra></extra>",
+        ))  # fmt: skip
+    fig.update_layout(barmode="group", showlegend=True, legend={"orientation": "h", "y": -0.15})
+    return styled(fig, f"Children's homes in {council} by who runs them: {measure}", 360).update_layout(showlegend=True)
+
+
+def ranking_chart(ranking: pd.DataFrame, council: str) -> go.Figure:
+    """Every authority's share of children's-home places that are council-run, highest first; the council picked out."""
+    ordered = ranking.sort_values("rank")
+    ours = ordered["local_authority"] == council
+    fig = go.Figure(
+        go.Bar(
+            x=ordered["rank"], y=ordered["la_share"], marker={"color": [ORANGE if mine else PALE_GREY for mine in ours]},
+            customdata=ordered["local_authority"], hovertemplate="%{customdata}: %{y:.0%} (rank %{x})<extra></extra>",
+        )
+    )  # fmt: skip
+    title = "Share of children's-home places run by the council, every authority"
+    if ours.any():
+        row = ordered[ours].iloc[0]
+        fig.add_annotation(x=row["rank"], y=row["la_share"], text=f"{council}: {row['la_share']:.0%}, "
+                           f"{int(row['rank'])} of {len(ordered)}", showarrow=True, arrowhead=2, ax=40, ay=-40,
+                           font={"size": 14, "color": TEXT})  # fmt: skip
+        title = f"{council} ranks {int(row['rank'])} of {len(ordered)} for the share of places it runs itself"
+    fig.update_yaxes(tickformat=".0%")
+    fig.update_xaxes(title="Authorities, highest share first")
+    return styled(fig, title, 340)

@@ -133,6 +133,64 @@ def export_command(
         print(f"{out / name}: {rows} rows")
 
 
+def _report_or_fail(report) -> None:
+    if not report.ok:
+        err.print(report.summary(), highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=1)
+    print(report.summary())
+
+
+@app.command("import-903")
+def import_903_command(
+    ctx: typer.Context,
+    episodes: Annotated[Path, typer.Argument(help="The SSDA903 episodes CSV (CHILD, DECOM, RNE, PLACE, ...).")],
+    header: Annotated[Path | None, typer.Argument(help="The SSDA903 header CSV: optional; checked, nothing kept.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing.")] = False,
+) -> None:
+    """Import SSDA903 episodes as monthly counts (children in children's homes by provider and location, placement
+    changes). No child-level row or postcode is kept. Import the postcode-district lookup first."""
+    from dashboard.placements import check_header, import_episodes
+
+    engine = _engine(ctx)
+    ensure_store(engine)
+    if header is not None and (problems := check_header(header)):
+        _fail("; ".join(map(str, problems)))
+    _report_or_fail(import_episodes(engine, episodes, _cli_actor(f"import {episodes.name}"), dry_run=dry_run))
+
+
+@app.command("import-lookup")
+def import_lookup_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV with a Postcode district column (SG1) and a Local authority column.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing.")] = False,
+) -> None:
+    """Replace the postcode-district lookup that places children inside or outside the county."""
+    from dashboard.placements import import_lookup
+
+    engine = _engine(ctx)
+    ensure_store(engine)
+    _report_or_fail(import_lookup(engine, file, _cli_actor(f"import {file.name}"), dry_run=dry_run))
+
+
+@app.command("import-ofsted")
+def import_ofsted_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Ofsted's provider-level CSV as downloaded from GOV.UK.")],
+    as_at: Annotated[str | None, typer.Option("--as-at", help="31 March of the data's year, if neither the file's title nor its name says.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing.")] = False,
+) -> None:
+    """Import Ofsted's children's homes data for one year: homes and places by sector and rating, per authority."""
+    from dashboard.market import import_ofsted
+
+    engine = _engine(ctx)
+    ensure_store(engine)
+    try:
+        when = parse_date(as_at) if as_at else None
+    except ValueError as error:
+        _fail(f"--as-at: {error}")
+    _report_or_fail(import_ofsted(engine, file, _cli_actor(f"import {file.name}"), as_at=when, dry_run=dry_run))
+
+
 @app.command("grant")
 def grant_command(
     ctx: typer.Context,

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -57,6 +56,11 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+def refusal(problems: list[Problem]) -> str:
+    """Every importer's report when it wrote nothing: how many problems, then each on its own line."""
+    return "\n".join([f"Nothing was imported: {len(problems)} problem(s) found.", *(f"  {p}" for p in problems)])
+
+
 @dataclass
 class RawTable:
     source: str
@@ -86,9 +90,7 @@ class ImportReport:
 
     def summary(self) -> str:
         if self.problems:
-            lines = [f"Nothing was imported: {len(self.problems)} problem(s) found."]
-            lines += [f"  {problem}" for problem in self.problems]
-            return "\n".join(lines)
+            return refusal(self.problems)
         verb = "Imported" if self.written else "Would import (dry run, nothing written)"
         parts = [
             f"{name}: {c.created} new, {c.updated} changed, {c.unchanged} unchanged" for name, c in self.counts.items()
@@ -476,14 +478,3 @@ def import_path(
             report.written = True
     return report
 
-
-def import_upload(
-    engine: Engine, file_name: str, data: bytes, actor: Actor, dry_run: bool = False, today: date | None = None
-) -> ImportReport:
-    """An uploaded file, imported exactly as `import_path` imports one on disk (its name picks the layout, as there).
-    The file is kept only while it is read; the audit log names it, as it does a file imported from the command line."""
-    name = Path(file_name).name or "upload.csv"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        return import_path(engine, path, replace(actor, source=f"import {name}"), dry_run=dry_run, today=today)

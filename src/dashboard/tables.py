@@ -248,3 +248,51 @@ def import_counts_table(report: ImportReport) -> pd.DataFrame:
         [(name.capitalize(), c.created, c.updated, c.unchanged) for name, c in report.counts.items()],
         columns=["Table", "New", "Changed", "Unchanged"],
     )
+
+
+OBJECTIVE_COLUMNS = {
+    "month_end": "Month end",
+    "children_in_homes": "Children in children's homes",
+    "own_provision": "In the council's own homes",
+    "own_share": "Own provision share",
+    "inside": "Placed inside the county",
+    "outside": "Placed outside",
+    "location_unknown": "Location not known",
+    "inside_share": "Inside share",
+    "placement_changes": "Placement changes in the month",
+    "children_looked_after": "Children looked after",
+    "changes_per_child_12m": "Changes per child, 12 months",
+    "cost_avoided": "Cost avoided in the month (£)",
+    "cost_avoided_to_date": "Cost avoided to date (£)",
+}
+
+
+def objectives_table(measures: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The month-by-month measures behind one objective's chart, labelled; money in whole pounds."""
+    frame = measures[["month_end", *columns]].copy()
+    for column in ("cost_avoided", "cost_avoided_to_date"):
+        if column in frame:
+            frame[column] = frame[column].round()
+    return _dates(frame).rename(columns=OBJECTIVE_COLUMNS)
+
+
+def market_table(market: pd.DataFrame) -> pd.DataFrame:
+    frame = market.copy()
+    frame["as_at"] = pd.to_datetime(frame["as_at"]).dt.date
+    return frame.rename(columns={"as_at": "As at", "sector": "Run by", "homes": "Children's homes", "places": "Places"})
+
+
+def ranking_table(ranking: pd.DataFrame) -> pd.DataFrame:
+    frame = ranking.sort_values("rank")[["rank", "local_authority", "la_places", "total_places", "la_share"]].copy()
+    frame["la_share"] = (frame["la_share"] * 100).round(1)
+    return frame.rename(columns={"rank": "Rank", "local_authority": "Local authority", "la_places": "Council-run places",
+                                 "total_places": "All places", "la_share": "Council-run share (%)"})  # fmt: skip
+
+
+def settings_table(settings: tuple, chosen: dict[str, float | None]) -> pd.DataFrame:
+    """The objectives' targets and costs as set (for those who may not change them)."""
+    return pd.DataFrame(
+        [(setting.label, "not set" if chosen[setting.key] is None else f"{chosen[setting.key]:,g}", setting.unit)
+         for setting in settings],
+        columns=["Setting", "Value", "Unit"],
+    )  # fmt: skip

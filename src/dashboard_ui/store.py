@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 if TYPE_CHECKING:
     from dashboard.briefing import ProgressCallback
 
-from dashboard import queries
+from dashboard import market, objectives, placements, queries
 from dashboard.boundaries import load_boundaries
 from dashboard.config import boundaries_file, database_url
 from dashboard.db import make_engine
@@ -101,6 +101,26 @@ def property_references(data_version: DataVersion) -> list[str]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def property_details(reference: str, data_version: DataVersion) -> dict | None:
     return queries.property_details(engine(), reference)
+
+
+@st.cache_data(show_spinner=False)
+def placement_figures(data_version: DataVersion) -> pd.DataFrame:
+    return placements.placement_figures(engine())
+
+
+@st.cache_data(show_spinner=False)
+def objective_settings(data_version: DataVersion) -> dict[str, float | None]:
+    return objectives.settings(engine())
+
+
+@st.cache_data(show_spinner=False)
+def council_market(council: str, data_version: DataVersion) -> pd.DataFrame:
+    return market.council_market(engine(), council)
+
+
+@st.cache_data(show_spinner=False)
+def market_ranking(data_version: DataVersion) -> pd.DataFrame:
+    return market.council_ranking(engine())
 
 
 def boundaries() -> dict | None:

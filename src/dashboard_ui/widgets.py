@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard.exporting import table_csv
 from dashboard.metrics import illustrative_rows
+from dashboard.objectives import Latest
 from dashboard.queries import Filters, StrategyInfo
 from dashboard.roles import Permission
 from dashboard_ui.identity import current_actor
@@ -103,3 +104,19 @@ def audit_dataframe(table: pd.DataFrame) -> None:
             "Change": st.column_config.TextColumn(width="large"),
         },
     )
+
+
+def objective_metric(
+    label: str, latest: Latest | None, target: float | None, as_percent: bool, lower_is_better: bool = False
+) -> None:
+    """An objective's newest value, and how far it is from its target (a target in % for a share)."""
+    if latest is None:
+        st.metric(label, "No data")
+        return
+    text = f"{latest.value:.0%}" if as_percent else f"{latest.value:.2f}"
+    delta = None
+    if target is not None:
+        gap = latest.value - (target / 100 if as_percent else target)
+        delta = f"{gap * 100:+.0f} points against the target" if as_percent else f"{gap:+.2f} against the target"
+    st.metric(label, text, delta=delta, delta_color="inverse" if lower_is_better else "normal",
+              help=f"Month ending {latest.month_end:%d %B %Y}.")  # fmt: skip

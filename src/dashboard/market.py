@@ -1,0 +1,378 @@
+"""The children's homes market around the council, from Ofsted's published provider-level data ("Children's social
+care data in England – Provider level as at 31 March YYYY", the CSV as downloaded from GOV.UK).
+
+Only aggregates are kept: per local authority and year, children's homes and places by sector and homes by latest
+overall rating. The file itself, and every provider's URN, name and address, are read and dropped: the locations of
+children's homes are never stored (safeguarding), even though Ofsted redacts most of them.
+
+Importing a year is all or nothing and replaces that year's figures; other years are kept, so the page can show the
+market over time."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Engine, case, delete, func, insert, select
+
+from dashboard.audit import record_bulk_change
+from dashboard.db import session_scope
+from dashboard.importing import Problem, UnreadableFile, decode, refusal
+from dashboard.models import MarketFigure
+from dashboard.roles import Actor, Permission
+
+# The needed columns and the headers each has had over the years, preferred first. Ofsted renames columns between
+# releases ("Overall effectiveness" became "Overall experiences and progress of children and young people" with the
+# 2017 inspection framework), so a header is matched to any of these after normalising (see `_normal`).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "provision_type": ("Provision type",),
+    "local_authority": ("Local authority", "LA"),
+    "sector": ("Sector",),
+    "places": ("Places", "Number of places", "Registered places"),
+    "rating": ("Overall experiences and progress of children and young people", "Overall effectiveness"),
+}
+PROVIDER_COLUMNS = ["local_authority", "sector", "places", "rating"]
+FIGURE_COLUMNS = ["local_authority", "measure", "category", "value"]
+
+CHILDRENS_HOME = "children's home"  # normalised; secure homes and residential special schools are other types
+SECTORS: dict[str, str] = {"local authority": "Local authority", "private": "Private", "voluntary": "Voluntary"}
+OTHER_SECTOR = "Other"  # e.g. "Health Authority": too few homes to show apart
+SECTOR_ORDER = [*SECTORS.values(), OTHER_SECTOR]
+LA_SECTOR = SECTORS["local authority"]
+NOT_YET_INSPECTED = "Not yet inspected"
+RATINGS = ["Outstanding", "Good", "Requires improvement to be good", "Inadequate", NOT_YET_INSPECTED]
+RATING_BY_TEXT: dict[str, str] = {
+    **{rating.lower(): rating for rating in RATINGS},
+    "requires improvement": "Requires improvement to be good",  # the short form some releases use
+    "": NOT_YET_INSPECTED,
+}
+
+HOMES, PLACES, HOMES_BY_RATING = "homes", "places", "homes_by_rating"
+
+AS_AT_IN_TITLE = re.compile(r"as\s+at\s+31\s+march\s+(\d{4})", re.IGNORECASE)
+AS_AT_IN_NAME = re.compile(r"31[\s_-]*march[\s_-]*(\d{4})", re.IGNORECASE)
+YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+# ---------------------------------------------------------------- the report
+
+
+@dataclass
+class MarketReport:
+    """What an import found (and wrote), for the command line and the import page alike."""
+
+    as_at: date | None = None
+    problems: list[Problem] = field(default_factory=list)
+    homes: int = 0
+    places: int = 0
+    authorities: int = 0
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.problems:
+            return refusal(self.problems)
+        when = _long_date(self.as_at) if self.as_at else "an unknown date"
+        lines = [
+            f"Ofsted providers as at {when}: {self.homes:,} children's homes with {self.places:,} places "
+            f"in {self.authorities:,} local authorities."
+        ]
+        if self.written:
+            lines.append(f"Imported: the figures for {when} were replaced; other years are kept.")
+        else:
+            lines.append("Dry run: nothing written.")
+        return "\n".join(lines)
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+# ---------------------------------------------------------------- reading the file
+
+
+def _normal(text: object) -> str:
+    """Header or cell text as compared: one space for any run of whitespace (header cells hold line breaks), lower
+    case, and straight apostrophes (some releases use curly ones)."""
+    return " ".join(str(text).split()).lower().replace("\u2019", "'").replace("\u2018", "'")
+
+
+def _is_header(cells: list[str]) -> bool:
+    normal = {_normal(cell) for cell in cells}
+    return "urn" in normal and "provision type" in normal
+
+
+def _find_header(rows: list[list[str]]) -> int | None:
+    """Index of the table's header: it follows a varying number of title and note rows."""
+    return next((index for index, cells in enumerate(rows) if _is_header(cells)), None)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where one file keeps the needed columns, and their headers as written there, so that a problem names the
+    column the reader sees (an older file's "Number of places", not "Places")."""
+
+    source: str
+    index: dict[str, int]
+    header: dict[str, str]
+
+    def cell(self, cells: list[str], name: str) -> str:
+        index = self.index[name]
+        return cells[index].strip() if index < len(cells) else ""  # short rows: trailing blanks left off
+
+    def problem(self, row: int, name: str, message: str) -> Problem:
+        return Problem(self.source, row, self.header[name], message)
+
+
+def _find_columns(headers: list[str], source: str, row: int) -> tuple[_Columns, list[Problem]]:
+    """The needed columns, and a problem naming each that is missing."""
+    position: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        position.setdefault(_normal(header), index)  # the first of two same-named columns
+    columns, problems = _Columns(source, {}, {}), []
+    for name, synonyms in COLUMNS.items():
+        found = next((position[_normal(s)] for s in synonyms if _normal(s) in position), None)
+        if found is None:
+            problems.append(Problem(source, row, synonyms[0], f"column not found (looked for: {', '.join(synonyms)})"))
+        else:
+            columns.index[name] = found
+            columns.header[name] = " ".join(headers[found].split())
+    return columns, problems
+
+
+def as_at_from(title_rows: list[list[str]], name: str) -> date | None:
+    """The data's date: "as at 31 March YYYY" in the title, else the year in the file's name."""
+    title = " ".join(cell for cells in title_rows for cell in cells)
+    match = AS_AT_IN_TITLE.search(title) or AS_AT_IN_NAME.search(name)
+    if match:
+        return date(int(match.group(1)), 3, 31)
+    years = set(YEAR_IN_NAME.findall(name))
+    return date(int(years.pop()), 3, 31) if len(years) == 1 else None  # two years in a name: not a guess to make
+
+
+def _places(text: str) -> int | None:
+    """A whole number of places; blank is 0 (the home still counts). None if not a whole number."""
+    text = text.strip().replace(",", "")
+    if not text:
+        return 0
+    try:
+        number = float(text)  # "3.0" from a file that went through a spreadsheet
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() and number >= 0 else None
+
+
+def _provider(cells: list[str], columns: _Columns, row: int) -> tuple[dict | None, list[Problem]]:
+    """One children's home as the columns kept (or None and its problems)."""
+    local_authority = " ".join(columns.cell(cells, "local_authority").split())
+    places_text, rating_text = columns.cell(cells, "places"), columns.cell(cells, "rating")
+    places, rating = _places(places_text), RATING_BY_TEXT.get(_normal(rating_text))
+    problems = []
+    if not local_authority:
+        problems.append(columns.problem(row, "local_authority", "no local authority"))
+    if places is None:
+        problems.append(columns.problem(row, "places", f"'{places_text}' is not a whole number"))
+    if rating is None:
+        problems.append(
+            columns.problem(row, "rating", f"unknown rating '{rating_text}'; expected: {', '.join(RATINGS)}")
+        )
+    if problems:
+        return None, problems
+    sector = SECTORS.get(_normal(columns.cell(cells, "sector")), OTHER_SECTOR)
+    return {"local_authority": local_authority, "sector": sector, "places": places, "rating": rating}, []
+
+
+def _no_table(name: str, message: str) -> tuple[pd.DataFrame, list[Problem], date | None]:
+    """No providers and the one problem; the date still from the name, so that is not reported missing as well."""
+    return pd.DataFrame(columns=PROVIDER_COLUMNS), [Problem(name, None, None, message)], as_at_from([], name)
+
+
+def read_providers(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem], date | None]:
+    """The file's children's homes (local authority, sector, places, rating; nothing that identifies a home), the
+    problems found, and the "as at" date the file states (title, else name). Pure: nothing is written."""
+    text = decode(data)
+    if not text.strip():
+        return _no_table(name, "the file is empty")
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        return _no_table(name, f"not a CSV file ({error})")
+    header = _find_header(rows)
+    if header is None:
+        return _no_table(name, "no table with URN and Provision type columns found")
+    as_at = as_at_from(rows[:header], name)
+    # Problems name the spreadsheet's row numbers, title rows included, as the reader sees them in Excel.
+    columns, problems = _find_columns(rows[header], name, header + 1)
+    if problems:
+        return pd.DataFrame(columns=PROVIDER_COLUMNS), problems, as_at
+    found = []
+    for row, cells in enumerate(rows[header + 1 :], start=header + 2):
+        if _normal(columns.cell(cells, "provision_type")) != CHILDRENS_HOME:
+            continue  # every other kind of provider, and note rows under the table
+        provider, row_problems = _provider(cells, columns, row)
+        problems.extend(row_problems)
+        if provider:
+            found.append(provider)
+    return pd.DataFrame(found, columns=PROVIDER_COLUMNS).astype({"places": int}), problems, as_at
+
+
+def aggregate(providers: pd.DataFrame) -> pd.DataFrame:
+    """Per local authority: homes and places by sector, homes by rating, as the rows the store keeps (zeros left
+    out: a missing row means none)."""
+    by_sector = (
+        providers.groupby(["local_authority", "sector"])
+        .agg(homes=("places", "size"), places=("places", "sum"))
+        .reset_index()
+        .melt(id_vars=["local_authority", "sector"], var_name="measure", value_name="value")
+        .rename(columns={"sector": "category"})
+    )
+    by_rating = (
+        providers.groupby(["local_authority", "rating"])
+        .size()
+        .reset_index(name="value")
+        .rename(columns={"rating": "category"})
+        .assign(measure=HOMES_BY_RATING)
+    )
+    figures = pd.concat([by_sector, by_rating], ignore_index=True)[FIGURE_COLUMNS]
+    figures = figures[figures["value"] > 0].astype({"value": int})
+    return figures.sort_values(["local_authority", "measure", "category"]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- importing
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; a folder or a workbook is refused before anything is read."""
+    if not path.is_file():
+        raise UnreadableFile(f"no such file ({path.resolve().parent})")
+    if path.suffix.lower() not in {".csv", ".txt"}:
+        raise UnreadableFile("takes the provider-level .csv file as downloaded from GOV.UK")
+    return path.read_bytes()
+
+
+def _resolve_as_at(stated: date | None, given: date | None, source: str) -> tuple[date | None, list[Problem]]:
+    """The file's own date wins; one given that contradicts it is more likely a slip than a correction."""
+    if stated and given and stated != given:
+        message = f"the file is as at {_long_date(stated)}, but {_long_date(given)} was given"
+        return None, [Problem(source, None, None, message)]
+    if not (stated or given):
+        message = "no 'as at' date: not in the title rows or the file name; give it explicitly"
+        return None, [Problem(source, None, None, message)]
+    return stated or given, []
+
+
+def _write_year(engine: Engine, actor: Actor, as_at: date, figures: pd.DataFrame) -> None:
+    """Replace the year's figures in one transaction: a failure leaves the year as it was."""
+    with session_scope(engine, actor) as session:
+        session.execute(delete(MarketFigure).where(MarketFigure.as_at == as_at))
+        session.execute(insert(MarketFigure), figures.assign(as_at=as_at).to_dict("records"))
+        record_bulk_change(session, actor, "market_figure", f"{as_at:%Y-%m-%d}", {"rows": len(figures)})
+
+
+def import_ofsted(
+    engine: Engine, path: Path, actor: Actor, as_at: date | None = None, dry_run: bool = False
+) -> MarketReport:
+    """Read Ofsted's provider-level CSV at `path` and replace that year's market figures with its aggregates (with
+    `dry_run`, only report them). `as_at` serves a file whose title and name state no date."""
+    if not dry_run:
+        actor.require(Permission.EDIT)
+    report = MarketReport()
+    try:
+        data = _read_bytes(path)
+    except UnreadableFile as error:
+        report.problems.append(Problem(path.name, None, None, str(error)))
+        return report
+    providers, report.problems, stated = read_providers(data, path.name)
+    report.as_at, date_problems = _resolve_as_at(stated, as_at, path.name)
+    report.problems.extend(date_problems)
+    if not report.problems and providers.empty:
+        # Replacing a year with nothing would wipe it: a file without homes is the wrong file.
+        report.problems.append(Problem(path.name, None, None, "no children's homes found"))
+    if report.problems:
+        return report
+    report.homes = len(providers)
+    report.places = int(providers["places"].sum())
+    report.authorities = providers["local_authority"].nunique()
+    if not dry_run:
+        _write_year(engine, actor, report.as_at, aggregate(providers))
+        report.written = True
+    return report
+
+
+# ---------------------------------------------------------------- reading the store
+
+
+def market_years(engine: Engine) -> list[date]:
+    """The years loaded, oldest first."""
+    with engine.connect() as connection:
+        return list(connection.scalars(select(MarketFigure.as_at).distinct().order_by(MarketFigure.as_at)))
+
+
+def _total(measure: str, sector: str | None = None) -> ColumnElement[int]:
+    """SUM of one measure's values (of one sector), for aggregating several measures in one GROUP BY."""
+    condition = MarketFigure.measure == measure
+    if sector is not None:
+        condition = condition & (MarketFigure.category == sector)
+    return func.coalesce(func.sum(case((condition, MarketFigure.value), else_=0)), 0)
+
+
+def council_market(engine: Engine, local_authority: str) -> pd.DataFrame:
+    """One row per year loaded and sector (columns as_at, sector, homes, places), zeros included so a chart shows
+    every year; no rows for an authority the data never names (a misspelt name should not look like an empty
+    market)."""
+    query = (
+        select(
+            MarketFigure.as_at,
+            MarketFigure.category.label("sector"),
+            _total(HOMES).label("homes"),
+            _total(PLACES).label("places"),
+        )
+        .where(MarketFigure.local_authority == local_authority, MarketFigure.measure.in_([HOMES, PLACES]))
+        .group_by(MarketFigure.as_at, MarketFigure.category)
+    )
+    with engine.connect() as connection:
+        found = pd.DataFrame(connection.execute(query).all(), columns=["as_at", "sector", "homes", "places"])
+    if found.empty:
+        return found
+    grid = pd.MultiIndex.from_product([market_years(engine), SECTOR_ORDER], names=["as_at", "sector"])
+    return (
+        found.set_index(["as_at", "sector"])
+        .reindex(grid, fill_value=0)
+        .reset_index()
+        .astype({"homes": int, "places": int})
+    )
+
+
+def council_ranking(engine: Engine, as_at: date | None = None) -> pd.DataFrame:
+    """Every local authority in one year (the latest unless `as_at`), ranked by the share of its children's home
+    places that are in its own homes: la_homes, total_homes, la_places, total_places, la_share (0..1), rank (1 =
+    highest share; ties share a rank)."""
+    columns = ["local_authority", "la_homes", "total_homes", "la_places", "total_places"]
+    if as_at is None:
+        with engine.connect() as connection:
+            as_at = connection.scalar(select(func.max(MarketFigure.as_at)))
+    query = (
+        select(
+            MarketFigure.local_authority,
+            _total(HOMES, LA_SECTOR),
+            _total(HOMES),
+            _total(PLACES, LA_SECTOR),
+            _total(PLACES),
+        )
+        .where(MarketFigure.as_at == as_at, MarketFigure.measure.in_([HOMES, PLACES]))
+        .group_by(MarketFigure.local_authority)
+    )
+    with engine.connect() as connection:
+        ranking = pd.DataFrame(connection.execute(query).all(), columns=columns)
+    places = ranking["total_places"]
+    ranking["la_share"] = (ranking["la_places"] / places.where(places > 0)).fillna(0.0)  # no places: no share
+    ranking["rank"] = ranking["la_share"].rank(method="min", ascending=False).astype(int)
+    return ranking.sort_values(["rank", "local_authority"]).reset_index(drop=True)

@@ -1,0 +1,332 @@
+"""SSDA903 placement data, kept only as monthly aggregates.
+
+A council's SSDA903 episodes extract (one row per care episode, a child's ID and placement postcode on each) is read,
+checked row by row, and reduced to counts for the last day of each month: children in children's homes (PLACE K2) by
+provider, inside or outside the county (with the council's postcode-district lookup), children looked after, and
+placement changes in the month. All or nothing, and only the counts are written: no child's ID, episode or postcode is
+ever stored, and the file itself is not kept.
+
+An annual return holds every episode open at any time in its year, so the months counted are the twelve up to the
+latest date in the file (or the months asked for); importing another year's file adds its months, and importing a
+file again replaces the months it covers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, delete, select
+
+from dashboard.audit import record_bulk_change
+from dashboard.db import session_scope
+from dashboard.importing import Problem, decode, refusal
+from dashboard.models import Council, PlacementFigure, PostcodeDistrict
+from dashboard.roles import Actor, Permission
+from dashboard.validation import parse_date
+
+CHILDRENS_HOME = "K2"
+# The episode starts that are a move for the child (DfE SSDA903 guidance, reason for new episode).
+PLACEMENT_CHANGES = {"P", "T", "B", "U"}
+REASONS_FOR_NEW_EPISODE = {"S", "L", *PLACEMENT_CHANGES}
+PLACEMENT_TYPES = {
+    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "K3", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1",
+    "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
+}  # fmt: skip
+PROVIDERS = {"PR0", "PR1", "PR2", "PR3", "PR4", "PR5"}
+# Children's homes are counted by these providers; any other (PR0, PR3, blank) as "other".
+PROVIDER_CATEGORIES = {"PR1": "PR1", "PR2": "PR2", "PR4": "PR4", "PR5": "PR5"}
+PROVIDER_LABELS = {"PR1": "Own provision", "PR2": "Other local authority", "PR4": "Private", "PR5": "Voluntary",
+                   "other": "Other"}  # fmt: skip
+LOCATIONS = ("inside", "outside", "unknown")
+REQUIRED_COLUMNS = ("CHILD", "DECOM", "RNE", "PLACE", "PLACE_PROVIDER", "DEC")
+POSTCODE_COLUMN = "PL_POST"
+OUTWARD_CODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)(?:\s*[0-9][A-Z]{2})?$")
+
+# Measures written per month end.
+CHILDREN_IN_HOMES = "children_in_homes"  # by provider category
+HOMES_LOCATION = "homes_location"  # children in children's homes by location: inside / outside / unknown
+LOOKED_AFTER = "children_looked_after"  # category "all"
+CHANGES = "placement_changes"  # category "all"
+
+
+class UnreadableEpisodes(Exception):
+    pass
+
+
+@dataclass
+class PlacementReport:
+    problems: list[Problem] = field(default_factory=list)
+    months: list[date] = field(default_factory=list)
+    episodes: int = 0
+    located: bool = False  # the postcode-district lookup was there to place children inside or outside the county
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.problems:
+            return refusal(self.problems)
+        verb = "Imported" if self.written else "Would import (dry run, nothing written)"
+        span = f"{self.months[0]:%B %Y} to {self.months[-1]:%B %Y}" if self.months else "no month"
+        where = "" if self.located else " Inside or outside the county needs the postcode-district lookup: import it first."
+        return (f"{verb} monthly placement figures for {span} ({len(self.months)} months) from {self.episodes} "
+                f"episodes; no child-level row or postcode is kept.{where}")  # fmt: skip
+
+
+def outward_code(postcode: str) -> str | None:
+    """"SG1 2AB" -> "SG1"; a bare outward code passes; anything else is None."""
+    match = OUTWARD_CODE.fullmatch(re.sub(r"\s+", " ", (postcode or "").strip().upper()))
+    return match.group(1) if match else None
+
+
+def read_episodes(data: bytes, source: str, today: date) -> tuple[pd.DataFrame, list[Problem]]:
+    """The episodes file as a frame (child, start, end, rne, place, provider, outward), every row checked; each row at
+    fault is a problem naming its row and column. The postcode is cut to its outward code here and goes no further."""
+    rows = list(csv.reader(io.StringIO(decode(data))))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        return _episodes_frame([]), [Problem(source, None, None, "the file is empty")]
+    headers = [re.sub(r"\W+", "_", cell.strip().upper()).strip("_") for cell in rows[0]]
+    missing = [name for name in REQUIRED_COLUMNS if name not in headers]
+    if missing:
+        return _episodes_frame([]), [
+            Problem(source, 1, name, "required column is missing (is this the SSDA903 episodes file?)")
+            for name in missing
+        ]
+    index = {name: headers.index(name) for name in (*REQUIRED_COLUMNS, POSTCODE_COLUMN) if name in headers}
+    episodes, problems = [], []
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        cell = {name: (cells[i].strip() if i < len(cells) else "") for name, i in index.items()}
+        episode, found = _episode(cell, today)
+        problems.extend(Problem(source, number, column, message) for column, message in found)
+        if not found:
+            episodes.append(episode)
+    if not episodes and not problems:
+        problems.append(Problem(source, None, None, "no episodes in the file"))
+    return _episodes_frame(episodes), problems
+
+
+def _episodes_frame(episodes: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(episodes, columns=["child", "start", "end", "rne", "place", "provider", "outward"])
+    for column in ("start", "end"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def _episode(cell: dict[str, str], today: date) -> tuple[tuple, list[tuple[str, str]]]:
+    problems: list[tuple[str, str]] = []
+    if not cell["CHILD"]:
+        problems.append(("CHILD", "is required"))
+    dates: dict[str, date | None] = {}
+    for name in ("DECOM", "DEC"):
+        try:
+            dates[name] = parse_date(cell[name])
+        except ValueError as error:
+            problems.append((name, str(error)))
+            dates[name] = None
+            continue
+        if dates[name] and dates[name] > today:
+            problems.append((name, f"{dates[name]:%d/%m/%Y} is in the future"))
+        elif dates[name] is None and name == "DECOM":
+            problems.append((name, "is required: the date the episode started"))
+    if dates["DECOM"] and dates["DEC"] and dates["DEC"] < dates["DECOM"]:
+        problems.append(("DEC", f"{dates['DEC']:%d/%m/%Y} is before the episode started (DECOM {dates['DECOM']:%d/%m/%Y})"))
+    for name, known in (("RNE", REASONS_FOR_NEW_EPISODE), ("PLACE", PLACEMENT_TYPES), ("PLACE_PROVIDER", PROVIDERS)):
+        value = cell[name].upper()
+        if value and value not in known or (not value and name != "PLACE_PROVIDER"):
+            problems.append((name, f"'{cell[name]}' is not an SSDA903 {name} code" if value else "is required"))
+    outward = outward_code(cell.get(POSTCODE_COLUMN, ""))
+    episode = (cell["CHILD"], dates["DECOM"], dates["DEC"], cell["RNE"].upper(), cell["PLACE"].upper(),
+               cell["PLACE_PROVIDER"].upper(), outward)  # fmt: skip
+    return episode, problems
+
+
+def check_header(path: Path) -> list[Problem]:
+    """The SSDA903 header file is not needed for these counts (it holds each child's details, none of which are
+    kept); when given, it is only checked to be the header file, so a swapped pair of files is caught."""
+    try:
+        first = next(csv.reader(io.StringIO(decode(path.read_bytes()))), [])
+    except OSError as error:
+        return [Problem(path.name, None, None, f"cannot be read ({error.strerror})")]
+    headers = {cell.strip().upper() for cell in first}
+    if "CHILD" not in headers or "DECOM" in headers:
+        return [Problem(path.name, 1, None, "is not an SSDA903 header file (CHILD, SEX, DOB, ...)")]
+    return []
+
+
+def month_ends(first: date, last: date) -> list[date]:
+    return [stamp.date() for stamp in pd.date_range(first, last, freq="ME")]
+
+
+def reporting_months(episodes: pd.DataFrame) -> list[date]:
+    """The twelve month ends up to the file's latest date: the year an annual return covers."""
+    latest = pd.concat([episodes["start"], episodes["end"]]).max()
+    last = latest if latest.is_month_end else latest - pd.offsets.MonthEnd(1)
+    return month_ends((last - pd.offsets.MonthEnd(11)).date(), last.date())
+
+
+def aggregate(
+    episodes: pd.DataFrame, months: Iterable[date], authority_of: dict[str, str] | None, council: str
+) -> pd.DataFrame:
+    """Counts per month end (month_end, measure, category, value). A child is counted once per measure and month
+    however many episodes they have open; an episode ending on a day is no longer open that day."""
+    authority_of = authority_of or {}
+    rows: list[tuple[date, str, str, int]] = []
+    for month_end in months:
+        day = pd.Timestamp(month_end)
+        open_now = episodes[(episodes["start"] <= day) & (episodes["end"].isna() | (episodes["end"] > day))]
+        in_homes = open_now[open_now["place"] == CHILDRENS_HOME]
+        rows.append((month_end, LOOKED_AFTER, "all", open_now["child"].nunique()))
+        by_provider = in_homes.assign(category=in_homes["provider"].map(PROVIDER_CATEGORIES).fillna("other"))
+        counts = by_provider.groupby("category")["child"].nunique()
+        rows += [(month_end, CHILDREN_IN_HOMES, category, int(counts.get(category, 0))) for category in PROVIDER_LABELS]
+        if authority_of:
+            where = in_homes["outward"].map(lambda code: _location(code, authority_of, council))
+            located = in_homes.assign(location=where).groupby("location")["child"].nunique()
+            rows += [(month_end, HOMES_LOCATION, place, int(located.get(place, 0))) for place in LOCATIONS]
+        before_month = day - pd.offsets.MonthEnd(1)
+        moved = episodes[(episodes["start"] > before_month) & (episodes["start"] <= day)
+                         & episodes["rne"].isin(PLACEMENT_CHANGES)]  # fmt: skip
+        rows.append((month_end, CHANGES, "all", len(moved)))
+    return pd.DataFrame(rows, columns=["month_end", "measure", "category", "value"])
+
+
+def _location(code: str | None, authority_of: dict[str, str], council: str) -> str:
+    authority = authority_of.get(code or "")
+    if authority is None:
+        return "unknown"
+    return "inside" if authority.casefold() == council.casefold() else "outside"
+
+
+def import_episodes(
+    engine: Engine,
+    path: Path,
+    actor: Actor,
+    dry_run: bool = False,
+    months: tuple[date, date] | None = None,
+    today: date | None = None,
+) -> PlacementReport:
+    """Check the episodes file, then replace the aggregates of the months it covers, in one transaction."""
+    if not dry_run:
+        actor.require(Permission.EDIT)
+    report = PlacementReport()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        report.problems.append(Problem(path.name, None, None, f"cannot be read ({error.strerror})"))
+        return report
+    episodes, report.problems = read_episodes(data, path.name, today or date.today())
+    if report.problems:
+        return report
+    report.episodes = len(episodes)
+    report.months = month_ends(*months) if months else reporting_months(episodes)
+    with session_scope(engine, actor) as session:
+        lookup = dict(session.execute(select(PostcodeDistrict.outward_code, PostcodeDistrict.local_authority)).all())
+        council = session.scalar(select(Council.name)) or ""
+        report.located = bool(lookup)
+        figures = aggregate(episodes, report.months, lookup, council)
+        session.execute(delete(PlacementFigure).where(PlacementFigure.month_end.in_(report.months)))
+        session.add_all(PlacementFigure(**row) for row in figures.to_dict("records"))
+        record_bulk_change(session, actor, "placement_figure", f"{report.months[0]:%Y-%m} to {report.months[-1]:%Y-%m}",
+                           {"file": path.name, "months": len(report.months), "episodes": report.episodes})  # fmt: skip
+        if dry_run:
+            session.rollback()
+        else:
+            report.written = True
+    return report
+
+
+# ---------------------------------------------------------------- the postcode-district lookup
+
+LOOKUP_CODE_HEADERS = ("postcode district", "outward code", "postcode_district", "outward_code", "pcds", "district")
+LOOKUP_AUTHORITY_HEADERS = ("local authority", "local_authority", "la", "authority", "lad name", "laua name")
+
+
+@dataclass
+class LookupReport:
+    problems: list[Problem] = field(default_factory=list)
+    codes: int = 0
+    authorities: int = 0
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.problems:
+            return refusal(self.problems)
+        verb = "Imported" if self.written else "Would import (dry run, nothing written)"
+        return f"{verb} the postcode-district lookup: {self.codes} postcode districts in {self.authorities} local authorities."
+
+
+def import_lookup(engine: Engine, path: Path, actor: Actor, dry_run: bool = False) -> LookupReport:
+    """Replace the postcode-district lookup with the file's: a CSV with a postcode-district column ("SG1") and a
+    local-authority column. Import it before the SSDA903 episodes, whose counts it places inside or outside."""
+    if not dry_run:
+        actor.require(Permission.EDIT)
+    report = LookupReport()
+    rows = list(csv.reader(io.StringIO(decode(path.read_bytes())))) if path.exists() else []
+    if not rows:
+        report.problems.append(Problem(path.name, None, None, "the file is empty or missing"))
+        return report
+    headers = [cell.strip().lower() for cell in rows[0]]
+    code_at = next((i for i, h in enumerate(headers) if h in LOOKUP_CODE_HEADERS), None)
+    authority_at = next((i for i, h in enumerate(headers) if h in LOOKUP_AUTHORITY_HEADERS), None)
+    for found, name in ((code_at, "Postcode district"), (authority_at, "Local authority")):
+        if found is None:
+            report.problems.append(Problem(path.name, 1, name, "required column is missing"))
+    if report.problems:
+        return report
+    lookup: dict[str, str] = {}
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        raw_code = cells[code_at].strip().upper() if code_at < len(cells) else ""
+        authority = cells[authority_at].strip() if authority_at < len(cells) else ""
+        if not OUTWARD_CODE.fullmatch(raw_code) or outward_code(raw_code) != raw_code:
+            report.problems.append(Problem(path.name, number, "Postcode district",
+                                           f"'{raw_code}' is not a postcode district such as SG1 (the first half of a postcode only)"))  # fmt: skip
+        elif not authority:
+            report.problems.append(Problem(path.name, number, "Local authority", "is required"))
+        elif raw_code in lookup and lookup[raw_code] != authority:
+            report.problems.append(Problem(path.name, number, "Postcode district", f"'{raw_code}' is given twice"))
+        else:
+            lookup[raw_code] = authority
+    if report.problems:
+        return report
+    report.codes, report.authorities = len(lookup), len(set(lookup.values()))
+    with session_scope(engine, actor) as session:
+        session.execute(delete(PostcodeDistrict))
+        session.add_all(PostcodeDistrict(outward_code=code, local_authority=la) for code, la in lookup.items())
+        record_bulk_change(session, actor, "postcode_district", path.name, {"codes": report.codes})
+        if dry_run:
+            session.rollback()
+        else:
+            report.written = True
+    return report
+
+
+# ---------------------------------------------------------------- reading the aggregates back
+
+
+def placement_figures(engine: Engine) -> pd.DataFrame:
+    """Every stored monthly figure, wide: one row per month end, a column per measure and category."""
+    query = select(PlacementFigure.month_end, PlacementFigure.measure, PlacementFigure.category, PlacementFigure.value)
+    with engine.connect() as connection:
+        long = pd.read_sql(query.order_by(PlacementFigure.month_end), connection)
+    if long.empty:
+        return pd.DataFrame(columns=["month_end"])
+    long["month_end"] = pd.to_datetime(long["month_end"])
+    wide = long.pivot_table(index="month_end", columns=["measure", "category"], values="value", aggfunc="sum")
+    wide.columns = [f"{measure}:{category}" for measure, category in wide.columns]
+    return wide.reset_index()
