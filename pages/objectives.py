@@ -45,9 +45,13 @@ else:
     )  # fmt: skip
 
     st.subheader("More children placed inside the county")
-    if measures["inside_share"].isna().all():
+    if measures["location_unknown"].isna().all():
         st.info("This needs the postcode-district lookup (which local authority each postcode district such as SG1 "
                 "lies in). Import it, then import the SSDA903 episodes again.", icon=":material/info:")  # fmt: skip
+    elif measures["inside_share"].isna().all():
+        st.info("None of the placements' postcode districts is in the postcode-district lookup, so none can be placed "
+                "inside or outside the county. Import a fuller lookup, then the SSDA903 episodes again.",
+                icon=":material/info:")  # fmt: skip
     else:
         objective_metric("Children in children's homes placed inside the county",
                          objectives.latest(measures, "inside_share"), inside_target, as_percent=True)
@@ -59,12 +63,12 @@ else:
         )  # fmt: skip
 
     st.subheader("Stable placements")
-    objective_metric("Placement changes per child looked after, last 12 months",
+    objective_metric("Placement changes per child looked after in a year",
                      objectives.latest(measures, "changes_per_child_12m"), changes_target, as_percent=False,
                      lower_is_better=True)  # fmt: skip
     chart_with_data(
-        charts.objective_chart(measures, "changes_per_child_12m", "Placement changes per child over twelve months "
-                               "(fewer is more stable)", changes_target, as_percent=False),
+        charts.objective_chart(measures, "changes_per_child_12m", "Placement changes per child in a year, at the rate "
+                               "of the last twelve months (fewer is more stable)", changes_target, as_percent=False),
         tables.objectives_table(measures, ["placement_changes", "children_looked_after", "changes_per_child_12m"]),
         "Placement stability", filters,
     )  # fmt: skip

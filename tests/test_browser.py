@@ -26,6 +26,7 @@ PAGES = {
     "timeline": ("timeline", "Timeline"),
     "properties": ("properties", "properties"),
     "decisions": ("decisions", "councillors informed"),
+    "objectives": ("objectives", "Objectives"),
     "edit-property": ("edit-property?property=RS-P2-04", "Edit a property"),
     "add-decision": ("add-decision", "Add a decision"),
     "import": ("import", "Import"),

@@ -31,7 +31,8 @@ def test_measures_by_hand():
     jan, feb = frame.loc["2024-01-31"], frame.loc["2024-02-29"]
     assert jan["own_share"] == pytest.approx(2 / 10) and feb["own_share"] == pytest.approx(3 / 10)
     assert jan["inside_share"] == pytest.approx(3 / 9)  # unknown locations are left out of the share
-    assert feb["changes_per_child_12m"] == pytest.approx((4 + 6) / 100)
+    assert jan["changes_per_child_12m"] == pytest.approx(4 * 12 / 100)  # a year at January's rate
+    assert feb["changes_per_child_12m"] == pytest.approx((4 + 6) / 2 * 12 / 100)
     assert jan["cost_avoided"] == pytest.approx(2 * 31 / 7 * 600)
     assert feb["cost_avoided_to_date"] == pytest.approx(2 * 31 / 7 * 600 + 3 * 29 / 7 * 600)
 

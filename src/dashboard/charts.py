@@ -446,18 +446,23 @@ def _value_text(value: float, as_percent: bool, money: bool = False) -> str:
     return f"{value:.0%}" if as_percent else f"{value:.2f}"
 
 
+def _month(month_ends: pd.Series) -> pd.Series:
+    """A month's figures drawn at its first day, so they sit on the month's tick ("Feb 2022"), not the next one's."""
+    return month_ends.dt.to_period("M").dt.to_timestamp()
+
+
 def objective_chart(frame: pd.DataFrame, column: str, title: str, target: float | None, as_percent: bool) -> go.Figure:
     """One measure month by month, its latest value labelled, the target (if set) a dashed line named as such."""
-    shown = frame.dropna(subset=[column])
+    shown = frame.dropna(subset=[column]).assign(month=lambda f: _month(f["month_end"]))
     fig = go.Figure(
         go.Scatter(
-            x=shown["month_end"], y=shown[column], mode="lines+markers", line={"color": DARK_BLUE, "width": 3},
+            x=shown["month"], y=shown[column], mode="lines+markers", line={"color": DARK_BLUE, "width": 3},
             marker={"size": 6}, hovertemplate="%{x|%B %Y}: %{y" + (":.0%" if as_percent else ":.2f") + "}<extra></extra>",
         )
     )  # fmt: skip
     if not shown.empty:
         last = shown.iloc[-1]
-        fig.add_annotation(x=last["month_end"], y=last[column], text=_value_text(last[column], as_percent),
+        fig.add_annotation(x=last["month"], y=last[column], text=_value_text(last[column], as_percent),
                            showarrow=False, xanchor="left", xshift=8, font={"size": 14, "color": DARK_BLUE})  # fmt: skip
     if target is not None:
         fig.add_hline(y=target, line={"color": ORANGE, "dash": "dash", "width": 2},
@@ -472,7 +477,7 @@ def cost_chart(frame: pd.DataFrame) -> go.Figure:
     """Cost avoided each month (bars), the running total named in the title."""
     total = frame["cost_avoided_to_date"].iloc[-1] if not frame.empty else 0
     fig = go.Figure(
-        go.Bar(x=frame["month_end"], y=frame["cost_avoided"], marker={"color": TURQUOISE},
+        go.Bar(x=_month(frame["month_end"]), y=frame["cost_avoided"], marker={"color": TURQUOISE},
                hovertemplate="%{x|%B %Y}: £%{y:,.0f}<extra></extra>")  # fmt: skip
     )
     fig.update_yaxes(tickprefix="£", tickformat=",.0f")
@@ -493,28 +498,33 @@ def market_chart(market: pd.DataFrame, council: str, measure: str) -> go.Figure:
             continue
         fig.add_trace(go.Bar(
             x=rows["as_at"].map(lambda day: f"March {day:%Y}"), y=rows[measure], name=sector,
-            marker={"color": colour, "pattern": {"shape": SECTOR_PATTERNS[sector], "fgcolor": "white", "solidity": 0.3}},
+            marker={"color": colour, "pattern": {"shape": SECTOR_PATTERNS[sector], "fgcolor": "white", "solidity": 0.3,
+                                                 "fillmode": "overlay"}},
             text=[f"{sector}: {value}" for value in rows[measure]], textposition="outside",
             hovertemplate=f"{sector}: %{{y}} {measure}<extra></extra>",
         ))  # fmt: skip
     fig.update_layout(barmode="group", showlegend=True, legend={"orientation": "h", "y": -0.15})
-    return styled(fig, f"Children's homes in {council} by who runs them: {measure}", 360).update_layout(showlegend=True)
+    fig.update_yaxes(range=[0, max(1, market[measure].max()) * 1.25])  # room for the labels above the bars
+    noun = "Children's homes" if measure == "homes" else "Places in children's homes"
+    return styled(fig, f"{noun} in {council}, by who runs them", 360).update_layout(showlegend=True)
 
 
 def ranking_chart(ranking: pd.DataFrame, council: str) -> go.Figure:
     """Every authority's share of children's-home places that are council-run, highest first; the council picked out."""
-    ordered = ranking.sort_values("rank")
+    ordered = ranking.sort_values(["rank", "local_authority"]).reset_index(drop=True)
+    ordered["position"] = ordered.index + 1  # one bar each, even where authorities tie for a rank
     ours = ordered["local_authority"] == council
     fig = go.Figure(
         go.Bar(
-            x=ordered["rank"], y=ordered["la_share"], marker={"color": [ORANGE if mine else PALE_GREY for mine in ours]},
-            customdata=ordered["local_authority"], hovertemplate="%{customdata}: %{y:.0%} (rank %{x})<extra></extra>",
+            x=ordered["position"], y=ordered["la_share"], marker={"color": [ORANGE if mine else PALE_GREY for mine in ours]},
+            customdata=ordered[["local_authority", "rank"]],
+            hovertemplate="%{customdata[0]}: %{y:.0%} (rank %{customdata[1]})<extra></extra>",
         )
     )  # fmt: skip
     title = "Share of children's-home places run by the council, every authority"
     if ours.any():
         row = ordered[ours].iloc[0]
-        fig.add_annotation(x=row["rank"], y=row["la_share"], text=f"{council}: {row['la_share']:.0%}, "
+        fig.add_annotation(x=row["position"], y=row["la_share"], text=f"{council}: {row['la_share']:.0%}, "
                            f"{int(row['rank'])} of {len(ordered)}", showarrow=True, arrowhead=2, ax=40, ay=-40,
                            font={"size": 14, "color": TEXT})  # fmt: skip
         title = f"{council} ranks {int(row['rank'])} of {len(ordered)} for the share of places it runs itself"

@@ -1,7 +1,7 @@
 """Whether the strategy's four objectives are being met, measured month by month from the SSDA903 aggregates
 (dashboard.placements), against targets and with weekly costs that a user sets.
 
-1. Stability: placement changes per child looked after, over the last twelve months.
+1. Stability: placement changes per child looked after in a year, at the rate of the last twelve months.
 2. The right care: own provision's share of the children in children's homes.
 3. Less spend on the independent sector: cost avoided by children in the council's own homes,
    (independent weekly cost - own weekly cost) x weeks occupied.
@@ -112,7 +112,10 @@ def measures(figures: pd.DataFrame, chosen: dict[str, float | None]) -> pd.DataF
     frame["inside_share"] = inside / (inside + outside).where(inside + outside > 0)
     changes, looked_after = _column(figures, CHANGES, "all"), _column(figures, LOOKED_AFTER, "all")
     frame["placement_changes"], frame["children_looked_after"] = changes, looked_after
-    frame["changes_per_child_12m"] = changes.rolling(12, min_periods=1).sum() / looked_after.where(looked_after > 0)
+    # A year's moves at the rate of the last twelve months (or of the months loaded, while fewer are): comparable
+    # from the first month, where a plain twelve-month sum would only climb as months are added.
+    yearly_changes = changes.rolling(12, min_periods=1).mean() * 12
+    frame["changes_per_child_12m"] = yearly_changes / looked_after.where(looked_after > 0)
     saving = (chosen["independent_weekly_cost"] or 0) - (chosen["own_weekly_cost"] or 0)
     days = frame["month_end"].dt.days_in_month
     frame["cost_avoided"] = own * days * WEEKS_PER_DAY * saving

@@ -261,7 +261,7 @@ OBJECTIVE_COLUMNS = {
     "inside_share": "Inside share",
     "placement_changes": "Placement changes in the month",
     "children_looked_after": "Children looked after",
-    "changes_per_child_12m": "Changes per child, 12 months",
+    "changes_per_child_12m": "Changes per child in a year",
     "cost_avoided": "Cost avoided in the month (£)",
     "cost_avoided_to_date": "Cost avoided to date (£)",
 }
