@@ -219,3 +219,29 @@ def test_backup_does_not_overwrite_without_being_told(run_cli, engine, tmp_path)
 
     assert_failed_cleanly(result, f"Error: {destination} already exists: choose a new file, or pass --overwrite")
     assert destination.read_bytes() == b"yesterday's backup"
+
+
+def test_the_objective_imports_from_the_command_line(run_cli, tmp_path, store_path):
+    """import-lookup, import-903 (with its header file checked) and import-ofsted, as an analyst runs them."""
+    import sqlite3
+
+    from tests.conftest import SHARED_DATA
+
+    lookup = tmp_path / "lookup.csv"
+    lookup.write_text("Postcode district,Local authority\nSG1,Hertfordshire\nE1,Tower Hamlets\n", encoding="utf-8")
+    assert run_cli("import-lookup", lookup).returncode == 0
+    ssda = SHARED_DATA / "ssda903"
+    result = run_cli("import-903", ssda / "demandmodel_2021-episodes.csv", ssda / "demandmodel_2021-header.csv")
+    assert result.returncode == 0, result.stderr
+    assert "12 months" in result.stdout
+    swapped = run_cli("import-903", ssda / "demandmodel_2021-episodes.csv", ssda / "demandmodel_2021-episodes.csv")
+    assert swapped.returncode == 1 and "is not an SSDA903 header file" in swapped.stderr
+    ofsted = run_cli("import-ofsted", SHARED_DATA / "ofsted" / "ofsted_csc_providers_at_31march2024.csv")
+    assert ofsted.returncode == 0 and "3,151 children's homes" in ofsted.stdout
+    bad_date = run_cli("import-ofsted", SHARED_DATA / "ofsted" / "ofsted_csc_providers_at_31march2024.csv",
+                       "--as-at", "31/02/2024")  # fmt: skip
+    assert bad_date.returncode == 1 and "--as-at: '31/02/2024' is not a real date" in bad_date.stderr
+    assert "Traceback" not in bad_date.stderr
+    with sqlite3.connect(store_path) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM placement_figure").fetchone()[0] > 0
+        assert connection.execute("SELECT COUNT(DISTINCT as_at) FROM market_figure").fetchone()[0] == 1

@@ -23,6 +23,7 @@ from dashboard.exporting import export_all, write_template
 from dashboard.importing import import_path
 from dashboard.layout import EXPORT_LAYOUTS
 from dashboard.store import ensure_store
+from dashboard.validation import parse_date
 
 # Commands that need heavy libraries (shapely) import them when they run, so `--help` and the rest start quickly.
 
