@@ -77,21 +77,36 @@ class TableCounts:
 
 
 @dataclass
-class ImportReport:
+class Report:
+    """What every importer returns, for the command line and the Import page alike: its problems (when there are
+    any, nothing was written), whether it wrote, and a summary in words."""
+
     problems: list[Problem] = field(default_factory=list)
-    counts: dict[str, TableCounts] = field(default_factory=dict)
-    changes: list[str] = field(default_factory=list)  # one line per created or updated row
-    skipped_files: list[str] = field(default_factory=list)
     written: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def verb(self) -> str:
+        return "Imported" if self.written else "Would import (dry run, nothing written)"
+
     def summary(self) -> str:
-        if self.problems:
-            return refusal(self.problems)
-        verb = "Imported" if self.written else "Would import (dry run, nothing written)"
+        return refusal(self.problems) if self.problems else self.outcome()
+
+    def outcome(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass
+class ImportReport(Report):
+    counts: dict[str, TableCounts] = field(default_factory=dict)
+    changes: list[str] = field(default_factory=list)  # one line per created or updated row
+    skipped_files: list[str] = field(default_factory=list)
+
+    def outcome(self) -> str:
+        verb = self.verb
         parts = [
             f"{name}: {c.created} new, {c.updated} changed, {c.unchanged} unchanged" for name, c in self.counts.items()
         ]

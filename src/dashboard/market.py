@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Engine, case, delete, func, insert, select
 
 from dashboard.audit import record_bulk_change
 from dashboard.db import session_scope
-from dashboard.importing import Problem, UnreadableFile, decode, refusal
+from dashboard.importing import Problem, Report, UnreadableFile, decode
 from dashboard.models import MarketFigure
 from dashboard.roles import Actor, Permission
 
@@ -63,23 +63,13 @@ YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
 @dataclass
-class MarketReport:
-    """What an import found (and wrote), for the command line and the import page alike."""
-
+class MarketReport(Report):
     as_at: date | None = None
-    problems: list[Problem] = field(default_factory=list)
     homes: int = 0
     places: int = 0
     authorities: int = 0
-    written: bool = False
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def summary(self) -> str:
-        if self.problems:
-            return refusal(self.problems)
+    def outcome(self) -> str:
         when = _long_date(self.as_at) if self.as_at else "an unknown date"
         lines = [
             f"Ofsted providers as at {when}: {self.homes:,} children's homes with {self.places:,} places "

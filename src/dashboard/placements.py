@@ -25,7 +25,7 @@ from sqlalchemy import Engine, delete, select
 
 from dashboard.audit import record_bulk_change
 from dashboard.db import session_scope
-from dashboard.importing import Problem, decode, refusal
+from dashboard.importing import Problem, Report, decode
 from dashboard.models import Council, PlacementFigure, PostcodeDistrict
 from dashboard.roles import Actor, Permission
 from dashboard.validation import parse_date
@@ -60,21 +60,13 @@ class UnreadableEpisodes(Exception):
 
 
 @dataclass
-class PlacementReport:
-    problems: list[Problem] = field(default_factory=list)
+class PlacementReport(Report):
     months: list[date] = field(default_factory=list)
     episodes: int = 0
     located: bool = False  # the postcode-district lookup was there to place children inside or outside the county
-    written: bool = False
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def summary(self) -> str:
-        if self.problems:
-            return refusal(self.problems)
-        verb = "Imported" if self.written else "Would import (dry run, nothing written)"
+    def outcome(self) -> str:
+        verb = self.verb
         span = f"{self.months[0]:%B %Y} to {self.months[-1]:%B %Y}" if self.months else "no month"
         where = "" if self.located else " Inside or outside the county needs the postcode-district lookup: import it first."
         return (f"{verb} monthly placement figures for {span} ({len(self.months)} months) from {self.episodes} "
@@ -252,21 +244,12 @@ LOOKUP_AUTHORITY_HEADERS = ("local authority", "local_authority", "la", "authori
 
 
 @dataclass
-class LookupReport:
-    problems: list[Problem] = field(default_factory=list)
+class LookupReport(Report):
     codes: int = 0
     authorities: int = 0
-    written: bool = False
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def summary(self) -> str:
-        if self.problems:
-            return refusal(self.problems)
-        verb = "Imported" if self.written else "Would import (dry run, nothing written)"
-        return f"{verb} the postcode-district lookup: {self.codes} postcode districts in {self.authorities} local authorities."
+    def outcome(self) -> str:
+        return f"{self.verb} the postcode-district lookup: {self.codes} postcode districts in {self.authorities} local authorities."
 
 
 def import_lookup(engine: Engine, path: Path, actor: Actor, dry_run: bool = False) -> LookupReport:
