@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import tables
 from dashboard.exporting import audit_file
-from dashboard.queries import AuditQuery
+from dashboard.audit import AuditQuery
 from dashboard_ui import store
 from dashboard_ui.identity import current_actor
 from dashboard_ui.widgets import audit_dataframe, paginate_rows

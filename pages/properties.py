@@ -4,7 +4,7 @@
 import streamlit as st
 
 from dashboard import tables
-from dashboard.queries import AuditQuery
+from dashboard.audit import AuditQuery
 from dashboard.roles import Permission
 from dashboard_ui import store
 from dashboard_ui.identity import can

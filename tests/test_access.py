@@ -11,7 +11,8 @@ from dashboard import access
 from dashboard.exporting import export_all, export_table, table_csv
 from dashboard.importing import import_path
 from dashboard.layout import DECISIONS, DISTRICTS, MILESTONES, PROPERTIES
-from dashboard.queries import AuditQuery, audit_log
+from dashboard.audit import AuditQuery
+from dashboard.queries import audit_log
 from dashboard.roles import SYSTEM, AccessDenied, Actor, Permission, Role, UngrantedPolicy, permissions_of
 from tests.conftest import NEW_PROPERTY, dump, write_csv
 

@@ -138,3 +138,26 @@ def test_csv_template_is_the_tracker_header(tmp_path):
 
     assert template.read_bytes().startswith(BOM)
     assert read_csv(template) == [PROPERTIES.headers]
+
+
+def test_the_audit_log_streams_as_stored_and_equals_the_value_by_value_export(engine):
+    """The fast path (stored text, no per-row JSON work) writes exactly what converting each value would."""
+    import io
+
+    from sqlalchemy.orm import Session
+
+    from dashboard import editing
+    from dashboard.exporting import _whole_audit_log_as_stored, audit_rows, stored_audit_rows, write_csv
+    from dashboard.layout import AUDIT_LOG
+    from dashboard.roles import Actor, Role
+
+    draft = editing.open_property(engine, "RS-P2-01")
+    editing.save_property(engine, Actor("zoë@herts.gov.uk", "app", Role.EDITOR), draft,
+                          {**draft.values, "notes": "Café «near» the school", "planned_beds": 2}, SEED_TODAY)  # fmt: skip
+    fast, whole, slow = io.StringIO(), io.StringIO(), io.StringIO()
+    with Session(engine) as session:
+        rows = write_csv(fast, AUDIT_LOG.headers, stored_audit_rows(session), as_stored=True)
+        write_csv(whole, AUDIT_LOG.headers, _whole_audit_log_as_stored(session), as_stored=True)
+        write_csv(slow, AUDIT_LOG.headers, audit_rows(session))
+    assert fast.getvalue() == slow.getvalue() == whole.getvalue()
+    assert rows > 100 and "Café «near» the school" in fast.getvalue()

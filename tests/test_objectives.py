@@ -50,7 +50,8 @@ def test_settings_default_then_saved_by_an_editor_and_audited(engine):
     assert message == "Saved 2 setting(s)."
     chosen = objectives.settings(engine)
     assert (chosen["own_share_target"], chosen["own_weekly_cost"]) == (40, 6000)
-    from dashboard.queries import AuditQuery, audit_log
+    from dashboard.audit import AuditQuery
+    from dashboard.queries import audit_log
 
     rows = audit_log(engine, AuditQuery(users=(EDITOR.user,)))
     assert set(rows["entity"]) == {"objective_setting"} and len(rows) == 2

@@ -1,15 +1,17 @@
 """Every change made through a session is written to the audit log, whatever made it (CLI, import, app, seed).
 
-One listener on the ORM's flush does it, so no write path can forget.
+One listener on the ORM's flush does it, so no write path can forget. AuditQuery says which rows to read back.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import and_, event, inspect, or_
+from sqlalchemy.sql import Select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
@@ -99,3 +101,32 @@ def record_bulk_change(session: Session, actor: Actor, entity: str, reference: s
         AuditEntry(at=datetime.now(UTC).replace(tzinfo=None), user=actor.user, source=actor.source, action="import",
                    entity=entity, entity_ref=reference, before=None, after=summary)  # fmt: skip
     )
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which audit rows to read. Empty means no narrowing."""
+
+    users: tuple[str, ...] = ()
+    reference: str | None = None  # a property (with its milestones), decision, phase or account
+    start: datetime | None = None  # UTC, inclusive
+    end: datetime | None = None  # UTC, exclusive
+    after_id: int = 0  # rows written after this one
+
+    def narrow(self, query: Select) -> Select:
+        if self.users:
+            query = query.where(AuditEntry.user.in_(self.users))
+        if self.reference:
+            query = query.where(
+                or_(
+                    AuditEntry.entity_ref == self.reference,
+                    and_(AuditEntry.entity == "milestone", AuditEntry.entity_ref.startswith(f"{self.reference}/")),
+                )
+            )
+        if self.start:
+            query = query.where(AuditEntry.at >= self.start)
+        if self.end:
+            query = query.where(AuditEntry.at < self.end)
+        if self.after_id:
+            query = query.where(AuditEntry.id > self.after_id)
+        return query

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from dashboard.audit import AuditQuery
 from dashboard import history, queries
 from dashboard.db import session_scope
 from dashboard.importing import ImportReport, Writer, check_record, reference_problems
@@ -83,7 +84,7 @@ def _checked(record_type: type, layout: Layout, values: dict[str, Any], today: d
 
 def _change_lines(engine: Engine, reference: str, after_id: int, who: bool) -> list[str]:
     """The property's (and its milestones') audit rows after `after_id`, oldest first, one line each."""
-    rows = queries.audit_log(engine, queries.AuditQuery(reference=reference, after_id=after_id))
+    rows = queries.audit_log(engine, AuditQuery(reference=reference, after_id=after_id))
     lines = []
     for row in rows.sort_values("id").itertuples():
         change = history.describe(row.entity, row.entity_ref, row.action, row.before, row.after)

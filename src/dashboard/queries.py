@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, or_, select
 from sqlalchemy.sql import Select
 
+from dashboard.audit import AuditQuery
 from dashboard.models import AuditEntry, Council, Decision, District, Milestone, Phase, Property, Stage, Strategy
 from dashboard.stages import stage_reaching
 
@@ -218,35 +219,6 @@ def phases(engine: Engine) -> pd.DataFrame:
     with engine.connect() as connection:
         frame = pd.read_sql(query, connection)
     return _with_dates(frame)
-
-
-@dataclass(frozen=True)
-class AuditQuery:
-    """Which audit rows to read. Empty means no narrowing."""
-
-    users: tuple[str, ...] = ()
-    reference: str | None = None  # a property (with its milestones), decision, phase or account
-    start: datetime | None = None  # UTC, inclusive
-    end: datetime | None = None  # UTC, exclusive
-    after_id: int = 0  # rows written after this one
-
-    def narrow(self, query: Select) -> Select:
-        if self.users:
-            query = query.where(AuditEntry.user.in_(self.users))
-        if self.reference:
-            query = query.where(
-                or_(
-                    AuditEntry.entity_ref == self.reference,
-                    and_(AuditEntry.entity == "milestone", AuditEntry.entity_ref.startswith(f"{self.reference}/")),
-                )
-            )
-        if self.start:
-            query = query.where(AuditEntry.at >= self.start)
-        if self.end:
-            query = query.where(AuditEntry.at < self.end)
-        if self.after_id:
-            query = query.where(AuditEntry.id > self.after_id)
-        return query
 
 
 AUDIT_COLUMNS = (

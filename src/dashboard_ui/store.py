@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 if TYPE_CHECKING:
     from dashboard.briefing import ProgressCallback
 
+from dashboard.audit import AuditQuery
 from dashboard import market, objectives, placements, queries
 from dashboard.boundaries import load_boundaries
 from dashboard.config import boundaries_file, database_url
@@ -79,12 +80,12 @@ def decisions(data_version: DataVersion) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def audit_log(query: queries.AuditQuery, limit: int, offset: int, data_version: DataVersion) -> pd.DataFrame:
+def audit_log(query: AuditQuery, limit: int, offset: int, data_version: DataVersion) -> pd.DataFrame:
     return queries.audit_log(engine(), query, limit, offset)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def audit_count(query: queries.AuditQuery, data_version: DataVersion) -> int:
+def audit_count(query: AuditQuery, data_version: DataVersion) -> int:
     return queries.audit_count(engine(), query)
 
 
