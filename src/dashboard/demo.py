@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Engine, func, insert, select
 
@@ -75,7 +75,13 @@ def build_demo(
         session.flush()
         phase_ids = [(phase.id, phase.starts_on) for phase in phases]
 
-    stamp = datetime.now(UTC).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
+
+    def stamp(day: date) -> datetime:
+        """When a change was recorded: on the day it is about, as a tracker kept month by month records it, so the
+        log grows through the years rather than arriving all at once (never later than now)."""
+        return min(datetime.combine(day, time(9)), now)
+
     counts = {"properties": 0, "milestones": 0, "audit_log": 0}
     with engine.begin() as connection:
         batches: dict[str, list[dict]] = {"properties": [], "milestones": [], "audit_log": []}
@@ -101,7 +107,7 @@ def build_demo(
                 "provenance": DEMO_PROVENANCE,
                 "version": 1,
             }
-            audit_rows.append(_audit(stamp, "create", "property", reference, None, {"reference": reference}))
+            audit_rows.append(_audit(stamp(identified), "create", "property", reference, None, {"reference": reference}))
             planned = actual = identified
             for position, (stage, gap) in enumerate(zip(STAGES, PLANNED_GAPS), start=1):
                 planned = planned + timedelta(days=gap)
@@ -116,20 +122,23 @@ def build_demo(
                     }
                 )
                 ref = f"{reference}/{stage.key}"
-                audit_rows.append(_audit(stamp, "create", "milestone", ref, None, {"planned_on": planned.isoformat()}))
+                audit_rows.append(
+                    _audit(stamp(identified), "create", "milestone", ref, None, {"planned_on": planned.isoformat()})
+                )
                 # Monthly re-planning: the history a real tracker accumulates.
                 replanned = planned
-                for _ in range(rng.randrange(4, 11)):
+                for month in range(1, rng.randrange(5, 12)):
                     moved = replanned + timedelta(days=rng.randrange(7, 45))
                     audit_rows.append(
-                        _audit(stamp, "update", "milestone", ref, {"planned_on": replanned.isoformat()},
-                               {"planned_on": moved.isoformat()})
+                        _audit(stamp(min(identified + timedelta(days=30 * month), actual)), "update", "milestone", ref,
+                               {"planned_on": replanned.isoformat()}, {"planned_on": moved.isoformat()})
                     )  # fmt: skip
                     replanned = moved
                 if done:
                     audit_rows.append(
-                        _audit(stamp, "update", "milestone", ref, {"actual_on": None}, {"actual_on": actual.isoformat()})
-                    )
+                        _audit(stamp(actual), "update", "milestone", ref, {"actual_on": None},
+                               {"actual_on": actual.isoformat()})
+                    )  # fmt: skip
                     if stage.reaches == "registered":
                         record["registered_beds"] = beds
                 if not done:
