@@ -1,6 +1,6 @@
 """The audit trail: every change to the store, who made it, when and through what, filterable and exportable."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import streamlit as st
 
@@ -27,12 +27,7 @@ today = datetime.now(UTC).date()
 period = right.date_input("Between", value=(today - timedelta(days=90), today), max_value=today, format="DD/MM/YYYY",
                           key="audit-period", help="Both days included.")  # fmt: skip
 start, end = (period[0], period[-1]) if isinstance(period, tuple) and period else (None, None)
-query = AuditQuery(
-    users=tuple(users),
-    reference=reference or None,
-    start=datetime.combine(start, time.min) if start else None,
-    end=datetime.combine(end + timedelta(days=1), time.min) if end else None,
-)
+query = AuditQuery.on_days(start, end, users=tuple(users), reference=reference or None)
 
 total = store.audit_count(query, version)
 offset = paginate_rows(total, PER_PAGE, "changes")

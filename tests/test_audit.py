@@ -131,3 +131,18 @@ def test_a_failed_transaction_leaves_no_audit_row(engine):
         raise RuntimeError("the user cancelled")
 
     assert audit_since(engine, since) == []
+
+
+def test_an_audit_query_for_days_takes_whole_days_both_included(engine):
+    from datetime import date
+
+    from dashboard.audit import AuditQuery
+    from dashboard.queries import audit_count
+
+    stamps = [datetime(2026, 3, 1, 0, 0), datetime(2026, 3, 2, 23, 59, 59), datetime(2026, 3, 3, 0, 0)]
+    with session_scope(engine, ALICE) as session:
+        session.add_all(AuditEntry(at=at, user="clock", source="test", action="import", entity="x", entity_ref="r",
+                                   before=None, after=None) for at in stamps)  # fmt: skip
+    query = AuditQuery.on_days(date(2026, 3, 1), date(2026, 3, 2), users=("clock",))
+    assert audit_count(engine, query) == 2
+    assert audit_count(engine, AuditQuery.on_days(None, None, users=("clock",))) == 3

@@ -6,7 +6,7 @@ One listener on the ORM's flush does it, so no write path can forget. AuditQuery
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -112,6 +112,18 @@ class AuditQuery:
     start: datetime | None = None  # UTC, inclusive
     end: datetime | None = None  # UTC, exclusive
     after_id: int = 0  # rows written after this one
+
+    @classmethod
+    def on_days(
+        cls, first: date | None, last: date | None, users: tuple[str, ...] = (), reference: str | None = None
+    ) -> AuditQuery:
+        """Rows written from the start of `first` to the end of `last` (whole days, UTC, both included)."""
+        return cls(
+            users=users,
+            reference=reference,
+            start=datetime.combine(first, time.min) if first else None,
+            end=datetime.combine(last + timedelta(days=1), time.min) if last else None,
+        )
 
     def narrow(self, query: Select) -> Select:
         if self.users:
