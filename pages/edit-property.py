@@ -3,12 +3,10 @@ on a property someone else changed meanwhile is refused, with what they changed.
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import editing
 from dashboard.roles import AccessDenied
-from dashboard.stages import STAGES
 from dashboard_ui import store
 from dashboard_ui.data_forms import done, position, show_done, show_refusal
 from dashboard_ui.identity import current_actor
@@ -49,13 +47,7 @@ if choice != NEW and st.button("Reload the latest values", icon=":material/refre
 
 districts = list(options.districts.values())
 models = ["in-house", "commissioned"]
-stage_dates = pd.DataFrame(
-    {
-        "Stage": [stage.label for stage in STAGES],
-        "Planned": [values["planned"].get(stage.key) for stage in STAGES],
-        "Actual": [values["actual"].get(stage.key) for stage in STAGES],
-    }
-)
+stage_dates = editing.stage_dates_table(draft)
 
 with st.form(f"property-{key}"):
     left, middle, right = st.columns(3)
@@ -90,19 +82,13 @@ with st.form(f"property-{key}"):
                                       icon=":material/save:")  # fmt: skip
 
 
-def _day(value) -> date | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
-
-
 if submitted:
-    form = {
+    form = editing.form_values({
         "reference": reference, "phase": phase, "district": district, "provision_model": model,
         "specialism": specialism, "planned_beds": planned_beds, "registered_beds": registered_beds,
         "purchase_budget": purchase_budget, "purchase_cost": purchase_cost, "refurbishment_budget": works_budget,
         "refurbishment_cost": works_cost, "councillors_informed_on": informed, "notes": notes, "provenance": provenance,
-        "planned": {stage.key: _day(edited_dates["Planned"].iloc[i]) for i, stage in enumerate(STAGES)},
-        "actual": {stage.key: _day(edited_dates["Actual"].iloc[i]) for i, stage in enumerate(STAGES)},
-    }  # fmt: skip
+    }, edited_dates)  # fmt: skip
     try:
         message = editing.save_property(store.engine(), actor, draft, form, date.today())
     except (editing.InvalidEdit, editing.StaleEdit, AccessDenied) as refusal:

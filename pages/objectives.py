@@ -10,7 +10,7 @@ from dashboard_ui import store
 from dashboard_ui.data_forms import done, show_done
 from dashboard_ui.identity import can, current_actor
 from dashboard_ui.view import current_view
-from dashboard_ui.widgets import chart_with_data, objective_metric
+from dashboard_ui.widgets import chart_with_data, download_csv, objective_metric
 
 filters, version, strategy, status = current_view()
 chosen = store.objective_settings(version)
@@ -97,6 +97,10 @@ else:
     with right:
         chart_with_data(charts.market_chart(market, council, "places"), tables.market_table(market),
                         "Places by sector", filters)  # fmt: skip
+    st.markdown(f"**{council}'s children's homes by their latest overall Ofsted rating**")
+    ratings = store.council_ratings(council, version).rename(columns={"rating": "Latest overall rating"})
+    st.dataframe(ratings, hide_index=True)
+    download_csv(ratings, "Homes by Ofsted rating", filters)
     ranking = store.market_ranking(version)
     chart_with_data(charts.ranking_chart(ranking, council), tables.ranking_table(ranking),
                     "Council-run share of places by authority", filters)  # fmt: skip

@@ -52,6 +52,12 @@ def test_the_page_shows_the_files_figures(monkeypatch, store_url, engine):
     # The market: Hertfordshire's 2024 homes by sector, as in the file (7 council-run, 15 private, 4 voluntary).
     sectors = {row["Run by"]: row["Children's homes"] for row in at.dataframe[3].value.to_dict("records")}
     assert (sectors["Local authority"], sectors["Private"], sectors["Voluntary"]) == (7, 15, 4)
+    ratings = at.dataframe[5].value.set_index("Latest overall rating")["March 2024"]
+    with OFSTED.open(encoding="cp1252", newline="") as handle:
+        rows = list(csv.reader(handle))[4:]
+    herts = [r for r in rows if r[3].lower() == "children's home" and r[14] == "Hertfordshire"]
+    assert ratings.sum() == len(herts) == 26
+    assert ratings["Outstanding"] == sum(1 for r in herts if r[26] == "Outstanding")
     # A viewer sees the settings, cannot change them.
     assert not at.get("form")
     assert "Council's own children's home: cost a week" in at.dataframe[-1].value["Setting"].tolist()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,6 +24,7 @@ from dashboard.layout import DECISIONS, PROPERTIES, Layout
 from dashboard.models import Decision, Phase, Property
 from dashboard.reference import DistrictLookup
 from dashboard.roles import Actor, Permission
+from dashboard.stages import STAGES
 from dashboard.validation import DecisionRecord, PropertyRecord
 
 ENTERED_IN_APP = "entered in the app"
@@ -73,6 +75,34 @@ def open_property(engine: Engine, reference: str | None) -> PropertyDraft:
             "actual": {m.stage_key: m.actual_on for m in prop.milestones if m.actual_on},
         }
         return PropertyDraft(prop.reference, prop.version, opened_at, values)
+
+
+STAGE_DATE_COLUMNS = ("Stage", "Planned", "Actual")
+
+
+def stage_dates_table(draft: PropertyDraft) -> pd.DataFrame:
+    """The draft's stage dates as the form's table: a row per stage, in order, planned and actual."""
+    values = draft.values
+    return pd.DataFrame(
+        {
+            "Stage": [stage.label for stage in STAGES],
+            "Planned": [values["planned"].get(stage.key) for stage in STAGES],
+            "Actual": [values["actual"].get(stage.key) for stage in STAGES],
+        }
+    )
+
+
+def _day(value: Any) -> date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def form_values(fields: dict[str, Any], stage_dates: pd.DataFrame) -> dict[str, Any]:
+    """The form's fields and its (edited) stage-dates table as the values save_property takes."""
+    return {
+        **fields,
+        "planned": {stage.key: _day(stage_dates["Planned"].iloc[i]) for i, stage in enumerate(STAGES)},
+        "actual": {stage.key: _day(stage_dates["Actual"].iloc[i]) for i, stage in enumerate(STAGES)},
+    }
 
 
 def _checked(record_type: type, layout: Layout, values: dict[str, Any], today: date):

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 CSV_ENCODING = "utf-8-sig"
 STREAM_BATCH = 5_000
+RAW_BATCH = 20_000  # rows of plain text from SQLite's cursor: a few MB
 
 
 def cell(value: Any) -> Any:
@@ -151,8 +152,7 @@ def stored_audit_rows_query(narrowed_to: AuditQuery) -> Select:
     """The audit log on SQLite as its text is stored: the time cut to whole seconds in SQL, the before and after
     values as their stored JSON (kept in the export's canonical form, see db.canonical_json). The largest table, so
     nothing is parsed and written again per row."""
-    # The JSON type keeps an absent value as the text 'null'; the export writes a blank.
-    stored_text = [func.nullif(type_coerce(column, String), "null") for column in (AuditEntry.before, AuditEntry.after)]
+    stored_text = [type_coerce(column, String) for column in (AuditEntry.before, AuditEntry.after)]
     return narrowed_to.narrow(
         select(func.substr(type_coerce(AuditEntry.at, String), 1, 19), AuditEntry.user, AuditEntry.source,
                AuditEntry.action, AuditEntry.entity, AuditEntry.entity_ref, *stored_text)
@@ -171,7 +171,7 @@ def _whole_audit_log_as_stored(session: Session) -> Iterator[tuple]:
         dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
     )
     cursor = session.connection().connection.driver_connection.execute(str(sql))
-    while batch := cursor.fetchmany(STREAM_BATCH):
+    while batch := cursor.fetchmany(RAW_BATCH):
         yield from batch
 
 

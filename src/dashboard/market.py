@@ -341,6 +341,22 @@ def council_market(engine: Engine, local_authority: str) -> pd.DataFrame:
     )
 
 
+def council_ratings(engine: Engine, local_authority: str) -> pd.DataFrame:
+    """The authority's children's homes by latest overall Ofsted rating, one column per year loaded, ratings in
+    Ofsted's order."""
+    query = select(MarketFigure.as_at, MarketFigure.category, MarketFigure.value).where(
+        MarketFigure.local_authority == local_authority, MarketFigure.measure == HOMES_BY_RATING
+    )
+    with engine.connect() as connection:
+        found = pd.DataFrame(connection.execute(query).all(), columns=["as_at", "rating", "homes"])
+    if found.empty:
+        return pd.DataFrame(columns=["rating"])
+    wide = found.pivot_table(index="rating", columns="as_at", values="homes", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(RATINGS, fill_value=0).astype(int)
+    wide.columns = [f"March {day:%Y}" for day in wide.columns]
+    return wide.rename_axis("rating").reset_index()
+
+
 def council_ranking(engine: Engine, as_at: date | None = None) -> pd.DataFrame:
     """Every local authority in one year (the latest unless `as_at`), ranked by the share of its children's home
     places that are in its own homes: la_homes, total_homes, la_places, total_places, la_share (0..1), rank (1 =

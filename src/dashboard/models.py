@@ -218,8 +218,9 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(10))  # create / update / delete
     entity: Mapped[str] = mapped_column(String(40))
     entity_ref: Mapped[str] = mapped_column(String(100))
-    before: Mapped[dict | None] = mapped_column(JSON)
-    after: Mapped[dict | None] = mapped_column(JSON)
+    # An absent value is SQL NULL, not the JSON text 'null': the export streams the stored text as it is.
+    before: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    after: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
 
 class RoleGrant(Base):

@@ -120,6 +120,11 @@ def council_market(council: str, data_version: DataVersion) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
+def council_ratings(council: str, data_version: DataVersion) -> pd.DataFrame:
+    return market.council_ratings(engine(), council)
+
+
+@st.cache_data(show_spinner=False)
 def market_ranking(data_version: DataVersion) -> pd.DataFrame:
     return market.council_ranking(engine())
 
