@@ -38,7 +38,7 @@ else:
     objective_metric("Children in children's homes living in the council's own homes",
                      objectives.latest(measures, "own_share"), share_target, as_percent=True)
     chart_with_data(
-        charts.objective_chart(measures, "own_share", "Own provision's share of children in children's homes",
+        charts.objective_chart(measures, "own_share", "Share in the council's own homes",
                                None if share_target is None else share_target / 100, as_percent=True),
         tables.objectives_table(measures, ["children_in_homes", "own_provision", "own_share"]),
         "Own provision share", filters,
@@ -56,19 +56,21 @@ else:
         objective_metric("Children in children's homes placed inside the county",
                          objectives.latest(measures, "inside_share"), inside_target, as_percent=True)
         chart_with_data(
-            charts.objective_chart(measures, "inside_share", "Share of children in children's homes placed inside the "
-                                   "county", None if inside_target is None else inside_target / 100, as_percent=True),
+            charts.objective_chart(measures, "inside_share", "Share placed inside the county",
+                                   None if inside_target is None else inside_target / 100, as_percent=True),
             tables.objectives_table(measures, ["inside", "outside", "location_unknown", "inside_share"]),
             "Placed inside the county", filters,
         )  # fmt: skip
 
     st.subheader("Stable placements")
+    st.caption("Placement changes in a year, at the rate of the last twelve months (or of the months loaded), per child "
+               "looked after at the month's end.")  # fmt: skip
     objective_metric("Placement changes per child looked after in a year",
                      objectives.latest(measures, "changes_per_child_12m"), changes_target, as_percent=False,
                      lower_is_better=True)  # fmt: skip
     chart_with_data(
-        charts.objective_chart(measures, "changes_per_child_12m", "Placement changes per child in a year, at the rate "
-                               "of the last twelve months (fewer is more stable)", changes_target, as_percent=False),
+        charts.objective_chart(measures, "changes_per_child_12m", "Moves per child a year (fewer is better)",
+                               changes_target, as_percent=False),
         tables.objectives_table(measures, ["placement_changes", "children_looked_after", "changes_per_child_12m"]),
         "Placement stability", filters,
     )  # fmt: skip

@@ -482,7 +482,7 @@ def cost_chart(frame: pd.DataFrame) -> go.Figure:
     )
     fig.update_yaxes(tickprefix="£", tickformat=",.0f")
     fig.update_xaxes(tickformat="%b %Y")
-    return styled(fig, f"Cost avoided by children in the council's own homes: £{total:,.0f} over these months", 320)
+    return styled(fig, f"Cost avoided: £{total:,.0f} over these months", 320)
 
 
 SECTOR_COLOURS = {"Local authority": DARK_BLUE, "Private": ORANGE, "Voluntary": TURQUOISE, "Other": DARK_GREY}
@@ -505,8 +505,13 @@ def market_chart(market: pd.DataFrame, council: str, measure: str) -> go.Figure:
         ))  # fmt: skip
     fig.update_layout(barmode="group", showlegend=True, legend={"orientation": "h", "y": -0.15})
     fig.update_yaxes(range=[0, max(1, market[measure].max()) * 1.25])  # room for the labels above the bars
-    noun = "Children's homes" if measure == "homes" else "Places in children's homes"
-    return styled(fig, f"{noun} in {council}, by who runs them", 360).update_layout(showlegend=True)
+    noun = "Homes" if measure == "homes" else "Places"
+    return styled(fig, f"{noun} in {council} by who runs them", 360).update_layout(showlegend=True)
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def ranking_chart(ranking: pd.DataFrame, council: str) -> go.Figure:
@@ -521,13 +526,13 @@ def ranking_chart(ranking: pd.DataFrame, council: str) -> go.Figure:
             hovertemplate="%{customdata[0]}: %{y:.0%} (rank %{customdata[1]})<extra></extra>",
         )
     )  # fmt: skip
-    title = "Share of children's-home places run by the council, every authority"
+    title = "Council-run share of places, every authority"
     if ours.any():
         row = ordered[ours].iloc[0]
         fig.add_annotation(x=row["position"], y=row["la_share"], text=f"{council}: {row['la_share']:.0%}, "
                            f"{int(row['rank'])} of {len(ordered)}", showarrow=True, arrowhead=2, ax=40, ay=-40,
                            font={"size": 14, "color": TEXT})  # fmt: skip
-        title = f"{council} ranks {int(row['rank'])} of {len(ordered)} for the share of places it runs itself"
+        title = f"{council}: {_ordinal(int(row['rank']))} of {len(ordered)} for council-run places"
     fig.update_yaxes(tickformat=".0%")
     fig.update_xaxes(title="Authorities, highest share first")
     return styled(fig, title, 340)
