@@ -9,12 +9,12 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.roles import Actor, Role
 from dashboard.backup import BackupError, backup_sqlite
-from dashboard.db import make_engine
+from dashboard.db import make_engine, session_scope
 from dashboard.demo import DEMO_PROVENANCE, DemoError, build_demo
 from dashboard.roles import SYSTEM
 from dashboard.exporting import export_all
@@ -217,3 +217,66 @@ def test_backup_of_a_store_that_does_not_exist_is_refused(tmp_path):
 
     with pytest.raises(BackupError, match="no store"):
         backup_sqlite(missing, tmp_path / "backup.sqlite")
+
+
+# ---------------------------------------------------------------- restore
+
+
+def test_restore_puts_a_backup_back_and_keeps_the_store_it_replaced(engine, tmp_path):
+    from dashboard.backup import restore_sqlite
+
+    copy = backup_sqlite(engine, tmp_path / "backup.sqlite")
+    backed_up = dump(engine)
+    with session_scope(engine, Actor("alice", "app", Role.EDITOR)) as session:
+        session.scalars(select(Property)).first().planned_beds = 12
+    changed = dump(engine)
+    assert changed != backed_up
+
+    saved = restore_sqlite(engine, copy, tmp_path / "before-restore.sqlite")
+    assert dump(engine) == backed_up
+    kept = open_copy(saved)
+    assert dump(kept) == changed  # the restore itself lost nothing
+    kept.dispose()
+
+
+def test_restore_while_another_connection_reads_sees_one_store_or_the_other(engine, store_url, tmp_path):
+    from dashboard.backup import restore_sqlite
+
+    def beds(connection) -> int:
+        return connection.execute(select(func.sum(Property.planned_beds))).scalar()
+
+    copy = backup_sqlite(engine, tmp_path / "backup.sqlite")
+    with engine.connect() as connection:
+        backed_up = beds(connection)
+    with session_scope(engine, Actor("alice", "app", Role.EDITOR)) as session:
+        session.scalars(select(Property)).first().planned_beds += 1
+    reader = make_engine(store_url)  # another process's view of the same file, open throughout
+    with reader.connect() as connection:
+        assert beds(connection) == backed_up + 1
+        restore_sqlite(engine, copy, tmp_path / "before-restore.sqlite")
+        assert beds(connection) == backed_up  # the restored store, whole, on the reader's next read
+    reader.dispose()
+
+
+@pytest.mark.parametrize("content", [b"not a database at all", b""])
+def test_restoring_something_that_is_not_a_backup_is_refused_and_changes_nothing(engine, tmp_path, content):
+    from dashboard.backup import restore_sqlite
+
+    bogus = tmp_path / "bogus.sqlite"
+    bogus.write_bytes(content)
+    before = dump(engine)
+    with pytest.raises(BackupError, match="nothing was restored"):
+        restore_sqlite(engine, bogus, tmp_path / "before-restore.sqlite")
+    assert dump(engine) == before
+    assert not (tmp_path / "before-restore.sqlite").exists()
+
+
+def test_restore_from_the_command_line(run_cli, store_url, tmp_path):
+    assert run_cli("init-db").returncode == 0
+    copy = tmp_path / "copy.sqlite"
+    assert run_cli("backup", copy).returncode == 0
+    refused = run_cli("restore", tmp_path / "missing.sqlite", "--yes")
+    assert refused.returncode == 1 and "is not a file" in refused.stderr and "Traceback" not in refused.stderr
+    result = run_cli("restore", copy, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "before-restore" in result.stdout

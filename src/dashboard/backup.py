@@ -1,27 +1,35 @@
-"""A consistent copy of a live SQLite store, safe while the app is running (SQLite's online backup API)."""
+"""A consistent copy of a live SQLite store, and putting one back, both safe while the app is running (SQLite's
+online backup API: readers see the store before or after, never half of it)."""
 
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from dashboard.db import is_sqlite
+from dashboard.db import is_sqlite, known_revisions, upgrade_to_head
 
 
 class BackupError(RuntimeError):
     pass
 
 
-def backup_sqlite(engine: Engine, destination: Path, overwrite: bool = False) -> Path:
+def _store_file(engine: Engine, verb: str) -> Path:
     if not is_sqlite(engine):
         raise BackupError(
-            f"backup copies a SQLite store; this store is {engine.dialect.name}: use its own tools (pg_dump for PostgreSQL)"
+            f"{verb} works on a SQLite store; this store is {engine.dialect.name}: use its own tools "
+            "(pg_dump and pg_restore for PostgreSQL)"
         )
     source = engine.url.database
     if not source or source == ":memory:" or not Path(source).exists():
-        raise BackupError(f"there is no store at {source} to back up")
+        raise BackupError(f"there is no store at {source}")
+    return Path(source)
+
+
+def backup_sqlite(engine: Engine, destination: Path, overwrite: bool = False) -> Path:
+    _store_file(engine, "backup")
     if destination.is_dir():
         destination = destination / "dashboard-backup.sqlite"
     if destination.exists() and not overwrite:
@@ -40,3 +48,38 @@ def backup_sqlite(engine: Engine, destination: Path, overwrite: bool = False) ->
     # Only a finished copy takes the destination's name.
     partial.replace(destination)
     return destination
+
+
+def _check_backup(path: Path) -> str:
+    """The backup's schema revision, once it is known to be a whole, readable store of this dashboard."""
+    if not path.is_file():
+        raise BackupError(f"{path} is not a file")
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as copy:
+            if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise BackupError(f"{path.name} is damaged (SQLite's integrity check failed): nothing was restored")
+            tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not {"alembic_version", "property", "audit_log"} <= tables:
+                raise BackupError(f"{path.name} is not a backup of this dashboard's store: nothing was restored")
+            return copy.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{path.name} is not a SQLite store ({error}): nothing was restored") from None
+
+
+def restore_sqlite(engine: Engine, backup: Path, safety_copy: Path) -> Path:
+    """Put `backup` back as the live store, after copying the store as it is now to `safety_copy` (so a restore
+    loses nothing either), then bring it to the newest schema. Returns the safety copy."""
+    _store_file(engine, "restore")
+    revision = _check_backup(backup)
+    if revision not in known_revisions():
+        raise BackupError(f"{backup.name} was made by a newer version of the dashboard (schema {revision}): upgrade first")
+    saved = backup_sqlite(engine, safety_copy)
+    raw = engine.raw_connection()
+    try:
+        with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as source:
+            source.backup(raw.driver_connection)  # type: ignore[arg-type]
+    finally:
+        raw.close()
+    engine.dispose()  # pooled connections may hold the old pages' cache
+    upgrade_to_head(engine)
+    return saved

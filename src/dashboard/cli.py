@@ -271,6 +271,29 @@ def backup(
     print(f"Backed up to {written}")
 
 
+@app.command("restore")
+def restore(
+    ctx: typer.Context,
+    backup_file: Annotated[Path, typer.Argument(help="A backup made by `backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Put a backup back as the store. The store as it is now is copied aside first, so nothing is lost."""
+    from datetime import datetime
+
+    from dashboard.backup import restore_sqlite
+
+    engine = _engine(ctx)
+    if not yes and not typer.confirm(f"Replace the store with {backup_file.name}? (the current store is kept aside)"):
+        raise typer.Exit(code=1)
+    store = Path(engine.url.database or "store.sqlite")
+    safety = store.with_name(f"{store.stem}-before-restore-{datetime.now():%Y%m%d-%H%M%S}{store.suffix}")
+    try:
+        saved = restore_sqlite(engine, backup_file, safety)
+    except BackupError as error:
+        _fail(str(error))
+    print(f"Restored {backup_file}. The store as it was before is kept in {saved}")
+
+
 @app.command("boundaries")
 def boundaries_command(
     ctx: typer.Context,
