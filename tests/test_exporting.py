@@ -161,3 +161,33 @@ def test_the_audit_log_streams_as_stored_and_equals_the_value_by_value_export(en
         write_csv(slow, AUDIT_LOG.headers, audit_rows(session))
     assert fast.getvalue() == slow.getvalue() == whole.getvalue()
     assert rows > 100 and "Café «near» the school" in fast.getvalue()
+
+
+def test_a_formula_goes_out_defused_and_comes_back_as_written(engine, empty_engine, tmp_path):
+    """Text a spreadsheet would run ("=cmd|...", "+1", "-", "@") is exported with a leading apostrophe, as
+    spreadsheet tools expect, and an import of the export takes it off again."""
+    import csv
+
+    import pandas as pd
+
+    from dashboard import editing
+    from dashboard.exporting import frame_to_csv
+    from dashboard.roles import Actor, Role
+
+    evil = "=cmd|' /C calc'!A0"
+    draft = editing.open_property(engine, "RS-P2-03")
+    editing.save_property(engine, Actor("=HYPERLINK(1)@x.uk", "app", Role.EDITOR), draft,
+                          {**draft.values, "notes": evil, "specialism": "-16+"}, SEED_TODAY)  # fmt: skip
+    out = tmp_path / "out"
+    export_all(engine, out, SYSTEM)
+    with (out / "properties.csv").open(encoding="utf-8-sig", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["Reference"] == "RS-P2-03")
+    assert (row["Notes"], row["Specialism"]) == ("'" + evil, "'-16+")
+    audit = (out / "audit_log.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK(1)@x.uk" in audit and "\n=HYPERLINK" not in audit and ",=HYPERLINK" not in audit
+    assert frame_to_csv(pd.DataFrame({"Notes": [evil], "Beds": [-2]})).decode("utf-8-sig").splitlines()[1] == (
+        "'=cmd|' /C calc'!A0,-2"  # text defused; a negative number stays a number
+    )
+    assert import_path(empty_engine, out, SYSTEM, today=SEED_TODAY).written
+    round_trip = editing.open_property(empty_engine, "RS-P2-03").values
+    assert (round_trip["notes"], round_trip["specialism"]) == (evil, "-16+")

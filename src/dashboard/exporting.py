@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sqlalchemy import Engine, String, func, select, type_coerce
+from sqlalchemy import Engine, String, case, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -35,20 +35,30 @@ from dashboard.models import AuditEntry, Council, Decision, District, Milestone,
 from dashboard.audit import AuditQuery
 from dashboard.roles import Actor, Permission
 from dashboard.stages import STAGES
-
-ALL_AUDIT_ROWS = AuditQuery()
+from dashboard.validation import FORMULA_STARTS
 
 if TYPE_CHECKING:
     import pandas as pd
+
+ALL_AUDIT_ROWS = AuditQuery()
+
 
 CSV_ENCODING = "utf-8-sig"
 STREAM_BATCH = 5_000
 RAW_BATCH = 20_000  # rows of plain text from SQLite's cursor: a few MB
 
 
+def defused(text: str) -> str:
+    """A cell a spreadsheet would run as a formula ("=cmd|' /C calc'!A0") goes out with a leading apostrophe, as
+    spreadsheet tools expect (CSV injection); the importer takes the apostrophe off again (validation.unformula)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def cell(value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return defused(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
@@ -148,14 +158,21 @@ def audit_rows(session: Session, narrowed_to: AuditQuery = ALL_AUDIT_ROWS) -> It
     yield from session.execute(query)
 
 
+def _defused_in_sql(column):
+    """`defused` done by SQLite, for the streamed audit log."""
+    starts = func.substr(column, 1, 1).in_(FORMULA_STARTS)
+    return case((starts, literal("'") + column), else_=column)
+
+
 def stored_audit_rows_query(narrowed_to: AuditQuery) -> Select:
     """The audit log on SQLite as its text is stored: the time cut to whole seconds in SQL, the before and after
     values as their stored JSON (kept in the export's canonical form, see db.canonical_json). The largest table, so
     nothing is parsed and written again per row."""
     stored_text = [type_coerce(column, String) for column in (AuditEntry.before, AuditEntry.after)]
     return narrowed_to.narrow(
-        select(func.substr(type_coerce(AuditEntry.at, String), 1, 19), AuditEntry.user, AuditEntry.source,
-               AuditEntry.action, AuditEntry.entity, AuditEntry.entity_ref, *stored_text)
+        select(func.substr(type_coerce(AuditEntry.at, String), 1, 19), _defused_in_sql(AuditEntry.user),
+               _defused_in_sql(AuditEntry.source), AuditEntry.action, AuditEntry.entity,
+               _defused_in_sql(AuditEntry.entity_ref), *stored_text)
     ).order_by(AuditEntry.id)  # fmt: skip
 
 
@@ -288,8 +305,12 @@ def template_workbook() -> bytes:
 
 
 def frame_to_csv(frame: pd.DataFrame) -> bytes:
-    """A table on screen as the CSV an analyst downloads: UTF-8 with BOM, ISO dates, no index."""
-    return frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\r\n").encode(CSV_ENCODING)
+    """A table on screen as the CSV an analyst downloads: UTF-8 with BOM, ISO dates, no index, no live formula."""
+    text_columns = frame.select_dtypes(include=["object", "string"]).columns
+    safe = frame.copy()
+    for name in text_columns:
+        safe[name] = frame[name].map(lambda value: defused(value) if isinstance(value, str) else value)
+    return safe.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\r\n").encode(CSV_ENCODING)
 
 
 def table_csv(frame: pd.DataFrame, actor: Actor, property_level: bool) -> bytes:

@@ -117,12 +117,22 @@ parse_significance = _choice(
 )
 
 
+# What a spreadsheet takes for the start of a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def unformula(text: str) -> str:
+    """Takes off the apostrophe an export puts before text a spreadsheet would run as a formula, so an exported
+    file imports back as it was ("'=A1" -> "=A1")."""
+    return text[1:] if text.startswith("'") and text[1:2].startswith(FORMULA_STARTS) else text
+
+
 def _text(value: Any) -> str | None:
     if _blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return unformula(str(value).strip())
 
 
 def _required(parser):
