@@ -6,16 +6,12 @@ import streamlit as st
 
 from dashboard.briefing import CLASSIFICATIONS, long_date
 from dashboard_ui import store
+from dashboard_ui.text import plain
 from dashboard_ui.filters import current_filters
 
 DEFAULT_SINCE_DAYS = 28  # the command line's default too: a four-weekly briefing
 PACK_KEY = "briefing_pack"  # the last pack made in this session: its settings and bytes
 WANTED_KEY = "briefing_wanted"  # set when the button is clicked, until the pack is made
-
-
-def _md(text: str) -> str:
-    """Plain text safe in markdown (references may hold _ or *; $ would start a formula)."""
-    return "".join("\\" + c if c in "\\*_$[]`#" else c for c in text)
 
 
 filters = current_filters()
@@ -82,15 +78,15 @@ if page_one["illustrative"]:
     )  # fmt: skip
 st.divider()
 st.subheader("Page 1 of the pack")
-st.markdown(f"### {_md(page_one['headline'])}")
+st.markdown(f"### {plain(page_one['headline'])}")
 for column, (label, beds, share) in zip(st.columns(len(page_one["numbers"])), page_one["numbers"]):
     column.metric(label, f"{beds} beds", share, delta_color="off", delta_arrow="off", border=True)
-st.markdown(f"**{_md(page_one['forecast'])}**")
-st.markdown(f"#### {_md(page_one['changes_heading'])}")
-st.caption(_md(page_one["changes_scope"]))
-st.markdown("\n".join(f"- {_md(line)}" for line in page_one["changes"]))
+st.markdown(f"**{plain(page_one['forecast'])}**")
+st.markdown(f"#### {plain(page_one['changes_heading'])}")
+st.caption(plain(page_one["changes_scope"]))
+st.markdown("\n".join(f"- {plain(line)}" for line in page_one["changes"]))
 st.markdown("#### Main risks")
-st.markdown(_md(page_one["risks"]))
+st.markdown(plain(page_one["risks"]))
 if page_one["uninformed"]:
-    st.warning(_md(page_one["uninformed"]), icon=":material/campaign:")
+    st.warning(plain(page_one["uninformed"]), icon=":material/campaign:")
 st.caption(f"The pack's data is as at {long_date(as_at)}.")

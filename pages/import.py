@@ -15,6 +15,7 @@ from dashboard.uploads import KIND_BY_LABEL, KINDS, run_upload
 from dashboard_ui import store
 from dashboard_ui.data_forms import done, show_done, show_refusal
 from dashboard_ui.identity import current_actor
+from dashboard_ui.text import plain
 
 UPLOADS = "import-uploads"  # bumped after an import, so the uploader starts empty
 
@@ -36,12 +37,12 @@ if upload is not None:
     data = upload.getvalue()
     check = run_upload(kind, store.engine(), upload.name, data, actor, dry_run=True, today=date.today())
     if not check.ok:
-        st.error(f"**{upload.name} cannot be imported**: {len(check.problems)} problem(s) found. Nothing was "
+        st.error(f"**{plain(upload.name)} cannot be imported**: {len(check.problems)} problem(s) found. Nothing was "
                  "written. Correct them in the file and upload it again.", icon=":material/error:")  # fmt: skip
         st.dataframe(tables.import_problems_table(check.problems), hide_index=True,
                      column_config={"Problem": st.column_config.TextColumn(width="large")})  # fmt: skip
     else:
-        st.success(f"**{upload.name} checks out.** {check.summary().splitlines()[0]}", icon=":material/task_alt:")
+        st.success(f"**{plain(upload.name)} checks out.** {plain(check.summary().splitlines()[0])}", icon=":material/task_alt:")
         if isinstance(check, ImportReport):
             st.dataframe(tables.import_counts_table(check), hide_index=True)
             if check.changes:

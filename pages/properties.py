@@ -8,6 +8,7 @@ from dashboard.audit import AuditQuery
 from dashboard.roles import Permission
 from dashboard_ui import store
 from dashboard_ui.identity import can
+from dashboard_ui.text import plain
 from dashboard_ui.view import current_view
 from dashboard_ui.widgets import audit_dataframe, download_csv, page_header
 
@@ -66,7 +67,7 @@ if reference:
         st.dataframe(tables.costs_table(details), hide_index=True,
                      column_config={name: pounds for name in ("Budget (£)", "Cost to date (£)", "Remaining (£)")})  # fmt: skip
         st.text(details["notes"] or "No notes.")
-        st.caption(f"Source: {details['provenance']}")
+        st.caption(f"Source: {plain(details['provenance'])}")
         st.subheader(f"{reference}: history")
         history = tables.audit_table(store.audit_log(AuditQuery(reference=reference), 500, 0, version))
         audit_dataframe(history)

@@ -215,3 +215,23 @@ def test_an_admin_grants_a_role_from_the_app(monkeypatch, store_url, engine):
 
     ann = open_app(monkeypatch, store_url, account="ann@herts.gov.uk")
     assert "Audit trail" in page_titles(ann) and "Edit a property" not in page_titles(ann)
+
+
+def test_text_from_the_store_is_shown_as_written_never_as_markup(monkeypatch, store_url, engine):
+    hostile_notes = "<script>alert(1)</script> **bold** [link](http://example.invalid)"
+    hostile_source = "![tracker](http://example.invalid/x.png) <b>bold</b>"
+    draft = editing.open_property(engine, "RS-P2-06")
+    editing.save_property(engine, Actor("ed@herts.gov.uk", "app", Role.EDITOR), draft,
+                          {**draft.values, "notes": hostile_notes, "provenance": hostile_source}, SEED_TODAY)  # fmt: skip
+    at = open_app(monkeypatch, store_url, role="analyst")
+    at.switch_page("pages/properties.py").run()
+    at.selectbox(key="property").select("RS-P2-06").run()
+    assert_page_ok(at)
+    assert hostile_notes in [t.value for t in at.text]  # st.text: shown literally
+    [source] = [c.value for c in at.caption if c.value.startswith("Source:")]
+    assert source == r"Source: \!\[tracker\](http://example.invalid/x.png) \<b\>bold\</b\>"
+    # A refused value echoed in an error is shown as written too.
+    editor = open_editor(monkeypatch, store_url, "RS-P2-06")
+    labelled(editor.text_input, "Specialism").set_value("[x](javascript:alert(1)) SG1 2AB")
+    editor.form_submit_button[0].click().run()
+    assert "**Specialism**: looks like a postcode" in editor.error[0].value

@@ -7,18 +7,19 @@ import streamlit as st
 
 from dashboard.editing import InvalidEdit, StaleEdit
 from dashboard.roles import AccessDenied
+from dashboard_ui.text import plain
 
 _DONE = "data-form-done"
 
 
 def show_refusal(refusal: InvalidEdit | StaleEdit | AccessDenied) -> None:
     if isinstance(refusal, InvalidEdit):
-        lines = "\n".join(f"- **{label}**: {message}" for label, message in refusal.problems)
+        lines = "\n".join(f"- **{label}**: {plain(message)}" for label, message in refusal.problems)
         st.error(f"Nothing was saved. Please correct:\n{lines}", icon=":material/error:")
     elif isinstance(refusal, StaleEdit):
-        st.error(str(refusal), icon=":material/sync_problem:")
+        st.error(plain(str(refusal)), icon=":material/sync_problem:")
     else:
-        st.error(f"Nothing was saved: {refusal}", icon=":material/block:")
+        st.error(f"Nothing was saved: {plain(refusal)}", icon=":material/block:")
 
 
 def position(options: list[str], value: object) -> int | None:
@@ -34,4 +35,4 @@ def done(message: str) -> None:
 
 def show_done() -> None:
     if message := st.session_state.pop(_DONE, None):
-        st.success(message, icon=":material/check_circle:")
+        st.success(plain(message), icon=":material/check_circle:")

@@ -10,6 +10,7 @@ from dashboard import access
 from dashboard.config import SettingError, local_role, local_user, ungranted_policy
 from dashboard.roles import Actor, Permission
 from dashboard_ui import store
+from dashboard_ui.text import plain
 from dashboard_ui.filters import run_through_app
 
 ACTOR_KEY = "actor"
@@ -78,13 +79,13 @@ def identity_panel(actor: Actor) -> None:
     """Who the app thinks you are, in the sidebar; in local mode, a banner on every page saying so."""
     with st.sidebar:
         if sign_in_configured():
-            st.caption(f"Signed in as **{actor.user}** ({actor.role.label}).")
+            st.caption(f"Signed in as **{plain(actor.user)}** ({actor.role.label}).")
             st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign-out")
         else:
-            st.caption(f"Local mode: **{actor.user}** ({actor.role.label}).")
+            st.caption(f"Local mode: **{plain(actor.user)}** ({actor.role.label}).")
     if not sign_in_configured():
         st.info(
-            f"**Local mode**: no sign-in, so everyone who opens this app is **{actor.user}** ({actor.role.label}). "
+            f"**Local mode**: no sign-in, so everyone who opens this app is **{plain(actor.user)}** ({actor.role.label}). "
             "Set up sign-in before sharing it: see the README.",
             icon=":material/lock_open:",
         )
