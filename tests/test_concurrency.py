@@ -1,0 +1,78 @@
+"""Real threads on one SQLite store: two editors saving the same property at the same moment (exactly one wins, the
+other is told, nothing is lost), and readers reading while a writer writes (no "database is locked")."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+from dashboard import editing, queries
+from dashboard.db import make_engine
+from dashboard.queries import Filters
+from dashboard.roles import Actor, Role
+from tests.conftest import SEED_TODAY
+
+ROUNDS = 10
+
+
+def test_two_editors_saving_at_once_one_wins_the_other_is_told(engine, store_url):
+    editors = [Actor(f"editor{n}@herts.gov.uk", "app", Role.EDITOR) for n in (1, 2)]
+    engines = [make_engine(store_url) for _ in editors]  # as two app processes would have
+    for round_number in range(ROUNDS):
+        drafts = [editing.open_property(engines[n], "RS-P2-07") for n in (0, 1)]
+        barrier = threading.Barrier(2)
+        outcomes: list[tuple[int, str]] = []
+
+        def save(n: int) -> None:
+            values = {**drafts[n].values, "notes": f"round {round_number} by editor {n}"}
+            barrier.wait()
+            try:
+                editing.save_property(engines[n], editors[n], drafts[n], values, SEED_TODAY)
+                outcomes.append((n, "saved"))
+            except editing.StaleEdit as refused:
+                assert f"editor{2 - n}@herts.gov.uk" in str(refused)  # told who got there first
+                outcomes.append((n, "stale"))
+
+        threads = [threading.Thread(target=save, args=(n,)) for n in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(result for _, result in outcomes) == ["saved", "stale"], outcomes
+        [winner] = [n for n, result in outcomes if result == "saved"]
+        assert editing.open_property(engine, "RS-P2-07").values["notes"] == f"round {round_number} by editor {winner}"
+    for other in engines:
+        other.dispose()
+
+
+def test_readers_carry_on_while_a_writer_writes(engine, store_url):
+    writer_actor = Actor("ed@herts.gov.uk", "app", Role.EDITOR)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    reads = [0]
+
+    def read() -> None:
+        reader = make_engine(store_url)
+        try:
+            while not stop.is_set():
+                status = queries.property_status(reader, Filters(as_at=date.today()), date.today())
+                assert len(status) >= 21  # a whole programme, never a half-written one
+                reads[0] += 1
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            reader.dispose()
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for thread in readers:
+        thread.start()
+    try:
+        for beds in [2, 3, 4] * 4:
+            draft = editing.open_property(engine, "RS-P2-08")
+            editing.save_property(engine, writer_actor, draft, {**draft.values, "planned_beds": beds}, SEED_TODAY)
+    finally:
+        stop.set()
+        for thread in readers:
+            thread.join()
+    assert not errors, errors
+    assert reads[0] > 0
