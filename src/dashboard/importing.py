@@ -142,8 +142,18 @@ def _table(source: str, layout_name: str | None, lines: list[list[Any]]) -> RawT
     return RawTable(source=source, layout_name=layout_name, headers=headers, rows=numbered[1:])
 
 
+def csv_rows(text: str, source: str) -> list[list[str]]:
+    """The rows of a CSV's text; a file the csv module cannot read (a cell over its size limit, a stray NUL) is an
+    UnreadableFile naming the row, never a traceback."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return list(reader)
+    except csv.Error as error:
+        raise UnreadableFile(f"{source}: row {reader.line_num} cannot be read as CSV ({error})") from None
+
+
 def read_csv_text(text: str, source: str, layout_name: str | None) -> RawTable | None:
-    return _table(source, layout_name, list(csv.reader(io.StringIO(text))))
+    return _table(source, layout_name, csv_rows(text, source))
 
 
 def read_xlsx(path: Path, skipped: list[str]) -> list[RawTable]:

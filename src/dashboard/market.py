@@ -10,8 +10,6 @@ market over time."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +20,7 @@ from sqlalchemy import ColumnElement, Engine, case, delete, func, insert, select
 
 from dashboard.audit import record_bulk_change
 from dashboard.db import session_scope
-from dashboard.importing import Problem, Report, UnreadableFile, decode
+from dashboard.importing import Problem, Report, UnreadableFile, csv_rows, decode
 from dashboard.models import MarketFigure
 from dashboard.roles import Actor, Permission
 
@@ -192,9 +190,9 @@ def read_providers(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem],
     if not text.strip():
         return _no_table(name, "the file is empty")
     try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as error:
-        return _no_table(name, f"not a CSV file ({error})")
+        rows = csv_rows(text, name)
+    except UnreadableFile as error:
+        return _no_table(name, str(error).removeprefix(f"{name}: "))
     header = _find_header(rows)
     if header is None:
         return _no_table(name, "no table with URN and Provision type columns found")

@@ -12,8 +12,6 @@ file again replaces the months it covers."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,7 +23,7 @@ from sqlalchemy import Engine, delete, select
 
 from dashboard.audit import record_bulk_change
 from dashboard.db import session_scope
-from dashboard.importing import Problem, Report, decode
+from dashboard.importing import Problem, Report, UnreadableFile, csv_rows, decode
 from dashboard.models import Council, PlacementFigure, PostcodeDistrict
 from dashboard.roles import Actor, Permission
 from dashboard.validation import parse_date
@@ -82,7 +80,10 @@ def outward_code(postcode: str) -> str | None:
 def read_episodes(data: bytes, source: str, today: date) -> tuple[pd.DataFrame, list[Problem]]:
     """The episodes file as a frame (child, start, end, rne, place, provider, outward), every row checked; each row at
     fault is a problem naming its row and column. The postcode is cut to its outward code here and goes no further."""
-    rows = list(csv.reader(io.StringIO(decode(data))))
+    try:
+        rows = csv_rows(decode(data), source)
+    except UnreadableFile as error:
+        return _episodes_frame([]), [Problem(source, None, None, str(error).removeprefix(f"{source}: "))]
     if not rows or not any(cell.strip() for cell in rows[0]):
         return _episodes_frame([]), [Problem(source, None, None, "the file is empty")]
     headers = [re.sub(r"\W+", "_", cell.strip().upper()).strip("_") for cell in rows[0]]
@@ -146,9 +147,11 @@ def check_header(path: Path) -> list[Problem]:
     """The SSDA903 header file is not needed for these counts (it holds each child's details, none of which are
     kept); when given, it is only checked to be the header file, so a swapped pair of files is caught."""
     try:
-        first = next(csv.reader(io.StringIO(decode(path.read_bytes()))), [])
+        first = next(iter(csv_rows(decode(path.read_bytes()), path.name)), [])
     except OSError as error:
         return [Problem(path.name, None, None, f"cannot be read ({error.strerror})")]
+    except UnreadableFile as error:
+        return [Problem(path.name, None, None, str(error).removeprefix(f"{path.name}: "))]
     headers = {cell.strip().upper() for cell in first}
     if "CHILD" not in headers or "DECOM" in headers:
         return [Problem(path.name, 1, None, "is not an SSDA903 header file (CHILD, SEX, DOB, ...)")]
@@ -258,7 +261,11 @@ def import_lookup(engine: Engine, path: Path, actor: Actor, dry_run: bool = Fals
     if not dry_run:
         actor.require(Permission.EDIT)
     report = LookupReport()
-    rows = list(csv.reader(io.StringIO(decode(path.read_bytes())))) if path.exists() else []
+    try:
+        rows = csv_rows(decode(path.read_bytes()), path.name) if path.exists() else []
+    except UnreadableFile as error:
+        report.problems.append(Problem(path.name, None, None, str(error).removeprefix(f"{path.name}: ")))
+        return report
     if not rows:
         report.problems.append(Problem(path.name, None, None, "the file is empty or missing"))
         return report
