@@ -16,7 +16,7 @@ st.set_page_config(
     initial_sidebar_state="auto",
 )
 
-# (page, what a user must be allowed to do to see it), by section. Each url_path is its file's name, so a link to a
+# (page, what a user must be allowed to do to see it): the programme, then the data pages. Each url_path is its file's name, so a link to a
 # page opened first thing after a restart (when Streamlit still reads pages/ as a folder of pages) finds it.
 PAGES: dict[str, list[tuple[st.Page, Permission]]] = {
     "Programme": [
@@ -53,9 +53,10 @@ PAGES: dict[str, list[tuple[st.Page, Permission]]] = {
 }  # fmt: skip
 
 
-def pages_for(actor: Actor) -> dict[str, list[st.Page]]:
-    allowed = {section: [page for page, needs in pages if actor.can(needs)] for section, pages in PAGES.items()}
-    return {section: pages for section, pages in allowed.items() if pages}
+def pages_for(actor: Actor) -> list[st.Page]:
+    """The pages the actor's role allows, programme first. One flat list: Streamlit marks up section headings in
+    the sidebar as items of no list, which screen readers (and axe-core) count as a serious fault."""
+    return [page for pages in PAGES.values() for page, needs in pages if actor.can(needs)]
 
 
 actor = sign_in()

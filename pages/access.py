@@ -21,14 +21,14 @@ if not sign_in_configured():
                "Until then everyone acts as the local user.", icon=":material/lock_open:")  # fmt: skip
 show_done()
 
-st.subheader("What each role may do")
+st.header("What each role may do")
 st.dataframe(
     [{"Role": role.label, **{permission.value[0].upper() + permission.value[1:]: "✓" if role >= needs else "" for permission, needs in
                              MINIMUM_ROLE.items()}} for role in Role],
     hide_index=True,
 )  # fmt: skip
 
-st.subheader("Roles granted")
+st.header("Roles granted")
 granted = access.grants(store.engine())
 if granted.empty:
     st.info("No roles granted yet.", icon=":material/info:")

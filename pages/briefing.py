@@ -77,7 +77,7 @@ if page_one["illustrative"]:
         "carry illustrative data, not a council's records; every page of the pack says so.", icon=":material/info:",
     )  # fmt: skip
 st.divider()
-st.subheader("Page 1 of the pack")
+st.header("Page 1 of the pack")
 st.markdown(f"### {plain(page_one['headline'])}")
 for column, (label, beds, share) in zip(st.columns(len(page_one["numbers"])), page_one["numbers"]):
     column.metric(label, f"{beds} beds", share, delta_color="off", delta_arrow="off", border=True)

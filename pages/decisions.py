@@ -18,7 +18,7 @@ page_header(consultation.headline(len(register), len(informed), len(uninformed))
 
 date_column = st.column_config.DateColumn(format="DD/MM/YYYY")
 
-st.subheader("Decisions register")
+st.header("Decisions register")
 st.caption("Every decision in the store, whatever the filters. *Councillors to inform or consult* reads the decision "
            "record's Summary of Requirements to Inform/Consult Councillors for the decision's significance, whether "
            "it is controversial, and whether it is an executive function.")  # fmt: skip
@@ -46,7 +46,7 @@ with st.expander("The decision record's Summary of Requirements to Inform/Consul
     st.dataframe(rules, hide_index=True, alt="Summary of requirements to inform or consult", height="content")
     download_csv(rules, "Requirements to inform or consult councillors", filters)
 
-st.subheader("Councillors informed")
+st.header("Councillors informed")
 st.caption("Every property procured by the as-at date, and when its local councillors were informed (the decision "
            "record: they are kept informed as each property is procured). Properties with no record come first.")
 if not uninformed.empty:

@@ -34,7 +34,7 @@ else:
     inside_target = chosen["inside_target"]
     changes_target = chosen["changes_target"]
 
-    st.subheader("More of the council's own provision")
+    st.header("More of the council's own provision")
     objective_metric("Children in children's homes living in the council's own homes",
                      objectives.latest(measures, "own_share"), share_target, as_percent=True)
     chart_with_data(
@@ -44,7 +44,7 @@ else:
         "Own provision share", filters,
     )  # fmt: skip
 
-    st.subheader("More children placed inside the county")
+    st.header("More children placed inside the county")
     if measures["location_unknown"].isna().all():
         st.info("This needs the postcode-district lookup (which local authority each postcode district such as SG1 "
                 "lies in). Import it, then import the SSDA903 episodes again.", icon=":material/info:")  # fmt: skip
@@ -62,7 +62,7 @@ else:
             "Placed inside the county", filters,
         )  # fmt: skip
 
-    st.subheader("Stable placements")
+    st.header("Stable placements")
     st.caption("Placement changes in a year, at the rate of the last twelve months (or of the months loaded), per child "
                "looked after at the month's end.")  # fmt: skip
     objective_metric("Placement changes per child looked after in a year",
@@ -75,7 +75,7 @@ else:
         "Placement stability", filters,
     )  # fmt: skip
 
-    st.subheader("Less spend on the independent sector")
+    st.header("Less spend on the independent sector")
     independent, own = chosen["independent_weekly_cost"], chosen["own_weekly_cost"]
     st.markdown(f"Cost avoided = children in the council's own homes × weeks × (independent cost **£{independent:,.0f}**"
                 f" − own cost **£{own:,.0f}** a week) = **£{independent - own:,.0f}** a week for each child.")  # fmt: skip
@@ -85,7 +85,7 @@ else:
         "Cost avoided", filters,
     )  # fmt: skip
 
-st.subheader(f"The children's homes market in {council}")
+st.header(f"The children's homes market in {council}")
 market = store.council_market(council, version)
 if market.empty:
     st.info("No Ofsted data yet. Import Ofsted's \"Children's social care data in England: provider level\" CSV "
@@ -107,7 +107,7 @@ else:
     chart_with_data(charts.ranking_chart(ranking, council), tables.ranking_table(ranking),
                     "Council-run share of places by authority", filters)  # fmt: skip
 
-st.subheader("Targets and weekly costs")
+st.header("Targets and weekly costs")
 if can(Permission.EDIT):
     with st.form("objective-settings"):
         entered = {}

@@ -40,9 +40,9 @@ chart_with_data(charts.target_bar(totals), tables.bed_levels_table(totals), "Bed
 
 late = tables.late_table(status, filters.as_at)
 if late.empty:
-    st.subheader("No property is behind its plan")
+    st.header("No property is behind its plan")
 else:
-    st.subheader(f"{len(late)} properties behind plan, {int(late['Beds'].sum())} beds")
+    st.header(f"{len(late)} properties behind plan, {int(late['Beds'].sum())} beds")
     st.caption("Each property's current stage against its planned date, most late first. The forecast opening "
                "pushes its planned opening back by the current delay.")  # fmt: skip
     st.dataframe(

@@ -52,7 +52,7 @@ reference = st.selectbox(
     placeholder="Pick a row in the table, or choose here",
 )  # fmt: skip
 if reference:
-    st.subheader(f"{reference}: milestones")
+    st.header(f"{reference}: milestones")
     milestone_table = tables.milestone_table(store.milestones(filters, (reference,), version))
     st.dataframe(milestone_table, hide_index=True, column_config={"Planned": date_column, "Actual": date_column},
                  height="content")  # fmt: skip
@@ -62,13 +62,13 @@ if reference:
                      query_params={"property": reference})  # fmt: skip
     if can(Permission.SEE_DETAIL):
         details = store.property_details(reference, version)
-        st.subheader(f"{reference}: costs and notes")
+        st.header(f"{reference}: costs and notes")
         pounds = st.column_config.NumberColumn(format="localized")
         st.dataframe(tables.costs_table(details), hide_index=True,
                      column_config={name: pounds for name in ("Budget (£)", "Cost to date (£)", "Remaining (£)")})  # fmt: skip
         st.text(details["notes"] or "No notes.")
         st.caption(f"Source: {plain(details['provenance'])}")
-        st.subheader(f"{reference}: history")
+        st.header(f"{reference}: history")
         history = tables.audit_table(store.audit_log(AuditQuery(reference=reference), 500, 0, version))
         audit_dataframe(history)
         download_csv(history, f"History {reference}", filters, property_level=True)

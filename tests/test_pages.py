@@ -106,7 +106,7 @@ def test_choosing_a_property_shows_its_milestones_costs_and_history(app):
     app.switch_page("pages/properties.py").run()
     app.selectbox(key="property").select("RS-P2-04").run()
     _ok(app)
-    headers = [h.value for h in app.subheader]
+    headers = [h.value for h in app.main.header]
     assert headers == ["RS-P2-04: milestones", "RS-P2-04: costs and notes", "RS-P2-04: history"]
     milestones, costs, history = app.dataframe[1].value, app.dataframe[2].value, app.dataframe[3].value
     assert len(milestones) == 12 and milestones["Stage"].iloc[0] == "Property identified"

@@ -39,7 +39,7 @@ def test_a_viewer_sees_no_costs_notes_history_or_property_level_export(monkeypat
     at.switch_page("pages/properties.py").run()
     at.selectbox(key="property").select("RS-P2-04").run()
     assert_page_ok(at)
-    assert [h.value for h in at.subheader] == ["RS-P2-04: milestones"]
+    assert [h.value for h in at.main.header] == ["RS-P2-04: milestones"]
     assert downloads(at) == [] and not at.get("page_link")
     at.switch_page("pages/timeline.py").run()
     assert "Download CSV" in downloads(at) and len(downloads(at)) == 1  # phases, not the per-property Gantt
@@ -50,7 +50,7 @@ def test_an_analyst_sees_costs_notes_history_and_may_export_but_not_edit(monkeyp
     at.switch_page("pages/properties.py").run()
     at.selectbox(key="property").select("RS-P2-04").run()
     assert_page_ok(at)
-    assert [h.value for h in at.subheader][1:] == ["RS-P2-04: costs and notes", "RS-P2-04: history"]
+    assert [h.value for h in at.main.header][1:] == ["RS-P2-04: costs and notes", "RS-P2-04: history"]
     with sqlite3.connect(store_path) as connection:
         budget, cost, notes = connection.execute(
             "SELECT purchase_budget, purchase_cost, notes FROM property WHERE reference = 'RS-P2-04'"
