@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from dashboard import access
+from dashboard import access, tables
 from dashboard.config import ungranted_policy
-from dashboard.roles import MINIMUM_ROLE, AccessDenied, Role, UngrantedPolicy
+from dashboard.roles import AccessDenied, Role, UngrantedPolicy
 from dashboard_ui import store
 from dashboard_ui.data_forms import done, show_done, show_refusal
 from dashboard_ui.identity import current_actor, sign_in_configured
@@ -22,11 +22,7 @@ if not sign_in_configured():
 show_done()
 
 st.header("What each role may do")
-st.dataframe(
-    [{"Role": role.label, **{permission.value[0].upper() + permission.value[1:]: "✓" if role >= needs else "" for permission, needs in
-                             MINIMUM_ROLE.items()}} for role in Role],
-    hide_index=True,
-)  # fmt: skip
+st.dataframe(tables.roles_table(), hide_index=True)
 
 st.header("Roles granted")
 granted = access.grants(store.engine())

@@ -45,10 +45,11 @@ else:
     )  # fmt: skip
 
     st.header("More children placed inside the county")
-    if measures["location_unknown"].isna().all():
+    located = objectives.location_known(measures)
+    if located == "no lookup":
         st.info("This needs the postcode-district lookup (which local authority each postcode district such as SG1 "
                 "lies in). Import it, then import the SSDA903 episodes again.", icon=":material/info:")  # fmt: skip
-    elif measures["inside_share"].isna().all():
+    elif located == "none located":
         st.info("None of the placements' postcode districts is in the postcode-district lookup, so none can be placed "
                 "inside or outside the county. Import a fuller lookup, then the SSDA903 episodes again.",
                 icon=":material/info:")  # fmt: skip

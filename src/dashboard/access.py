@@ -45,13 +45,18 @@ def grants(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Account", "Role"])
 
 
-def grant_role(engine: Engine, actor: Actor, account: str, role: Role) -> str:
-    """Give `account` the role (replacing any it had). Admins cannot change their own role, so none locks
-    themselves out."""
+def _account_to_change(actor: Actor, account: str, verb: str) -> str:
+    """The account an admin may change: a valid address, not their own (so no admin locks themselves out)."""
     actor.require(Permission.GRANT)
     account = normalise_account(account)
     if account == actor.user.lower():
-        raise AccessDenied("You cannot change your own role; ask another admin.")
+        raise AccessDenied(f"You cannot {verb} your own role; ask another admin.")
+    return account
+
+
+def grant_role(engine: Engine, actor: Actor, account: str, role: Role) -> str:
+    """Give `account` the role (replacing any it had)."""
+    account = _account_to_change(actor, account, "change")
     with session_scope(engine, actor) as session:
         grant = session.scalar(select(RoleGrant).where(RoleGrant.account == account))
         if grant is None:
@@ -64,10 +69,7 @@ def grant_role(engine: Engine, actor: Actor, account: str, role: Role) -> str:
 
 
 def revoke_role(engine: Engine, actor: Actor, account: str) -> str:
-    actor.require(Permission.GRANT)
-    account = normalise_account(account)
-    if account == actor.user.lower():
-        raise AccessDenied("You cannot remove your own role; ask another admin.")
+    account = _account_to_change(actor, account, "remove")
     with session_scope(engine, actor) as session:
         grant = session.scalar(select(RoleGrant).where(RoleGrant.account == account))
         if grant is None:

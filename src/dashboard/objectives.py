@@ -133,3 +133,11 @@ def latest(measures_frame: pd.DataFrame, column: str) -> Latest | None:
     """The newest month with a value for `column`."""
     shown = measures_frame.dropna(subset=[column])
     return None if shown.empty else Latest(shown["month_end"].iloc[-1], float(shown[column].iloc[-1]))
+
+
+def location_known(measures_frame: pd.DataFrame) -> str:
+    """Whether inside-or-outside can be shown: "no lookup" (never counted: the postcode-district lookup was not
+    there), "none located" (counted, but no placement's district is in the lookup) or "located"."""
+    if measures_frame["location_unknown"].isna().all():
+        return "no lookup"
+    return "none located" if measures_frame["inside_share"].isna().all() else "located"

@@ -9,6 +9,7 @@ from dashboard import history
 from dashboard.importing import ImportReport, Problem
 from dashboard.consultation import RULES, with_requirements
 from dashboard.metrics import LEVEL_LABELS, beds_at_levels, current_stage_label, forecast_dates, slippage
+from dashboard.roles import MINIMUM_ROLE, Role
 from dashboard.stages import STAGE_BY_KEY
 
 
@@ -130,18 +131,16 @@ def milestone_table(milestones: pd.DataFrame) -> pd.DataFrame:
 
 def audit_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Audit rows for people: who changed what, when, through what, and the change in words."""
-    changes = [
-        history.describe(row.entity, row.entity_ref, row.action, row.before, row.after) for row in rows.itertuples()
-    ]
     return pd.DataFrame(
         {
             "When (UTC)": rows["at"],
             "Who": rows["user"],
             "Through": rows["source"],
             "What": [history.subject(row.entity, row.entity_ref) for row in rows.itertuples()],
-            "Change": changes,
+            "Change": [history.describe(row.entity, row.entity_ref, row.action, row.before, row.after)
+                       for row in rows.itertuples()],
         }
-    )
+    )  # fmt: skip
 
 
 def costs_table(details: dict) -> pd.DataFrame:
@@ -295,4 +294,15 @@ def settings_table(settings: tuple, chosen: dict[str, float | None]) -> pd.DataF
         [(setting.label, "not set" if chosen[setting.key] is None else f"{chosen[setting.key]:,g}", setting.unit)
          for setting in settings],
         columns=["Setting", "Value", "Unit"],
+    )  # fmt: skip
+
+
+def roles_table() -> pd.DataFrame:
+    """What each role may do: a row per role, a column per permission, ticked where the role has it."""
+    return pd.DataFrame(
+        [
+            {"Role": role.label, **{permission.value[0].upper() + permission.value[1:]: "✓" if role >= needs else ""
+                                    for permission, needs in MINIMUM_ROLE.items()}}
+            for role in Role
+        ]
     )  # fmt: skip
