@@ -6,15 +6,25 @@ import streamlit as st
 
 from dashboard import consultation, metrics, tables
 from dashboard_ui import store
-from dashboard_ui.view import current_view
-from dashboard_ui.widgets import download_csv, page_header
+from dashboard_ui.view import View, current_view, per_view
+from dashboard_ui.widgets import download_csv, on_screen, page_header
 
-filters, version, strategy, status = current_view()
-register = tables.decisions_table(store.decisions(version))
-informed = metrics.councillors_informed(status, filters.as_at)
-uninformed = metrics.uninformed(status, filters.as_at)
 
-page_header(consultation.headline(len(register), len(informed), len(uninformed)), strategy, filters, status)
+@per_view
+def decisions(view: View) -> tuple:  # unpacked at once below
+    """The decisions register, the councillors table, and the references of properties with no record."""
+    status, as_at = view.status(), view.filters.as_at
+    register = tables.decisions_table(store.decisions(view.version))
+    informed = metrics.councillors_informed(status, as_at)
+    uninformed = metrics.uninformed(status, as_at)["reference"].tolist()
+    return register, tables.councillors_table(informed), uninformed
+
+
+view = current_view()
+filters = view.filters
+register, councillors, uninformed = decisions(view)
+
+page_header(consultation.headline(len(register), len(councillors), len(uninformed)), view)
 
 date_column = st.column_config.DateColumn(format="DD/MM/YYYY")
 
@@ -26,7 +36,7 @@ if register.empty:
     st.info("No decision recorded yet: import a workbook or CSV with a decisions sheet.", icon=":material/info:")
 else:
     st.dataframe(
-        register,
+        on_screen(register),
         hide_index=True,
         alt="Decisions register",
         row_height=76,  # titles and requirements are sentences: room for three lines of each
@@ -49,14 +59,13 @@ with st.expander("The decision record's Summary of Requirements to Inform/Consul
 st.header("Councillors informed")
 st.caption("Every property procured by the as-at date, and when its local councillors were informed (the decision "
            "record: they are kept informed as each property is procured). Properties with no record come first.")
-if not uninformed.empty:
-    st.warning(consultation.uninformed_warning(uninformed["reference"].tolist()), icon=":material/campaign:")
-if informed.empty:
+if uninformed:
+    st.warning(consultation.uninformed_warning(uninformed), icon=":material/campaign:")
+if councillors.empty:
     st.info("No property had been procured by the as-at date.", icon=":material/info:")
 else:
-    councillors = tables.councillors_table(informed)
     st.dataframe(
-        councillors,
+        on_screen(councillors),
         hide_index=True,
         alt="Procured properties and when local councillors were informed",
         placeholder="—",  # no date where there is no record; the text column says "Not recorded"

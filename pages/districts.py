@@ -4,11 +4,25 @@ import streamlit as st
 
 from dashboard import charts, metrics, tables
 from dashboard_ui import store
-from dashboard_ui.view import current_view
+from dashboard_ui.view import View, current_view, per_view
 from dashboard_ui.widgets import chart_with_data, page_header
 
-filters, version, strategy, status = current_view()
-page_header("Beds by district", strategy, filters, status)
+
+@per_view
+def districts(view: View, label: str, boundaries_stamp: float) -> tuple:  # unpacked at once below
+    """The map (real boundaries when installed, else the tile map), the bars and the table, coloured by `label`."""
+    measure = metrics.DISTRICT_MEASURES[label]
+    frame = metrics.by_district(view.status(), store.districts(view.version), view.strategy.bed_target)
+    boundaries = store.boundaries()
+    if boundaries:
+        figure = charts.district_choropleth(frame, boundaries, measure, label)
+    else:
+        figure = charts.district_tile_map(frame, measure, label)
+    return figure, charts.district_bars(frame, measure, label), tables.district_table(frame), bool(boundaries)
+
+
+view = current_view()
+page_header("Beds by district", view)
 
 label = st.segmented_control(
     "Colour the map by",
@@ -18,20 +32,13 @@ label = st.segmented_control(
     bind="query-params",
     required=True,
 )
-measure = metrics.DISTRICT_MEASURES[label]
-frame = metrics.by_district(status, store.districts(version), strategy.bed_target)
-table = tables.district_table(frame)
+map_figure, bars_figure, table, with_boundaries = districts(view, label, store.boundaries_stamp())
 
-boundaries = store.boundaries()
 map_column, bar_column = st.columns([3, 2], gap="large")
 with map_column:
-    if boundaries:
-        figure = charts.district_choropleth(frame, boundaries, measure, label)
-    else:
-        figure = charts.district_tile_map(frame, measure, label)
-    chart_with_data(figure, table, "Districts", filters)
-    if not boundaries:
+    chart_with_data(map_figure, table, "Districts", view.filters)
+    if not with_boundaries:
         st.caption("Each hexagon is a district, placed roughly where it lies. Real boundaries can be installed with "
                    "`python -m dashboard boundaries --from FILE`.")  # fmt: skip
 with bar_column:
-    st.plotly_chart(charts.district_bars(frame, measure, label), key="district-bars")
+    st.plotly_chart(bars_figure, key="district-bars")

@@ -12,7 +12,8 @@ from dashboard_ui.identity import can, current_actor
 from dashboard_ui.view import current_view
 from dashboard_ui.widgets import chart_with_data, download_csv, objective_metric
 
-filters, version, strategy, status = current_view()
+view = current_view()
+filters, version, strategy = view.filters, view.version, view.strategy
 chosen = store.objective_settings(version)
 figures = store.placement_figures(version)
 council = strategy.council

@@ -3,14 +3,27 @@
 import streamlit as st
 
 from dashboard import charts, consultation, metrics, tables
-from dashboard_ui.view import current_view
-from dashboard_ui.widgets import chart_with_data, download_csv, page_header
+from dashboard_ui.view import View, current_view, per_view
+from dashboard_ui.widgets import chart_with_data, download_csv, on_screen, page_header
 
-filters, version, strategy, status = current_view()
-totals = metrics.bed_totals(status, strategy.bed_target)
-forecast = metrics.target_forecast(status, strategy.bed_target, filters.as_at)
 
-page_header(f"{totals.open} of {strategy.bed_target} beds open", strategy, filters, status)
+@per_view
+def overview(view: View) -> tuple:  # unpacked at once below
+    status, as_at, target = view.status(), view.filters.as_at, view.strategy.bed_target
+    totals = metrics.bed_totals(status, target)
+    by_stage = metrics.properties_by_stage(status)
+    return (
+        totals, metrics.target_forecast(status, target, as_at), charts.target_bar(totals),
+        tables.bed_levels_table(totals), tables.late_table(status, as_at), metrics.uninformed(status, as_at),
+        charts.stage_chart(by_stage), tables.stage_table(by_stage),
+    )  # fmt: skip
+
+
+view = current_view()
+filters, strategy = view.filters, view.strategy
+totals, forecast, target_figure, levels, late, uninformed, stage_figure, stages = overview(view)
+
+page_header(f"{totals.open} of {strategy.bed_target} beds open", view)
 
 tiles = st.columns(5)
 for column, (label, beds, help_text) in zip(
@@ -36,9 +49,8 @@ else:
     st.error(f"**{forecast.shortfall} beds short of {strategy.bed_target}.** Every property in the programme open "
              f"would give {forecast.beds_with_dates} beds: more properties are needed.", icon=":material/warning:")  # fmt: skip
 
-chart_with_data(charts.target_bar(totals), tables.bed_levels_table(totals), "Beds against the target", filters)
+chart_with_data(target_figure, levels, "Beds against the target", filters)
 
-late = tables.late_table(status, filters.as_at)
 if late.empty:
     st.header("No property is behind its plan")
 else:
@@ -46,7 +58,7 @@ else:
     st.caption("Each property's current stage against its planned date, most late first. The forecast opening "
                "pushes its planned opening back by the current delay.")  # fmt: skip
     st.dataframe(
-        late,
+        on_screen(late),
         hide_index=True,
         column_config={
             "Days late": st.column_config.ProgressColumn(
@@ -58,10 +70,8 @@ else:
     )
     download_csv(late, "Properties behind plan", filters, property_level=True)
 
-uninformed = metrics.uninformed(status, filters.as_at)
 if not uninformed.empty:
     st.warning(consultation.uninformed_warning(uninformed["reference"].tolist()), icon=":material/campaign:")
     st.page_link("pages/decisions.py", label="Decisions and councillors informed", icon=":material/gavel:")
 
-by_stage = metrics.properties_by_stage(status)
-chart_with_data(charts.stage_chart(by_stage), tables.stage_table(by_stage), "Properties by stage", filters)
+chart_with_data(stage_figure, stages, "Properties by stage", filters)

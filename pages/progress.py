@@ -4,15 +4,24 @@ import streamlit as st
 
 from dashboard import charts, metrics, tables
 from dashboard_ui import store
-from dashboard_ui.view import current_view
+from dashboard_ui.view import View, current_view, per_view
 from dashboard_ui.widgets import chart_with_data, page_header
 
-filters, version, strategy, status = current_view()
-totals = metrics.bed_totals(status, strategy.bed_target)
-forecast = metrics.target_forecast(status, strategy.bed_target, filters.as_at)
 
-page_header("Progress to the target", strategy, filters, status)
-if forecast.reached_on and forecast.reached_on > filters.as_at:
+@per_view
+def progress(view: View) -> tuple:  # unpacked at once below
+    status, as_at, target = view.status(), view.filters.as_at, view.strategy.bed_target
+    totals = metrics.bed_totals(status, target)
+    cumulative = metrics.cumulative_beds(status, as_at)
+    figure = charts.progress_chart(cumulative, target, store.phases(view.version), as_at, totals)
+    return metrics.target_forecast(status, target, as_at), figure, tables.progress_table(cumulative)
+
+
+view = current_view()
+forecast, figure, table = progress(view)
+
+page_header("Progress to the target", view)
+if forecast.reached_on and forecast.reached_on > view.filters.as_at:
     outlook = f"On the current forecast the target is reached in **{forecast.reached_on:%B %Y}**."
 elif forecast.reached_on:
     outlook = "The target has been reached."
@@ -23,10 +32,4 @@ st.markdown(
     f"Solid lines are what happened; dashed lines the forecast: each property's planned dates pushed back by its "
     f"current delay. {outlook}"
 )
-cumulative = metrics.cumulative_beds(status, filters.as_at)
-chart_with_data(
-    charts.progress_chart(cumulative, strategy.bed_target, store.phases(version), filters.as_at, totals),
-    tables.progress_table(cumulative),
-    "Beds over time",
-    filters,
-)
+chart_with_data(figure, table, "Beds over time", view.filters)

@@ -1,6 +1,7 @@
 """Properties: the register, and each property's milestones; its costs, notes and history for analysts."""
 
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import tables
@@ -9,13 +10,27 @@ from dashboard.roles import Permission
 from dashboard_ui import store
 from dashboard_ui.identity import can
 from dashboard_ui.text import plain
-from dashboard_ui.view import current_view
-from dashboard_ui.widgets import audit_dataframe, download_csv, page_header
+from dashboard_ui.view import View, current_view, per_view
+from dashboard_ui.widgets import audit_dataframe, download_csv, on_screen, page_header
 
-filters, version, strategy, status = current_view()
-page_header(f"{len(status)} properties", strategy, filters, status)
 
-register = tables.matching(tables.register_table(status, filters.as_at), st.text_input(
+@per_view
+def register_table(view: View) -> pd.DataFrame:
+    return tables.register_table(view.status(), view.filters.as_at)
+
+
+@per_view
+def matching(view: View, search: str) -> tuple[pd.DataFrame, list[str]]:
+    """The register's rows that match a search, and the references among them (the picker's choices)."""
+    rows = tables.matching(register_table(view), search)
+    return rows, rows["Property"].tolist()
+
+
+view = current_view()
+filters, version = view.filters, view.version
+page_header(f"{len(register_table(view))} properties", view)
+
+register, references = matching(view, st.text_input(
     "Search the register", placeholder="Reference, district, stage, specialism…", key="search"
 ))  # fmt: skip
 
@@ -29,7 +44,7 @@ def _show_selected_row() -> None:
 
 date_column = st.column_config.DateColumn(format="DD/MM/YYYY")
 st.dataframe(
-    register,
+    on_screen(register),
     hide_index=True,
     on_select=_show_selected_row,
     selection_mode="single-row",
@@ -48,7 +63,7 @@ st.dataframe(
 download_csv(register, "Property register", filters, property_level=True)
 
 reference = st.selectbox(
-    "Property to show", register["Property"].tolist(), index=None, key="property",
+    "Property to show", references, index=None, key="property",
     placeholder="Pick a row in the table, or choose here",
 )  # fmt: skip
 if reference:

@@ -7,6 +7,7 @@ import sqlite3
 from datetime import date
 
 import pytest
+import streamlit as st
 
 from tests.apptest import FRIENDLY_ERROR, assert_page_ok as _ok, open_app as _app
 from tests.plotly_json import figure_json
@@ -122,6 +123,7 @@ def test_a_failing_page_shows_a_plain_message_not_a_traceback(app, monkeypatch):
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(metrics, "bed_totals", broken)
+    st.cache_resource.clear()  # what pages build is kept per view: build it again, with the broken function
     app.run()
     assert not app.exception
     assert [e.value for e in app.error if FRIENDLY_ERROR in e.value], "no friendly message"

@@ -131,8 +131,13 @@ def market_ranking(data_version: DataVersion) -> pd.DataFrame:
 
 def boundaries() -> dict | None:
     """Installed district boundaries, re-read only when the file changes."""
+    return _boundaries(str(boundaries_file()), boundaries_stamp())
+
+
+def boundaries_stamp() -> float:
+    """Changes when boundaries are installed or replaced: what is drawn from them is keyed by it."""
     path = boundaries_file()
-    return _boundaries(str(path), path.stat().st_mtime if path.exists() else 0.0)
+    return path.stat().st_mtime if path.exists() else 0.0
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -143,15 +148,9 @@ def _boundaries(path: str, modified: float) -> dict | None:
 # ---------------------------------------------------------------- the briefing pack (built only when asked)
 
 
-def _boundaries_stamp() -> float:
-    """Changes when boundaries are installed or replaced: the pack's map depends on them."""
-    path = boundaries_file()
-    return path.stat().st_mtime if path.exists() else 0.0
-
-
 def briefing_preview(as_at: date, since: date, data_version: DataVersion) -> dict[str, object]:
     """Page 1 of the pack as text (dashboard.briefing.preview)."""
-    return _briefing_preview(as_at, since, data_version, _boundaries_stamp())
+    return _briefing_preview(as_at, since, data_version, boundaries_stamp())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -166,7 +165,7 @@ def briefing_pdf(
     on_progress: ProgressCallback | None = None,
 ) -> bytes:  # fmt: skip
     """The pack's PDF, made once per dates, classification, data version and boundaries (it takes seconds)."""
-    return _briefing_pdf(as_at, since, classification, data_version, _boundaries_stamp(), on_progress)
+    return _briefing_pdf(as_at, since, classification, data_version, boundaries_stamp(), on_progress)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

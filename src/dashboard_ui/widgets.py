@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+import weakref
 
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import streamlit as st
 
 from dashboard.exporting import table_csv
 from dashboard.metrics import illustrative_rows
 from dashboard.objectives import Latest
-from dashboard.queries import Filters, StrategyInfo
+from dashboard.queries import Filters
 from dashboard.roles import Permission
 from dashboard_ui.identity import current_actor
+from dashboard_ui.view import View, per_view
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -24,9 +27,17 @@ PLOTLY_CONFIG = {
 }
 
 
-def page_header(title: str, strategy: StrategyInfo, filters: Filters, status: pd.DataFrame) -> None:
+@per_view
+def _shown_counts(view: View) -> tuple[int, int]:
+    """Properties in the view, and how many of them carry illustrative figures."""
+    status = view.status()
+    return len(status), illustrative_rows(status)
+
+
+def page_header(title: str, view: View) -> None:
     """Title, what the page shows and as at when, and a plain banner whenever illustrative figures are on screen."""
     st.title(title)
+    filters = view.filters
     narrowed = []
     if filters.phases:
         narrowed.append(", ".join(filters.phases))
@@ -35,15 +46,32 @@ def page_header(title: str, strategy: StrategyInfo, filters: Filters, status: pd
     if filters.provision_models:
         narrowed.append(", ".join(filters.provision_models))
     scope = f" Showing: {'; '.join(narrowed)}." if narrowed else ""
-    st.caption(f"{strategy.name}, {strategy.council}. Data as at **{filters.as_at:%d %B %Y}**.{scope}")
-    illustrative = illustrative_rows(status)
+    st.caption(f"{view.strategy.name}, {view.strategy.council}. Data as at **{filters.as_at:%d %B %Y}**.{scope}")
+    shown, illustrative = _shown_counts(view)
     if illustrative:
         st.warning(
-            f"**Illustrative figures.** {illustrative} of the {len(status)} properties shown carry illustrative data "
+            f"**Illustrative figures.** {illustrative} of the {shown} properties shown carry illustrative data "
             "(beds, dates, costs), not a council's records. Only the decision record B147/24's facts are real: "
             "Phase 2's ten properties by district and the 70-bed target. Import your own data to replace them.",
             icon=":material/info:",
         )
+
+
+# Tables built once per view (per_view), by identity: the Arrow form Streamlit sends is made once too, not on every
+# rerun. The weak reference drops an entry with its table, and makes sure a new table at a reused id is not mistaken
+# for it.
+_ARROW: dict[int, tuple[weakref.ref, pa.Table]] = {}
+
+
+def on_screen(table: pd.DataFrame) -> pa.Table:
+    """A table from a per_view build, ready for st.dataframe (converted as Streamlit would, once)."""
+    key = id(table)
+    known = _ARROW.get(key)
+    if known is not None and known[0]() is table:
+        return known[1]
+    converted = pa.Table.from_pandas(table)
+    _ARROW[key] = (weakref.ref(table, lambda _: _ARROW.pop(key, None)), converted)
+    return converted
 
 
 def _slug(text: str) -> str:
@@ -75,7 +103,7 @@ def chart_with_data(
     """A chart, its data one click away as a table, and the table as CSV."""
     st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{_slug(name)}")
     with st.expander(f"Data: {name}"):
-        st.dataframe(table, hide_index=True)
+        st.dataframe(on_screen(table), hide_index=True)
     download_csv(table, name, filters, property_level=property_level)
 
 
