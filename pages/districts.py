@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import charts, metrics, tables
 from dashboard_ui import store
 from dashboard_ui.view import View, current_view, per_view
-from dashboard_ui.widgets import chart_with_data, page_header
+from dashboard_ui.widgets import chart, chart_with_data, page_header
 
 
 @per_view
@@ -41,4 +41,4 @@ with map_column:
         st.caption("Each hexagon is a district, placed roughly where it lies. Real boundaries can be installed with "
                    "`python -m dashboard boundaries --from FILE`.")  # fmt: skip
 with bar_column:
-    st.plotly_chart(bars_figure, key="district-bars")
+    chart(bars_figure, "District bars", data_name="Districts")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
+
+from tests.plotly_json import figure_json
 
 from tests.conftest import REPO_ROOT
 
@@ -60,3 +64,16 @@ def page_titles(at: AppTest) -> list[str]:
 def assert_page_ok(at: AppTest) -> None:
     assert not at.exception, at.exception
     assert not [e for e in at.error if FRIENDLY_ERROR in e.value], "the page failed and showed the friendly error"
+
+
+def assert_charts_described(at: AppTest) -> int:
+    """Every chart on the page has a text alternative carrying its title (its message), which names the table of its
+    data, and that table is on the page. Returns how many charts there were."""
+    charts = at.get("plotly_chart")
+    tables = {expander.label for expander in at.expander if expander.label.startswith("Data: ")}
+    for chart in charts:
+        title = figure_json(chart.proto.spec)["layout"].get("title", {}).get("text", "")
+        alt = chart.proto.alt
+        assert alt.endswith("”.") and "Data: " + alt.split("“Data: ")[1].removesuffix("”.") in tables, (alt, tables)
+        assert " ".join(re.sub(r"<[^>]+>", " ", title).split()) in alt, (title, alt)
+    return len(charts)

@@ -1,4 +1,6 @@
-"""Shared fixtures: a fresh, migrated and seeded SQLite store per test (a real file in a temporary folder)."""
+"""Shared fixtures: a fresh, migrated and seeded store per test: a real SQLite file in a temporary folder, or, when
+DASHBOARD_TEST_POSTGRES names a PostgreSQL server (as .ci/run does for its second pass), a database of its own on
+that server, created for the test and dropped after it."""
 
 from __future__ import annotations
 
@@ -6,12 +8,15 @@ import csv
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from dashboard.db import make_engine
 from dashboard.layout import PROPERTIES
@@ -24,9 +29,34 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 SEED_TODAY = date(2026, 11, 25)
 
 
+# A PostgreSQL account that may create databases, e.g. postgresql+psycopg://dashboard:dashboard@127.0.0.1/postgres.
+POSTGRES_URL = os.environ.get("DASHBOARD_TEST_POSTGRES")
+on_postgres = POSTGRES_URL is not None
+sqlite_only = pytest.mark.skipif(on_postgres, reason="about the SQLite file itself")
+
+
+@contextmanager
+def new_store(folder: Path, name: str) -> Iterator[str]:
+    """The URL of a new, empty store: a SQLite file in `folder`, or a new database on the test PostgreSQL server."""
+    if not on_postgres:
+        yield f"sqlite:///{folder / name}.sqlite"
+        return
+    database = f"test_{name}_{uuid.uuid4().hex[:12]}"
+    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{database}"'))
+        yield make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
+        with server.connect() as connection:  # FORCE: an app or CLI process the test started may still be connected
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    finally:
+        server.dispose()
+
+
 @pytest.fixture
-def store_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'store.sqlite'}"
+def store_url(tmp_path: Path) -> Iterator[str]:
+    with new_store(tmp_path, "store") as url:
+        yield url
 
 
 @pytest.fixture
@@ -40,20 +70,22 @@ def engine(store_url: str) -> Engine:
 @pytest.fixture
 def empty_engine(tmp_path: Path) -> Engine:
     """Migrated, with reference data (council, districts, stages, strategy) but no programme."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}")
-    ensure_store(engine, seed=False)
-    yield engine
-    engine.dispose()
+    with new_store(tmp_path, "empty") as url:
+        engine = make_engine(url)
+        ensure_store(engine, seed=False)
+        yield engine
+        engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def shared_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     """One seeded store for all of a module's tests that only read it or must leave it unchanged (seeded once, so
     the many refusal tests stay fast). A test that writes uses `engine`."""
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('shared') / 'store.sqlite'}")
-    ensure_store(engine)
-    yield engine
-    engine.dispose()
+    with new_store(tmp_path_factory.mktemp("shared"), "shared") as url:
+        engine = make_engine(url)
+        ensure_store(engine)
+        yield engine
+        engine.dispose()
 
 
 # ---------------------------------------------------------------- helpers shared by the foundation tests
@@ -127,4 +159,7 @@ def app(monkeypatch, store_url, engine):
 
 @pytest.fixture
 def store_path(store_url: str) -> str:
+    """The store's SQLite file (a test that needs one is about SQLite, and is skipped on PostgreSQL)."""
+    if on_postgres:
+        pytest.skip("about the SQLite file itself")
     return store_url.removeprefix("sqlite:///")

@@ -182,3 +182,57 @@ def test_an_edit_saved_in_the_browser_reaches_the_store_and_the_audit_trail(app_
         page.screenshot(path=str(SCREENSHOTS / "audit-after-edit-laptop.png"))
     finally:
         page.close()
+
+
+def _tab_to(page, name: str, role: str | None = None, presses: int = 120) -> None:
+    """Press Tab until the focused element's accessible name (label, aria-label or text) contains `name`: proves it
+    can be reached from the keyboard, in the page's own tab order."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => { const e = document.activeElement; if (!e) return ['', ''];
+                       const labelled = e.getAttribute('aria-labelledby');
+                       const own = ['BUTTON', 'A'].includes(e.tagName) ? e.innerText : '';  // a container's text is not its name
+                       const label = e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].innerText)
+                           || (labelled && document.getElementById(labelled)?.innerText) || own || '';
+                       return [label, e.getAttribute('role') || e.tagName.toLowerCase()]; }"""
+        )
+        if name.lower() in focused[0].lower() and (role is None or focused[1] == role):
+            return
+    pytest.fail(f"{name!r} cannot be reached with the Tab key")
+
+
+def test_keyboard_alone_sets_a_filter_downloads_and_saves_an_edit(app_url, browser):
+    """No mouse: Tab to each control and work it with the keys a keyboard user has."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    try:
+        page.goto(f"{app_url}/properties", wait_until="networkidle")
+        _wait_until_drawn(page)
+        # A filter: the district picker in the sidebar, typed into and chosen with Enter.
+        everything = page.locator("h1").first.inner_text()
+        _tab_to(page, "District", role="combobox")
+        page.keyboard.type("North Herts")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        page.wait_for_function("(before) => document.querySelector('h1')?.innerText !== before", arg=everything,
+                               timeout=30_000)  # fmt: skip
+        _wait_until_drawn(page)
+        assert "district=" in page.url
+        # A download: the register as CSV, with Enter on its button.
+        _tab_to(page, "Download CSV", role="button")
+        with page.expect_download(timeout=30_000) as download:
+            page.keyboard.press("Enter")
+        lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+        heading = page.locator("h1").first.inner_text()
+        assert len(lines) - 1 == int(heading.split()[0]), (heading, lines[:2])
+        # A data page: type a note, Tab to Save, press Enter.
+        page.goto(f"{app_url}/edit-property?property=RS-P2-07", wait_until="networkidle")
+        _wait_until_drawn(page)
+        _tab_to(page, "Notes", role="textarea")  # not its help button, "Help for Notes"
+        page.keyboard.type("Keys only")
+        _tab_to(page, "Save changes", role="button")
+        page.keyboard.press("Enter")
+        page.get_by_text("Saved RS-P2-07.").wait_for(timeout=30_000)
+        assert "Notes: blank → Keys only" in page.inner_text("body")
+    finally:
+        page.close()

@@ -10,26 +10,27 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 from dashboard.roles import Actor, Role
 from dashboard.db import make_engine
 from dashboard.roles import SYSTEM
 from dashboard.exporting import export_all
 from dashboard.importing import import_path
-from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, run_dashboard, write_csv
+from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, on_postgres, run_dashboard, sqlite_only, write_csv
 
 COMMANDS = ("init-db", "import", "export", "demo-data", "backup")
 
 
-def sqlite_path(url: str) -> Path:
-    return Path(make_url(url).database)
-
-
-def row_counts(path: Path) -> dict[str, int]:
-    with closing(sqlite3.connect(path)) as connection:
-        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
+def row_counts(url: str) -> dict[str, int]:
+    """Rows in each table of the store at `url`, read by a connection of the test's own."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = inspect(connection).get_table_names()
+            return {table: connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one() for table in tables}
+    finally:
+        engine.dispose()
 
 
 def assert_succeeded(result: subprocess.CompletedProcess) -> None:
@@ -87,7 +88,7 @@ def test_init_db_creates_and_seeds_a_new_store(run_cli, store_url):
 
     assert_succeeded(result)
     assert "Created a new store and loaded the seed programme" in result.stdout
-    counts = row_counts(sqlite_path(store_url))
+    counts = row_counts(store_url)
     assert (counts["decision"], counts["phase"], counts["property"], counts["district"]) == (1, 3, 21, 10)
 
 
@@ -200,6 +201,7 @@ def test_demo_data_refuses_a_store_that_has_properties(run_cli, engine):
 # ---------------------------------------------------------------- backup
 
 
+@sqlite_only
 def test_backup_writes_a_copy_with_the_same_rows(run_cli, engine, store_url, tmp_path):
     destination = tmp_path / "backups" / "dashboard-2026-11-25.sqlite"
 
@@ -208,9 +210,10 @@ def test_backup_writes_a_copy_with_the_same_rows(run_cli, engine, store_url, tmp
     assert_succeeded(result)
     with closing(sqlite3.connect(destination)) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert row_counts(destination) == row_counts(sqlite_path(store_url))
+    assert row_counts(f"sqlite:///{destination}") == row_counts(store_url)
 
 
+@sqlite_only
 def test_backup_does_not_overwrite_without_being_told(run_cli, engine, tmp_path):
     destination = tmp_path / "backup [v2].sqlite"  # brackets: shown as written, not taken for markup
     destination.write_bytes(b"yesterday's backup")
@@ -219,6 +222,14 @@ def test_backup_does_not_overwrite_without_being_told(run_cli, engine, tmp_path)
 
     assert_failed_cleanly(result, f"Error: {destination} already exists: choose a new file, or pass --overwrite")
     assert destination.read_bytes() == b"yesterday's backup"
+
+
+@pytest.mark.skipif(not on_postgres, reason="about a PostgreSQL store")
+def test_backup_of_a_postgresql_store_points_to_its_own_tools(run_cli, engine, tmp_path):
+    result = run_cli("backup", tmp_path / "copy.sqlite")
+    assert_failed_cleanly(result, "Error: backup works on a SQLite store; this store is postgresql: use its own tools "
+                                  "(pg_dump and pg_restore for PostgreSQL)")  # fmt: skip
+    assert not (tmp_path / "copy.sqlite").exists()
 
 
 def test_the_objective_imports_from_the_command_line(run_cli, tmp_path, store_path):

@@ -22,7 +22,7 @@ from dashboard.importing import import_path
 from dashboard.models import Milestone, Property
 from dashboard.stages import STAGE_POSITION
 from dashboard.store import ensure_store
-from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, write_csv
+from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, sqlite_only, write_csv
 
 DEMO_SIZE = 40
 
@@ -129,6 +129,7 @@ def open_copy(path: Path) -> Engine:
     return make_engine(f"sqlite:///{path}")
 
 
+@sqlite_only
 def test_backup_is_an_exact_copy(engine, tmp_path):
     copy = backup_sqlite(engine, tmp_path / "backup.sqlite")
 
@@ -138,6 +139,7 @@ def test_backup_is_an_exact_copy(engine, tmp_path):
     backup_engine.dispose()
 
 
+@sqlite_only
 def test_backup_right_after_writes_includes_them(engine, tmp_path):
     """Recent commits sit in the write-ahead log, not yet in the main file: a plain file copy would miss them."""
     path = write_csv(tmp_path / "properties.csv", [NEW_PROPERTY])
@@ -151,6 +153,7 @@ def test_backup_right_after_writes_includes_them(engine, tmp_path):
         assert connection.execute("SELECT count(*) FROM property WHERE reference = 'NEW-01'").fetchone() == (1,)
 
 
+@sqlite_only
 def test_backup_while_another_connection_holds_a_write_transaction(engine, store_url, tmp_path):
     committed = dump(engine)
     writer = sqlite3.connect(Path(store_url.removeprefix("sqlite:///")), timeout=10)
@@ -170,6 +173,7 @@ def test_backup_while_another_connection_holds_a_write_transaction(engine, store
     backup_engine.dispose()
 
 
+@sqlite_only
 def test_backup_while_a_writer_keeps_committing(engine, store_url, tmp_path):
     writing, stop = threading.Event(), threading.Event()
     commits = 0
@@ -196,6 +200,7 @@ def test_backup_while_a_writer_keeps_committing(engine, store_url, tmp_path):
     assert [integrity(copy) for copy in copies] == ["ok"] * 3
 
 
+@sqlite_only
 def test_backup_does_not_overwrite_an_existing_file_unless_told(engine, tmp_path):
     destination = tmp_path / "backup.sqlite"
     destination.write_bytes(b"yesterday")
@@ -208,6 +213,7 @@ def test_backup_does_not_overwrite_an_existing_file_unless_told(engine, tmp_path
     assert integrity(destination) == "ok"
 
 
+@sqlite_only
 def test_backup_into_a_folder_names_the_file(engine, tmp_path):
     assert backup_sqlite(engine, tmp_path) == tmp_path / "dashboard-backup.sqlite"
 
@@ -222,6 +228,7 @@ def test_backup_of_a_store_that_does_not_exist_is_refused(tmp_path):
 # ---------------------------------------------------------------- restore
 
 
+@sqlite_only
 def test_restore_puts_a_backup_back_and_keeps_the_store_it_replaced(engine, tmp_path):
     from dashboard.backup import restore_sqlite
 
@@ -239,6 +246,7 @@ def test_restore_puts_a_backup_back_and_keeps_the_store_it_replaced(engine, tmp_
     kept.dispose()
 
 
+@sqlite_only
 def test_restore_while_another_connection_reads_sees_one_store_or_the_other(engine, store_url, tmp_path):
     from dashboard.backup import restore_sqlite
 
@@ -258,6 +266,7 @@ def test_restore_while_another_connection_reads_sees_one_store_or_the_other(engi
     reader.dispose()
 
 
+@sqlite_only
 @pytest.mark.parametrize("content", [b"not a database at all", b""])
 def test_restoring_something_that_is_not_a_backup_is_refused_and_changes_nothing(engine, tmp_path, content):
     from dashboard.backup import restore_sqlite
@@ -271,6 +280,7 @@ def test_restoring_something_that_is_not_a_backup_is_refused_and_changes_nothing
     assert not (tmp_path / "before-restore.sqlite").exists()
 
 
+@sqlite_only
 def test_restore_from_the_command_line(run_cli, store_url, tmp_path):
     assert run_cli("init-db").returncode == 0
     copy = tmp_path / "copy.sqlite"

@@ -8,7 +8,7 @@ from datetime import date
 
 from dashboard import market, placements
 from dashboard.roles import Actor, Role
-from tests.apptest import assert_page_ok, open_app
+from tests.apptest import assert_charts_described, assert_page_ok, open_app
 from tests.conftest import SHARED_DATA
 
 OFSTED = SHARED_DATA / "ofsted" / "ofsted_csc_providers_at_31march2024.csv"
@@ -33,6 +33,7 @@ def test_the_page_shows_the_files_figures(monkeypatch, store_url, engine):
     at = open_app(monkeypatch, store_url, role="viewer")
     at.switch_page("pages/objectives.py").run()
     assert_page_ok(at)
+    assert assert_charts_described(at) >= 4
     # Own provision share at the last month end of the extract (February 2022), counted from the file by hand.
     with EPISODES.open(newline="") as handle:
         rows = list(csv.DictReader(handle))

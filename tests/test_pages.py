@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import streamlit as st
 
-from tests.apptest import FRIENDLY_ERROR, assert_page_ok as _ok, open_app as _app
+from tests.apptest import FRIENDLY_ERROR, assert_charts_described, assert_page_ok as _ok, open_app as _app
 from tests.plotly_json import figure_json
 
 PAGES = ["pages/overview.py", "pages/progress.py", "pages/districts.py", "pages/timeline.py", "pages/properties.py"]
@@ -34,6 +34,12 @@ def test_every_page_renders_without_error(app, page):
     assert app.title, f"{page} has no title"
     assert "Data as at" in app.caption[0].value
     assert any("Illustrative figures" in w.value for w in app.warning), "the illustrative banner is missing"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_chart_has_a_text_alternative_and_its_data_as_a_table(app, page):
+    app.switch_page(page).run()
+    assert assert_charts_described(app) >= (0 if page == "pages/properties.py" else 1)
 
 
 def test_overview_headline_equals_store(app, store_path):

@@ -294,6 +294,32 @@ def restore(
     print(f"Restored {backup_file}. The store as it was before is kept in {saved}")
 
 
+@app.command("copy-store")
+def copy_store_command(
+    ctx: typer.Context,
+    to: Annotated[str, typer.Option("--to", help="The database to copy into, as a SQLAlchemy URL "
+                                                "(postgresql+psycopg://user:password@host/dashboard). It must hold no data.")],
+) -> None:
+    """Copy the whole store (every row, the audit trail included) into an empty database, such as PostgreSQL when a
+    council outgrows one SQLite file. The store copied from is left as it is."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from dashboard.copying import CopyError, copy_store
+
+    source, target = _engine(ctx), make_engine(to)
+    try:
+        counts = copy_store(source, target)
+    except CopyError as error:
+        _fail(f"nothing was copied: {error}")
+    except SQLAlchemyError as error:  # cannot connect, no such database, no permission
+        _fail(f"nothing was copied: {target.url.render_as_string()}: {getattr(error, 'orig', None) or error}")
+    finally:
+        target.dispose()
+    print(f"Copied {sum(counts.values()):,} rows into {target.url.render_as_string()}: "
+          + ", ".join(f"{name} {count:,}" for name, count in counts.items() if count))  # fmt: skip
+    print(f"Point the app at it: DATABASE_URL={target.url.render_as_string()}")
+
+
 @app.command("boundaries")
 def boundaries_command(
     ctx: typer.Context,

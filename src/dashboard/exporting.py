@@ -35,7 +35,7 @@ from dashboard.models import AuditEntry, Council, Decision, District, Milestone,
 from dashboard.audit import AuditQuery
 from dashboard.roles import Actor, Permission
 from dashboard.stages import STAGES
-from dashboard.validation import FORMULA_STARTS
+from dashboard.validation import FORMULA_STARTS, needs_formula_guard
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,7 +51,7 @@ RAW_BATCH = 20_000  # rows of plain text from SQLite's cursor: a few MB
 def defused(text: str) -> str:
     """A cell a spreadsheet would run as a formula ("=cmd|' /C calc'!A0") goes out with a leading apostrophe, as
     spreadsheet tools expect (CSV injection); the importer takes the apostrophe off again (validation.unformula)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if needs_formula_guard(text) else text
 
 
 def cell(value: Any) -> Any:
@@ -160,7 +160,7 @@ def audit_rows(session: Session, narrowed_to: AuditQuery = ALL_AUDIT_ROWS) -> It
 
 def _defused_in_sql(column):
     """`defused` done by SQLite, for the streamed audit log."""
-    starts = func.substr(column, 1, 1).in_(FORMULA_STARTS)
+    starts = func.substr(func.ltrim(column, "'"), 1, 1).in_(FORMULA_STARTS)
     return case((starts, literal("'") + column), else_=column)
 
 

@@ -121,10 +121,16 @@ parse_significance = _choice(
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def needs_formula_guard(text: str) -> bool:
+    """Text a spreadsheet would run as a formula, or text that looks like one already guarded ("'=A1" as typed):
+    the second is guarded again, so that taking one apostrophe off on import gives back what was written."""
+    return text.lstrip("'").startswith(FORMULA_STARTS)
+
+
 def unformula(text: str) -> str:
     """Takes off the apostrophe an export puts before text a spreadsheet would run as a formula, so an exported
-    file imports back as it was ("'=A1" -> "=A1")."""
-    return text[1:] if text.startswith("'") and text[1:2].startswith(FORMULA_STARTS) else text
+    file imports back as it was ("'=A1" -> "=A1", "''=A1" -> "'=A1")."""
+    return text[1:] if text.startswith("'") and needs_formula_guard(text[1:]) else text
 
 
 def _text(value: Any) -> str | None:

@@ -97,11 +97,23 @@ def download_csv(
     )
 
 
+def chart_alt(fig: go.Figure, data_name: str) -> str:
+    """A chart's text alternative for screen readers: its title (which states its message) and where its data is."""
+    title = " ".join(re.sub(r"<[^>]+>", " ", fig.layout.title.text or "").split())
+    return f"{title or data_name}. Chart; its data is in the table “Data: {data_name}”."
+
+
+def chart(fig: go.Figure, name: str, data_name: str | None = None) -> None:
+    """A chart with its text alternative; `data_name` names the table of its data when that is another chart's."""
+    alt = chart_alt(fig, data_name or name)
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{_slug(name)}", alt=alt)
+
+
 def chart_with_data(
     fig: go.Figure, table: pd.DataFrame, name: str, filters: Filters, property_level: bool = False
 ) -> None:
     """A chart, its data one click away as a table, and the table as CSV."""
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{_slug(name)}")
+    chart(fig, name)
     with st.expander(f"Data: {name}"):
         st.dataframe(on_screen(table), hide_index=True)
     download_csv(table, name, filters, property_level=property_level)
