@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -157,9 +158,17 @@ def app(monkeypatch, store_url, engine):
     return open_app(monkeypatch, store_url)
 
 
-@pytest.fixture
-def store_path(store_url: str) -> str:
-    """The store's SQLite file (a test that needs one is about SQLite, and is skipped on PostgreSQL)."""
-    if on_postgres:
-        pytest.skip("about the SQLite file itself")
-    return store_url.removeprefix("sqlite:///")
+def plain_sql(url: str, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+    """The rows of hand-written SQL on the store at `url`, whichever database it is: an independent count to hold a
+    page's figures against. `?` marks each parameter, as in sqlite3; pass dates as dates."""
+    numbers = iter(range(len(params)))
+    bound = re.sub(r"\?", lambda _: f":p{next(numbers)}", sql)
+    engine = make_engine(url)
+    try:
+        sqlite = engine.dialect.name == "sqlite"  # which keeps dates as ISO text
+        values = {f"p{n}": value.isoformat() if sqlite and isinstance(value, date) else value
+                  for n, value in enumerate(params)}  # fmt: skip
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(bound), values)]
+    finally:
+        engine.dispose()

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -50,10 +51,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    store = tmp_path_factory.mktemp("browser") / "store.sqlite"
+def browser_store(tmp_path_factory) -> str:
+    """The store the app under test runs on (a SQLite file: what most councils run)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('browser') / 'store.sqlite'}"
+
+
+@pytest.fixture(scope="module")
+def app_url(browser_store):
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{store}"}
+    env = {**os.environ, "DATABASE_URL": browser_store}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -236,3 +242,40 @@ def test_keyboard_alone_sets_a_filter_downloads_and_saves_an_edit(app_url, brows
         assert "Notes: blank → Keys only" in page.inner_text("body")
     finally:
         page.close()
+
+
+def test_people_reading_while_an_import_writes_see_no_error_and_no_half_import(app_url, browser_store, browser, tmp_path):
+    """Three people reload the register again and again while an import of 2,500 properties writes to the same
+    SQLite store from the command line: nobody sees an error ("database is locked" or any other), and every page
+    shows the programme before the import or after it, never part of it."""
+    from tests.conftest import NEW_PROPERTY, run_dashboard, write_csv
+
+    ADDED = 2500  # noqa: N806 - a constant of this test
+    spreadsheet = write_csv(tmp_path / "properties.csv",
+                            [{**NEW_PROPERTY, "Reference": f"LOAD-{n:04d}"} for n in range(ADDED)])  # fmt: skip
+    pages = [browser.new_page(viewport={"width": 1366, "height": 768}) for _ in range(3)]
+    counts: list[int] = []
+    try:
+        for page in pages:
+            page.goto(f"{app_url}/properties", wait_until="networkidle")
+            _wait_until_drawn(page)
+        before = int(pages[0].locator("h1").first.inner_text().split()[0])
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            importing = pool.submit(run_dashboard, "import", spreadsheet, database_url=browser_store, cwd=tmp_path)
+            rounds = 0
+            while not importing.done() or rounds < 1:
+                for page in pages:
+                    page.reload(wait_until="networkidle")
+                    _wait_until_drawn(page)
+                    body = page.inner_text("body")
+                    assert "Something went wrong" not in body and "locked" not in body.lower(), body[:500]
+                    assert page.locator('[data-testid="stException"]').count() == 0
+                    counts.append(int(page.locator("h1").first.inner_text().split()[0]))
+                rounds += importing.done()
+            result = importing.result()
+    finally:
+        for page in pages:
+            page.close()
+    assert result.returncode == 0, result.stderr
+    assert set(counts) <= {before, before + ADDED} and counts[-1] == before + ADDED, counts
+    assert len(counts) > len(pages), counts  # a whole round of reads ran while the import did, and one after it

@@ -17,7 +17,9 @@ from dashboard.db import make_engine
 from dashboard.roles import SYSTEM
 from dashboard.exporting import export_all
 from dashboard.importing import import_path
-from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, on_postgres, run_dashboard, sqlite_only, write_csv
+from tests.conftest import (
+    NEW_PROPERTY, SEED_TODAY, dump, on_postgres, plain_sql, run_dashboard, sqlite_only, write_csv,
+)  # fmt: skip
 
 COMMANDS = ("init-db", "import", "export", "demo-data", "backup")
 
@@ -232,10 +234,8 @@ def test_backup_of_a_postgresql_store_points_to_its_own_tools(run_cli, engine, t
     assert not (tmp_path / "copy.sqlite").exists()
 
 
-def test_the_objective_imports_from_the_command_line(run_cli, tmp_path, store_path):
+def test_the_objective_imports_from_the_command_line(run_cli, tmp_path, store_url):
     """import-lookup, import-903 (with its header file checked) and import-ofsted, as an analyst runs them."""
-    import sqlite3
-
     from tests.conftest import SHARED_DATA
 
     lookup = tmp_path / "lookup.csv"
@@ -253,6 +253,5 @@ def test_the_objective_imports_from_the_command_line(run_cli, tmp_path, store_pa
                        "--as-at", "31/02/2024")  # fmt: skip
     assert bad_date.returncode == 1 and "--as-at: '31/02/2024' is not a real date" in bad_date.stderr
     assert "Traceback" not in bad_date.stderr
-    with sqlite3.connect(store_path) as connection:
-        assert connection.execute("SELECT COUNT(*) FROM placement_figure").fetchone()[0] > 0
-        assert connection.execute("SELECT COUNT(DISTINCT as_at) FROM market_figure").fetchone()[0] == 1
+    assert plain_sql(store_url, "SELECT COUNT(*) FROM placement_figure")[0][0] > 0
+    assert plain_sql(store_url, "SELECT COUNT(DISTINCT as_at) FROM market_figure")[0][0] == 1

@@ -1,5 +1,7 @@
-"""Real threads on one SQLite store: two editors saving the same property at the same moment (exactly one wins, the
-other is told, nothing is lost), and readers reading while a writer writes (no "database is locked")."""
+"""Real threads on one store (SQLite, and PostgreSQL in .ci/run's second pass), each with its own engine as separate
+app processes would have: two editors saving the same property at the same moment (exactly one wins, the other is
+told, nothing is lost); readers reading while a writer writes (no "database is locked"); and readers reading while an
+import writes (they see the programme before it or after it, never half of it)."""
 
 from __future__ import annotations
 
@@ -76,3 +78,45 @@ def test_readers_carry_on_while_a_writer_writes(engine, store_url):
             thread.join()
     assert not errors, errors
     assert reads[0] > 0
+
+
+def test_readers_see_the_programme_before_or_after_an_import_never_half(engine, store_url, tmp_path):
+    from dashboard.importing import import_path
+    from tests.conftest import NEW_PROPERTY, write_csv
+
+    added = 40
+    rows = [{**NEW_PROPERTY, "Reference": f"BULK-{n:02d}"} for n in range(added)]
+    spreadsheet = write_csv(tmp_path / "properties.csv", rows)
+    before = len(queries.property_status(engine, Filters(as_at=SEED_TODAY), SEED_TODAY))
+    stop = threading.Event()
+    seen: list[int] = []
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        reader = make_engine(store_url)
+        try:
+            while not stop.is_set():
+                seen.append(len(queries.property_status(reader, Filters(as_at=SEED_TODAY), SEED_TODAY)))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            reader.dispose()
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for thread in readers:
+        thread.start()
+    try:
+        report = import_path(engine, spreadsheet, Actor("an@herts.gov.uk", "cli", Role.EDITOR))
+        after = len(queries.property_status(engine, Filters(as_at=SEED_TODAY), SEED_TODAY))
+        for _ in range(20):  # and some reads after it
+            if seen and seen[-1] == after:
+                break
+            threading.Event().wait(0.05)
+    finally:
+        stop.set()
+        for thread in readers:
+            thread.join()
+    assert report.ok and report.written, report.summary()
+    assert after == before + added
+    assert not errors, errors
+    assert seen and set(seen) <= {before, after}, sorted(set(seen))

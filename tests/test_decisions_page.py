@@ -3,12 +3,12 @@ from app.py: the headline figures equal those counted independently with plain S
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import assert_page_ok as _ok, open_app as _app
+from tests.conftest import plain_sql
 
 PAGE = "pages/decisions.py"
 
@@ -18,12 +18,11 @@ def _table(at: AppTest, column: str):
     return next(frame.value for frame in at.dataframe if column in frame.value.columns)
 
 
-def _scalar(store_path: str, sql: str, params: tuple = ()) -> int:
-    with sqlite3.connect(store_path) as connection:
-        return connection.execute(sql, params).fetchone()[0]
+def _scalar(store_url: str, sql: str, params: tuple = ()) -> int:
+    return plain_sql(store_url, sql, params)[0][0]
 
 
-def _uninformed(store_path: str, as_at: date, where: str = "", params: tuple = ()) -> list[str]:
+def _uninformed(store_url: str, as_at: date, where: str = "", params: tuple = ()) -> list[str]:
     """Properties whose completion had happened by `as_at` with no councillors-informed date by then."""
     sql = f"""
         SELECT p.reference FROM property p
@@ -31,37 +30,32 @@ def _uninformed(store_path: str, as_at: date, where: str = "", params: tuple = (
         JOIN district d ON d.id = p.district_id
         WHERE m.actual_on <= ? AND (p.councillors_informed_on IS NULL OR p.councillors_informed_on > ?) {where}
         ORDER BY m.actual_on"""
-    with sqlite3.connect(store_path) as connection:
-        return [row[0] for row in connection.execute(sql, (as_at.isoformat(), as_at.isoformat(), *params))]
+    return [row[0] for row in plain_sql(store_url, sql, (as_at, as_at, *params))]
 
 
-def _procured(store_path: str, as_at: date) -> int:
-    return _scalar(
-        store_path,
-        "SELECT COUNT(*) FROM milestone WHERE stage_key = 'completion' AND actual_on <= ?",
-        (as_at.isoformat(),),
-    )
+def _procured(store_url: str, as_at: date) -> int:
+    return _scalar(store_url, "SELECT COUNT(*) FROM milestone WHERE stage_key = 'completion' AND actual_on <= ?", (as_at,))
 
 
-def test_decisions_page_renders_with_the_store_figures(app, store_path):
+def test_decisions_page_renders_with_the_store_figures(app, store_url):
     app.switch_page(PAGE).run()
     _ok(app)
     today = date.today()
-    decisions = _scalar(store_path, "SELECT COUNT(*) FROM decision")
-    uninformed = _uninformed(store_path, today)
+    decisions = _scalar(store_url, "SELECT COUNT(*) FROM decision")
+    uninformed = _uninformed(store_url, today)
     assert (decisions, uninformed) == (1, ["RS-P2-04", "RS-P2-08"])  # the seed's blanks in "Councillors informed"
     assert app.title[0].value == "1 decision; 2 procured properties with no record of councillors informed"
     assert "Data as at" in app.caption[0].value
     assert any("Illustrative figures" in w.value for w in app.warning), "the illustrative banner is missing"
 
 
-def test_the_register_shows_each_decision_with_its_requirement(app, store_path):
+def test_the_register_shows_each_decision_with_its_requirement(app, store_url):
     app.switch_page(PAGE).run()
     register = _table(app, "Reference")
-    assert len(register) == _scalar(store_path, "SELECT COUNT(*) FROM decision")
+    assert len(register) == _scalar(store_url, "SELECT COUNT(*) FROM decision")
     row = register.set_index("Reference").loc["B147/24"]
     in_its_phases = _scalar(
-        store_path,
+        store_url,
         """SELECT COUNT(*) FROM property p JOIN phase ph ON ph.id = p.phase_id JOIN decision d ON d.id = ph.decision_id
            WHERE d.reference = 'B147/24'""",
     )
@@ -70,43 +64,43 @@ def test_the_register_shows_each_decision_with_its_requirement(app, store_path):
     assert row["Councillors to inform or consult"] == "Consult the relevant Lead Executive Member(s)"
 
 
-def test_every_procured_property_is_listed_and_the_missing_records_say_so(app, store_path):
+def test_every_procured_property_is_listed_and_the_missing_records_say_so(app, store_url):
     app.switch_page(PAGE).run()
     councillors = _table(app, "Councillors informed")
-    assert len(councillors) == _procured(store_path, date.today())
+    assert len(councillors) == _procured(store_url, date.today())
     not_recorded = councillors.loc[councillors["Councillors informed"] == "Not recorded", "Property"].tolist()
-    assert not_recorded == _uninformed(store_path, date.today())
+    assert not_recorded == _uninformed(store_url, date.today())
     assert councillors.loc[councillors["Councillors informed"] == "Yes", "Date informed"].notna().all()
     warning = next(w.value for w in app.warning if "no record of councillors informed" in w.value)
     assert "RS-P2-04" in warning and "RS-P2-08" in warning
 
 
-def test_a_past_as_at_before_their_completion_lists_neither(monkeypatch, store_url, engine, store_path):
+def test_a_past_as_at_before_their_completion_lists_neither(monkeypatch, store_url, engine):
     past = date(2024, 6, 1)
     app = _app(monkeypatch, store_url, as_at=past.isoformat())
     app.switch_page(PAGE).run()
     _ok(app)
-    assert _uninformed(store_path, past) == []
+    assert _uninformed(store_url, past) == []
     assert app.title[0].value == "1 decision; councillors informed of every procured property"
-    assert len(_table(app, "Councillors informed")) == _procured(store_path, past)
+    assert len(_table(app, "Councillors informed")) == _procured(store_url, past)
     assert not [w for w in app.warning if "no record of councillors informed" in w.value]
 
 
-def test_before_any_purchase_there_is_nothing_to_inform_of(monkeypatch, store_url, engine, store_path):
+def test_before_any_purchase_there_is_nothing_to_inform_of(monkeypatch, store_url, engine):
     before = date(2019, 1, 1)
     app = _app(monkeypatch, store_url, as_at=before.isoformat())
     app.switch_page(PAGE).run()
     _ok(app)
-    assert _procured(store_path, before) == 0
+    assert _procured(store_url, before) == 0
     assert app.title[0].value == "1 decision; no property procured yet"
     assert any("No property had been procured" in i.value for i in app.info)
 
 
-def test_the_district_filter_narrows_the_councillors_section(monkeypatch, store_url, engine, store_path):
+def test_the_district_filter_narrows_the_councillors_section(monkeypatch, store_url, engine):
     app = _app(monkeypatch, store_url, district=["Dacorum"])
     app.switch_page(PAGE).run()
     _ok(app)
-    dacorum = _uninformed(store_path, date.today(), "AND d.ons_code = ?", ("E07000096",))
+    dacorum = _uninformed(store_url, date.today(), "AND d.ons_code = ?", ("E07000096",))
     assert dacorum == ["RS-P2-08"]
     assert app.title[0].value == "1 decision; 1 procured property with no record of councillors informed"
     assert len(_table(app, "Reference")) == 1, "the register lists every decision, whatever the filters"

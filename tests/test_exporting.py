@@ -142,7 +142,8 @@ def test_csv_template_is_the_tracker_header(tmp_path):
 
 @sqlite_only  # the SQLite fast path; elsewhere the export converts value by value
 def test_the_audit_log_streams_as_stored_and_equals_the_value_by_value_export(engine):
-    """The fast path (stored text, no per-row JSON work) writes exactly what converting each value would."""
+    """The fast paths (stored text, no per-row JSON work; the whole log from SQLite's own cursor) write exactly what
+    converting each value would, for text that needs quoting, doubling, guarding or nothing."""
     import io
 
     from sqlalchemy.orm import Session
@@ -152,16 +153,19 @@ def test_the_audit_log_streams_as_stored_and_equals_the_value_by_value_export(en
     from dashboard.layout import AUDIT_LOG
     from dashboard.roles import Actor, Role
 
-    draft = editing.open_property(engine, "RS-P2-01")
-    editing.save_property(engine, Actor("zoë@herts.gov.uk", "app", Role.EDITOR), draft,
-                          {**draft.values, "notes": "Café «near» the school", "planned_beds": 2}, SEED_TODAY)  # fmt: skip
+    awkward = ["Café «near» the school", 'a "quoted", comma', "two\nlines", "carriage\rreturn", "=1+1", "'=A1",
+               "''+2", "'plain", " leading space", "tab\there", "-", "@x", "Zoë", ""]  # fmt: skip
+    for n, text in enumerate(awkward):  # as a user's name (guarded in SQL) and as a note (inside the JSON)
+        draft = editing.open_property(engine, "RS-P2-01")
+        editing.save_property(engine, Actor(text or "zoë@herts.gov.uk", "app", Role.EDITOR), draft,
+                              {**draft.values, "notes": text or None, "planned_beds": 2 + n % 2}, SEED_TODAY)  # fmt: skip
     fast, whole, slow = io.StringIO(), io.StringIO(), io.StringIO()
     with Session(engine) as session:
         rows = write_csv(fast, AUDIT_LOG.headers, stored_audit_rows(session), as_stored=True)
         write_csv(whole, AUDIT_LOG.headers, _whole_audit_log_as_stored(session), as_stored=True)
         write_csv(slow, AUDIT_LOG.headers, audit_rows(session))
     assert fast.getvalue() == slow.getvalue() == whole.getvalue()
-    assert rows > 100 and "Café «near» the school" in fast.getvalue()
+    assert rows > 100 and "Café «near» the school" in fast.getvalue() and "'=1+1" in fast.getvalue()
 
 
 def test_a_formula_goes_out_defused_and_comes_back_as_written(engine, empty_engine, tmp_path):

@@ -1,5 +1,5 @@
-"""The schema: Alembic migrations build exactly the models' tables and undo cleanly; SQLite runs with its safety
-pragmas."""
+"""The schema: Alembic migrations build exactly the models' tables and undo cleanly (on SQLite, and on PostgreSQL in
+.ci/run's second pass); SQLite runs with its safety pragmas."""
 
 from __future__ import annotations
 
@@ -13,15 +13,17 @@ from sqlalchemy.exc import IntegrityError
 
 from dashboard.db import SCHEMA_HEAD, current_revision, downgrade_to_base, head_revision, make_engine, upgrade_to_head
 from dashboard.models import Base
+from tests.conftest import new_store, sqlite_only
 
 ALEMBIC_TABLE = "alembic_version"
 
 
 @pytest.fixture
 def fresh_engine(tmp_path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
-    yield engine
-    engine.dispose()
+    with new_store(tmp_path, "fresh") as url:
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
 
 
 def table_names(engine: Engine) -> set[str]:
@@ -68,6 +70,7 @@ def test_store_is_at_the_head_revision(shared_engine):
     assert current_revision(shared_engine) == head_revision()
 
 
+@sqlite_only
 @pytest.mark.parametrize(
     ("pragma", "is_on"),
     [

@@ -3,19 +3,19 @@ computed independently (plain SQL on the store) for the filters and as-at date i
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
 import streamlit as st
 
 from tests.apptest import FRIENDLY_ERROR, assert_charts_described, assert_page_ok as _ok, open_app as _app
+from tests.conftest import plain_sql
 from tests.plotly_json import figure_json
 
 PAGES = ["pages/overview.py", "pages/progress.py", "pages/districts.py", "pages/timeline.py", "pages/properties.py"]
 
 
-def _beds(store_path: str, stage: str, as_at: date, registered: bool, where: str = "", params: tuple = ()) -> int:
+def _beds(store_url: str, stage: str, as_at: date, registered: bool, where: str = "", params: tuple = ()) -> int:
     """Beds of properties whose `stage` had an actual date by `as_at`, straight from the tables."""
     beds = "COALESCE(p.registered_beds, p.planned_beds)" if registered else "p.planned_beds"
     sql = f"""
@@ -23,8 +23,7 @@ def _beds(store_path: str, stage: str, as_at: date, registered: bool, where: str
         JOIN milestone m ON m.property_id = p.id AND m.stage_key = ?
         JOIN district d ON d.id = p.district_id JOIN phase ph ON ph.id = p.phase_id
         WHERE m.actual_on <= ? {where}"""
-    with sqlite3.connect(store_path) as connection:
-        return connection.execute(sql, (stage, as_at.isoformat(), *params)).fetchone()[0]
+    return plain_sql(store_url, sql, (stage, as_at, *params))[0][0]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -42,33 +41,33 @@ def test_every_chart_has_a_text_alternative_and_its_data_as_a_table(app, page):
     assert assert_charts_described(app) >= (0 if page == "pages/properties.py" else 1)
 
 
-def test_overview_headline_equals_store(app, store_path):
+def test_overview_headline_equals_store(app, store_url):
     today = date.today()
     _ok(app)
-    open_beds = _beds(store_path, "opened", today, registered=True)
-    secured = _beds(store_path, "completion", today, registered=False)
+    open_beds = _beds(store_url, "opened", today, registered=True)
+    secured = _beds(store_url, "completion", today, registered=False)
     assert app.title[0].value == f"{open_beds} of 70 beds open"
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Open"] == f"{open_beds} beds"
     assert metrics["Secured"] == f"{secured} beds"
-    assert metrics["Registered"] == f"{_beds(store_path, 'ofsted_registration', today, registered=True)} beds"
+    assert metrics["Registered"] == f"{_beds(store_url, 'ofsted_registration', today, registered=True)} beds"
 
 
-def test_past_as_at_reproduces_the_past(monkeypatch, store_url, engine, store_path):
+def test_past_as_at_reproduces_the_past(monkeypatch, store_url, engine):
     past = date(2022, 1, 1)
     app = _app(monkeypatch, store_url, as_at=past.isoformat())
     _ok(app)
-    open_then = _beds(store_path, "opened", past, registered=True)
+    open_then = _beds(store_url, "opened", past, registered=True)
     assert app.title[0].value == f"{open_then} of 70 beds open"
-    assert {m.label: m.value for m in app.metric}["Secured"] == f"{_beds(store_path, 'completion', past, False)} beds"
-    assert open_then < _beds(store_path, "opened", date.today(), registered=True)
+    assert {m.label: m.value for m in app.metric}["Secured"] == f"{_beds(store_url, 'completion', past, False)} beds"
+    assert open_then < _beds(store_url, "opened", date.today(), registered=True)
 
 
-def test_district_filter_narrows_the_figures(monkeypatch, store_url, engine, store_path):
+def test_district_filter_narrows_the_figures(monkeypatch, store_url, engine):
     north_herts = "E07000099"
     app = _app(monkeypatch, store_url, district=["North Hertfordshire"])  # links carry the name people read
     _ok(app)
-    secured = _beds(store_path, "completion", date.today(), False, "AND d.ons_code = ?", (north_herts,))
+    secured = _beds(store_url, "completion", date.today(), False, "AND d.ons_code = ?", (north_herts,))
     assert {m.label: m.value for m in app.metric}["Secured"] == f"{secured} beds"
     assert secured == 13  # the decision record's four North Herts properties: 4 + 3 + 2 + 4 planned beds
 
@@ -81,22 +80,19 @@ def test_phase_filter_persists_to_another_page(monkeypatch, store_url, engine):
     assert app.multiselect(key="phase").value == ["Phase 2"]
 
 
-def test_provision_model_filter(monkeypatch, store_url, engine, store_path):
+def test_provision_model_filter(monkeypatch, store_url, engine):
     app = _app(monkeypatch, store_url, model=["commissioned"])
     app.switch_page("pages/properties.py").run()
-    with sqlite3.connect(store_path) as connection:
-        commissioned = connection.execute(
-            "SELECT COUNT(*) FROM property WHERE provision_model = 'commissioned'"
-        ).fetchone()[0]
+    [(commissioned,)] = plain_sql(store_url, "SELECT COUNT(*) FROM property WHERE provision_model = 'commissioned'")
     assert app.title[0].value == f"{commissioned} properties"
 
 
-def test_progress_chart_ends_at_the_store_figures(app, store_path):
+def test_progress_chart_ends_at_the_store_figures(app, store_url):
     app.switch_page("pages/progress.py").run()
     _ok(app)
     figure = figure_json(app.get("plotly_chart")[0].proto.spec)
     open_actual = next(trace for trace in figure["data"] if trace.get("name") == "Open (actual)")
-    assert open_actual["y"][-1] == _beds(store_path, "opened", date.today(), registered=True)
+    assert open_actual["y"][-1] == _beds(store_url, "opened", date.today(), registered=True)
     assert any(trace.get("line", {}).get("dash") == "dash" for trace in figure["data"]), "no dashed forecast"
     assert any(shape.get("y0") == 70 and shape.get("y1") == 70 for shape in figure["layout"]["shapes"]), "no target"
 
@@ -154,12 +150,12 @@ def test_a_change_to_the_store_shows_on_the_next_rerun(app, engine, tmp_path):
     assert app.title[0].value == f"{opened_before + 3} of 70 beds open"
 
 
-def test_filters_set_in_the_sidebar_apply_and_follow_to_other_pages(app, store_path):
+def test_filters_set_in_the_sidebar_apply_and_follow_to_other_pages(app, store_url):
     past = date(2022, 1, 1)
     app.date_input(key="as_at").set_value(past).run()
     app.multiselect(key="phase").set_value(["Phase 1"]).run()
     _ok(app)
-    open_then = _beds(store_path, "opened", past, True, "AND ph.name = ?", ("Phase 1",))
+    open_then = _beds(store_url, "opened", past, True, "AND ph.name = ?", ("Phase 1",))
     assert app.title[0].value == f"{open_then} of 70 beds open"
     app.switch_page("pages/properties.py").run()
     assert app.title[0].value == "8 properties"

@@ -125,3 +125,50 @@ def test_any_values_in_the_edit_form_are_saved_whole_or_refused_by_field(shared_
         if field in changes:
             expected = (changes[field] or "").strip() or None
             assert saved[field] == expected, (field, changes[field], saved[field])
+
+
+DECISION_FIELDS = st.fixed_dictionaries(
+    {"reference": st.one_of(st.from_regex(r"B[0-9]{1,4}/2[0-9]", fullmatch=True), SPECIAL, st.text(max_size=30))},
+    optional={
+        "title": st.one_of(SPECIAL, st.text(max_size=200), st.none()),
+        "decision_type": st.one_of(st.sampled_from(["Executive", "Officer", "Council"]), SPECIAL, st.text(max_size=12)),
+        "key_decision": st.one_of(st.sampled_from(["yes", "no", "Yes", "N"]), st.booleans(), st.text(max_size=6)),
+        "decided_on": st.one_of(st.dates().map(lambda d: d.strftime("%d/%m/%Y")), st.dates(), st.text(max_size=12)),
+    },
+)  # fmt: skip
+
+
+@SETTINGS
+@given(values=DECISION_FIELDS)
+def test_any_values_in_the_decision_form_are_added_whole_or_refused_by_field(shared_engine, values):
+    from sqlalchemy import select
+
+    from dashboard.db import session_scope
+    from dashboard.models import Decision
+
+    before = dump(shared_engine)
+    try:
+        message = editing.add_decision(shared_engine, EDITOR, values, TODAY)
+    except editing.InvalidEdit as refused:
+        assert refused.problems and all(label and text for label, text in refused.problems)
+        assert dump(shared_engine) == before, "a refused decision wrote something"
+        return
+    reference = message.removeprefix("Added decision ").removesuffix(".")
+    with session_scope(shared_engine) as session:
+        added = session.scalar(select(Decision).where(Decision.reference == reference))
+    assert added is not None
+    if "title" in values:  # text goes in as typed (trimmed): markup and formulas included
+        assert added.title == ((values["title"] or "").strip() or None)
+
+
+@SETTINGS
+@given(text=st.one_of(SPECIAL, st.text(), st.text(alphabet="\\*_$[]`#<>!|~()abc \n")))
+def test_store_text_in_markdown_has_every_markup_character_escaped(text):
+    """What plain() gives markdown reads back as the text itself, and no markup character in it is left bare."""
+    import re
+
+    from dashboard_ui.text import plain
+
+    shown = plain(text)
+    assert re.sub(r"\\(.)", r"\1", shown, flags=re.DOTALL) == text
+    assert not re.search(r"(?<!\\)(?:\\\\)*[*_$\[\]`#<>!|~]", shown), shown

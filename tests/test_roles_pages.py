@@ -3,13 +3,12 @@ the pages, exports, costs and controls the role allows."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from dashboard import access
 from dashboard.roles import SYSTEM, Role
 from tests.apptest import assert_page_ok, open_app, page_titles
+from tests.conftest import plain_sql
 
 PROGRAMME = ["Overview", "Progress", "Districts", "Timeline", "Properties", "Decisions", "Objectives", "Briefing"]
 PAGES_BY_ROLE = {
@@ -45,16 +44,15 @@ def test_a_viewer_sees_no_costs_notes_history_or_property_level_export(monkeypat
     assert "Download CSV" in downloads(at) and len(downloads(at)) == 1  # phases, not the per-property Gantt
 
 
-def test_an_analyst_sees_costs_notes_history_and_may_export_but_not_edit(monkeypatch, store_url, engine, store_path):
+def test_an_analyst_sees_costs_notes_history_and_may_export_but_not_edit(monkeypatch, store_url, engine):
     at = open_app(monkeypatch, store_url, role="analyst")
     at.switch_page("pages/properties.py").run()
     at.selectbox(key="property").select("RS-P2-04").run()
     assert_page_ok(at)
     assert [h.value for h in at.main.header][1:] == ["RS-P2-04: costs and notes", "RS-P2-04: history"]
-    with sqlite3.connect(store_path) as connection:
-        budget, cost, notes = connection.execute(
-            "SELECT purchase_budget, purchase_cost, notes FROM property WHERE reference = 'RS-P2-04'"
-        ).fetchone()
+    [(budget, cost, notes)] = plain_sql(
+        store_url, "SELECT purchase_budget, purchase_cost, notes FROM property WHERE reference = 'RS-P2-04'"
+    )
     costs = at.dataframe[2].value.set_index("Item")
     assert (costs.loc["Purchase", "Budget (£)"], costs.loc["Purchase", "Cost to date (£)"]) == (budget, cost)
     assert costs.loc["Purchase", "Remaining (£)"] == budget - cost

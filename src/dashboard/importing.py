@@ -32,6 +32,7 @@ from dashboard.validation import (
     date_problems,
     field_errors,
     looks_like_postcode,
+    unformula,
 )
 
 RECORD_TYPES: dict[str, type[Record]] = {"decisions": DecisionRecord, "phases": PhaseRecord, "properties": PropertyRecord}
@@ -139,7 +140,10 @@ def _table(source: str, layout_name: str | None, lines: list[list[Any]]) -> RawT
     if header_row != 1:
         numbered = [(number - header_row + 1, cells) for number, cells in numbered]
     headers = [str(cell).strip() if cell is not None else "" for cell in headers]
-    return RawTable(source=source, layout_name=layout_name, headers=headers, rows=numbered[1:])
+    # A cell our own export guarded against spreadsheets running it ("'=A1") is read back as it was written.
+    rows = [(number, [unformula(cell) if isinstance(cell, str) else cell for cell in cells])
+            for number, cells in numbered[1:]]  # fmt: skip
+    return RawTable(source=source, layout_name=layout_name, headers=headers, rows=rows)
 
 
 def csv_rows(text: str, source: str) -> list[list[str]]:

@@ -138,7 +138,7 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unformula(str(value).strip())
+    return str(value).strip()
 
 
 def _required(parser):
