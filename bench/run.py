@@ -10,12 +10,14 @@ import json
 import os
 import re
 import shutil
+import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,7 @@ TRIVIAL = "trivial app"
 WARM_VS_TRIVIAL_MAX = 3.0
 COLD_MAX_S = 1.5
 EXPORT_VS_SQLITE_MAX = 2.0
+EXPORT_VS_DATASETTE_MIN = 10.0
 EXPORT_PEAK_MAX_MB = 150
 APP_PEAK_MAX_MB = 400
 AUDIT_COLUMNS = "at, user, source, action, entity, entity_ref, before, after"
@@ -51,6 +54,8 @@ class SizeResult:
     export_rows: int = 0
     export: list[Measured] = field(default_factory=list)
     shell: list[Measured] = field(default_factory=list)
+    datasette: list[float] = field(default_factory=list)  # seconds per download; the server's peak is below
+    datasette_peak_mb: float = 0.0
 
     def cold_median(self, page: str) -> float:
         return statistics.median(m.seconds for m in self.cold[page])
@@ -63,6 +68,9 @@ class SizeResult:
 
     def shell_median(self) -> float:
         return statistics.median(m.seconds for m in self.shell)
+
+    def datasette_median(self) -> float | None:
+        return statistics.median(self.datasette) if self.datasette else None
 
 
 def log(message: str) -> None:
@@ -143,7 +151,9 @@ def ensure_store(stores: Path, properties: int, seed: int) -> Path:
     return store
 
 
-def measure_size(stores: Path, properties: int, seed: int, repeat: int, pages: list[str]) -> SizeResult:
+def measure_size(
+    stores: Path, properties: int, seed: int, repeat: int, pages: list[str], datasette: str | None
+) -> SizeResult:
     store = ensure_store(stores, properties, seed)
     result = SizeResult(properties, pages)
     targets = {TRIVIAL: (TRIVIAL_APP, "-"), **{page: (APP, page) for page in pages}}
@@ -166,17 +176,73 @@ def measure_size(stores: Path, properties: int, seed: int, repeat: int, pages: l
     with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as connection:
         result.export_rows = connection.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     connection.close()
-    for round_ in range(repeat):
-        log(f"[{properties}] export of audit_log ({result.export_rows} rows): round {round_ + 1} of {repeat}")
-        exported, peak_mb = child(["export", str(project_csv)], store)
-        if exported["rows"] != result.export_rows:
-            raise RuntimeError(f"export wrote {exported['rows']} rows of {result.export_rows}")
-        result.export.append(Measured(exported["seconds"], peak_mb))
-        with shell_csv.open("wb") as out:
-            seconds, peak_mb, _ = run_measured([shell, "-csv", "-header", str(store), sql], stdout=out)
-        result.shell.append(Measured(seconds, peak_mb))
+    server = DatasetteServer(datasette, store) if datasette else None
+    try:
+        for round_ in range(repeat):  # the three side by side, alternately
+            log(f"[{properties}] export of audit_log ({result.export_rows} rows): round {round_ + 1} of {repeat}")
+            exported, peak_mb = child(["export", str(project_csv)], store)
+            if exported["rows"] != result.export_rows:
+                raise RuntimeError(f"export wrote {exported['rows']} rows of {result.export_rows}")
+            result.export.append(Measured(exported["seconds"], peak_mb))
+            with shell_csv.open("wb") as out:
+                seconds, peak_mb, _ = run_measured([shell, "-csv", "-header", str(store), sql], stdout=out)
+            result.shell.append(Measured(seconds, peak_mb))
+            if server:
+                seconds, lines = server.download_audit_log(scratch / "datasette.csv")
+                if lines < result.export_rows + 1:  # more when a value holds a line break
+                    raise RuntimeError(f"Datasette's CSV had {lines - 1} lines for {result.export_rows} rows")
+                result.datasette.append(seconds)
+    finally:
+        if server:
+            result.datasette_peak_mb = server.stop()
     shutil.rmtree(scratch)
     return result
+
+
+class DatasetteServer:
+    """Datasette serving the store on 127.0.0.1, for its streamed CSV of the audit log (`?_stream=on`): another
+    program's export of the same table, as a user of it would download it. Installed only for the benchmark."""
+
+    def __init__(self, executable: str, store: Path):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/{store.stem}/audit_log.csv?_stream=on&_size=max"
+        # No size cap on a CSV, and time enough for each of its pages' queries.
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [executable, "serve", str(store), "--host", "127.0.0.1", "--port", str(port),
+             "--setting", "max_csv_mb", "0", "--setting", "sql_time_limit_ms", "60000"],
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/versions.json", timeout=2):
+                    return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    self.log.seek(0)
+                    raise RuntimeError("Datasette did not start: " + self.log.read().decode(errors="replace")[-2000:])
+                time.sleep(0.3)
+
+    def download_audit_log(self, path: Path) -> tuple[float, int]:
+        """Seconds to download the whole CSV, and its lines."""
+        start = time.perf_counter()
+        lines = 0
+        with urllib.request.urlopen(self.url, timeout=600) as response, path.open("wb") as out:
+            while chunk := response.read(1 << 20):
+                out.write(chunk)
+                lines += chunk.count(b"\n")
+        return time.perf_counter() - start, lines
+
+    def stop(self) -> float:
+        """Stops the server; its peak memory in MB."""
+        self.process.terminate()
+        _, _, usage = os.wait4(self.process.pid, 0)
+        self.log.close()
+        return usage.ru_maxrss / 1024
 
 
 # ---------------------------------------------------------------- report
@@ -204,6 +270,10 @@ def check_targets(results: list[SizeResult]) -> list[Check]:
     ratio = big.export_median() / big.shell_median()
     checks.append(Check(f"export ≤ {EXPORT_VS_SQLITE_MAX:g}× sqlite3 shell at {big.properties}", f"{ratio:.1f}×",
                         ratio <= EXPORT_VS_SQLITE_MAX))  # fmt: skip
+    if big.datasette:
+        faster = big.datasette_median() / big.export_median()
+        checks.append(Check(f"export ≥ {EXPORT_VS_DATASETTE_MIN:g}× faster than Datasette at {big.properties}",
+                            f"{faster:.1f}×", faster >= EXPORT_VS_DATASETTE_MIN))  # fmt: skip
     peak = max(m.peak_mb for m in big.export)
     checks.append(Check(f"export peak memory < {EXPORT_PEAK_MAX_MB} MB", f"{peak:.0f} MB", peak < EXPORT_PEAK_MAX_MB))
     checks.append(Check(f"app memory after every page < {APP_PEAK_MAX_MB} MB", f"{big.warm_peak_mb:.0f} MB",
@@ -247,16 +317,22 @@ def report(results: list[SizeResult], checks: list[Check] | None, repeat: int, s
                 f"Warm process (every page and the trivial app, each rerun {repeat}×): peak {r.warm_peak_mb:.0f} MB."]  # fmt: skip
     rows = []
     for r in results:
-        e, s = r.export_median(), r.shell_median()
+        e, s, d = r.export_median(), r.shell_median(), r.datasette_median()
+        datasette = ([f"{d:.2f}", f"{r.export_rows / d:,.0f}", f"{r.datasette_peak_mb:.0f}", f"{d / e:.1f}×"]
+                     if d else ["not measured"] * 4)  # fmt: skip
         rows.append([f"{r.properties:,}", f"{r.export_rows:,}", f"{e:.2f}", f"{r.export_rows / e:,.0f}",
                      f"{max(m.peak_mb for m in r.export):.0f}", f"{s:.2f}", f"{r.export_rows / s:,.0f}",
-                     f"{max(m.peak_mb for m in r.shell):.0f}", f"{e / s:.1f}×"])  # fmt: skip
+                     f"{max(m.peak_mb for m in r.shell):.0f}", f"{e / s:.1f}×", *datasette])  # fmt: skip
+    measured = any(r.datasette for r in results)
     out += ["", "## Full CSV export of audit_log", "",
             table(["properties", "rows", "project s", "project rows/s", "project peak MB", "sqlite3 s",
-                   "sqlite3 rows/s", "sqlite3 peak MB", "project ÷ sqlite3"], rows), "",
+                   "sqlite3 rows/s", "sqlite3 peak MB", "project ÷ sqlite3", "Datasette s", "Datasette rows/s",
+                   "Datasette server peak MB", "Datasette ÷ project"], rows), "",
             ("Project: `dashboard.exporting.export_table(engine, AUDIT_LOG, file)`. Floor: "
              f"`sqlite3 -csv -header STORE \"SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id\" > file`. "
-             "Datasette: not measured (not installed).")]  # fmt: skip
+             + ("Datasette: its streamed CSV of the table (every column, `?_stream=on`) downloaded from "
+                "`datasette serve STORE` on 127.0.0.1." if measured else
+                "Datasette: not measured (not installed; see bench/README.md)."))]  # fmt: skip
     if len(results) > 1:
         small, big = results[0], results[-1]
         rows = []
@@ -290,13 +366,17 @@ def main(argv: list[str] | None = None) -> int:
                              "checked (exit 0 unless something fails)")  # fmt: skip
     parser.add_argument("--stores", type=Path, default=STORES, help="folder of demo stores, reused by size and seed")
     parser.add_argument("--output", type=Path, default=BENCH / "results.md", help="where to write the results table")
+    parser.add_argument("--datasette", default=shutil.which("datasette"),
+                        help="Datasette's executable, to measure its streamed CSV too (default: datasette on PATH, "
+                             "if any); installed in a virtual environment of its own, never the project's")  # fmt: skip
     args = parser.parse_args(argv)
     if args.smoke:
         args.properties = [50] if args.properties == parser.get_default("properties") else args.properties
         args.repeat = 1
     sizes = sorted(set(args.properties))
     pages = discover_pages()
-    results = [measure_size(args.stores.resolve(), n, args.seed, args.repeat, pages) for n in sizes]
+    datasette = None if args.smoke else args.datasette
+    results = [measure_size(args.stores.resolve(), n, args.seed, args.repeat, pages, datasette) for n in sizes]
     checks = None if args.smoke else check_targets(results)
     text = report(results, checks, args.repeat, args.smoke)
     args.output.parent.mkdir(parents=True, exist_ok=True)
