@@ -6,7 +6,7 @@ One pack is built for the module (exporting charts takes a few seconds)."""
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
@@ -24,7 +24,7 @@ from dashboard.db import make_engine, session_scope
 from dashboard.demo import build_demo
 from dashboard.models import AuditEntry, Decision, Milestone, Property
 from dashboard.store import ensure_store
-from tests.conftest import REPO_ROOT, SEED_TODAY, run_dashboard
+from tests.conftest import REPO_ROOT, SEED_TODAY, new_store, plain_sql, run_dashboard
 
 AS_AT = date.today()
 SINCE = AS_AT - timedelta(days=28)
@@ -36,7 +36,6 @@ FRIENDLY_ERROR = "Something went wrong"
 @dataclass(frozen=True)
 class Pack:
     path: Path
-    store_path: str
     store_url: str
     steps: list[tuple[int, int, str]]
     slipped: date  # RS-P3-01's refurbishment: planned date before the change
@@ -51,38 +50,41 @@ def text_of_bytes(pdf: bytes) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(pdf)).pages]
 
 
-def scalar(store_path: str, sql: str, params: tuple = ()) -> int:
-    with sqlite3.connect(store_path) as connection:
-        return connection.execute(sql, params).fetchone()[0]
+def scalar(store_url: str, sql: str, params: tuple = ()) -> int:
+    return plain_sql(store_url, sql, params)[0][0]
 
 
-def beds(store_path: str, stage: str, as_at: date, registered: bool) -> int:
+def beds(store_url: str, stage: str, as_at: date, registered: bool) -> int:
     """Beds of properties whose `stage` had an actual date by `as_at`, straight from the tables."""
     counted = "COALESCE(p.registered_beds, p.planned_beds)" if registered else "p.planned_beds"
-    return scalar(store_path, f"""
+    return scalar(store_url, f"""
         SELECT COALESCE(SUM({counted}), 0) FROM property p
         JOIN milestone m ON m.property_id = p.id AND m.stage_key = ?
-        WHERE m.actual_on <= ?""", (stage, as_at.isoformat()))  # fmt: skip
+        WHERE m.actual_on <= ?""", (stage, as_at))  # fmt: skip
 
 
-def pipeline_beds(store_path: str, as_at: date) -> int:
+def pipeline_beds(store_url: str, as_at: date) -> int:
     """Planned beds of properties started by `as_at` (or, as at today, not started at all) and not yet procured."""
-    return scalar(store_path, """
+    return scalar(store_url, """
         SELECT COALESCE(SUM(p.planned_beds), 0) FROM property p
         WHERE NOT EXISTS (SELECT 1 FROM milestone c WHERE c.property_id = p.id AND c.stage_key = 'completion'
-                          AND c.actual_on <= :as_at)
-          AND (EXISTS (SELECT 1 FROM milestone s WHERE s.property_id = p.id AND s.actual_on <= :as_at)
-               OR (:today AND NOT EXISTS (SELECT 1 FROM milestone s WHERE s.property_id = p.id
-                                          AND s.actual_on IS NOT NULL)))""",
-        {"as_at": as_at.isoformat(), "today": as_at >= date.today()},
+                          AND c.actual_on <= ?)
+          AND (EXISTS (SELECT 1 FROM milestone s WHERE s.property_id = p.id AND s.actual_on <= ?)
+               OR (? AND NOT EXISTS (SELECT 1 FROM milestone s WHERE s.property_id = p.id
+                                     AND s.actual_on IS NOT NULL)))""",
+        (as_at, as_at, as_at >= date.today()),
     )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory) -> Pack:
+def pack(tmp_path_factory) -> Iterator[Pack]:
     """The seeded store, recorded two months ago, then three changes three days ago; the pack since four weeks ago."""
     folder = tmp_path_factory.mktemp("briefing")
-    url = f"sqlite:///{folder / 'store.sqlite'}"
+    with new_store(folder, "briefing") as url:
+        yield _make_pack(folder, url)
+
+
+def _make_pack(folder: Path, url: str) -> Pack:
     engine = make_engine(url)
     ensure_store(engine)
     with engine.begin() as connection:
@@ -104,7 +106,7 @@ def pack(tmp_path_factory) -> Pack:
     path = build_briefing(engine, AS_AT, SINCE, "OFFICIAL-SENSITIVE", folder / "out" / "pack.pdf",
                           on_progress=lambda done, total, step: steps.append((done, total, step)))  # fmt: skip
     engine.dispose()
-    return Pack(path, url.removeprefix("sqlite:///"), url, steps, slipped)
+    return Pack(path, url, steps, slipped)
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +126,7 @@ def test_the_pack_is_a_valid_a4_pdf_of_several_pages(pack):
 
 
 def test_page_one_holds_the_headline_figures_of_the_store(pack, pages):
-    store = pack.store_path
+    store = pack.store_url
     target = scalar(store, "SELECT bed_target FROM strategy")
     open_beds = beds(store, "opened", AS_AT, registered=True)
     registered = beds(store, "ofsted_registration", AS_AT, registered=True)
@@ -155,11 +157,11 @@ def test_page_one_says_what_changed_since_the_earlier_date_and_nothing_before(pa
 
 
 def test_page_one_names_the_properties_furthest_behind(pack, pages):
-    furthest = scalar(pack.store_path, """
+    furthest = scalar(pack.store_url, """
         SELECT p.reference FROM property p JOIN milestone m ON m.property_id = p.id
         WHERE m.actual_on IS NULL AND m.planned_on < ?
           AND m.id = (SELECT MIN(n.id) FROM milestone n WHERE n.property_id = p.id AND n.actual_on IS NULL)
-        ORDER BY m.planned_on, p.reference LIMIT 1""", (AS_AT.isoformat(),))  # fmt: skip
+        ORDER BY m.planned_on, p.reference LIMIT 1""", (AS_AT,))  # fmt: skip
     assert "Main risks" in pages[0]
     assert f"Furthest behind: {furthest} (" in pages[0]
 
@@ -179,15 +181,11 @@ def test_the_sections_follow_page_one(pack, pages):
                     "Councillors informed"):  # fmt: skip
         assert heading in body
     # The districts table: every district and the total of beds secured.
-    with sqlite3.connect(pack.store_path) as connection:
-        names = [name for (name,) in connection.execute("SELECT name FROM district")]
+    names = [name for (name,) in plain_sql(pack.store_url, "SELECT name FROM district")]
     district_page = next(page for page in pages if "Where the beds are" in page)
     assert all(name in district_page for name in names)
     # Decisions and who to inform or consult, read from the rule with the store's own values.
-    with sqlite3.connect(pack.store_path) as connection:
-        rows = connection.execute(
-            "SELECT reference, significance, controversial, decision_type FROM decision"
-        ).fetchall()
+    rows = plain_sql(pack.store_url, "SELECT reference, significance, controversial, decision_type FROM decision")
     decisions_page = next(page for page in pages if "Decisions and consultation" in page)
     for reference, significance, controversial, kind in rows:
         assert reference in decisions_page
@@ -232,15 +230,14 @@ def test_dates_a_pack_cannot_be_made_for():
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory) -> str:
+def demo_store(tmp_path_factory) -> Iterator[str]:
     """A synthetic programme: none of it illustrative seed data."""
-    folder = tmp_path_factory.mktemp("demo")
-    url = f"sqlite:///{folder / 'demo.sqlite'}"
-    engine = make_engine(url)
-    ensure_store(engine, seed=False)
-    build_demo(engine, 40, seed=5, today=SEED_TODAY)
-    engine.dispose()
-    return url
+    with new_store(tmp_path_factory.mktemp("demo"), "demo") as url:
+        engine = make_engine(url)
+        ensure_store(engine, seed=False)
+        build_demo(engine, 40, seed=5, today=SEED_TODAY)
+        engine.dispose()
+        yield url
 
 
 def test_cli_writes_the_pack(demo_store, tmp_path):
@@ -254,7 +251,7 @@ def test_cli_writes_the_pack(demo_store, tmp_path):
     assert f"to {out}" in result.stdout
     assert "Traceback" not in result.stderr
     pages = text_of(out)
-    store = demo_store.removeprefix("sqlite:///")
+    store = demo_store
     open_beds = beds(store, "opened", as_at, registered=True)
     secured = beds(store, "completion", as_at, registered=False)
     assert f"{open_beds} of 70 beds open; {secured} secured" in pages[0]
@@ -303,8 +300,8 @@ def test_briefing_page_makes_the_pack_and_offers_it(monkeypatch, pack):
     assert any("whole programme" in caption.value for caption in app.caption)
     assert not app.get("download_button"), "no pack until asked for"
     # Page 1 previewed as text: the headline from the store.
-    open_beds = beds(pack.store_path, "opened", AS_AT, registered=True)
-    secured = beds(pack.store_path, "completion", AS_AT, registered=False)
+    open_beds = beds(pack.store_url, "opened", AS_AT, registered=True)
+    secured = beds(pack.store_url, "completion", AS_AT, registered=False)
     assert any(f"{open_beds} of 70 beds open; {secured} secured" in md.value for md in app.markdown)
     assert any("RS-P3-01 (Refurbishment) by 30 days" in md.value for md in app.markdown)
 
@@ -317,8 +314,7 @@ def test_briefing_page_makes_the_pack_and_offers_it(monkeypatch, pack):
     assert download.proto.label == "Download the briefing pack (PDF)"
     assert download.proto.url.endswith(".pdf")
     # The pack it offers was made for the page's settings: the same one the store's cache now holds.
-    with sqlite3.connect(pack.store_path) as connection:
-        version = connection.execute("SELECT MAX(id) FROM audit_log").fetchone()[0]
+    [(version,)] = plain_sql(pack.store_url, "SELECT MAX(id) FROM audit_log")
     assert app.session_state["briefing_pack"][0] == (AS_AT, AS_AT - timedelta(days=28), "OFFICIAL", (pack.store_url, version))
     made = app.session_state["briefing_pack"][1]
     assert made.startswith(b"%PDF-")

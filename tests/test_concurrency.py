@@ -6,7 +6,8 @@ import writes (they see the programme before it or after it, never half of it)."
 from __future__ import annotations
 
 import threading
-from datetime import date
+from collections.abc import Callable
+from typing import TypeVar
 
 from dashboard import editing, queries
 from dashboard.db import make_engine
@@ -15,6 +16,7 @@ from dashboard.roles import Actor, Role
 from tests.conftest import SEED_TODAY
 
 ROUNDS = 10
+T = TypeVar("T")
 
 
 def test_two_editors_saving_at_once_one_wins_the_other_is_told(engine, store_url):
@@ -47,47 +49,10 @@ def test_two_editors_saving_at_once_one_wins_the_other_is_told(engine, store_url
         other.dispose()
 
 
-def test_readers_carry_on_while_a_writer_writes(engine, store_url):
-    writer_actor = Actor("ed@herts.gov.uk", "app", Role.EDITOR)
-    stop = threading.Event()
-    errors: list[BaseException] = []
-    reads = [0]
-
-    def read() -> None:
-        reader = make_engine(store_url)
-        try:
-            while not stop.is_set():
-                status = queries.property_status(reader, Filters(as_at=date.today()), date.today())
-                assert len(status) >= 21  # a whole programme, never a half-written one
-                reads[0] += 1
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            reader.dispose()
-
-    readers = [threading.Thread(target=read) for _ in range(3)]
-    for thread in readers:
-        thread.start()
-    try:
-        for beds in [2, 3, 4] * 4:
-            draft = editing.open_property(engine, "RS-P2-08")
-            editing.save_property(engine, writer_actor, draft, {**draft.values, "planned_beds": beds}, SEED_TODAY)
-    finally:
-        stop.set()
-        for thread in readers:
-            thread.join()
-    assert not errors, errors
-    assert reads[0] > 0
-
-
-def test_readers_see_the_programme_before_or_after_an_import_never_half(engine, store_url, tmp_path):
-    from dashboard.importing import import_path
-    from tests.conftest import NEW_PROPERTY, write_csv
-
-    added = 40
-    rows = [{**NEW_PROPERTY, "Reference": f"BULK-{n:02d}"} for n in range(added)]
-    spreadsheet = write_csv(tmp_path / "properties.csv", rows)
-    before = len(queries.property_status(engine, Filters(as_at=SEED_TODAY), SEED_TODAY))
+def reading_while(store_url: str, write: Callable[[], T], readers: int = 3) -> tuple[T, list[int]]:
+    """Run `write` while `readers` threads, each with its own engine (as other app processes), read the programme as
+    at SEED_TODAY again and again; the write's result, and the size of the programme at each read. A reader's error
+    fails the test."""
     stop = threading.Event()
     seen: list[int] = []
     errors: list[BaseException] = []
@@ -102,21 +67,44 @@ def test_readers_see_the_programme_before_or_after_an_import_never_half(engine, 
         finally:
             reader.dispose()
 
-    readers = [threading.Thread(target=read) for _ in range(3)]
-    for thread in readers:
+    threads = [threading.Thread(target=read) for _ in range(readers)]
+    for thread in threads:
         thread.start()
     try:
-        report = import_path(engine, spreadsheet, Actor("an@herts.gov.uk", "cli", Role.EDITOR))
-        after = len(queries.property_status(engine, Filters(as_at=SEED_TODAY), SEED_TODAY))
-        for _ in range(20):  # and some reads after it
-            if seen and seen[-1] == after:
-                break
-            threading.Event().wait(0.05)
+        result = write()
+        stop.wait(0.2)  # and some reads after it
     finally:
         stop.set()
-        for thread in readers:
+        for thread in threads:
             thread.join()
+    assert not errors, errors  # no "database is locked", nor any other
+    return result, seen
+
+
+def test_readers_carry_on_while_a_writer_writes(engine, store_url):
+    writer_actor = Actor("ed@herts.gov.uk", "app", Role.EDITOR)
+
+    def write() -> None:
+        for beds in [2, 3, 4] * 4:
+            draft = editing.open_property(engine, "RS-P2-08")
+            editing.save_property(engine, writer_actor, draft, {**draft.values, "planned_beds": beds}, SEED_TODAY)
+
+    _, seen = reading_while(store_url, write)
+    assert seen and set(seen) == {21}  # the whole programme at every read
+
+
+def test_readers_see_the_programme_before_or_after_an_import_never_half(engine, store_url, tmp_path):
+    from dashboard.importing import import_path
+    from tests.conftest import NEW_PROPERTY, write_csv
+
+    added = 40
+    spreadsheet = write_csv(tmp_path / "properties.csv",
+                            [{**NEW_PROPERTY, "Reference": f"BULK-{n:02d}"} for n in range(added)])  # fmt: skip
+    before = len(queries.property_status(engine, Filters(as_at=SEED_TODAY), SEED_TODAY))
+    report, seen = reading_while(
+        store_url, lambda: import_path(engine, spreadsheet, Actor("an@herts.gov.uk", "cli", Role.EDITOR))
+    )
     assert report.ok and report.written, report.summary()
+    after = len(queries.property_status(engine, Filters(as_at=SEED_TODAY), SEED_TODAY))
     assert after == before + added
-    assert not errors, errors
     assert seen and set(seen) <= {before, after}, sorted(set(seen))
