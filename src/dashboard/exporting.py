@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
