@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from datetime import date
 
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from dashboard import editing
 from dashboard.exporting import defused, table_csv
+from dashboard.objectives import SETTINGS as OBJECTIVE_SETTINGS
 from dashboard.roles import Actor, Role
 from dashboard.uploads import KINDS, run_upload
 from dashboard.validation import FORMULA_STARTS, unformula
@@ -172,3 +174,41 @@ def test_store_text_in_markdown_has_every_markup_character_escaped(text):
     shown = plain(text)
     assert re.sub(r"\\(.)", r"\1", shown, flags=re.DOTALL) == text
     assert not re.search(r"(?<!\\)(?:\\\\)*[*_$\[\]`#<>!|~]", shown), shown
+
+
+SETTING_VALUES = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**6, 10**12))
+
+
+@SETTINGS
+@given(values=st.dictionaries(st.sampled_from([setting.key for setting in OBJECTIVE_SETTINGS]), SETTING_VALUES))
+def test_any_objective_settings_are_saved_whole_or_refused_by_field(shared_engine, values):
+    from dashboard import objectives
+
+    before = dump(shared_engine)
+    try:
+        objectives.save_settings(shared_engine, EDITOR, values)
+    except objectives.InvalidSetting as refused:
+        assert refused.problems and all(label and text for label, text in refused.problems)
+        assert dump(shared_engine) == before, "refused settings wrote something"
+        return
+    saved = objectives.settings(shared_engine)
+    for key, value in values.items():
+        assert saved[key] == (None if value is None else float(value)), (key, value, saved[key])
+    assert all(value is None or math.isfinite(value) for value in saved.values())
+
+
+@SETTINGS
+@given(account=st.one_of(st.emails(), SPECIAL, st.text(max_size=80)), role=st.sampled_from(list(Role)))
+def test_any_account_in_the_access_form_is_granted_as_typed_or_refused(shared_engine, account, role):
+    from dashboard import access
+    from dashboard.roles import AccessDenied
+
+    admin = Actor("admin@herts.gov.uk", "app", Role.ADMIN)
+    before = dump(shared_engine)
+    try:
+        access.grant_role(shared_engine, admin, account, role)
+    except (ValueError, AccessDenied) as refused:
+        assert str(refused)
+        assert dump(shared_engine) == before, "a refused grant wrote something"
+        return
+    assert access.granted_role(shared_engine, account) == role

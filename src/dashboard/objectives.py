@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 import pandas as pd
@@ -68,6 +70,8 @@ def save_settings(engine: Engine, actor: Actor, values: dict[str, float | None])
         setting = SETTING_BY_KEY[key]
         if value is None and setting.default is not None:
             problems.append((setting.label, "is required"))
+        elif value is not None and not math.isfinite(value):
+            problems.append((setting.label, f"{value} is not a number"))
         elif value is not None and (value < 0 or (setting.maximum is not None and value > setting.maximum)):
             problems.append((setting.label, f"{value:g} is outside 0 to {setting.maximum or 'any'}"))
     if problems:
