@@ -301,7 +301,7 @@ def copy_store_command(
                                                 "(postgresql+psycopg://user:password@host/dashboard). It must hold no data.")],
 ) -> None:
     """Copy the whole store (every row, the audit trail included) into an empty database, such as PostgreSQL when a
-    council outgrows one SQLite file. The store copied from is left as it is."""
+    council outgrows one SQLite file. The store copied from keeps all its data."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from dashboard.copying import CopyError, copy_store

@@ -3,7 +3,7 @@ table, ids and audit trail included, in one transaction on the target, checked b
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, insert, inspect, select, text
+from sqlalchemy import Connection, Engine, func, insert, inspect, select, text
 
 from dashboard.db import is_sqlite, upgrade_to_head
 from dashboard.models import Base
@@ -21,7 +21,8 @@ class CopyError(RuntimeError):
 
 def copy_store(source: Engine, target: Engine) -> dict[str, int]:
     """Copy every row of `source` into `target`, which must hold no data yet (an empty database, or an empty store).
-    Returns the rows copied per table. On any failure nothing is written to the target."""
+    Both are first brought to the newest schema. Returns the rows copied per table. On any failure the target is
+    left with no data (its tables may have been created)."""
     if source.url == target.url:
         raise CopyError("the source and the target are the same database")
     _refuse_unless_empty(target)
@@ -57,13 +58,11 @@ def _refuse_unless_empty(target: Engine) -> None:
                 raise CopyError(f"the target already holds data ({name} has rows): copy into an empty database")
 
 
-def _move_id_sequences_on(connection) -> None:
+def _move_id_sequences_on(connection: Connection) -> None:
     """PostgreSQL hands out ids from a sequence per table, which rows inserted with their ids do not move on: set
     each past the largest id copied, so the next row added gets a new one."""
     for table in Base.metadata.sorted_tables:
         if "id" not in table.c:
             continue
-        connection.execute(
-            text("SELECT setval(pg_get_serial_sequence(:table, 'id'), COALESCE(MAX(id), 0) + 1, false) FROM " + table.name),
-            {"table": table.name},
-        )
+        past_the_largest = "SELECT setval(pg_get_serial_sequence(:table, 'id'), COALESCE(MAX(id), 0) + 1, false) FROM "
+        connection.execute(text(past_the_largest + table.name), {"table": table.name})
