@@ -70,13 +70,13 @@ def warm(repeat: int, targets: list[str]) -> None:
 
 def export(out_file: str) -> None:
     from dashboard.db import make_engine
-    from dashboard.exporting import CSV_ENCODING, export_table
+    from dashboard.exporting import export_table
     from dashboard.roles import SYSTEM
     from dashboard.layout import AUDIT_LOG
 
     start = time.perf_counter()
     engine = make_engine()
-    with open(out_file, "w", encoding=CSV_ENCODING, newline="") as handle:
+    with open(out_file, "wb") as handle:
         rows = export_table(engine, AUDIT_LOG, handle, SYSTEM)
     seconds = time.perf_counter() - start
     engine.dispose()

@@ -63,7 +63,7 @@ def test_only_an_admin_grants_and_not_to_themselves(engine):
 def test_property_level_exports_are_refused_to_a_viewer_in_the_domain(engine, tmp_path):
     for layout in (PROPERTIES, MILESTONES):
         with pytest.raises(AccessDenied, match="export property-level CSVs"):
-            export_table(engine, layout, io.StringIO(), VIEWER)
+            export_table(engine, layout, io.BytesIO(), VIEWER)
     with pytest.raises(AccessDenied):
         export_all(engine, tmp_path / "out", VIEWER)
     assert not (tmp_path / "out").exists()
@@ -72,9 +72,9 @@ def test_property_level_exports_are_refused_to_a_viewer_in_the_domain(engine, tm
     with pytest.raises(AccessDenied):
         table_csv(pd.DataFrame({"Property": ["RS-P2-01"]}), VIEWER, property_level=True)
     # Programme-level tables are anyone's.
-    assert export_table(engine, DISTRICTS, io.StringIO(), VIEWER) == 10
-    assert export_table(engine, DECISIONS, io.StringIO(), VIEWER) >= 1
-    assert export_table(engine, PROPERTIES, io.StringIO(), ANALYST) > 0
+    assert export_table(engine, DISTRICTS, io.BytesIO(), VIEWER) == 10
+    assert export_table(engine, DECISIONS, io.BytesIO(), VIEWER) >= 1
+    assert export_table(engine, PROPERTIES, io.BytesIO(), ANALYST) > 0
 
 
 def test_an_import_is_refused_without_the_editor_role_but_a_dry_run_is_not(engine, tmp_path):

@@ -86,6 +86,15 @@ def test_dates_are_iso(exported):
     assert decision["Date"] == "2025-08-14"
 
 
+def test_text_is_quoted_and_numbers_are_not(exported):
+    """So a spreadsheet reads a bed count as a number and a reference such as "0123" as text, in every file."""
+    strategy = (exported / "strategy.csv").read_bytes().decode("utf-8-sig").splitlines()
+    assert strategy == ['"Name","Council","Bed target","Provenance"',
+                        '"CLA Residential Strategy","Hertfordshire",70,"decision record B147/24"']  # fmt: skip
+    audit = (exported / "audit_log.csv").read_bytes().decode("utf-8-sig").splitlines()
+    assert audit[1].startswith('"20') and ',"system","seed","create","strategy",' in audit[1]
+
+
 def test_data_dictionary_lists_every_column_of_every_exported_file(exported):
     listed = {(row[0], row[1]) for row in read_csv(exported / "data_dictionary.csv")[1:]}
     for path in exported.iterdir():
@@ -142,14 +151,15 @@ def test_csv_template_is_the_tracker_header(tmp_path):
 
 @sqlite_only  # the SQLite fast path; elsewhere the export converts value by value
 def test_the_audit_log_streams_as_stored_and_equals_the_value_by_value_export(engine):
-    """The fast paths (stored text, no per-row JSON work; the whole log from SQLite's own cursor) write exactly what
-    converting each value would, for text that needs quoting, doubling, guarding or nothing."""
+    """The fast paths (stored text, no per-row JSON work; the whole log read into Arrow and written by its CSV
+    writer) write exactly what converting each value would, for text that needs quoting, doubling, guarding or
+    nothing."""
     import io
 
     from sqlalchemy.orm import Session
 
     from dashboard import editing
-    from dashboard.exporting import _whole_audit_log_as_stored, audit_rows, stored_audit_rows, write_csv
+    from dashboard.exporting import audit_rows, stored_audit_rows, write_csv, write_whole_audit_log
     from dashboard.layout import AUDIT_LOG
     from dashboard.roles import Actor, Role
 
@@ -159,13 +169,14 @@ def test_the_audit_log_streams_as_stored_and_equals_the_value_by_value_export(en
         draft = editing.open_property(engine, "RS-P2-01")
         editing.save_property(engine, Actor(text or "zoë@herts.gov.uk", "app", Role.EDITOR), draft,
                               {**draft.values, "notes": text or None, "planned_beds": 2 + n % 2}, SEED_TODAY)  # fmt: skip
-    fast, whole, slow = io.StringIO(), io.StringIO(), io.StringIO()
+    fast, whole, slow = io.BytesIO(), io.BytesIO(), io.BytesIO()
     with Session(engine) as session:
         rows = write_csv(fast, AUDIT_LOG.headers, stored_audit_rows(session), as_stored=True)
-        write_csv(whole, AUDIT_LOG.headers, _whole_audit_log_as_stored(session), as_stored=True)
         write_csv(slow, AUDIT_LOG.headers, audit_rows(session))
+    assert write_whole_audit_log(engine, whole) == rows
     assert fast.getvalue() == slow.getvalue() == whole.getvalue()
-    assert rows > 100 and "Café «near» the school" in fast.getvalue() and "'=1+1" in fast.getvalue()
+    text = fast.getvalue().decode("utf-8-sig")
+    assert rows > 100 and "Café «near» the school" in text and "'=1+1" in text
 
 
 def test_a_formula_goes_out_defused_and_comes_back_as_written(engine, empty_engine, tmp_path):
@@ -191,7 +202,7 @@ def test_a_formula_goes_out_defused_and_comes_back_as_written(engine, empty_engi
     audit = (out / "audit_log.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK(1)@x.uk" in audit and "\n=HYPERLINK" not in audit and ",=HYPERLINK" not in audit
     assert frame_to_csv(pd.DataFrame({"Notes": [evil], "Beds": [-2]})).decode("utf-8-sig").splitlines()[1] == (
-        "'=cmd|' /C calc'!A0,-2"  # text defused; a negative number stays a number
+        "\"'=cmd|' /C calc'!A0\",-2"  # text defused; a negative number stays a number
     )
     assert import_path(empty_engine, out, SYSTEM, today=SEED_TODAY).written
     round_trip = editing.open_property(empty_engine, "RS-P2-03").values

@@ -1,5 +1,6 @@
-"""Export every table as CSV for analysts: UTF-8 with a byte-order mark (so Excel shows £ and accents), ISO dates, the
-column order of dashboard.layout, rows streamed from the database rather than built in memory."""
+"""Export every table as CSV for analysts: UTF-8 with a byte-order mark (so Excel shows £ and accents), every text
+cell quoted (numbers bare, so a spreadsheet still reads them as numbers), ISO dates, the column order of
+dashboard.layout, rows streamed from the database rather than built in memory."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from itertools import islice
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from sqlalchemy import Engine, String, case, func, literal, select, type_coerce
+from sqlalchemy import Engine, String, case, cast, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -43,9 +45,11 @@ if TYPE_CHECKING:
 ALL_AUDIT_ROWS = AuditQuery()
 
 
-CSV_ENCODING = "utf-8-sig"
+CSV_ENCODING = "utf-8-sig"  # what reads an export back: UTF-8, its byte order mark dropped
+BOM = "\ufeff".encode()
+LINE_END = "\r\n"
 STREAM_BATCH = 5_000
-RAW_BATCH = 20_000  # rows of plain text from SQLite's cursor: a few MB
+ARROW_BATCH = 5_000  # rows SQLite hands to Arrow at a time: a few MB
 
 
 def defused(text: str) -> str:
@@ -70,22 +74,32 @@ def cell(value: Any) -> Any:
     return value
 
 
-def write_csv(handle: TextIO, headers: list[str], rows: Iterable[Iterable[Any]], as_stored: bool = False) -> int:
-    """Rows as CSV; `as_stored` rows already hold the export's text (or None for a blank) and go out as they are.
-    Rows go to the file a batch at a time, through a buffer: a write per row (each encoded on its own, the byte
-    order mark's encoder in Python) costs more than making the CSV."""
+def _csv_writer(buffer: io.StringIO):
+    # Text quoted, numbers bare: the quoting Arrow's CSV writer uses, so both ways of writing give the same bytes.
+    return csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator=LINE_END)
+
+
+def header_line(headers: list[str]) -> bytes:
+    """The start of every export: the byte order mark and the header row."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
+    _csv_writer(buffer).writerow(headers)
+    return BOM + buffer.getvalue().encode()
+
+
+def write_csv(handle: BinaryIO, headers: list[str], rows: Iterable[Iterable[Any]], as_stored: bool = False) -> int:
+    """A whole CSV file; `as_stored` rows already hold the export's text (a blank as "") and go out as they are.
+    Rows go to the file a batch at a time, through a buffer: a write per row costs more than making the CSV."""
+    handle.write(header_line(headers))
+    buffer = io.StringIO()
+    writer = _csv_writer(buffer)
     count = 0
     rows = iter(rows)
     while batch := list(islice(rows, STREAM_BATCH)):
         writer.writerows(batch if as_stored else ([cell(value) for value in row] for row in batch))
         count += len(batch)
-        handle.write(buffer.getvalue())
+        handle.write(buffer.getvalue().encode())
         buffer.seek(0)
         buffer.truncate()
-    handle.write(buffer.getvalue())
     return count
 
 
@@ -164,18 +178,18 @@ def _defused_in_sql(column):
     """`defused` done by SQLite, for the streamed audit log. Every character that starts a formula, and the
     apostrophe, sorts before "A": text from "A" on (nearly all of it) is settled by one comparison."""
     starts = func.substr(func.ltrim(column, "'"), 1, 1).in_(FORMULA_STARTS)
-    return case((column >= "A", column), (starts, literal("'") + column), else_=column)
+    return case((column >= "A", column), (starts, literal("'") + column), else_=func.coalesce(column, ""))
 
 
 def stored_audit_rows_query(narrowed_to: AuditQuery) -> Select:
-    """The audit log on SQLite as its text is stored: the time cut to whole seconds in SQL, the before and after
-    values as their stored JSON (kept in the export's canonical form, see db.canonical_json). The largest table, so
-    nothing is parsed and written again per row."""
-    stored_text = [type_coerce(column, String) for column in (AuditEntry.before, AuditEntry.after)]
+    """The audit log on SQLite as its text is stored, each cell as the export writes it (a blank as ""): the time cut
+    to whole seconds in SQL, the before and after values as their stored JSON (kept in the export's canonical form,
+    see db.canonical_json). The largest table, so nothing is parsed and written again per row."""
+    as_text = [func.coalesce(cast(column, String), "") for column in (AuditEntry.before, AuditEntry.after)]
     return narrowed_to.narrow(
         select(func.substr(type_coerce(AuditEntry.at, String), 1, 19), _defused_in_sql(AuditEntry.user),
                _defused_in_sql(AuditEntry.source), AuditEntry.action, AuditEntry.entity,
-               _defused_in_sql(AuditEntry.entity_ref), *stored_text)
+               _defused_in_sql(AuditEntry.entity_ref), *as_text)
     ).order_by(AuditEntry.id)  # fmt: skip
 
 
@@ -183,23 +197,48 @@ def stored_audit_rows(session: Session, narrowed_to: AuditQuery = ALL_AUDIT_ROWS
     yield from session.execute(stored_audit_rows_query(narrowed_to).execution_options(yield_per=STREAM_BATCH))
 
 
-def _whole_audit_log_as_stored(session: Session) -> Iterator[tuple]:
-    """The whole log, straight from SQLite's own cursor: the full export is the largest file the project writes, and
-    row objects cost more than the CSV itself. Same columns and text as stored_audit_rows."""
+def write_whole_audit_log(engine: Engine, handle: BinaryIO) -> int:
+    """The whole log, read by SQLite straight into Arrow columns (ADBC) and written by Arrow's CSV writer: the full
+    export is the largest file the project writes, and a Python object per cell costs several times what SQLite's
+    own shell takes. Same bytes as write_csv(stored_audit_rows(...)). ADBC's low-level API, not its DB-API layer,
+    which imports pandas for nothing here."""
+    import adbc_driver_manager
+    import adbc_driver_sqlite
+    import pyarrow
+    import pyarrow.csv
+
     # Unfiltered, the query's only values are its own constants, so they can be written into the SQL.
-    sql = stored_audit_rows_query(ALL_AUDIT_ROWS).compile(
-        dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
-    )
-    cursor = session.connection().connection.driver_connection.execute(str(sql))
-    while batch := cursor.fetchmany(RAW_BATCH):
-        yield from batch
+    query = stored_audit_rows_query(ALL_AUDIT_ROWS)
+    sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    handle.write(header_line(AUDIT_LOG.headers))
+    count = 0
+    with (
+        closing(adbc_driver_sqlite.connect(engine.url.database)) as database,
+        closing(adbc_driver_manager.AdbcConnection(database)) as connection,
+        closing(adbc_driver_manager.AdbcStatement(connection)) as statement,
+    ):
+        statement.set_options(**{adbc_driver_sqlite.StatementOptions.BATCH_ROWS.value: str(ARROW_BATCH)})
+        statement.set_sql_query(sql)
+        stream, _ = statement.execute_query()
+        with (
+            pyarrow.RecordBatchReader.from_stream(stream) as batches,
+            pyarrow.csv.CSVWriter(
+                handle, batches.schema, write_options=pyarrow.csv.WriteOptions(include_header=False, eol=LINE_END)
+            ) as writer,
+        ):
+            for batch in batches:
+                writer.write_batch(batch)
+                count += batch.num_rows
+    return count
 
 
-def _write_audit(session: Session, handle: TextIO, narrowed_to: AuditQuery) -> int:
-    if not is_sqlite(session.get_bind()):
+def _write_audit(session: Session, handle: BinaryIO, narrowed_to: AuditQuery) -> int:
+    engine = session.get_bind()
+    if not is_sqlite(engine):
         return write_csv(handle, AUDIT_LOG.headers, audit_rows(session, narrowed_to))
-    rows = _whole_audit_log_as_stored(session) if narrowed_to == ALL_AUDIT_ROWS else stored_audit_rows(session, narrowed_to)
-    return write_csv(handle, AUDIT_LOG.headers, rows, as_stored=True)
+    if narrowed_to == ALL_AUDIT_ROWS and engine.url.database not in (None, "", ":memory:"):
+        return write_whole_audit_log(engine, handle)
+    return write_csv(handle, AUDIT_LOG.headers, stored_audit_rows(session, narrowed_to), as_stored=True)
 
 
 ROWS: dict[str, Callable[[Session], Iterator[tuple]]] = {
@@ -227,7 +266,7 @@ DATA_DICTIONARY_HEADERS = DATA_DICTIONARY.headers
 PROPERTY_LEVEL = {PROPERTIES.name, MILESTONES.name, AUDIT_LOG.name}
 
 
-def export_table(engine: Engine, layout: Layout, handle: TextIO, actor: Actor) -> int:
+def export_table(engine: Engine, layout: Layout, handle: BinaryIO, actor: Actor) -> int:
     if layout.name in PROPERTY_LEVEL:
         actor.require(Permission.EXPORT_PROPERTIES)
     with Session(engine) as session:
@@ -236,7 +275,7 @@ def export_table(engine: Engine, layout: Layout, handle: TextIO, actor: Actor) -
         return write_csv(handle, layout.headers, ROWS[layout.name](session))
 
 
-def export_audit(engine: Engine, narrowed_to: AuditQuery, handle: TextIO, actor: Actor) -> int:
+def export_audit(engine: Engine, narrowed_to: AuditQuery, handle: BinaryIO, actor: Actor) -> int:
     """The audit rows a filter selects, oldest first, streamed."""
     actor.require(Permission.EXPORT_PROPERTIES)
     with Session(engine) as session:
@@ -251,11 +290,11 @@ def export_all(
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     for layout in EXPORT_LAYOUTS:
-        with (out_dir / f"{layout.name}.csv").open("w", encoding=CSV_ENCODING, newline="") as handle:
+        with (out_dir / f"{layout.name}.csv").open("wb") as handle:
             written[f"{layout.name}.csv"] = export_table(engine, layout, handle, actor)
         if on_table:
             on_table(layout.name, written[f"{layout.name}.csv"])
-    with (out_dir / "data_dictionary.csv").open("w", encoding=CSV_ENCODING, newline="") as handle:
+    with (out_dir / "data_dictionary.csv").open("wb") as handle:
         written["data_dictionary.csv"] = write_csv(handle, DATA_DICTIONARY_HEADERS, data_dictionary_rows())
     return written
 
@@ -263,7 +302,7 @@ def export_all(
 def write_template(path: Path) -> None:
     """An empty workbook (one sheet per importable table) or, for .csv, the property tracker alone."""
     if path.suffix.lower() == ".csv":
-        with path.open("w", encoding=CSV_ENCODING, newline="") as handle:
+        with path.open("wb") as handle:
             write_csv(handle, PROPERTIES.headers, [])
         return
     from openpyxl import Workbook
@@ -285,18 +324,18 @@ def write_template(path: Path) -> None:
 
 def table_file(engine: Engine, layout: Layout, actor: Actor) -> bytes:
     """One exported file's bytes (as `export_all` writes it), for a download button."""
-    handle = io.StringIO(newline="")
+    handle = io.BytesIO()
     if layout is DATA_DICTIONARY:
         write_csv(handle, DATA_DICTIONARY_HEADERS, data_dictionary_rows())
     else:
         export_table(engine, layout, handle, actor)
-    return handle.getvalue().encode(CSV_ENCODING)
+    return handle.getvalue()
 
 
 def audit_file(engine: Engine, narrowed_to: AuditQuery, actor: Actor) -> bytes:
-    handle = io.StringIO(newline="")
+    handle = io.BytesIO()
     export_audit(engine, narrowed_to, handle, actor)
-    return handle.getvalue().encode(CSV_ENCODING)
+    return handle.getvalue()
 
 
 def template_workbook() -> bytes:
@@ -313,7 +352,8 @@ def frame_to_csv(frame: pd.DataFrame) -> bytes:
     safe = frame.copy()
     for name in text_columns:
         safe[name] = frame[name].map(lambda value: defused(value) if isinstance(value, str) else value)
-    return safe.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\r\n").encode(CSV_ENCODING)
+    text = safe.to_csv(index=False, date_format="%Y-%m-%d", quoting=csv.QUOTE_NONNUMERIC, lineterminator=LINE_END)
+    return BOM + text.encode()
 
 
 def table_csv(frame: pd.DataFrame, actor: Actor, property_level: bool) -> bytes:
