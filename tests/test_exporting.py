@@ -150,10 +150,10 @@ def test_csv_template_is_the_tracker_header(tmp_path):
 
 
 @sqlite_only  # the SQLite fast path; elsewhere the export converts value by value
-def test_the_audit_log_streams_as_stored_and_equals_the_value_by_value_export(engine):
+def test_the_audit_log_streams_as_stored_and_equals_the_value_by_value_export(engine, tmp_path):
     """The fast paths (stored text, no per-row JSON work; the whole log read into Arrow and written by its CSV
-    writer) write exactly what converting each value would, for text that needs quoting, doubling, guarding or
-    nothing."""
+    writer, into a file or through a pipe) write exactly what converting each value would, for text that needs
+    quoting, doubling, guarding or nothing."""
     import io
 
     from sqlalchemy.orm import Session
@@ -174,9 +174,30 @@ def test_the_audit_log_streams_as_stored_and_equals_the_value_by_value_export(en
         rows = write_csv(fast, AUDIT_LOG.headers, stored_audit_rows(session), as_stored=True)
         write_csv(slow, AUDIT_LOG.headers, audit_rows(session))
     assert write_whole_audit_log(engine, whole) == rows
+    with (tmp_path / "audit_log.csv").open("wb") as file:
+        file.write(b"before ")  # the export starts where the file is, and the file goes on after it
+        assert write_whole_audit_log(engine, file) == rows
+        file.write(b" after")
     assert fast.getvalue() == slow.getvalue() == whole.getvalue()
+    assert (tmp_path / "audit_log.csv").read_bytes() == b"before " + whole.getvalue() + b" after"
     text = fast.getvalue().decode("utf-8-sig")
     assert rows > 100 and "Café «near» the school" in text and "'=1+1" in text
+
+
+@sqlite_only
+def test_a_store_the_fast_export_cannot_read_is_one_line_of_reason(tmp_path):
+    import io
+    import sqlite3
+
+    from dashboard.sqlite_csv import SqliteCsvError, rows_as_csv
+
+    empty = tmp_path / "empty.sqlite"
+    sqlite3.connect(empty).close()
+    with pytest.raises(SqliteCsvError, match=r"^the export could not read the store: .*no such table: audit_log$"):
+        rows_as_csv(str(empty), "SELECT * FROM audit_log", io.BytesIO())
+    with pytest.raises(SqliteCsvError, match=r"^the export could not read the store: .*failed to open"):
+        rows_as_csv(str(tmp_path / "missing.sqlite"), "SELECT 1", io.BytesIO())
+    assert not (tmp_path / "missing.sqlite").exists()  # read only: a wrong path does not become an empty store
 
 
 def test_a_formula_goes_out_defused_and_comes_back_as_written(engine, empty_engine, tmp_path):

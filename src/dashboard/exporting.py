@@ -8,7 +8,6 @@ import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing
 from itertools import islice
 from datetime import date, datetime
 from pathlib import Path
@@ -36,6 +35,7 @@ from dashboard.importing import TEMPLATE_GUIDE_SHEET
 from dashboard.models import AuditEntry, Council, Decision, District, Milestone, Phase, Property, Stage, Strategy
 from dashboard.audit import AuditQuery
 from dashboard.roles import Actor, Permission
+from dashboard.sqlite_csv import LINE_END, rows_as_csv
 from dashboard.stages import STAGES
 from dashboard.validation import FORMULA_STARTS, needs_formula_guard
 
@@ -47,9 +47,7 @@ ALL_AUDIT_ROWS = AuditQuery()
 
 CSV_ENCODING = "utf-8-sig"  # what reads an export back: UTF-8, its byte order mark dropped
 BOM = "\ufeff".encode()
-LINE_END = "\r\n"
 STREAM_BATCH = 5_000
-ARROW_BATCH = 5_000  # rows SQLite hands to Arrow at a time: a few MB
 
 
 def defused(text: str) -> str:
@@ -198,38 +196,14 @@ def stored_audit_rows(session: Session, narrowed_to: AuditQuery = ALL_AUDIT_ROWS
 
 
 def write_whole_audit_log(engine: Engine, handle: BinaryIO) -> int:
-    """The whole log, read by SQLite straight into Arrow columns (ADBC) and written by Arrow's CSV writer: the full
-    export is the largest file the project writes, and a Python object per cell costs several times what SQLite's
-    own shell takes. Same bytes as write_csv(stored_audit_rows(...)). ADBC's low-level API, not its DB-API layer,
-    which imports pandas for nothing here."""
-    import adbc_driver_manager
-    import adbc_driver_sqlite
-    import pyarrow
-    import pyarrow.csv
-
+    """The whole log, by SQLite and Arrow (dashboard.sqlite_csv): the full export is the largest file the project
+    writes, and a Python object per cell costs several times what SQLite's own shell takes. Same bytes as
+    write_csv(stored_audit_rows(...))."""
     # Unfiltered, the query's only values are its own constants, so they can be written into the SQL.
     query = stored_audit_rows_query(ALL_AUDIT_ROWS)
     sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
     handle.write(header_line(AUDIT_LOG.headers))
-    count = 0
-    with (
-        closing(adbc_driver_sqlite.connect(engine.url.database)) as database,
-        closing(adbc_driver_manager.AdbcConnection(database)) as connection,
-        closing(adbc_driver_manager.AdbcStatement(connection)) as statement,
-    ):
-        statement.set_options(**{adbc_driver_sqlite.StatementOptions.BATCH_ROWS.value: str(ARROW_BATCH)})
-        statement.set_sql_query(sql)
-        stream, _ = statement.execute_query()
-        with (
-            pyarrow.RecordBatchReader.from_stream(stream) as batches,
-            pyarrow.csv.CSVWriter(
-                handle, batches.schema, write_options=pyarrow.csv.WriteOptions(include_header=False, eol=LINE_END)
-            ) as writer,
-        ):
-            for batch in batches:
-                writer.write_batch(batch)
-                count += batch.num_rows
-    return count
+    return rows_as_csv(engine.url.database, sql, handle)
 
 
 def _write_audit(session: Session, handle: BinaryIO, narrowed_to: AuditQuery) -> int:
