@@ -87,7 +87,7 @@ def test_dates_are_iso(exported):
 
 
 def test_text_is_quoted_and_numbers_are_not(exported):
-    """So a spreadsheet reads a bed count as a number and a reference such as "0123" as text, in every file."""
+    """The same quoting in every file, however it was written (Python's csv module or Arrow's CSV writer)."""
     strategy = (exported / "strategy.csv").read_bytes().decode("utf-8-sig").splitlines()
     assert strategy == ['"Name","Council","Bed target","Provenance"',
                         '"CLA Residential Strategy","Hertfordshire",70,"decision record B147/24"']  # fmt: skip
