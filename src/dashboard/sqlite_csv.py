@@ -66,14 +66,12 @@ def _file_descriptor(handle: BinaryIO) -> int | None:
 def rows_as_csv(store_file: str, sql: str, handle: BinaryIO) -> int:
     """The query's rows as CSV to `handle`, made by a process of its own: written straight into the file when
     `handle` has one, otherwise streamed through a pipe (memory stays flat whatever the size). Returns the count."""
-    package_parent = str(Path(__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))}
     descriptor = _file_descriptor(handle)
+    # This file run as a script; -P keeps its folder (the dashboard's modules) off the child's import path.
     with subprocess.Popen(
-        [sys.executable, "-m", "dashboard.sqlite_csv", store_file, sql],
+        [sys.executable, "-P", str(Path(__file__).resolve()), store_file, sql],
         stdout=subprocess.PIPE if descriptor is None else descriptor,
         stderr=subprocess.PIPE,
-        env=env,
     ) as process:
         assert process.stderr is not None
         if process.stdout is not None:
