@@ -1,8 +1,9 @@
 """The rows of one SQLite query as CSV, read by SQLite straight into Arrow columns (ADBC) and written by Arrow's CSV
 writer, so no cell becomes a Python object: several times faster than a cursor and Python's csv module.
 
-    python -m dashboard.sqlite_csv STORE_FILE SQL     CSV rows (no header) on standard output; the row count on
-                                                      standard error; exit status 1 and a message on failure
+    python -P src/dashboard/sqlite_csv.py STORE_FILE SQL
+        CSV rows (no header) on standard output; the row count on standard error; exit status 1 and a one-line
+        reason on standard error on failure
 
 Always run in a process of its own (see `rows_as_csv`): ADBC links its own copy of SQLite, and two copies in one
 process break each other's file locks (the POSIX locks on a file are dropped when either copy closes it), which can
