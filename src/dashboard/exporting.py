@@ -45,8 +45,10 @@ if TYPE_CHECKING:
 ALL_AUDIT_ROWS = AuditQuery()
 
 
-CSV_ENCODING = "utf-8-sig"  # what reads an export back: UTF-8, its byte order mark dropped
 BOM = "\ufeff".encode()
+# Text quoted, numbers bare: the quoting Arrow's CSV writer uses (dashboard.sqlite_csv), so every way of writing a
+# file gives the same bytes.
+QUOTING = csv.QUOTE_NONNUMERIC
 STREAM_BATCH = 5_000
 
 
@@ -73,8 +75,7 @@ def cell(value: Any) -> Any:
 
 
 def _csv_writer(buffer: io.StringIO):
-    # Text quoted, numbers bare: the quoting Arrow's CSV writer uses, so both ways of writing give the same bytes.
-    return csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator=LINE_END)
+    return csv.writer(buffer, quoting=QUOTING, lineterminator=LINE_END)
 
 
 def header_line(headers: list[str]) -> bytes:
@@ -326,7 +327,7 @@ def frame_to_csv(frame: pd.DataFrame) -> bytes:
     safe = frame.copy()
     for name in text_columns:
         safe[name] = frame[name].map(lambda value: defused(value) if isinstance(value, str) else value)
-    text = safe.to_csv(index=False, date_format="%Y-%m-%d", quoting=csv.QUOTE_NONNUMERIC, lineterminator=LINE_END)
+    text = safe.to_csv(index=False, date_format="%Y-%m-%d", quoting=QUOTING, lineterminator=LINE_END)
     return BOM + text.encode()
 
 
