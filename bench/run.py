@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import socket
 import sqlite3
@@ -114,11 +113,13 @@ def child(args: list[str], store: Path) -> tuple[dict, float]:
 
 
 def discover_pages() -> list[str]:
-    """The files in pages/, in the order app.py's navigation lists them; a file app.py does not list is skipped."""
-    order = re.findall(r"[\"'](pages/[\w-]+\.py)[\"']", APP.read_text(encoding="utf-8"))
+    """The files in pages/, in the order the app's navigation lists them; a file it does not list is skipped."""
+    from dashboard_ui.shell import DATA, PROGRAMME
+
+    order = [entry.file for entry in PROGRAMME + DATA]
     files = {f"pages/{path.name}" for path in (REPO / "pages").glob("*.py")}
     for page in sorted(files - set(order)):
-        log(f"note: {page} is in pages/ but not in app.py's navigation; not measured")
+        log(f"note: {page} is in pages/ but not in the app's navigation; not measured")
     return [page for page in dict.fromkeys(order) if page in files]
 
 

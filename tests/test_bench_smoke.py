@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
+from dashboard_ui.shell import DATA, PROGRAMME
 from tests.conftest import REPO_ROOT
 
 
@@ -22,8 +24,7 @@ def test_benchmark_smoke_run_writes_a_row_per_page(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     text = output.read_text(encoding="utf-8")
-    app = (REPO_ROOT / "app.py").read_text(encoding="utf-8")
-    pages = [p for p in re.findall(r"pages/([\w-]+)\.py", app) if (REPO_ROOT / "pages" / f"{p}.py").exists()]
+    pages = [Path(entry.file).stem for entry in PROGRAMME + DATA]
     assert pages
     for name in ["trivial app", *pages]:
         assert re.search(rf"^\| {re.escape(name)} \| [\d.]+ \|", text, re.MULTILINE), f"no row for {name}:\n{text}"

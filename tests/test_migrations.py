@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from dashboard.db import SCHEMA_HEAD, current_revision, downgrade_to_base, head_revision, make_engine, upgrade_to_head
 from dashboard.models import Base
-from tests.conftest import new_store, sqlite_only
+from dashboard.queries import Filters, status_query
+from tests.conftest import new_store, on_postgres, sqlite_only
 
 ALEMBIC_TABLE = "alembic_version"
 
@@ -91,3 +93,15 @@ def test_foreign_keys_are_enforced(shared_engine):
             "INSERT INTO property (reference, phase_id, district_id, provision_model, planned_beds, provenance,"
             " version) VALUES ('ORPHAN-1', 9999, 9999, 'in-house', 2, 'test', 1)"
         )
+
+
+@pytest.mark.skipif(on_postgres, reason="about SQLite's query planner")
+def test_each_propertys_status_is_read_from_its_index(shared_engine):
+    """At 10,000 properties the status of every property is an aggregate over 120,000 milestones, on every page:
+    read from the index alone it takes about half as long as looking up each milestone's row."""
+    today = date.today()
+    sql = status_query(Filters(as_at=today), today).compile(shared_engine, compile_kwargs={"literal_binds": True})
+    with shared_engine.connect() as connection:
+        plan = [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+
+    assert "SCAN milestone USING COVERING INDEX ix_milestone_property_dates" in plan, plan

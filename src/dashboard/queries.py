@@ -111,6 +111,15 @@ LEVEL_STAGES = {level: stage_reaching(level).key for level in ("secured", "regis
 def property_status(engine: Engine, filters: Filters, today: date) -> pd.DataFrame:
     """One row per property in the programme as at `filters.as_at`: where it has reached, what it waits on, and the
     planned and actual dates at which its beds were (or are to be) secured, registered and opened."""
+    with engine.connect() as connection:
+        frame = pd.read_sql(status_query(filters, today), connection)
+    frame["registered_beds"] = frame["registered_beds"].astype("Int64")
+    return _with_dates(frame)
+
+
+def status_query(filters: Filters, today: date) -> Select:
+    """The SQL of property_status: each property's milestones aggregated in one pass (read from the index
+    ix_milestone_property_dates alone), joined to the property and its next stage."""
     as_at = filters.as_at
     level_columns = []
     for level, stage_key in LEVEL_STAGES.items():
@@ -168,11 +177,7 @@ def property_status(engine: Engine, filters: Filters, today: date) -> pd.DataFra
         )
         .order_by(Property.reference)
     )
-    query = filters.narrow(query)
-    with engine.connect() as connection:
-        frame = pd.read_sql(query, connection)
-    frame["registered_beds"] = frame["registered_beds"].astype("Int64")
-    return _with_dates(frame)
+    return filters.narrow(query)
 
 
 def milestones(engine: Engine, filters: Filters, references: tuple[str, ...] | None = None) -> pd.DataFrame:

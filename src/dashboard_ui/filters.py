@@ -1,19 +1,16 @@
-"""The sidebar's global filters. They live in app.py's frame, so every page honours them; each is bound to the URL,
-so a view can be shared as a link."""
+"""The sidebar's global filters. They live in the shell (dashboard_ui.shell), so every page honours them; each is
+bound to the URL, so a view can be shared as a link."""
 
 from __future__ import annotations
 
-import runpy
 from datetime import date
 
 import streamlit as st
 
-from dashboard.config import PROJECT_ROOT
 from dashboard.queries import Filters
 from dashboard_ui import store
 
 FILTERS_KEY = "filters"
-APP_SCRIPT = PROJECT_ROOT / "app.py"
 # Bound to the URL: a view is shared by sharing the link, and survives a page switch.
 BIND = "query-params"
 
@@ -59,20 +56,22 @@ def sidebar_filters() -> Filters:
 
 
 def current_filters() -> Filters:
-    """The filters app.py read for this run."""
+    """The filters the shell read for this run."""
     if FILTERS_KEY not in st.session_state:
         run_through_app()
     return st.session_state[FILTERS_KEY]
 
 
 def run_through_app() -> None:
-    """A page ran without app.py around it. Streamlit does that when a process's first request is a deep link
+    """A page ran without the shell around it. Streamlit does that when a process's first request is a deep link
     (/districts?...), and Streamlit's AppTest on every run: with a pages/ folder present it starts in its legacy
-    folder mode until some run calls st.navigation. Run app.py here instead, in this same run (so a click that
+    folder mode until some run calls st.navigation. Run the shell here instead, in this same run (so a click that
     started it is not lost), which routes to the requested page with its frame, filters and error handling; then
     stop this bare run of the page. Later sessions of the process start in navigation mode."""
     from streamlit.runtime.pages_manager import PagesManager
 
+    from dashboard_ui import shell  # here, not at the top: the shell imports this module
+
     PagesManager.uses_pages_directory = False
-    runpy.run_path(str(APP_SCRIPT), run_name="__main__")
+    shell.run()
     st.stop()

@@ -56,10 +56,11 @@ def _gate(page) -> None:
     st.navigation([st.Page(page, title="Sign in", url_path="sign-in")], position="hidden").run()
 
 
-def sign_in() -> Actor | None:
-    """The actor for this session; or None, having shown a sign-in, no-access or set-up page instead."""
+def sign_in(configured: bool) -> Actor | None:
+    """The actor for this session (`configured`: sign-in is set up); or None, having shown a sign-in, no-access or
+    set-up page instead."""
     try:
-        if not sign_in_configured():
+        if not configured:
             return Actor(user=local_user(), source="app", role=local_role())
         if not st.user.get("is_logged_in", False):
             _gate(_sign_in_page)
@@ -75,15 +76,16 @@ def sign_in() -> Actor | None:
     return actor
 
 
-def identity_panel(actor: Actor) -> None:
-    """Who the app thinks you are, in the sidebar; in local mode, a banner on every page saying so."""
+def identity_panel(actor: Actor, configured: bool) -> None:
+    """Who the app thinks you are, in the sidebar; in local mode (sign-in not `configured`), a banner on every page
+    saying so."""
     with st.sidebar:
-        if sign_in_configured():
+        if configured:
             st.caption(f"Signed in as **{plain(actor.user)}** ({actor.role.label}).")
             st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign-out")
         else:
             st.caption(f"Local mode: **{plain(actor.user)}** ({actor.role.label}).")
-    if not sign_in_configured():
+    if not configured:
         st.info(
             f"**Local mode**: no sign-in, so everyone who opens this app is **{plain(actor.user)}** ({actor.role.label}). "
             "Set up sign-in before sharing it: see the README.",
@@ -92,7 +94,7 @@ def identity_panel(actor: Actor) -> None:
 
 
 def current_actor() -> Actor:
-    """The actor app.py signed in for this run."""
+    """The actor the shell signed in for this run."""
     if ACTOR_KEY not in st.session_state:
         run_through_app()
     return st.session_state[ACTOR_KEY]

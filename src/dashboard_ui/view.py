@@ -4,6 +4,7 @@ once per view rather than on every rerun."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple, ParamSpec, TypeVar
@@ -45,5 +46,21 @@ def per_view(build: Callable[P, T]) -> Callable[P, T]:
     """Cache what `build` makes from a view (and any other arguments): a rerun (a widget touched, an expander opened)
     shows the same figures and tables without building them again, and every session looking at the same filters
     and data shares them. The result is shared, not copied: pages lay it out and never change it. A view is keyed
-    by its filters, data version and day, not by hashing its frames."""
-    return st.cache_resource(show_spinner=False, max_entries=16, hash_funcs={View: View.key})(build)
+    by its filters, data version and day, not by hashing its frames.
+
+    One cache serves every build, keyed by the build's code: a page defines its builds again on every run, and
+    Streamlit's own decorator would read and tokenise their source each time (a few milliseconds a rerun)."""
+    code = build.__code__
+    # Equal code compares and hashes equal across a page's runs; an edited build is a new key, so a new cache.
+    key = f"{code.co_filename}:{build.__qualname__}:{hash(code)}"
+
+    @functools.wraps(build)
+    def cached(*args: P.args, **kwargs: P.kwargs) -> T:
+        return _built(key, build, args, kwargs)
+
+    return cached
+
+
+@st.cache_resource(show_spinner=False, max_entries=128, hash_funcs={View: View.key})
+def _built(build_key: str, _build: Callable[..., T], args: tuple, kwargs: dict) -> T:
+    return _build(*args, **kwargs)

@@ -1,0 +1,95 @@
+"""The frame around every page: page set-up, sign-in, navigation (the pages a role allows), the programme filters,
+and a plain message instead of a traceback. app.py runs it; so does a page that Streamlit started without it (see
+run_through_app)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import NamedTuple
+
+import streamlit as st
+
+from dashboard.roles import Actor, Permission
+from dashboard_ui.filters import FILTERS_KEY, sidebar_filters
+from dashboard_ui.identity import ACTOR_KEY, identity_panel, sign_in, sign_in_configured
+
+
+class PageEntry(NamedTuple):
+    file: str  # its address is the file's name, so a link opened straight after a restart (when Streamlit still
+    # reads pages/ as a folder of pages) finds it
+    title: str
+    icon: str
+    needs: Permission  # what a user must be allowed to do to see it
+
+
+# The programme, then the data pages; the first is the home page.
+PROGRAMME = (
+    PageEntry("pages/overview.py", "Overview", ":material/dashboard:", Permission.READ),
+    PageEntry("pages/progress.py", "Progress", ":material/trending_up:", Permission.READ),
+    PageEntry("pages/districts.py", "Districts", ":material/map:", Permission.READ),
+    PageEntry("pages/timeline.py", "Timeline", ":material/view_timeline:", Permission.READ),
+    PageEntry("pages/properties.py", "Properties", ":material/home_work:", Permission.READ),
+    PageEntry("pages/decisions.py", "Decisions", ":material/gavel:", Permission.READ),
+    PageEntry("pages/objectives.py", "Objectives", ":material/flag:", Permission.READ),
+    PageEntry("pages/briefing.py", "Briefing", ":material/picture_as_pdf:", Permission.READ),
+)
+DATA = (
+    PageEntry("pages/edit-property.py", "Edit a property", ":material/edit:", Permission.EDIT),
+    PageEntry("pages/add-decision.py", "Add a decision", ":material/post_add:", Permission.EDIT),
+    PageEntry("pages/import.py", "Import", ":material/upload_file:", Permission.EDIT),
+    PageEntry("pages/export.py", "Export", ":material/download:", Permission.EXPORT_PROPERTIES),
+    PageEntry("pages/audit.py", "Audit trail", ":material/history:", Permission.SEE_DETAIL),
+    PageEntry("pages/access.py", "Access", ":material/admin_panel_settings:", Permission.GRANT),
+)
+PAGES_KEY = "navigation-pages"
+
+
+def _session_pages() -> dict[PageEntry, st.Page]:
+    """Every page, made once per session rather than on every run (each st.Page resolves and checks its file). Not
+    shared between sessions: st.navigation marks the page it returns as the one this run may call."""
+    if PAGES_KEY not in st.session_state:
+        st.session_state[PAGES_KEY] = {
+            entry: st.Page(entry.file, title=entry.title, icon=entry.icon, url_path=Path(entry.file).stem,
+                           default=entry is PROGRAMME[0])
+            for entry in PROGRAMME + DATA
+        }  # fmt: skip
+    return st.session_state[PAGES_KEY]
+
+
+def pages_for(actor: Actor) -> list[st.Page]:
+    """The pages the actor's role allows, programme first. One flat list: Streamlit marks up section headings in
+    the sidebar as items of no list, which screen readers (and axe-core) count as a serious fault."""
+    return [page for entry, page in _session_pages().items() if actor.can(entry.needs)]
+
+
+def run() -> None:
+    st.set_page_config(
+        page_title="Residential strategy dashboard",
+        page_icon=":material/home_work:",
+        layout="wide",
+        initial_sidebar_state="auto",
+    )
+    configured = sign_in_configured()
+    actor = sign_in(configured)
+    if actor is None:
+        st.stop()
+    navigation = st.navigation(pages_for(actor), expanded=True)
+    try:
+        st.session_state[ACTOR_KEY] = actor
+        identity_panel(actor, configured)
+        # The programme filters narrow the programme pages; the data pages work on single rows and have their own.
+        if navigation in [_session_pages()[entry] for entry in PROGRAMME]:
+            st.session_state[FILTERS_KEY] = sidebar_filters()
+        navigation.run()
+    except Exception:  # a user gets a plain message; the details go to the log
+        logging.getLogger("dashboard").exception("Page failed")
+        st.error(
+            "Something went wrong showing this page. The problem has been logged; "
+            "try again, or change the filters. If it persists, tell the dashboard's administrator."
+        )
+    finally:
+        # The filters and actor belong to this run: a page that runs without the shell around it finds none (see
+        # current_filters).
+        st.session_state.pop(FILTERS_KEY, None)
+        st.session_state.pop(ACTOR_KEY, None)

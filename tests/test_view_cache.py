@@ -1,0 +1,60 @@
+"""per_view: what a page builds from a view is built once per view, although the page (and so its build function) is
+defined afresh on every run; an edited build, or another view, is built anew."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from dashboard.queries import Filters
+from dashboard_ui.view import View, per_view
+
+PAGE = '''
+builds = []
+
+def summary(view, label):
+    builds.append(label)
+    return [label, view.filters.as_at]
+'''
+
+
+def run_page(source: str) -> tuple:
+    """The page's build as one run of the page defines it: Streamlit compiles and runs the file afresh each time."""
+    namespace: dict = {}
+    exec(compile(source, "pages/example.py", "exec"), namespace)
+    return per_view(namespace["summary"]), namespace["builds"]
+
+
+def a_view(version: int = 1) -> View:
+    # A store of its own, so no other test's entries are found in the process-wide cache.
+    return View(Filters(as_at=date(2026, 3, 31)), (f"sqlite:///{uuid.uuid4()}", version), None, date(2026, 11, 26))
+
+
+def test_a_rerun_of_the_page_finds_what_the_first_run_built():
+    view = a_view()
+    first_build, first_calls = run_page(PAGE)
+    built = first_build(view, "Beds")
+    again_build, again_calls = run_page(PAGE)
+
+    assert again_build(view, "Beds") is built
+    assert (first_calls, again_calls) == (["Beds"], [])
+
+
+def test_another_view_or_argument_is_built_anew():
+    view = a_view()
+    build, calls = run_page(PAGE)
+    build(view, "Beds")
+    build(view._replace(version=(view.version[0], 2)), "Beds")
+    build(view, "Stages")
+
+    assert calls == ["Beds", "Beds", "Stages"]
+
+
+def test_an_edited_build_is_built_anew():
+    view = a_view()
+    build, _ = run_page(PAGE)
+    edited, edited_calls = run_page(PAGE.replace("[label, view.filters.as_at]", "[label]"))
+
+    assert build(view, "Beds") == ["Beds", date(2026, 3, 31)]
+    assert edited(view, "Beds") == ["Beds"]
+    assert edited_calls == ["Beds"]
