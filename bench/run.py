@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -25,6 +26,7 @@ BENCH = REPO / "bench"
 STORES = BENCH / "stores"  # git-ignored
 TRIVIAL_APP = BENCH / "trivial_app.py"
 APP = REPO / "app.py"
+SHELL = REPO / "src" / "dashboard_ui" / "shell.py"
 TRIVIAL = "trivial app"
 
 # The targets of issue P6, at the largest size measured.
@@ -113,10 +115,10 @@ def child(args: list[str], store: Path) -> tuple[dict, float]:
 
 
 def discover_pages() -> list[str]:
-    """The files in pages/, in the order the app's navigation lists them; a file it does not list is skipped."""
-    from dashboard_ui.shell import DATA, PROGRAMME
-
-    order = [entry.file for entry in PROGRAMME + DATA]
+    """The files in pages/, in the order the app's navigation (dashboard_ui/shell.py) lists them; a file it does not
+    list is skipped. Read as text: importing the app here would make this process, and so the peak memory of every
+    process it starts (Linux counts the fork before the exec), as big as the app."""
+    order = re.findall(r"[\"'](pages/[\w-]+\.py)[\"']", SHELL.read_text(encoding="utf-8"))
     files = {f"pages/{path.name}" for path in (REPO / "pages").glob("*.py")}
     for page in sorted(files - set(order)):
         log(f"note: {page} is in pages/ but not in the app's navigation; not measured")

@@ -16,8 +16,10 @@ from dashboard_ui.identity import ACTOR_KEY, identity_panel, sign_in, sign_in_co
 
 
 class PageEntry(NamedTuple):
-    file: str  # its address is the file's name, so a link opened straight after a restart (when Streamlit still
-    # reads pages/ as a folder of pages) finds it
+    """A page of the navigation. Its address is its file's name, so a link opened first thing after a restart (when
+    Streamlit still reads pages/ as a folder of pages) finds it."""
+
+    file: str
     title: str
     icon: str
     needs: Permission  # what a user must be allowed to do to see it
