@@ -1,5 +1,6 @@
 """The schema: Alembic migrations build exactly the models' tables and undo cleanly (on SQLite, and on PostgreSQL in
-.ci/run's second pass); SQLite runs with its safety pragmas."""
+.ci/run's second pass); SQLite runs with its safety pragmas, and reads each property's status from the index made
+for it."""
 
 from __future__ import annotations
 
