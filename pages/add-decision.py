@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import editing
 from dashboard.roles import AccessDenied
-from dashboard.validation import SIGNIFICANCES
+from dashboard.consultation import SIGNIFICANCES
 from dashboard_ui import store
 from dashboard_ui.data_forms import done, show_done, show_refusal
 from dashboard_ui.identity import current_actor

@@ -11,9 +11,8 @@ import pytest
 
 from dashboard import metrics, queries, tables
 from dashboard.consultation import (
-    RULES, Requirement, headline, uninformed_warning, who_to_involve, with_requirements,
+    RULES, SIGNIFICANCES, Requirement, headline, uninformed_warning, who_to_involve, with_requirements,
 )  # fmt: skip
-from dashboard.validation import SIGNIFICANCES
 from tests.conftest import REPO_ROOT, SEED_TODAY, write_csv
 
 DECISION_RECORD = REPO_ROOT.parent / "shared" / "seed" / "officer-decision-record-B147-24.md"

@@ -19,7 +19,7 @@ from dashboard.exporting import defused, table_csv
 from dashboard.objectives import SETTINGS as OBJECTIVE_SETTINGS
 from dashboard.roles import Actor, Role
 from dashboard.uploads import KINDS, run_upload
-from dashboard.validation import FORMULA_STARTS, unformula
+from dashboard.layout import FORMULA_STARTS, unformula
 from tests.conftest import dump
 from tests.test_hostile_input import HEADERS
 

@@ -23,7 +23,7 @@ from dashboard.exporting import export_all, write_template
 from dashboard.importing import import_path
 from dashboard.layout import EXPORT_LAYOUTS
 from dashboard.store import ensure_store
-from dashboard.validation import parse_date
+from dashboard.reading import parse_date
 
 # Commands that need heavy libraries (shapely) import them when they run, so `--help` and the rest start quickly.
 
@@ -361,7 +361,6 @@ def briefing_command(
     from datetime import date, timedelta
 
     from dashboard.briefing import CLASSIFICATIONS, build_briefing, check_dates
-    from dashboard.validation import parse_date
 
     dates = {}
     for option, value in (("--as-at", as_at), ("--since", since)):

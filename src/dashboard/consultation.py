@@ -8,10 +8,10 @@ from typing import Literal
 
 import pandas as pd
 
-from dashboard.validation import SIGNIFICANCES
-
 Action = Literal["none", "inform", "consult", "unknown"]
 
+# The record's three levels of significance of a proposed action (a decision's Significance).
+SIGNIFICANCES = ("Technical/Professional/Routine", "Local", "General or County-wide")
 ROUTINE, LOCAL, GENERAL = SIGNIFICANCES
 EXECUTIVE = "Executive"  # Decision.decision_type of an executive function
 

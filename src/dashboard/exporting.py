@@ -23,21 +23,22 @@ from dashboard.layout import (
     DECISIONS,
     DISTRICTS,
     EXPORT_LAYOUTS,
+    FORMULA_STARTS,
     LAYOUTS,
     MILESTONES,
     PHASES,
     PROPERTIES,
     STRATEGY,
+    TEMPLATE_GUIDE_SHEET,
     Layout,
+    needs_formula_guard,
 )
 from dashboard.db import canonical_json, is_sqlite
-from dashboard.importing import TEMPLATE_GUIDE_SHEET
 from dashboard.models import AuditEntry, Council, Decision, District, Milestone, Phase, Property, Stage, Strategy
 from dashboard.audit import AuditQuery
 from dashboard.roles import Actor, Permission
 from dashboard.sqlite_csv import LINE_END, rows_as_csv
 from dashboard.stages import STAGES
-from dashboard.validation import FORMULA_STARTS, needs_formula_guard
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,7 +55,7 @@ STREAM_BATCH = 5_000
 
 def defused(text: str) -> str:
     """A cell a spreadsheet would run as a formula ("=cmd|' /C calc'!A0") goes out with a leading apostrophe, as
-    spreadsheet tools expect (CSV injection); the importer takes the apostrophe off again (validation.unformula)."""
+    spreadsheet tools expect (CSV injection); the importer takes the apostrophe off again (layout.unformula)."""
     return "'" + text if needs_formula_guard(text) else text
 
 

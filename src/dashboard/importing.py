@@ -6,8 +6,6 @@ changes nothing the second time."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,8 +18,18 @@ from sqlalchemy.orm import Session, selectinload
 
 from dashboard.roles import Actor, Permission
 from dashboard.db import session_scope
-from dashboard.layout import DECISIONS, LAYOUT_BY_NAME, LAYOUTS, PHASES, PROPERTIES, Layout
+from dashboard.layout import (
+    DECISIONS,
+    LAYOUT_BY_NAME,
+    LAYOUTS,
+    PHASES,
+    PROPERTIES,
+    TEMPLATE_GUIDE_SHEET,
+    Layout,
+    unformula,
+)
 from dashboard.models import Decision, District, Milestone, Phase, Property, Strategy
+from dashboard.reading import Problem, Report, UnreadableFile, csv_rows, decode
 from dashboard.reference import DistrictLookup
 from dashboard.stages import STAGES
 from dashboard.validation import (
@@ -32,34 +40,11 @@ from dashboard.validation import (
     date_problems,
     field_errors,
     looks_like_postcode,
-    unformula,
 )
 
 RECORD_TYPES: dict[str, type[Record]] = {"decisions": DecisionRecord, "phases": PhaseRecord, "properties": PropertyRecord}
 # Export writes these too; an import of an export folder passes over them.
-TEMPLATE_GUIDE_SHEET = "guide"
 NOT_IMPORTED = {"districts", "strategy", "milestones", "audit_log", "data_dictionary", TEMPLATE_GUIDE_SHEET}
-
-
-class UnreadableFile(Exception):
-    """A file that cannot be read at all (wrong type, unreadable workbook)."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    source: str  # file, or file:sheet
-    row: int | None  # the spreadsheet's row number: the header is row 1
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.source + (f", row {self.row}" if self.row else "") + (f", {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
-
-
-def refusal(problems: list[Problem]) -> str:
-    """Every importer's report when it wrote nothing: how many problems, then each on its own line."""
-    return "\n".join([f"Nothing was imported: {len(problems)} problem(s) found.", *(f"  {p}" for p in problems)])
 
 
 @dataclass
@@ -75,29 +60,6 @@ class TableCounts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-@dataclass
-class Report:
-    """What every importer returns, for the command line and the Import page alike: its problems (when there are
-    any, nothing was written), whether it wrote, and a summary in words."""
-
-    problems: list[Problem] = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def verb(self) -> str:
-        return "Imported" if self.written else "Would import (dry run, nothing written)"
-
-    def summary(self) -> str:
-        return refusal(self.problems) if self.problems else self.outcome()
-
-    def outcome(self) -> str:
-        raise NotImplementedError
 
 
 @dataclass
@@ -120,14 +82,6 @@ class ImportReport(Report):
 # ---------------------------------------------------------------- reading files
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without a byte-order mark), else Windows-1252, as Excel on Windows saves CSV."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def _non_blank(cells: Iterable[Any]) -> bool:
     return any(cell is not None and str(cell).strip() for cell in cells)
 
@@ -144,16 +98,6 @@ def _table(source: str, layout_name: str | None, lines: list[list[Any]]) -> RawT
     rows = [(number, [unformula(cell) if isinstance(cell, str) else cell for cell in cells])
             for number, cells in numbered[1:]]  # fmt: skip
     return RawTable(source=source, layout_name=layout_name, headers=headers, rows=rows)
-
-
-def csv_rows(text: str, source: str) -> list[list[str]]:
-    """The rows of a CSV's text; a file the csv module cannot read (a cell over its size limit, a stray NUL) is an
-    UnreadableFile naming the row, never a traceback."""
-    reader = csv.reader(io.StringIO(text))
-    try:
-        return list(reader)
-    except csv.Error as error:
-        raise UnreadableFile(f"{source}: row {reader.line_num} cannot be read as CSV ({error})") from None
 
 
 def read_csv_text(text: str, source: str, layout_name: str | None) -> RawTable | None:

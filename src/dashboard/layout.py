@@ -1,5 +1,6 @@
 """The spreadsheet layouts analysts keep: one per importable table. Import, export, the template and the data dictionary
-all read them from here, so a column is named and described once."""
+all read them from here, so a column is named and described once; and the one rule for text a spreadsheet would run
+as a formula, which export guards and import unguards."""
 
 from __future__ import annotations
 
@@ -7,6 +8,22 @@ from dataclasses import dataclass
 
 from dashboard.reference import normalise_name
 from dashboard.stages import STAGES
+
+
+# What a spreadsheet takes for the start of a formula. Export guards such text and import takes the guard off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def needs_formula_guard(text: str) -> bool:
+    """Text a spreadsheet would run as a formula, or text that looks like one already guarded ("'=A1" as typed):
+    the second is guarded again, so that taking one apostrophe off on import gives back what was written."""
+    return text.lstrip("'").startswith(FORMULA_STARTS)
+
+
+def unformula(text: str) -> str:
+    """Takes off the apostrophe an export puts before text a spreadsheet would run as a formula, so an exported
+    file imports back as it was ("'=A1" -> "=A1", "''=A1" -> "'=A1")."""
+    return text[1:] if text.startswith("'") and needs_formula_guard(text[1:]) else text
 
 
 @dataclass(frozen=True)
@@ -127,6 +144,9 @@ PROPERTIES = Layout(
 
 LAYOUTS: tuple[Layout, ...] = (DECISIONS, PHASES, PROPERTIES)  # in the order they must be imported
 LAYOUT_BY_NAME: dict[str, Layout] = {layout.name: layout for layout in LAYOUTS}
+
+# The import template's sheet of guidance (export writes it; import passes over it).
+TEMPLATE_GUIDE_SHEET = "guide"
 
 # Written by export for analysts' own work; not read back by import.
 MILESTONES = Layout(

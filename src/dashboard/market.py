@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, Engine, case, delete, func, insert, select
 
 from dashboard.audit import record_bulk_change
 from dashboard.db import session_scope
-from dashboard.importing import Problem, Report, UnreadableFile, csv_rows, decode
+from dashboard.reading import Problem, Report, UnreadableFile, csv_rows, decode
 from dashboard.models import MarketFigure
 from dashboard.roles import Actor, Permission
 

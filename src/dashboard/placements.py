@@ -23,10 +23,9 @@ from sqlalchemy import Engine, delete, select
 
 from dashboard.audit import record_bulk_change
 from dashboard.db import session_scope
-from dashboard.importing import Problem, Report, UnreadableFile, csv_rows, decode
+from dashboard.reading import Problem, Report, UnreadableFile, csv_rows, decode, parse_date
 from dashboard.models import Council, PlacementFigure, PostcodeDistrict
 from dashboard.roles import Actor, Permission
-from dashboard.validation import parse_date
 
 CHILDRENS_HOME = "K2"
 # The episode starts that are a move for the child (DfE SSDA903 guidance, reason for new episode).

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, func, select
 
 from dashboard.roles import Actor, Role
 from dashboard.config import SEED_DIR
 from dashboard.db import session_scope, upgrade_to_head
-from dashboard.importing import ImportReport, import_path
 from dashboard.models import Strategy
 from dashboard.reference import sync_reference_data
+
+if TYPE_CHECKING:
+    from dashboard.importing import ImportReport
 
 SEED_ACTOR = Actor(user="system", source="seed", role=Role.EDITOR)
 
@@ -43,6 +46,8 @@ def ensure_store(engine: Engine, seed: bool = True, seed_dir: Path = SEED_DIR) -
 
 def seed_programme(engine: Engine, seed_dir: Path = SEED_DIR) -> ImportReport:
     """The decision record's facts and the illustrative rest, through the same importer analysts use."""
+    from dashboard.importing import import_path  # here: only a new store needs the importer and its validation
+
     report = import_path(engine, seed_dir, SEED_ACTOR)
     if not report.ok:
         raise SeedError("The seed data in data/seed does not import:\n" + report.summary())

@@ -3,14 +3,19 @@ same tables are shown under each chart and downloaded as CSV."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from dashboard import history
-from dashboard.importing import ImportReport, Problem
 from dashboard.consultation import RULES, with_requirements
 from dashboard.metrics import LEVEL_LABELS, beds_at_levels, current_stage_label, forecast_dates, slippage
 from dashboard.roles import MINIMUM_ROLE, Role
+from dashboard.reading import Problem
 from dashboard.stages import STAGE_BY_KEY
+
+if TYPE_CHECKING:
+    from dashboard.importing import ImportReport
 
 
 def _dates(frame: pd.DataFrame) -> pd.DataFrame:

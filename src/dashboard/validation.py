@@ -4,11 +4,13 @@ so a cell and a form field get the same message."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from dashboard.consultation import GENERAL, LOCAL, ROUTINE
+from dashboard.reading import is_blank, parse_date
 from dashboard.stages import STAGES
 
 # A full UK postcode ("SG1 2AB", "AL10 9AB", "w1a1aa"). Homes' locations are never stored (safeguarding).
@@ -20,33 +22,8 @@ def looks_like_postcode(text: str) -> bool:
     return bool(POSTCODE.search(text))
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def parse_date(value: Any) -> date | None:
-    if _blank(value):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", "ymd"), (r"(\d{1,2})/(\d{1,2})/(\d{4})", "dmy")):
-        # Excel and pandas write "2024-03-05 00:00:00"; a midnight time adds nothing.
-        match = re.fullmatch(pattern + r"(?:[ T]00:00(?::00)?)?", text)
-        if match:
-            parts = [int(part) for part in match.groups()]
-            year, month, day = parts if order == "ymd" else parts[::-1]
-            try:
-                return date(year, month, day)
-            except ValueError:
-                raise ValueError(f"'{text}' is not a real date") from None
-    raise ValueError(f"'{text}' is not a date: write YYYY-MM-DD or DD/MM/YYYY")
-
-
 def parse_whole_number(value: Any) -> int | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, bool):
         raise ValueError(f"'{value}' is not a whole number")
@@ -74,7 +51,7 @@ def parse_pounds(value: Any) -> int | None:
 
 
 def parse_yes_no(value: Any) -> bool | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, bool):
         return value
@@ -95,7 +72,7 @@ def _choice(options: dict[str, tuple[str, ...]]):
     lookup = {key(spelling): canonical for canonical, spellings in options.items() for spelling in (canonical, *spellings)}
 
     def parse(value: Any) -> str | None:
-        if _blank(value):
+        if is_blank(value):
             return None
         found = lookup.get(key(str(value)))
         if found is None:
@@ -107,34 +84,17 @@ def _choice(options: dict[str, tuple[str, ...]]):
 
 parse_provision_model = _choice({"in-house": ("in house", "own"), "commissioned": ("contracted", "provider")})
 parse_decision_type = _choice({"Executive": (), "Non-executive": ("non executive",)})
-SIGNIFICANCES = ("Technical/Professional/Routine", "Local", "General or County-wide")
 parse_significance = _choice(
     {
-        "Technical/Professional/Routine": ("technical", "professional", "routine"),
-        "Local": (),
-        "General or County-wide": ("general", "county-wide", "countywide", "county wide"),
+        ROUTINE: ("technical", "professional", "routine"),
+        LOCAL: (),
+        GENERAL: ("general", "county-wide", "countywide", "county wide"),
     }
 )
 
 
-# What a spreadsheet takes for the start of a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def needs_formula_guard(text: str) -> bool:
-    """Text a spreadsheet would run as a formula, or text that looks like one already guarded ("'=A1" as typed):
-    the second is guarded again, so that taking one apostrophe off on import gives back what was written."""
-    return text.lstrip("'").startswith(FORMULA_STARTS)
-
-
-def unformula(text: str) -> str:
-    """Takes off the apostrophe an export puts before text a spreadsheet would run as a formula, so an exported
-    file imports back as it was ("'=A1" -> "=A1", "''=A1" -> "'=A1")."""
-    return text[1:] if text.startswith("'") and needs_formula_guard(text[1:]) else text
-
-
 def _text(value: Any) -> str | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
