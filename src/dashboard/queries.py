@@ -245,9 +245,18 @@ def audit_count(engine: Engine, query: AuditQuery) -> int:
 
 
 def audit_users(engine: Engine) -> list[str]:
-    """Everyone who has changed something, for the audit filter (read from the user index alone)."""
+    """Everyone who has changed something, for the audit filter."""
     with engine.connect() as connection:
-        return list(connection.scalars(select(AuditEntry.user).distinct().order_by(AuditEntry.user)))
+        return list(connection.scalars(audit_users_query()))
+
+
+def audit_users_query() -> Select:
+    """The SQL of audit_users: one step through the user index per person, each to the next name after the last (a
+    loose index scan). DISTINCT would read the whole index, a million entries at scale, after every write."""
+    users = select(func.min(AuditEntry.user).label("user")).cte("users", recursive=True)
+    following = select(func.min(AuditEntry.user)).where(AuditEntry.user > users.c.user).scalar_subquery()
+    users = users.union_all(select(following).where(users.c.user.is_not(None)))
+    return select(users.c.user).where(users.c.user.is_not(None)).order_by(users.c.user)
 
 
 def audit_between(engine: Engine, start: datetime, end: datetime) -> pd.DataFrame:
