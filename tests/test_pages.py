@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import streamlit as st
 
+from dashboard_ui.view import forget_builds
 from tests.apptest import FRIENDLY_ERROR, assert_charts_described, assert_page_ok as _ok, open_app as _app
 from tests.conftest import plain_sql
 from tests.plotly_json import figure_json
@@ -125,7 +125,7 @@ def test_a_failing_page_shows_a_plain_message_not_a_traceback(app, monkeypatch):
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(metrics, "bed_totals", broken)
-    st.cache_resource.clear()  # what pages build is kept per view: build it again, with the broken function
+    forget_builds()  # what pages build is kept per view: build it again, with the broken function
     app.run()
     assert not app.exception
     assert [e.value for e in app.error if FRIENDLY_ERROR in e.value], "no friendly message"

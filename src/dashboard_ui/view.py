@@ -7,10 +7,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import date
-from typing import NamedTuple, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 import pandas as pd
-import streamlit as st
 
 from dashboard.queries import Filters, StrategyInfo
 from dashboard_ui import store
@@ -48,19 +47,45 @@ def per_view(build: Callable[P, T]) -> Callable[P, T]:
     and data shares them. The result is shared, not copied: pages lay it out and never change it. A view is keyed
     by its filters, data version and day, not by hashing its frames.
 
-    One cache serves every build, keyed by the build's code: a page defines its builds again on every run, and
-    Streamlit's own decorator would read and tokenise their source each time (a few milliseconds a rerun)."""
+    One cache serves every build, keyed by the build's code: a page defines its builds again on every run. The key is
+    Python's own hash of plain values; Streamlit's caches would hash each argument through their own hasher, and read
+    and tokenise the build's source, on every rerun (a few milliseconds a chart page)."""
     code = build.__code__
     # Equal code compares and hashes equal across a page's runs; an edited build is a new key, so a new cache.
     key = f"{code.co_filename}:{build.__qualname__}:{hash(code)}"
 
     @functools.wraps(build)
     def cached(*args: P.args, **kwargs: P.kwargs) -> T:
-        return _built(key, build, args, kwargs)
+        return _built(_Call(key, build, args, kwargs))
 
     return cached
 
 
-@st.cache_resource(show_spinner=False, max_entries=128, hash_funcs={View: View.key})
-def _built(build_key: str, _build: Callable[..., T], args: tuple, kwargs: dict) -> T:
-    return _build(*args, **kwargs)
+class _Call:
+    """A call of a build: equal to another call of the same code with equal arguments, a view compared by its key."""
+
+    __slots__ = ("build", "args", "kwargs", "_key")
+
+    def __init__(self, build_key: str, build: Callable, args: tuple, kwargs: dict) -> None:
+        self.build, self.args, self.kwargs = build, args, kwargs
+        self._key = (build_key, tuple(map(_plain, args)), tuple((name, _plain(value)) for name, value in kwargs.items()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Call) and self._key == other._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+
+def _plain(argument: object) -> object:
+    return argument.key() if isinstance(argument, View) else argument
+
+
+@functools.lru_cache(maxsize=128)
+def _built(call: _Call) -> Any:
+    return call.build(*call.args, **call.kwargs)
+
+
+def forget_builds() -> None:
+    """Build every view afresh (for tests that change what a build calls)."""
+    _built.cache_clear()
