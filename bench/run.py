@@ -25,9 +25,12 @@ REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
 STORES = BENCH / "stores"  # git-ignored
 TRIVIAL_APP = BENCH / "trivial_app.py"
+REFERENCE_APP = BENCH / "reference_app.py"
 APP = REPO / "app.py"
 SHELL = REPO / "src" / "dashboard_ui" / "shell.py"
 TRIVIAL = "trivial app"
+# The issue's reference figure ("one page of plotly plus a 10,000-row table"): what a page of the same stack costs.
+REFERENCE = "reference page"
 
 # The targets of issue P6, at the largest size measured.
 WARM_VS_TRIVIAL_MAX = 3.0
@@ -126,7 +129,7 @@ def discover_pages() -> list[str]:
 
 
 def page_name(page: str) -> str:
-    return TRIVIAL if page == TRIVIAL else Path(page).stem
+    return page if page in (TRIVIAL, REFERENCE) else Path(page).stem
 
 
 def ensure_store(stores: Path, properties: int, seed: int) -> Path:
@@ -159,9 +162,9 @@ def measure_size(
 ) -> SizeResult:
     store = ensure_store(stores, properties, seed)
     result = SizeResult(properties, pages)
-    targets = {TRIVIAL: (TRIVIAL_APP, "-"), **{page: (APP, page) for page in pages}}
+    targets = {TRIVIAL: (TRIVIAL_APP, "-"), REFERENCE: (REFERENCE_APP, "-"), **{page: (APP, page) for page in pages}}
 
-    log(f"[{properties}] warm: every page and the trivial app in one process, {repeat} reruns each")
+    log(f"[{properties}] warm: every page, the trivial app and the reference page in one process, {repeat} reruns each")
     warm, result.warm_peak_mb = child(["warm", str(repeat), *(f"{app}::{page}" for app, page in targets.values())], store)
     for name, (app, page) in targets.items():
         result.warm[name] = warm["median"][f"{app}::{page}"]
@@ -310,14 +313,16 @@ def report(results: list[SizeResult], checks: list[Check] | None, repeat: int, s
         ),
     ]
     for r in results:
-        trivial = r.warm[TRIVIAL]
+        trivial, reference = r.warm[TRIVIAL], r.warm[REFERENCE]
         rows = []
-        for name in (TRIVIAL, *r.pages):
+        for name in (TRIVIAL, REFERENCE, *r.pages):
             rows.append([page_name(name), f"{r.cold_median(name):.3f}", f"{r.cold_peak(name):.0f}",
-                         f"{r.warm[name]:.3f}", f"{r.warm[name] / trivial:.1f}×"])  # fmt: skip
+                         f"{r.warm[name]:.3f}", f"{r.warm[name] / trivial:.1f}×", f"{r.warm[name] / reference:.1f}×"])  # fmt: skip
         out += ["", f"## Pages at {r.properties:,} properties", "",
-                table(["page", "cold s", "cold peak MB", "warm s", "warm ÷ trivial"], rows), "",
-                f"Warm process (every page and the trivial app, each rerun {repeat}×): peak {r.warm_peak_mb:.0f} MB."]  # fmt: skip
+                table(["page", "cold s", "cold peak MB", "warm s", "warm ÷ trivial", "warm ÷ reference"], rows), "",
+                (f"Trivial app: `st.write(\"hello\")`. Reference page: the issue's reference figure, one plotly chart and "
+                 f"a 10,000-row table (bench/reference_app.py). Warm process (every page, the trivial app and the "
+                 f"reference page, each rerun {repeat}×): peak {r.warm_peak_mb:.0f} MB.")]  # fmt: skip
     rows = []
     for r in results:
         e, s, d = r.export_median(), r.shell_median(), r.datasette_median()
@@ -339,7 +344,7 @@ def report(results: list[SizeResult], checks: list[Check] | None, repeat: int, s
     if len(results) > 1:
         small, big = results[0], results[-1]
         rows = []
-        for name in (TRIVIAL, *big.pages):
+        for name in (TRIVIAL, REFERENCE, *big.pages):
             rows.append([page_name(name), f"{big.warm[name] / small.warm[name]:.1f}×",
                          f"{big.cold_median(name) / small.cold_median(name):.1f}×"])  # fmt: skip
         rows.append(["export (project)", "", f"{big.export_median() / small.export_median():.1f}×"])

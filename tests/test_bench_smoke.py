@@ -26,6 +26,6 @@ def test_benchmark_smoke_run_writes_a_row_per_page(tmp_path):
     text = output.read_text(encoding="utf-8")
     pages = [Path(entry.file).stem for entry in PROGRAMME + DATA]
     assert pages
-    for name in ["trivial app", *pages]:
+    for name in ["trivial app", "reference page", *pages]:
         assert re.search(rf"^\| {re.escape(name)} \| [\d.]+ \|", text, re.MULTILINE), f"no row for {name}:\n{text}"
     assert "## Full CSV export of audit_log" in text
