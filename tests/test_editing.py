@@ -42,6 +42,12 @@ def test_opening_a_property_reads_its_fields_milestones_and_version(engine):
     assert draft.values["actual"]["completion"] <= date(2025, 8, 14)  # procured by the decision record's date
 
 
+def test_an_opened_property_has_every_field_a_save_checks(engine):
+    from dashboard.validation import PropertyRecord
+
+    assert set(editing.open_property(engine, "RS-P2-01").values) == set(PropertyRecord.model_fields)
+
+
 def test_an_edit_saves_beds_and_a_milestone_date_and_audits_each(engine):
     draft = editing.open_property(engine, "RS-P2-01")
     new_beds = draft.values["planned_beds"] % 12 + 1

@@ -1,5 +1,5 @@
-"""What every page loads stays light: the validation records (pydantic) load only where data is checked (import and
-the data forms), so a page that only reads the store starts without them."""
+"""What every page loads stays light: the validation records (pydantic) load only where data is checked (an import,
+a form's save), so a page that only reads the store, or opens a form, starts without them."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import sys
 
 from tests.conftest import REPO_ROOT
 
-# What the programme pages, the export, audit and access pages and the app's frame import.
+# What the programme pages, the export, audit and access pages, the data forms and the app's frame import.
 READING_PAGES = [
     "dashboard_ui.shell", "dashboard_ui.view", "dashboard_ui.widgets", "dashboard_ui.store", "dashboard.charts",
     "dashboard.metrics", "dashboard.tables", "dashboard.exporting", "dashboard.consultation", "dashboard.objectives",
     "dashboard.market", "dashboard.placements", "dashboard.audit", "dashboard.history", "dashboard.access",
+    "dashboard_ui.data_forms", "dashboard.editing",
 ]  # fmt: skip
 
 
@@ -31,3 +32,8 @@ def test_reading_pages_do_not_load_validation():
 
 def test_the_importer_does_load_it():
     assert {"pydantic", "dashboard.validation"} <= loaded_after_importing(["dashboard.importing"])
+
+
+def test_reading_pages_do_not_load_the_boundary_checks():
+    """shapely checks a boundary file as it is installed; the Districts map only reads the installed file."""
+    assert "shapely" not in loaded_after_importing(READING_PAGES)

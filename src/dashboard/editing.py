@@ -3,13 +3,16 @@
 A form is checked exactly as an imported row is (importing.check_record) and written by the importer's writer, so a
 form field and a spreadsheet cell get the same message, and the audit log the same rows. An edit carries the version
 the property had when the form was opened: if anyone changed it since, the edit is refused, nothing is written, and
-the message says what changed and who changed it."""
+the message says what changed and who changed it.
+
+The importer and its validation records (pydantic: about 0.2 s to load) are loaded by the first save, not when a form
+opens: the data pages open without them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -19,13 +22,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from dashboard.audit import AuditQuery
 from dashboard import history, queries
 from dashboard.db import session_scope
-from dashboard.importing import ImportReport, Writer, check_record, reference_problems
 from dashboard.layout import DECISIONS, PROPERTIES, Layout
 from dashboard.models import Decision, Phase, Property
 from dashboard.reference import DistrictLookup
 from dashboard.roles import Actor, Permission
 from dashboard.stages import STAGES
-from dashboard.validation import DecisionRecord, PropertyRecord
+
+if TYPE_CHECKING:
+    from dashboard.validation import DecisionRecord, PropertyRecord
 
 ENTERED_IN_APP = "entered in the app"
 
@@ -49,7 +53,7 @@ class PropertyDraft:
     reference: str | None  # None for a new property
     version: int | None
     opened_at: int  # the audit log's newest row when the form was opened: later rows are someone else's changes
-    values: dict[str, Any] = field(default_factory=dict)  # PropertyRecord's fields; planned/actual by stage key
+    values: dict[str, Any] = field(default_factory=dict)  # the properties layout's fields; planned/actual by stage
 
 
 def open_property(engine: Engine, reference: str | None) -> PropertyDraft:
@@ -63,11 +67,9 @@ def open_property(engine: Engine, reference: str | None) -> PropertyDraft:
         )
         if prop is None:
             raise LookupError(f"There is no property {reference}.")
-        values = {
-            name: getattr(prop, name)
-            for name in PropertyRecord.model_fields
-            if name not in {"phase", "district", "planned", "actual"}
-        }
+        # The layout's own fields (its stage dates, "planned.survey" and the like, are gathered below).
+        names = [column.field for column in PROPERTIES.columns if "." not in column.field]
+        values = {name: getattr(prop, name) for name in names if name not in {"phase", "district"}}
         values |= {
             "phase": prop.phase.name,
             "district": prop.district.name,
@@ -106,6 +108,8 @@ def form_values(fields: dict[str, Any], stage_dates: pd.DataFrame) -> dict[str, 
 
 
 def _checked(record_type: type, layout: Layout, values: dict[str, Any], today: date):
+    from dashboard.importing import check_record
+
     record, problems = check_record(record_type, values, today)
     if problems:
         raise InvalidEdit([(layout.header_for(name), message) for name, message in problems])
@@ -137,6 +141,9 @@ def save_property(engine: Engine, actor: Actor, draft: PropertyDraft, values: di
     """Add the property (a draft with no reference) or update it from `values`. Returns what was done, in words.
 
     Raises AccessDenied (not an editor), InvalidEdit (a field at fault) or StaleEdit (changed since opened)."""
+    from dashboard.importing import ImportReport, Writer, reference_problems
+    from dashboard.validation import PropertyRecord
+
     actor.require(Permission.EDIT)
     record: PropertyRecord = _checked(PropertyRecord, PROPERTIES, values, today)
     if draft.reference is not None and record.reference != draft.reference:
@@ -170,6 +177,9 @@ def save_property(engine: Engine, actor: Actor, draft: PropertyDraft, values: di
 
 def add_decision(engine: Engine, actor: Actor, values: dict[str, Any], today: date) -> str:
     """Add a decision to the register. Raises AccessDenied or InvalidEdit (including a reference already used)."""
+    from dashboard.importing import ImportReport, Writer
+    from dashboard.validation import DecisionRecord
+
     actor.require(Permission.EDIT)
     record: DecisionRecord = _checked(DecisionRecord, DECISIONS, values, today)
     with session_scope(engine, actor) as session:

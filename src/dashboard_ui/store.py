@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 from dashboard.audit import AuditQuery
 from dashboard import market, objectives, placements, queries
-from dashboard.boundaries import load_boundaries
 from dashboard.config import boundaries_file, database_url
 from dashboard.db import make_engine
 from dashboard.store import ensure_store
@@ -142,6 +141,8 @@ def boundaries_stamp() -> float:
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def _boundaries(path: str, modified: float) -> dict | None:
+    from dashboard.boundaries import load_boundaries  # here: only the map needs it, and it loads shapely for its checks
+
     return load_boundaries(Path(path))
 
 
