@@ -3,7 +3,9 @@ defined afresh on every run; an edited build, or another view, is built anew."""
 
 from __future__ import annotations
 
+import gc
 import uuid
+import weakref
 from datetime import date
 
 from dashboard.queries import Filters
@@ -58,3 +60,16 @@ def test_an_edited_build_is_built_anew():
     assert build(view, "Beds") == ["Beds", date(2026, 3, 31)]
     assert edited(view, "Beds") == ["Beds"]
     assert edited_calls == ["Beds"]
+
+
+def test_the_cache_keeps_what_was_built_not_the_page_run_that_built_it():
+    """A build's function holds its page run's namespace, with whatever that run made: a kept entry must not."""
+    namespace: dict = {}
+    exec(compile(PAGE + "class Made:\n    pass\nmade = Made()\n", "pages/example.py", "exec"), namespace)
+    made = weakref.ref(namespace["made"])
+    built = per_view(namespace["summary"])(a_view(), "Beds")
+    del namespace
+    gc.collect()
+
+    assert built == ["Beds", date(2026, 3, 31)]
+    assert made() is None, "the cache kept the page run's namespace"

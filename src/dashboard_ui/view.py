@@ -67,8 +67,16 @@ class _Call:
     __slots__ = ("build", "args", "kwargs", "_key")
 
     def __init__(self, build_key: str, build: Callable, args: tuple, kwargs: dict) -> None:
-        self.build, self.args, self.kwargs = build, args, kwargs
+        self.build: Callable | None = build
+        self.args, self.kwargs = args, kwargs
         self._key = (build_key, tuple(map(_plain, args)), tuple((name, _plain(value)) for name, value in kwargs.items()))
+
+    def run(self) -> Any:
+        """Run the build once, and let go of it: the cache keeps this call as its key, and the build's function would
+        keep the whole namespace of the page run that defined it."""
+        build, args, kwargs = self.build, self.args, self.kwargs
+        self.build, self.args, self.kwargs = None, (), {}
+        return build(*args, **kwargs)  # type: ignore[misc]
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _Call) and self._key == other._key
@@ -83,7 +91,7 @@ def _plain(argument: object) -> object:
 
 @functools.lru_cache(maxsize=128)
 def _built(call: _Call) -> Any:
-    return call.build(*call.args, **call.kwargs)
+    return call.run()
 
 
 def forget_builds() -> None:
