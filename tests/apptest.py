@@ -6,9 +6,9 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
-from tests.plotly_json import figure_json
-
+from dashboard_ui.widgets import data_key
 from tests.conftest import REPO_ROOT
+from tests.plotly_json import figure_json
 
 FRIENDLY_ERROR = "Something went wrong"
 
@@ -64,6 +64,14 @@ def page_titles(at: AppTest) -> list[str]:
 def assert_page_ok(at: AppTest) -> None:
     assert not at.exception, at.exception
     assert not [e for e in at.error if FRIENDLY_ERROR in e.value], "the page failed and showed the friendly error"
+
+
+def open_data_tables(at: AppTest) -> AppTest:
+    """Open every chart's "Data: …" expander, as a user clicking each, and rerun: a table is sent only while open."""
+    for expander in at.expander:
+        if expander.label.startswith("Data: "):
+            at.session_state[data_key(expander.label.removeprefix("Data: "))] = True
+    return at.run()
 
 
 def assert_charts_described(at: AppTest) -> int:

@@ -8,7 +8,7 @@ from datetime import date
 
 from dashboard import market, placements
 from dashboard.roles import Actor, Role
-from tests.apptest import assert_charts_described, assert_page_ok, open_app
+from tests.apptest import assert_charts_described, assert_page_ok, open_app, open_data_tables
 from tests.conftest import SHARED_DATA
 
 OFSTED = SHARED_DATA / "ofsted" / "ofsted_csc_providers_at_31march2024.csv"
@@ -51,6 +51,7 @@ def test_the_page_shows_the_files_figures(monkeypatch, store_url, engine):
     # Inside the county needs the lookup, which was not imported.
     assert any("postcode-district lookup" in info.value for info in at.info)
     # The market: Hertfordshire's 2024 homes by sector, as in the file (7 council-run, 15 private, 4 voluntary).
+    open_data_tables(at)
     sectors = {row["Run by"]: row["Children's homes"] for row in at.dataframe[3].value.to_dict("records")}
     assert (sectors["Local authority"], sectors["Private"], sectors["Voluntary"]) == (7, 15, 4)
     ratings = at.dataframe[5].value.set_index("Latest overall rating")["March 2024"]

@@ -8,7 +8,9 @@ from datetime import date
 import pytest
 
 from dashboard_ui.view import forget_builds
-from tests.apptest import FRIENDLY_ERROR, assert_charts_described, assert_page_ok as _ok, open_app as _app
+from tests.apptest import (
+    FRIENDLY_ERROR, assert_charts_described, assert_page_ok as _ok, open_app as _app, open_data_tables,
+)
 from tests.conftest import plain_sql
 from tests.plotly_json import figure_json
 
@@ -39,6 +41,20 @@ def test_every_page_renders_without_error(app, page):
 def test_every_chart_has_a_text_alternative_and_its_data_as_a_table(app, page):
     app.switch_page(page).run()
     assert assert_charts_described(app) >= (0 if page == "pages/properties.py" else 1)
+
+
+def test_a_charts_table_is_made_only_while_it_is_open(app):
+    """Closed, the expander holds nothing (at scale the table runs to thousands of rows, serialised on every rerun
+    unseen); opened, it holds the chart's data."""
+    app.switch_page("pages/progress.py").run()
+    data = [e for e in app.expander if e.label == "Data: Beds over time"]
+    assert len(data) == 1 and not data[0].dataframe
+
+    open_data_tables(app)
+    _ok(app)
+    (table,) = [e.dataframe for e in app.expander if e.label == "Data: Beds over time"]
+    assert len(table) == 1 and len(table[0].value) > 0
+    assert table[0].value.columns.tolist() == ["Level", "Actual or forecast", "Date", "Beds"]
 
 
 def test_overview_headline_equals_store(app, store_url):

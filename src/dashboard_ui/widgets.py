@@ -112,11 +112,19 @@ def chart(fig: go.Figure, name: str, data_name: str | None = None) -> None:
 def chart_with_data(
     fig: go.Figure, table: pd.DataFrame, name: str, filters: Filters, property_level: bool = False
 ) -> None:
-    """A chart, its data one click away as a table, and the table as CSV."""
+    """A chart, its data one click away as a table, and the table as CSV. The table is made only while its expander
+    is open: at scale a chart's data runs to thousands of rows, which every rerun would otherwise serialise, and every
+    page load send, unseen."""
     chart(fig, name)
-    with st.expander(f"Data: {name}"):
-        st.dataframe(on_screen(table), hide_index=True)
+    with st.expander(f"Data: {name}", key=data_key(name), on_change="rerun") as data:
+        if data.open:
+            st.dataframe(on_screen(table), hide_index=True)
     download_csv(table, name, filters, property_level=property_level)
+
+
+def data_key(name: str) -> str:
+    """The key of the expander holding the table of a chart's data: True in session state while it is open."""
+    return f"data-{_slug(name)}"
 
 
 def paginate_rows(total: int, per_page: int, noun: str) -> int:
