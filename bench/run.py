@@ -29,7 +29,7 @@ REFERENCE_APP = BENCH / "reference_app.py"
 APP = REPO / "app.py"
 SHELL = REPO / "src" / "dashboard_ui" / "shell.py"
 TRIVIAL = "trivial app"
-# The issue's reference figure ("one page of plotly plus a 10,000-row table"): what a page of the same stack costs.
+# The issue's reference figure ("one page of plotly plus a 10,000-row table"): what one chart and one table cost.
 REFERENCE = "reference page"
 
 # The targets of issue P6, at the largest size measured.

@@ -67,7 +67,7 @@ def assert_page_ok(at: AppTest) -> None:
 
 
 def open_data_tables(at: AppTest) -> AppTest:
-    """Open every chart's "Data: …" expander, as a user clicking each, and rerun: a table is sent only while open."""
+    """Open every chart's "Data: …" expander, as a user clicking each, and rerun: a table is made only while open."""
     for expander in at.expander:
         if expander.label.startswith("Data: "):
             at.session_state[data_key(expander.label.removeprefix("Data: "))] = True
