@@ -201,6 +201,14 @@ def test_the_charts_are_in_the_pack_as_images(pack):
     assert sum(images) >= 5  # and the district map, the phases and the property timeline
 
 
+def test_a_browser_message_the_chart_driver_ignores_is_not_shown(pack):
+    """kaleido's Chromium driver (choreographer) logs a message it could not read, with a traceback, and carries on:
+    the pack is unaffected, and the command line must not print a traceback for it."""
+    import logging
+
+    assert not logging.getLogger("choreographer.channels.pipe").isEnabledFor(logging.ERROR)
+
+
 def test_progress_is_reported_step_by_step(pack):
     done = [step[0] for step in pack.steps]
     assert done == sorted(done) and done[0] == 0

@@ -7,6 +7,7 @@ are drawn by a local Chromium (kaleido), geographic maps with the repo's own (em
 
 from __future__ import annotations
 
+import logging
 import threading
 import warnings
 from collections.abc import Callable
@@ -252,6 +253,9 @@ def figure_png(fig: go.Figure, width: int = EXPORT_WIDTH, height: int | None = N
     with _EXPORT_LOCK, warnings.catch_warnings():
         # No MathJax: kaleido would fetch it from a CDN. The server stays up, so later exports skip Chromium's start.
         kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+        # Its Chromium driver logs, with a traceback, a browser message it could not read and then ignores: the picture
+        # is unaffected, and a traceback must not reach the terminal of someone making a pack.
+        logging.getLogger("choreographer").setLevel(logging.CRITICAL)
         # plotly passes the options a running server ignores, and says so.
         warnings.simplefilter("ignore", UserWarning)
         previous, pio.defaults.topojson = pio.defaults.topojson, TOPOJSON.as_uri() + "/"
