@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard import versions  # noqa: F401  (registers the version listener)
 from dashboard import audit  # noqa: F401  (registers the audit listener)
+from dashboard import recording  # noqa: F401  (registers the recorded-history listener)
 from dashboard.config import database_url
 from dashboard.roles import SYSTEM, Actor
 
@@ -24,7 +25,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # The newest migration's revision (tests/test_migrations.py checks it is alembic's head). A start on a store already
 # at it reads one row and leaves alembic unimported: a fifth of a second off every cold start.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
 
 
 def canonical_json(value: object) -> str:

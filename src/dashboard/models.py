@@ -208,6 +208,61 @@ class Milestone(Base):
         return f"{self.property.reference}/{self.stage_key}"
 
 
+class PropertyRecord(Base):
+    """A property's recorded plan from `recorded_at` on: a row each time it is created or one of these fields changes
+    (dashboard.recording), so the programme can be read as it was recorded at the end of any past day. Facts with
+    dates of their own (stage actual dates, registered places, councillors informed) are read as they are now, by
+    their dates."""
+
+    __tablename__ = "property_record"
+    __table_args__ = (Index("ix_property_record_property", "property_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    property_id: Mapped[int] = mapped_column(ForeignKey("property.id", ondelete="CASCADE"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phase.id"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    provision_model: Mapped[str] = mapped_column(String(20))
+    specialism: Mapped[str | None] = mapped_column(String(100))
+    planned_beds: Mapped[int] = mapped_column(Integer)
+    provenance: Mapped[str] = mapped_column(String(200))
+
+    property: Mapped[Property] = relationship()
+    phase: Mapped[Phase] = relationship()
+    district: Mapped[District] = relationship()
+
+
+class MilestoneRecord(Base):
+    """A stage's planned date as recorded from `recorded_at` on (dashboard.recording): a re-planned stage does not
+    move a past view's lateness."""
+
+    __tablename__ = "milestone_record"
+    __table_args__ = (Index("ix_milestone_record_stage", "property_id", "stage_key", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    property_id: Mapped[int] = mapped_column(ForeignKey("property.id", ondelete="CASCADE"))
+    stage_key: Mapped[str] = mapped_column(ForeignKey("stage.key"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    planned_on: Mapped[date | None] = mapped_column(Date)
+
+    property: Mapped[Property] = relationship()
+
+
+class BriefingPack(Base):
+    """A briefing pack made for the Executive Member: what it covered, who made it and when. The next pack's "changes
+    since" starts from the last one's."""
+
+    __tablename__ = "briefing_pack"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    made_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC
+    made_by: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(200))  # app, cli
+    as_at: Mapped[date] = mapped_column(Date)
+    since: Mapped[date] = mapped_column(Date)
+    classification: Mapped[str | None] = mapped_column(String(40))
+
+
 class AuditEntry(Base):
     """One change to one row: who, when, through what, and the values before and after."""
 

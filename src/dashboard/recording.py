@@ -1,0 +1,49 @@
+"""The programme as it was recorded: every time a property's plan or a stage's planned date is written, a record of
+the new values is kept beside it (models.PropertyRecord, MilestoneRecord), so a past "as at" view reads what was on
+record at the end of that day, not today's values.
+
+One listener on the ORM's flush does it, as the audit log's does, so no write path can forget. Bulk writers (demo data)
+write their records themselves, with `property_record_row`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import get_history
+
+from dashboard.models import Milestone, MilestoneRecord, Property, PropertyRecord
+
+# The fields of a property whose past values a past view shows. Stage actual dates, registered places and the date
+# councillors were informed are facts with dates of their own: a past view reads them as they are now, up to its date.
+RECORDED_FIELDS = ("phase", "district", "provision_model", "specialism", "planned_beds", "provenance")
+
+
+def _changed(obj: Property | Milestone, fields: tuple[str, ...]) -> bool:
+    return any(get_history(obj, field).has_changes() for field in fields)
+
+
+@event.listens_for(Session, "before_flush")
+def _record_plans(session: Session, _flush_context, _instances) -> None:
+    at = datetime.now(UTC).replace(tzinfo=None)
+    records: list[PropertyRecord | MilestoneRecord] = []
+    for obj in (*session.new, *session.dirty):
+        if obj in session.deleted:
+            continue
+        if isinstance(obj, Property) and (obj in session.new or _changed(obj, RECORDED_FIELDS)):
+            records.append(PropertyRecord(property=obj, recorded_at=at, **{f: getattr(obj, f) for f in RECORDED_FIELDS}))
+        elif isinstance(obj, Milestone) and (obj in session.new or _changed(obj, ("planned_on",))):
+            if obj.property is not None:
+                records.append(
+                    MilestoneRecord(property=obj.property, stage_key=obj.stage_key, recorded_at=at, planned_on=obj.planned_on)
+                )
+    session.add_all(records)
+
+
+def property_record_row(property_id: int, at: datetime, row: dict[str, Any]) -> dict[str, Any]:
+    """A property_record row for a bulk insert of a property written as `row` (column names) at `at`."""
+    return {"property_id": property_id, "recorded_at": at,
+            **{f"{f}_id" if f in ("phase", "district") else f: row[f"{f}_id" if f in ("phase", "district") else f]
+               for f in RECORDED_FIELDS}}  # fmt: skip
