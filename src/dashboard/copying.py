@@ -12,7 +12,8 @@ BATCH = 5_000
 # A council's own data. A target holding any is refused; the reference data a new store starts with (council,
 # districts, stages, strategy: the same everywhere) is replaced by the source's.
 COUNCIL_DATA = ("property", "milestone", "decision", "phase", "audit_log", "role_grant", "placement_figure",
-                "postcode_district", "market_figure", "objective_setting")  # fmt: skip
+                "postcode_district", "market_figure", "objective_setting", "property_record", "milestone_record",
+                "briefing_pack")  # fmt: skip
 
 
 class CopyError(RuntimeError):
