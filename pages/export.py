@@ -13,7 +13,7 @@ actor = current_actor()
 st.title("Export")
 st.caption("Every table in the store as CSV: UTF-8 (Excel shows £ signs and accents), ISO dates, one file per table, "
            "each described in the data dictionary. The property tracker re-imports as it is: edit it and import it "
-           "back. Each file is built when you click.")  # fmt: skip
+           "back; so does the postcode-district lookup. Each file is built when you click.")  # fmt: skip
 
 for layout in (*EXPORT_LAYOUTS, DATA_DICTIONARY):
     left, right = st.columns([3, 1], vertical_alignment="center")

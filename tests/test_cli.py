@@ -16,6 +16,7 @@ from dashboard.db import make_engine
 from dashboard.roles import SYSTEM
 from dashboard.exporting import export_all
 from dashboard.importing import import_path
+from dashboard.layout import EXPORT_LAYOUTS
 from tests.conftest import (
     NEW_PROPERTY, SEED_TODAY, dump, on_postgres, plain_sql, run_dashboard, sqlite_only, write_csv,
 )  # fmt: skip
@@ -139,8 +140,11 @@ def test_export_writes_every_file_into_the_folder(run_cli, engine, tmp_path):
 
     assert_succeeded(result)
     assert f"{out / 'properties.csv'}: 21 rows" in result.stdout
+    assert f"{out / 'property_records.csv'}: 21 rows" in result.stdout
+    assert f"{out / 'market_figures.csv'}: 0 rows" in result.stdout  # the seed has none; the file is still written
     written = {path.name for path in out.iterdir()}
-    assert {"properties.csv", "milestones.csv", "audit_log.csv", "data_dictionary.csv"} <= written
+    assert written == {f"{layout.name}.csv" for layout in EXPORT_LAYOUTS} | {"data_dictionary.csv"}
+    assert len(written) == 15
 
 
 def test_an_unexpected_error_is_a_message_not_a_traceback(run_cli, engine, tmp_path):

@@ -37,3 +37,11 @@ def test_the_importer_does_load_it():
 def test_reading_pages_do_not_load_the_boundary_checks():
     """shapely checks a boundary file as it is installed; the Districts map only reads the installed file."""
     assert "shapely" not in loaded_after_importing(READING_PAGES)
+
+
+def test_the_export_loads_neither_pandas_nor_validation():
+    """The command line's export streams rows from the store: it needs no frame and no record checks."""
+    loaded = loaded_after_importing(["dashboard.exporting"])
+
+    assert "dashboard.layout" in loaded  # the script ran
+    assert {"pandas", "pydantic", "dashboard.validation", "dashboard.importing"}.isdisjoint(loaded)

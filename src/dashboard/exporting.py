@@ -1,6 +1,7 @@
 """Export every table as CSV for analysts: UTF-8 with a byte-order mark (so Excel shows £ and accents), every text
 cell quoted (numbers bare, so a spreadsheet still reads them as numbers), ISO dates, the column order of
-dashboard.layout, rows streamed from the database rather than built in memory."""
+dashboard.layout, rows streamed from the database rather than built in memory. Rows name what they refer to by its
+natural key (a property's reference, a phase's name, a district's ONS code, a stage's key), never a store's id."""
 
 from __future__ import annotations
 
@@ -19,22 +20,49 @@ from sqlalchemy.sql import Select
 
 from dashboard.layout import (
     AUDIT_LOG,
+    BRIEFING_PACKS,
     DATA_DICTIONARY,
     DECISIONS,
     DISTRICTS,
     EXPORT_LAYOUTS,
     FORMULA_STARTS,
     LAYOUTS,
+    MARKET_FIGURES,
+    MILESTONE_RECORDS,
     MILESTONES,
+    OBJECTIVE_SETTINGS,
     PHASES,
+    PLACEMENT_FIGURES,
+    POSTCODE_DISTRICTS,
     PROPERTIES,
+    PROPERTY_RECORDS,
     STRATEGY,
     TEMPLATE_GUIDE_SHEET,
     Layout,
     needs_formula_guard,
 )
 from dashboard.db import canonical_json, is_sqlite
-from dashboard.models import AuditEntry, Council, Decision, District, Milestone, Phase, Property, Stage, Strategy
+from dashboard.models import (
+    AuditEntry,
+    Base,
+    BriefingPack,
+    Council,
+    Decision,
+    District,
+    DistrictAlias,
+    MarketFigure,
+    Milestone,
+    MilestoneRecord,
+    ObjectiveSetting,
+    Phase,
+    PlacementFigure,
+    PostcodeDistrict,
+    Property,
+    PropertyRecord,
+    RoleGrant,
+    Stage,
+    Strategy,
+)
 from dashboard.audit import AuditQuery
 from dashboard.roles import Actor, Permission
 from dashboard.sqlite_csv import LINE_END, rows_as_csv
@@ -166,6 +194,64 @@ def milestone_rows(session: Session) -> Iterator[tuple]:
     yield from session.execute(query)
 
 
+def _streamed(session: Session, query: Select) -> Iterator[tuple]:
+    """A query's rows a batch at a time (yield_per), so a large table is never held whole in memory."""
+    yield from session.execute(query.execution_options(yield_per=STREAM_BATCH))
+
+
+def property_record_rows(session: Session) -> Iterator[tuple]:
+    """Each property's recorded plan, oldest first: phase by name, district by ONS code."""
+    query = (
+        select(Property.reference, PropertyRecord.recorded_at, Phase.name, District.ons_code,
+               PropertyRecord.provision_model, PropertyRecord.specialism, PropertyRecord.planned_beds,
+               PropertyRecord.provenance)
+        .join(Property, PropertyRecord.property_id == Property.id)
+        .join(Phase, PropertyRecord.phase_id == Phase.id)
+        .join(District, PropertyRecord.district_id == District.id)
+        .order_by(Property.reference, PropertyRecord.recorded_at, PropertyRecord.id)
+    )  # fmt: skip
+    return _streamed(session, query)
+
+
+def milestone_record_rows(session: Session) -> Iterator[tuple]:
+    """Each stage's recorded planned dates, in stage order, oldest first."""
+    query = (
+        select(Property.reference, MilestoneRecord.stage_key, MilestoneRecord.recorded_at, MilestoneRecord.planned_on)
+        .join(Property, MilestoneRecord.property_id == Property.id)
+        .join(Stage, MilestoneRecord.stage_key == Stage.key)
+        .order_by(Property.reference, Stage.position, MilestoneRecord.recorded_at, MilestoneRecord.id)
+    )
+    return _streamed(session, query)
+
+
+def objective_setting_rows(session: Session) -> Iterator[tuple]:
+    """The settings stored (a setting not stored has its default, dashboard.objectives, which loads pandas)."""
+    return _streamed(session, select(ObjectiveSetting.key, ObjectiveSetting.value).order_by(ObjectiveSetting.key))
+
+
+def postcode_district_rows(session: Session) -> Iterator[tuple]:
+    query = select(PostcodeDistrict.outward_code, PostcodeDistrict.local_authority)
+    return _streamed(session, query.order_by(PostcodeDistrict.outward_code))
+
+
+def placement_figure_rows(session: Session) -> Iterator[tuple]:
+    f = PlacementFigure
+    query = select(f.month_end, f.measure, f.category, f.value)
+    return _streamed(session, query.order_by(f.month_end, f.measure, f.category))
+
+
+def market_figure_rows(session: Session) -> Iterator[tuple]:
+    f = MarketFigure
+    query = select(f.as_at, f.local_authority, f.measure, f.category, f.value)
+    return _streamed(session, query.order_by(f.as_at, f.local_authority, f.measure, f.category))
+
+
+def briefing_pack_rows(session: Session) -> Iterator[tuple]:
+    b = BriefingPack
+    query = select(b.made_at, b.made_by, b.source, b.as_at, b.since, b.classification).order_by(b.made_at, b.id)
+    return _streamed(session, query)
+
+
 def audit_rows(session: Session, narrowed_to: AuditQuery = ALL_AUDIT_ROWS) -> Iterator[tuple]:
     columns = [AuditEntry.at, AuditEntry.user, AuditEntry.source, AuditEntry.action, AuditEntry.entity]
     query = narrowed_to.narrow(
@@ -224,22 +310,55 @@ ROWS: dict[str, Callable[[Session], Iterator[tuple]]] = {
     PHASES.name: phase_rows,
     PROPERTIES.name: property_rows,
     MILESTONES.name: milestone_rows,
+    PROPERTY_RECORDS.name: property_record_rows,
+    MILESTONE_RECORDS.name: milestone_record_rows,
+    OBJECTIVE_SETTINGS.name: objective_setting_rows,
+    POSTCODE_DISTRICTS.name: postcode_district_rows,
+    PLACEMENT_FIGURES.name: placement_figure_rows,
+    MARKET_FIGURES.name: market_figure_rows,
+    BRIEFING_PACKS.name: briefing_pack_rows,
     AUDIT_LOG.name: audit_rows,
+}
+
+# The store's tables each file is written from, the first being the one it has a row per row of. With NOT_EXPORTED,
+# every table of the models is accounted for (tests/test_exporting.py holds them to it), so a table added to the
+# store cannot go missing from "every table" unnoticed.
+EXPORTED_FROM: dict[str, tuple[type[Base], ...]] = {
+    STRATEGY.name: (Strategy, Council),
+    DISTRICTS.name: (District, DistrictAlias, Council),
+    DECISIONS.name: (Decision,),
+    PHASES.name: (Phase, Decision),
+    PROPERTIES.name: (Property, Phase, District, Milestone),
+    MILESTONES.name: (Milestone, Property, Stage),
+    PROPERTY_RECORDS.name: (PropertyRecord, Property, Phase, District),
+    MILESTONE_RECORDS.name: (MilestoneRecord, Property, Stage),
+    OBJECTIVE_SETTINGS.name: (ObjectiveSetting,),
+    POSTCODE_DISTRICTS.name: (PostcodeDistrict,),
+    PLACEMENT_FIGURES.name: (PlacementFigure,),
+    MARKET_FIGURES.name: (MarketFigure,),
+    BRIEFING_PACKS.name: (BriefingPack,),
+    AUDIT_LOG.name: (AuditEntry,),
+}
+# Tables no file is written from, and why.
+NOT_EXPORTED: dict[str, str] = {
+    RoleGrant.__tablename__: "who may sign in, and as what: the store's access control, not the programme's data "
+    "(an administrator's, on the Access page and `roles`; each grant and revocation is in audit_log.csv)",
 }
 
 
 def data_dictionary_rows() -> Iterator[tuple]:
     for layout in (*EXPORT_LAYOUTS, DATA_DICTIONARY):
         for column in layout.columns:
-            imported = "yes" if layout in LAYOUTS else "no"
+            imported = "yes" if layout in LAYOUTS else layout.read_back or "no"
             yield f"{layout.name}.csv", column.header, column.kind, column.required, imported, column.description
 
 
 DATA_DICTIONARY_HEADERS = DATA_DICTIONARY.headers
 
 
-# Tables with a row per property (or per change to one): costs, notes and history. Only analysts and above export them.
-PROPERTY_LEVEL = {PROPERTIES.name, MILESTONES.name, AUDIT_LOG.name}
+# Tables with a row per property (or per change to one): costs, notes and history. Only analysts and above export
+# them; the rest (programme-level figures, the lookup, the settings, the packs made) anyone who reads the dashboard.
+PROPERTY_LEVEL = {PROPERTIES.name, MILESTONES.name, PROPERTY_RECORDS.name, MILESTONE_RECORDS.name, AUDIT_LOG.name}
 
 
 def export_table(engine: Engine, layout: Layout, handle: BinaryIO, actor: Actor) -> int:

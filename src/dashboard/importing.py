@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session, selectinload
 from dashboard.roles import Actor, Permission
 from dashboard.db import session_scope
 from dashboard.layout import (
+    DATA_DICTIONARY,
     DECISIONS,
+    EXPORT_LAYOUTS,
     LAYOUT_BY_NAME,
     LAYOUTS,
     PHASES,
@@ -43,8 +45,9 @@ from dashboard.validation import (
 )
 
 RECORD_TYPES: dict[str, type[Record]] = {"decisions": DecisionRecord, "phases": PhaseRecord, "properties": PropertyRecord}
-# Export writes these too; an import of an export folder passes over them.
-NOT_IMPORTED = {"districts", "strategy", "milestones", "audit_log", "data_dictionary", TEMPLATE_GUIDE_SHEET}
+# Export writes these too; an import of an export folder passes over them (postcode_districts is read by import-lookup).
+NOT_IMPORTED = {layout.name for layout in EXPORT_LAYOUTS if layout not in LAYOUTS} | {
+    DATA_DICTIONARY.name, TEMPLATE_GUIDE_SHEET}  # fmt: skip
 
 
 @dataclass

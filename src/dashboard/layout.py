@@ -41,6 +41,9 @@ class Layout:
     description: str
     columns: tuple[Column, ...]
     key: str = ""  # the field that identifies a row: importing upserts by it
+    # For the data dictionary: how an exported file is read back, or why it is not ("" for the layouts `import`
+    # reads, which say "yes").
+    read_back: str = ""
 
     @property
     def headers(self) -> list[str]:
@@ -160,6 +163,7 @@ MILESTONES = Layout(
         Column("Planned", "planned_on", "date (YYYY-MM-DD)", "Planned date."),
         Column("Actual", "actual_on", "date (YYYY-MM-DD)", "Actual date, once it has happened."),
     ),
+    read_back="no: import reads the stages' dates from properties",
 )
 DISTRICTS = Layout(
     name="districts",
@@ -170,6 +174,7 @@ DISTRICTS = Layout(
         Column("Council", "council", "text", "Council the district belongs to."),
         Column("Also written", "aliases", "text", "Former codes and common names, separated by '; '."),
     ),
+    read_back="no: reference data, part of every new store",
 )
 STRATEGY = Layout(
     name="strategy",
@@ -180,6 +185,7 @@ STRATEGY = Layout(
         Column("Bed target", "bed_target", "whole number", "Beds the strategy aims to provide."),
         PROVENANCE,
     ),
+    read_back="no: reference data, part of every new store",
 )
 AUDIT_LOG = Layout(
     name="audit_log",
@@ -194,8 +200,117 @@ AUDIT_LOG = Layout(
         Column("Before", "before", "JSON", "Changed values before."),
         Column("After", "after", "JSON", "Changed values after."),
     ),
+    read_back="no: written by the store itself as the data changes",
 )
-EXPORT_LAYOUTS: tuple[Layout, ...] = (STRATEGY, DISTRICTS, *LAYOUTS, MILESTONES, AUDIT_LOG)
+RECORDED_AT = Column("Recorded at (UTC)", "recorded_at", "date and time (ISO 8601, UTC)", "When it was recorded.")
+PROPERTY_RECORDS = Layout(
+    name="property_records",
+    description="Each property's plan as recorded over time: a row each time it was created or its phase, district, "
+    "provision model, specialism or planned beds changed. Not imported: the store records it as the tracker changes.",
+    columns=(
+        Column("Reference", "reference", "text", "Property reference code."),
+        RECORDED_AT,
+        Column("Phase", "phase", "text", "Name of the phase (as in phases)."),
+        Column("District (ONS code)", "district", "text", "Current ONS (GSS) code of the district (as in districts)."),
+        Column("Provision model", "provision_model", "in-house / commissioned", "Who runs the home."),
+        Column("Specialism", "specialism", "text", "e.g. solo/emergency, disabilities, step-down, therapeutic, 16+."),
+        Column("Planned beds", "planned_beds", "whole number", "Beds planned for the property."),
+        PROVENANCE,
+    ),
+    read_back="no: recorded by the store as the tracker changes",
+)
+MILESTONE_RECORDS = Layout(
+    name="milestone_records",
+    description="Each stage's planned date as recorded over time, so a past view's lateness stays as it was. "
+    "Not imported: the store records it as the tracker changes.",
+    columns=(
+        Column("Reference", "reference", "text", "Property reference code."),
+        Column("Stage", "stage", "text", "Stage key (as in milestones)."),
+        RECORDED_AT,
+        Column("Planned", "planned_on", "date (YYYY-MM-DD)", "Planned date from then on; blank for none."),
+    ),
+    read_back="no: recorded by the store as the tracker changes",
+)
+OBJECTIVE_SETTINGS = Layout(
+    name="objective_settings",
+    description="The targets and weekly costs set for the objectives; a setting not listed has its default. "
+    "Not imported: set on the Objectives page.",
+    columns=(
+        Column(
+            "Setting",
+            "key",
+            "text",
+            "Which setting: own_share_target, inside_target (%), changes_target (per child in a year), "
+            "independent_weekly_cost, own_weekly_cost (£ a week).",
+        ),
+        Column("Value", "value", "number", "The value set."),
+    ),
+    read_back="no: set on the Objectives page",
+)
+POSTCODE_DISTRICTS = Layout(
+    name="postcode_districts",
+    description="The postcode-district lookup: the local authority each postcode district lies in. "
+    "Imported back by import-lookup, which replaces the lookup held.",
+    columns=(
+        Column("Postcode district", "outward_code", "text", "Outward code, the first half of a postcode (SG1)."),
+        Column("Local authority", "local_authority", "text", "Local authority the postcode district lies in."),
+    ),
+    read_back="yes, by import-lookup (which replaces the lookup held)",
+)
+PLACEMENT_FIGURES = Layout(
+    name="placement_figures",
+    description="Monthly counts from the SSDA903 episodes: no child, episode or postcode. "
+    "Not imported: replaced by importing SSDA903 episodes (import-903).",
+    columns=(
+        Column("Month end", "month_end", "date (YYYY-MM-DD)", "Last day of the month counted."),
+        Column(
+            "Measure",
+            "measure",
+            "text",
+            "children_in_homes (by provider), homes_location (inside / outside the county / unknown), "
+            "children_looked_after, placement_changes.",
+        ),
+        Column(
+            "Category",
+            "category",
+            "text",
+            "Provider (PR1 own provision, PR2, PR4, PR5, other), location (inside, outside, unknown), or all.",
+        ),
+        Column("Value", "value", "whole number", "The count."),
+    ),
+    read_back="no: replaced by importing SSDA903 episodes (import-903)",
+)
+MARKET_FIGURES = Layout(
+    name="market_figures",
+    description="Ofsted's children's homes per local authority and year: homes and places by sector, homes by "
+    "latest overall rating. No provider is kept. Not imported: replaced by importing an Ofsted file (import-ofsted).",
+    columns=(
+        Column("As at", "as_at", "date (YYYY-MM-DD)", "31 March of the data's year."),
+        Column("Local authority", "local_authority", "text", "Local authority the homes are in."),
+        Column("Measure", "measure", "homes / places / homes_by_rating", "What is counted."),
+        Column("Category", "category", "text", "Sector (Local authority, Private, Voluntary, Other) or rating."),
+        Column("Value", "value", "whole number", "The count."),
+    ),
+    read_back="no: replaced by importing an Ofsted file (import-ofsted)",
+)
+BRIEFING_PACKS = Layout(
+    name="briefing_packs",
+    description="Each briefing pack made: when, by whom, through what, and what it covered. "
+    "Not imported: a row is recorded each time a pack is made.",
+    columns=(
+        Column("Made at (UTC)", "made_at", "date and time (ISO 8601, UTC)", "When the pack was made."),
+        Column("Made by", "made_by", "text", "Who made it."),
+        Column("Source", "source", "text", "Through what: app, cli."),
+        Column("As at", "as_at", "date (YYYY-MM-DD)", "The date the programme was shown as at."),
+        Column("Since", "since", "date (YYYY-MM-DD)", "Changes were listed from after this date."),
+        Column("Classification", "classification", "text", "Protective marking, e.g. OFFICIAL; blank for none."),
+    ),
+    read_back="no: recorded each time a pack is made",
+)
+EXPORT_LAYOUTS: tuple[Layout, ...] = (
+    STRATEGY, DISTRICTS, *LAYOUTS, MILESTONES, PROPERTY_RECORDS, MILESTONE_RECORDS, OBJECTIVE_SETTINGS,
+    POSTCODE_DISTRICTS, PLACEMENT_FIGURES, MARKET_FIGURES, BRIEFING_PACKS, AUDIT_LOG,
+)  # fmt: skip
 # The data dictionary describes every exported file, itself included.
 DATA_DICTIONARY = Layout(
     name="data_dictionary",
@@ -205,7 +320,13 @@ DATA_DICTIONARY = Layout(
         Column("Column", "column", "text", "Column header, as written in the file."),
         Column("Type", "kind", "text", "What a cell holds."),
         Column("Required on import", "required", "yes / no", "Whether import refuses a file without it."),
-        Column("Read by import", "imported", "yes / no", "Whether import reads the file back."),
+        Column(
+            "Read by import",
+            "imported",
+            "yes / no, and how or why",
+            "Whether the file imports back: 'yes' by import, else the command that reads it, or why it is not read.",
+        ),
         Column("Description", "description", "text", "What the column means."),
     ),
+    read_back="no: it describes the files",
 )

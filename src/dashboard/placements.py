@@ -23,6 +23,7 @@ from sqlalchemy import Engine, delete, select
 
 from dashboard.audit import record_bulk_change
 from dashboard.db import session_scope
+from dashboard.layout import unformula
 from dashboard.reading import Problem, Report, UnreadableFile, csv_rows, decode, parse_date
 from dashboard.models import Council, PlacementFigure, PostcodeDistrict
 from dashboard.roles import Actor, Permission
@@ -281,7 +282,8 @@ def import_lookup(engine: Engine, path: Path, actor: Actor, dry_run: bool = Fals
         if not any(cell.strip() for cell in cells):
             continue
         raw_code = cells[code_at].strip().upper() if code_at < len(cells) else ""
-        authority = cells[authority_at].strip() if authority_at < len(cells) else ""
+        # The formula guard export puts on text comes off, so an exported lookup imports back as it was.
+        authority = unformula(cells[authority_at].strip()) if authority_at < len(cells) else ""
         if not OUTWARD_CODE.fullmatch(raw_code) or outward_code(raw_code) != raw_code:
             report.problems.append(Problem(path.name, number, "Postcode district",
                                            f"'{raw_code}' is not a postcode district such as SG1 (the first half of a postcode only)"))  # fmt: skip
