@@ -17,7 +17,9 @@ def decisions(view: View) -> tuple:  # unpacked at once below
     register = tables.decisions_table(store.decisions(view.version))
     informed = metrics.councillors_informed(status, as_at)
     uninformed = metrics.uninformed(status, as_at)["reference"].tolist()
-    return register, tables.councillors_table(informed), uninformed
+    councillors = tables.with_date_sources(tables.councillors_table(informed), status,
+                                           ("actual.completion", "councillors informed"))  # the two dates it shows
+    return register, councillors, uninformed
 
 
 view = current_view()
@@ -31,7 +33,9 @@ date_column = st.column_config.DateColumn(format="DD/MM/YYYY")
 st.header("Decisions register")
 st.caption("Every decision in the store, whatever the filters. *Councillors to inform or consult* reads the decision "
            "record's Summary of Requirements to Inform/Consult Councillors for the decision's significance, whether "
-           "it is controversial, and whether it is an executive function.")  # fmt: skip
+           "it is controversial, and whether it is an executive function. A value marked *(inferred)* is not "
+           "stated in the decision's source (its provenance) but inferred, and so is the requirement read from "
+           "it.")  # fmt: skip
 if register.empty:
     st.info("No decision recorded yet: import a workbook or CSV with a decisions sheet.", icon=":material/info:")
 else:
@@ -75,6 +79,9 @@ else:
             "Procured": date_column,
             "Days after procurement": st.column_config.NumberColumn(format="%d"),
             "Days since procured": st.column_config.NumberColumn(format="%d"),
+            tables.DATES_SOURCE: st.column_config.TextColumn(
+                help="Where the procurement and informed dates come from (the property's provenance)."
+            ),
         },
     )
     download_csv(councillors, "Councillors informed", filters, property_level=True)

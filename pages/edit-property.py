@@ -72,7 +72,8 @@ with st.form(f"property-{key}"):
     notes = st.text_area("Notes", value=values.get("notes") or "",
                          help="No addresses, postcodes or anything about a child.")  # fmt: skip
     provenance = st.text_input("Source of these figures", value=values.get("provenance") or "",
-                               help="e.g. 'finance system, Nov 2026'; 'illustrative' for figures that are not real.")  # fmt: skip
+                               help="e.g. 'finance system, Nov 2026'; 'illustrative' for figures that are not real; "
+                                    "or column by column: 'finance system: costs; illustrative: beds, dates'.")  # fmt: skip
     st.markdown("**Stage dates.** Leave a date blank until it is known; an actual date is the day it happened.")
     day = st.column_config.DateColumn(format="DD/MM/YYYY", min_value=date(2000, 1, 1))
     edited_dates = st.data_editor(stage_dates, hide_index=True, num_rows="fixed", disabled=["Stage"],

@@ -16,7 +16,7 @@ from dashboard_ui.widgets import audit_dataframe, download_csv, on_screen, page_
 
 @per_view
 def register_table(view: View) -> pd.DataFrame:
-    return tables.register_table(view.status(), view.filters.as_at)
+    return tables.with_date_sources(tables.register_table(view.status(), view.filters.as_at), view.status())
 
 
 @per_view
@@ -43,6 +43,10 @@ def _show_selected_row() -> None:
 
 
 date_column = st.column_config.DateColumn(format="DD/MM/YYYY")
+dates_source = st.column_config.TextColumn(
+    help="Where the dates come from (the row's provenance): illustrative or synthetic dates are not a council's "
+    "records; inferred ones are not stated by their source."
+)
 st.dataframe(
     on_screen(register),
     hide_index=True,
@@ -58,6 +62,7 @@ st.dataframe(
         "Registered": date_column,
         "Opened": date_column,
         "Forecast opening": date_column,
+        tables.DATES_SOURCE: dates_source,
     },
 )
 download_csv(register, "Property register", filters, property_level=True)
@@ -69,7 +74,9 @@ reference = st.selectbox(
 if reference:
     st.header(f"{reference}: milestones")
     milestone_table = tables.milestone_table(store.milestones(filters, (reference,), version))
-    st.dataframe(milestone_table, hide_index=True, column_config={"Planned": date_column, "Actual": date_column},
+    milestone_table = tables.with_stage_date_sources(milestone_table, view.status(), reference)
+    st.dataframe(milestone_table, hide_index=True, column_config={"Planned": date_column, "Actual": date_column,
+                                                                  tables.DATES_SOURCE: dates_source},
                  height="content")  # fmt: skip
     download_csv(milestone_table, f"Milestones {reference}", filters, property_level=True)
     if can(Permission.EDIT):

@@ -165,12 +165,44 @@ def test_b147_24_is_listed_with_phase_2_and_its_ten_properties(shared_engine):
     assert (row["phases"], row["properties"], row["property_references"]) == ("Phase 2", 10, PHASE_2_PROPERTIES)
 
 
+INFERRED_NOTE = " (inferred: its significance and whether it is controversial are not stated in its source)"
+
+
 def test_the_register_table_shows_the_requirement(shared_engine):
     register = tables.decisions_table(queries.decisions(shared_engine))
     row = register.iloc[0]
-    # An executive function, general or county-wide, not controversial: the record says consult the Lead Member.
-    assert row["Councillors to inform or consult"] == "Consult the relevant Lead Executive Member(s)"
-    assert (row["Key decision"], row["Controversial"], row["Date"]) == ("Yes", "No", date(2025, 8, 14))
+    # An executive function, general or county-wide, not controversial: the record says consult the Lead Member. The
+    # record states neither the significance nor whether it is controversial: the seed infers them, and says so.
+    assert row["Councillors to inform or consult"] == "Consult the relevant Lead Executive Member(s)" + INFERRED_NOTE
+    assert (row["Significance"], row["Controversial"]) == ("General or County-wide (inferred)", "No (inferred)")
+    assert (row["Key decision"], row["Type"], row["Date"]) == ("Yes", "Executive", date(2025, 8, 14))
+
+
+def test_a_requirement_read_from_inferred_values_says_so_and_only_then():
+    stated = "decision record X1/25"
+    frame = pd.DataFrame(
+        {
+            "significance": [GENERAL, LOCAL, LOCAL, None],
+            "controversial": [False, True, False, None],
+            "decision_type": ["Executive", "Executive", "Non-executive", "Executive"],
+            "provenance": [f"{stated}: reference, title; inferred: significance, controversial", stated,
+                           f"{stated}; inferred from the minutes: significance",
+                           "inferred: significance, controversial"],
+        }
+    )  # fmt: skip
+    found = with_requirements(frame)
+    assert found["consultation"].tolist() == [
+        "Consult the relevant Lead Executive Member(s)" + INFERRED_NOTE,
+        "Consult the Lead Executive Member and the Local Councillor",
+        "Inform the Local Councillor (inferred: its significance is not stated in its source)",
+        # Nothing recorded: nothing was read, so nothing is marked.
+        "Not enough recorded to say: record its significance and whether it is controversial",
+    ]
+    assert found["inferred"].tolist() == [("significance", "controversial"), (), ("significance",), ()]
+    # The old free text the first seed wrote reads the same way.
+    old = with_requirements(frame.assign(provenance="decision record B147/24 (significance and controversial "
+                                                    "inferred from its consultation section)"))  # fmt: skip
+    assert old["consultation"].iloc[0] == "Consult the relevant Lead Executive Member(s)" + INFERRED_NOTE
 
 
 def test_decisions_fold_several_phases_and_none(engine, tmp_path):

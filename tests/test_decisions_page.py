@@ -61,7 +61,13 @@ def test_the_register_shows_each_decision_with_its_requirement(app, store_url):
     )
     assert row["Properties"] == in_its_phases == 10
     assert row["Phases"] == "Phase 2"
-    assert row["Councillors to inform or consult"] == "Consult the relevant Lead Executive Member(s)"
+    # The rule is read from a significance and a controversial the decision record does not state: marked inferred.
+    assert row["Councillors to inform or consult"] == (
+        "Consult the relevant Lead Executive Member(s) (inferred: its significance and whether it is controversial "
+        "are not stated in its source)"
+    )
+    assert (row["Significance"], row["Controversial"]) == ("General or County-wide (inferred)", "No (inferred)")
+    assert any("*(inferred)*" in caption.value for caption in app.caption)
 
 
 def test_every_procured_property_is_listed_and_the_missing_records_say_so(app, store_url):
@@ -71,6 +77,8 @@ def test_every_procured_property_is_listed_and_the_missing_records_say_so(app, s
     not_recorded = councillors.loc[councillors["Councillors informed"] == "Not recorded", "Property"].tolist()
     assert not_recorded == _uninformed(store_url, date.today())
     assert councillors.loc[councillors["Councillors informed"] == "Yes", "Date informed"].notna().all()
+    # Every procured property in the seed has invented dates (Phase 2's procured long before the decision's 2025).
+    assert set(councillors["Source of dates"]) == {"Illustrative"}
     warning = next(w.value for w in app.warning if "no record of councillors informed" in w.value)
     assert "RS-P2-04" in warning and "RS-P2-08" in warning
 

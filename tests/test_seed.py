@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard import provenance
 from dashboard.models import AuditEntry, Decision, District, Milestone, Phase, Property, Strategy
 from dashboard.store import ensure_store
 from tests.conftest import dump
@@ -98,6 +99,64 @@ def test_only_decision_record_facts_claim_the_decision_record(shared_engine):
         others = session.scalars(select(Property).join(Phase).where(Phase.name != "Phase 2")).all()
         assert others
         assert all(prop.provenance == "illustrative" for prop in others)
+
+
+def test_a_phase_2_propertys_phase_and_district_are_facts_and_the_rest_illustrative(shared_engine):
+    """The record gives Phase 2's properties by district, nothing else about them: not their beds, dates (it was signed
+    on 14 August 2025; the seed has them procured from 2023), provision, specialism, costs or notes."""
+    with Session(shared_engine) as session:
+        texts = {prop.reference: prop.provenance for prop in phase_2_properties(session)}
+    assert len(texts) == 10
+    for reference, text in texts.items():
+        kinds = provenance.parse(text).kinds(provenance.PROPERTY_FIELDS)
+        facts = {field for field, kind in kinds.items() if kind == provenance.FACT}
+        assert facts == {"phase", "district"}, reference
+        assert {kinds[field] for field in kinds.keys() - facts} == {provenance.ILLUSTRATIVE}, reference
+        for name in ("Planned beds", "Registered beds", "dates", "Completion actual", "Specialism", "Provision model",
+                     "Notes", "costs", "Councillors informed", "Reference"):
+            assert provenance.source_of(text, name) == provenance.ILLUSTRATIVE, (reference, name)
+
+
+def test_other_properties_are_illustrative_in_every_field(shared_engine):
+    with Session(shared_engine) as session:
+        texts = session.scalars(select(Property.provenance).join(Phase).where(Phase.name != "Phase 2")).all()
+    assert len(texts) == 11
+    assert {provenance.label(text) for text in texts} == {"Illustrative"}
+
+
+def test_the_decisions_significance_and_controversial_are_inferred_the_rest_facts(shared_engine):
+    """The record never states the significance or whether it is controversial, though the consultation rule is read
+    from them: they are inferred (from whom it says was consulted)."""
+    with Session(shared_engine) as session:
+        text = session.scalar(select(Decision.provenance).where(Decision.reference == "B147/24"))
+    kinds = provenance.parse(text).kinds(provenance.DECISION_FIELDS)
+    assert {field for field, kind in kinds.items() if kind == provenance.INFERRED} == {"significance", "controversial"}
+    assert {field for field, kind in kinds.items() if kind == provenance.FACT} == {
+        "reference", "title", "decision_type", "key_decision", "decided_on", "executive_member", "portfolio",
+    }  # fmt: skip
+
+
+def test_phase_2s_start_is_inferred_not_a_fact_of_the_record(shared_engine):
+    """The record's only "April 2020" is unlabelled (most likely its form's version date)."""
+    with Session(shared_engine) as session:
+        texts = dict(session.execute(select(Phase.name, Phase.provenance)).all())
+    phase_2 = provenance.parse(texts["Phase 2"])
+    assert phase_2.of("Starts") == provenance.INFERRED
+    assert phase_2.of("Planned end") == provenance.ILLUSTRATIVE
+    assert (phase_2.of("Name"), phase_2.of("Decision reference")) == (provenance.FACT, provenance.FACT)
+    for name in ("Phase 1", "Phase 3"):
+        assert provenance.source_of(texts[name], "dates") == provenance.ILLUSTRATIVE
+
+
+def test_every_seed_provenance_is_in_the_written_format_and_covers_every_field(shared_engine):
+    with Session(shared_engine) as session:
+        rows = [*((text, provenance.DECISION_FIELDS) for text in session.scalars(select(Decision.provenance))),
+                *((text, provenance.PHASE_FIELDS) for text in session.scalars(select(Phase.provenance))),
+                *((text, provenance.PROPERTY_FIELDS) for text in session.scalars(select(Property.provenance)))]  # fmt: skip
+    for text, fields in rows:
+        assert provenance.problems(text) == [], text
+        assert provenance.UNSTATED not in provenance.parse(text).kinds(fields).values(), text
+        assert len(text) <= 200, text  # the column's width
 
 
 def test_the_ten_districts_exist_with_their_ons_codes(shared_engine):

@@ -8,6 +8,8 @@ from typing import Literal
 
 import pandas as pd
 
+from dashboard import provenance
+
 Action = Literal["none", "inform", "consult", "unknown"]
 
 # The record's three levels of significance of a proposed action (a decision's Significance).
@@ -94,17 +96,57 @@ def who_to_involve(significance: str | None, controversial: bool | None, executi
     return RULES[(significance, bool(controversial), bool(executive))]
 
 
+# The decision's fields the rule is read from, as its provenance names them, and in words.
+DRIVERS = {**NEEDED, "decision_type": "its type"}
+INFERRED = "inferred"  # the mark beside a value the rule was read from but its source does not state
+
+
+def inferred_drivers(provenance_text: str | None) -> tuple[str, ...]:
+    """Which of the fields the rule is read from are inferred, not stated, by the decision's source."""
+    sources = provenance.parse(provenance_text)
+    return tuple(field for field in DRIVERS if sources.of(field) == provenance.INFERRED)
+
+
+def inferred_note(fields: tuple[str, ...]) -> str:
+    """' (inferred: its significance and whether it is controversial are not stated in its source)'."""
+    if not fields:
+        return ""
+    words = [DRIVERS[field] for field in fields]
+    listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return f" ({INFERRED}: {listed} {'is' if len(words) == 1 else 'are'} not stated in its source)"
+
+
+def mark_inferred(decisions: pd.DataFrame) -> pd.DataFrame:
+    """Decisions as shown (with_requirements, values in words) with each value the rule was read from marked where
+    it is inferred: 'General or County-wide (inferred)', 'No (inferred)'."""
+    marked = decisions.copy()
+    for field in DRIVERS:
+        marked[field] = [f"{value} ({INFERRED})" if field in inferred else value
+                         for value, inferred in zip(marked[field], marked["inferred"])]  # fmt: skip
+    return marked
+
+
 def with_requirements(decisions: pd.DataFrame) -> pd.DataFrame:
-    """The decisions (dashboard.queries.decisions) with each one's requirement: its action and its sentence."""
+    """The decisions (dashboard.queries.decisions) with each one's requirement: its action and its sentence, the
+    sentence saying so when a value it was read from is inferred (the `inferred` column names them)."""
     found = [
         who_to_involve(significance, controversial, decision_type == EXECUTIVE)
         for significance, controversial, decision_type in zip(
             decisions["significance"], decisions["controversial"], decisions["decision_type"]
         )
     ]
+    texts = decisions["provenance"] if "provenance" in decisions else pd.Series(None, index=decisions.index)
+    # A value not recorded is not inferred either: only recorded values carry the mark.
+    inferred = [
+        tuple(field for field in inferred_drivers(text) if not _missing(row[field]))
+        for text, (_, row) in zip(texts, decisions.iterrows())
+    ]
     return decisions.assign(
         consultation_action=[requirement.action for requirement in found],
-        consultation=[requirement.sentence for requirement in found],
+        # A requirement that could not be read was read from nothing: its sentence says what to record instead.
+        consultation=[requirement.sentence + (inferred_note(fields) if requirement.known else "")
+                      for requirement, fields in zip(found, inferred)],  # fmt: skip
+        inferred=inferred,
     )
 
 

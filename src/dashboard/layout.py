@@ -71,7 +71,9 @@ PROVENANCE = Column(
     "Provenance",
     "provenance",
     "text",
-    "Where the row's figures come from (e.g. 'decision record B147/24', 'illustrative'); blank means this file.",
+    "Where each value comes from, as 'source: columns; source: columns', e.g. 'decision record B147/24: phase, "
+    "district; illustrative: beds, dates, costs' (groups: dates, costs, beds); a source with no columns covers the "
+    "rest ('illustrative'); blank means this file.",
 )
 
 DECISIONS = Layout(

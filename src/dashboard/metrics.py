@@ -256,14 +256,17 @@ def phase_spans(phases: pd.DataFrame, status: pd.DataFrame, as_at: date) -> pd.D
     return frame[["phase", "planned_start", "planned_end", "actual_start", "actual_end", "properties"]]
 
 
-ILLUSTRATIVE = "illustrative"
+ILLUSTRATIVE = "illustrative"  # a kind of source (dashboard.provenance)
 
 
 def illustrative_rows(frame: pd.DataFrame) -> int:
-    """How many rows carry illustrative figures (seeded, not a council's own data)."""
+    """How many rows carry illustrative figures in any field (seeded, not a council's own data), as their provenance
+    reads field by field (dashboard.provenance)."""
+    from dashboard.provenance import rows_with  # here: it loads the layouts and models; metrics stays pure pandas
+
     if "provenance" not in frame:
         return 0
-    return int(frame["provenance"].str.contains(ILLUSTRATIVE, case=False, na=False).sum())
+    return rows_with(frame["provenance"], ILLUSTRATIVE)
 
 
 # ---------------------------------------------------------------- councillors informed

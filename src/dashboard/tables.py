@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from dashboard import history
-from dashboard.consultation import RULES, with_requirements
+from dashboard import history, provenance
+from dashboard.consultation import RULES, mark_inferred, with_requirements
 from dashboard.metrics import LEVEL_LABELS, beds_at_levels, current_stage_label, forecast_dates, slippage
 from dashboard.roles import MINIMUM_ROLE, Role
 from dashboard.reading import Problem
-from dashboard.stages import STAGE_BY_KEY
+from dashboard.stages import STAGE_BY_KEY, STAGES
 
 if TYPE_CHECKING:
     from dashboard.importing import ImportReport
@@ -205,6 +205,7 @@ def decisions_table(decisions: pd.DataFrame) -> pd.DataFrame:
     frame["key_decision"] = frame["key_decision"].map(_yes_no)
     frame["controversial"] = frame["controversial"].map(_yes_no)
     frame["significance"] = frame["significance"].fillna(NOT_RECORDED)
+    frame = mark_inferred(frame)  # where the consultation rule was read from values its source does not state
     return _dates(frame[list(DECISION_COLUMNS)].rename(columns=DECISION_COLUMNS))
 
 
@@ -311,3 +312,36 @@ def roles_table() -> pd.DataFrame:
             for role in Role
         ]
     )  # fmt: skip
+
+
+# ---------------------------------------------------------------- where dates come from (dashboard.provenance)
+
+DATES_SOURCE = "Source of dates"
+
+
+def _kind_words(texts: pd.Series, names: tuple[str, ...]) -> pd.Series:
+    """Each provenance's source of the named fields in a word (the least certain of them); each text read once."""
+    texts = texts.fillna("")
+    words = {
+        text: provenance.KIND_WORDS[min((provenance.source_of(text, name) for name in names),
+                                        key=provenance.CAUTION.index)]
+        for text in texts.unique()
+    }  # fmt: skip
+    return texts.map(words)
+
+
+def with_date_sources(table: pd.DataFrame, status: pd.DataFrame, names: tuple[str, ...] = ("dates",)) -> pd.DataFrame:
+    """A table with a row per property ("Property") and where the dates it shows come from, beside them: a date that
+    is illustrative, inferred or synthetic says so (`names`: the fields or groups shown, all stage dates unless
+    given)."""
+    words = dict(zip(status["reference"], _kind_words(status["provenance"], names)))
+    unstated = provenance.KIND_WORDS[provenance.UNSTATED]
+    return table.assign(**{DATES_SOURCE: table["Property"].map(words).fillna(unstated)})
+
+
+def with_stage_date_sources(milestones: pd.DataFrame, status: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """A property's milestone_table, with where each stage's planned and actual date come from."""
+    texts = status.loc[status["reference"] == reference, "provenance"]
+    text = texts.iloc[0] if len(texts) else None
+    keys = [STAGES[position - 1].key for position in milestones["#"]]
+    return milestones.assign(**{DATES_SOURCE: [provenance.dates_word(text, key) for key in keys]})

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from dashboard.consultation import GENERAL, LOCAL, ROUTINE
+from dashboard.provenance import problems as provenance_problems
 from dashboard.reading import is_blank, parse_date
 from dashboard.stages import STAGES
 
@@ -140,6 +141,15 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     provenance: Text = None
+
+    @field_validator("provenance")
+    @classmethod
+    def _names_known_fields(cls, provenance: str | None) -> str | None:
+        # A misspelt field would make its clause free text, and its source the whole row's: refuse it instead.
+        problems = provenance_problems(provenance)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return provenance
 
 
 class DecisionRecord(Record):

@@ -11,10 +11,11 @@ import pyarrow as pa
 import streamlit as st
 
 from dashboard.exporting import table_csv
-from dashboard.metrics import illustrative_rows
+from dashboard.provenance import SYNTHETIC, Banner, banners
 from dashboard.objectives import Latest
 from dashboard.queries import Filters
 from dashboard.roles import Permission
+from dashboard_ui import store
 from dashboard_ui.identity import current_actor
 from dashboard_ui.view import View, per_view
 
@@ -28,14 +29,15 @@ PLOTLY_CONFIG = {
 
 
 @per_view
-def _shown_counts(view: View) -> tuple[int, int]:
-    """Properties in the view, and how many of them carry illustrative figures."""
-    status = view.status()
-    return len(status), illustrative_rows(status)
+def _banners(view: View) -> list[Banner]:
+    """What the view's properties, and their phases' dates, are when not a council's records: synthetic data, or
+    illustrative or inferred fields, named (dashboard.provenance)."""
+    return banners(view.status(), store.phases(view.version))
 
 
 def page_header(title: str, view: View) -> None:
-    """Title, what the page shows and as at when, and a plain banner whenever illustrative figures are on screen."""
+    """Title, what the page shows and as at when, and a plain banner whenever synthetic data, or illustrative or
+    inferred figures, are on screen."""
     st.title(title)
     filters = view.filters
     narrowed = []
@@ -47,14 +49,8 @@ def page_header(title: str, view: View) -> None:
         narrowed.append(", ".join(filters.provision_models))
     scope = f" Showing: {'; '.join(narrowed)}." if narrowed else ""
     st.caption(f"{view.strategy.name}, {view.strategy.council}. Data as at **{filters.as_at:%d %B %Y}**.{scope}")
-    shown, illustrative = _shown_counts(view)
-    if illustrative:
-        st.warning(
-            f"**Illustrative figures.** {illustrative} of the {shown} properties shown carry illustrative data "
-            "(beds, dates, costs), not a council's records. Only the decision record B147/24's facts are real: "
-            "Phase 2's ten properties by district and the 70-bed target. Import your own data to replace them.",
-            icon=":material/info:",
-        )
+    for banner in _banners(view):
+        st.warning(banner.markdown, icon=":material/science:" if banner.kind == SYNTHETIC else ":material/info:")
 
 
 # Tables built once per view (per_view), by identity: the Arrow form Streamlit sends is made once too, not on every
