@@ -1,19 +1,21 @@
 """Briefing: the Executive Member's pack as an A4 PDF, made when asked, with its first page previewed here."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import streamlit as st
 
+from dashboard import briefing
 from dashboard.briefing import CLASSIFICATIONS, long_date
 from dashboard_ui import store
+from dashboard_ui.identity import current_actor
 from dashboard_ui.text import plain
 from dashboard_ui.filters import current_filters
 
-DEFAULT_SINCE_DAYS = 28  # the command line's default too: a four-weekly briefing
 PACK_KEY = "briefing_pack"  # the last pack made in this session: its settings and bytes
 WANTED_KEY = "briefing_wanted"  # set when the button is clicked, until the pack is made
 
 
+actor = current_actor()
 filters = current_filters()
 version = store.version()
 strategy = store.strategy(version)
@@ -33,10 +35,12 @@ with dates:
         "Data as at", value=filters.as_at, max_value=date.today(), min_value=date(2015, 1, 1), format="DD/MM/YYYY",
         key="briefing_as_at", help="The pack shows the programme as it stood on this date.",
     )  # fmt: skip
+    # Read uncached: recording a pack leaves the data version (the cache key) as it was, and this must follow it.
     since = since_column.date_input(
-        "Changes since", value=as_at - timedelta(days=DEFAULT_SINCE_DAYS), max_value=date.today(),
+        "Changes since", value=briefing.default_since(store.engine(), as_at), max_value=date.today(),
         min_value=date(2015, 1, 1), format="DD/MM/YYYY", key="briefing_since",
-        help="The date of the last briefing: the pack lists what was changed in the store after it.",
+        help="The pack lists what was changed in the store after this date. It starts as the day the last pack was "
+             "made (here or from the command line), or four weeks before the as-at date if none was.",
     )  # fmt: skip
 classification = marking.selectbox(
     "Security classification", [None, *CLASSIFICATIONS], format_func=lambda value: value or "None (no marking)",
@@ -59,6 +63,7 @@ if st.session_state.pop(WANTED_KEY, False):
             on_progress=lambda done, total, step: bar.progress(done / total, text=step),
         )  # fmt: skip
         status.update(label="The briefing pack is ready", state="complete", expanded=False)
+    briefing.record_pack(store.engine(), actor, as_at, since, classification)
     st.session_state[PACK_KEY] = (settings, pdf)
 
 made = st.session_state.get(PACK_KEY)
@@ -69,6 +74,11 @@ if made and made[0] == settings:
     )  # fmt: skip
 elif made:
     st.caption("The dates, classification or data have changed since the last pack was made: make it again.")
+
+packs = briefing.packs_made(store.engine())  # uncached, as the default above: a few rows
+if packs:
+    st.markdown("#### Packs made recently")
+    st.dataframe(briefing.packs_table(packs), hide_index=True)
 
 page_one = store.briefing_preview(as_at, since, version)
 if page_one["illustrative"]:

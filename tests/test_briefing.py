@@ -6,6 +6,7 @@ One pack is built for the module (exporting charts takes a few seconds)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -18,13 +19,25 @@ from sqlalchemy import select, update
 from streamlit.testing.v1 import AppTest
 
 from dashboard.roles import Actor, Role
-from dashboard.briefing import ILLUSTRATIVE_NOTE, build_briefing, check_dates, gantt_pages, long_date
+from dashboard.briefing import (
+    ILLUSTRATIVE_NOTE,
+    build_briefing,
+    check_dates,
+    default_since,
+    gantt_pages,
+    long_date,
+    packs_made,
+    packs_table,
+    record_pack,
+)
+from dashboard.changes import changes_since
+from dashboard.importing import import_path
 from dashboard.consultation import who_to_involve
 from dashboard.db import make_engine, session_scope
 from dashboard.demo import build_demo
-from dashboard.models import AuditEntry, Decision, Milestone, Property
+from dashboard.models import AuditEntry, Decision, Milestone, Property, RoleGrant
 from dashboard.store import ensure_store
-from tests.conftest import REPO_ROOT, SEED_TODAY, new_store, plain_sql, run_dashboard
+from tests.conftest import NEW_PROPERTY, REPO_ROOT, SEED_TODAY, new_store, plain_sql, run_dashboard, write_csv
 
 AS_AT = date.today()
 SINCE = AS_AT - timedelta(days=28)
@@ -301,6 +314,7 @@ def test_cli_help_names_the_options(tmp_path):
 
 def test_briefing_page_makes_the_pack_and_offers_it(monkeypatch, pack):
     monkeypatch.setenv("DATABASE_URL", pack.store_url)
+    monkeypatch.setenv("DASHBOARD_LOCAL_USER", "jo.page")
     app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120).run()
     app.switch_page("pages/briefing.py").run()
     assert not app.exception, app.exception
@@ -327,3 +341,124 @@ def test_briefing_page_makes_the_pack_and_offers_it(monkeypatch, pack):
     made = app.session_state["briefing_pack"][1]
     assert made.startswith(b"%PDF-")
     assert all("OFFICIAL" in page for page in text_of_bytes(made))
+
+    # The pack made is recorded, and listed; the dates the page shows stay those of the pack it offers.
+    [(as_at, since, made_by, source, classification, made_at)] = plain_sql(
+        pack.store_url, "SELECT as_at, since, made_by, source, classification, made_at FROM briefing_pack")
+    assert (str(as_at), str(since), made_by, source, classification) == (
+        str(AS_AT), str(AS_AT - timedelta(days=28)), "jo.page", "app", "OFFICIAL")
+    [table] = app.dataframe
+    assert table.value[["Data as at", "Changes since", "Made by"]].values.tolist() == [
+        [long_date(AS_AT), long_date(AS_AT - timedelta(days=28)), "jo.page"]]
+    assert app.date_input(key="briefing_since").value == AS_AT - timedelta(days=28)
+    assert app.get("download_button")
+    # The next visit starts from the day the pack was made: read from the store, not a cache keyed by its data.
+    again = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120).run()
+    again.switch_page("pages/briefing.py").run()
+    made_on = datetime.fromisoformat(str(made_at)).date()
+    assert again.date_input(key="briefing_since").value == made_on
+
+
+# ---------------------------------------------------------------- the packs made: recorded, and the next one's "since"
+
+VIEWER = Actor("vic", "app", Role.VIEWER)  # a viewer may make the pack
+
+
+def test_a_pack_made_is_recorded_and_the_next_starts_from_that_day(engine):
+    with engine.begin() as connection:  # the seed, loaded long before
+        connection.execute(update(AuditEntry).values(at=datetime(2026, 1, 5, 9)))
+    as_at = date(2026, 11, 20)
+    assert default_since(engine, as_at) == date(2026, 10, 23)  # none made yet: four weeks before
+    [(audit_rows, version)] = plain_sql(str(engine.url), "SELECT COUNT(*), MAX(id) FROM audit_log")
+
+    made = record_pack(engine, VIEWER, as_at, date(2026, 10, 23), "OFFICIAL", made_at=datetime(2026, 11, 21, 16, 45))
+
+    rows = plain_sql(str(engine.url),
+                     "SELECT as_at, since, made_by, source, made_at, classification FROM briefing_pack")  # fmt: skip
+    assert [tuple(str(value)[:16] for value in row) for row in rows] == [
+        ("2026-11-20", "2026-10-23", "vic", "app", "2026-11-21 16:45", "OFFICIAL")]  # fmt: skip
+    assert packs_made(engine) == [made]
+    assert default_since(engine, date(2026, 11, 30)) == date(2026, 11, 21)  # the day it was made, not its as-at
+    # A pack for a date before the last was made: four weeks before that date, as if none had been.
+    assert default_since(engine, date(2026, 11, 1)) == date(2026, 10, 4)
+    # Making a pack changes nothing in the programme: no audit row (so no "change since", no history, and the app's
+    # cached reads keyed by the newest audit row stay as they were).
+    assert plain_sql(str(engine.url), "SELECT COUNT(*), MAX(id) FROM audit_log") == [(audit_rows, version)]
+    assert changes_since(engine, date(2026, 11, 20), date(2026, 11, 30)).nothing
+    # The newest first, as people read them.
+    record_pack(engine, Actor("cli-user", "cli", Role.ADMIN), date(2026, 11, 30), date(2026, 11, 21), None,
+                made_at=datetime(2026, 11, 30, 8, 5))  # fmt: skip
+    table = packs_table(packs_made(engine))
+    assert table.to_dict("records") == [
+        {"Data as at": "30 November 2026", "Changes since": "21 November 2026", "Made by": "cli-user",
+         "Made (UTC)": "30 Nov 2026 08:05", "Made in": "the command line", "Classification": "None"},
+        {"Data as at": "20 November 2026", "Changes since": "23 October 2026", "Made by": "vic",
+         "Made (UTC)": "21 Nov 2026 16:45", "Made in": "the app", "Classification": "OFFICIAL"},
+    ]  # fmt: skip
+
+
+def test_cli_briefing_without_since_starts_from_the_last_pack_and_records_its_own(store_url, engine, tmp_path):
+    made = datetime.combine(AS_AT - timedelta(days=10), time(9, 30))
+    record_pack(engine, VIEWER, AS_AT - timedelta(days=10), AS_AT - timedelta(days=38), None, made_at=made)
+    # The seed was loaded long ago; a spreadsheet was imported from the command line since the last pack.
+    with engine.begin() as connection:
+        connection.execute(update(AuditEntry).values(at=datetime.combine(AS_AT - timedelta(days=60), time(9))))
+    tracker = tmp_path / "tracker.csv"
+    write_csv(tracker, [NEW_PROPERTY])
+    assert run_dashboard("import", tracker, database_url=store_url, cwd=tmp_path).returncode == 0
+    out = tmp_path / "pack.pdf"
+
+    result = run_dashboard("briefing", "--out", out, database_url=store_url, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    since = AS_AT - timedelta(days=10)
+    assert f"(changes since {since:%d/%m/%Y})" in result.stdout
+    first = text_of(out)[0]
+    assert f"What changed since {long_date(since)}" in first
+    assert f"Imported tracker.csv: 1 property added, {AS_AT.day} {AS_AT:%b %Y}." in first
+    assert "NEW-01" not in first  # an import's properties are counted, not listed as news
+    [row] = plain_sql(store_url, "SELECT as_at, since, source, classification FROM briefing_pack WHERE source = 'cli'")
+    assert tuple(str(value) if value else value for value in row) == (str(AS_AT), str(since), "cli", None)
+
+
+@pytest.fixture(scope="module")
+def busy_pack(tmp_path_factory) -> list[str]:
+    """A pack with much to say since the last one: more slipped dates than a table lists, a role granted, a file
+    imported, and the seed loaded inside the window. Its pages' text."""
+    folder = tmp_path_factory.mktemp("busy")
+    with new_store(folder, "busy") as url:
+        engine = make_engine(url)
+        ensure_store(engine)
+        with engine.begin() as connection:
+            connection.execute(update(AuditEntry).values(at=datetime.combine(AS_AT - timedelta(days=5), time(9))))
+        with session_scope(engine, Actor("alice", "app", Role.ADMIN)) as session:
+            planned = session.scalars(select(Milestone).where(Milestone.planned_on.is_not(None))).all()
+            assert len(planned) > 61
+            for milestone in planned:
+                milestone.planned_on += timedelta(days=7)
+            session.add(RoleGrant(account="jo@example.gov.uk", role="viewer"))
+        report = import_path(engine, write_csv(folder / "tracker.csv", [NEW_PROPERTY]),
+                             Actor("bob", "import tracker.csv", Role.EDITOR))  # fmt: skip
+        assert report.ok, report.summary()
+        path = build_briefing(engine, AS_AT, SINCE, None, folder / "busy.pdf")
+        engine.dispose()
+        return text_of(path)
+
+
+def test_no_pack_text_is_a_command_a_path_or_a_code_name(pages, busy_pack):
+    detail = " ".join(busy_pack[next(n for n, page in enumerate(busy_pack) if "in detail" in page):])
+    assert "Planned dates slipped" in detail and "more. The audit trail holds them all" in detail  # the cut list
+    assert "Export page" in " ".join(busy_pack)
+    for text in pages + busy_pack:
+        assert "python -m" not in text and "dashboard export" not in text
+        assert not re.search(r"(?<![\w-])--?[a-z]", text), re.search(r".{30}(?<![\w-])--?[a-z].{30}", text)
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), re.search(r".{30}\b[a-z]+_[a-z_]+\b.{30}", text)
+        assert not re.search(r"\w\.(py|csv|sqlite|pdf)\b|data/|src/", text.replace("tracker.csv", ""))
+
+
+def test_a_seed_loaded_since_the_last_pack_is_one_line_on_page_one(busy_pack):
+    first = busy_pack[0]
+    assert "Initial load of the programme's data: 21 properties" in first
+    assert "Imported tracker.csv: 1 property added" in first
+    assert "properties added" not in first and "procured:" not in first and "stages reached" not in first
+    assert "Also changed: sign-in role added (1)." in first

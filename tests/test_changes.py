@@ -27,7 +27,8 @@ from dashboard.changes import (
 )
 from dashboard.db import session_scope
 from dashboard.importing import import_path
-from dashboard.models import AuditEntry, Decision, Milestone, Property
+from dashboard.models import AuditEntry, Decision, Milestone, Property, RoleGrant
+from dashboard.uploads import KIND_BY_LABEL, run_upload
 from tests.conftest import NEW_PROPERTY, write_csv
 
 ALICE = Actor(user="alice", source="app", role=Role.EDITOR)
@@ -290,3 +291,133 @@ def test_summarise_is_pure_and_nets_a_property_added_then_changed():
     assert summary.beds_changed == ()  # a new property's beds are part of its addition
     # A reference may itself hold "/": the stage is what follows the last one.
     assert summary.procured == (StageReached("X/1", "completion", date(2026, 3, 2)),)
+
+
+# ---------------------------------------------------------------- data loads: one line each, never change by change
+
+ANALYST_IMPORT = Actor(user="bob", source="import tracker.csv", role=Role.EDITOR)  # as the command line names one
+
+
+def properties_in(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(Property))
+
+
+def upload(engine: Engine, path, actor: Actor = ALICE) -> None:
+    """A programme spreadsheet imported through the app's Import page, which names the file in the audit log."""
+    report = run_upload(KIND_BY_LABEL["Programme spreadsheet"], engine, path.name, path.read_bytes(), actor,
+                        dry_run=False, today=date.today())  # fmt: skip
+    assert report.ok, report.summary()
+
+
+def test_the_seed_load_is_one_line_not_its_properties_and_stages(engine):
+    """A store seeded inside the window: one line, with no property, stage or decision listed as if it were news."""
+    stamp(engine, 0, INSIDE)  # the seed, as `init-db` wrote it, moved into the window
+
+    summary = changes_since(engine, SINCE, UNTIL)
+
+    [load] = summary.loads
+    assert load.initial and load.on == INSIDE.date() and len(load.properties_added) == properties_in(engine)
+    assert summary.recorded > 100 and summary.edits == 0 and summary.editors == ()
+    assert summary.properties_added == summary.stages_reached == summary.decisions_added == ()
+    assert summary.other == {} and summary.imports == ()
+    assert change_lines(summary) == [
+        f"Initial load of the programme's data: {properties_in(engine)} properties, 20 Mar 2026."
+    ]
+
+
+def test_an_import_is_one_line_per_file_with_its_counts(store, tmp_path):
+    tracker = write_csv(tmp_path / "tracker.csv", [NEW_PROPERTY, {**NEW_PROPERTY, "Reference": "NEW-02"}])
+    upload(store, tracker)
+    before = last_audit_id(store)
+    # The same two properties again, one of them procured and given a bed more: two updated, one of them moving.
+    procured = {**NEW_PROPERTY, "Planned beds": "4", "Completion actual": "2025-06-20"}
+    upload(store, write_csv(tmp_path / "tracker-march.csv", [procured, {**NEW_PROPERTY, "Reference": "NEW-02",
+                                                                       "Notes": "Survey booked"}]))  # fmt: skip
+    stamp(store, 0, INSIDE)  # (the seed too: it is outside no longer, and still one line)
+    stamp(store, before, INSIDE + timedelta(days=2))
+    decisions = write_csv(tmp_path / "decisions.csv", [{"Reference": "B9/26", "Title": "Phase 4", "Type": "Executive",
+                                                        "Key decision": "yes"}],
+                          headers=["Reference", "Title", "Type", "Key decision"])  # fmt: skip
+    before = last_audit_id(store)
+    upload(store, decisions)
+    stamp(store, before, INSIDE + timedelta(days=3))
+
+    summary = changes_since(store, SINCE, UNTIL)
+
+    assert [(load.file, load.on) for load in summary.loads] == [
+        (None, date(2026, 3, 20)), ("tracker.csv", date(2026, 3, 20)), ("tracker-march.csv", date(2026, 3, 22)),
+        ("decisions.csv", date(2026, 3, 23)),
+    ]  # fmt: skip
+    first, second = summary.loads[1], summary.loads[2]
+    assert first.properties_added == ("NEW-01", "NEW-02") and first.properties_updated == ()
+    assert second.properties_added == () and second.properties_updated == ("NEW-01", "NEW-02")
+    assert (second.stages_reached, second.procured, second.beds_changed) == (1, 1, 1)
+    # Nothing an import wrote is listed as news.
+    assert summary.properties_added == summary.stages_reached == summary.beds_changed == summary.decisions_added == ()
+    assert summary.edits == 0
+    assert change_lines(summary)[1:] == [
+        "Imported tracker.csv: 2 properties added, 20 Mar 2026.",
+        "Imported tracker-march.csv: 2 properties updated, 22 Mar 2026. Its updates record 1 stage reached "
+        "(1 property procured) and beds changed on 1 property.",
+        "Imported decisions.csv: 1 decision added, 23 Mar 2026.",
+    ]
+
+
+def test_importing_the_same_file_on_two_days_is_two_lines():
+    def row(at: datetime, reference: str, action: str = "create") -> dict:
+        return {"at": at, "user": "bob", "source": "import tracker.xlsx", "action": action, "entity": "property",
+                "entity_ref": reference, "before": None if action == "create" else {"notes": None},
+                "after": {"district": "E07000096", "planned_beds": 2} if action == "create" else {"notes": "x"}}
+
+    rows = [row(INSIDE, "X-1"), row(INSIDE, "X-2"), row(INSIDE + timedelta(days=1), "X-1", "update"),
+            row(INSIDE + timedelta(days=1), "X-3")]  # fmt: skip
+    lines = change_lines(summarise(rows, SINCE, UNTIL))
+    assert lines == ["Imported tracker.xlsx: 2 properties added, 20 Mar 2026.",
+                     "Imported tracker.xlsx: 1 property added, 1 updated, 21 Mar 2026."]  # fmt: skip
+
+
+def test_a_command_line_import_is_a_load(store, tmp_path):
+    """The importers' own name for an import (`import <file>`), as the command line writes it, makes it a load."""
+    before = last_audit_id(store)
+    report = import_path(store, write_csv(tmp_path / "properties.csv", [NEW_PROPERTY]), ANALYST_IMPORT)
+    assert report.ok, report.summary()
+    stamp(store, before, INSIDE)
+
+    summary = changes_since(store, SINCE, UNTIL)
+
+    assert change_lines(summary) == ["Imported tracker.csv: 1 property added, 20 Mar 2026."]
+    assert summary.people == ("bob",) and summary.editors == ()
+
+
+def test_an_app_edit_after_the_loads_is_listed_on_its_own(store, tmp_path):
+    stamp(store, 0, INSIDE)  # the seed, in the window
+    before = last_audit_id(store)
+    upload(store, write_csv(tmp_path / "tracker.csv", [NEW_PROPERTY]))
+    stamp(store, before, INSIDE + timedelta(days=1))
+    with change_at(store, INSIDE + timedelta(days=2)) as session:
+        prop(session, "RS-P2-01").planned_beds += 1
+        prop(session, "NEW-01").planned_beds = 5  # a property the import just added: an edit like any other
+        refurbishment = stage(session, "RS-P3-01", "refurbishment")
+        planned = refurbishment.planned_on
+        refurbishment.planned_on = planned + timedelta(days=21)
+
+    summary = changes_since(store, SINCE, UNTIL)
+
+    assert summary.edits == 3 and summary.editors == ("alice",)
+    assert [change.reference for change in summary.beds_changed] == ["NEW-01", "RS-P2-01"]
+    assert summary.slipped == (DateMoved("RS-P3-01", "refurbishment", planned, planned + timedelta(days=21)),)
+    assert summary.properties_added == () and summary.stages_reached == ()
+    lines = change_lines(summary)
+    assert lines[0].startswith("Beds changed on 2 properties (planned +3 in all): NEW-01 planned beds 3 to 5 (+2)")
+    assert lines[1:] == [
+        "1 planned date slipped: RS-P3-01 (Refurbishment) by 21 days.",
+        f"Initial load of the programme's data: {properties_in(store) - 1} properties, 20 Mar 2026.",
+        "Imported tracker.csv: 1 property added, 21 Mar 2026.",
+    ]
+
+
+def test_other_changes_are_in_words_not_table_names(store):
+    with change_at(store, INSIDE, Actor(user="admin", source="app", role=Role.ADMIN)) as session:
+        session.add(RoleGrant(account="jo@example.gov.uk", role="viewer"))
+    assert change_lines(changes_since(store, SINCE, UNTIL)) == ["Also changed: sign-in role added (1)."]

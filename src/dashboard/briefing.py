@@ -12,7 +12,7 @@ import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -39,18 +39,23 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from dashboard import changes, charts, metrics, queries, tables
 from dashboard.boundaries import load_boundaries
-from dashboard.changes import listed, plural
+from dashboard.changes import day, listed, plural
 from dashboard.config import PROJECT_ROOT
+from dashboard.db import session_scope
+from dashboard.models import BriefingPack
+from dashboard.roles import Actor, Permission
 
 CLASSIFICATIONS = ("OFFICIAL", "OFFICIAL-SENSITIVE")  # Government Security Classifications a pack may carry
 ILLUSTRATIVE_NOTE = "Includes illustrative figures, not a council's records"
 GANTT_MOST_BEHIND = 40  # properties drawn on the timeline: the most behind plan
 RISKS_LISTED = 6  # properties named on page 1
 UNINFORMED_LISTED = 30  # procured properties with no record of councillors informed, listed in the pack
+DEFAULT_SINCE_DAYS = 28  # a four-weekly briefing: "changes since" when no pack was ever made
+PACKS_LISTED = 5  # packs made, listed on the Briefing page
 MAP_MEASURE = "Beds secured"  # every district with a bought property shows; open beds are in the table beside it
 TOPOJSON = PROJECT_ROOT / "static" / "topojson"  # an empty base map: geographic figures draw without plotly's CDN
 
@@ -203,7 +208,13 @@ def changes_scope(data: BriefingData) -> str:
         return f"{span}: no days in between."
     if summary.nothing:
         return f"{span}."
-    return f"{span}: {plural(summary.recorded, 'change')} by {plural(len(summary.people), 'person', 'people')}."
+    # Changes made one by one are counted as changes; a load's hundreds of rows are one load, not hundreds of changes.
+    parts = []
+    if summary.edits:
+        parts.append(f"{plural(summary.edits, 'change')} by {plural(len(summary.editors), 'person', 'people')}")
+    if summary.loads:
+        parts.append(plural(len(summary.loads), "data load"))
+    return f"{span}: {' and '.join(parts)}."
 
 
 def risk_sentence(data: BriefingData) -> str:
@@ -238,6 +249,70 @@ def preview(data: BriefingData) -> dict[str, object]:
         "risks": risk_sentence(data),
         "uninformed": uninformed_sentence(data),
     }
+
+
+# ---------------------------------------------------------------- the packs made (the app's and the command line's)
+
+
+@dataclass(frozen=True)
+class PackMade:
+    as_at: date
+    since: date
+    made_by: str
+    source: str  # app, cli
+    made_at: datetime  # UTC, naive as stored
+    classification: str | None
+
+
+def record_pack(
+    engine: Engine, actor: Actor, as_at: date, since: date, classification: str | None, made_at: datetime | None = None
+) -> PackMade:
+    """Record that a pack was made: what it covered, who made it, through what (the actor's source) and when.
+
+    Not an audit row: making a pack changes nothing in the programme, so it is no "change since" in the next pack and
+    no entry in a property's history. Nor does it move the store's data version: the app's cached reads stay valid,
+    and what reads the packs made reads them uncached."""
+    actor.require(Permission.READ)  # whoever may read the briefing may make it
+    if classification is not None and classification not in CLASSIFICATIONS:
+        raise ValueError(f"classification must be one of {', '.join(CLASSIFICATIONS)}, not '{classification}'")
+    made = PackMade(as_at, since, actor.user, actor.source, made_at or datetime.now(UTC).replace(tzinfo=None),
+                    classification)  # fmt: skip
+    with session_scope(engine, actor) as session:
+        session.add(BriefingPack(as_at=made.as_at, since=made.since, made_by=made.made_by, source=made.source,
+                                 made_at=made.made_at, classification=made.classification))  # fmt: skip
+    return made
+
+
+def packs_made(engine: Engine, limit: int = PACKS_LISTED) -> list[PackMade]:
+    """The last `limit` packs made, newest first."""
+    query = (
+        select(BriefingPack.as_at, BriefingPack.since, BriefingPack.made_by, BriefingPack.source,
+               BriefingPack.made_at, BriefingPack.classification)
+        .order_by(BriefingPack.made_at.desc(), BriefingPack.id.desc())
+        .limit(limit)
+    )  # fmt: skip
+    with engine.connect() as connection:
+        return [PackMade(*row) for row in connection.execute(query)]
+
+
+def default_since(engine: Engine, as_at: date) -> date:
+    """The next pack's "changes since": the day (UTC) the last pack was made, so each pack starts where the last one
+    ended; 28 days before `as_at` when no pack was ever made, or when the last was made after `as_at` (a pack for a
+    past date)."""
+    last = packs_made(engine, 1)
+    if last and last[0].made_at.date() <= as_at:
+        return last[0].made_at.date()
+    return as_at - timedelta(days=DEFAULT_SINCE_DAYS)
+
+
+def packs_table(packs: list[PackMade]) -> pd.DataFrame:
+    """The packs made as people read them: what each covered, who made it and when."""
+    return pd.DataFrame(
+        [(long_date(pack.as_at), long_date(pack.since), pack.made_by, f"{day(pack.made_at)} {pack.made_at:%H:%M}",
+          "the app" if pack.source == "app" else "the command line" if pack.source == "cli" else pack.source,
+          pack.classification or "None") for pack in packs],
+        columns=["Data as at", "Changes since", "Made by", "Made (UTC)", "Made in", "Classification"],
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- figures (the pages' own), exported as PNG
@@ -425,7 +500,7 @@ def _page_one(data: BriefingData) -> list[Flowable]:
         Paragraph(escape(changes_scope(data)), STYLES["small"]),
         _bullets(changes.change_lines(data.changes, limit=4)),
     ]
-    if not data.changes.nothing:
+    if in_detail(data.changes):
         story.append(Paragraph("Every change is listed at the end of this pack.", STYLES["small"]))
     story += [Paragraph("Main risks", STYLES["h2"]), Paragraph(escape(risk_sentence(data)), STYLES["body"])]
     late = data.late
@@ -528,10 +603,17 @@ def _decisions_section(data: BriefingData) -> list[Flowable]:
     return story
 
 
+def in_detail(summary: changes.ChangeSummary) -> bool:
+    """Whether the pack ends with the changes in detail: there were changes made one by one, or imports of files. An
+    initial load alone has nothing more to say than its line on page 1."""
+    return bool(summary.edits or summary.imports)
+
+
 def _changes_section(data: BriefingData, row_limit: int = 60) -> list[Flowable]:
-    """Every change since the earlier date, kind by kind (long lists are cut at `row_limit` rows)."""
+    """Every change since the earlier date, kind by kind (long lists are cut at `row_limit` rows), then the files
+    imported."""
     summary = data.changes
-    if summary.nothing:
+    if not in_detail(summary):
         return []
     story: list[Flowable] = [PageBreak(), Paragraph(escape(changes_heading(data) + ": in detail"), STYLES["h2"]),
                              Paragraph(escape(changes_scope(data)), STYLES["small"])]  # fmt: skip
@@ -544,8 +626,9 @@ def _changes_section(data: BriefingData, row_limit: int = 60) -> list[Flowable]:
         story.append(KeepTogether([heading, data_table(frame.head(row_limit), widths, numeric)]))
         if len(frame) > row_limit:
             story.append(Spacer(1, 3))
-            story.append(Paragraph(f"and {len(frame) - row_limit} more: the audit log holds them all "
-                                   "(python -m dashboard export).", STYLES["small"]))  # fmt: skip
+            story.append(Paragraph(f"and {len(frame) - row_limit} more. The audit trail holds them all: analysts can "
+                                   "export every table as CSV from the dashboard's Export page.",
+                                   STYLES["small"]))  # fmt: skip
 
     part("Properties added", pd.DataFrame(
         [(p.reference, p.district, p.phase, p.planned_beds) for p in summary.properties_added],
@@ -570,7 +653,16 @@ def _changes_section(data: BriefingData, row_limit: int = 60) -> list[Flowable]:
     part("Properties removed", pd.DataFrame({"Property": list(summary.properties_removed)}), [100])
     if summary.other:
         also = "; ".join(f"{what} ({count})" for what, count in summary.other.items())
-        story.append(Paragraph(escape(f"Also changed: {also}."), STYLES["body"]))
+        story += [Spacer(1, 6), Paragraph(escape(f"Also changed: {also}."), STYLES["body"])]
+    if summary.imports:
+        # An import's rows are counted, not listed as news: the properties it updated are named for whoever checks.
+        rows = [(load.on, load.file, load.user, changes.load_what(load),
+                 listed(list(load.properties_updated), 8) or "None") for load in summary.imports]  # fmt: skip
+        part("Files imported", pd.DataFrame(rows, columns=["Date", "File", "By", "What it wrote",
+                                                           "Properties it updated"]), [12, 20, 18, 24, 26])  # fmt: skip
+        story.append(Paragraph(
+            "An import brings in a spreadsheet as it stands. Its changes are counted rather than listed one by one: "
+            "they may correct or restate earlier records as well as record progress.", STYLES["small"]))  # fmt: skip
     return story
 
 

@@ -6,13 +6,18 @@ The window is whole days in UTC (the audit log's clock): changes made after the 
 25 November, starts where this one ended: nothing is counted twice or missed.
 
 Several edits to one field within the window are netted: a planned date moved twice counts once, from where it was to
-where it ended; moved and moved back, it has not changed."""
+where it ended; moved and moved back, it has not changed.
+
+Data loaded in bulk is told apart from changes made one by one (in the app's forms, on the command line): the initial
+load of a new store (the seed, or demo-data) and each import of a file are one line each, with counts, never change by
+change. A load restates a spreadsheet, mixing corrections and history with progress, and a reader must not take its
+hundreds of rows for hundreds of things that moved in the programme."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -83,12 +88,60 @@ class TargetChanged:
     after: int | None
 
 
+# Where an audit row came from (its `source`), as the loaders name it: store.SEED_ACTOR for the seed; demo-data writes
+# as dashboard.roles.SYSTEM; every importer (command line and the Import page) as "import <file name>".
+INITIAL_SOURCES = frozenset({"seed", "system"})
+IMPORT_PREFIX = "import "
+
+# Each kind of row the audit log names, in words: a reader never sees a table's name.
+ENTITY_WORDS = {
+    "property": "property", "milestone": "stage", "decision": "decision", "phase": "phase", "strategy": "strategy",
+    "role_grant": "sign-in role", "objective_setting": "objective setting", "placement_figure": "placement figures",
+    "market_figure": "children's homes market figures", "postcode_district": "postcode district lookup",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DataLoad:
+    """Rows written in bulk by one load: the initial load of a new store (`file` None) or an import of a file. Told in
+    one line, with counts; what it changed on properties already in the store is counted, not listed."""
+
+    file: str | None  # the file imported; None for the initial load
+    on: date  # the day it was recorded (UTC)
+    user: str
+    rows: int  # audit rows it wrote
+    properties_added: tuple[str, ...] = ()
+    properties_updated: tuple[str, ...] = ()  # already in the store: the property or any of its stages changed
+    added: dict[str, int] = field(default_factory=dict)  # other rows added, by kind in words: {"decision": 1}
+    updated: dict[str, int] = field(default_factory=dict)
+    replaced: tuple[str, ...] = ()  # tables replaced whole (placement figures, market figures, the postcode lookup)
+    # Among the updates to properties already in the store: what a Member would call movement, counted.
+    stages_reached: int = 0
+    procured: int = 0
+    beds_changed: int = 0  # properties whose planned or registered beds changed
+    slipped: int = 0
+    brought_forward: int = 0
+
+    @property
+    def initial(self) -> bool:
+        return self.file is None
+
+    @property
+    def title(self) -> str:
+        return "Initial load of the programme's data" if self.initial else f"Imported {self.file}"
+
+
 @dataclass(frozen=True)
 class ChangeSummary:
+    """What changed in the window. Everything but `recorded`, `people` and `loads` is what was changed one by one."""
+
     since: date
     until: date
-    recorded: int = 0  # audit rows in the window: every change, classified or not
+    recorded: int = 0  # audit rows in the window: every change, classified or not, loads included
     people: tuple[str, ...] = ()  # who made them
+    edits: int = 0  # audit rows made one by one (not by a load)
+    editors: tuple[str, ...] = ()  # who made those
+    loads: tuple[DataLoad, ...] = ()  # in the order they were made
     properties_added: tuple[PropertyAdded, ...] = ()
     properties_removed: tuple[str, ...] = ()
     stages_reached: tuple[StageReached, ...] = ()  # in the order they happened
@@ -104,6 +157,11 @@ class ChangeSummary:
     def procured(self) -> tuple[StageReached, ...]:
         """Properties whose completion was recorded: procured (secured)."""
         return tuple(stage for stage in self.stages_reached if stage.stage == "completion")
+
+    @property
+    def imports(self) -> tuple[DataLoad, ...]:
+        """The loads that were imports of files (not the initial load)."""
+        return tuple(load for load in self.loads if not load.initial)
 
     @property
     def first_day(self) -> date:
@@ -198,15 +256,110 @@ FIELD_WORDS = {
 }  # fmt: skip
 
 
+def _entity(entity: str) -> str:
+    """A kind of row in words: the store's table names are not for a reader."""
+    return ENTITY_WORDS.get(entity, entity.replace("_", " "))
+
+
 def _other(entity: str, key: str) -> str:
-    return f"{entity} {FIELD_WORDS.get(key, key.replace('_', ' '))}"
+    return f"{_entity(entity)} {FIELD_WORDS.get(key, key.replace('_', ' '))}"
+
+
+def _day_of(at: Any, default: date) -> date:
+    """The UTC day of an audit row's time (a datetime, a pandas Timestamp or ISO text)."""
+    if at is None:
+        return default
+    if isinstance(at, datetime):
+        return at.date()
+    return _date(at) or default
+
+
+LoadKey = tuple[str | None, str, date]  # (file imported, or None for the initial load; who; the day, UTC)
+
+
+def load_key(row: Mapping[str, Any], default_day: date) -> LoadKey | None:
+    """The load a row belongs to, or None for a change made one by one. An import's rows are grouped by file, person
+    and day: importing the same file twice in a day is told as one import. Only the rows an initial load created belong
+    to it: an update made later under the seed's name (a change to the reference data) is a change like any other."""
+    source = str(row.get("source") or "")
+    if source.startswith(IMPORT_PREFIX):
+        return source.removeprefix(IMPORT_PREFIX), row["user"], _day_of(row.get("at"), default_day)
+    if source in INITIAL_SOURCES and row["action"] == "create":
+        return None, row["user"], _day_of(row.get("at"), default_day)
+    return None
 
 
 def summarise(
     rows: Iterable[Mapping[str, Any]], since: date, until: date, district_names: Mapping[str, str] | None = None
 ) -> ChangeSummary:
-    """Classify audit rows (oldest first: keys at, user, action, entity, entity_ref, before, after) into what a
-    briefing reports. `district_names` maps the ONS codes the log holds to names."""
+    """Classify audit rows (oldest first: keys at, user, source, action, entity, entity_ref, before, after) into what
+    a briefing reports: changes made one by one kind by kind, and each data load as one. A row without a source is
+    taken as made one by one. `district_names` maps the ONS codes the log holds to names."""
+    one_by_one: list[Mapping[str, Any]] = []
+    loads: dict[LoadKey, list[Mapping[str, Any]]] = {}  # in the order each load started
+    people: set[str] = set()
+    recorded = 0
+    for row in rows:
+        recorded += 1
+        people.add(row["user"])
+        key = load_key(row, since + timedelta(days=1))
+        if key is None:
+            one_by_one.append(row)
+        else:
+            loads.setdefault(key, []).append(row)
+    summary = _classify(one_by_one, since, until, district_names)
+    return replace(
+        summary,
+        recorded=recorded,
+        people=tuple(sorted(people)),
+        loads=tuple(_load(key, load_rows, since, until) for key, load_rows in loads.items()),
+    )
+
+
+def _load(key: LoadKey, rows: list[Mapping[str, Any]], since: date, until: date) -> DataLoad:
+    """One load's rows counted: properties added and updated, other rows by kind, and what moved among the updates."""
+    file, user, on = key
+    added: set[str] = set()
+    updated: set[str] = set()
+    other_added: dict[str, set[str]] = {}
+    other_updated: dict[str, set[str]] = {}
+    replaced: list[str] = []
+    for row in rows:
+        entity, ref, action = row["entity"], row["entity_ref"], row["action"]
+        if entity == "property" and action == "create":
+            added.add(ref)
+        elif entity in ("property", "milestone"):
+            updated.add(_milestone_parts(ref)[0] if entity == "milestone" else ref)
+        elif action == "import":  # a table replaced whole (audit.record_bulk_change)
+            if _entity(entity) not in replaced:
+                replaced.append(_entity(entity))
+        else:
+            (other_added if action == "create" else other_updated).setdefault(_entity(entity), set()).add(ref)
+    updated -= added  # a new property's stages come with it
+    moved = _classify(rows, since, until, None)
+    reached = [stage for stage in moved.stages_reached if stage.reference not in added]
+    return DataLoad(
+        file=file,
+        on=on,
+        user=user,
+        rows=len(rows),
+        properties_added=tuple(sorted(added)),
+        properties_updated=tuple(sorted(updated)),
+        added={word: len(refs) for word, refs in sorted(other_added.items())},
+        updated={word: len(refs) for word, refs in sorted(other_updated.items())},
+        replaced=tuple(replaced),
+        stages_reached=len(reached),
+        procured=sum(stage.stage == "completion" for stage in reached),
+        beds_changed=len({change.reference for change in moved.beds_changed}),
+        slipped=len(moved.slipped),
+        brought_forward=len(moved.brought_forward),
+    )
+
+
+def _classify(
+    rows: Iterable[Mapping[str, Any]], since: date, until: date, district_names: Mapping[str, str] | None
+) -> ChangeSummary:
+    """The rows, all taken as changes made one by one, kind by kind."""
     names = district_names or {}
     tracks: dict[tuple[str, str], _Track] = {}
     people: set[str] = set()
@@ -267,9 +420,9 @@ def summarise(
         elif track.entity == "strategy" and "bed_target" in changed and not (track.added or track.removed):
             target = TargetChanged(*changed.pop("bed_target"))
         if track.added:
-            other[f"{track.entity} added"] += 1
+            other[f"{_entity(track.entity)} added"] += 1
         elif track.removed:
-            other[f"{track.entity} removed"] += 1
+            other[f"{_entity(track.entity)} removed"] += 1
         else:
             for key in changed:
                 other[_other(track.entity, key)] += 1
@@ -282,6 +435,8 @@ def summarise(
         until=until,
         recorded=recorded,
         people=tuple(sorted(people)),
+        edits=recorded,
+        editors=tuple(sorted(people)),
         properties_added=tuple(sorted(added, key=lambda p: p.reference)),
         properties_removed=tuple(sorted(removed)),
         stages_reached=tuple(reached),
@@ -334,7 +489,8 @@ def _beds_text(change: BedsChanged) -> str:
 
 
 def change_lines(summary: ChangeSummary, limit: int = 5) -> list[str]:
-    """One sentence per kind of change, with the numbers, naming at most `limit` properties in each."""
+    """One sentence per kind of change made one by one, with the numbers, naming at most `limit` properties in each;
+    then one per data load."""
     if summary.nothing:
         return ["No change was recorded in the store."]
     lines: list[str] = []
@@ -381,4 +537,59 @@ def change_lines(summary: ChangeSummary, limit: int = 5) -> list[str]:
         lines.append(f"Bed target changed from {summary.target_changed.before} to {summary.target_changed.after}.")
     if summary.other:
         lines.append("Also changed: " + "; ".join(f"{what} ({count})" for what, count in summary.other.items()) + ".")
+    # The loads come after what was changed one by one: what moved in the programme reads first.
+    lines += [load_line(load) for load in summary.loads]
     return lines
+
+
+def _many(word: str) -> str:
+    """A kind of row in the plural: "strategies", "objective settings"."""
+    return word[:-1] + "ies" if word.endswith("y") else word if word.endswith("s") else word + "s"
+
+
+def _counted(counts: Mapping[str, int], verb: str) -> list[str]:
+    """{"decision": 2} -> ["2 decisions added"]."""
+    return [f"{plural(count, word, _many(word))} {verb}" for word, count in counts.items()]
+
+
+def load_what(load: DataLoad) -> str:
+    """What a load wrote, counted: "21 properties", or "2 properties added, 5 updated, 1 decision added"."""
+    if load.initial:
+        if load.properties_added:
+            return plural(len(load.properties_added), "property", "properties")
+        return ", ".join(_counted(load.added, "added")) or "the programme's reference data"
+    parts: list[str] = []
+    added, updated = len(load.properties_added), len(load.properties_updated)
+    if added and updated:
+        parts.append(f"{plural(added, 'property', 'properties')} added, {updated} updated")
+    elif added or updated:
+        parts.append(f"{plural(added or updated, 'property', 'properties')} {'added' if added else 'updated'}")
+    parts += _counted(load.added, "added") + _counted(load.updated, "updated")
+    parts += [f"{word} replaced" for word in load.replaced]
+    return ", ".join(parts) or "no change"
+
+
+def load_moves(load: DataLoad) -> str | None:
+    """What an import's updates to properties already in the store record, counted (never listed: the load may be
+    restating history, and the reader should see it came from a file)."""
+    stages = plural(load.stages_reached, "stage") + " reached"
+    if load.procured:
+        stages += f" ({plural(load.procured, 'property', 'properties')} procured)"
+    moves = [
+        stages if load.stages_reached else "",
+        f"{plural(load.slipped, 'planned date')} slipped" if load.slipped else "",
+        f"{plural(load.brought_forward, 'planned date')} brought forward" if load.brought_forward else "",
+        f"beds changed on {plural(load.beds_changed, 'property', 'properties')}" if load.beds_changed else "",
+    ]
+    moves = [move for move in moves if move]
+    if not moves:
+        return None
+    return "Its updates record " + (", ".join(moves[:-1]) + " and " + moves[-1] if len(moves) > 1 else moves[0])
+
+
+def load_line(load: DataLoad) -> str:
+    """A load in one line, as "Initial load of the programme's data: 21 properties, 30 Nov 2026." or as "Imported
+    tracker.xlsx: 2 properties added, 5 updated, 30 Nov 2026. Its updates record 3 stages reached." """
+    line = f"{load.title}: {load_what(load)}, {day(load.on)}."
+    moves = None if load.initial else load_moves(load)
+    return f"{line} {moves}." if moves else line

@@ -351,16 +351,18 @@ def briefing_command(
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option(help="Report what changed after this date (the last briefing's). Default: 28 days before --as-at."),
+        typer.Option(help="Report what changed after this date. Default: the day the last pack was made (here or in "
+                          "the app), or 28 days before --as-at if none was."),
     ] = None,
     classification: Annotated[
         str | None, typer.Option(help="Security marking on every page: OFFICIAL or OFFICIAL-SENSITIVE. Default: none.")
     ] = None,
 ) -> None:
-    """Write the Executive Member's briefing pack: an A4 PDF of headline figures, changes, risks, charts and decisions."""
-    from datetime import date, timedelta
+    """Write the Executive Member's briefing pack: an A4 PDF of headline figures, changes, risks, charts and decisions.
+    Each pack made is recorded: the next one's changes start from the day it was made."""
+    from datetime import date
 
-    from dashboard.briefing import CLASSIFICATIONS, build_briefing, check_dates
+    from dashboard.briefing import CLASSIFICATIONS, build_briefing, check_dates, default_since, record_pack
 
     dates = {}
     for option, value in (("--as-at", as_at), ("--since", since)):
@@ -369,22 +371,24 @@ def briefing_command(
         except ValueError as error:
             _fail(f"{option}: {error}")
     as_at_date = dates["--as-at"] or date.today()
-    since_date = dates["--since"] or as_at_date - timedelta(days=28)
     marking = classification.strip().upper() if classification else None
     if marking is not None and marking not in CLASSIFICATIONS:
         _fail(f"--classification: '{classification}' is not one of {', '.join(CLASSIFICATIONS)}")
-    try:
-        check_dates(as_at_date, since_date, date.today())
+    try:  # checked before the store is opened: a date at fault leaves no store behind
+        check_dates(as_at_date, dates["--since"] or as_at_date, date.today())
     except ValueError as error:
         _fail(str(error))
     engine = _engine(ctx)
     ensure_store(engine)
+    # The default is never after --as-at (default_since says so), so the dates checked above still hold.
+    since_date = dates["--since"] or default_since(engine, as_at_date)
     with _progress() as progress:
         task = progress.add_task("Briefing", total=None)
         written = build_briefing(
             engine, as_at_date, since_date, marking, out,
             on_progress=lambda done, total, step: progress.update(task, completed=done, total=total, description=step),
         )  # fmt: skip
+    record_pack(engine, _cli_actor("cli"), as_at_date, since_date, marking)
     print(f"Wrote the briefing pack as at {as_at_date:%d/%m/%Y} (changes since {since_date:%d/%m/%Y}) to {written}")
 
 
