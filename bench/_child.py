@@ -4,6 +4,8 @@
     python -m bench._child warm   REPEAT APP::PAGE...   every app/page (PAGE "-": the app itself) run once, then
                                                         rerun REPEAT times, interleaved; one process for all
     python -m bench._child export OUT_FILE              dashboard.exporting.export_table(AUDIT_LOG) to OUT_FILE
+    python -m bench._child asat   REPEAT DAYS_BACK      the programme's status read as at today and as recorded
+                                                        DAYS_BACK days ago, REPEAT times each, interleaved
 
 The store is DATABASE_URL (set by the parent). Times are perf_counter seconds around the measured call only: the
 interpreter's start and the harness's imports (streamlit, AppTest) are not in them; whatever the app imports is.
@@ -83,6 +85,27 @@ def export(out_file: str) -> None:
     _emit({"seconds": seconds, "rows": rows, "problems": []})
 
 
+def asat(repeat: int, days_back: int) -> None:
+    from datetime import date, timedelta
+
+    from dashboard.db import make_engine, upgrade_to_head
+    from dashboard.queries import Filters, property_status
+
+    engine = make_engine()
+    upgrade_to_head(engine)  # a store built before the recorded history gets it here, untimed
+    today = date.today()
+    views = {"today": Filters(as_at=today), "past": Filters(as_at=today - timedelta(days=days_back))}
+    times: dict[str, list[float]] = {name: [] for name in views}
+    rows = {name: len(property_status(engine, filters, today)) for name, filters in views.items()}  # warm up
+    for _ in range(repeat):
+        for name, filters in views.items():
+            start = time.perf_counter()
+            property_status(engine, filters, today)
+            times[name].append(time.perf_counter() - start)
+    engine.dispose()
+    _emit({"median": {name: statistics.median(ts) for name, ts in times.items()}, "rows": rows, "problems": []})
+
+
 def main(argv: list[str]) -> None:
     mode, *args = argv
     if mode == "cold":
@@ -91,6 +114,8 @@ def main(argv: list[str]) -> None:
         warm(int(args[0]), args[1:])
     elif mode == "export":
         export(args[0])
+    elif mode == "asat":
+        asat(int(args[0]), int(args[1]))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
 

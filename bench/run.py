@@ -39,6 +39,9 @@ EXPORT_VS_SQLITE_MAX = 2.0
 EXPORT_VS_DATASETTE_MIN = 10.0
 EXPORT_PEAK_MAX_MB = 150
 APP_PEAK_MAX_MB = 400
+# Issue T1: the programme as recorded on a past day, beside the same view today.
+ASAT_VS_TODAY_MAX = 2.0
+ASAT_DAYS_BACK = 365
 AUDIT_COLUMNS = "at, user, source, action, entity, entity_ref, before, after"
 
 
@@ -60,6 +63,8 @@ class SizeResult:
     shell: list[Measured] = field(default_factory=list)
     datasette: list[float] = field(default_factory=list)  # seconds per download; the server's peak is below
     datasette_peak_mb: float = 0.0
+    asat: dict[str, float] = field(default_factory=dict)  # median seconds of the status read: "today", "past"
+    asat_rows: dict[str, int] = field(default_factory=dict)
 
     def cold_median(self, page: str) -> float:
         return statistics.median(m.seconds for m in self.cold[page])
@@ -175,6 +180,10 @@ def measure_size(
             cold, peak_mb = child(["cold", str(app), page], store)
             result.cold.setdefault(name, []).append(Measured(cold["seconds"], peak_mb))
 
+    log(f"[{properties}] as-at: the programme's status today and as recorded {ASAT_DAYS_BACK} days ago")
+    measured, _ = child(["asat", str(max(repeat, 3) * 3), str(ASAT_DAYS_BACK)], store)
+    result.asat, result.asat_rows = measured["median"], measured["rows"]
+
     scratch = Path(tempfile.mkdtemp(prefix="bench-export-"))
     project_csv, shell_csv = scratch / "project.csv", scratch / "sqlite3.csv"
     shell = shutil.which("sqlite3") or "/usr/bin/sqlite3"
@@ -280,6 +289,9 @@ def check_targets(results: list[SizeResult]) -> list[Check]:
         faster = big.datasette_median() / big.export_median()
         checks.append(Check(f"export ≥ {EXPORT_VS_DATASETTE_MIN:g}× faster than Datasette at {big.properties}",
                             f"{faster:.1f}×", faster >= EXPORT_VS_DATASETTE_MIN))  # fmt: skip
+    ratio = big.asat["past"] / big.asat["today"]
+    checks.append(Check(f"as-at view {ASAT_DAYS_BACK} days back ≤ {ASAT_VS_TODAY_MAX:g}× today's at {big.properties}",
+                        f"{ratio:.1f}×", ratio <= ASAT_VS_TODAY_MAX))  # fmt: skip
     peak = max(m.peak_mb for m in big.export)
     checks.append(Check(f"export peak memory < {EXPORT_PEAK_MAX_MB} MB", f"{peak:.0f} MB", peak < EXPORT_PEAK_MAX_MB))
     checks.append(Check(f"app memory after every page < {APP_PEAK_MAX_MB} MB", f"{big.warm_peak_mb:.0f} MB",
@@ -341,6 +353,13 @@ def report(results: list[SizeResult], checks: list[Check] | None, repeat: int, s
              + ("Datasette: its streamed CSV of the table (every column, `?_stream=on`) downloaded from "
                 "`datasette serve STORE` on 127.0.0.1." if measured else
                 "Datasette: not measured (not installed; see bench/README.md)."))]  # fmt: skip
+    rows = [[f"{r.properties:,}", f"{r.asat['today']:.3f}", f"{r.asat_rows['today']:,}", f"{r.asat['past']:.3f}",
+             f"{r.asat_rows['past']:,}", f"{r.asat['past'] / r.asat['today']:.1f}×"] for r in results]  # fmt: skip
+    out += ["", "## The programme as at a past day", "",
+            table(["properties", "today s", "rows", f"{ASAT_DAYS_BACK} days ago s", "rows", "past ÷ today"], rows), "",
+            ("`dashboard.queries.property_status`: every property's status, from its milestones, as at today (the live "
+             "rows) and as recorded at the end of a day a year ago (each property's and stage's latest record by "
+             "then: property_record, milestone_record). Medians in one process, interleaved.")]  # fmt: skip
     if len(results) > 1:
         small, big = results[0], results[-1]
         rows = []
