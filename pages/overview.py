@@ -2,52 +2,51 @@
 
 import streamlit as st
 
-from dashboard import charts, consultation, metrics, tables
+from dashboard import charts, consultation, headline, metrics, tables
 from dashboard_ui.view import View, current_view, per_view
-from dashboard_ui.widgets import chart_with_data, download_csv, on_screen, page_header
+from dashboard_ui.widgets import chart_with_data, download_csv, on_screen, page_header, scope_of
 
 
 @per_view
 def overview(view: View) -> tuple:  # unpacked at once below
-    status, as_at, target = view.status(), view.filters.as_at, view.strategy.bed_target
-    totals = metrics.bed_totals(status, target)
+    status, as_at = view.status(), view.filters.as_at
+    totals = view.totals()
     by_stage = metrics.properties_by_stage(status)
     return (
-        totals, metrics.target_forecast(status, target, as_at), charts.target_bar(totals),
-        tables.bed_levels_table(totals), tables.late_table(status, as_at), metrics.uninformed(status, as_at),
-        charts.stage_chart(by_stage), tables.stage_table(by_stage),
+        totals, headline.outlook(totals, metrics.target_forecast(status, totals, as_at), as_at),
+        charts.target_bar(totals), tables.bed_levels_table(totals), tables.late_table(status, as_at),
+        metrics.uninformed(status, as_at), charts.stage_chart(by_stage), tables.stage_table(by_stage),
     )  # fmt: skip
 
 
 view = current_view()
 filters, strategy = view.filters, view.strategy
-totals, forecast, target_figure, levels, late, uninformed, stage_figure, stages = overview(view)
+totals, outlook, target_figure, levels, late, uninformed, stage_figure, stages = overview(view)
 
-page_header(f"{totals.open} of {strategy.bed_target} beds open", view)
+page_header(headline.title(totals, scope_of(view)), view)
+if totals.part:
+    st.info(headline.whole_programme_note(view.programme_totals()), icon=":material/filter_alt:")
 
-tiles = st.columns(5)
-for column, (label, beds, help_text) in zip(
-    tiles,
-    [
-        ("Open", totals.open, "Homes open with a child placed: registered places."),
-        ("Registered", totals.registered, "Places registered by Ofsted (open or not yet open)."),
-        ("Secured", totals.secured, "Planned beds in properties bought (completion reached)."),
-        ("In the pipeline", totals.pipeline, "Planned beds in properties found but not yet bought."),
-        ("Still to find", totals.still_to_find, "Target less beds secured and in the pipeline."),
-    ],
-):
-    column.metric(label, f"{beds} beds", f"{totals.share(beds):.0%} of {strategy.bed_target}",
-                  delta_color="off", delta_arrow="off", border=True, help=help_text)  # fmt: skip
+TILE_HELP = {
+    "Open": "Homes open with a child placed. Beds are registered places once Ofsted has registered the home.",
+    "Registered": "Beds in homes Ofsted has registered (open or not yet open): registered places.",
+    "Secured": "Beds in properties bought (completion reached): planned beds until Ofsted registers places, "
+    "registered places from then on.",
+    "In the pipeline": "Planned beds in properties found but not yet bought.",
+    "Still to find": "The target less beds secured and in the pipeline.",
+}
+tiles = [("Open", totals.open), ("Registered", totals.registered), ("Secured", totals.secured),
+         ("In the pipeline", totals.pipeline)]  # fmt: skip
+if not totals.part:
+    tiles.append(("Still to find", totals.still_to_find))
+against = f"of {totals.goal} planned" if totals.part else f"of {strategy.bed_target}"
+for column, (label, beds) in zip(st.columns(len(tiles)), tiles):
+    column.metric(label, f"{beds} beds", f"{totals.share(beds):.0%} {against}",
+                  delta_color="off", delta_arrow="off", border=True, help=TILE_HELP[label])  # fmt: skip
 
-if forecast.reached_on and forecast.reached_on > filters.as_at:
-    st.success(f"**{strategy.bed_target} beds open by {forecast.reached_on:%B %Y}** if the remaining stages take as "
-               "long as planned from now on (each property's plan pushed back by its current delay).",
-               icon=":material/event_available:")  # fmt: skip
-elif forecast.reached_on:
-    st.success(f"**Target reached**: {totals.open} beds open.", icon=":material/check_circle:")
-else:
-    st.error(f"**{forecast.shortfall} beds short of {strategy.bed_target}.** Every property in the programme open "
-             f"would give {forecast.beds_with_dates} beds: more properties are needed.", icon=":material/warning:")  # fmt: skip
+show, icon = {"good": (st.success, ":material/event_available:"), "bad": (st.error, ":material/warning:"),
+              "neutral": (st.info, ":material/help:")}[outlook.tone]  # fmt: skip
+show(outlook.markdown(), icon=icon)
 
 chart_with_data(target_figure, levels, "Beds against the target", filters)
 

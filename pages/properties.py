@@ -73,7 +73,7 @@ reference = st.selectbox(
 )  # fmt: skip
 if reference:
     st.header(f"{reference}: milestones")
-    milestone_table = tables.milestone_table(store.milestones(filters, (reference,), version))
+    milestone_table = tables.milestone_table(store.milestones(filters, (reference,), view.today, version))
     milestone_table = tables.with_stage_date_sources(milestone_table, view.status(), reference)
     st.dataframe(milestone_table, hide_index=True, column_config={"Planned": date_column, "Actual": date_column,
                                                                   tables.DATES_SOURCE: dates_source},

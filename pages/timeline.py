@@ -25,8 +25,9 @@ def phases(view: View) -> tuple:  # unpacked at once below
 @per_view
 def gantt(view: View, shown: tuple[str, ...], title: str) -> tuple:  # unpacked at once below
     """The Gantt chart and its table for the properties `shown`."""
-    segments = metrics.gantt_segments(store.milestones(view.filters, shown, view.version), view.filters.as_at)
-    figure = charts.gantt(segments, metrics.lateness_by_property(segments), view.filters.as_at, title)
+    as_at = view.filters.as_at
+    segments = metrics.gantt_segments(store.milestones(view.filters, shown, view.today, view.version), as_at)
+    figure = charts.gantt(segments, metrics.lateness(view.status(), as_at), as_at, title)
     return figure, tables.gantt_table(segments)
 
 
@@ -40,7 +41,7 @@ title = f"{late} of {len(references)} properties are behind plan" if references 
 st.markdown(
     "Each property has two bars: its **plan** (thin, grey) and what **happened** (thick): blue where a stage took no "
     "longer than planned; orange and hatched where it took longer, labelled with the days it added. The thick bar of a "
-    "property still under way runs to the as-at date (dotted line); each row ends with how late the property is."
+    "property still under way runs to the as-at date (dotted line). A row ends with how late a property not yet open is, in **bold**, or, for an open home, *how its opening compared with plan*."
 )
 gantt_figure, gantt_table = gantt(view, shown, title)
 chart_with_data(gantt_figure, gantt_table, "Property stages", view.filters, property_level=True)

@@ -172,3 +172,17 @@ def plain_sql(url: str, sql: str, params: Sequence[object] = ()) -> list[tuple]:
             return [tuple(row) for row in connection.execute(text(bound), values)]
     finally:
         engine.dispose()
+
+
+def beds_by_sql(url: str, stage: str, as_at: date, where: str = "", params: Sequence[object] = ()) -> int:
+    """Beds of properties whose `stage` had an actual date by `as_at`, straight from the tables, independently of the
+    domain's ledger: planned beds, or registered places once Ofsted registration had happened by then."""
+    sql = f"""
+        SELECT COALESCE(SUM(CASE WHEN reg.actual_on <= ? AND p.registered_beds IS NOT NULL
+                                 THEN p.registered_beds ELSE p.planned_beds END), 0)
+        FROM property p
+        JOIN milestone m ON m.property_id = p.id AND m.stage_key = ?
+        LEFT JOIN milestone reg ON reg.property_id = p.id AND reg.stage_key = 'ofsted_registration'
+        JOIN district d ON d.id = p.district_id JOIN phase ph ON ph.id = p.phase_id
+        WHERE m.actual_on <= ? {where}"""
+    return plain_sql(url, sql, (as_at, stage, as_at, *params))[0][0]

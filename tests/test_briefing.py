@@ -38,6 +38,7 @@ from dashboard.demo import build_demo
 from dashboard.models import AuditEntry, Decision, Milestone, Property, RoleGrant
 from dashboard.store import ensure_store
 from tests.conftest import NEW_PROPERTY, REPO_ROOT, SEED_TODAY, new_store, plain_sql, run_dashboard, write_csv
+from tests.conftest import beds_by_sql as beds
 
 AS_AT = date.today()
 SINCE = AS_AT - timedelta(days=28)
@@ -65,15 +66,6 @@ def text_of_bytes(pdf: bytes) -> list[str]:
 
 def scalar(store_url: str, sql: str, params: tuple = ()) -> int:
     return plain_sql(store_url, sql, params)[0][0]
-
-
-def beds(store_url: str, stage: str, as_at: date, registered: bool) -> int:
-    """Beds of properties whose `stage` had an actual date by `as_at`, straight from the tables."""
-    counted = "COALESCE(p.registered_beds, p.planned_beds)" if registered else "p.planned_beds"
-    return scalar(store_url, f"""
-        SELECT COALESCE(SUM({counted}), 0) FROM property p
-        JOIN milestone m ON m.property_id = p.id AND m.stage_key = ?
-        WHERE m.actual_on <= ?""", (stage, as_at))  # fmt: skip
 
 
 def pipeline_beds(store_url: str, as_at: date) -> int:
@@ -141,9 +133,9 @@ def test_the_pack_is_a_valid_a4_pdf_of_several_pages(pack):
 def test_page_one_holds_the_headline_figures_of_the_store(pack, pages):
     store = pack.store_url
     target = scalar(store, "SELECT bed_target FROM strategy")
-    open_beds = beds(store, "opened", AS_AT, registered=True)
-    registered = beds(store, "ofsted_registration", AS_AT, registered=True)
-    secured = beds(store, "completion", AS_AT, registered=False)
+    open_beds = beds(store, "opened", AS_AT)
+    registered = beds(store, "ofsted_registration", AS_AT)
+    secured = beds(store, "completion", AS_AT)
     pipeline = pipeline_beds(store, AS_AT)
     first = pages[0]
     assert f"{open_beds} of {target} beds open; {secured} secured" in first
@@ -273,10 +265,10 @@ def test_cli_writes_the_pack(demo_store, tmp_path):
     assert "Traceback" not in result.stderr
     pages = text_of(out)
     store = demo_store
-    open_beds = beds(store, "opened", as_at, registered=True)
-    secured = beds(store, "completion", as_at, registered=False)
+    open_beds = beds(store, "opened", as_at)
+    secured = beds(store, "completion", as_at)
     assert f"{open_beds} of 70 beds open; {secured} secured" in pages[0]
-    assert f"{beds(store, 'ofsted_registration', as_at, registered=True)} beds registered" in pages[0]
+    assert f"{beds(store, 'ofsted_registration', as_at)} beds registered" in pages[0]
     assert f"{pipeline_beds(store, as_at)} beds in the pipeline" in pages[0]
     for number, text in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in text and "Data as at 30 June 2025" in text
@@ -322,8 +314,8 @@ def test_briefing_page_makes_the_pack_and_offers_it(monkeypatch, pack):
     assert any("whole programme" in caption.value for caption in app.caption)
     assert not app.get("download_button"), "no pack until asked for"
     # Page 1 previewed as text: the headline from the store.
-    open_beds = beds(pack.store_url, "opened", AS_AT, registered=True)
-    secured = beds(pack.store_url, "completion", AS_AT, registered=False)
+    open_beds = beds(pack.store_url, "opened", AS_AT)
+    secured = beds(pack.store_url, "completion", AS_AT)
     assert any(f"{open_beds} of 70 beds open; {secured} secured" in md.value for md in app.markdown)
     assert any("RS-P3-01 (Refurbishment) by 30 days" in md.value for md in app.markdown)
 

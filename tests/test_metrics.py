@@ -54,9 +54,24 @@ PROGRAMME = pd.concat([OPEN, REGISTERED, SECURED, PIPELINE], ignore_index=True)
 
 def test_bed_totals_count_each_level():
     totals = metrics.bed_totals(PROGRAMME, target=20)
-    # Registered places (3, not the 4 planned) count once Ofsted registers them.
-    assert (totals.open, totals.registered, totals.secured, totals.pipeline) == (3, 5, 4 + 2 + 3, 2)
-    assert totals.still_to_find == 20 - 9 - 2
+    # Registered places (3, not the 4 planned) count at every level once Ofsted registers them: secured too.
+    assert (totals.open, totals.registered, totals.secured, totals.pipeline) == (3, 5, 3 + 2 + 3, 2)
+    assert totals.still_to_find == 20 - 8 - 2
+
+
+def test_the_ledger_counts_planned_beds_until_registration_and_places_from_it():
+    # Registered places recorded ahead of the registration itself do not count yet.
+    ahead = _status({"reference": "E", "planned_beds": 4, "registered_beds": 2, "reached_position": 5,
+                     "secured_actual_on": T("2025-01-01")})  # fmt: skip
+    book = metrics.ledger(pd.concat([PROGRAMME, ahead], ignore_index=True)).set_index("reference")
+    assert book["beds"].to_dict() == {"A": 3, "B": 2, "C": 3, "D": 2, "E": 4}
+    assert book["level"].to_dict() == {"A": "open", "B": "registered", "C": "secured", "D": "pipeline", "E": "secured"}
+
+
+def test_a_part_of_the_programme_is_measured_against_its_own_beds():
+    part = metrics.bed_totals(PROGRAMME[PROGRAMME["reference"].isin(["A", "C"])], target=20, part=True)
+    assert (part.open, part.secured, part.goal, part.still_to_find) == (3, 6, 6, 0)
+    assert part.share(part.open) == pytest.approx(3 / 6)
 
 
 def test_slippage_lists_properties_past_their_planned_date():
@@ -75,16 +90,22 @@ def test_forecast_pushes_plans_back_by_the_current_delay():
 
 
 def test_target_forecast_finds_the_date_or_the_shortfall():
-    reached = metrics.target_forecast(PROGRAMME, target=8, as_at=AS_AT)
+    reached = metrics.target_forecast(PROGRAMME, metrics.bed_totals(PROGRAMME, target=8), as_at=AS_AT)
     assert reached.reached_on == date(2026, 10, 1)  # 3 open + 2 + 3 = 8
-    short = metrics.target_forecast(PROGRAMME, target=20, as_at=AS_AT)
-    assert short.reached_on is None and short.shortfall == 20 - 10 and short.beds_with_dates == 10
+    totals = metrics.bed_totals(PROGRAMME, target=20)
+    short = metrics.target_forecast(PROGRAMME, totals, as_at=AS_AT)
+    assert short.reached_on is None and short.in_programme == 10
+    assert short.shortfall == totals.still_to_find == 20 - 10
 
 
 def test_cumulative_beds_join_actual_and_forecast_at_as_at():
     series = metrics.cumulative_beds(PROGRAMME, AS_AT)
     open_actual = series[(series["level"] == "open") & (series["basis"] == "actual")]
     assert open_actual["beds"].tolist() == [3, 3] and open_actual["date"].iloc[-1] == T(AS_AT)
+    secured_actual = series[(series["level"] == "secured") & (series["basis"] == "actual")]
+    # A's 4 planned beds from completion, its 3 registered places from registration: the line steps down by one.
+    assert secured_actual["beds"].tolist() == [4, 6, 5, 8, 8]
+    assert secured_actual["date"].iloc[2] == T("2025-01-10")
     open_forecast = series[(series["level"] == "open") & (series["basis"] == "forecast")]
     assert open_forecast["beds"].tolist() == [3, 5, 8, 10]
     assert (open_forecast["date"].diff().dropna() > pd.Timedelta(0)).all()
@@ -94,9 +115,9 @@ def test_by_district_lists_every_district():
     districts = pd.DataFrame({"ons_code": ["E07000096", "E07000103"], "name": ["Dacorum", "Watford"],
                               "short_name": [None, None], "tile_x": [0.5, 2], "tile_row": [2, 3]})  # fmt: skip
     frame = metrics.by_district(PROGRAMME, districts, target=20).set_index("name")
-    assert frame.loc["Dacorum", "properties"] == 4 and frame.loc["Dacorum", "secured"] == 9
+    assert frame.loc["Dacorum", "properties"] == 4 and frame.loc["Dacorum", "secured"] == 8
     assert frame.loc["Watford", "properties"] == 0 and frame.loc["Watford", "share_of_target"] == 0
-    assert frame.loc["Dacorum", "share_of_target"] == pytest.approx(9 / 20)
+    assert frame.loc["Dacorum", "share_of_target"] == pytest.approx(8 / 20)
 
 
 def _milestones(reference: str, dates: list[tuple[str | None, str | None]]) -> pd.DataFrame:
@@ -125,7 +146,17 @@ def test_gantt_segments_separate_inherited_delay_from_added_delay():
     # Legal is under way: its bar runs to as-at, 14 days past its planned date.
     legal = actual.loc["Legal / conveyancing"]
     assert bool(legal["under_way"]) and legal["end"] == T("2025-04-15") and legal["days_late"] == 14
-    assert metrics.lateness_by_property(segments).loc[0, "days_late"] == 14
+    assert metrics.row_ends(segments).loc[0, "end"] == T("2025-04-15")
+
+
+def test_one_definition_of_late_an_open_home_is_not_late():
+    late = metrics.lateness(PROGRAMME, AS_AT).set_index("reference")
+    slipped = metrics.slippage(PROGRAMME, AS_AT).set_index("reference")["days_late"]
+    assert late.loc[late["days_late"] > 0, "days_late"].to_dict() == slipped.to_dict()
+    # A opened on 1 February 2025 with no planned opening recorded in this frame: no words; B waits 61 days late.
+    assert late.loc["B", "label"] == "61 days late" and late.loc["A", "days_late"] == 0
+    opened = metrics.lateness(OPEN.assign(open_planned_on=T("2024-12-01")), AS_AT).iloc[0]
+    assert opened["days_late"] == 0 and opened["label"] == "opened 62 days after plan"
 
 
 def test_illustrative_rows_are_counted():

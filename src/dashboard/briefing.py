@@ -46,6 +46,7 @@ from dashboard.boundaries import load_boundaries
 from dashboard.changes import day, listed, plural
 from dashboard.config import PROJECT_ROOT
 from dashboard.db import session_scope
+from dashboard.headline import outlook
 from dashboard.models import BriefingPack
 from dashboard.roles import Actor, Permission
 
@@ -161,8 +162,8 @@ def gather(engine: Engine, as_at: date, since: date, today: date | None = None) 
         since=since,
         strategy=strategy,
         status=status,
-        totals=metrics.bed_totals(status, strategy.bed_target),
-        forecast=metrics.target_forecast(status, strategy.bed_target, as_at),
+        totals=(totals := metrics.bed_totals(status, strategy.bed_target)),
+        forecast=metrics.target_forecast(status, totals, as_at),
         changes=changes.changes_since(engine, since, as_at),
         phases=queries.phases(engine),
         districts=metrics.by_district(status, queries.districts(engine), strategy.bed_target),
@@ -179,14 +180,9 @@ def headline(data: BriefingData) -> str:
 
 
 def forecast_sentence(data: BriefingData) -> str:
-    forecast, target = data.forecast, data.totals.target
-    if forecast.reached_on and forecast.reached_on > data.as_at:
-        return (f"On the forecast, {target} beds are open by {forecast.reached_on:%B %Y} "
-                "(each property's remaining stages taking as long as planned from now on).")  # fmt: skip
-    if forecast.reached_on:
-        return f"The target of {target} beds has been reached: {data.totals.open} beds are open."
-    return (f"On the forecast the programme ends {forecast.shortfall} beds short of {target}: every property in it "
-            f"open gives {forecast.beds_with_dates} beds. More properties are needed.")  # fmt: skip
+    """The pages' outlook, word for word."""
+    said = outlook(data.totals, data.forecast, data.as_at)
+    return f"{said.headline} {said.detail}".strip()
 
 
 def bed_numbers(data: BriefingData) -> list[tuple[str, int, str]]:
@@ -392,7 +388,7 @@ def gantt_figures(engine: Engine, data: BriefingData, first: int = 14) -> list[g
         title = f"{len(late)} of {plural(len(data.status), 'property', 'properties')} are behind plan"
         shown = "the most behind first" if len(references) == len(late) else f"the {len(references)} most behind"
         title += f": {shown}" + (f" ({start + 1} to {start + size})" if len(sizes) > 1 else "")
-        fig = charts.gantt(part, metrics.lateness_by_property(part), data.as_at, title)
+        fig = charts.gantt(part, metrics.lateness(data.status, data.as_at), data.as_at, title)
         # In the pack the rows read most behind first (the page lists them by reference).
         fig.update_yaxes(categoryorder="array", categoryarray=chunk)
         fig.update_xaxes(range=span)
@@ -746,7 +742,7 @@ def build_briefing(
     report(1, total, "Drawing the progress chart")
     cumulative = metrics.cumulative_beds(data.status, as_at)
     # Taller on paper than on screen: the page has the room, and the step lines separate.
-    progress = _chart(charts.progress_chart(cumulative, data.totals.target, data.phases, as_at, data.totals),
+    progress = _chart(charts.progress_chart(cumulative, data.phases, as_at, data.totals),
                       height=PROGRESS_HEIGHT)  # fmt: skip
     target = _chart(charts.target_bar(data.totals))
     report(2, total, "Drawing the district map")

@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.metrics import LEVEL_LABELS, PROGRESS_LEVELS, BedTotals
+from dashboard.metrics import LEVEL_LABELS, PROGRESS_LEVELS, BedTotals, row_ends
 
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = (
     "#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1",
@@ -80,7 +80,8 @@ def target_bar(totals: BedTotals) -> go.Figure:
                 hovertemplate=f"{label}: %{{x}} beds<extra></extra>",
             )
         )
-    styled(fig, f"{totals.open} of {totals.target} beds open; {totals.secured} secured", height=230)
+    planned = " planned" if totals.part else ""
+    styled(fig, f"{totals.open} of {totals.goal}{planned} beds open; {totals.secured} secured", height=230)
     fig.update_layout(
         barmode="stack",
         showlegend=True,
@@ -90,7 +91,7 @@ def target_bar(totals: BedTotals) -> go.Figure:
         margin={"t": 50, "b": 90},
     )
     fig.update_yaxes(visible=False)
-    fig.update_xaxes(range=[0, max(totals.target, totals.secured + totals.pipeline)], title=None, ticksuffix=" beds")
+    fig.update_xaxes(range=[0, max(totals.goal, totals.in_programme)], title=None, ticksuffix=" beds")
     return fig
 
 
@@ -124,12 +125,16 @@ def stage_chart(by_stage: pd.DataFrame) -> go.Figure:
 # ---------------------------------------------------------------- progress
 
 
-def progress_chart(
-    cumulative: pd.DataFrame, target: int, phases: pd.DataFrame, as_at: date, totals: BedTotals
-) -> go.Figure:
-    """Cumulative beds at each level as step lines (actual solid, forecast dashed) against the target line."""
+def progress_chart(cumulative: pd.DataFrame, phases: pd.DataFrame, as_at: date, totals: BedTotals) -> go.Figure:
+    """Cumulative beds at each level as step lines (actual solid, forecast dashed) against the target line (for a
+    part of the programme, against its own planned beds)."""
+    target = totals.goal
+    goal_name = "Planned" if totals.part else "Target"
     gap = max(0, target - totals.open)
-    title = f"{totals.open} of {target} beds open: {gap} to go" if gap else f"Target of {target} beds reached"
+    if gap:
+        title = f"{totals.open} of {target}{' planned' if totals.part else ''} beds open: {gap} to go"
+    else:
+        title = f"All {target} planned beds open" if totals.part else f"Target of {target} beds reached"
     fig = go.Figure()
     for level in PROGRESS_LEVELS:
         for basis, dash in (("actual", "solid"), ("forecast", "dash")):
@@ -166,7 +171,7 @@ def progress_chart(
     fig.add_hline(
         y=target,
         line={"color": ORANGE, "width": 2},
-        annotation_text=f"Target: {target} beds",
+        annotation_text=f"{goal_name}: {target} beds",
         annotation_position="top left",
         annotation_font={"color": TEXT},
     )
@@ -405,21 +410,27 @@ def phase_chart(phase_spans: pd.DataFrame, as_at: date) -> go.Figure:
 
 def gantt(segments: pd.DataFrame, lateness: pd.DataFrame, as_at: date, title: str) -> go.Figure:
     """Each property's stages, planned (thin, grey, above) against actual (below): blue where a stage took no longer
-    than planned, orange and hatched where it took longer (labelled with the days it added); each row ends with how
-    late the property is."""
+    than planned, orange and hatched where it took longer (labelled with the days it added); each row ends with
+    metrics.lateness's words: how late a property not yet open is (bold), or how an open home opened against plan
+    (grey italic: an open home is not late)."""
     fig = go.Figure()
     fig.add_trace(_bar_trace(segments[segments["basis"] == "planned"], "Planned", PALE_GREY, "", -0.42, 0.3))
     actual = segments[segments["basis"] == "actual"]
     fig.add_trace(_bar_trace(actual[actual["days_added"] <= 0], "Stage to plan", DARK_BLUE, "", -0.08, 0.5))
     fig.add_trace(_bar_trace(actual[actual["days_added"] > 0], "Stage took longer", ORANGE, "/", -0.08, 0.5))
-    late = lateness[lateness["days_late"] > 0]
-    fig.add_trace(
-        go.Scatter(
-            x=late["end"], y=late["row"], mode="text", text=[f"  {d} days late" for d in late["days_late"]],
-            textposition="middle right", textfont={"size": 11, "color": TEXT}, hoverinfo="skip", showlegend=False,
-            cliponaxis=False,
-        )  # fmt: skip
-    )
+    ends = row_ends(segments).merge(lateness, left_on="row", right_on="reference")
+    ends = ends[ends["label"] != ""]
+    opened = ends["opened_after_plan"].notna()
+    for rows, text, font in (
+        (ends[~opened], [f"  <b>{label}</b>" for label in ends.loc[~opened, "label"]], {"color": TEXT}),
+        (ends[opened], [f"  <i>{label}</i>" for label in ends.loc[opened, "label"]], {"color": DARK_GREY}),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=rows["end"], y=rows["row"], mode="text", text=text, textposition="middle right",
+                textfont={"size": 11, **font}, hoverinfo="skip", showlegend=False, cliponaxis=False,
+            )  # fmt: skip
+        )
     fig.add_vline(x=pd.Timestamp(as_at), line={"color": DARK_GREY, "width": 2, "dash": "dot"})
     fig.add_annotation(x=pd.Timestamp(as_at), y=1.0, yref="paper", yanchor="bottom", text=f"As at {as_at:%d %b %Y}",
                        showarrow=False, font={"color": TEXT, "size": 12})  # fmt: skip

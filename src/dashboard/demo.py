@@ -13,7 +13,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Engine, func, insert, select
 
 from dashboard.db import session_scope
-from dashboard.models import AuditEntry, District, Milestone, Phase, Property, Strategy
+from dashboard.models import (
+    AuditEntry,
+    District,
+    Milestone,
+    MilestoneRecord,
+    Phase,
+    Property,
+    PropertyRecord,
+    Strategy,
+)
 from dashboard.stages import STAGES
 
 DEMO_PROVENANCE = "synthetic demo data"
@@ -25,6 +34,9 @@ SPECIALISMS = (
     "16+ move-on",
 )  # fmt: skip
 BATCH = 20_000
+WRITTEN = ("properties", "property_records", "milestones", "milestone_records", "audit_log")
+# The property columns a past view reads as recorded (dashboard.recording).
+RECORDED_COLUMNS = ("phase_id", "district_id", "provision_model", "specialism", "planned_beds", "provenance")
 
 
 class DemoError(RuntimeError):
@@ -33,11 +45,12 @@ class DemoError(RuntimeError):
 
 def _write(connection, batches: dict[str, list[dict]], counts: dict[str, int]) -> None:
     """Insert the pending rows (parents first) and empty the batches."""
-    for name, table in (("properties", Property), ("milestones", Milestone), ("audit_log", AuditEntry)):
+    tables = (Property, PropertyRecord, Milestone, MilestoneRecord, AuditEntry)
+    for name, table in zip(WRITTEN, tables):
         rows = batches[name]
         if rows:
             connection.execute(insert(table.__table__), rows)
-            counts[name] += len(rows)
+            counts[name] = counts.get(name, 0) + len(rows)
             rows.clear()
 
 
@@ -82,10 +95,11 @@ def build_demo(
         log grows through the years rather than arriving all at once (never later than now)."""
         return min(datetime.combine(day, time(9)), now)
 
-    counts = {"properties": 0, "milestones": 0, "audit_log": 0}
+    counts = dict.fromkeys(WRITTEN, 0)
     with engine.begin() as connection:
-        batches: dict[str, list[dict]] = {"properties": [], "milestones": [], "audit_log": []}
+        batches: dict[str, list[dict]] = {name: [] for name in WRITTEN}
         property_rows, milestone_rows, audit_rows = batches["properties"], batches["milestones"], batches["audit_log"]
+        property_records, milestone_records = batches["property_records"], batches["milestone_records"]
         for number in range(1, properties + 1):
             phase_index = min(phase_count - 1, (number - 1) * phase_count // properties)
             phase_id, phase_start = phase_ids[phase_index]
@@ -108,6 +122,10 @@ def build_demo(
                 "version": 1,
             }
             audit_rows.append(_audit(stamp(identified), "create", "property", reference, None, {"reference": reference}))
+            property_records.append(
+                {"property_id": number, "recorded_at": stamp(identified),
+                 **{column: record[column] for column in RECORDED_COLUMNS}}
+            )  # fmt: skip
             planned = actual = identified
             for position, (stage, gap) in enumerate(zip(STAGES, PLANNED_GAPS), start=1):
                 planned = planned + timedelta(days=gap)
@@ -120,6 +138,9 @@ def build_demo(
                         "planned_on": planned,
                         "actual_on": actual if done else None,
                     }
+                )
+                milestone_records.append(
+                    {"property_id": number, "stage_key": stage.key, "recorded_at": stamp(identified), "planned_on": planned}
                 )
                 ref = f"{reference}/{stage.key}"
                 audit_rows.append(
@@ -148,6 +169,10 @@ def build_demo(
                         milestone_rows.append(
                             {"property_id": number, "stage_key": later.key, "planned_on": planned, "actual_on": None}
                         )
+                        milestone_records.append(
+                            {"property_id": number, "stage_key": later.key, "recorded_at": stamp(identified),
+                             "planned_on": planned}
+                        )  # fmt: skip
                     break
             property_rows.append(record)
             if len(audit_rows) >= BATCH:

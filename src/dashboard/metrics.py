@@ -16,34 +16,63 @@ LEVEL_LABELS = {"pipeline": "In the pipeline", "secured": "Secured", "registered
 
 @dataclass(frozen=True)
 class BedTotals:
-    target: int
+    """Beds at each level, from the bed ledger. Open, registered and secured nest (open <= registered <= secured);
+    pipeline is what is found but not yet secured. A filtered view is a part of the programme: it is measured against
+    its own beds, never against the whole programme's target."""
+
+    target: int  # the whole programme's
     open: int
     registered: int
     secured: int
     pipeline: int
+    part: bool = False
+
+    @property
+    def in_programme(self) -> int:
+        """Every bed of every property in the view: secured or in the pipeline."""
+        return self.secured + self.pipeline
+
+    @property
+    def goal(self) -> int:
+        """What the view is measured against: the target, or for a part its own beds."""
+        return self.in_programme if self.part else self.target
 
     @property
     def still_to_find(self) -> int:
-        return max(0, self.target - self.secured - self.pipeline)
+        """Beds the target needs that no property yet provides (none for a part: the target is the programme's)."""
+        return 0 if self.part else max(0, self.target - self.in_programme)
 
     def share(self, beds: int) -> float:
-        return beds / self.target if self.target else 0.0
+        return beds / self.goal if self.goal else 0.0
+
+
+def ledger(status: pd.DataFrame) -> pd.DataFrame:
+    """The bed ledger: each property's beds and level as at the view's date. Every bed figure is read from here.
+
+    beds: planned beds until Ofsted registration on or before that date, registered places from then on.
+    level: the furthest of pipeline, secured, registered, open that it has reached (pipeline includes a property
+    with nothing done yet)."""
+    registered = status["registered_actual_on"].notna() & status["registered_beds"].notna()
+    beds = status["registered_beds"].where(registered, status["planned_beds"]).astype(int)
+    reached = status["reached_position"]
+    level = pd.Series("pipeline", index=status.index)
+    for name in BED_LEVELS[1:]:
+        level = level.mask(reached >= LEVEL_POSITION[name], name)
+    return pd.DataFrame({"reference": status["reference"], "beds": beds, "level": level}, index=status.index)
 
 
 def beds_at_levels(status: pd.DataFrame) -> pd.DataFrame:
-    """Per property, the beds it counts at each level by the as-at date.
-
-    Planned beds until Ofsted registers places; registered places from then on."""
-    reached = status["reached_position"]
-    beds = {level: level_beds(status, level).where(reached >= LEVEL_POSITION[level], 0) for level in BED_LEVELS}
-    # The pipeline holds what is not yet secured (a property with no actual date yet included).
-    beds["pipeline"] = level_beds(status, "pipeline").where(reached < LEVEL_POSITION["secured"], 0)
+    """Per property, the ledger's beds at each level it counts at: open beds are also registered and secured."""
+    book = ledger(status)
+    rank = book["level"].map({level: rank for rank, level in enumerate(BED_LEVELS)})
+    beds = {level: book["beds"].where(rank >= BED_LEVELS.index(level), 0) for level in BED_LEVELS}
+    beds["pipeline"] = book["beds"].where(book["level"] == "pipeline", 0)
     return pd.DataFrame(beds, index=status.index)
 
 
-def bed_totals(status: pd.DataFrame, target: int) -> BedTotals:
+def bed_totals(status: pd.DataFrame, target: int, part: bool = False) -> BedTotals:
     sums = beds_at_levels(status).sum()
-    return BedTotals(target=target, **{level: int(sums[level]) for level in BED_LEVELS})
+    return BedTotals(target=target, part=part, **{level: int(sums[level]) for level in BED_LEVELS})
 
 
 def current_stage_label(reached_position: int) -> str:
@@ -53,7 +82,11 @@ def current_stage_label(reached_position: int) -> str:
 
 def properties_by_stage(status: pd.DataFrame) -> pd.DataFrame:
     """How many properties, and beds, have each stage as the furthest reached (every stage listed, in order)."""
-    counts = status.groupby("reached_position").agg(properties=("reference", "size"), beds=("planned_beds", "sum"))
+    counts = (
+        status.assign(beds=ledger(status)["beds"])
+        .groupby("reached_position")
+        .agg(properties=("reference", "size"), beds=("beds", "sum"))
+    )
     frame = pd.DataFrame(
         {
             "position": range(0, len(STAGES) + 1),
@@ -68,15 +101,14 @@ def properties_by_stage(status: pd.DataFrame) -> pd.DataFrame:
 
 def slippage(status: pd.DataFrame, as_at: date) -> pd.DataFrame:
     """Properties waiting on a stage whose planned date has passed: the stage, and how many days late it is."""
-    pending = status[status["next_stage"].notna() & status["next_planned_on"].notna()].copy()
-    pending["days_late"] = (pd.Timestamp(as_at) - pending["next_planned_on"]).dt.days
-    late = pending[pending["days_late"] > 0]
+    late = status.assign(days_late=lateness(status, as_at)["days_late"])
+    late = late[late["days_late"] > 0]
     return pd.DataFrame(
         {
             "reference": late["reference"],
             "phase": late["phase"],
             "district": late["district"],
-            "beds": late["planned_beds"],
+            "beds": ledger(late)["beds"],
             "waiting_on": late["next_stage"].map(lambda key: STAGE_BY_KEY[key].label),
             "planned_for": late["next_planned_on"].dt.date,
             "days_late": late["days_late"].astype(int),
@@ -85,11 +117,30 @@ def slippage(status: pd.DataFrame, as_at: date) -> pd.DataFrame:
     ).sort_values(["days_late", "reference"], ascending=[False, True], ignore_index=True)
 
 
-def level_beds(status: pd.DataFrame, level: str) -> pd.Series:
-    """Beds a property counts at `level`: planned beds until registration, registered places from then on."""
-    if level in ("registered", "open"):
-        return status["registered_beds"].fillna(status["planned_beds"]).astype(int)
-    return status["planned_beds"].astype(int)
+def lateness(status: pd.DataFrame, as_at: date) -> pd.DataFrame:
+    """The one definition of late, for every page and the pack. A property not yet open is late when the stage it
+    waits on is past its planned date (by `days_late`, as `slippage` lists it); an open home is never late: it
+    opened `opened_after_plan` days after its planned opening (negative: early).
+
+    Columns: reference, days_late, opened_after_plan (missing unless open with a planned opening), label."""
+    days_late = (pd.Timestamp(as_at) - status["next_planned_on"]).dt.days
+    days_late = days_late.where(status["next_stage"].notna() & (days_late > 0), 0).fillna(0).astype(int)
+    opened_after = (status["open_actual_on"] - status["open_planned_on"]).dt.days.astype("Int64")
+
+    def label(days: int, after) -> str:
+        if pd.notna(after):
+            return f"opened {after} days after plan" if after > 0 else "opened on or before plan"
+        return f"{days} days late" if days > 0 else ""
+
+    return pd.DataFrame(
+        {
+            "reference": status["reference"],
+            "days_late": days_late,
+            "opened_after_plan": opened_after,
+            "label": [label(d, a) for d, a in zip(days_late, opened_after)],
+        },
+        index=status.index,
+    )
 
 
 def forecast_dates(status: pd.DataFrame, level: str, as_at: date) -> pd.Series:
@@ -103,44 +154,58 @@ def forecast_dates(status: pd.DataFrame, level: str, as_at: date) -> pd.Series:
 
 @dataclass(frozen=True)
 class TargetForecast:
-    target: int
-    reached_on: date | None  # when open beds reach the target on the forecast
-    shortfall: int  # beds short of the target once every dated property in the programme is open
-    beds_with_dates: int  # open plus forecast to open
+    goal: int  # beds to open: the target, or a part's own beds
+    reached_on: date | None  # when open beds reach the goal on the forecast
+    shortfall: int  # beds the target needs that no property provides: the ledger's "still to find"
+    in_programme: int  # beds once every property in the view is open
+    undated: int  # beds not yet open whose opening has no planned date, so no forecast
 
 
-def target_forecast(status: pd.DataFrame, target: int, as_at: date) -> TargetForecast:
-    open_now = int(beds_at_levels(status)["open"].sum())
-    if open_now >= target:
-        return TargetForecast(target, as_at, 0, open_now)
-    upcoming = pd.DataFrame({"on": forecast_dates(status, "open", as_at), "beds": level_beds(status, "open")})
+def target_forecast(status: pd.DataFrame, totals: BedTotals, as_at: date) -> TargetForecast:
+    """When open beds reach the view's goal if the remaining stages take as long as planned from now on."""
+    book = ledger(status)
+    upcoming = pd.DataFrame({"on": forecast_dates(status, "open", as_at), "beds": book["beds"]})
+    undated = int(book.loc[(book["level"] != "open") & upcoming["on"].isna(), "beds"].sum())
     upcoming = upcoming.dropna(subset=["on"]).sort_values("on")
-    cumulative = open_now + upcoming["beds"].cumsum()
-    total = open_now + int(upcoming["beds"].sum())
-    crossing = upcoming.loc[cumulative >= target, "on"]
-    reached_on = crossing.iloc[0].date() if not crossing.empty else None
-    return TargetForecast(target, reached_on, max(0, target - total), total)
+    cumulative = totals.open + upcoming["beds"].cumsum()
+    if totals.open >= totals.goal:
+        reached_on: date | None = as_at
+    else:
+        crossing = upcoming.loc[cumulative >= totals.goal, "on"]
+        reached_on = crossing.iloc[0].date() if not crossing.empty else None
+    return TargetForecast(totals.goal, reached_on, totals.still_to_find, totals.in_programme, undated)
 
 
 PROGRESS_LEVELS = ("secured", "registered", "open")
 
 
 def cumulative_beds(status: pd.DataFrame, as_at: date) -> pd.DataFrame:
-    """Beds at each level over time as step series: actual up to `as_at`, then the forecast.
+    """Beds at each level over time as step series: actual up to `as_at`, then the forecast. At `as_at` each series
+    stands at the ledger's figure: a property counts its planned beds from completion, and its registered places
+    from registration (so the secured line moves by the difference on that day).
 
     Columns: level, basis ("actual" or "forecast"), date, beds (cumulative)."""
+    book = ledger(status)
+    registered_places = book["beds"].where(status["registered_actual_on"].notna())
+    # Up to registration every level counts planned beds; from it on, registered places.
+    correction = pd.DataFrame(
+        {"date": status["registered_actual_on"], "beds": registered_places - status["planned_beds"]}
+    ).dropna()
     pieces = []
     as_at_ts = pd.Timestamp(as_at)
     for level in PROGRESS_LEVELS:
-        beds = level_beds(status, level)
-        actual = pd.DataFrame({"date": status[f"{level}_actual_on"], "beds": beds}).dropna(subset=["date"])
-        actual = actual.groupby("date", as_index=False)["beds"].sum().sort_values("date")
+        stage_on = status[f"{level}_actual_on"]
+        beds = book["beds"] if level != "secured" else status["planned_beds"].where(stage_on.notna())
+        events = pd.DataFrame({"date": stage_on, "beds": beds}).dropna(subset=["date"])
+        if level == "secured":
+            events = pd.concat([events, correction[correction["beds"] != 0]], ignore_index=True)
+        actual = events.groupby("date", as_index=False)["beds"].sum().sort_values("date")
         actual["beds"] = actual["beds"].cumsum()
         reached = int(actual["beds"].iloc[-1]) if not actual.empty else 0
         actual = pd.concat([actual, pd.DataFrame({"date": [as_at_ts], "beds": [reached]})], ignore_index=True)
         actual["basis"] = "actual"
-        forecast = pd.DataFrame({"date": forecast_dates(status, level, as_at), "beds": beds}).dropna(subset=["date"])
-        forecast = forecast.groupby("date", as_index=False)["beds"].sum().sort_values("date")
+        forecast = pd.DataFrame({"date": forecast_dates(status, level, as_at), "beds": book["beds"]})
+        forecast = forecast.dropna(subset=["date"]).groupby("date", as_index=False)["beds"].sum().sort_values("date")
         forecast["beds"] = reached + forecast["beds"].cumsum()
         forecast = pd.concat([pd.DataFrame({"date": [as_at_ts], "beds": [reached]}), forecast], ignore_index=True)
         forecast["basis"] = "forecast"
@@ -161,7 +226,8 @@ DISTRICT_MEASURES = {
 
 
 def by_district(status: pd.DataFrame, districts: pd.DataFrame, target: int) -> pd.DataFrame:
-    """Every district (those with nothing too): properties and beds at each level, and its share of the target."""
+    """Every district (those with nothing too): properties and the ledger's beds at each level, and its share of the
+    target. The districts add up to the view's totals."""
     beds = beds_at_levels(status)
     beds["properties"] = 1
     beds["ons_code"] = status["district_code"]
@@ -232,11 +298,11 @@ def gantt_segments(milestones: pd.DataFrame, as_at: date) -> pd.DataFrame:
     return pd.concat([planned, actual_segments], ignore_index=True)
 
 
-def lateness_by_property(segments: pd.DataFrame) -> pd.DataFrame:
-    """Each property's latest actual span: where its row ends and how late it is there."""
+def row_ends(segments: pd.DataFrame) -> pd.DataFrame:
+    """Where each property's row of actual spans ends on the Gantt chart. Columns: row, end."""
     actual = segments[segments["basis"] == "actual"]
     last = actual.sort_values("end").groupby("row", sort=False).tail(1)
-    return last[["row", "end", "days_late", "under_way"]].reset_index(drop=True)
+    return last[["row", "end"]].reset_index(drop=True)
 
 
 def phase_spans(phases: pd.DataFrame, status: pd.DataFrame, as_at: date) -> pd.DataFrame:

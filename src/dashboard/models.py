@@ -215,7 +215,7 @@ class PropertyRecord(Base):
     their dates."""
 
     __tablename__ = "property_record"
-    __table_args__ = (Index("ix_property_record_property", "property_id", "id"),)
+    __table_args__ = (Index("ix_property_record_property", "property_id", "recorded_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     property_id: Mapped[int] = mapped_column(ForeignKey("property.id", ondelete="CASCADE"))
@@ -237,7 +237,11 @@ class MilestoneRecord(Base):
     move a past view's lateness."""
 
     __tablename__ = "milestone_record"
-    __table_args__ = (Index("ix_milestone_record_stage", "property_id", "stage_key", "id"),)
+    __table_args__ = (
+        Index("ix_milestone_record_stage", "property_id", "stage_key", "recorded_at"),
+        # A past view reads only the stages re-planned since its day.
+        Index("ix_milestone_record_recorded_at", "recorded_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     property_id: Mapped[int] = mapped_column(ForeignKey("property.id", ondelete="CASCADE"))

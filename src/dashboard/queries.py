@@ -4,15 +4,27 @@ property (or fewer), never the milestone or audit tables whole."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, literal, or_, select
-from sqlalchemy.sql import Select
+from sqlalchemy import ColumnElement, DateTime, Engine, and_, case, func, literal, or_, select
+from sqlalchemy.sql import FromClause, Select
 
 from dashboard.audit import AuditQuery
-from dashboard.models import AuditEntry, Council, Decision, District, Milestone, Phase, Property, Stage, Strategy
-from dashboard.stages import stage_reaching
+from dashboard.models import (
+    AuditEntry,
+    Council,
+    Decision,
+    District,
+    Milestone,
+    MilestoneRecord,
+    Phase,
+    Property,
+    PropertyRecord,
+    Stage,
+    Strategy,
+)
+from dashboard.stages import STAGE_POSITION, STAGES, stage_reaching
 
 @dataclass(frozen=True)
 class Filters:
@@ -23,13 +35,18 @@ class Filters:
     districts: tuple[str, ...] = ()  # ONS codes
     provision_models: tuple[str, ...] = ()
 
-    def narrow(self, query: Select) -> Select:
+    @property
+    def narrowed(self) -> bool:
+        """Whether the view is a part of the programme rather than the whole of it."""
+        return bool(self.phases or self.districts or self.provision_models)
+
+    def narrow(self, query: Select, provision_model: ColumnElement = Property.provision_model) -> Select:
         if self.phases:
             query = query.where(Phase.name.in_(self.phases))
         if self.districts:
             query = query.where(District.ons_code.in_(self.districts))
         if self.provision_models:
-            query = query.where(Property.provision_model.in_(self.provision_models))
+            query = query.where(provision_model.in_(self.provision_models))
         return query
 
 
@@ -98,48 +115,145 @@ def property_details(engine: Engine, reference: str) -> dict[str, object] | None
     return dict(row) if row else None
 
 
-def _dates_of(stage_key: str, as_at: date):
-    """Planned date of a stage, and its actual date if it had happened by `as_at` (a past as-at hides later facts)."""
-    planned = func.max(case((Milestone.stage_key == stage_key, Milestone.planned_on)))
-    actual = func.max(case((and_(Milestone.stage_key == stage_key, Milestone.actual_on <= as_at), Milestone.actual_on)))
-    return planned, actual
+def recorded_by(as_at: date) -> datetime:
+    """The end of the day `as_at` (UTC, exclusive): a past view shows what was on record by then."""
+    return datetime.combine(as_at + timedelta(days=1), time.min)
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    """Where a view reads a property's plan and its stages' dates: today's rows, or the records as they stood."""
+
+    plan: FromClause  # property_id, phase_id, district_id, provision_model, specialism, planned_beds, provenance,
+    # first_recorded_at
+    stages: FromClause  # property_id, stage_key, planned_on, actual_on
+
+
+def _recorded(filters: Filters, today: date) -> _Recorded:
+    """The programme as on record at the end of `filters.as_at`. For today (or later) that is the live rows. For a past
+    day, each property's and stage's latest record made by then; one first recorded later (an import of a past
+    programme) shows its first record. Stage actual dates are facts with dates of their own: read as they are now."""
+    if filters.as_at >= today:
+        plan = select(
+            Property.id.label("property_id"), Property.phase_id, Property.district_id, Property.provision_model,
+            Property.specialism, Property.planned_beds, Property.provenance,
+            literal(None, DateTime).label("first_recorded_at"),
+        ).subquery("plan")  # fmt: skip
+        return _Recorded(plan, Milestone.__table__)
+    cutoff = recorded_by(filters.as_at)
+    chosen = (
+        select(
+            PropertyRecord.property_id,
+            _latest_by(PropertyRecord.recorded_at, PropertyRecord.id, cutoff).label("record_id"),
+            func.min(PropertyRecord.recorded_at).label("first_recorded_at"),
+        )
+        .group_by(PropertyRecord.property_id)
+        .subquery()
+    )
+    plan = (
+        select(
+            PropertyRecord.property_id, PropertyRecord.phase_id, PropertyRecord.district_id,
+            PropertyRecord.provision_model, PropertyRecord.specialism, PropertyRecord.planned_beds,
+            PropertyRecord.provenance, chosen.c.first_recorded_at,
+        )  # fmt: skip
+        .join(chosen, chosen.c.record_id == PropertyRecord.id)
+        .subquery("plan")
+    )
+    # A stage's last record is its live value (the flush listener writes one on every change), so only the stages
+    # re-planned after the day need their records read: the rest come from the live rows, through their index.
+    replanned = (
+        select(MilestoneRecord.property_id, MilestoneRecord.stage_key)
+        .where(MilestoneRecord.recorded_at >= cutoff)
+        .distinct()
+        .subquery()
+    )
+    then = (
+        select(
+            MilestoneRecord.property_id,
+            MilestoneRecord.stage_key,
+            _latest_by(MilestoneRecord.recorded_at, MilestoneRecord.id, cutoff).label("record_id"),
+        )
+        .join(
+            replanned,
+            and_(replanned.c.property_id == MilestoneRecord.property_id, replanned.c.stage_key == MilestoneRecord.stage_key),
+        )
+        .group_by(MilestoneRecord.property_id, MilestoneRecord.stage_key)
+        .subquery()
+    )
+    record = MilestoneRecord.__table__.alias("record")
+    stages = (
+        select(
+            Milestone.property_id,
+            Milestone.stage_key,
+            case((then.c.record_id.is_(None), Milestone.planned_on), else_=record.c.planned_on).label("planned_on"),
+            Milestone.actual_on,
+        )
+        .outerjoin(then, and_(then.c.property_id == Milestone.property_id, then.c.stage_key == Milestone.stage_key))
+        .outerjoin(record, record.c.id == then.c.record_id)
+        .subquery("stages")
+    )
+    return _Recorded(plan, stages)
+
+
+def _latest_by(recorded_at, record_id, cutoff: datetime):
+    """The last record made before `cutoff`, or else the first one."""
+    return func.coalesce(func.max(case((recorded_at < cutoff, record_id))), func.min(record_id))
 
 
 LEVEL_STAGES = {level: stage_reaching(level).key for level in ("secured", "registered", "open")}
 
 
 def property_status(engine: Engine, filters: Filters, today: date) -> pd.DataFrame:
-    """One row per property in the programme as at `filters.as_at`: where it has reached, what it waits on, and the
-    planned and actual dates at which its beds were (or are to be) secured, registered and opened."""
+    """One row per property in the programme as recorded at the end of `filters.as_at`: where it has reached, what it
+    waits on, and the planned and actual dates at which its beds were (or are to be) secured, registered and opened.
+
+    `recorded_later` is true for a property first recorded after that day, shown as it was first recorded."""
     with engine.connect() as connection:
         frame = pd.read_sql(status_query(filters, today), connection)
     frame["registered_beds"] = frame["registered_beds"].astype("Int64")
+    frame["recorded_later"] = frame["recorded_later"].fillna(False).astype(bool)
     return _with_dates(frame)
 
 
 def status_query(filters: Filters, today: date) -> Select:
-    """The SQL of property_status: each property's milestones aggregated in one pass (read from the index
-    ix_milestone_property_dates alone), joined to the property and its next stage."""
+    """The SQL of property_status: each property's stages aggregated in one pass (for today, read from the index
+    ix_milestone_property_dates alone), joined to its recorded plan and its next stage."""
     as_at = filters.as_at
+    recorded = _recorded(filters, today)
+    plan, stages = recorded.plan, recorded.stages
+    happened = stages.c.actual_on <= as_at
     level_columns = []
-    for level, stage_key in LEVEL_STAGES.items():
-        planned, actual = _dates_of(stage_key, as_at)
-        level_columns += [planned.label(f"{level}_planned_on"), actual.label(f"{level}_actual_on")]
+    for level, stage in LEVEL_STAGES.items():
+        # Reached on the first date of this stage or any later one: the same test as the ledger's level, so a
+        # property with a stage's date missing still counts from when it was known to be past it.
+        reached_level = and_(Stage.position >= STAGE_POSITION[stage], happened)
+        level_columns += [
+            func.max(case((stages.c.stage_key == stage, stages.c.planned_on))).label(f"{level}_planned_on"),
+            func.min(case((reached_level, stages.c.actual_on))).label(f"{level}_actual_on"),
+        ]
+    # Every stage's planned date as a column, so the next stage's is picked from the same row: a second join to the
+    # stages would scan them once per property when they are a derived table (a past view's records).
+    planned_columns = [
+        func.max(case((stages.c.stage_key == stage.key, stages.c.planned_on))).label(f"planned_{position}")
+        for position, stage in enumerate(STAGES, start=1)
+    ]
     per_property = (
         select(
-            Milestone.property_id,
-            func.max(case((Milestone.actual_on <= as_at, Stage.position))).label("reached_position"),
-            func.min(case((Milestone.actual_on <= as_at, Milestone.actual_on))).label("started_on"),
-            func.count(Milestone.actual_on).label("actual_count"),
+            stages.c.property_id,
+            func.max(case((happened, Stage.position))).label("reached_position"),
+            func.min(case((happened, stages.c.actual_on))).label("started_on"),
             *level_columns,
+            *planned_columns,
         )
-        .join(Stage, Stage.key == Milestone.stage_key)
-        .group_by(Milestone.property_id)
+        .join(Stage, Stage.key == stages.c.stage_key)
+        .group_by(stages.c.property_id)
         .subquery()
     )
     next_stage = Stage.__table__.alias("next_stage")
-    next_milestone = Milestone.__table__.alias("next_milestone")
     reached = func.coalesce(per_property.c.reached_position, 0)
+    next_planned_on = case(
+        *((reached == position - 1, per_property.c[column.name]) for position, column in enumerate(planned_columns, 1))
+    )
     query = (
         select(
             Property.id.label("property_id"),
@@ -147,43 +261,41 @@ def status_query(filters: Filters, today: date) -> Select:
             Phase.name.label("phase"),
             District.name.label("district"),
             District.ons_code.label("district_code"),
-            Property.provision_model,
-            Property.specialism,
-            Property.planned_beds,
+            plan.c.provision_model,
+            plan.c.specialism,
+            plan.c.planned_beds,
             Property.registered_beds,
             Property.councillors_informed_on,
-            Property.provenance,
+            plan.c.provenance,
             Property.version,
+            (plan.c.first_recorded_at >= recorded_by(as_at)).label("recorded_later"),
             reached.label("reached_position"),
             per_property.c.started_on,
             next_stage.c.key.label("next_stage"),
-            next_milestone.c.planned_on.label("next_planned_on"),
+            next_planned_on.label("next_planned_on"),
             *[per_property.c[column.name] for column in level_columns],
         )
-        .join(Phase, Property.phase_id == Phase.id)
-        .join(District, Property.district_id == District.id)
+        .join(plan, plan.c.property_id == Property.id)
+        .join(Phase, plan.c.phase_id == Phase.id)
+        .join(District, plan.c.district_id == District.id)
         .outerjoin(per_property, per_property.c.property_id == Property.id)
         .outerjoin(next_stage, next_stage.c.position == reached + 1)
-        .outerjoin(
-            next_milestone,
-            and_(next_milestone.c.property_id == Property.id, next_milestone.c.stage_key == next_stage.c.key),
-        )
-        # In the programme by then: something had happened, or (for today and later) nothing yet has.
-        .where(
-            or_(
-                per_property.c.started_on <= as_at,
-                and_(func.coalesce(per_property.c.actual_count, 0) == 0, literal(as_at >= today)),
-            )
-        )
         .order_by(Property.reference)
     )
-    return filters.narrow(query)
+    if as_at < today:
+        # In the programme by then: on record by the end of the day, or something had happened to it.
+        query = query.where(or_(plan.c.first_recorded_at < recorded_by(as_at), per_property.c.started_on <= as_at))
+    return filters.narrow(query, plan.c.provision_model)
 
 
-def milestones(engine: Engine, filters: Filters, references: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Planned and actual dates of every stage of the filtered properties, or of just `references` among them (actual
-    dates after as-at are hidden)."""
+def milestones(
+    engine: Engine, filters: Filters, references: tuple[str, ...] | None = None, today: date | None = None
+) -> pd.DataFrame:
+    """Planned and actual dates of every stage of the filtered properties, or of just `references` among them, as on
+    record at the end of `filters.as_at` (actual dates after it hidden)."""
     as_at = filters.as_at
+    recorded = _recorded(filters, today or date.today())
+    plan, stages = recorded.plan, recorded.stages
     query = (
         select(
             Property.reference,
@@ -192,18 +304,20 @@ def milestones(engine: Engine, filters: Filters, references: tuple[str, ...] | N
             Stage.position,
             Stage.key.label("stage"),
             Stage.label.label("stage_label"),
-            Milestone.planned_on,
-            case((Milestone.actual_on <= as_at, Milestone.actual_on)).label("actual_on"),
+            stages.c.planned_on,
+            case((stages.c.actual_on <= as_at, stages.c.actual_on)).label("actual_on"),
         )
-        .join(Property, Milestone.property_id == Property.id)
-        .join(Phase, Property.phase_id == Phase.id)
-        .join(District, Property.district_id == District.id)
-        .join(Stage, Stage.key == Milestone.stage_key)
+        .select_from(stages)
+        .join(Property, stages.c.property_id == Property.id)
+        .join(plan, plan.c.property_id == Property.id)
+        .join(Phase, plan.c.phase_id == Phase.id)
+        .join(District, plan.c.district_id == District.id)
+        .join(Stage, Stage.key == stages.c.stage_key)
         .order_by(Property.reference, Stage.position)
     )
     if references is not None:
         query = query.where(Property.reference.in_(references))
-    query = filters.narrow(query)
+    query = filters.narrow(query, plan.c.provision_model)
     with engine.connect() as connection:
         frame = pd.read_sql(query, connection)
     return _with_dates(frame)

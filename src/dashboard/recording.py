@@ -3,13 +3,11 @@ the new values is kept beside it (models.PropertyRecord, MilestoneRecord), so a 
 record at the end of that day, not today's values.
 
 One listener on the ORM's flush does it, as the audit log's does, so no write path can forget. Bulk writers (demo data)
-write their records themselves, with `property_record_row`."""
+write their records themselves."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
-
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
@@ -41,9 +39,3 @@ def _record_plans(session: Session, _flush_context, _instances) -> None:
                 )
     session.add_all(records)
 
-
-def property_record_row(property_id: int, at: datetime, row: dict[str, Any]) -> dict[str, Any]:
-    """A property_record row for a bulk insert of a property written as `row` (column names) at `at`."""
-    return {"property_id": property_id, "recorded_at": at,
-            **{f"{f}_id" if f in ("phase", "district") else f: row[f"{f}_id" if f in ("phase", "district") else f]
-               for f in RECORDED_FIELDS}}  # fmt: skip

@@ -9,7 +9,15 @@ import pandas as pd
 
 from dashboard import history, provenance
 from dashboard.consultation import RULES, mark_inferred, with_requirements
-from dashboard.metrics import LEVEL_LABELS, beds_at_levels, current_stage_label, forecast_dates, slippage
+from dashboard.metrics import (
+    LEVEL_LABELS,
+    beds_at_levels,
+    current_stage_label,
+    forecast_dates,
+    lateness,
+    ledger,
+    slippage,
+)
 from dashboard.roles import MINIMUM_ROLE, Role
 from dashboard.reading import Problem
 from dashboard.stages import STAGE_BY_KEY, STAGES
@@ -41,7 +49,7 @@ def bed_levels_table(totals) -> pd.DataFrame:
 
 def stage_table(by_stage: pd.DataFrame) -> pd.DataFrame:
     return by_stage.drop(columns="short_stage").rename(
-        columns={"stage": "Furthest stage reached", "properties": "Properties", "beds": "Planned beds"}
+        columns={"stage": "Furthest stage reached", "properties": "Properties", "beds": "Beds"}
     )
 
 
@@ -102,6 +110,8 @@ REGISTER_COLUMNS = {
     "stage": "Stage reached",
     "waiting_on": "Waiting on",
     "days_late": "Days late",
+    "opened_after_plan": "Opened days after plan",
+    "beds": "Beds",
     "planned_beds": "Planned beds",
     "registered_beds": "Registered beds",
     "secured_actual_on": "Procured",
@@ -115,12 +125,14 @@ REGISTER_COLUMNS = {
 
 
 def register_table(status: pd.DataFrame, as_at) -> pd.DataFrame:
-    """The property register: one row per property, with its stage, beds, key dates and days late."""
+    """The property register: one row per property, with its stage, the ledger's beds, key dates, and how late it
+    is (metrics.lateness: days late while not open; for an open home, days it opened after plan)."""
     frame = status.copy()
     frame["stage"] = frame["reached_position"].map(current_stage_label)
     frame["waiting_on"] = frame["next_stage"].map(lambda key: STAGE_BY_KEY[key].column if isinstance(key, str) else "")
-    days = (pd.Timestamp(as_at) - frame["next_planned_on"]).dt.days
-    frame["days_late"] = days.where(days > 0, 0).fillna(0).astype(int)
+    late = lateness(frame, as_at)
+    frame["days_late"], frame["opened_after_plan"] = late["days_late"], late["opened_after_plan"]
+    frame["beds"] = ledger(frame)["beds"]
     frame["forecast_open"] = frame["open_actual_on"].fillna(forecast_dates(frame, "open", as_at))
     frame["forecast_open"] = frame["forecast_open"].where(frame["open_actual_on"].isna())
     return _dates(frame[list(REGISTER_COLUMNS)].rename(columns=REGISTER_COLUMNS))

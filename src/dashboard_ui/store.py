@@ -59,8 +59,10 @@ def property_status(filters: queries.Filters, today: date, data_version: DataVer
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def milestones(filters: queries.Filters, references: tuple[str, ...], data_version: DataVersion) -> pd.DataFrame:
-    return queries.milestones(engine(), filters, references)
+def milestones(
+    filters: queries.Filters, references: tuple[str, ...], today: date, data_version: DataVersion
+) -> pd.DataFrame:
+    return queries.milestones(engine(), filters, references, today)
 
 
 @st.cache_data(show_spinner=False)

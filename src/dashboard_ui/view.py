@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 import pandas as pd
 
+from dashboard import metrics
 from dashboard.queries import Filters, StrategyInfo
 from dashboard_ui import store
 from dashboard_ui.filters import current_filters
@@ -28,6 +29,17 @@ class View(NamedTuple):
     def status(self) -> pd.DataFrame:
         """One row per property in the filtered programme, as at the filters' date (a copy, from the cache)."""
         return store.property_status(self.filters, self.today, self.version)
+
+    def programme_status(self) -> pd.DataFrame:
+        """The whole programme at the same date whatever the filters: a part of it is shown beside the whole."""
+        return store.property_status(Filters(as_at=self.filters.as_at), self.today, self.version)
+
+    def totals(self) -> metrics.BedTotals:
+        """The bed ledger's totals for the view: against the target, or for a part against its own beds."""
+        return metrics.bed_totals(self.status(), self.strategy.bed_target, part=self.filters.narrowed)
+
+    def programme_totals(self) -> metrics.BedTotals:
+        return metrics.bed_totals(self.programme_status(), self.strategy.bed_target)
 
     def key(self) -> tuple[Filters, store.DataVersion, date]:
         """All a view depends on: the strategy and status are read from the store for exactly these."""

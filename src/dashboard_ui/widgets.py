@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
 
+from dashboard import headline
 from dashboard.exporting import table_csv
 from dashboard.provenance import SYNTHETIC, Banner, banners
 from dashboard.objectives import Latest
@@ -49,8 +50,32 @@ def page_header(title: str, view: View) -> None:
         narrowed.append(", ".join(filters.provision_models))
     scope = f" Showing: {'; '.join(narrowed)}." if narrowed else ""
     st.caption(f"{view.strategy.name}, {view.strategy.council}. Data as at **{filters.as_at:%d %B %Y}**.{scope}")
+    _recorded_later_note(view)
     for banner in _banners(view):
         st.warning(banner.markdown, icon=":material/science:" if banner.kind == SYNTHETIC else ":material/info:")
+
+
+def scope_of(view: View) -> str:
+    """The filtered part of the programme in words (district names, not codes)."""
+    return headline.scope(view.filters, store.filter_options(view.version).districts)
+
+
+def _recorded_later_note(view: View) -> None:
+    """A past view of properties first recorded after that day: say they are shown as first recorded."""
+    if view.filters.as_at >= view.today:
+        return
+    later = recorded_later(view)
+    if later:
+        st.caption(
+            f"The programme as on record at the end of {view.filters.as_at:%d %B %Y}. {later} of the properties "
+            "shown were first recorded after that day (an import of a past programme): they are shown with the "
+            "values they were first recorded with, and their stages by the dates they happened."
+        )
+
+
+@per_view
+def recorded_later(view: View) -> int:
+    return int(view.status()["recorded_later"].sum())
 
 
 # Tables built once per view (per_view), by identity: the Arrow form Streamlit sends is made once too, not on every

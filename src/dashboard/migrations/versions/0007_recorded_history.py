@@ -42,7 +42,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["district_id"], ["district.id"], name=op.f("fk_property_record_district_id_district")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_property_record")),
     )  # fmt: skip
-    op.create_index("ix_property_record_property", "property_record", ["property_id", "id"])
+    op.create_index("ix_property_record_property", "property_record", ["property_id", "recorded_at"])
     op.create_table(
         "milestone_record",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -55,7 +55,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["stage_key"], ["stage.key"], name=op.f("fk_milestone_record_stage_key_stage")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_milestone_record")),
     )  # fmt: skip
-    op.create_index("ix_milestone_record_stage", "milestone_record", ["property_id", "stage_key", "id"])
+    op.create_index("ix_milestone_record_stage", "milestone_record", ["property_id", "stage_key", "recorded_at"])
+    op.create_index("ix_milestone_record_recorded_at", "milestone_record", ["recorded_at"])
     op.create_table(
         "briefing_pack",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -74,6 +75,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_briefing_pack_made_at", table_name="briefing_pack")
     op.drop_table("briefing_pack")
+    op.drop_index("ix_milestone_record_recorded_at", table_name="milestone_record")
     op.drop_index("ix_milestone_record_stage", table_name="milestone_record")
     op.drop_table("milestone_record")
     op.drop_index("ix_property_record_property", table_name="property_record")
