@@ -39,8 +39,9 @@ with dates:
     since = since_column.date_input(
         "Changes since", value=briefing.default_since(store.engine(), as_at), max_value=date.today(),
         min_value=date(2015, 1, 1), format="DD/MM/YYYY", key="briefing_since",
-        help="The pack lists what was changed in the store after this date. It starts as the day the last pack was "
-             "made (here or from the command line), or four weeks before the as-at date if none was.",
+        help="The pack lists what was changed in the store after this date. It starts as the day before the last "
+             "pack was made (here or from the command line), so all of that day is covered, or four weeks before the "
+             "as-at date if none was.",
     )  # fmt: skip
 classification = marking.selectbox(
     "Security classification", [None, *CLASSIFICATIONS], format_func=lambda value: value or "None (no marking)",

@@ -344,11 +344,12 @@ def test_briefing_page_makes_the_pack_and_offers_it(monkeypatch, pack):
         [long_date(AS_AT), long_date(AS_AT - timedelta(days=28)), "jo.page"]]
     assert app.date_input(key="briefing_since").value == AS_AT - timedelta(days=28)
     assert app.get("download_button")
-    # The next visit starts from the day the pack was made: read from the store, not a cache keyed by its data.
+    # The next visit covers the whole day the pack was made (changes after the day before): read from the store, not
+    # a cache keyed by its data.
     again = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120).run()
     again.switch_page("pages/briefing.py").run()
     made_on = datetime.fromisoformat(str(made_at)).date()
-    assert again.date_input(key="briefing_since").value == made_on
+    assert again.date_input(key="briefing_since").value == made_on - timedelta(days=1)
 
 
 # ---------------------------------------------------------------- the packs made: recorded, and the next one's "since"
@@ -370,7 +371,8 @@ def test_a_pack_made_is_recorded_and_the_next_starts_from_that_day(engine):
     assert [tuple(str(value)[:16] for value in row) for row in rows] == [
         ("2026-11-20", "2026-10-23", "vic", "app", "2026-11-21 16:45", "OFFICIAL")]  # fmt: skip
     assert packs_made(engine) == [made]
-    assert default_since(engine, date(2026, 11, 30)) == date(2026, 11, 21)  # the day it was made, not its as-at
+    # From the start of the day it was made (changes are those after "since"), not from its as-at.
+    assert default_since(engine, date(2026, 11, 30)) == date(2026, 11, 20)
     # A pack for a date before the last was made: four weeks before that date, as if none had been.
     assert default_since(engine, date(2026, 11, 1)) == date(2026, 10, 4)
     # Making a pack changes nothing in the programme: no audit row (so no "change since", no history, and the app's
@@ -403,7 +405,7 @@ def test_cli_briefing_without_since_starts_from_the_last_pack_and_records_its_ow
     result = run_dashboard("briefing", "--out", out, database_url=store_url, cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
-    since = AS_AT - timedelta(days=10)
+    since = AS_AT - timedelta(days=11)  # the day before the last pack was made: all of that day is covered
     assert f"(changes since {since:%d/%m/%Y})" in result.stdout
     first = text_of(out)[0]
     assert f"What changed since {long_date(since)}" in first

@@ -292,12 +292,13 @@ def packs_made(engine: Engine, limit: int = PACKS_LISTED) -> list[PackMade]:
 
 
 def default_since(engine: Engine, as_at: date) -> date:
-    """The next pack's "changes since": the day (UTC) the last pack was made, so each pack starts where the last one
-    ended; 28 days before `as_at` when no pack was ever made, or when the last was made after `as_at` (a pack for a
-    past date)."""
+    """The next pack's "changes since": the day before the last pack was made (UTC). Changes are those after the
+    "since" day, so the next pack covers the whole day the last one was made: nothing made later that day is missed
+    (something made earlier that day may appear in both). 28 days before `as_at` when no pack was ever made, or when
+    the last was made after `as_at` (a pack for a past date)."""
     last = packs_made(engine, 1)
     if last and last[0].made_at.date() <= as_at:
-        return last[0].made_at.date()
+        return last[0].made_at.date() - timedelta(days=1)
     return as_at - timedelta(days=DEFAULT_SINCE_DAYS)
 
 

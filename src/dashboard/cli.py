@@ -351,8 +351,8 @@ def briefing_command(
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option(help="Report what changed after this date. Default: the day the last pack was made (here or in "
-                          "the app), or 28 days before --as-at if none was."),
+        typer.Option(help="Report what changed after this date. Default: the day before the last pack was made (here "
+                          "or in the app), so all of that day is covered, or 28 days before --as-at if none was."),
     ] = None,
     classification: Annotated[
         str | None, typer.Option(help="Security marking on every page: OFFICIAL or OFFICIAL-SENSITIVE. Default: none.")
