@@ -82,7 +82,13 @@ if packs:
     st.dataframe(briefing.packs_table(packs), hide_index=True)
 
 page_one = store.briefing_preview(as_at, since, version)
-if page_one["illustrative"]:
+if page_one["synthetic"]:
+    st.warning(
+        f"**Synthetic data.** {page_one['synthetic']} of the {page_one['properties']} properties in the pack are "
+        "synthetic demonstration data, not a council's records; every page of the pack says so.",
+        icon=":material/science:",
+    )
+elif page_one["illustrative"]:
     st.warning(
         f"**Illustrative figures.** {page_one['illustrative']} of the {page_one['properties']} properties in the pack "
         "carry illustrative data, not a council's records; every page of the pack says so.", icon=":material/info:",

@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.roles import Actor, Role
 from dashboard.briefing import (
     ILLUSTRATIVE_NOTE,
+    SYNTHETIC_NOTE,
     build_briefing,
     check_dates,
     default_since,
@@ -273,7 +274,7 @@ def test_cli_writes_the_pack(demo_store, tmp_path):
     for number, text in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in text and "Data as at 30 June 2025" in text
         assert "OFFICIAL" not in text  # no classification chosen
-        assert ILLUSTRATIVE_NOTE not in text  # synthetic data, not the illustrative seed
+        assert ILLUSTRATIVE_NOTE not in text and SYNTHETIC_NOTE in text  # synthetic data, not the illustrative seed
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ from reportlab.platypus import (
 )
 from sqlalchemy import Engine, select
 
-from dashboard import changes, charts, metrics, queries, tables
+from dashboard import changes, charts, metrics, provenance, queries, tables
 from dashboard.boundaries import load_boundaries
 from dashboard.changes import day, listed, plural
 from dashboard.config import PROJECT_ROOT
@@ -52,6 +52,7 @@ from dashboard.roles import Actor, Permission
 
 CLASSIFICATIONS = ("OFFICIAL", "OFFICIAL-SENSITIVE")  # Government Security Classifications a pack may carry
 ILLUSTRATIVE_NOTE = "Includes illustrative figures, not a council's records"
+SYNTHETIC_NOTE = "Synthetic data for demonstration, not a council's records"
 GANTT_MOST_BEHIND = 40  # properties drawn on the timeline: the most behind plan
 RISKS_LISTED = 6  # properties named on page 1
 UNINFORMED_LISTED = 30  # procured properties with no record of councillors informed, listed in the pack
@@ -131,6 +132,10 @@ class BriefingData:
     @property
     def illustrative(self) -> int:
         return metrics.illustrative_rows(self.status)
+
+    @property
+    def synthetic(self) -> int:
+        return provenance.rows_with(self.status["provenance"], provenance.SYNTHETIC)
 
     @property
     def late(self) -> pd.DataFrame:
@@ -236,6 +241,7 @@ def preview(data: BriefingData) -> dict[str, object]:
     return {
         "properties": len(data.status),
         "illustrative": data.illustrative,
+        "synthetic": data.synthetic,
         "headline": headline(data),
         "numbers": bed_numbers(data),
         "forecast": forecast_sentence(data),
@@ -669,7 +675,7 @@ def _changes_section(data: BriefingData, row_limit: int = 60) -> list[Flowable]:
 def _furniture(data: BriefingData, classification: str | None) -> Callable[[Canvas, int, int], None]:
     """Draws the marking at the top and bottom and the footer on a page, once the page count is known."""
     as_at = f"{data.strategy.name} briefing. Data as at {long_date(data.as_at)}"
-    note = ILLUSTRATIVE_NOTE if data.illustrative else None
+    note = SYNTHETIC_NOTE if data.synthetic else ILLUSTRATIVE_NOTE if data.illustrative else None
 
     def draw(canvas: Canvas, number: int, total: int) -> None:
         canvas.saveState()
