@@ -131,7 +131,9 @@ def register_table(status: pd.DataFrame, as_at) -> pd.DataFrame:
     frame["stage"] = frame["reached_position"].map(current_stage_label)
     frame["waiting_on"] = frame["next_stage"].map(lambda key: STAGE_BY_KEY[key].column if isinstance(key, str) else "")
     late = lateness(frame, as_at)
-    frame["days_late"], frame["opened_after_plan"] = late["days_late"], late["opened_after_plan"]
+    # An open home is not late: its row says how its opening compared with plan instead.
+    frame["days_late"] = late["days_late"].astype("Int64").mask(frame["open_actual_on"].notna())
+    frame["opened_after_plan"] = late["opened_after_plan"]
     frame["beds"] = ledger(frame)["beds"]
     frame["forecast_open"] = frame["open_actual_on"].fillna(forecast_dates(frame, "open", as_at))
     frame["forecast_open"] = frame["forecast_open"].where(frame["open_actual_on"].isna())

@@ -27,7 +27,8 @@ def sidebar_filters() -> Filters:
             key="as_at",
             bind=BIND,
             format="DD/MM/YYYY",
-            help="Show the programme exactly as it stood on this date.",
+            help="Show the programme as it was recorded at the end of this day: its plans as they stood then, and "
+            "what had happened by then.",
         )
         phases = st.multiselect(
             "Phase", options.phases, key="phase", bind=BIND, placeholder="All phases"
