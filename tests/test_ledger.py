@@ -114,8 +114,8 @@ def test_the_migration_rebuilds_the_record_from_the_audit_log(engine):
     draft = editing.open_property(engine, "RS-P1-01")
     editing.save_property(engine, ALICE, draft, edited(draft, planned_beds=5, specialism="Therapeutic"), SEED_TODAY)
     with engine.begin() as connection:  # as if the seed was loaded in 2020 and the edit made in June 2025
-        connection.execute(text("UPDATE audit_log SET at = :at WHERE user != :alice"), {"at": datetime(2020, 1, 1), "alice": ALICE.user})
-        connection.execute(text("UPDATE audit_log SET at = :at WHERE user = :alice"), {"at": datetime(2025, 6, 1), "alice": ALICE.user})  # fmt: skip
+        for at, which in ((datetime(2020, 1, 1), "!="), (datetime(2025, 6, 1), "=")):
+            connection.execute(text(f'UPDATE audit_log SET at = :at WHERE "user" {which} :alice'), {"at": at, "alice": ALICE.user})
     with engine.begin() as connection:  # the store as it stood before migration 0007
         connection.execute(text("UPDATE alembic_version SET version_num = '0006'"))
         connection.execute(text("DROP TABLE property_record"))

@@ -101,10 +101,11 @@ def _rebuild_history(connection: sa.Connection) -> None:
 
     created: dict[str, datetime] = {}  # entity_ref -> when first recorded
     changes: dict[str, list[tuple[datetime, dict[str, Any]]]] = {}  # entity_ref -> (when, values before), oldest first
-    rows = connection.execution_options(yield_per=10_000).execute(
+    rows = connection.execute(
         sa.select(audit.c.at, audit.c.action, audit.c.entity, audit.c.entity_ref, audit.c.before)
         .where(audit.c.entity.in_(("property", "milestone")))
         .order_by(audit.c.id)
+        .execution_options(yield_per=10_000)  # on the statement: the connection's inserts below need no server cursor
     )
     for at, action, entity, ref, before in rows:
         if isinstance(at, str):
