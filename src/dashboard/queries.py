@@ -222,27 +222,26 @@ def status_query(filters: Filters, today: date) -> Select:
     recorded = _recorded(filters, today)
     plan, stages = recorded.plan, recorded.stages
     happened = stages.c.actual_on <= as_at
-    level_columns = []
-    for level, stage in LEVEL_STAGES.items():
-        # Reached on the first date of this stage or any later one: the same test as the ledger's level, so a
-        # property with a stage's date missing still counts from when it was known to be past it.
-        reached_level = and_(Stage.position >= STAGE_POSITION[stage], happened)
-        level_columns += [
-            func.max(case((stages.c.stage_key == stage, stages.c.planned_on))).label(f"{level}_planned_on"),
-            func.min(case((reached_level, stages.c.actual_on))).label(f"{level}_actual_on"),
-        ]
     # Every stage's planned date as a column, so the next stage's is picked from the same row: a second join to the
     # stages would scan them once per property when they are a derived table (a past view's records).
     planned_columns = [
         func.max(case((stages.c.stage_key == stage.key, stages.c.planned_on))).label(f"planned_{position}")
         for position, stage in enumerate(STAGES, start=1)
     ]
+    # A level is reached on the first date of its stage or any later one: the same test as the ledger's level, so a
+    # property with a stage's date missing still counts from when it was known to be past it.
+    reached_columns = [
+        func.min(case((and_(Stage.position >= STAGE_POSITION[stage], happened), stages.c.actual_on))).label(
+            f"{level}_actual_on"
+        )
+        for level, stage in LEVEL_STAGES.items()
+    ]
     per_property = (
         select(
             stages.c.property_id,
             func.max(case((happened, Stage.position))).label("reached_position"),
             func.min(case((happened, stages.c.actual_on))).label("started_on"),
-            *level_columns,
+            *reached_columns,
             *planned_columns,
         )
         .join(Stage, Stage.key == stages.c.stage_key)
@@ -251,9 +250,11 @@ def status_query(filters: Filters, today: date) -> Select:
     )
     next_stage = Stage.__table__.alias("next_stage")
     reached = func.coalesce(per_property.c.reached_position, 0)
-    next_planned_on = case(
-        *((reached == position - 1, per_property.c[column.name]) for position, column in enumerate(planned_columns, 1))
-    )
+    planned_at = {position: per_property.c[f"planned_{position}"] for position in range(1, len(STAGES) + 1)}
+    next_planned_on = case(*((reached == position - 1, planned) for position, planned in planned_at.items()))
+    level_dates = []
+    for level, stage in LEVEL_STAGES.items():
+        level_dates += [planned_at[STAGE_POSITION[stage]].label(f"{level}_planned_on"), per_property.c[f"{level}_actual_on"]]
     query = (
         select(
             Property.id.label("property_id"),
@@ -273,7 +274,7 @@ def status_query(filters: Filters, today: date) -> Select:
             per_property.c.started_on,
             next_stage.c.key.label("next_stage"),
             next_planned_on.label("next_planned_on"),
-            *[per_property.c[column.name] for column in level_columns],
+            *level_dates,
         )
         .join(plan, plan.c.property_id == Property.id)
         .join(Phase, plan.c.phase_id == Phase.id)

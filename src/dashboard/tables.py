@@ -11,6 +11,7 @@ from dashboard import history, provenance
 from dashboard.consultation import RULES, mark_inferred, with_requirements
 from dashboard.metrics import (
     LEVEL_LABELS,
+    BedTotals,
     beds_at_levels,
     current_stage_label,
     forecast_dates,
@@ -34,16 +35,19 @@ def _dates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def bed_levels_table(totals) -> pd.DataFrame:
+def bed_levels_table(totals: BedTotals) -> pd.DataFrame:
+    """The ledger's beds at each level, each as a share of the target (of a part's own planned beds, for a part of
+    the programme, which has nothing "still to find": the target is the whole programme's)."""
     rows = [
         ("Open", totals.open),
         ("Registered", totals.registered),
         ("Secured (procured)", totals.secured),
         ("In the pipeline", totals.pipeline),
-        ("Still to find", totals.still_to_find),
+        *([] if totals.part else [("Still to find", totals.still_to_find)]),
     ]
     frame = pd.DataFrame(rows, columns=["Level", "Beds"])
-    frame["Share of target"] = (frame["Beds"] / totals.target).round(3) if totals.target else 0.0
+    share = "Share of planned beds" if totals.part else "Share of target"
+    frame[share] = (frame["Beds"] / totals.goal).round(3) if totals.goal else 0.0
     return frame
 
 
