@@ -41,14 +41,7 @@ def page_header(title: str, view: View) -> None:
     inferred figures, are on screen."""
     st.title(title)
     filters = view.filters
-    narrowed = []
-    if filters.phases:
-        narrowed.append(", ".join(filters.phases))
-    if filters.districts:
-        narrowed.append(f"{len(filters.districts)} district(s)")
-    if filters.provision_models:
-        narrowed.append(", ".join(filters.provision_models))
-    scope = f" Showing: {'; '.join(narrowed)}." if narrowed else ""
+    scope = f" Showing: {scope_of(view)}." if filters.narrowed else ""
     st.caption(f"{view.strategy.name}, {view.strategy.council}. Data as at **{filters.as_at:%d %B %Y}**.{scope}")
     _recorded_later_note(view)
     for banner in _banners(view):
