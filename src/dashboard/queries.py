@@ -127,6 +127,7 @@ class _Recorded:
     plan: FromClause  # property_id, phase_id, district_id, provision_model, specialism, planned_beds, provenance,
     # first_recorded_at
     stages: FromClause  # property_id, stage_key, planned_on, actual_on
+    live: bool  # today's rows (the tables themselves, with their indexes)
 
 
 def _recorded(filters: Filters, today: date) -> _Recorded:
@@ -139,7 +140,7 @@ def _recorded(filters: Filters, today: date) -> _Recorded:
             Property.specialism, Property.planned_beds, Property.provenance,
             literal(None, DateTime).label("first_recorded_at"),
         ).subquery("plan")  # fmt: skip
-        return _Recorded(plan, Milestone.__table__)
+        return _Recorded(plan, Milestone.__table__, live=True)
     cutoff = recorded_by(filters.as_at)
     chosen = (
         select(
@@ -192,7 +193,7 @@ def _recorded(filters: Filters, today: date) -> _Recorded:
         .outerjoin(record, record.c.id == then.c.record_id)
         .subquery("stages")
     )
-    return _Recorded(plan, stages)
+    return _Recorded(plan, stages, live=False)
 
 
 def _latest_by(recorded_at, record_id, cutoff: datetime):
@@ -222,26 +223,30 @@ def status_query(filters: Filters, today: date) -> Select:
     recorded = _recorded(filters, today)
     plan, stages = recorded.plan, recorded.stages
     happened = stages.c.actual_on <= as_at
-    # Every stage's planned date as a column, so the next stage's is picked from the same row: a second join to the
-    # stages would scan them once per property when they are a derived table (a past view's records).
-    planned_columns = [
+    live = recorded.live
+    # A past view's stages are a derived table, which SQLite would scan once per property to find each one's next
+    # stage: there, every stage's planned date is a column of the property's row, and the next one is picked from
+    # them. The live rows are found by their index, which is quicker than twelve more aggregates.
+    planned_columns = [] if live else [
         func.max(case((stages.c.stage_key == stage.key, stages.c.planned_on))).label(f"planned_{position}")
         for position, stage in enumerate(STAGES, start=1)
-    ]
+    ]  # fmt: skip
     # A level is reached on the first date of its stage or any later one: the same test as the ledger's level, so a
     # property with a stage's date missing still counts from when it was known to be past it.
-    reached_columns = [
-        func.min(case((and_(Stage.position >= STAGE_POSITION[stage], happened), stages.c.actual_on))).label(
-            f"{level}_actual_on"
-        )
-        for level, stage in LEVEL_STAGES.items()
-    ]
+    level_columns = []
+    for level, stage in LEVEL_STAGES.items():
+        level_columns += [
+            func.max(case((stages.c.stage_key == stage, stages.c.planned_on))).label(f"{level}_planned_on"),
+            func.min(case((and_(Stage.position >= STAGE_POSITION[stage], happened), stages.c.actual_on))).label(
+                f"{level}_actual_on"
+            ),
+        ]
     per_property = (
         select(
             stages.c.property_id,
             func.max(case((happened, Stage.position))).label("reached_position"),
             func.min(case((happened, stages.c.actual_on))).label("started_on"),
-            *reached_columns,
+            *level_columns,
             *planned_columns,
         )
         .join(Stage, Stage.key == stages.c.stage_key)
@@ -250,11 +255,14 @@ def status_query(filters: Filters, today: date) -> Select:
     )
     next_stage = Stage.__table__.alias("next_stage")
     reached = func.coalesce(per_property.c.reached_position, 0)
-    planned_at = {position: per_property.c[f"planned_{position}"] for position in range(1, len(STAGES) + 1)}
-    next_planned_on = case(*((reached == position - 1, planned) for position, planned in planned_at.items()))
-    level_dates = []
-    for level, stage in LEVEL_STAGES.items():
-        level_dates += [planned_at[STAGE_POSITION[stage]].label(f"{level}_planned_on"), per_property.c[f"{level}_actual_on"]]
+    next_milestone = stages.alias("next_milestone")
+    if live:
+        next_planned_on = next_milestone.c.planned_on
+    else:
+        next_planned_on = case(
+            *((reached == position - 1, per_property.c[column.name]) for position, column in enumerate(planned_columns, 1))
+        )
+    level_dates = [per_property.c[column.name] for column in level_columns]
     query = (
         select(
             Property.id.label("property_id"),
@@ -283,7 +291,12 @@ def status_query(filters: Filters, today: date) -> Select:
         .outerjoin(next_stage, next_stage.c.position == reached + 1)
         .order_by(Property.reference)
     )
-    if as_at < today:
+    if live:
+        query = query.outerjoin(
+            next_milestone,
+            and_(next_milestone.c.property_id == Property.id, next_milestone.c.stage_key == next_stage.c.key),
+        )
+    if not live:
         # In the programme by then: on record by the end of the day, or something had happened to it.
         query = query.where(or_(plan.c.first_recorded_at < recorded_by(as_at), per_property.c.started_on <= as_at))
     return filters.narrow(query, plan.c.provision_model)
