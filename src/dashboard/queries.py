@@ -3,7 +3,7 @@ property (or fewer), never the milestone or audit tables whole."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
@@ -127,7 +127,24 @@ class _Recorded:
     plan: FromClause  # property_id, phase_id, district_id, provision_model, specialism, planned_beds, provenance,
     # first_recorded_at
     stages: FromClause  # property_id, stage_key, planned_on, actual_on
-    live: bool  # today's rows (the tables themselves, with their indexes)
+    # For a past view, the stages re-planned since: property_id, stage_key and the id of their record as it stood.
+    then: FromClause | None = None
+
+    @property
+    def live(self) -> bool:
+        """Today's rows: the tables themselves, with their indexes."""
+        return self.then is None
+
+    def planned_on(self, milestone: FromClause) -> tuple[ColumnElement, list[tuple[FromClause, ColumnElement]]]:
+        """A live milestone row's planned date as recorded then, and the outer joins that read it."""
+        if self.then is None:
+            return milestone.c.planned_on, []
+        then, record = self.then.alias(), MilestoneRecord.__table__.alias()
+        joins = [
+            (then, and_(then.c.property_id == milestone.c.property_id, then.c.stage_key == milestone.c.stage_key)),
+            (record, record.c.id == then.c.record_id),
+        ]
+        return case((then.c.record_id.is_(None), milestone.c.planned_on), else_=record.c.planned_on), joins
 
 
 def _recorded(filters: Filters, today: date) -> _Recorded:
@@ -140,7 +157,7 @@ def _recorded(filters: Filters, today: date) -> _Recorded:
             Property.specialism, Property.planned_beds, Property.provenance,
             literal(None, DateTime).label("first_recorded_at"),
         ).subquery("plan")  # fmt: skip
-        return _Recorded(plan, Milestone.__table__, live=True)
+        return _Recorded(plan, Milestone.__table__)
     cutoff = recorded_by(filters.as_at)
     chosen = (
         select(
@@ -179,21 +196,14 @@ def _recorded(filters: Filters, today: date) -> _Recorded:
             and_(replanned.c.property_id == MilestoneRecord.property_id, replanned.c.stage_key == MilestoneRecord.stage_key),
         )
         .group_by(MilestoneRecord.property_id, MilestoneRecord.stage_key)
-        .subquery()
+        .cte("replanned_then")
     )
-    record = MilestoneRecord.__table__.alias("record")
-    stages = (
-        select(
-            Milestone.property_id,
-            Milestone.stage_key,
-            case((then.c.record_id.is_(None), Milestone.planned_on), else_=record.c.planned_on).label("planned_on"),
-            Milestone.actual_on,
-        )
-        .outerjoin(then, and_(then.c.property_id == Milestone.property_id, then.c.stage_key == Milestone.stage_key))
-        .outerjoin(record, record.c.id == then.c.record_id)
-        .subquery("stages")
-    )
-    return _Recorded(plan, stages, live=False)
+    recorded = _Recorded(plan, Milestone.__table__, then)
+    planned_on, joins = recorded.planned_on(Milestone.__table__)
+    stages = select(Milestone.property_id, Milestone.stage_key, planned_on.label("planned_on"), Milestone.actual_on)
+    for table, onclause in joins:
+        stages = stages.outerjoin(table, onclause)
+    return replace(recorded, stages=stages.subquery("stages"))
 
 
 def _latest_by(recorded_at, record_id, cutoff: datetime):
@@ -223,14 +233,6 @@ def status_query(filters: Filters, today: date) -> Select:
     recorded = _recorded(filters, today)
     plan, stages = recorded.plan, recorded.stages
     happened = stages.c.actual_on <= as_at
-    live = recorded.live
-    # A past view's stages are a derived table, which SQLite would scan once per property to find each one's next
-    # stage: there, every stage's planned date is a column of the property's row, and the next one is picked from
-    # them. The live rows are found by their index, which is quicker than twelve more aggregates.
-    planned_columns = [] if live else [
-        func.max(case((stages.c.stage_key == stage.key, stages.c.planned_on))).label(f"planned_{position}")
-        for position, stage in enumerate(STAGES, start=1)
-    ]  # fmt: skip
     # A level is reached on the first date of its stage or any later one: the same test as the ledger's level, so a
     # property with a stage's date missing still counts from when it was known to be past it.
     level_columns = []
@@ -247,7 +249,6 @@ def status_query(filters: Filters, today: date) -> Select:
             func.max(case((happened, Stage.position))).label("reached_position"),
             func.min(case((happened, stages.c.actual_on))).label("started_on"),
             *level_columns,
-            *planned_columns,
         )
         .join(Stage, Stage.key == stages.c.stage_key)
         .group_by(stages.c.property_id)
@@ -255,13 +256,9 @@ def status_query(filters: Filters, today: date) -> Select:
     )
     next_stage = Stage.__table__.alias("next_stage")
     reached = func.coalesce(per_property.c.reached_position, 0)
-    next_milestone = stages.alias("next_milestone")
-    if live:
-        next_planned_on = next_milestone.c.planned_on
-    else:
-        next_planned_on = case(
-            *((reached == position - 1, per_property.c[column.name]) for position, column in enumerate(planned_columns, 1))
-        )
+    # The next stage's planned date: the live row, found by its index, as recorded then.
+    next_milestone = Milestone.__table__.alias("next_milestone")
+    next_planned_on, next_joins = recorded.planned_on(next_milestone)
     level_dates = [per_property.c[column.name] for column in level_columns]
     query = (
         select(
@@ -291,12 +288,13 @@ def status_query(filters: Filters, today: date) -> Select:
         .outerjoin(next_stage, next_stage.c.position == reached + 1)
         .order_by(Property.reference)
     )
-    if live:
-        query = query.outerjoin(
-            next_milestone,
-            and_(next_milestone.c.property_id == Property.id, next_milestone.c.stage_key == next_stage.c.key),
-        )
-    if not live:
+    query = query.outerjoin(
+        next_milestone,
+        and_(next_milestone.c.property_id == Property.id, next_milestone.c.stage_key == next_stage.c.key),
+    )
+    for table, onclause in next_joins:
+        query = query.outerjoin(table, onclause)
+    if not recorded.live:
         # In the programme by then: on record by the end of the day, or something had happened to it.
         query = query.where(or_(plan.c.first_recorded_at < recorded_by(as_at), per_property.c.started_on <= as_at))
     return filters.narrow(query, plan.c.provision_model)
