@@ -41,7 +41,8 @@ title = f"{late} of {len(references)} properties are behind plan" if references 
 st.markdown(
     "Each property has two bars: its **plan** (thin, grey) and what **happened** (thick): blue where a stage took no "
     "longer than planned; orange and hatched where it took longer, labelled with the days it added. The thick bar of a "
-    "property still under way runs to the as-at date (dotted line). A row ends with how late a property not yet open is, in **bold**, or, for an open home, *how its opening compared with plan*."
+    "property still under way runs to the as-at date (dotted line). A row ends with how late a property not yet open "
+    "is, in **bold**, or, for an open home, *how its opening compared with plan*."
 )
 gantt_figure, gantt_table = gantt(view, shown, title)
 chart_with_data(gantt_figure, gantt_table, "Property stages", view.filters, property_level=True)

@@ -12,7 +12,10 @@ from dashboard.queries import Filters
 
 Tone = Literal["good", "bad", "neutral"]
 
-PLAN_RULE = "if the remaining stages take as long as planned from now on (each property's plan pushed back by its current delay)"
+PLAN_RULE = (
+    "if the remaining stages take as long as planned from now on (each property's plan pushed back by its current "
+    "delay)"
+)
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,8 @@ class Outlook:
 def title(totals: BedTotals, scope: str = "") -> str:
     """The page's main figure: open beds against the target, or for a part against its own planned beds."""
     if totals.part:
-        return f"{scope}: {totals.open} of {totals.goal} planned beds open" if scope else f"{totals.open} of {totals.goal} planned beds open"
+        figure = f"{totals.open} of {totals.goal} planned beds open"
+        return f"{scope}: {figure}" if scope else figure
     return f"{totals.open} of {totals.target} beds open"
 
 

@@ -31,11 +31,11 @@ def _record_plans(session: Session, _flush_context, _instances) -> None:
         if obj in session.deleted:
             continue
         if isinstance(obj, Property) and (obj in session.new or _changed(obj, RECORDED_FIELDS)):
-            records.append(PropertyRecord(property=obj, recorded_at=at, **{f: getattr(obj, f) for f in RECORDED_FIELDS}))
+            values = {field: getattr(obj, field) for field in RECORDED_FIELDS}
+            records.append(PropertyRecord(property=obj, recorded_at=at, **values))
         elif isinstance(obj, Milestone) and (obj in session.new or _changed(obj, ("planned_on",))):
             if obj.property is not None:
-                records.append(
-                    MilestoneRecord(property=obj.property, stage_key=obj.stage_key, recorded_at=at, planned_on=obj.planned_on)
-                )
+                records.append(MilestoneRecord(property=obj.property, stage_key=obj.stage_key, recorded_at=at,
+                                               planned_on=obj.planned_on))  # fmt: skip
     session.add_all(records)
 

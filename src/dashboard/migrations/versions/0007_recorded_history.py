@@ -92,7 +92,8 @@ def _rebuild_history(connection: sa.Connection) -> None:
     prop, milestone, audit = tables["property"], tables["milestone"], tables["audit_log"]
     phase_ids = dict(connection.execute(sa.select(tables["phase"].c.name, tables["phase"].c.id)).all())
     district_ids = dict(connection.execute(sa.select(tables["district"].c.ons_code, tables["district"].c.id)).all())
-    current = {row.reference: row for row in connection.execute(sa.select(prop.c.reference, prop.c.id, *[prop.c[f] for f in PROPERTY_FIELDS]))}  # fmt: skip
+    columns = [prop.c.reference, prop.c.id, *(prop.c[field] for field in PROPERTY_FIELDS)]
+    current = {row.reference: row for row in connection.execute(sa.select(*columns))}
     if not current:
         return
     planned = {(ref, key): (pid, on) for ref, pid, key, on in connection.execute(
@@ -123,7 +124,8 @@ def _rebuild_history(connection: sa.Connection) -> None:
     property_rows: list[dict[str, Any]] = []
     for ref, row in current.items():
         state = {field: getattr(row, field) for field in PROPERTY_FIELDS}
-        for at, values in _states(created.get(ref, now), changes.get(ref, []), state, _property_value(phase_ids, district_ids)):  # fmt: skip
+        value_of = _property_value(phase_ids, district_ids)
+        for at, values in _states(created.get(ref, now), changes.get(ref, []), state, value_of):
             property_rows.append({"property_id": row.id, "recorded_at": at, **values})
     milestone_rows: list[dict[str, Any]] = []
     for (ref, key), (property_id, on) in planned.items():
