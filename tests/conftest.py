@@ -54,6 +54,19 @@ def new_store(folder: Path, name: str) -> Iterator[str]:
         server.dispose()
 
 
+@contextmanager
+def synthetic_store(folder: Path, properties: int, seed: int) -> Iterator[str]:
+    """The URL of a new store holding a synthetic programme (demo-data): none of it the illustrative seed."""
+    from dashboard.demo import build_demo
+
+    with new_store(folder, "demo") as url:
+        engine = make_engine(url)
+        ensure_store(engine, seed=False)
+        build_demo(engine, properties, seed=seed, today=SEED_TODAY)
+        engine.dispose()
+        yield url
+
+
 @pytest.fixture
 def store_url(tmp_path: Path) -> Iterator[str]:
     with new_store(tmp_path, "store") as url:

@@ -35,10 +35,9 @@ from dashboard.changes import changes_since
 from dashboard.importing import import_path
 from dashboard.consultation import who_to_involve
 from dashboard.db import make_engine, session_scope
-from dashboard.demo import build_demo
 from dashboard.models import AuditEntry, Decision, Milestone, Property, RoleGrant
 from dashboard.store import ensure_store
-from tests.conftest import NEW_PROPERTY, REPO_ROOT, SEED_TODAY, new_store, plain_sql, run_dashboard, write_csv
+from tests.conftest import NEW_PROPERTY, REPO_ROOT, new_store, plain_sql, run_dashboard, synthetic_store, write_csv
 from tests.conftest import beds_by_sql as beds
 
 AS_AT = date.today()
@@ -246,11 +245,7 @@ def test_dates_a_pack_cannot_be_made_for():
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory) -> Iterator[str]:
     """A synthetic programme: none of it illustrative seed data."""
-    with new_store(tmp_path_factory.mktemp("demo"), "demo") as url:
-        engine = make_engine(url)
-        ensure_store(engine, seed=False)
-        build_demo(engine, 40, seed=5, today=SEED_TODAY)
-        engine.dispose()
+    with synthetic_store(tmp_path_factory.mktemp("demo"), 40, seed=5) as url:
         yield url
 
 

@@ -7,15 +7,13 @@ import pandas as pd
 import pytest
 
 from dashboard import metrics, provenance, tables
-from dashboard.demo import DEMO_PROVENANCE, build_demo
-from dashboard.db import make_engine
+from dashboard.demo import DEMO_PROVENANCE
 from dashboard.importing import import_path
 from dashboard.layout import PROPERTIES
 from dashboard.provenance import FACT, ILLUSTRATIVE, IMPORTED, INFERRED, SYNTHETIC, UNSTATED, source_of
 from dashboard.roles import Actor, Role
-from dashboard.store import ensure_store
 from tests.apptest import assert_page_ok, open_app
-from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, new_store, write_csv
+from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, synthetic_store, write_csv
 
 PHASE_2 = ("decision record B147/24: phase, district; illustrative: reference, provision model, specialism, beds, "
            "costs, councillors informed, notes, dates")  # fmt: skip
@@ -196,11 +194,7 @@ def test_dates_are_flagged_where_they_are_shown():
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory):
-    with new_store(tmp_path_factory.mktemp("demo"), "demo") as url:
-        engine = make_engine(url)
-        ensure_store(engine, seed=False)
-        build_demo(engine, 30, seed=3, today=SEED_TODAY)
-        engine.dispose()
+    with synthetic_store(tmp_path_factory.mktemp("demo"), 30, seed=3) as url:
         yield url
 
 

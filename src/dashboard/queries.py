@@ -24,7 +24,7 @@ from dashboard.models import (
     Stage,
     Strategy,
 )
-from dashboard.stages import STAGE_POSITION, STAGES, stage_reaching
+from dashboard.stages import STAGE_POSITION, stage_reaching
 
 @dataclass(frozen=True)
 class Filters:
