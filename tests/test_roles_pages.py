@@ -3,10 +3,13 @@ the pages, exports, costs and controls the role allows."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from dashboard import access
 from dashboard.roles import SYSTEM, Role
+from dashboard_ui import shell
 from tests.apptest import assert_page_ok, open_app, page_titles
 from tests.conftest import plain_sql
 
@@ -21,6 +24,14 @@ PAGES_BY_ROLE = {
 
 def downloads(at) -> list[str]:
     return [button.proto.label for button in at.get("download_button")]
+
+
+def withheld(at) -> tuple[bool, bool]:
+    """Whether the run withheld the tables' own toolbar download (a style hiding it) and their copy (a script
+    stopping it): dashboard_ui.widgets.withhold_table_downloads. tests/test_browser.py proves they work."""
+    bodies = [html.proto.body for html in at.get("html")]
+    hidden = any('button[aria-label^="Download as"]' in body and "display: none" in body for body in bodies)
+    return hidden, any('addEventListener("copy"' in body for body in bodies)
 
 
 @pytest.mark.parametrize("role", PAGES_BY_ROLE)
@@ -42,6 +53,27 @@ def test_a_viewer_sees_no_costs_notes_history_or_property_level_export(monkeypat
     assert downloads(at) == [] and not at.get("page_link")
     at.switch_page("pages/timeline.py").run()
     assert "Download CSV" in downloads(at) and len(downloads(at)) == 1  # phases, not the per-property Gantt
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst", "admin"])
+def test_tables_own_download_and_copy_are_withheld_on_every_page_from_a_role_that_may_not_export(
+    monkeypatch, store_url, engine, role
+):
+    at = open_app(monkeypatch, store_url, role=role)
+    expected = (role == "viewer",) * 2
+    for page in shell.PROGRAMME:  # every page a viewer has
+        at.switch_page(page.file).run()
+        assert_page_ok(at)
+        assert withheld(at) == expected, page.title
+
+
+def test_no_chart_has_plotlys_toolbar_and_its_download_plot_as_png(monkeypatch, store_url, engine):
+    at = open_app(monkeypatch, store_url, role="viewer")
+    configs = []
+    for name in ("overview", "progress", "districts", "timeline"):
+        at.switch_page(f"pages/{name}.py").run()
+        configs += [json.loads(chart.proto.config) for chart in at.get("plotly_chart")]
+    assert len(configs) == 7 and all(config["displayModeBar"] is False for config in configs), configs
 
 
 def test_an_analyst_sees_costs_notes_history_and_may_export_but_not_edit(monkeypatch, store_url, engine):

@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard.roles import Actor, Permission
 from dashboard_ui.filters import FILTERS_KEY, sidebar_filters
 from dashboard_ui.identity import ACTOR_KEY, identity_panel, sign_in, sign_in_configured
+from dashboard_ui.widgets import withhold_table_downloads
 
 
 class PageEntry(NamedTuple):
@@ -80,6 +81,7 @@ def run() -> None:
     try:
         st.session_state[ACTOR_KEY] = actor
         identity_panel(actor, configured)
+        withhold_table_downloads(actor)
         # The programme filters narrow the programme pages; the data pages work on single rows and have their own.
         if navigation in [_session_pages()[entry] for entry in PROGRAMME]:
             st.session_state[FILTERS_KEY] = sidebar_filters()

@@ -15,14 +15,16 @@ from dashboard.exporting import table_csv
 from dashboard.provenance import SYNTHETIC, Banner, banners
 from dashboard.objectives import Latest
 from dashboard.queries import Filters
-from dashboard.roles import Permission
+from dashboard.roles import Actor, Permission
 from dashboard_ui import store
 from dashboard_ui.identity import current_actor
 from dashboard_ui.view import View, per_view
 
 PLOTLY_CONFIG = {
-    "displaylogo": False,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+    # No plotly toolbar on any chart: its "Download plot as a png" would hand anyone a picture of a property-level
+    # chart (the Timeline's), and on a phone it covers the title. Each chart's data, and its CSV, are one click away;
+    # dragging still zooms and a double-click resets.
+    "displayModeBar": False,
     "responsive": True,
     # Geographic maps fetch a base map before drawing; serve our own (empty) one rather than plotly's CDN.
     "topojsonURL": "app/static/topojson/",
@@ -90,6 +92,43 @@ def on_screen(table: pd.DataFrame) -> pa.Table:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+# Streamlit's tables hand over their rows two ways of their own: the toolbar's "Download as CSV", and copying cells
+# (a click, Ctrl+A, Ctrl+C takes a whole table to paste into a spreadsheet). It can turn both off only for the whole
+# app and everyone (client.disableDataExport), not for a table or a session. So for someone who may not export
+# property-level tables, both are withheld on every table (the style also hides any other element's "Download as …"),
+# not only on the tables listed as property-level: a table added later cannot leak by being left off a list.
+# Programme-level tables keep the app's own Download CSV below them (download_csv: role-checked, formula-guarded,
+# dated); the toolbar's search, fullscreen and column picker stay. Both rest on Streamlit's markup (the toolbar
+# button's label; the copy event starting in the table): tests/test_browser.py proves them as a viewer on every page.
+_TABLE_GUARD_KEY = "table-guard"
+_NO_TOOLBAR_DOWNLOAD = f"""<style>
+[data-testid="stElementToolbarButton"]:has(button[aria-label^="Download as"]) {{display: none !important}}
+.st-key-{_TABLE_GUARD_KEY}, :has(> .st-key-{_TABLE_GUARD_KEY}) {{display: none}}
+</style>"""
+# A capturing listener on the window runs before the table's own copy handler, and stops it.
+_NO_TABLE_COPY = """<script>
+if (!window.tableCopyWithheld) {
+  window.tableCopyWithheld = true;
+  window.addEventListener("copy", (event) => {
+    if (event.target instanceof Element && event.target.closest('[data-testid="stDataFrame"]')) {
+      event.stopImmediatePropagation();
+      event.preventDefault();
+    }
+  }, true);
+}
+</script>"""
+
+
+def withhold_table_downloads(actor: Actor) -> None:
+    """Withhold the tables' own download and copy from an actor who may not export property-level tables; once a
+    run, from the shell, before the page draws anything."""
+    if actor.can(Permission.EXPORT_PROPERTIES):
+        return
+    st.html(_NO_TOOLBAR_DOWNLOAD)  # style only: Streamlit puts it out of the page's flow
+    with st.container(key=_TABLE_GUARD_KEY):  # hidden, and its wrapper, by the style above: no room taken
+        st.html(_NO_TABLE_COPY, unsafe_allow_javascript=True)
 
 
 def download_csv(
