@@ -45,7 +45,7 @@ if submitted:
     }  # fmt: skip
     try:
         message = editing.add_decision(store.engine(), actor, form, date.today())
-    except (editing.InvalidEdit, AccessDenied) as refusal:
+    except (editing.InvalidEdit, editing.RefusedWrite, AccessDenied) as refusal:
         show_refusal(refusal)
     else:
         done(message)

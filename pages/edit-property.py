@@ -92,7 +92,7 @@ if submitted:
     }, edited_dates)  # fmt: skip
     try:
         message = editing.save_property(store.engine(), actor, draft, form, date.today())
-    except (editing.InvalidEdit, editing.StaleEdit, AccessDenied) as refusal:
+    except (editing.InvalidEdit, editing.StaleEdit, editing.RefusedWrite, AccessDenied) as refusal:
         show_refusal(refusal)
     else:
         saved = choice if choice != NEW else reference.strip()

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import tables
 from dashboard.exporting import template_workbook
 from dashboard.importing import ImportReport
+from dashboard.reading import UnreadableFile, check_size
 from dashboard.roles import AccessDenied
 from dashboard.uploads import KIND_BY_LABEL, KINDS, run_upload
 from dashboard_ui import store
@@ -32,10 +33,22 @@ if kind is KINDS[0]:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
                        icon=":material/download:")  # fmt: skip
 
+replace = kind.replace_label is not None and st.checkbox(
+    kind.replace_label, key="import-replace",
+    help="Only for a file that is right although it counts far fewer homes or places than the year held (under 90%): "
+         "without the tick such a file is refused, as a file cut short would wipe out the year.",
+)  # fmt: skip
 upload = st.file_uploader("File to import", type=list(kind.types), key=f"upload-{st.session_state.get(UPLOADS, 0)}")
 if upload is not None:
+    try:  # the limit every import has, before the file is read (the browser refuses larger uploads already)
+        check_size(upload.name, upload.size)
+    except UnreadableFile as refused:
+        st.error(f"**{plain(upload.name)} cannot be imported**: {plain(str(refused).removeprefix(upload.name + ': '))}. "
+                 "Nothing was written.", icon=":material/error:")  # fmt: skip
+        st.stop()
     data = upload.getvalue()
-    check = run_upload(kind, store.engine(), upload.name, data, actor, dry_run=True, today=date.today())
+    check = run_upload(kind, store.engine(), upload.name, data, actor, dry_run=True, today=date.today(),
+                       replace=replace)  # fmt: skip
     if not check.ok:
         st.error(f"**{plain(upload.name)} cannot be imported**: {len(check.problems)} problem(s) found. Nothing was "
                  "written. Correct them in the file and upload it again.", icon=":material/error:")  # fmt: skip
@@ -51,7 +64,8 @@ if upload is not None:
         if st.button(f"Import {upload.name}", type="primary", icon=":material/upload:",
                      key=f"confirm-{sha256(data).hexdigest()[:12]}"):  # fmt: skip
             try:
-                result = run_upload(kind, store.engine(), upload.name, data, actor, dry_run=False, today=date.today())
+                result = run_upload(kind, store.engine(), upload.name, data, actor, dry_run=False, today=date.today(),
+                                    replace=replace)  # fmt: skip
             except AccessDenied as refusal:
                 show_refusal(refusal)
             else:

@@ -8,16 +8,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 
 from dashboard import editing
 from dashboard.copying import COUNCIL_DATA, CopyError, copy_store
-from dashboard.db import make_engine
+from dashboard.db import make_engine, upgrade_to_head
 from dashboard.exporting import export_all
 from dashboard.models import Base
 from dashboard.roles import SYSTEM, Actor, Role
 from dashboard.store import ensure_store
-from tests.conftest import SEED_TODAY, dump, new_store, run_dashboard
+from tests.conftest import SEED_TODAY, dump, new_store, on_postgres, run_dashboard
 
 EDITOR = Actor("zoë@herts.gov.uk", "app", Role.EDITOR)
 
@@ -105,3 +105,100 @@ def test_copy_store_to_a_database_that_cannot_be_reached_says_so(source, tmp_pat
     result = run_dashboard("copy-store", "--to", nowhere, database_url=str(source.url), cwd=tmp_path)
     assert result.returncode == 1 and "nothing was copied" in result.stderr
     assert "Traceback" not in result.stderr and "secret" not in result.stderr
+
+
+# ---------------------------------------------------------------- values an old store holds that the target cannot
+
+
+def hold_unstorable_values(source: Engine) -> None:
+    """What an old SQLite store may hold, as SQLite keeps whatever it is given: an over-long specialism on every
+    property (the column holds 100), a NUL character in a decision's title, a count beyond PostgreSQL's integer."""
+    with source.begin() as connection:
+        connection.execute(text("UPDATE property SET specialism = :long"), {"long": "solo " * 1_000})
+        connection.execute(text("UPDATE decision SET title = 'Phase 1' || char(0) || 'acquisitions' WHERE id = 1"))
+        connection.execute(text("INSERT INTO market_figure (as_at, local_authority, measure, category, value) "
+                                "VALUES ('2024-03-31', 'Luton', 'places', 'Private', 10000000000000000000 / 1000)"))  # fmt: skip
+
+
+def test_values_the_target_cannot_hold_are_named_before_anything_is_copied(source, target_url):
+    hold_unstorable_values(source)
+    target = make_engine(target_url)
+    upgrade_to_head(target)  # an empty store: the schema and the reference data its migrations add
+    before = dump(target)
+
+    with pytest.raises(CopyError) as refusal:
+        copy_store(source, target)
+
+    message = str(refusal.value)
+    assert message.startswith("23 value(s) in the store cannot be kept in the target")
+    lines = message.splitlines()
+    assert lines[1:4] == [  # tables in the schema's order, rows in key order
+        "  table decision, row id 1 (reference B147/24), title: holds a NUL character (U+0000), which PostgreSQL "
+        "cannot store",
+        "  table market_figure, row id 1, value: 10,000,000,000,000,000 is beyond the whole numbers the column holds "
+        "(up to 2,147,483,647)",
+        "  table property, row id 1 (reference RS-P1-01), specialism: is 5,000 characters long; the column holds 100",
+    ]
+    assert lines[-1] == "  and 3 more"  # 21 specialisms, a title and a count: the first 20 are named
+    assert dump(target) == before
+    target.dispose()
+
+
+def test_the_command_line_names_the_values_and_copies_nothing(source, target_url, tmp_path):
+    hold_unstorable_values(source)
+    result = run_dashboard("copy-store", "--to", target_url, database_url=str(source.url), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "nothing was copied: 23 value(s) in the store cannot be kept in the target" in result.stderr
+    assert "table property, row id 1" in result.stderr and "specialism: is 5,000 characters long" in result.stderr
+    for raw in ("Traceback", "DataError", "INSERT", "solo solo"):
+        assert raw not in result.stderr
+    target = make_engine(target_url)
+    assert not inspect(target).get_table_names() or not dump(target)["property"]
+    target.dispose()
+
+
+def refuse_a_property_on(target: Engine, reference: str) -> None:
+    """A rule of the target's own that the schema does not have, so the check before copying cannot foresee it."""
+    with target.begin() as connection:
+        if target.dialect.name == "sqlite":
+            connection.execute(text(f"CREATE TRIGGER refuse BEFORE INSERT ON property WHEN NEW.reference = "
+                                    f"'{reference}' BEGIN SELECT RAISE(ABORT, 'refused by the target''s own rule'); "
+                                    "END"))  # fmt: skip
+        else:
+            connection.execute(text(f"ALTER TABLE property ADD CONSTRAINT refuse CHECK (reference <> '{reference}')"))
+
+
+def test_a_row_the_target_refuses_is_named_and_nothing_is_copied(source, target_url):
+    target = make_engine(target_url)
+    upgrade_to_head(target)
+    refuse_a_property_on(target, "RS-P2-01")
+    before = dump(target)
+
+    with pytest.raises(CopyError) as refusal:
+        copy_store(source, target)
+
+    message = str(refusal.value)
+    assert message.startswith("the target refused table property, row id ")
+    assert "(reference RS-P2-01): " in message
+    assert "INSERT" not in message and "Café" not in message  # neither the SQL nor the row's values
+    assert dump(target) == before
+    target.dispose()
+
+
+@pytest.mark.skipif(not on_postgres, reason="PostgreSQL's own refusal of a value SQLite keeps")
+def test_postgresqls_own_refusal_names_the_row_not_the_sql(source, target_url, monkeypatch):
+    """Were the check before copying to miss a value, PostgreSQL's DataError is still told as the table and row."""
+    from dashboard import copying
+
+    hold_unstorable_values(source)
+    monkeypatch.setattr(copying, "unstorable_values", lambda source: iter(()))
+    target = make_engine(target_url)
+
+    with pytest.raises(CopyError) as refusal:
+        copy_store(source, target)
+
+    message = str(refusal.value)
+    assert message.startswith("the target refused table decision, row id 1 (reference ")
+    assert "NUL" in message and "INSERT" not in message and "acquisitions" not in message
+    assert not dump(target)["decision"]
+    target.dispose()

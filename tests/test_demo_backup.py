@@ -280,6 +280,54 @@ def test_restoring_something_that_is_not_a_backup_is_refused_and_changes_nothing
     assert not (tmp_path / "before-restore.sqlite").exists()
 
 
+def damaged_backup(engine: Engine, path: Path, statements: list[str]) -> Path:
+    """A backup of the store with `statements` run on it: a copy that is whole to SQLite but not to the dashboard."""
+    backup_sqlite(engine, path)
+    with closing(sqlite3.connect(path)) as copy:
+        for statement in statements:
+            copy.execute(statement)
+        copy.commit()
+    return path
+
+
+THREE_TABLES_DROPPED = ["DROP TABLE decision", "DROP TABLE briefing_pack", "DROP TABLE objective_setting"]
+
+
+@sqlite_only
+@pytest.mark.parametrize(("damage", "missing"), [
+    (THREE_TABLES_DROPPED, ["briefing_pack", "decision", "objective_setting"]),
+    (["ALTER TABLE property DROP COLUMN notes", "ALTER TABLE audit_log DROP COLUMN source"],
+     ["audit_log.source", "property.notes"]),
+], ids=["three tables", "two columns"])  # fmt: skip
+def test_restoring_a_backup_missing_tables_or_columns_is_refused_before_the_store_is_touched(
+    engine, tmp_path, damage, missing
+):
+    from dashboard.backup import restore_sqlite
+
+    backup = damaged_backup(engine, tmp_path / "backup.sqlite", damage)
+    before = dump(engine)
+
+    with pytest.raises(BackupError) as refused:
+        restore_sqlite(engine, backup, tmp_path / "before-restore.sqlite")
+
+    message = str(refused.value)
+    assert f"it lacks {', '.join(missing)}. Nothing was restored" in message, message
+    assert dump(engine) == before
+    assert not (tmp_path / "before-restore.sqlite").exists()
+
+
+@sqlite_only
+def test_restoring_a_backup_missing_tables_from_the_command_line_says_so(run_cli, engine, tmp_path):
+    backup = damaged_backup(engine, tmp_path / "backup.sqlite", THREE_TABLES_DROPPED)
+    before = dump(engine)
+
+    result = run_cli("restore", backup, "--yes")
+
+    assert result.returncode == 1 and "Restored" not in result.stdout
+    assert "lacks briefing_pack, decision, objective_setting" in result.stderr and "Traceback" not in result.stderr
+    assert dump(engine) == before
+
+
 @sqlite_only
 def test_restore_from_the_command_line(run_cli, store_url, tmp_path):
     assert run_cli("init-db").returncode == 0

@@ -103,13 +103,84 @@ def test_a_form_gets_the_import_messages_naming_the_field_and_writes_nothing(eng
         "district": ("Narnia", "District", "unknown district 'Narnia'"),
         "notes": ("Next to SG1 2AB", "Notes", "looks like a postcode"),
         "actual.opened": (date(2099, 1, 1), "Opened actual", "is in the future"),
-        "purchase_cost": ("lots", "Purchase cost (£)", "is not an amount in whole pounds"),
+        "purchase_cost": ("lots", "Purchase cost (£)", "'lots' is not an amount in pounds"),
     }
     for name, (value, label, message) in cases.items():
         with pytest.raises(editing.InvalidEdit) as refused:
             editing.save_property(engine, ALICE, draft, edited(draft, **{name: value}), SEED_TODAY)
         assert any(field == label and message in text for field, text in refused.value.problems), refused.value
     assert dump(engine) == before
+
+
+def test_a_form_names_every_field_at_fault_at_once(engine):
+    draft = editing.open_property(engine, "RS-P2-01")
+    before = dump(engine)
+    faults = {"planned_beds": 15, "district": "Hitchen", "phase": "Phase 9", "notes": "Next to SG1 2AB",
+              "purchase_cost": "£1,2,3", "actual.opened": date(2099, 1, 1)}  # fmt: skip
+
+    with pytest.raises(editing.InvalidEdit) as refused:
+        editing.save_property(engine, ALICE, draft, edited(draft, **faults), SEED_TODAY)
+
+    assert [label for label, _ in refused.value.problems] == [
+        "Phase", "District", "Planned beds", "Purchase cost (£)", "Notes", "Opened actual"
+    ]  # fmt: skip
+    assert dump(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "label", "message"),
+    [
+        pytest.param("planned_beds", float("inf"), "Planned beds", "is not a number", id="infinite beds"),
+        pytest.param("purchase_budget", 1e300, "Purchase budget (£)", "not an amount in whole pounds", id="1e300"),
+        pytest.param("purchase_cost", "9" * 400, "Purchase cost (£)", "has 400 digits", id="400 digits"),
+        pytest.param("refurbishment_cost", 9007199254740993, "Refurbishment cost (£)", "outside £0 to £50,000,000",
+                     id="beyond a float"),
+        pytest.param("specialism", "x" * 5_000, "Specialism", "is 5,000 characters long: at most 100", id="long"),
+        pytest.param("notes", "a\x00b", "Notes", "control character (U+0000", id="NUL byte"),
+    ],
+)
+def test_a_form_refuses_what_the_store_cannot_keep_exactly_in_words(shared_engine, name, value, label, message):
+    draft = editing.open_property(shared_engine, "RS-P2-01")
+    before = dump(shared_engine)
+
+    with pytest.raises(editing.InvalidEdit) as refused:
+        editing.save_property(shared_engine, ALICE, draft, edited(draft, **{name: value}), SEED_TODAY)
+
+    assert [(field, message in text) for field, text in refused.value.problems] == [(label, True)], refused.value
+    assert dump(shared_engine) == before
+
+
+def test_adding_a_property_or_decision_in_other_capitals_is_refused_naming_the_one_held(shared_engine):
+    before = dump(shared_engine)
+    draft = editing.open_property(shared_engine, None)
+    values = {**draft.values, "reference": " rs-p2-01 ", "phase": "Phase 2", "district": "Watford",
+              "provision_model": "in-house", "planned_beds": 2}  # fmt: skip
+    with pytest.raises(editing.InvalidEdit) as refused:
+        editing.save_property(shared_engine, ALICE, draft, values, SEED_TODAY)
+    assert refused.value.problems == [("Reference", "'rs-p2-01' is RS-P2-01 written in other capitals: write it as "
+                                                    "RS-P2-01")]  # fmt: skip
+
+    decision = {"reference": "b147/24", "title": "t", "decision_type": "Executive", "key_decision": "no"}
+    with pytest.raises(editing.InvalidEdit, match="'b147/24' is B147/24 written in other capitals"):
+        editing.add_decision(shared_engine, ALICE, decision, SEED_TODAY)
+    assert dump(shared_engine) == before
+
+
+def test_a_write_the_store_refuses_is_said_in_words_and_nothing_is_saved(shared_engine, monkeypatch):
+    """Past the form's own check of the reference, the store's index refuses a second RS-P2-01 in other capitals:
+    the editor is told so, naming the table and the key, never the database's error or its SQL."""
+    monkeypatch.setattr(editing, "_new_key_problems", lambda *_: [])
+    before = dump(shared_engine)
+    draft = editing.open_property(shared_engine, None)
+    values = {**draft.values, "reference": "rs-p2-01", "phase": "Phase 2", "district": "Watford",
+              "provision_model": "in-house", "planned_beds": 2}  # fmt: skip
+
+    with pytest.raises(editing.RefusedWrite) as refused:
+        editing.save_property(shared_engine, ALICE, draft, values, SEED_TODAY)
+
+    assert str(refused.value).startswith("the store refused the change to properties 'rs-p2-01'.")
+    assert "Error" not in str(refused.value) and "INSERT" not in str(refused.value)
+    assert dump(shared_engine) == before
 
 
 def test_adding_a_property_and_refusing_a_reference_already_used(engine):

@@ -325,6 +325,23 @@ def test_every_bad_row_is_named(shared_engine, tmp_path):
     assert_refused(shared_engine, write_csv(tmp_path / "properties.csv", rows), (2, "Planned beds"), (4, "Notes"))
 
 
+@pytest.mark.parametrize(
+    "faults",
+    [
+        pytest.param({"Planned beds": "15", "District": "Hitchen"}, id="beds and a misspelt district"),
+        pytest.param({"Notes": "near SG1 2AB", "Planned beds": "0"}, id="a postcode hides nothing"),
+        pytest.param({"Completion actual": "2025-02-01", "District": "Gotham"}, id="dates out of order and more"),
+        pytest.param({"Phase": "Phase 9", "Registered beds": "13"}, id="a phase that does not exist and more"),
+        pytest.param({"Reference": "NEW-01", "Purchase cost (£)": "lots"}, id="a repeated reference and more"),
+    ],
+)
+def test_every_fault_of_a_row_is_named(shared_engine, tmp_path, faults):
+    bad_row = {**NEW_PROPERTY, "Reference": "NEW-02", **faults}
+    path = write_csv(tmp_path / "properties.csv", [GOOD_ROW, bad_row])
+
+    assert_refused(shared_engine, path, *((3, column) for column in faults))
+
+
 def test_repeated_reference_within_the_file(shared_engine, tmp_path):
     path = write_csv(tmp_path / "properties.csv", [GOOD_ROW, {**GOOD_ROW, "Planned beds": "4"}])
 

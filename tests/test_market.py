@@ -250,7 +250,7 @@ def test_bad_row_is_named_and_nothing_is_written(engine: Engine, tmp_path: Path)
     [
         (b"", "the file is empty"),
         (b"Title row only\r\nName,Town,Places\r\nREDACTED,REDACTED,3\r\n", "no table with URN and Provision type"),
-        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb5U0#\xf4\x00\x00\x00", "no table with URN"),
+        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb5U0#\xf4\x00\x00\x00", "not CSV text"),
         (
             b"URN,Provision type,Local authority,Sector,Overall effectiveness\r\nSC1,Children's home,Luton,,Good",
             "Places",
@@ -309,7 +309,11 @@ def test_importing_a_year_again_replaces_it(engine: Engine, tmp_path: Path) -> N
     run_import(engine, first)
     assert figures(engine) == once
 
-    run_import(engine, write_ofsted(tmp_path / "b.csv", [home("Luton", "Voluntary", "4")]))
+    smaller = write_ofsted(tmp_path / "b.csv", [home("Luton", "Voluntary", "4")])
+    refused = run_import(engine, smaller)  # 1 home where 2 are held: refused unless asked for
+    assert not refused.written and "count 2 homes with 5 places" in refused.summary()
+    assert figures(engine) == once
+    assert run_import(engine, smaller, replace=True).written
     assert figures(engine) == {
         ("Luton", "homes", "Voluntary"): 1,
         ("Luton", "places", "Voluntary"): 4,
@@ -398,4 +402,6 @@ def test_row_problems_name_the_files_own_columns(tmp_path: Path) -> None:
 
     older = write_ofsted(tmp_path / "b.csv", [home("Luton", "Private", "2.5")], headers=HEADERS_2019)
     _, problems, _ = read_providers(older.read_bytes(), older.name)
-    assert [(p.row, p.column, p.message) for p in problems] == [(5, "Number of places", "'2.5' is not a whole number")]
+    assert [(p.row, p.column, p.message) for p in problems] == [
+        (5, "Number of places", "'2.5' is not a whole number: write digits, with commas only between thousands")
+    ]

@@ -8,12 +8,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from dashboard.db import SCHEMA_HEAD, current_revision, downgrade_to_base, head_revision, make_engine, upgrade_to_head
+from dashboard.db import _alembic_config
 from dashboard.models import Base
 from dashboard.queries import Filters, status_query
 from tests.conftest import new_store, on_postgres, sqlite_only
@@ -50,6 +52,10 @@ def test_upgrade_from_empty_creates_every_table_of_the_models(fresh_engine):
         assert columns == set(table.columns.keys()), table.name
 
 
+# SQLite cannot reflect an index on an expression (the keys' lower()), so Alembic passes over those there; the
+# PostgreSQL pass compares them, and test_keys_are_unique_ignoring_case holds them on both.
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_migrated_schema_matches_the_models_exactly(fresh_engine):
     upgrade_to_head(fresh_engine)
 
@@ -106,3 +112,50 @@ def test_each_propertys_status_is_read_from_its_index(shared_engine):
         plan = [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
 
     assert "SCAN milestone USING COVERING INDEX ix_milestone_property_dates" in plan, plan
+
+
+# ---------------------------------------------------------------- 0008: keys unique ignoring case
+
+# A second row for each key, in other capitals (the seed holds RS-P1-01, B147/24 and Phase 2).
+CASE_VARIANTS = {
+    "property": "INSERT INTO property (reference, phase_id, district_id, provision_model, planned_beds, provenance, "
+                "version) SELECT 'rs-p1-01', phase_id, district_id, provision_model, planned_beds, 'test', 1 "
+                "FROM property WHERE reference = 'RS-P1-01'",
+    "decision": "INSERT INTO decision (reference, title, decision_type, key_decision, provenance) "
+                "SELECT 'b147/24', title, decision_type, key_decision, 'test' FROM decision "
+                "WHERE reference = 'B147/24'",
+    "phase": "INSERT INTO phase (strategy_id, name, provenance) SELECT strategy_id, 'PHASE 2', 'test' FROM phase "
+             "WHERE name = 'Phase 2'",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("table", CASE_VARIANTS)
+def test_keys_are_unique_ignoring_case(shared_engine, table):
+    with pytest.raises(IntegrityError), shared_engine.begin() as connection:
+        connection.execute(text(CASE_VARIANTS[table]))
+
+
+def test_a_store_holding_keys_in_other_capitals_is_refused_by_the_upgrade_naming_each(engine):
+    command.downgrade(_alembic_config(engine), "0007")
+    with engine.begin() as connection:  # allowed before 0008: this is what an older store may hold
+        for insert in CASE_VARIANTS.values():
+            connection.execute(text(insert))
+
+    with pytest.raises(RuntimeError) as refused:
+        upgrade_to_head(engine)
+
+    message = str(refused.value)
+    for pair in ("B147/24 and b147/24 (decision references)", "PHASE 2 and Phase 2 (phase names)",
+                 "RS-P1-01 and rs-p1-01 (property references)"):  # fmt: skip
+        assert pair in message
+    assert "Nothing was changed" in message
+    assert current_revision(engine) == "0007"
+
+    with engine.begin() as connection:  # a person decides which is right; then the upgrade goes ahead
+        for table, key, variant in (("property", "reference", "rs-p1-01"), ("decision", "reference", "b147/24"),
+                                    ("phase", "name", "PHASE 2")):  # fmt: skip
+            connection.execute(text(f"DELETE FROM {table} WHERE {key} = :variant"), {"variant": variant})
+    upgrade_to_head(engine)
+    assert current_revision(engine) == head_revision()
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text(CASE_VARIANTS["property"]))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from dashboard.values import BEDS, OFSTED_PLACES, POUNDS_RANGE, Range, pounds, text, whole_number
+from dashboard.values import BEDS, OFSTED_PLACES, Range, pounds, text, whole_number
 
 HUGE = Range(0, 10**30, "units")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, event, inspect, or_
@@ -17,9 +18,21 @@ from sqlalchemy.orm.attributes import get_history
 
 from dashboard.models import AUDITED_MODELS, AuditEntry, Base
 from dashboard.roles import SYSTEM, Actor
+from dashboard.safeguarding import looks_like_postcode
 
 # Surrogate keys and the version counter say nothing to a reader of the log.
 _NOT_AUDITED = {"id", "version"}
+# A file's name is the one text the log takes that no importer's cell check has seen ("import NAME" as the source, a
+# lookup's file as the reference, a summary's "file"): one that looks like a postcode is withheld, as the locations
+# of homes are never stored.
+NAME_WITHHELD = "(a file name that looks like a postcode, withheld)"
+
+
+@lru_cache(maxsize=256)
+def _withheld(text: str) -> str:
+    if not looks_like_postcode(text):
+        return text
+    return f"import {NAME_WITHHELD}" if text.startswith("import ") else NAME_WITHHELD
 
 
 def _plain(value: Any) -> Any:
@@ -67,7 +80,7 @@ def _entry(actor: Actor, action: str, obj: Base, before: dict | None, after: dic
     return AuditEntry(
         at=datetime.now(UTC).replace(tzinfo=None),
         user=actor.user,
-        source=actor.source,
+        source=_withheld(actor.source),
         action=action,
         entity=obj.__tablename__,
         entity_ref=obj.audit_ref(),  # type: ignore[attr-defined]
@@ -97,9 +110,11 @@ def _record_changes(session: Session, _flush_context, _instances) -> None:
 def record_bulk_change(session: Session, actor: Actor, entity: str, reference: str, summary: dict) -> None:
     """One audit row for a table replaced in bulk (monthly aggregates, a lookup, a year of market figures): who,
     when, from what. It also moves the store's data version on, so the app reads the new figures."""
+    summary = {key: _withheld(value) if isinstance(value, str) else value for key, value in summary.items()}
     session.add(
-        AuditEntry(at=datetime.now(UTC).replace(tzinfo=None), user=actor.user, source=actor.source, action="import",
-                   entity=entity, entity_ref=reference, before=None, after=summary)  # fmt: skip
+        AuditEntry(at=datetime.now(UTC).replace(tzinfo=None), user=actor.user, source=_withheld(actor.source),
+                   action="import", entity=entity, entity_ref=_withheld(reference), before=None,
+                   after=summary)  # fmt: skip
     )
 
 

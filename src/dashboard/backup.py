@@ -4,12 +4,15 @@ online backup API: readers see the store before or after, never half of it)."""
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from contextlib import closing
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.db import is_sqlite, known_revisions, upgrade_to_head
+from dashboard.db import current_revision, head_revision, is_sqlite, known_revisions, make_engine, upgrade_to_head
+from dashboard.models import Base
 
 
 class BackupError(RuntimeError):
@@ -50,12 +53,16 @@ def backup_sqlite(engine: Engine, destination: Path, overwrite: bool = False) ->
     return destination
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
 def _check_backup(path: Path) -> str:
     """The backup's schema revision, once it is known to be a whole, readable store of this dashboard."""
     if not path.is_file():
         raise BackupError(f"{path} is not a file")
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as copy:
+        with closing(_read_only(path)) as copy:
             if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                 raise BackupError(f"{path.name} is damaged (SQLite's integrity check failed): nothing was restored")
             tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -66,20 +73,59 @@ def _check_backup(path: Path) -> str:
         raise BackupError(f"{path.name} is not a SQLite store ({error}): nothing was restored") from None
 
 
+def missing_schema(engine: Engine) -> list[str]:
+    """Every table ("decision") and column ("property.notes") the models declare that the store lacks, and its
+    schema revision if it is not the newest: what the app would fail on."""
+    found = inspect(engine)
+    tables = set(found.get_table_names())
+    missing = [name for name in Base.metadata.tables if name not in tables]
+    for table in Base.metadata.tables.values():
+        if table.name in tables:
+            held = {column["name"] for column in found.get_columns(table.name)}
+            missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in held]
+    revision, head = current_revision(engine), head_revision()
+    if revision != head:
+        missing.append(f"schema revision {head} (it is at {revision})")
+    return sorted(missing)
+
+
+def _staged(backup: Path, folder: Path) -> Path:
+    """A copy of the backup brought to the newest schema and checked against it, whole, before the live store is
+    touched: a backup missing tables or columns is refused with their names, and nothing changes."""
+    staged = folder / "restore.sqlite"
+    with closing(_read_only(backup)) as source, closing(sqlite3.connect(staged)) as target:
+        source.backup(target)
+    engine = make_engine(f"sqlite:///{staged}")
+    try:
+        upgrade_to_head(engine)
+        missing = missing_schema(engine)
+    except SQLAlchemyError as error:
+        raise BackupError(f"{backup.name} cannot be brought to this version's schema ({getattr(error, 'orig', error)}): "
+                          "nothing was restored") from None  # fmt: skip
+    finally:
+        engine.dispose()
+    if missing:
+        raise BackupError(f"{backup.name} is not a whole store of this dashboard: it lacks {', '.join(missing)}. "
+                          "Nothing was restored")  # fmt: skip
+    return staged
+
+
 def restore_sqlite(engine: Engine, backup: Path, safety_copy: Path) -> Path:
     """Put `backup` back as the live store, after copying the store as it is now to `safety_copy` (so a restore
-    loses nothing either), then bring it to the newest schema. Returns the safety copy."""
+    loses nothing either). The backup is first copied aside, brought to the newest schema and checked to hold every
+    table and column; only then is the live store replaced, in one step. Returns the safety copy."""
     _store_file(engine, "restore")
     revision = _check_backup(backup)
     if revision not in known_revisions():
         raise BackupError(f"{backup.name} was made by a newer version of the dashboard (schema {revision}): upgrade first")
-    saved = backup_sqlite(engine, safety_copy)
-    raw = engine.raw_connection()
-    try:
-        with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as source:
-            source.backup(raw.driver_connection)  # type: ignore[arg-type]
-    finally:
-        raw.close()
+    with tempfile.TemporaryDirectory() as folder:
+        staged = _staged(backup, Path(folder))
+        saved = backup_sqlite(engine, safety_copy)
+        raw = engine.raw_connection()
+        try:
+            with closing(sqlite3.connect(staged)) as source:
+                source.backup(raw.driver_connection)  # type: ignore[arg-type]
+        finally:
+            raw.close()
     engine.dispose()  # pooled connections may hold the old pages' cache
-    upgrade_to_head(engine)
     return saved

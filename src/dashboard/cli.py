@@ -179,6 +179,8 @@ def import_ofsted_command(
     file: Annotated[Path, typer.Argument(help="Ofsted's provider-level CSV as downloaded from GOV.UK.")],
     as_at: Annotated[str | None, typer.Option("--as-at", help="31 March of the data's year, if neither the file's title nor its name says.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing.")] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace the year held even if the file counts under 90% "
+                                                          "of its homes or places.")] = False,
 ) -> None:
     """Import Ofsted's children's homes data for one year: homes and places by sector and rating, per authority."""
     from dashboard.market import import_ofsted
@@ -189,7 +191,8 @@ def import_ofsted_command(
         when = parse_date(as_at) if as_at else None
     except ValueError as error:
         _fail(f"--as-at: {error}")
-    _report_or_fail(import_ofsted(engine, file, _cli_actor(f"import {file.name}"), as_at=when, dry_run=dry_run))
+    actor = _cli_actor(f"import {file.name}")
+    _report_or_fail(import_ofsted(engine, file, actor, as_at=when, dry_run=dry_run, replace=replace))
 
 
 @app.command("grant")
@@ -392,6 +395,12 @@ def briefing_command(
     print(f"Wrote the briefing pack as at {as_at_date:%d/%m/%Y} (changes since {since_date:%d/%m/%Y}) to {written}")
 
 
+def _in_words(error: Exception) -> str:
+    if isinstance(error, OSError) and error.strerror:  # "File exists: out.csv", not "[Errno 17] File exists: ..."
+        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    return str(error) or "something unexpected went wrong"
+
+
 def main() -> None:
     try:
         app()
@@ -400,8 +409,10 @@ def main() -> None:
     except Exception as error:  # a user sees a message, never a traceback (DASHBOARD_DEBUG=1 shows it)
         if os.environ.get("DASHBOARD_DEBUG"):
             raise
-        message = escape(f"{type(error).__name__}: {error}")
-        err.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+        # The message only: an exception's class name means nothing to the person reading it.
+        message = escape(_in_words(error))
+        err.print(f"[bold red]Error:[/] {message} (set DASHBOARD_DEBUG=1 for the details)", highlight=False,
+                  soft_wrap=True)  # fmt: skip
         sys.exit(1)
 
 

@@ -10,26 +10,27 @@ opens: the data pages open without them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.exc import StatementError
+from sqlalchemy.orm import Session, selectinload
 
 from dashboard.audit import AuditQuery
 from dashboard import history, queries
 from dashboard.db import session_scope
 from dashboard.layout import DECISIONS, PROPERTIES, Layout
-from dashboard.models import Decision, Phase, Property
-from dashboard.reference import DistrictLookup
+from dashboard.models import Property
 from dashboard.roles import Actor, Permission
 from dashboard.stages import STAGES
 
 if TYPE_CHECKING:
-    from dashboard.validation import DecisionRecord, PropertyRecord
+    from dashboard.importing import Checked, KnownNames
 
 ENTERED_IN_APP = "entered in the app"
 
@@ -44,6 +45,10 @@ class InvalidEdit(ValueError):
 
 class StaleEdit(RuntimeError):
     """The property changed after the form was opened; nothing was saved."""
+
+
+class RefusedWrite(RuntimeError):
+    """The store refused a change that passed every check: named by its table and key, never by SQL or values."""
 
 
 @dataclass(frozen=True)
@@ -107,13 +112,33 @@ def form_values(fields: dict[str, Any], stage_dates: pd.DataFrame) -> dict[str, 
     }
 
 
-def _checked(record_type: type, layout: Layout, values: dict[str, Any], today: date):
-    from dashboard.importing import check_record
+def _invalid(layout: Layout, checked: Checked) -> InvalidEdit:
+    return InvalidEdit([(layout.header_for(name), message) for name, message in checked.in_order(layout)])
 
-    record, problems = check_record(record_type, values, today)
-    if problems:
-        raise InvalidEdit([(layout.header_for(name), message) for name, message in problems])
-    return record
+
+def _new_key_problems(layout: Layout, values: dict[str, Any], known: KnownNames, taken: str) -> list[tuple[str, str]]:
+    """A new row's key already held: as written (`taken` says so), or in other capitals."""
+    from dashboard.importing import key_problems
+
+    key = values.get(layout.key)
+    if key is not None and key in known.keys_of(layout):
+        return [(layout.key, f"'{key}' {taken}")]
+    return key_problems(layout, values, known)
+
+
+@contextmanager
+def _writing(engine: Engine, actor: Actor) -> Iterator[Session]:
+    """One save's session; a write the store refuses becomes a RefusedWrite, in words."""
+    from dashboard.importing import StoreRefused
+
+    try:
+        with session_scope(engine, actor) as session:
+            yield session
+    except StoreRefused as refused:
+        raise RefusedWrite(f"{refused}. Tell the dashboard's administrator if it happens again.") from None
+    except (StatementError, OverflowError):  # on commit: the store busy beyond its wait, or refusing the whole
+        raise RefusedWrite("the store could not save the change: try again, and tell the dashboard's "
+                           "administrator if it happens again.") from None  # fmt: skip
 
 
 def _change_lines(engine: Engine, reference: str, after_id: int, who: bool) -> list[str]:
@@ -140,32 +165,33 @@ def _stale(engine: Engine, draft: PropertyDraft) -> StaleEdit:
 def save_property(engine: Engine, actor: Actor, draft: PropertyDraft, values: dict[str, Any], today: date) -> str:
     """Add the property (a draft with no reference) or update it from `values`. Returns what was done, in words.
 
-    Raises AccessDenied (not an editor), InvalidEdit (a field at fault) or StaleEdit (changed since opened)."""
-    from dashboard.importing import ImportReport, Writer, reference_problems
+    Raises AccessDenied (not an editor), InvalidEdit (every field at fault), StaleEdit (changed since opened) or
+    RefusedWrite (the store refused it)."""
+    from dashboard.importing import ChangedMeanwhile, ImportReport, KnownNames, Writer, check_record
+    from dashboard.importing import reference_problems
     from dashboard.validation import PropertyRecord
 
     actor.require(Permission.EDIT)
-    record: PropertyRecord = _checked(PropertyRecord, PROPERTIES, values, today)
-    if draft.reference is not None and record.reference != draft.reference:
-        raise InvalidEdit([("Reference", "a property's reference cannot be changed here")])
+    checked = check_record(PropertyRecord, values, today)
+    if draft.reference is not None and checked.values.get("reference") not in (None, draft.reference):
+        checked.add([("reference", "a property's reference cannot be changed here")])
     report = ImportReport()
     try:
-        with session_scope(engine, actor) as session:
-            existing = session.scalar(
-                select(Property).where(Property.reference == record.reference).options(selectinload(Property.milestones))
-            )
-            if draft.reference is None and existing is not None:
-                raise InvalidEdit([("Reference", f"'{record.reference}' already exists: choose it to edit it")])
+        with _writing(engine, actor) as session:
+            known = KnownNames.from_session(session)
+            if draft.reference is None:
+                taken = "already exists: choose it to edit it"
+                checked.add(_new_key_problems(PROPERTIES, checked.values, known, taken))
+            checked.add(reference_problems(PropertyRecord, checked.values, known))
+            if checked.record is None:
+                raise _invalid(PROPERTIES, checked)
+            record: PropertyRecord = checked.record  # type: ignore[assignment]
+            existing = session.scalar(select(Property).where(Property.reference == record.reference)
+                                      .options(selectinload(Property.milestones)))  # fmt: skip
             if draft.reference is not None and (existing is None or existing.version != draft.version):
                 raise _stale(engine, draft)
-            districts = DistrictLookup.from_session(session)
-            phases = set(session.scalars(select(Phase.name)))
-            problems = reference_problems(record, set(), phases, districts)
-            if problems:
-                raise InvalidEdit([(PROPERTIES.header_for(name), message) for name, message in problems])
-            writer = Writer(session, ENTERED_IN_APP, report)
-            writer.property(record, existing)
-    except StaleDataError:  # changed between our check and our write: the version check in the UPDATE caught it
+            Writer(session, ENTERED_IN_APP, report).property(record, existing)
+    except ChangedMeanwhile:  # changed between our check and our write: the version check in the UPDATE caught it
         raise _stale(engine, draft) from None
     counts = report.counts.get(PROPERTIES.name)
     if counts is None or counts.unchanged:
@@ -176,14 +202,18 @@ def save_property(engine: Engine, actor: Actor, draft: PropertyDraft, values: di
 
 
 def add_decision(engine: Engine, actor: Actor, values: dict[str, Any], today: date) -> str:
-    """Add a decision to the register. Raises AccessDenied or InvalidEdit (including a reference already used)."""
-    from dashboard.importing import ImportReport, Writer
+    """Add a decision to the register. Raises AccessDenied, InvalidEdit (every field at fault, including a reference
+    already used) or RefusedWrite."""
+    from dashboard.importing import ImportReport, KnownNames, Writer, check_record
     from dashboard.validation import DecisionRecord
 
     actor.require(Permission.EDIT)
-    record: DecisionRecord = _checked(DecisionRecord, DECISIONS, values, today)
-    with session_scope(engine, actor) as session:
-        if session.scalar(select(Decision.id).where(Decision.reference == record.reference)) is not None:
-            raise InvalidEdit([("Reference", f"decision '{record.reference}' is already in the register")])
+    checked = check_record(DecisionRecord, values, today)
+    with _writing(engine, actor) as session:
+        known = KnownNames.from_session(session)
+        checked.add(_new_key_problems(DECISIONS, checked.values, known, "is already in the register"))
+        if checked.record is None:
+            raise _invalid(DECISIONS, checked)
+        record: DecisionRecord = checked.record  # type: ignore[assignment]
         Writer(session, ENTERED_IN_APP, ImportReport()).decision(record)
     return f"Added decision {record.reference}."

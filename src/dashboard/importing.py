@@ -6,7 +6,7 @@ changes nothing the second time."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,7 +14,9 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from dashboard.roles import Actor, Permission
 from dashboard.db import session_scope
@@ -31,9 +33,11 @@ from dashboard.layout import (
     unformula,
 )
 from dashboard.models import Decision, District, Milestone, Phase, Property, Strategy
-from dashboard.reading import Problem, Report, UnreadableFile, csv_rows, decode
+from dashboard.reading import Problem, Report, UnreadableFile, decode, numbered_rows, read_file
 from dashboard.reference import DistrictLookup
+from dashboard.safeguarding import file_name_problem, postcode_problem
 from dashboard.stages import STAGES
+from dashboard.workbooks import NO_SAVED_VALUE, workbook_sheets
 from dashboard.validation import (
     DecisionRecord,
     PhaseRecord,
@@ -41,7 +45,8 @@ from dashboard.validation import (
     Record,
     date_problems,
     field_errors,
-    looks_like_postcode,
+    flat,
+    parsed_fields,
 )
 
 RECORD_TYPES: dict[str, type[Record]] = {"decisions": DecisionRecord, "phases": PhaseRecord, "properties": PropertyRecord}
@@ -56,6 +61,7 @@ class RawTable:
     layout_name: str | None
     headers: list[str]
     rows: list[tuple[int, list[Any]]]
+    problems: list[Problem] = field(default_factory=list)  # found in reading it: each row's, or the table's
 
 
 @dataclass
@@ -89,41 +95,64 @@ def _non_blank(cells: Iterable[Any]) -> bool:
     return any(cell is not None and str(cell).strip() for cell in cells)
 
 
-def _table(source: str, layout_name: str | None, lines: list[list[Any]]) -> RawTable | None:
-    numbered = [(number, cells) for number, cells in enumerate(lines, start=1) if _non_blank(cells)]
+def _table(source: str, layout_name: str | None, lines: list[tuple[int, Sequence[Any]]],
+           unsaved_formulas: Iterable[tuple[int, int]] = ()) -> RawTable | None:  # fmt: skip
+    """The table in numbered lines, each keeping the file's own number whatever is above the header: the header is
+    the first non-blank line, and the table ends at its last named column. `unsaved_formulas` are the (row, column)
+    of formulas a workbook holds without their values."""
+    numbered = [(number, cells) for number, cells in lines if _non_blank(cells)]
     if not numbered:
         return None
-    header_row, headers = numbered[0]
-    if header_row != 1:
-        numbered = [(number - header_row + 1, cells) for number, cells in numbered]
-    headers = [str(cell).strip() if cell is not None else "" for cell in headers]
+    (header_row, header_cells), body = numbered[0], numbered[1:]
+    headers = _header_names(header_cells)
+    unsaved = [(row, column) for row, column in unsaved_formulas if row >= header_row and column <= len(headers)]
+    problems = _beyond_last_column(source, body, len(headers))
+    problems += [Problem(source, row, headers[column - 1] or f"column {column}", NO_SAVED_VALUE)
+                 for row, column in unsaved]  # fmt: skip
+    # A row holding such a formula is not checked further: its cell would be reported missing, which it is not.
+    not_checked = {row for row, _ in unsaved}
     # A cell our own export guarded against spreadsheets running it ("'=A1") is read back as it was written.
-    rows = [(number, [unformula(cell) if isinstance(cell, str) else cell for cell in cells])
-            for number, cells in numbered[1:]]  # fmt: skip
-    return RawTable(source=source, layout_name=layout_name, headers=headers, rows=rows)
+    rows = [(row, [unformula(cell) if isinstance(cell, str) else cell for cell in cells[: len(headers)]])
+            for row, cells in body if row not in not_checked]  # fmt: skip
+    return RawTable(source=source, layout_name=layout_name, headers=headers, rows=rows, problems=problems)
+
+
+def _header_names(cells: Sequence[Any]) -> list[str]:
+    """The header's names, up to its last named column (a sheet's rows run on to its widest row with blanks)."""
+    names = [str(cell).strip() if cell is not None else "" for cell in cells]
+    while names and not names[-1]:
+        names.pop()
+    return names
+
+
+def _beyond_last_column(source: str, body: list[tuple[int, Sequence[Any]]], width: int) -> list[Problem]:
+    """A problem for each value right of the last headed column: it would be taken silently otherwise."""
+    return [Problem(source, row, f"column {index + 1}", "a value beyond the last headed column: give it a header, or "
+                    "delete it") for row, cells in body for index in range(width, len(cells))
+            if _non_blank([cells[index]])]  # fmt: skip
 
 
 def read_csv_text(text: str, source: str, layout_name: str | None) -> RawTable | None:
-    return _table(source, layout_name, csv_rows(text, source))
+    return _table(source, layout_name, numbered_rows(text, source))
 
 
 def read_xlsx(path: Path, skipped: list[str]) -> list[RawTable]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise UnreadableFile(f"{path.name}: not a readable Excel workbook ({error})") from None
+    """Each imported sheet of the workbook, read within the limits (`dashboard.workbooks`). A hidden sheet holding
+    data is refused rather than imported unseen; the sheets export writes but import does not read are passed over."""
     tables = []
-    for sheet in workbook.worksheets:
+    for sheet in workbook_sheets(path):
         name = sheet.title.strip().lower()
         if name in NOT_IMPORTED:
             skipped.append(f"{path.name}:{sheet.title}")
             continue
-        table = _table(f"{path.name}:{sheet.title}", name if name in LAYOUT_BY_NAME else None, list(sheet.values))
+        contents = sheet.read()
+        if sheet.hidden and any(_non_blank(cells) for _, cells in contents.rows):
+            raise UnreadableFile(f"{path.name}: sheet '{sheet.title}' is hidden: unhide it or delete it, so that "
+                                 "nothing is imported unseen")  # fmt: skip
+        layout_name = name if name in LAYOUT_BY_NAME else None
+        table = _table(f"{path.name}:{sheet.title}", layout_name, contents.rows, contents.unsaved_formulas)
         if table is not None:
             tables.append(table)
-    workbook.close()
     return tables
 
 
@@ -143,7 +172,8 @@ def read_tables(path: Path, skipped: list[str]) -> list[RawTable]:
         return read_xlsx(path, skipped)
     if suffix in {".csv", ".txt"}:
         stem = path.stem.lower()
-        table = read_csv_text(decode(path.read_bytes()), path.name, stem if stem in LAYOUT_BY_NAME else None)
+        text = decode(read_file(path), path.name)
+        table = read_csv_text(text, path.name, stem if stem in LAYOUT_BY_NAME else None)
         return [table] if table else []
     raise UnreadableFile(f"{path.name}: import takes a .csv or .xlsx file, or a folder of .csv files")
 
@@ -162,12 +192,49 @@ def _guess_layout(table: RawTable) -> Layout:
 
 # ---------------------------------------------------------------- checking rows
 
+@dataclass
+class Checked:
+    """A row or a form, checked: its record when nothing is at fault; each field that is valid on its own, parsed,
+    by flat name ("planned.survey"), for the checks that read other fields and the store; and every fault, one a
+    field."""
+
+    record: Record | None
+    values: dict[str, Any]
+    faults: dict[str, str] = field(default_factory=dict)
+
+    def add(self, problems: Iterable[tuple[str, str]]) -> None:
+        """More faults: a field's first one stands (a field is named once), and a record at fault is no record."""
+        for name, message in problems:
+            self.faults.setdefault(name, message)
+            self.values.pop(name, None)
+        if self.faults:
+            self.record = None
+
+    def in_order(self, layout: Layout) -> list[tuple[str, str]]:
+        """The faults, in the order of the layout's columns."""
+        position = {column.field: index for index, column in enumerate(layout.columns)}
+        return sorted(self.faults.items(), key=lambda fault: position.get(fault[0], len(position)))
+
 
 @dataclass
 class CheckedTable:
     layout: Layout
     source: str
-    records: list[tuple[int, Record]]
+    rows: list[tuple[int, Checked]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # of the table as a whole: its headers, how it was read
+
+    @property
+    def records(self) -> list[tuple[int, Record]]:
+        return [(row, checked.record) for row, checked in self.rows if checked.record is not None]
+
+    def keys(self) -> list[str]:
+        """The key of each row whose key is valid."""
+        return [checked.values[self.layout.key] for _, checked in self.rows if self.layout.key in checked.values]
+
+    def all_problems(self) -> list[Problem]:
+        by_row = [(row, name, message) for row, checked in self.rows for name, message in checked.in_order(self.layout)]
+        return self.problems + [Problem(self.source, row, self.layout.header_for(name), message)
+                                for row, name, message in by_row]  # fmt: skip
 
 
 def _check_headers(table: RawTable, layout: Layout) -> tuple[dict[int, str], list[Problem]]:
@@ -205,61 +272,174 @@ def _record_input(cells: list[Any], fields: dict[int, str]) -> dict[str, Any]:
     return data
 
 
-def check_record(record_type: type[Record], data: dict[str, Any], today: date) -> tuple[Any, list[tuple[str, str]]]:
-    """One row or form, checked: (the record, []) or (None, [(field, message), ...]). Imports and the app's forms
-    both come through here, so a cell and a form field get the same message."""
-    postcodes = [
-        (name, "looks like a postcode: locations of homes are never stored")
-        for name, value in _flat(data)
-        if isinstance(value, str) and looks_like_postcode(value)
-    ]
-    if postcodes:
-        return None, postcodes
+def check_record(record_type: type[Record], data: dict[str, Any], today: date) -> Checked:
+    """One row or form, checked for every fault it has on its own. Imports and the app's forms both come through
+    here, so a cell and a form field get the same message."""
+    postcodes = [(name, problem) for name, value in flat(data) if (problem := postcode_problem(value))]
     try:
-        record = record_type.model_validate(data)
+        record: Record | None = record_type.model_validate(data)
+        errors: list[tuple[str, str]] = []
     except ValidationError as error:
-        return None, field_errors(error)
-    if isinstance(record, PropertyRecord):
-        dated = date_problems(record, today)
-        if dated:
-            return None, dated
-    return record, []
+        record, errors = None, field_errors(error)
+    # When the record is refused, its other fields are still read one by one: a row's dates, district and phase are
+    # checked whatever else is wrong with it.
+    values = dict(flat(record.model_dump())) if record else parsed_fields(record_type, data)
+    checked = Checked(record, values)
+    checked.add(postcodes)
+    checked.add(errors)
+    if record_type is PropertyRecord:
+        checked.add(date_problems(checked.values, today))
+    return checked
 
 
-def _flat(data: dict[str, Any]) -> Iterable[tuple[str, Any]]:
-    """("planned.survey", value) for nested milestone dates, (name, value) for the rest."""
-    for name, value in data.items():
-        if isinstance(value, dict):
-            yield from ((f"{name}.{key}", inner) for key, inner in value.items())
-        else:
-            yield name, value
+def in_other_capitals(written: str, held: str, where: str = "") -> str:
+    """The refusal of a key that is one already held, written in other capitals: one thing, one key."""
+    return f"'{written}' is {held}{where} written in other capitals: write it as {held}"
 
 
-def check_table(table: RawTable, today: date) -> tuple[CheckedTable, list[Problem]]:
+def check_table(table: RawTable, today: date) -> CheckedTable:
+    """Every row of a table, checked on its own and against the rows above it (a key given twice, in any
+    capitals); what needs the store is checked in `_store_problems`."""
     layout = _guess_layout(table)
-    checked = CheckedTable(layout=layout, source=table.source, records=[])
-    fields, problems = _check_headers(table, layout)
-    if problems:
-        return checked, problems
+    checked = CheckedTable(layout=layout, source=table.source, problems=list(table.problems))
+    fields, header_problems = _check_headers(table, layout)
+    checked.problems += header_problems
+    if header_problems:
+        return checked
     record_type = RECORD_TYPES[layout.name]
-    first_row_of: dict[str, int] = {}
+    first_row_of: dict[str, tuple[int, str]] = {}  # key, ignoring capitals -> (row, key as first written)
     for row, cells in table.rows:
-        record, found = check_record(record_type, _record_input(cells, fields), today)
-        if found:
-            problems.extend(Problem(table.source, row, layout.header_for(f), m) for f, m in found)
-            continue
-        key = getattr(record, layout.key)
-        if key in first_row_of:
+        found = check_record(record_type, _record_input(cells, fields), today)
+        key = found.values.get(layout.key)
+        if key is not None:
+            first = first_row_of.setdefault(key.casefold(), (row, key))
+            if first[0] != row:
+                found.add([(layout.key, _repeated(key, *first))])
+        checked.rows.append((row, found))
+    return checked
+
+
+def _repeated(key: str, first_row: int, first: str) -> str:
+    if key == first:
+        return f"'{key}' is repeated (first at row {first_row})"
+    return in_other_capitals(key, first, f" (row {first_row})")
+
+
+class Names:
+    """Keys of one kind (decision references, phase names, property references): each as written, and what each is
+    ignoring capitals, so a key written in other capitals is found as the one it repeats."""
+
+    def __init__(self, names: Iterable[str] = ()):
+        self.exact: set[str] = set()
+        self.folded: dict[str, str] = {}
+        self.add(names)
+
+    def add(self, names: Iterable[str]) -> None:
+        for name in names:
+            self.exact.add(name)
+            self.folded.setdefault(name.casefold(), name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.exact
+
+    def held_as(self, name: str) -> str | None:
+        """The key held that `name` writes in other capitals, or None (when it is new, or held as written)."""
+        held = self.folded.get(name.casefold())
+        return held if held is not None and name not in self.exact else None
+
+
+@dataclass
+class KnownNames:
+    """The store's keys, which a new key must not repeat in other capitals, and what a row may point at: the
+    store's decisions, phases and districts, with (once added) the import's own."""
+
+    decisions: Names
+    phases: Names
+    properties: Names
+    districts: DistrictLookup
+
+    @classmethod
+    def from_session(cls, session: Session) -> KnownNames:
+        return cls(
+            decisions=Names(session.scalars(select(Decision.reference))),
+            phases=Names(session.scalars(select(Phase.name))),
+            properties=Names(session.scalars(select(Property.reference))),
+            districts=DistrictLookup.from_session(session),
+        )
+
+    def keys_of(self, layout: Layout) -> Names:
+        return {DECISIONS.name: self.decisions, PHASES.name: self.phases, PROPERTIES.name: self.properties}[layout.name]
+
+
+def key_problems(layout: Layout, values: dict[str, Any], known: KnownNames) -> list[tuple[str, str]]:
+    """(field, message) for a key that is one the store holds, written in other capitals."""
+    key = values.get(layout.key)
+    held = known.keys_of(layout).held_as(key) if key is not None else None
+    return [(layout.key, in_other_capitals(key, held))] if held else []
+
+
+def reference_problems(record_type: type[Record], values: dict[str, Any], known: KnownNames) -> list[tuple[str, str]]:
+    """(field, message) for names that must point at something: a property's district and phase, a phase's
+    decision. Read from the fields valid on their own, so they are checked whatever else is wrong with the row."""
+    problems = []
+    if record_type is PhaseRecord and values.get("decision_reference"):
+        problems += _missing("decision_reference", "decision", values["decision_reference"], known.decisions)
+    if record_type is PropertyRecord:
+        district = values.get("district")
+        if district is not None and known.districts.resolve(district) is None:
             problems.append(
-                Problem(table.source, row, layout.key_column.header, f"'{key}' is repeated (first at row {first_row_of[key]})")
+                ("district", f"unknown district '{district}'; expected one of: {', '.join(known.districts.names)}")
             )
-            continue
-        first_row_of[key] = row
-        checked.records.append((row, record))
-    return checked, problems
+        if values.get("phase") is not None:
+            problems += _missing("phase", "phase", values["phase"], known.phases, ": add it to phases first")
+    return problems
+
+
+def _missing(name: str, kind: str, written: str, known: Names, advice: str = "") -> list[tuple[str, str]]:
+    if written in known:
+        return []
+    held = known.held_as(written)
+    return [(name, f"no {kind} '{written}': write it as {held}" if held else f"no {kind} '{written}'{advice}")]
+
+
+def _store_problems(checked: list[CheckedTable], known: KnownNames) -> None:
+    """Adds to each row its faults against the store: its key held in other capitals; a name that points at
+    nothing in the store or the import."""
+    for table in checked:
+        for _, row in table.rows:
+            row.add(key_problems(table.layout, row.values, known))
+    for table in checked:  # what the import adds, rows may point at
+        known.keys_of(table.layout).add(table.keys())
+    for table in checked:
+        record_type = RECORD_TYPES[table.layout.name]
+        for _, row in table.rows:
+            row.add(reference_problems(record_type, row.values, known))
 
 
 # ---------------------------------------------------------------- writing
+
+
+class WriteRefused(Exception):
+    """A write that passed every check and still did not go in, named by table and key (never by its SQL or
+    values, which a database's own message would repeat)."""
+
+    def __init__(self, table: str, key: str, message: str):
+        super().__init__(message)
+        self.table, self.key = table, key
+
+
+class StoreRefused(WriteRefused):
+    """The database refused the row (a value it cannot hold, a key it already has)."""
+
+    def __init__(self, table: str, key: str):
+        super().__init__(table, key, f"the store refused the change to {table} '{key}'")
+
+
+class ChangedMeanwhile(WriteRefused):
+    """Someone else changed the row between its reading and its writing (the version check caught it)."""
+
+    def __init__(self, table: str, key: str):
+        super().__init__(table, key, f"{table} '{key}' was changed by someone else meanwhile")
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
@@ -273,7 +453,8 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
 
 
 class Writer:
-    """Writes checked records into a session: creates or updates by key, touching only values that differ."""
+    """Writes checked records into a session: creates or updates by key, touching only values that differ. Each row
+    is flushed as it is written, so a row the database refuses is named (WriteRefused)."""
 
     def __init__(self, session: Session, provenance: str, report: ImportReport):
         self.session = session
@@ -308,7 +489,17 @@ class Writer:
             self.report.changes.append(f"{table} {key}: changed")
         else:
             counts.unchanged += 1
+        self._flush(table, key)
         return obj
+
+    def _flush(self, table: str, key: str) -> None:
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise ChangedMeanwhile(table, key) from None
+        # OverflowError: SQLite's driver refuses an integer it cannot hold before the database sees it.
+        except (StatementError, OverflowError):
+            raise StoreRefused(table, key) from None
 
     def decision(self, record: DecisionRecord) -> None:
         values = record.model_dump(exclude={"provenance"})
@@ -351,40 +542,39 @@ def _assign_milestones(prop: Property, record: PropertyRecord) -> bool:
     return changed
 
 
-def reference_problems(
-    record: Record, known_decisions: set[str], known_phases: set[str], districts: DistrictLookup
-) -> list[tuple[str, str]]:
-    """(field, message) for names that must point at something: a property's district and phase, a phase's
-    decision."""
-    problems = []
-    if isinstance(record, PhaseRecord) and record.decision_reference and record.decision_reference not in known_decisions:
-        problems.append(("decision_reference", f"no decision '{record.decision_reference}'"))
-    if isinstance(record, PropertyRecord):
-        if districts.resolve(record.district) is None:
-            problems.append(
-                ("district", f"unknown district '{record.district}'; expected one of: {', '.join(districts.names)}")
+def _write(session: Session, writer: Writer, by_layout: dict[str, list[CheckedTable]]) -> None:
+    """Decisions, then phases, then properties (which point at them)."""
+    for table in by_layout[DECISIONS.name]:
+        for _, record in table.records:
+            writer.decision(record)  # type: ignore[arg-type]
+    for table in by_layout[PHASES.name]:
+        for _, record in table.records:
+            writer.phase(record)  # type: ignore[arg-type]
+    for table in by_layout[PROPERTIES.name]:
+        references = [record.reference for _, record in table.records]  # type: ignore[attr-defined]
+        existing = {
+            p.reference: p
+            for p in session.scalars(
+                select(Property).where(Property.reference.in_(references)).options(selectinload(Property.milestones))
             )
-        if record.phase not in known_phases:
-            problems.append(("phase", f"no phase '{record.phase}': add it to phases first"))
-    return problems
+        }
+        for _, record in table.records:
+            writer.property(record, existing.get(record.reference))  # type: ignore[attr-defined,arg-type]
 
 
-def _reference_problems(checked: list[CheckedTable], session: Session, districts: DistrictLookup) -> list[Problem]:
-    known_decisions = set(session.scalars(select(Decision.reference)))
-    known_phases = set(session.scalars(select(Phase.name)))
+def _refused_row(refused: WriteRefused, checked: list[CheckedTable]) -> Problem:
+    """The refusal, at the file, row and key column of the row refused."""
+    message = f"{refused}: nothing was imported; import the file again, or tell the dashboard's administrator"
     for table in checked:
-        if table.layout is DECISIONS:
-            known_decisions |= {record.reference for _, record in table.records}  # type: ignore[attr-defined]
-        if table.layout is PHASES:
-            known_phases |= {record.name for _, record in table.records}  # type: ignore[attr-defined]
-    problems = []
-    for table in checked:
+        layout = table.layout
         for row, record in table.records:
-            problems.extend(
-                Problem(table.source, row, table.layout.header_for(field), message)
-                for field, message in reference_problems(record, known_decisions, known_phases, districts)
-            )
-    return problems
+            if layout.name == refused.table and getattr(record, layout.key) == refused.key:
+                return Problem(table.source, row, layout.key_column.header, message)
+    return Problem(checked[0].source, None, None, message)
+
+
+STORE_UNAVAILABLE = ("the store could not save the import, so nothing was imported: try again, and tell the "
+                     "dashboard's administrator if it happens again")  # fmt: skip
 
 
 def import_path(
@@ -399,6 +589,9 @@ def import_path(
         actor.require(Permission.EDIT)
     report = ImportReport()
     today = today or date.today()
+    if named := file_name_problem(path.name):  # the name would be kept in every row's provenance
+        report.problems.append(Problem(path.name, None, None, named))
+        return report
     try:
         tables = read_tables(path, report.skipped_files)
     except UnreadableFile as error:
@@ -408,49 +601,33 @@ def import_path(
         report.problems.append(Problem(path.name, None, None, "no table found: the file is empty"))
         return report
 
-    checked: list[CheckedTable] = []
-    for table in tables:
-        checked_table, problems = check_table(table, today)
-        checked.append(checked_table)
-        report.problems.extend(problems)
+    checked = [check_table(table, today) for table in tables]
     by_layout = {layout.name: [t for t in checked if t.layout is layout] for layout in LAYOUTS}
-    for name, found in by_layout.items():
-        if len(found) > 1:
-            report.problems.append(
-                Problem(path.name, None, None, f"{name} given twice: in {', '.join(t.source for t in found)}")
-            )
-    if report.problems:
-        return report
-    # Every table read is counted, so a table with no rows (an empty template) reports "0 new" rather than nothing.
-    for name, found in by_layout.items():
-        if found:
-            report.counts[name] = TableCounts()
-
-    with session_scope(engine, actor) as session:
-        writer = Writer(session, f"imported from {path.name}", report)
-        report.problems.extend(_reference_problems(checked, session, writer.districts))
-        if report.problems:
-            session.rollback()
-            return report
-        for table in by_layout["decisions"]:
-            for _, record in table.records:
-                writer.decision(record)  # type: ignore[arg-type]
-        for table in by_layout["phases"]:
-            for _, record in table.records:
-                writer.phase(record)  # type: ignore[arg-type]
-        for table in by_layout["properties"]:
-            references = [record.reference for _, record in table.records]  # type: ignore[attr-defined]
-            existing = {
-                p.reference: p
-                for p in session.scalars(
-                    select(Property).where(Property.reference.in_(references)).options(selectinload(Property.milestones))
-                )
-            }
-            for _, record in table.records:
-                writer.property(record, existing.get(record.reference))  # type: ignore[attr-defined,arg-type]
-        if dry_run:
-            session.rollback()
-        else:
-            report.written = True
+    given_twice = [Problem(path.name, None, None, f"{name} given twice: in {', '.join(t.source for t in found)}")
+                   for name, found in by_layout.items() if len(found) > 1]  # fmt: skip
+    try:
+        with session_scope(engine, actor) as session:
+            writer = Writer(session, f"imported from {path.name}", report)
+            _store_problems(checked, KnownNames.from_session(session))
+            report.problems += [problem for table in checked for problem in table.all_problems()] + given_twice
+            if report.problems:
+                session.rollback()
+                return report
+            # Every table read is counted, so a table with no rows (an empty template) reports "0 new", not nothing.
+            report.counts = {name: TableCounts() for name, found in by_layout.items() if found}
+            _write(session, writer, by_layout)
+            if dry_run:
+                session.rollback()
+    except WriteRefused as refused:
+        return _refused(report, _refused_row(refused, checked))
+    except (StatementError, OverflowError):  # on commit: the store busy beyond its wait, or refusing the whole
+        return _refused(report, Problem(path.name, None, None, STORE_UNAVAILABLE))
+    report.written = not dry_run
     return report
 
+
+def _refused(report: ImportReport, problem: Problem) -> ImportReport:
+    """The report of a write rolled back: the problem alone, none of the counts of what was never kept."""
+    report.problems.append(problem)
+    report.counts, report.changes = {}, []
+    return report

@@ -6,7 +6,9 @@ overall rating. The file itself, and every provider's URN, name and address, are
 children's homes are never stored (safeguarding), even though Ofsted redacts most of them.
 
 Importing a year is all or nothing and replaces that year's figures; other years are kept, so the page can show the
-market over time."""
+market over time. Places are read exactly (`values.whole_number`, 0 to 200 a home) and local authorities as text of at
+most the column's length; a file that would replace a year held with far fewer homes or places (below `HELD_SHARE` of
+them, as a file cut short would) is refused unless the replacement is asked for."""
 
 from __future__ import annotations
 
@@ -18,11 +20,14 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, case, delete, func, insert, select
 
+from dashboard import values
 from dashboard.audit import record_bulk_change
 from dashboard.db import session_scope
-from dashboard.reading import Problem, Report, UnreadableFile, csv_rows, decode
+from dashboard.reading import Problem, Report, UnreadableFile, csv_rows, decode, read_file
 from dashboard.models import MarketFigure
 from dashboard.roles import Actor, Permission
+from dashboard.safeguarding import guarded
+from dashboard.values import OFSTED_PLACES
 
 # The needed columns and the headers each has had over the years, preferred first. Ofsted renames columns between
 # releases ("Overall effectiveness" became "Overall experiences and progress of children and young people" with the
@@ -51,6 +56,11 @@ RATING_BY_TEXT: dict[str, str] = {
 }
 
 HOMES, PLACES, HOMES_BY_RATING = "homes", "places", "homes_by_rating"
+LOCAL_AUTHORITY_LENGTH: int = MarketFigure.__table__.c.local_authority.type.length
+# A year held is replaced only by a file with at least 9/10 of its homes and of its places, unless the user asks for
+# it (--replace, or the Import page's tick box): the same year downloaded again, or revised, does not lose a tenth of
+# its homes, and a file cut short (136 homes of 3,151) would otherwise wipe out the year without a word.
+HELD_SHARE = (9, 10)
 
 AS_AT_IN_TITLE = re.compile(r"as\s+at\s+31\s+march\s+(\d{4})", re.IGNORECASE)
 AS_AT_IN_NAME = re.compile(r"31[\s_-]*march[\s_-]*(\d{4})", re.IGNORECASE)
@@ -146,36 +156,43 @@ def as_at_from(title_rows: list[list[str]], name: str) -> date | None:
     return date(int(years.pop()), 3, 31) if len(years) == 1 else None  # two years in a name: not a guess to make
 
 
-def _places(text: str) -> int | None:
-    """A whole number of places; blank is 0 (the home still counts). None if not a whole number."""
-    text = text.strip().replace(",", "")
-    if not text:
-        return 0
-    try:
-        number = float(text)  # "3.0" from a file that went through a spreadsheet
-    except ValueError:
-        return None
-    return int(number) if number.is_integer() and number >= 0 else None
+def _local_authority(cell: str) -> str:
+    """The authority's name as `values.text` takes it, with runs of spaces as one (some releases pad names)."""
+    name = values.text(cell, LOCAL_AUTHORITY_LENGTH)
+    if name is None:
+        raise ValueError("no local authority")
+    return guarded(" ".join(name.split()))
+
+
+def _places(cell: str) -> int:
+    """A home's places, exactly as written, 0 to 200 ("3.0" from a spreadsheet is 3; "1e5" is refused, not 100,000);
+    blank is 0: the home still counts."""
+    return values.whole_number(cell, OFSTED_PLACES) or 0
+
+
+def _rating(cell: str) -> str:
+    rating = RATING_BY_TEXT.get(_normal(cell))
+    if rating is None:
+        raise ValueError(f"unknown rating {values.quoted(cell)}; expected: {', '.join(RATINGS)}")
+    return rating
+
+
+FIELD_READERS = {"local_authority": _local_authority, "places": _places, "rating": _rating}
 
 
 def _provider(cells: list[str], columns: _Columns, row: int) -> tuple[dict | None, list[Problem]]:
-    """One children's home as the columns kept (or None and its problems)."""
-    local_authority = " ".join(columns.cell(cells, "local_authority").split())
-    places_text, rating_text = columns.cell(cells, "places"), columns.cell(cells, "rating")
-    places, rating = _places(places_text), RATING_BY_TEXT.get(_normal(rating_text))
+    """One children's home as the columns kept, or None and every fault in the row, each naming its column."""
+    provider: dict[str, object] = {}
     problems = []
-    if not local_authority:
-        problems.append(columns.problem(row, "local_authority", "no local authority"))
-    if places is None:
-        problems.append(columns.problem(row, "places", f"'{places_text}' is not a whole number"))
-    if rating is None:
-        problems.append(
-            columns.problem(row, "rating", f"unknown rating '{rating_text}'; expected: {', '.join(RATINGS)}")
-        )
+    for name, read in FIELD_READERS.items():
+        try:
+            provider[name] = read(columns.cell(cells, name))
+        except ValueError as error:
+            problems.append(columns.problem(row, name, str(error)))
     if problems:
         return None, problems
-    sector = SECTORS.get(_normal(columns.cell(cells, "sector")), OTHER_SECTOR)
-    return {"local_authority": local_authority, "sector": sector, "places": places, "rating": rating}, []
+    provider["sector"] = SECTORS.get(_normal(columns.cell(cells, "sector")), OTHER_SECTOR)
+    return provider, []
 
 
 def _no_table(name: str, message: str) -> tuple[pd.DataFrame, list[Problem], date | None]:
@@ -186,13 +203,13 @@ def _no_table(name: str, message: str) -> tuple[pd.DataFrame, list[Problem], dat
 def read_providers(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem], date | None]:
     """The file's children's homes (local authority, sector, places, rating; nothing that identifies a home), the
     problems found, and the "as at" date the file states (title, else name). Pure: nothing is written."""
-    text = decode(data)
-    if not text.strip():
-        return _no_table(name, "the file is empty")
     try:
+        text = decode(data, name)
         rows = csv_rows(text, name)
     except UnreadableFile as error:
         return _no_table(name, str(error).removeprefix(f"{name}: "))
+    if not text.strip():
+        return _no_table(name, "the file is empty")
     header = _find_header(rows)
     if header is None:
         return _no_table(name, "no table with URN and Provision type columns found")
@@ -238,12 +255,15 @@ def aggregate(providers: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_bytes(path: Path) -> bytes:
-    """The file's bytes; a folder or a workbook is refused before anything is read."""
+    """The file's bytes; a folder, a workbook or a file over the size limit is refused before anything is read."""
     if not path.is_file():
         raise UnreadableFile(f"no such file ({path.resolve().parent})")
     if path.suffix.lower() not in {".csv", ".txt"}:
         raise UnreadableFile("takes the provider-level .csv file as downloaded from GOV.UK")
-    return path.read_bytes()
+    try:
+        return read_file(path)
+    except UnreadableFile as error:  # this importer's messages do not start with the file's name
+        raise UnreadableFile(str(error).removeprefix(f"{path.name}: ")) from None
 
 
 def _resolve_as_at(stated: date | None, given: date | None, source: str) -> tuple[date | None, list[Problem]]:
@@ -257,6 +277,33 @@ def _resolve_as_at(stated: date | None, given: date | None, source: str) -> tupl
     return stated or given, []
 
 
+def held_totals(engine: Engine, as_at: date) -> tuple[int, int]:
+    """The children's homes and places held for one year (0, 0 when the year is not held)."""
+    query = (
+        select(MarketFigure.measure, func.sum(MarketFigure.value))
+        .where(MarketFigure.as_at == as_at, MarketFigure.measure.in_([HOMES, PLACES]))
+        .group_by(MarketFigure.measure)
+    )
+    with engine.connect() as connection:
+        totals = dict(connection.execute(query).all())
+    return int(totals.get(HOMES, 0)), int(totals.get(PLACES, 0))
+
+
+def _shrinks_the_year(report: MarketReport, held: tuple[int, int], source: str) -> list[Problem]:
+    """A problem when the file holds fewer than HELD_SHARE of the homes or of the places held for its year."""
+    share, whole = HELD_SHARE
+    held_homes, held_places = held
+    if report.homes * whole >= held_homes * share and report.places * whole >= held_places * share:
+        return []
+    message = (
+        f"the file counts {report.homes:,} children's homes with {report.places:,} places, but the figures held for "
+        f"{_long_date(report.as_at)} count {held_homes:,} homes with {held_places:,} places: fewer than "
+        f"{share * 100 // whole}% of those held, as a file cut short would. If the file is right, import it with "
+        "--replace (on the Import page, tick \"Replace the year held\")"
+    )
+    return [Problem(source, None, None, message)]
+
+
 def _write_year(engine: Engine, actor: Actor, as_at: date, figures: pd.DataFrame) -> None:
     """Replace the year's figures in one transaction: a failure leaves the year as it was."""
     with session_scope(engine, actor) as session:
@@ -266,10 +313,16 @@ def _write_year(engine: Engine, actor: Actor, as_at: date, figures: pd.DataFrame
 
 
 def import_ofsted(
-    engine: Engine, path: Path, actor: Actor, as_at: date | None = None, dry_run: bool = False
+    engine: Engine,
+    path: Path,
+    actor: Actor,
+    as_at: date | None = None,
+    dry_run: bool = False,
+    replace: bool = False,
 ) -> MarketReport:
     """Read Ofsted's provider-level CSV at `path` and replace that year's market figures with its aggregates (with
-    `dry_run`, only report them). `as_at` serves a file whose title and name state no date."""
+    `dry_run`, only report them). `as_at` serves a file whose title and name state no date; `replace` lets a file
+    with far fewer homes or places than the year held replace it."""
     if not dry_run:
         actor.require(Permission.EDIT)
     report = MarketReport()
@@ -287,8 +340,12 @@ def import_ofsted(
     if report.problems:
         return report
     report.homes = len(providers)
-    report.places = int(providers["places"].sum())
+    report.places = sum(providers["places"].tolist())  # Python ints: a sum that cannot wrap
     report.authorities = providers["local_authority"].nunique()
+    if not replace:
+        report.problems.extend(_shrinks_the_year(report, held_totals(engine, report.as_at), path.name))
+    if report.problems:
+        return report
     if not dry_run:
         _write_year(engine, actor, report.as_at, aggregate(providers))
         report.written = True

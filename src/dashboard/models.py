@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -147,6 +148,12 @@ class Phase(Base):
         return self.name
 
 
+# A key names one thing whatever its capitals ("rs-p1-01" is RS-P1-01): each is unique ignoring case (migration
+# 0008). The importer and the forms refuse such a key in words first; these hold against any other way in.
+Index("uq_decision_reference_lower", func.lower(Decision.reference), unique=True)
+Index("uq_phase_name_lower", Phase.strategy_id, func.lower(Phase.name), unique=True)
+
+
 class Property(Base):
     __tablename__ = "property"
     __table_args__ = (Index("ix_property_phase_district", "phase_id", "district_id"),)
@@ -182,6 +189,9 @@ class Property(Base):
 
     def audit_ref(self) -> str:
         return self.reference
+
+
+Index("uq_property_reference_lower", func.lower(Property.reference), unique=True)
 
 
 class Milestone(Base):

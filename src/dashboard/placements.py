@@ -8,25 +8,32 @@ ever stored, and the file itself is not kept.
 
 An annual return holds every episode open at any time in its year, so the months counted are the twelve up to the
 latest date in the file (or the months asked for); importing another year's file adds its months, and importing a
-file again replaces the months it covers."""
+file again replaces the months it covers. A row repeated exactly would count an episode twice, so a file holding one is
+refused, naming both rows.
+
+The postcode-district lookup is replaced whole by a file's: each district strictly an outward code (`SG1`, `AL10`;
+small letters are kept in capitals), each local authority text of at most the column's length. A file with no rows
+never replaces the lookup held."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, select
 
+from dashboard import values
 from dashboard.audit import record_bulk_change
 from dashboard.db import session_scope
 from dashboard.layout import unformula
-from dashboard.reading import Problem, Report, UnreadableFile, csv_rows, decode, parse_date
+from dashboard.reading import Problem, Report, UnreadableFile, csv_rows, decode, parse_date, read_file
 from dashboard.models import Council, PlacementFigure, PostcodeDistrict
 from dashboard.roles import Actor, Permission
+from dashboard.safeguarding import guarded
 
 CHILDRENS_HOME = "K2"
 # The episode starts that are a move for the child (DfE SSDA903 guidance, reason for new episode).
@@ -81,7 +88,7 @@ def read_episodes(data: bytes, source: str, today: date) -> tuple[pd.DataFrame, 
     """The episodes file as a frame (child, start, end, rne, place, provider, outward), every row checked; each row at
     fault is a problem naming its row and column. The postcode is cut to its outward code here and goes no further."""
     try:
-        rows = csv_rows(decode(data), source)
+        rows = csv_rows(decode(data, source), source)
     except UnreadableFile as error:
         return _episodes_frame([]), [Problem(source, None, None, str(error).removeprefix(f"{source}: "))]
     if not rows or not any(cell.strip() for cell in rows[0]):
@@ -95,17 +102,29 @@ def read_episodes(data: bytes, source: str, today: date) -> tuple[pd.DataFrame, 
         ]
     index = {name: headers.index(name) for name in (*REQUIRED_COLUMNS, POSTCODE_COLUMN) if name in headers}
     episodes, problems = [], []
+    first_seen: dict[tuple[str, ...], int] = {}  # each row's cells -> the row they were first seen on
     for number, cells in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
         cell = {name: (cells[i].strip() if i < len(cells) else "") for name, i in index.items()}
         episode, found = _episode(cell, today)
         problems.extend(Problem(source, number, column, message) for column, message in found)
+        if (first := first_seen.setdefault(_row_key(cells), number)) != number:
+            message = f"repeats row {first} exactly: remove one (an episode given twice counts its move twice)"
+            problems.append(Problem(source, number, None, message))
         if not found:
             episodes.append(episode)
     if not episodes and not problems:
         problems.append(Problem(source, None, None, "no episodes in the file"))
     return _episodes_frame(episodes), problems
+
+
+def _row_key(cells: list[str]) -> tuple[str, ...]:
+    """A row as compared for repeats: every cell, surrounding spaces and trailing blank cells left off."""
+    key = [cell.strip() for cell in cells]
+    while key and not key[-1]:
+        key.pop()
+    return tuple(key)
 
 
 def _episodes_frame(episodes: list[tuple]) -> pd.DataFrame:
@@ -147,7 +166,7 @@ def check_header(path: Path) -> list[Problem]:
     """The SSDA903 header file is not needed for these counts (it holds each child's details, none of which are
     kept); when given, it is only checked to be the header file, so a swapped pair of files is caught."""
     try:
-        first = next(iter(csv_rows(decode(path.read_bytes()), path.name)), [])
+        first = next(iter(csv_rows(decode(read_file(path), path.name), path.name)), [])
     except OSError as error:
         return [Problem(path.name, None, None, f"cannot be read ({error.strerror})")]
     except UnreadableFile as error:
@@ -215,9 +234,12 @@ def import_episodes(
         actor.require(Permission.EDIT)
     report = PlacementReport()
     try:
-        data = path.read_bytes()
+        data = read_file(path)
     except OSError as error:
         report.problems.append(Problem(path.name, None, None, f"cannot be read ({error.strerror})"))
+        return report
+    except UnreadableFile as error:
+        report.problems.append(Problem(path.name, None, None, str(error).removeprefix(f"{path.name}: ")))
         return report
     episodes, report.problems = read_episodes(data, path.name, today or date.today())
     if report.problems:
@@ -244,6 +266,12 @@ def import_episodes(
 
 LOOKUP_CODE_HEADERS = ("postcode district", "outward code", "postcode_district", "outward_code", "pcds", "district")
 LOOKUP_AUTHORITY_HEADERS = ("local authority", "local_authority", "la", "authority", "lad name", "laua name")
+# An outward code and nothing else: A9, A99, A9A, AA9, AA99 or AA9A, with BS 7666's letters (first never Q, V or X;
+# second never I, J or Z; a letter third as in W1A, fourth as in SW1A), in ASCII letters of either case ("ſg1" is not
+# SG1, though Python would upper-case it so).
+POSTCODE_DISTRICT = re.compile(r"[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)",
+                               re.ASCII | re.IGNORECASE)  # fmt: skip
+LOOKUP_AUTHORITY_LENGTH: int = PostcodeDistrict.__table__.c.local_authority.type.length
 
 
 @dataclass
@@ -262,37 +290,20 @@ def import_lookup(engine: Engine, path: Path, actor: Actor, dry_run: bool = Fals
         actor.require(Permission.EDIT)
     report = LookupReport()
     try:
-        rows = csv_rows(decode(path.read_bytes()), path.name) if path.exists() else []
+        rows = csv_rows(decode(read_file(path), path.name), path.name) if path.exists() else []
     except UnreadableFile as error:
         report.problems.append(Problem(path.name, None, None, str(error).removeprefix(f"{path.name}: ")))
         return report
     if not rows:
-        report.problems.append(Problem(path.name, None, None, "the file is empty or missing"))
+        report.problems.append(Problem(path.name, None, None, f"the file is empty or missing: {_kept(engine)}"))
         return report
-    headers = [cell.strip().lower() for cell in rows[0]]
-    code_at = next((i for i, h in enumerate(headers) if h in LOOKUP_CODE_HEADERS), None)
-    authority_at = next((i for i, h in enumerate(headers) if h in LOOKUP_AUTHORITY_HEADERS), None)
-    for found, name in ((code_at, "Postcode district"), (authority_at, "Local authority")):
-        if found is None:
-            report.problems.append(Problem(path.name, 1, name, "required column is missing"))
+    columns, report.problems = _lookup_columns(rows[0], path.name)
     if report.problems:
         return report
-    lookup: dict[str, str] = {}
-    for number, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        raw_code = cells[code_at].strip().upper() if code_at < len(cells) else ""
-        # The formula guard export puts on text comes off, so an exported lookup imports back as it was.
-        authority = unformula(cells[authority_at].strip()) if authority_at < len(cells) else ""
-        if not OUTWARD_CODE.fullmatch(raw_code) or outward_code(raw_code) != raw_code:
-            report.problems.append(Problem(path.name, number, "Postcode district",
-                                           f"'{raw_code}' is not a postcode district such as SG1 (the first half of a postcode only)"))  # fmt: skip
-        elif not authority:
-            report.problems.append(Problem(path.name, number, "Local authority", "is required"))
-        elif raw_code in lookup and lookup[raw_code] != authority:
-            report.problems.append(Problem(path.name, number, "Postcode district", f"'{raw_code}' is given twice"))
-        else:
-            lookup[raw_code] = authority
+    lookup, report.problems = _read_lookup(rows, columns, path.name)
+    if not lookup and not report.problems:
+        # A header alone would replace the lookup with nothing, and every placement would be "unknown".
+        report.problems.append(Problem(path.name, None, None, f"the file has no rows: {_kept(engine)}"))
     if report.problems:
         return report
     report.codes, report.authorities = len(lookup), len(set(lookup.values()))
@@ -305,6 +316,83 @@ def import_lookup(engine: Engine, path: Path, actor: Actor, dry_run: bool = Fals
         else:
             report.written = True
     return report
+
+
+def _kept(engine: Engine) -> str:
+    """What a refused lookup leaves, in words: the lookup held, and its size."""
+    with engine.connect() as connection:
+        held = connection.scalar(select(func.count()).select_from(PostcodeDistrict))
+    return f"the lookup held ({held:,} districts) is kept" if held else "nothing was imported"
+
+
+@dataclass(frozen=True)
+class _LookupColumns:
+    """Where the file keeps the district and the authority, and their headers as written there (for problems)."""
+
+    code_at: int
+    authority_at: int
+    code_header: str
+    authority_header: str
+
+
+def _lookup_columns(headers: list[str], source: str) -> tuple[_LookupColumns | None, list[Problem]]:
+    """The district and authority columns by any of their usual headers, or a problem naming each missing."""
+    normal = [cell.strip().lower() for cell in headers]
+    code_at = next((i for i, h in enumerate(normal) if h in LOOKUP_CODE_HEADERS), None)
+    authority_at = next((i for i, h in enumerate(normal) if h in LOOKUP_AUTHORITY_HEADERS), None)
+    needed = ((code_at, "Postcode district"), (authority_at, "Local authority"))
+    problems = [Problem(source, 1, name, "required column is missing") for found, name in needed if found is None]
+    if problems:
+        return None, problems
+    return _LookupColumns(code_at, authority_at, headers[code_at].strip(), headers[authority_at].strip()), []
+
+
+def _read_lookup(rows: list[list[str]], columns: _LookupColumns, source: str) -> tuple[dict[str, str], list[Problem]]:
+    """District -> authority from the rows under the header, and every fault of every row (a district given for two
+    authorities names the row it was first given on)."""
+    given: dict[str, tuple[str, int]] = {}  # district -> (authority, row)
+    problems: list[Problem] = []
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        code, code_fault = _checked(_district, cells, columns.code_at)
+        authority, authority_fault = _checked(_lookup_authority, cells, columns.authority_at)
+        faults = [(columns.code_header, code_fault), (columns.authority_header, authority_fault)]
+        if code and authority:
+            first, first_row = given.setdefault(code, (authority, number))
+            if first != authority:
+                faults.append((columns.code_header, f"'{code}' is given twice: for {first} on row {first_row}, and "
+                                                    f"for {authority}"))  # fmt: skip
+        problems.extend(Problem(source, number, column, fault) for column, fault in faults if fault)
+    return {code: authority for code, (authority, _) in given.items()}, problems
+
+
+def _checked(read: Callable[[str], str], cells: list[str], at: int) -> tuple[str | None, str | None]:
+    """A cell read by `read`, or None and the fault in words (short rows: trailing blanks left off)."""
+    try:
+        return read(cells[at] if at < len(cells) else ""), None
+    except ValueError as error:
+        return None, str(error)
+
+
+def _district(cell: str) -> str:
+    """The cell's outward code, in capitals."""
+    code = cell.strip()
+    if not code:
+        raise ValueError("is required")
+    if not POSTCODE_DISTRICT.fullmatch(code):
+        raise ValueError(f"{values.quoted(code)} is not a postcode district such as SG1 or AL10 (the first half "
+                         "of a postcode, and nothing else)")  # fmt: skip
+    return code.upper()
+
+
+def _lookup_authority(cell: str) -> str:
+    """The authority's name as `values.text` takes it."""
+    # The formula guard export puts on text comes off, so an exported lookup imports back as it was.
+    authority = unformula(values.text(cell, LOOKUP_AUTHORITY_LENGTH) or "")
+    if not authority:
+        raise ValueError("is required")
+    return guarded(authority)
 
 
 # ---------------------------------------------------------------- reading the aggregates back

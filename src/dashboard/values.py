@@ -22,12 +22,15 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.reading import is_blank
+from dashboard.reading import is_blank, quoted
 
 # ASCII digits only: "１２" and "١٢" are not read as 12.
 WHOLE = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?", re.ASCII)
 POUNDS = re.compile(r"£?\s*(?P<number>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<pence>\d{2}))?", re.ASCII)
 EXACT_FLOAT_LIMIT = 2**53  # above this a float cell may not be the number typed
+# More digits than any range here reaches: refused before Python's int() (which refuses over 4,300 digits in words
+# no reader should see) and before a message would repeat them.
+MAX_DIGITS = 40
 CONTROL_KEPT = {"\t", "\n", "\r"}
 # Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): text shown reversed or reordered.
 BIDI_CONTROLS = {chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
@@ -73,34 +76,44 @@ def _from_cell(value: int | float) -> int:
     if value != int(value):
         raise ValueError(f"'{value}' is not a whole number")
     if isinstance(value, float) and abs(value) >= EXACT_FLOAT_LIMIT:
-        raise ValueError(f"'{value:.0f}' is too large to be read exactly: store it as text in the spreadsheet")
+        raise ValueError(f"'{value:.15g}' is too large to be read exactly: store it as text in the spreadsheet")
     return int(value)
 
 
 def _from_text(text: str) -> int:
     if not WHOLE.fullmatch(text):
-        raise ValueError(f"'{text}' is not a whole number: write digits, with commas only between thousands")
-    return int(text.split(".")[0].replace(",", ""))
+        raise ValueError(f"{quoted(text)} is not a whole number: write digits, with commas only between thousands")
+    return _integer(text.split(".")[0], text)
+
+
+def _integer(digits: str, written: str) -> int:
+    """The number of digits that matched a grammar ("1,234"), refused when longer than any range reaches."""
+    plain = digits.replace(",", "")
+    if len(plain) > MAX_DIGITS:
+        raise ValueError(f"{quoted(written)} has {len(plain):,} digits: far too large")
+    return int(plain)
+
+
 
 
 def pounds(value: Any, allowed: Range = POUNDS_RANGE) -> int | None:
     """'£450,000', '450000', '£450,000.00' or a number cell 450000 -> 450000; money is kept in whole pounds."""
     if is_blank(value):
         return None
-    if not isinstance(value, str):
+    if isinstance(value, (int, float)):
         try:
             number = _from_cell(value)
         except ValueError:
             raise ValueError(f"'{value}' is not an amount in whole pounds") from None
         return allowed.check(number)
-    text = value.strip()
+    text = str(value).strip()  # a date cell, say, is refused as the text it shows
     match = POUNDS.fullmatch(text)
     if not match:
-        raise ValueError(f"'{text}' is not an amount in pounds: write digits, with commas only between thousands, "
-                         "optionally led by £")  # fmt: skip
+        raise ValueError(f"{quoted(text)} is not an amount in pounds: write digits, with commas only between "
+                         "thousands, optionally led by £")  # fmt: skip
     if match["pence"] and match["pence"] != "00":
-        raise ValueError(f"'{text}' has pence: amounts are kept in whole pounds")
-    return allowed.check(int(match["number"].replace(",", "")))
+        raise ValueError(f"{quoted(text)} has pence: amounts are kept in whole pounds")
+    return allowed.check(_integer(match["number"], text))
 
 
 def text(value: Any, max_length: int) -> str | None:
