@@ -189,12 +189,13 @@ def test_blank_rows_above_a_sheets_header_leave_its_row_numbers(shared_engine, t
     assert_refused(shared_engine, tmp_path / "tracker.xlsx", "tracker.xlsx:properties, row 5, Planned beds")
 
 
-def test_a_row_after_a_cell_with_a_line_break_is_named_by_the_line_it_starts_on(shared_engine, tmp_path):
+def test_a_row_after_a_cell_with_a_line_break_is_named_as_a_spreadsheet_numbers_it(shared_engine, tmp_path):
     two_lines = {**NEW_PROPERTY, "Notes": '"first line\nsecond line"'}
     path = tmp_path / "properties.csv"
     path.write_text(csv_text([two_lines, BAD_BEDS]), encoding="utf-8")
 
-    assert_refused(shared_engine, path, "row 4, Planned beds")  # the header is line 1, the notes span lines 2 and 3
+    # The notes span lines 2 and 3 of the text, but are one row (2) in a spreadsheet: the bad beds are its row 3.
+    assert_refused(shared_engine, path, "row 3, Planned beds")
 
 
 # ---------------------------------------------------------------- what the table holds

@@ -149,3 +149,9 @@ def test_the_command_line_refuses_a_header_only_file(engine, run_cli, tmp_path):
         result.stderr
     )
     assert dump(engine) == before
+
+
+def test_blank_lines_above_the_header_count_as_rows_of_the_file(held, tmp_path):
+    path = write_rows(tmp_path / "lookup.csv", [[], ["Postcode district", "Local authority"], ["SG1", "Herts"],
+                                                 ["SG1 2", "Hertfordshire"]])  # fmt: skip
+    assert [(row, column) for row, column, _ in refused(held, path)] == [(4, "Postcode district")]

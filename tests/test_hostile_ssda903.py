@@ -127,3 +127,13 @@ def test_the_command_line_refuses_repeated_rows(engine, run_cli, tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"episodes.csv, row {len(rows) + 1}: repeats row 2 exactly" in result.stderr
     assert dump(engine) == before
+
+
+def test_blank_lines_above_the_header_count_as_rows_of_the_file(shared_engine, tmp_path):
+    rows = real_rows()[:8]
+    rows.insert(8, list(rows[3]))  # a repeat, to see which row a problem names
+    path = write_rows(tmp_path / "episodes.csv", [[], [""], *rows])  # two blank rows above the header (row 3)
+
+    report = run_import(shared_engine, path)
+
+    assert [(p.row, p.message.split(":")[0]) for p in report.problems] == [(11, "repeats row 6 exactly")]

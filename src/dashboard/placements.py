@@ -30,7 +30,17 @@ from dashboard import values
 from dashboard.audit import record_bulk_change
 from dashboard.db import session_scope
 from dashboard.layout import unformula
-from dashboard.reading import Problem, Report, UnreadableFile, csv_rows, decode, parse_date, read_file
+from dashboard.reading import (
+    Problem,
+    Report,
+    UnreadableFile,
+    csv_rows,
+    decode,
+    from_header,
+    numbered_rows,
+    parse_date,
+    read_file,
+)
 from dashboard.models import Council, PlacementFigure, PostcodeDistrict
 from dashboard.roles import Actor, Permission
 from dashboard.safeguarding import guarded
@@ -88,22 +98,23 @@ def read_episodes(data: bytes, source: str, today: date) -> tuple[pd.DataFrame, 
     """The episodes file as a frame (child, start, end, rne, place, provider, outward), every row checked; each row at
     fault is a problem naming its row and column. The postcode is cut to its outward code here and goes no further."""
     try:
-        rows = csv_rows(decode(data, source), source)
+        rows = from_header(numbered_rows(decode(data, source), source))
     except UnreadableFile as error:
         return _episodes_frame([]), [Problem(source, None, None, str(error).removeprefix(f"{source}: "))]
-    if not rows or not any(cell.strip() for cell in rows[0]):
+    if not rows:
         return _episodes_frame([]), [Problem(source, None, None, "the file is empty")]
-    headers = [re.sub(r"\W+", "_", cell.strip().upper()).strip("_") for cell in rows[0]]
+    header_row, header_cells = rows[0]
+    headers = [re.sub(r"\W+", "_", cell.strip().upper()).strip("_") for cell in header_cells]
     missing = [name for name in REQUIRED_COLUMNS if name not in headers]
     if missing:
         return _episodes_frame([]), [
-            Problem(source, 1, name, "required column is missing (is this the SSDA903 episodes file?)")
+            Problem(source, header_row, name, "required column is missing (is this the SSDA903 episodes file?)")
             for name in missing
         ]
     index = {name: headers.index(name) for name in (*REQUIRED_COLUMNS, POSTCODE_COLUMN) if name in headers}
     episodes, problems = [], []
     first_seen: dict[tuple[str, ...], int] = {}  # each row's cells -> the row they were first seen on
-    for number, cells in enumerate(rows[1:], start=2):
+    for number, cells in rows[1:]:
         if not any(cell.strip() for cell in cells):
             continue
         cell = {name: (cells[i].strip() if i < len(cells) else "") for name, i in index.items()}
@@ -290,14 +301,14 @@ def import_lookup(engine: Engine, path: Path, actor: Actor, dry_run: bool = Fals
         actor.require(Permission.EDIT)
     report = LookupReport()
     try:
-        rows = csv_rows(decode(read_file(path), path.name), path.name) if path.exists() else []
+        rows = from_header(numbered_rows(decode(read_file(path), path.name), path.name)) if path.exists() else []
     except UnreadableFile as error:
         report.problems.append(Problem(path.name, None, None, str(error).removeprefix(f"{path.name}: ")))
         return report
     if not rows:
         report.problems.append(Problem(path.name, None, None, f"the file is empty or missing: {_kept(engine)}"))
         return report
-    columns, report.problems = _lookup_columns(rows[0], path.name)
+    columns, report.problems = _lookup_columns(*rows[0], path.name)
     if report.problems:
         return report
     lookup, report.problems = _read_lookup(rows, columns, path.name)
@@ -335,24 +346,26 @@ class _LookupColumns:
     authority_header: str
 
 
-def _lookup_columns(headers: list[str], source: str) -> tuple[_LookupColumns | None, list[Problem]]:
+def _lookup_columns(row: int, headers: list[str], source: str) -> tuple[_LookupColumns | None, list[Problem]]:
     """The district and authority columns by any of their usual headers, or a problem naming each missing."""
     normal = [cell.strip().lower() for cell in headers]
     code_at = next((i for i, h in enumerate(normal) if h in LOOKUP_CODE_HEADERS), None)
     authority_at = next((i for i, h in enumerate(normal) if h in LOOKUP_AUTHORITY_HEADERS), None)
     needed = ((code_at, "Postcode district"), (authority_at, "Local authority"))
-    problems = [Problem(source, 1, name, "required column is missing") for found, name in needed if found is None]
+    problems = [Problem(source, row, name, "required column is missing") for found, name in needed if found is None]
     if problems:
         return None, problems
     return _LookupColumns(code_at, authority_at, headers[code_at].strip(), headers[authority_at].strip()), []
 
 
-def _read_lookup(rows: list[list[str]], columns: _LookupColumns, source: str) -> tuple[dict[str, str], list[Problem]]:
+def _read_lookup(
+    rows: list[tuple[int, list[str]]], columns: _LookupColumns, source: str
+) -> tuple[dict[str, str], list[Problem]]:
     """District -> authority from the rows under the header, and every fault of every row (a district given for two
     authorities names the row it was first given on)."""
     given: dict[str, tuple[str, int]] = {}  # district -> (authority, row)
     problems: list[Problem] = []
-    for number, cells in enumerate(rows[1:], start=2):
+    for number, cells in rows[1:]:
         if not any(cell.strip() for cell in cells):
             continue
         code, code_fault = _checked(_district, cells, columns.code_at)

@@ -171,8 +171,8 @@ def _not_utf8(data: bytes, first_bad: int, source: str) -> str:
 
 
 def numbered_rows(text: str, source: str) -> list[tuple[int, list[str]]]:
-    """The records of a CSV's text, each with the file's own line number where it starts (a cell holding a line
-    break makes a record span lines; a blank line is an empty record). Lines may end in CR LF, LF or CR alone. Cells
+    """The records of a CSV's text, each with its row number as a spreadsheet opening the file shows it (a blank line
+    is an empty row; a cell holding a line break is still one row). Lines may end in CR LF, LF or CR alone. Cells
     are separated by commas, or by tabs when the first non-blank line has tabs and no comma (Excel's "Unicode text").
     Quotes must be well formed. Anything the reader cannot take, or beyond the limits above, is an UnreadableFile
     naming the line, never a traceback."""
@@ -182,14 +182,21 @@ def numbered_rows(text: str, source: str) -> list[tuple[int, list[str]]]:
     try:
         for cells in reader:
             if len(cells) > MAX_COLUMNS:
-                raise UnreadableFile(f"{source}: line {start} has {len(cells):,} cells; at most {MAX_COLUMNS} are read")
+                raise UnreadableFile(f"{source}: row {len(rows) + 1} has {len(cells):,} cells; at most {MAX_COLUMNS} are read")
             if len(rows) == MAX_ROWS:
                 raise UnreadableFile(f"{source}: more than {MAX_ROWS:,} rows; an import reads at most that many")
-            rows.append((start, cells))
+            rows.append((len(rows) + 1, cells))
             start = reader.line_num + 1
     except csv.Error as error:
         raise UnreadableFile(f"{source}: line {start} cannot be read as CSV: {_csv_fault(str(error))}") from None
     return rows
+
+
+def from_header(rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """The numbered rows from the first that is not blank (the header), numbers kept: blank lines above a header
+    are still rows of the file."""
+    first = next((index for index, (_, cells) in enumerate(rows) if any(cell.strip() for cell in cells)), len(rows))
+    return rows[first:]
 
 
 def csv_rows(text: str, source: str) -> list[list[str]]:
