@@ -12,12 +12,14 @@ ROWS = 10_000
 @st.cache_resource
 def rows() -> pd.DataFrame:
     rng = np.random.default_rng(0)
-    return pd.DataFrame({
-        "reference": [f"REF-{i:05d}" for i in range(ROWS)],
-        "group": rng.choice([f"Group {g}" for g in "ABCDEFGHIJ"], ROWS),
-        "beds": rng.integers(1, 5, ROWS),
-        "planned_on": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 1000, ROWS), unit="D"),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "reference": [f"REF-{i:05d}" for i in range(ROWS)],
+            "group": rng.choice([f"Group {g}" for g in "ABCDEFGHIJ"], ROWS),
+            "beds": rng.integers(1, 5, ROWS),
+            "planned_on": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 1000, ROWS), unit="D"),
+        }
+    )
 
 
 table = rows()

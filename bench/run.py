@@ -94,7 +94,9 @@ def run_measured(command: list[str], env: dict[str, str] | None = None, stdout=N
     capture = stdout is None
     with tempfile.TemporaryFile("w+") as out:
         start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out if capture else stdout, stderr=subprocess.PIPE)
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=out if capture else stdout, stderr=subprocess.PIPE
+        )
         stderr = process.stderr.read()  # type: ignore[union-attr]
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
@@ -103,7 +105,9 @@ def run_measured(command: list[str], env: dict[str, str] | None = None, stdout=N
         out.seek(0)
         text = out.read() if capture else ""
     if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}:\n{stderr.decode(errors='replace')[-3000:]}")
+        raise RuntimeError(
+            f"{' '.join(command)} exited {process.returncode}:\n{stderr.decode(errors='replace')[-3000:]}"
+        )
     return seconds, usage.ru_maxrss / 1024, text  # ru_maxrss is in KiB on Linux
 
 
@@ -149,8 +153,18 @@ def ensure_store(stores: Path, properties: int, seed: int) -> Path:
         leftover.unlink()
     log(f"building {store} ({properties} properties, seed {seed})…")
     start = time.perf_counter()
-    command = [sys.executable, "-m", "dashboard", "--database-url", f"sqlite:///{building}", "demo-data",
-               "--properties", str(properties), "--seed", str(seed)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "dashboard",
+        "--database-url",
+        f"sqlite:///{building}",
+        "demo-data",
+        "--properties",
+        str(properties),
+        "--seed",
+        str(seed),
+    ]
     subprocess.run(command, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     with sqlite3.connect(building) as connection:  # fold the write-ahead log in, so one file is the whole store
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -170,7 +184,9 @@ def measure_size(
     targets = {TRIVIAL: (TRIVIAL_APP, "-"), REFERENCE: (REFERENCE_APP, "-"), **{page: (APP, page) for page in pages}}
 
     log(f"[{properties}] warm: every page, the trivial app and the reference page in one process, {repeat} reruns each")
-    warm, result.warm_peak_mb = child(["warm", str(repeat), *(f"{app}::{page}" for app, page in targets.values())], store)
+    warm, result.warm_peak_mb = child(
+        ["warm", str(repeat), *(f"{app}::{page}" for app, page in targets.values())], store
+    )
     for name, (app, page) in targets.items():
         result.warm[name] = warm["median"][f"{app}::{page}"]
 
@@ -226,10 +242,24 @@ class DatasetteServer:
         # No size cap on a CSV, and time enough for each of its pages' queries.
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [executable, "serve", str(store), "--host", "127.0.0.1", "--port", str(port),
-             "--setting", "max_csv_mb", "0", "--setting", "sql_time_limit_ms", "60000"],
-            stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                executable,
+                "serve",
+                str(store),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--setting",
+                "max_csv_mb",
+                "0",
+                "--setting",
+                "sql_time_limit_ms",
+                "60000",
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -276,35 +306,69 @@ def check_targets(results: list[SizeResult]) -> list[Check]:
     trivial = big.warm[TRIVIAL]
     for page in big.pages:
         ratio = big.warm[page] / trivial
-        checks.append(Check(f"{page_name(page)} warm ≤ {WARM_VS_TRIVIAL_MAX:g}× trivial at {big.properties}",
-                            f"{ratio:.1f}×", ratio <= WARM_VS_TRIVIAL_MAX))  # fmt: skip
+        checks.append(
+            Check(
+                f"{page_name(page)} warm ≤ {WARM_VS_TRIVIAL_MAX:g}× trivial at {big.properties}",
+                f"{ratio:.1f}×",
+                ratio <= WARM_VS_TRIVIAL_MAX,
+            )
+        )
     for page in big.pages:
         cold = big.cold_median(page)
-        checks.append(Check(f"{page_name(page)} cold ≤ {COLD_MAX_S:g} s at {big.properties}", f"{cold:.2f} s",
-                            cold <= COLD_MAX_S))  # fmt: skip
+        checks.append(
+            Check(f"{page_name(page)} cold ≤ {COLD_MAX_S:g} s at {big.properties}", f"{cold:.2f} s", cold <= COLD_MAX_S)
+        )
     ratio = big.export_median() / big.shell_median()
-    checks.append(Check(f"export ≤ {EXPORT_VS_SQLITE_MAX:g}× sqlite3 shell at {big.properties}", f"{ratio:.1f}×",
-                        ratio <= EXPORT_VS_SQLITE_MAX))  # fmt: skip
+    checks.append(
+        Check(
+            f"export ≤ {EXPORT_VS_SQLITE_MAX:g}× sqlite3 shell at {big.properties}",
+            f"{ratio:.1f}×",
+            ratio <= EXPORT_VS_SQLITE_MAX,
+        )
+    )
     if big.datasette:
         faster = big.datasette_median() / big.export_median()
-        checks.append(Check(f"export ≥ {EXPORT_VS_DATASETTE_MIN:g}× faster than Datasette at {big.properties}",
-                            f"{faster:.1f}×", faster >= EXPORT_VS_DATASETTE_MIN))  # fmt: skip
+        checks.append(
+            Check(
+                f"export ≥ {EXPORT_VS_DATASETTE_MIN:g}× faster than Datasette at {big.properties}",
+                f"{faster:.1f}×",
+                faster >= EXPORT_VS_DATASETTE_MIN,
+            )
+        )
     ratio = big.asat["past"] / big.asat["today"]
-    checks.append(Check(f"as-at view {ASAT_DAYS_BACK} days back ≤ {ASAT_VS_TODAY_MAX:g}× today's at {big.properties}",
-                        f"{ratio:.1f}×", ratio <= ASAT_VS_TODAY_MAX))  # fmt: skip
+    checks.append(
+        Check(
+            f"as-at view {ASAT_DAYS_BACK} days back ≤ {ASAT_VS_TODAY_MAX:g}× today's at {big.properties}",
+            f"{ratio:.1f}×",
+            ratio <= ASAT_VS_TODAY_MAX,
+        )
+    )
     peak = max(m.peak_mb for m in big.export)
     checks.append(Check(f"export peak memory < {EXPORT_PEAK_MAX_MB} MB", f"{peak:.0f} MB", peak < EXPORT_PEAK_MAX_MB))
-    checks.append(Check(f"app memory after every page < {APP_PEAK_MAX_MB} MB", f"{big.warm_peak_mb:.0f} MB",
-                        big.warm_peak_mb < APP_PEAK_MAX_MB))  # fmt: skip
+    checks.append(
+        Check(
+            f"app memory after every page < {APP_PEAK_MAX_MB} MB",
+            f"{big.warm_peak_mb:.0f} MB",
+            big.warm_peak_mb < APP_PEAK_MAX_MB,
+        )
+    )
     if len(results) > 1:
         small = results[0]
         size_ratio = big.properties / small.properties
         for page in big.pages:
-            for kind, a, b in (("warm", small.warm[page], big.warm[page]),
-                               ("cold", small.cold_median(page), big.cold_median(page))):  # fmt: skip
+            for kind, a, b in (
+                ("warm", small.warm[page], big.warm[page]),
+                ("cold", small.cold_median(page), big.cold_median(page)),
+            ):
                 growth = b / a
-                checks.append(Check(f"{page_name(page)} {kind} growth {small.properties}→{big.properties} ≤ "
-                                    f"{size_ratio:g}× (linear)", f"{growth:.1f}×", growth <= size_ratio))  # fmt: skip
+                checks.append(
+                    Check(
+                        f"{page_name(page)} {kind} growth {small.properties}→{big.properties} ≤ "
+                        f"{size_ratio:g}× (linear)",
+                        f"{growth:.1f}×",
+                        growth <= size_ratio,
+                    )
+                )
     return checks
 
 
@@ -328,55 +392,140 @@ def report(results: list[SizeResult], checks: list[Check] | None, repeat: int, s
         trivial, reference = r.warm[TRIVIAL], r.warm[REFERENCE]
         rows = []
         for name in (TRIVIAL, REFERENCE, *r.pages):
-            rows.append([page_name(name), f"{r.cold_median(name):.3f}", f"{r.cold_peak(name):.0f}",
-                         f"{r.warm[name]:.3f}", f"{r.warm[name] / trivial:.1f}×", f"{r.warm[name] / reference:.1f}×"])  # fmt: skip
-        out += ["", f"## Pages at {r.properties:,} properties", "",
-                table(["page", "cold s", "cold peak MB", "warm s", "warm ÷ trivial", "warm ÷ reference"], rows), "",
-                (f"Trivial app: `st.write(\"hello\")`. Reference page: the issue's reference figure, one plotly chart and "
-                 f"a 10,000-row table (bench/reference_app.py). Warm process (every page, the trivial app and the "
-                 f"reference page, each rerun {repeat}×): peak {r.warm_peak_mb:.0f} MB.")]  # fmt: skip
+            rows.append(
+                [
+                    page_name(name),
+                    f"{r.cold_median(name):.3f}",
+                    f"{r.cold_peak(name):.0f}",
+                    f"{r.warm[name]:.3f}",
+                    f"{r.warm[name] / trivial:.1f}×",
+                    f"{r.warm[name] / reference:.1f}×",
+                ]
+            )
+        out += [
+            "",
+            f"## Pages at {r.properties:,} properties",
+            "",
+            table(["page", "cold s", "cold peak MB", "warm s", "warm ÷ trivial", "warm ÷ reference"], rows),
+            "",
+            (
+                f'Trivial app: `st.write("hello")`. Reference page: the issue\'s reference figure, one plotly chart and '
+                f"a 10,000-row table (bench/reference_app.py). Warm process (every page, the trivial app and the "
+                f"reference page, each rerun {repeat}×): peak {r.warm_peak_mb:.0f} MB."
+            ),
+        ]
     rows = []
     for r in results:
         e, s, d = r.export_median(), r.shell_median(), r.datasette_median()
-        datasette = ([f"{d:.2f}", f"{r.export_rows / d:,.0f}", f"{r.datasette_peak_mb:.0f}", f"{d / e:.1f}×"]
-                     if d else ["not measured"] * 4)  # fmt: skip
-        rows.append([f"{r.properties:,}", f"{r.export_rows:,}", f"{e:.2f}", f"{r.export_rows / e:,.0f}",
-                     f"{max(m.peak_mb for m in r.export):.0f}", f"{s:.2f}", f"{r.export_rows / s:,.0f}",
-                     f"{max(m.peak_mb for m in r.shell):.0f}", f"{e / s:.1f}×", *datasette])  # fmt: skip
+        datasette = (
+            [f"{d:.2f}", f"{r.export_rows / d:,.0f}", f"{r.datasette_peak_mb:.0f}", f"{d / e:.1f}×"]
+            if d
+            else ["not measured"] * 4
+        )
+        rows.append(
+            [
+                f"{r.properties:,}",
+                f"{r.export_rows:,}",
+                f"{e:.2f}",
+                f"{r.export_rows / e:,.0f}",
+                f"{max(m.peak_mb for m in r.export):.0f}",
+                f"{s:.2f}",
+                f"{r.export_rows / s:,.0f}",
+                f"{max(m.peak_mb for m in r.shell):.0f}",
+                f"{e / s:.1f}×",
+                *datasette,
+            ]
+        )
     measured = any(r.datasette for r in results)
-    out += ["", "## Full CSV export of audit_log", "",
-            table(["properties", "rows", "project s", "project rows/s", "project peak MB", "sqlite3 s",
-                   "sqlite3 rows/s", "sqlite3 peak MB", "project ÷ sqlite3", "Datasette s", "Datasette rows/s",
-                   "Datasette server peak MB", "Datasette ÷ project"], rows), "",
-            ("Project: `dashboard.exporting.export_table(engine, AUDIT_LOG, file)`. Floor: "
-             f"`sqlite3 -csv -header STORE \"SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id\" > file`. "
-             + ("Datasette: its streamed CSV of the table (every column, `?_stream=on`) downloaded from "
-                "`datasette serve STORE` on 127.0.0.1." if measured else
-                "Datasette: not measured (not installed; see bench/README.md)."))]  # fmt: skip
-    rows = [[f"{r.properties:,}", f"{r.asat['today']:.3f}", f"{r.asat_rows['today']:,}", f"{r.asat['past']:.3f}",
-             f"{r.asat_rows['past']:,}", f"{r.asat['past'] / r.asat['today']:.1f}×"] for r in results]  # fmt: skip
-    out += ["", "## The programme as at a past day", "",
-            table(["properties", "today s", "rows", f"{ASAT_DAYS_BACK} days ago s", "rows", "past ÷ today"], rows), "",
-            ("`dashboard.queries.property_status`: every property's status, from its milestones, as at today (the live "
-             "rows) and as recorded at the end of a day a year ago (each property's and stage's latest record by "
-             "then: property_record, milestone_record). Medians in one process, interleaved.")]  # fmt: skip
+    out += [
+        "",
+        "## Full CSV export of audit_log",
+        "",
+        table(
+            [
+                "properties",
+                "rows",
+                "project s",
+                "project rows/s",
+                "project peak MB",
+                "sqlite3 s",
+                "sqlite3 rows/s",
+                "sqlite3 peak MB",
+                "project ÷ sqlite3",
+                "Datasette s",
+                "Datasette rows/s",
+                "Datasette server peak MB",
+                "Datasette ÷ project",
+            ],
+            rows,
+        ),
+        "",
+        (
+            "Project: `dashboard.exporting.export_table(engine, AUDIT_LOG, file)`. Floor: "
+            f'`sqlite3 -csv -header STORE "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id" > file`. '
+            + (
+                "Datasette: its streamed CSV of the table (every column, `?_stream=on`) downloaded from "
+                "`datasette serve STORE` on 127.0.0.1."
+                if measured
+                else "Datasette: not measured (not installed; see bench/README.md)."
+            )
+        ),
+    ]
+    rows = [
+        [
+            f"{r.properties:,}",
+            f"{r.asat['today']:.3f}",
+            f"{r.asat_rows['today']:,}",
+            f"{r.asat['past']:.3f}",
+            f"{r.asat_rows['past']:,}",
+            f"{r.asat['past'] / r.asat['today']:.1f}×",
+        ]
+        for r in results
+    ]
+    out += [
+        "",
+        "## The programme as at a past day",
+        "",
+        table(["properties", "today s", "rows", f"{ASAT_DAYS_BACK} days ago s", "rows", "past ÷ today"], rows),
+        "",
+        (
+            "`dashboard.queries.property_status`: every property's status, from its milestones, as at today (the live "
+            "rows) and as recorded at the end of a day a year ago (each property's and stage's latest record by "
+            "then: property_record, milestone_record). Medians in one process, interleaved."
+        ),
+    ]
     if len(results) > 1:
         small, big = results[0], results[-1]
         rows = []
         for name in (TRIVIAL, REFERENCE, *big.pages):
-            rows.append([page_name(name), f"{big.warm[name] / small.warm[name]:.1f}×",
-                         f"{big.cold_median(name) / small.cold_median(name):.1f}×"])  # fmt: skip
+            rows.append(
+                [
+                    page_name(name),
+                    f"{big.warm[name] / small.warm[name]:.1f}×",
+                    f"{big.cold_median(name) / small.cold_median(name):.1f}×",
+                ]
+            )
         rows.append(["export (project)", "", f"{big.export_median() / small.export_median():.1f}×"])
         rows.append(["export (sqlite3)", "", f"{big.shell_median() / small.shell_median():.1f}×"])
-        out += ["", (f"## Growth from {small.properties:,} to {big.properties:,} properties "
-                     f"({big.properties / small.properties:g}× the properties, "
-                     f"{big.export_rows / small.export_rows:.1f}× the audit rows)"), "",
-                table(["measure", "warm growth", "cold / export growth"], rows)]  # fmt: skip
+        out += [
+            "",
+            (
+                f"## Growth from {small.properties:,} to {big.properties:,} properties "
+                f"({big.properties / small.properties:g}× the properties, "
+                f"{big.export_rows / small.export_rows:.1f}× the audit rows)"
+            ),
+            "",
+            table(["measure", "warm growth", "cold / export growth"], rows),
+        ]
     if checks is not None:
         rows = [[c.target, c.measured, "pass" if c.ok else "**MISS**"] for c in checks]
         missed = sum(not c.ok for c in checks)
-        out += ["", f"## Targets (issue P6): {len(checks) - missed} pass, {missed} missed", "",
-                table(["target", "measured", ""], rows)]  # fmt: skip
+        out += [
+            "",
+            f"## Targets (issue P6): {len(checks) - missed} pass, {missed} missed",
+            "",
+            table(["target", "measured", ""], rows),
+        ]
     else:
         out += ["", "## Targets", "", "Not checked (smoke run)."]
     return "\n".join(out) + "\n"
@@ -384,18 +533,29 @@ def report(results: list[SizeResult], checks: list[Check] | None, repeat: int, s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--properties", type=int, nargs="+", default=[1000, 10000],
-                        help="store sizes, smallest first; targets are checked at the last (default: 1000 10000)")  # fmt: skip
+    parser.add_argument(
+        "--properties",
+        type=int,
+        nargs="+",
+        default=[1000, 10000],
+        help="store sizes, smallest first; targets are checked at the last (default: 1000 10000)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="demo-data seed (default 1)")
     parser.add_argument("--repeat", type=int, default=5, help="measurements per median (default 5)")
-    parser.add_argument("--smoke", action="store_true",
-                        help="seconds-long check that the benchmark works: 50 properties, 1 repetition, targets not "
-                             "checked (exit 0 unless something fails)")  # fmt: skip
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="seconds-long check that the benchmark works: 50 properties, 1 repetition, targets not "
+        "checked (exit 0 unless something fails)",
+    )
     parser.add_argument("--stores", type=Path, default=STORES, help="folder of demo stores, reused by size and seed")
     parser.add_argument("--output", type=Path, default=BENCH / "results.md", help="where to write the results table")
-    parser.add_argument("--datasette", default=shutil.which("datasette"),
-                        help="Datasette's executable, to measure its streamed CSV too (default: datasette on PATH, "
-                             "if any); installed in a virtual environment of its own, never the project's")  # fmt: skip
+    parser.add_argument(
+        "--datasette",
+        default=shutil.which("datasette"),
+        help="Datasette's executable, to measure its streamed CSV too (default: datasette on PATH, "
+        "if any); installed in a virtual environment of its own, never the project's",
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.properties = [50] if args.properties == parser.get_default("properties") else args.properties

@@ -1,1 +1,3 @@
-import streamlit as st; st.write("hello")
+import streamlit as st
+
+st.write("hello")

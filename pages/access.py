@@ -11,14 +11,17 @@ from dashboard_ui.identity import current_actor, sign_in_configured
 
 actor = current_actor()
 st.title("Access")
-ungranted = (
-    "see the dashboard as viewers" if ungranted_policy() is UngrantedPolicy.VIEWER else "are refused"
-)  # fmt: skip
-st.caption(f"Roles of the accounts people sign in with. Signed-in accounts with no role granted {ungranted} "
-           "(DASHBOARD_UNGRANTED). Every grant and removal is kept in the audit trail.")  # fmt: skip
+ungranted = "see the dashboard as viewers" if ungranted_policy() is UngrantedPolicy.VIEWER else "are refused"
+st.caption(
+    f"Roles of the accounts people sign in with. Signed-in accounts with no role granted {ungranted} "
+    "(DASHBOARD_UNGRANTED). Every grant and removal is kept in the audit trail."
+)
 if not sign_in_configured():
-    st.warning("Sign-in is not set up, so these grants take effect only once it is (README: Sign-in and roles). "
-               "Until then everyone acts as the local user.", icon=":material/lock_open:")  # fmt: skip
+    st.warning(
+        "Sign-in is not set up, so these grants take effect only once it is (README: Sign-in and roles). "
+        "Until then everyone acts as the local user.",
+        icon=":material/lock_open:",
+    )
 show_done()
 
 st.header("What each role may do")

@@ -15,8 +15,10 @@ NOT_RECORDED = "Not recorded"
 
 actor = current_actor()
 st.title("Add a decision")
-st.caption("A decision behind the programme, as its decision record gives it. It joins the register on the Decisions "
-           "page, with who must be informed or consulted.")  # fmt: skip
+st.caption(
+    "A decision behind the programme, as its decision record gives it. It joins the register on the Decisions "
+    "page, with who must be informed or consulted."
+)
 show_done()
 
 with st.form("decision", clear_on_submit=False):
@@ -38,11 +40,17 @@ with st.form("decision", clear_on_submit=False):
 
 if submitted:
     form = {
-        "reference": reference, "title": title, "decision_type": decision_type, "key_decision": key_decision,
-        "decided_on": decided_on, "executive_member": member, "portfolio": portfolio,
+        "reference": reference,
+        "title": title,
+        "decision_type": decision_type,
+        "key_decision": key_decision,
+        "decided_on": decided_on,
+        "executive_member": member,
+        "portfolio": portfolio,
         "significance": None if significance == NOT_RECORDED else significance,
-        "controversial": None if controversial == NOT_RECORDED else controversial, "provenance": provenance,
-    }  # fmt: skip
+        "controversial": None if controversial == NOT_RECORDED else controversial,
+        "provenance": provenance,
+    }
     try:
         message = editing.add_decision(store.engine(), actor, form, date.today())
     except (editing.InvalidEdit, editing.RefusedWrite, AccessDenied) as refusal:

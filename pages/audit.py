@@ -16,16 +16,28 @@ PER_PAGE = 100
 actor = current_actor()
 version = store.version()
 st.title("Audit trail")
-st.caption("Every change to the store, whatever made it (the app, an import, the command line): who, when (UTC), "
-           "through what, and the values before and after.")  # fmt: skip
+st.caption(
+    "Every change to the store, whatever made it (the app, an import, the command line): who, when (UTC), "
+    "through what, and the values before and after."
+)
 
 left, middle, right = st.columns(3)
 users = left.multiselect("Who", store.audit_users(version), placeholder="Everyone", key="audit-users")
-reference = middle.text_input("Property or other reference", placeholder="e.g. RS-P2-04", key="audit-ref",
-                              help="A property's reference shows its milestones' changes too.").strip()  # fmt: skip
+reference = middle.text_input(
+    "Property or other reference",
+    placeholder="e.g. RS-P2-04",
+    key="audit-ref",
+    help="A property's reference shows its milestones' changes too.",
+).strip()
 today = datetime.now(UTC).date()
-period = right.date_input("Between", value=(today - timedelta(days=90), today), max_value=today, format="DD/MM/YYYY",
-                          key="audit-period", help="Both days included.")  # fmt: skip
+period = right.date_input(
+    "Between",
+    value=(today - timedelta(days=90), today),
+    max_value=today,
+    format="DD/MM/YYYY",
+    key="audit-period",
+    help="Both days included.",
+)
 start, end = (period[0], period[-1]) if isinstance(period, tuple) and period else (None, None)
 query = AuditQuery.on_days(start, end, users=tuple(users), reference=reference or None)
 
@@ -37,7 +49,11 @@ if total == 0:
 else:
     audit_dataframe(tables.audit_table(rows))
     st.download_button(
-        f"Download these {total:,} changes (CSV)", data=lambda: audit_file(store.engine(), query, actor),
-        file_name=f"audit-trail_{date.today():%Y-%m-%d}.csv", mime="text/csv", on_click="ignore",
-        icon=":material/download:", key="audit-download",
-    )  # fmt: skip
+        f"Download these {total:,} changes (CSV)",
+        data=lambda: audit_file(store.engine(), query, actor),
+        file_name=f"audit-trail_{date.today():%Y-%m-%d}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="audit-download",
+    )

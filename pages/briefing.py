@@ -32,21 +32,33 @@ dates, marking = st.columns([2, 1])
 with dates:
     as_at_column, since_column = st.columns(2)
     as_at = as_at_column.date_input(
-        "Data as at", value=filters.as_at, max_value=date.today(), min_value=date(2015, 1, 1), format="DD/MM/YYYY",
-        key="briefing_as_at", help="The pack shows the programme as it stood on this date.",
-    )  # fmt: skip
+        "Data as at",
+        value=filters.as_at,
+        max_value=date.today(),
+        min_value=date(2015, 1, 1),
+        format="DD/MM/YYYY",
+        key="briefing_as_at",
+        help="The pack shows the programme as it stood on this date.",
+    )
     # Read uncached: recording a pack leaves the data version (the cache key) as it was, and this must follow it.
     since = since_column.date_input(
-        "Changes since", value=briefing.default_since(store.engine(), as_at), max_value=date.today(),
-        min_value=date(2015, 1, 1), format="DD/MM/YYYY", key="briefing_since",
+        "Changes since",
+        value=briefing.default_since(store.engine(), as_at),
+        max_value=date.today(),
+        min_value=date(2015, 1, 1),
+        format="DD/MM/YYYY",
+        key="briefing_since",
         help="The pack lists what was changed in the store after this date. It starts as the day before the last "
-             "pack was made (here or from the command line), so all of that day is covered, or four weeks before the "
-             "as-at date if none was.",
-    )  # fmt: skip
+        "pack was made (here or from the command line), so all of that day is covered, or four weeks before the "
+        "as-at date if none was.",
+    )
 classification = marking.selectbox(
-    "Security classification", [None, *CLASSIFICATIONS], format_func=lambda value: value or "None (no marking)",
-    key="briefing_classification", help="Marked at the top and bottom of every page.",
-)  # fmt: skip
+    "Security classification",
+    [None, *CLASSIFICATIONS],
+    format_func=lambda value: value or "None (no marking)",
+    key="briefing_classification",
+    help="Marked at the top and bottom of every page.",
+)
 
 if since > as_at:
     st.error("The *changes since* date must be on or before the *as at* date.", icon=":material/event_busy:")
@@ -54,15 +66,23 @@ if since > as_at:
 
 settings = (as_at, since, classification, version)
 # The click is kept in session state by a callback: callbacks run before the script, so a rerun cannot lose it.
-st.button("Make the briefing pack", key="make_briefing", type="primary", icon=":material/picture_as_pdf:",
-          on_click=lambda: st.session_state.update({WANTED_KEY: True}))  # fmt: skip
+st.button(
+    "Make the briefing pack",
+    key="make_briefing",
+    type="primary",
+    icon=":material/picture_as_pdf:",
+    on_click=lambda: st.session_state.update({WANTED_KEY: True}),
+)
 if st.session_state.pop(WANTED_KEY, False):
     with st.status("Making the briefing pack…", expanded=True) as status:
         bar = st.progress(0.0, text="Starting")
         pdf = store.briefing_pdf(
-            as_at, since, classification, version,
+            as_at,
+            since,
+            classification,
+            version,
             on_progress=lambda done, total, step: bar.progress(done / total, text=step),
-        )  # fmt: skip
+        )
         status.update(label="The briefing pack is ready", state="complete", expanded=False)
     briefing.record_pack(store.engine(), actor, as_at, since, classification)
     st.session_state[PACK_KEY] = (settings, pdf)
@@ -70,9 +90,14 @@ if st.session_state.pop(WANTED_KEY, False):
 made = st.session_state.get(PACK_KEY)
 if made and made[0] == settings:
     st.download_button(
-        "Download the briefing pack (PDF)", data=made[1], file_name=f"briefing_as-at-{as_at:%Y-%m-%d}.pdf",
-        mime="application/pdf", on_click="ignore", icon=":material/download:", key="download_briefing",
-    )  # fmt: skip
+        "Download the briefing pack (PDF)",
+        data=made[1],
+        file_name=f"briefing_as-at-{as_at:%Y-%m-%d}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/download:",
+        key="download_briefing",
+    )
 elif made:
     st.caption("The dates, classification or data have changed since the last pack was made: make it again.")
 
@@ -91,8 +116,9 @@ if page_one["synthetic"]:
 elif page_one["illustrative"]:
     st.warning(
         f"**Illustrative figures.** {page_one['illustrative']} of the {page_one['properties']} properties in the pack "
-        "carry illustrative data, not a council's records; every page of the pack says so.", icon=":material/info:",
-    )  # fmt: skip
+        "carry illustrative data, not a council's records; every page of the pack says so.",
+        icon=":material/info:",
+    )
 st.divider()
 st.header("Page 1 of the pack")
 st.markdown(f"### {plain(page_one['headline'])}")

@@ -1,7 +1,6 @@
 """Decisions: the decisions behind the programme, who the decision record says must be informed or consulted about
 each, and whether local councillors were informed as each property was procured."""
 
-
 import streamlit as st
 
 from dashboard import consultation, metrics, tables
@@ -17,8 +16,9 @@ def decisions(view: View) -> tuple:  # unpacked at once below
     register = tables.decisions_table(store.decisions(view.version))
     informed = metrics.councillors_informed(status, as_at)
     uninformed = metrics.uninformed(status, as_at)["reference"].tolist()
-    councillors = tables.with_date_sources(tables.councillors_table(informed), status,
-                                           ("actual.completion", "councillors informed"))  # the two dates it shows
+    councillors = tables.with_date_sources(
+        tables.councillors_table(informed), status, ("actual.completion", "councillors informed")
+    )  # the two dates it shows
     return register, councillors, uninformed
 
 
@@ -31,11 +31,13 @@ page_header(consultation.headline(len(register), len(councillors), len(uninforme
 date_column = st.column_config.DateColumn(format="DD/MM/YYYY")
 
 st.header("Decisions register")
-st.caption("Every decision in the store, whatever the filters. *Councillors to inform or consult* reads the decision "
-           "record's Summary of Requirements to Inform/Consult Councillors for the decision's significance, whether "
-           "it is controversial, and whether it is an executive function. A value marked *(inferred)* is not "
-           "stated in the decision's source (its provenance) but inferred, and so is the requirement read from "
-           "it.")  # fmt: skip
+st.caption(
+    "Every decision in the store, whatever the filters. *Councillors to inform or consult* reads the decision "
+    "record's Summary of Requirements to Inform/Consult Councillors for the decision's significance, whether "
+    "it is controversial, and whether it is an executive function. A value marked *(inferred)* is not "
+    "stated in the decision's source (its provenance) but inferred, and so is the requirement read from "
+    "it."
+)
 if register.empty:
     st.info("No decision recorded yet: import a workbook or CSV with a decisions sheet.", icon=":material/info:")
 else:
@@ -61,8 +63,10 @@ with st.expander("The decision record's Summary of Requirements to Inform/Consul
     download_csv(rules, "Requirements to inform or consult councillors", filters)
 
 st.header("Councillors informed")
-st.caption("Every property procured by the as-at date, and when its local councillors were informed (the decision "
-           "record: they are kept informed as each property is procured). Properties with no record come first.")
+st.caption(
+    "Every property procured by the as-at date, and when its local councillors were informed (the decision "
+    "record: they are kept informed as each property is procured). Properties with no record come first."
+)
 if uninformed:
     st.warning(consultation.uninformed_warning(uninformed), icon=":material/campaign:")
 if councillors.empty:

@@ -38,7 +38,9 @@ map_column, bar_column = st.columns([3, 2], gap="large")
 with map_column:
     chart_with_data(map_figure, table, "Districts", view.filters)
     if not with_boundaries:
-        st.caption("Each hexagon is a district, placed roughly where it lies. Real boundaries can be installed with "
-                   "`python -m dashboard boundaries --from FILE`.")  # fmt: skip
+        st.caption(
+            "Each hexagon is a district, placed roughly where it lies. Real boundaries can be installed with "
+            "`python -m dashboard boundaries --from FILE`."
+        )
 with bar_column:
     chart(bars_figure, "District bars", data_name="Districts")

@@ -22,8 +22,10 @@ options = store.filter_options(version)
 choices = [NEW, *store.property_references(version)]
 
 st.title("Edit a property")
-st.caption("Change a property's details, beds or stage dates, or add a new property. Saved changes show on every "
-           "page at once and are kept in the audit trail with your name.")  # fmt: skip
+st.caption(
+    "Change a property's details, beds or stage dates, or add a new property. Saved changes show on every "
+    "page at once and are kept in the audit trail with your name."
+)
 show_done()
 
 if (saved := st.session_state.pop(SAVED, None)) in choices:
@@ -40,8 +42,12 @@ draft = drafts[choice]
 values = draft.values
 # Widgets are keyed by the draft, so reopening a property (after a save, or to reload) shows its current values.
 key = f"{choice}-{draft.version}-{draft.opened_at}"
-if choice != NEW and st.button("Reload the latest values", icon=":material/refresh:", key=f"reload-{key}",
-                               help="Discard what is in the form and read the property again."):  # fmt: skip
+if choice != NEW and st.button(
+    "Reload the latest values",
+    icon=":material/refresh:",
+    key=f"reload-{key}",
+    help="Discard what is in the form and read the property again.",
+):
     drafts.pop(choice)
     st.rerun()
 
@@ -51,15 +57,24 @@ stage_dates = editing.stage_dates_table(draft)
 
 with st.form(f"property-{key}"):
     left, middle, right = st.columns(3)
-    reference = left.text_input("Reference", value=values.get("reference") or "", disabled=choice != NEW,
-                                help="A code, never an address: letters, digits and - / . _")  # fmt: skip
+    reference = left.text_input(
+        "Reference",
+        value=values.get("reference") or "",
+        disabled=choice != NEW,
+        help="A code, never an address: letters, digits and - / . _",
+    )
     phase = middle.selectbox("Phase", options.phases, index=position(options.phases, values.get("phase")))
     district = right.selectbox("District", districts, index=position(districts, values.get("district")))
     left, middle, right = st.columns(3)
     model = left.selectbox("Provision model", models, index=position(models, values.get("provision_model")))
     planned_beds = middle.number_input("Planned beds", min_value=0, step=1, value=values.get("planned_beds"))
-    registered_beds = right.number_input("Registered beds", min_value=0, step=1, value=values.get("registered_beds"),
-                                         help="Places Ofsted registered; blank until registration.")  # fmt: skip
+    registered_beds = right.number_input(
+        "Registered beds",
+        min_value=0,
+        step=1,
+        value=values.get("registered_beds"),
+        help="Places Ofsted registered; blank until registration.",
+    )
     specialism = st.text_input("Specialism", value=values.get("specialism") or "")
     money = {"min_value": 0, "step": 1000}
     left, middle, right, last = st.columns(4)
@@ -67,29 +82,58 @@ with st.form(f"property-{key}"):
     purchase_cost = middle.number_input("Purchase cost (£)", value=values.get("purchase_cost"), **money)
     works_budget = right.number_input("Refurbishment budget (£)", value=values.get("refurbishment_budget"), **money)
     works_cost = last.number_input("Refurbishment cost (£)", value=values.get("refurbishment_cost"), **money)
-    informed = st.date_input("Councillors informed", value=values.get("councillors_informed_on"),
-                             min_value=date(2000, 1, 1), max_value=date(2100, 12, 31), format="DD/MM/YYYY")  # fmt: skip
-    notes = st.text_area("Notes", value=values.get("notes") or "",
-                         help="No addresses, postcodes or anything about a child.")  # fmt: skip
-    provenance = st.text_input("Source of these figures", value=values.get("provenance") or "",
-                               help="e.g. 'finance system, Nov 2026'; 'illustrative' for figures that are not real; "
-                                    "or column by column: 'finance system: costs; illustrative: beds, dates'.")  # fmt: skip
+    informed = st.date_input(
+        "Councillors informed",
+        value=values.get("councillors_informed_on"),
+        min_value=date(2000, 1, 1),
+        max_value=date(2100, 12, 31),
+        format="DD/MM/YYYY",
+    )
+    notes = st.text_area(
+        "Notes", value=values.get("notes") or "", help="No addresses, postcodes or anything about a child."
+    )
+    provenance = st.text_input(
+        "Source of these figures",
+        value=values.get("provenance") or "",
+        help="e.g. 'finance system, Nov 2026'; 'illustrative' for figures that are not real; "
+        "or column by column: 'finance system: costs; illustrative: beds, dates'.",
+    )
     st.markdown("**Stage dates.** Leave a date blank until it is known; an actual date is the day it happened.")
     day = st.column_config.DateColumn(format="DD/MM/YYYY", min_value=date(2000, 1, 1))
-    edited_dates = st.data_editor(stage_dates, hide_index=True, num_rows="fixed", disabled=["Stage"],
-                                  column_config={"Planned": day, "Actual": day}, key=f"dates-{key}",
-                                  height="content")  # fmt: skip
-    submitted = st.form_submit_button("Add property" if choice == NEW else "Save changes", type="primary",
-                                      icon=":material/save:")  # fmt: skip
+    edited_dates = st.data_editor(
+        stage_dates,
+        hide_index=True,
+        num_rows="fixed",
+        disabled=["Stage"],
+        column_config={"Planned": day, "Actual": day},
+        key=f"dates-{key}",
+        height="content",
+    )
+    submitted = st.form_submit_button(
+        "Add property" if choice == NEW else "Save changes", type="primary", icon=":material/save:"
+    )
 
 
 if submitted:
-    form = editing.form_values({
-        "reference": reference, "phase": phase, "district": district, "provision_model": model,
-        "specialism": specialism, "planned_beds": planned_beds, "registered_beds": registered_beds,
-        "purchase_budget": purchase_budget, "purchase_cost": purchase_cost, "refurbishment_budget": works_budget,
-        "refurbishment_cost": works_cost, "councillors_informed_on": informed, "notes": notes, "provenance": provenance,
-    }, edited_dates)  # fmt: skip
+    form = editing.form_values(
+        {
+            "reference": reference,
+            "phase": phase,
+            "district": district,
+            "provision_model": model,
+            "specialism": specialism,
+            "planned_beds": planned_beds,
+            "registered_beds": registered_beds,
+            "purchase_budget": purchase_budget,
+            "purchase_cost": purchase_cost,
+            "refurbishment_budget": works_budget,
+            "refurbishment_cost": works_cost,
+            "councillors_informed_on": informed,
+            "notes": notes,
+            "provenance": provenance,
+        },
+        edited_dates,
+    )
     try:
         message = editing.save_property(store.engine(), actor, draft, form, date.today())
     except (editing.InvalidEdit, editing.StaleEdit, editing.RefusedWrite, AccessDenied) as refusal:

@@ -22,56 +22,83 @@ UPLOADS = "import-uploads"  # bumped after an import, so the uploader starts emp
 
 actor = current_actor()
 st.title("Import")
-st.caption("Every row is checked first and the report shown; nothing is written until you confirm, and if any row is "
-           "at fault nothing is written at all. The same files can be imported from the command line.")  # fmt: skip
+st.caption(
+    "Every row is checked first and the report shown; nothing is written until you confirm, and if any row is "
+    "at fault nothing is written at all. The same files can be imported from the command line."
+)
 show_done()
 
 kind = KIND_BY_LABEL[st.radio("What are you importing?", [k.label for k in KINDS], horizontal=True, key="import-kind")]
 st.caption(kind.help)
 if kind is KINDS[0]:
-    st.download_button("Download the template (.xlsx)", data=template_workbook, file_name="import-template.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-                       icon=":material/download:")  # fmt: skip
+    st.download_button(
+        "Download the template (.xlsx)",
+        data=template_workbook,
+        file_name="import-template.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 replace = kind.replace_label is not None and st.checkbox(
-    kind.replace_label, key="import-replace",
+    kind.replace_label,
+    key="import-replace",
     help="Only for a file that is right although it counts far fewer homes or places than the year held (under 90%): "
-         "without the tick such a file is refused, as a file cut short would wipe out the year.",
-)  # fmt: skip
+    "without the tick such a file is refused, as a file cut short would wipe out the year.",
+)
 upload = st.file_uploader("File to import", type=list(kind.types), key=f"upload-{st.session_state.get(UPLOADS, 0)}")
 if upload is not None:
     try:  # the limit every import has, before the file is read (the browser refuses larger uploads already)
         check_size(upload.name, upload.size)
     except UnreadableFile as refused:
-        st.error(f"**{plain(upload.name)} cannot be imported**: {plain(str(refused).removeprefix(upload.name + ': '))}. "
-                 "Nothing was written.", icon=":material/error:")  # fmt: skip
+        st.error(
+            f"**{plain(upload.name)} cannot be imported**: {plain(str(refused).removeprefix(upload.name + ': '))}. "
+            "Nothing was written.",
+            icon=":material/error:",
+        )
         st.stop()
     data = upload.getvalue()
-    check = run_upload(kind, store.engine(), upload.name, data, actor, dry_run=True, today=date.today(),
-                       replace=replace)  # fmt: skip
+    check = run_upload(
+        kind, store.engine(), upload.name, data, actor, dry_run=True, today=date.today(), replace=replace
+    )
     if not check.ok:
-        st.error(f"**{plain(upload.name)} cannot be imported**: {len(check.problems)} problem(s) found. Nothing was "
-                 "written. Correct them in the file and upload it again.", icon=":material/error:")  # fmt: skip
-        st.dataframe(tables.import_problems_table(check.problems), hide_index=True,
-                     column_config={"Problem": st.column_config.TextColumn(width="large")})  # fmt: skip
+        st.error(
+            f"**{plain(upload.name)} cannot be imported**: {len(check.problems)} problem(s) found. Nothing was "
+            "written. Correct them in the file and upload it again.",
+            icon=":material/error:",
+        )
+        st.dataframe(
+            tables.import_problems_table(check.problems),
+            hide_index=True,
+            column_config={"Problem": st.column_config.TextColumn(width="large")},
+        )
     else:
-        st.success(f"**{plain(upload.name)} checks out.** {plain(check.summary().splitlines()[0])}", icon=":material/task_alt:")
+        st.success(
+            f"**{plain(upload.name)} checks out.** {plain(check.summary().splitlines()[0])}", icon=":material/task_alt:"
+        )
         if isinstance(check, ImportReport):
             st.dataframe(tables.import_counts_table(check), hide_index=True)
             if check.changes:
                 with st.expander(f"Rows that would change ({len(check.changes)})"):
                     st.text("\n".join(check.changes))
-        if st.button(f"Import {upload.name}", type="primary", icon=":material/upload:",
-                     key=f"confirm-{sha256(data).hexdigest()[:12]}"):  # fmt: skip
+        if st.button(
+            f"Import {upload.name}",
+            type="primary",
+            icon=":material/upload:",
+            key=f"confirm-{sha256(data).hexdigest()[:12]}",
+        ):
             try:
-                result = run_upload(kind, store.engine(), upload.name, data, actor, dry_run=False, today=date.today(),
-                                    replace=replace)  # fmt: skip
+                result = run_upload(
+                    kind, store.engine(), upload.name, data, actor, dry_run=False, today=date.today(), replace=replace
+                )
             except AccessDenied as refusal:
                 show_refusal(refusal)
             else:
                 if result.ok:
                     st.session_state[UPLOADS] = st.session_state.get(UPLOADS, 0) + 1
                     done(result.summary().splitlines()[0])
-                st.error("The store changed while you were checking, and the file no longer imports. Nothing was "
-                         "written:", icon=":material/error:")  # fmt: skip
+                st.error(
+                    "The store changed while you were checking, and the file no longer imports. Nothing was written:",
+                    icon=":material/error:",
+                )
                 st.dataframe(tables.import_problems_table(result.problems), hide_index=True)

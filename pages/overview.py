@@ -13,10 +13,15 @@ def overview(view: View) -> tuple:  # unpacked at once below
     totals = view.totals()
     by_stage = metrics.properties_by_stage(status)
     return (
-        totals, headline.outlook(totals, metrics.target_forecast(status, totals, as_at), as_at),
-        charts.target_bar(totals), tables.bed_levels_table(totals), tables.late_table(status, as_at),
-        metrics.uninformed(status, as_at), charts.stage_chart(by_stage), tables.stage_table(by_stage),
-    )  # fmt: skip
+        totals,
+        headline.outlook(totals, metrics.target_forecast(status, totals, as_at), as_at),
+        charts.target_bar(totals),
+        tables.bed_levels_table(totals),
+        tables.late_table(status, as_at),
+        metrics.uninformed(status, as_at),
+        charts.stage_chart(by_stage),
+        tables.stage_table(by_stage),
+    )
 
 
 view = current_view()
@@ -35,17 +40,31 @@ TILE_HELP = {
     "In the pipeline": "Planned beds in properties found but not yet bought.",
     "Still to find": "The target less beds secured and in the pipeline.",
 }
-tiles = [("Open", totals.open), ("Registered", totals.registered), ("Secured", totals.secured),
-         ("In the pipeline", totals.pipeline)]  # fmt: skip
+tiles = [
+    ("Open", totals.open),
+    ("Registered", totals.registered),
+    ("Secured", totals.secured),
+    ("In the pipeline", totals.pipeline),
+]
 if not totals.part:
     tiles.append(("Still to find", totals.still_to_find))
 against = f"of {totals.goal} planned" if totals.part else f"of {strategy.bed_target}"
 for column, (label, beds) in zip(st.columns(len(tiles)), tiles):
-    column.metric(label, f"{beds} beds", f"{totals.share(beds):.0%} {against}",
-                  delta_color="off", delta_arrow="off", border=True, help=TILE_HELP[label])  # fmt: skip
+    column.metric(
+        label,
+        f"{beds} beds",
+        f"{totals.share(beds):.0%} {against}",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help=TILE_HELP[label],
+    )
 
-show, icon = {"good": (st.success, ":material/event_available:"), "bad": (st.error, ":material/warning:"),
-              "neutral": (st.info, ":material/help:")}[outlook.tone]  # fmt: skip
+show, icon = {
+    "good": (st.success, ":material/event_available:"),
+    "bad": (st.error, ":material/warning:"),
+    "neutral": (st.info, ":material/help:"),
+}[outlook.tone]
 show(outlook.markdown(), icon=icon)
 
 chart_with_data(target_figure, levels, "Beds against the target", filters)
@@ -54,8 +73,10 @@ if late.empty:
     st.header("No property is behind its plan")
 else:
     st.header(f"{len(late)} properties behind plan, {int(late['Beds'].sum())} beds")
-    st.caption("Each property's current stage against its planned date, most late first. The forecast opening "
-               "pushes its planned opening back by the current delay.")  # fmt: skip
+    st.caption(
+        "Each property's current stage against its planned date, most late first. The forecast opening "
+        "pushes its planned opening back by the current delay."
+    )
     st.dataframe(
         on_screen(late),
         hide_index=True,

@@ -1,6 +1,5 @@
 """Properties: the register, and each property's milestones; its costs, notes and history for analysts."""
 
-
 import pandas as pd
 import streamlit as st
 
@@ -30,9 +29,9 @@ view = current_view()
 filters, version = view.filters, view.version
 page_header(f"{len(register_table(view))} properties", view)
 
-register, references = matching(view, st.text_input(
-    "Search the register", placeholder="Reference, district, stage, specialism…", key="search"
-))  # fmt: skip
+register, references = matching(
+    view, st.text_input("Search the register", placeholder="Reference, district, stage, specialism…", key="search")
+)
 
 
 def _show_selected_row() -> None:
@@ -55,7 +54,9 @@ st.dataframe(
     key="register",
     height=min(36 * (len(register) + 1) + 3, 560),
     column_config={
-        "Days late": st.column_config.NumberColumn(format="%d", help="Days the current stage is past its planned date."),
+        "Days late": st.column_config.NumberColumn(
+            format="%d", help="Days the current stage is past its planned date."
+        ),
         "Planned beds": st.column_config.NumberColumn(format="%d"),
         "Registered beds": st.column_config.NumberColumn(format="%d"),
         "Procured": date_column,
@@ -68,26 +69,39 @@ st.dataframe(
 download_csv(register, "Property register", filters, property_level=True)
 
 reference = st.selectbox(
-    "Property to show", references, index=None, key="property",
+    "Property to show",
+    references,
+    index=None,
+    key="property",
     placeholder="Pick a row in the table, or choose here",
-)  # fmt: skip
+)
 if reference:
     st.header(f"{reference}: milestones")
     milestone_table = tables.milestone_table(store.milestones(filters, (reference,), view.today, version))
     milestone_table = tables.with_stage_date_sources(milestone_table, view.status(), reference)
-    st.dataframe(milestone_table, hide_index=True, column_config={"Planned": date_column, "Actual": date_column,
-                                                                  tables.DATES_SOURCE: dates_source},
-                 height="content")  # fmt: skip
+    st.dataframe(
+        milestone_table,
+        hide_index=True,
+        column_config={"Planned": date_column, "Actual": date_column, tables.DATES_SOURCE: dates_source},
+        height="content",
+    )
     download_csv(milestone_table, f"Milestones {reference}", filters, property_level=True)
     if can(Permission.EDIT):
-        st.page_link("pages/edit-property.py", label=f"Edit {reference}", icon=":material/edit:",
-                     query_params={"property": reference})  # fmt: skip
+        st.page_link(
+            "pages/edit-property.py",
+            label=f"Edit {reference}",
+            icon=":material/edit:",
+            query_params={"property": reference},
+        )
     if can(Permission.SEE_DETAIL):
         details = store.property_details(reference, version)
         st.header(f"{reference}: costs and notes")
         pounds = st.column_config.NumberColumn(format="localized")
-        st.dataframe(tables.costs_table(details), hide_index=True,
-                     column_config={name: pounds for name in ("Budget (£)", "Cost to date (£)", "Remaining (£)")})  # fmt: skip
+        st.dataframe(
+            tables.costs_table(details),
+            hide_index=True,
+            column_config={name: pounds for name in ("Budget (£)", "Cost to date (£)", "Remaining (£)")},
+        )
         st.text(details["notes"] or "No notes.")
         st.caption(f"Source: {plain(details['provenance'])}")
         st.header(f"{reference}: history")

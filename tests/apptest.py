@@ -49,8 +49,11 @@ def open_app(
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
     if account is not None:
         at.secrets["auth"] = AUTH_SECRETS
-        at.user = {"is_logged_in": True, "email": account, "name": account.split("@")[0]} if account else {
-            "is_logged_in": False}  # fmt: skip
+        at.user = (
+            {"is_logged_in": True, "email": account, "name": account.split("@")[0]}
+            if account
+            else {"is_logged_in": False}
+        )
     for name, value in query.items():
         at.query_params[name] = value
     return at.run()

@@ -179,8 +179,10 @@ def plain_sql(url: str, sql: str, params: Sequence[object] = ()) -> list[tuple]:
     engine = make_engine(url)
     try:
         sqlite = engine.dialect.name == "sqlite"  # which keeps dates as ISO text
-        values = {f"p{n}": value.isoformat() if sqlite and isinstance(value, date) else value
-                  for n, value in enumerate(params)}  # fmt: skip
+        values = {
+            f"p{n}": value.isoformat() if sqlite and isinstance(value, date) else value
+            for n, value in enumerate(params)
+        }
         with engine.connect() as connection:
             return [tuple(row) for row in connection.execute(text(bound), values)]
     finally:

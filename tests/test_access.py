@@ -29,7 +29,9 @@ def test_each_role_has_what_the_one_below_has_and_one_thing_more():
 
 
 def test_a_grant_decides_a_signed_in_accounts_role_and_is_audited(engine):
-    assert access.grant_role(engine, ADMIN, " Ed@Herts.gov.uk ", Role.EDITOR) == "ed@herts.gov.uk now has the editor role."
+    assert (
+        access.grant_role(engine, ADMIN, " Ed@Herts.gov.uk ", Role.EDITOR) == "ed@herts.gov.uk now has the editor role."
+    )
     assert access.signed_in_actor(engine, "ED@herts.gov.uk", UngrantedPolicy.REFUSE) == Actor(
         "ed@herts.gov.uk", "app", Role.EDITOR
     )
@@ -37,8 +39,9 @@ def test_a_grant_decides_a_signed_in_accounts_role_and_is_audited(engine):
     assert access.grants(engine).values.tolist() == [["ed@herts.gov.uk", "analyst"]]
     history = audit_log(engine, AuditQuery(reference="ed@herts.gov.uk"))
     assert history[["user", "entity", "action"]].values.tolist() == [
-        [ADMIN.user, "role_grant", "update"], [ADMIN.user, "role_grant", "create"]
-    ]  # fmt: skip
+        [ADMIN.user, "role_grant", "update"],
+        [ADMIN.user, "role_grant", "create"],
+    ]
     access.revoke_role(engine, ADMIN, "ed@herts.gov.uk")
     assert access.granted_role(engine, "ed@herts.gov.uk") is None
 

@@ -141,22 +141,38 @@ def test_an_audit_query_for_days_takes_whole_days_both_included(engine):
 
     stamps = [datetime(2026, 3, 1, 0, 0), datetime(2026, 3, 2, 23, 59, 59), datetime(2026, 3, 3, 0, 0)]
     with session_scope(engine, ALICE) as session:
-        session.add_all(AuditEntry(at=at, user="clock", source="test", action="import", entity="x", entity_ref="r",
-                                   before=None, after=None) for at in stamps)  # fmt: skip
+        session.add_all(
+            AuditEntry(
+                at=at, user="clock", source="test", action="import", entity="x", entity_ref="r", before=None, after=None
+            )
+            for at in stamps
+        )
     query = AuditQuery.on_days(date(2026, 3, 1), date(2026, 3, 2), users=("clock",))
     assert audit_count(engine, query) == 2
     assert audit_count(engine, AuditQuery.on_days(None, None, users=("clock",))) == 3
     with engine.connect() as connection:  # and with no filter, the whole log
-        assert audit_count(engine, AuditQuery.on_days(None, None)) == connection.scalar(select(func.count(AuditEntry.id)))
+        assert audit_count(engine, AuditQuery.on_days(None, None)) == connection.scalar(
+            select(func.count(AuditEntry.id))
+        )
 
 
 def test_the_audit_filter_lists_everyone_who_changed_something_once_each_in_order(engine):
     from dashboard.queries import audit_users
 
     with session_scope(engine, ALICE) as session:
-        session.add_all(AuditEntry(at=datetime(2026, 3, 1), user=user, source="test", action="update", entity="x",
-                                   entity_ref="r", before=None, after=None)
-                        for user in ("zoe", "bob", "Zed", "bob", "a.b@example.org"))  # fmt: skip
+        session.add_all(
+            AuditEntry(
+                at=datetime(2026, 3, 1),
+                user=user,
+                source="test",
+                action="update",
+                entity="x",
+                entity_ref="r",
+                before=None,
+                after=None,
+            )
+            for user in ("zoe", "bob", "Zed", "bob", "a.b@example.org")
+        )
     with engine.connect() as connection:  # what the filter must show, however it is read
         everyone = list(connection.scalars(select(AuditEntry.user).distinct().order_by(AuditEntry.user)))
 

@@ -170,7 +170,10 @@ def test_swapped_longitude_and_latitude_are_refused(shared: dict) -> None:
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("LAD13CD,geometry\nE07000240,POLYGON(...)\n", "the file is not valid JSON (line 1, column 1); it must be a GeoJSON file"),
+        (
+            "LAD13CD,geometry\nE07000240,POLYGON(...)\n",
+            "the file is not valid JSON (line 1, column 1); it must be a GeoJSON file",
+        ),
         ('{"type": "Topology", "objects": {}, "arcs": []}', "the file is TopoJSON; convert it to GeoJSON"),
         ('{"type": "Feature", "properties": {}, "geometry": null}', "a single GeoJSON Feature"),
         ("[1, 2, 3]", "the file is not a GeoJSON FeatureCollection"),

@@ -70,7 +70,9 @@ def scalar(store_url: str, sql: str, params: tuple = ()) -> int:
 
 def pipeline_beds(store_url: str, as_at: date) -> int:
     """Planned beds of properties started by `as_at` (or, as at today, not started at all) and not yet procured."""
-    return scalar(store_url, """
+    return scalar(
+        store_url,
+        """
         SELECT COALESCE(SUM(p.planned_beds), 0) FROM property p
         WHERE NOT EXISTS (SELECT 1 FROM milestone c WHERE c.property_id = p.id AND c.stage_key = 'completion'
                           AND c.actual_on <= ?)
@@ -78,7 +80,7 @@ def pipeline_beds(store_url: str, as_at: date) -> int:
                OR (? AND NOT EXISTS (SELECT 1 FROM milestone s WHERE s.property_id = p.id
                                      AND s.actual_on IS NOT NULL)))""",
         (as_at, as_at, as_at >= date.today()),
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture(scope="module")
@@ -97,19 +99,35 @@ def _make_pack(folder: Path, url: str) -> Pack:
         last = connection.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
     with session_scope(engine, Actor("alice", "app", Role.EDITOR)) as session:
         milestone = session.scalars(
-            select(Milestone).join(Property).where(Property.reference == "RS-P3-01",
-                                                   Milestone.stage_key == "refurbishment")
-        ).one()  # fmt: skip
+            select(Milestone)
+            .join(Property)
+            .where(Property.reference == "RS-P3-01", Milestone.stage_key == "refurbishment")
+        ).one()
         slipped = milestone.planned_on
         milestone.planned_on = slipped + timedelta(days=30)
-        session.add(Decision(reference="B301/26", title="Phase 3: four further properties", decision_type="Executive",
-                             key_decision=True, decided_on=AS_AT - timedelta(days=4), significance="Local",
-                             controversial=False, provenance="test"))  # fmt: skip
+        session.add(
+            Decision(
+                reference="B301/26",
+                title="Phase 3: four further properties",
+                decision_type="Executive",
+                key_decision=True,
+                decided_on=AS_AT - timedelta(days=4),
+                significance="Local",
+                controversial=False,
+                provenance="test",
+            )
+        )
     with engine.begin() as connection:
         connection.execute(update(AuditEntry).where(AuditEntry.id > last).values(at=CHANGED_AT))
     steps: list[tuple[int, int, str]] = []
-    path = build_briefing(engine, AS_AT, SINCE, "OFFICIAL-SENSITIVE", folder / "out" / "pack.pdf",
-                          on_progress=lambda done, total, step: steps.append((done, total, step)))  # fmt: skip
+    path = build_briefing(
+        engine,
+        AS_AT,
+        SINCE,
+        "OFFICIAL-SENSITIVE",
+        folder / "out" / "pack.pdf",
+        on_progress=lambda done, total, step: steps.append((done, total, step)),
+    )
     engine.dispose()
     return Pack(path, url, steps, slipped)
 
@@ -150,23 +168,31 @@ def test_page_one_holds_the_headline_figures_of_the_store(pack, pages):
 def test_page_one_says_what_changed_since_the_earlier_date_and_nothing_before(pack, pages):
     first = pages[0]
     assert f"What changed since {long_date(SINCE)}" in first
-    assert (f"Changes recorded in the store from {long_date(SINCE + timedelta(days=1))} to {long_date(AS_AT)}: "
-            "2 changes by 1 person.") in first  # fmt: skip
+    assert (
+        f"Changes recorded in the store from {long_date(SINCE + timedelta(days=1))} to {long_date(AS_AT)}: "
+        "2 changes by 1 person."
+    ) in first
     assert "1 planned date slipped: RS-P3-01 (Refurbishment) by 30 days." in first
     assert f"1 decision added: B301/26 ({(AS_AT - timedelta(days=4)).day} " in first
     assert "properties added" not in first  # the seed was recorded before the earlier date
     detail = next(page for page in pages if "in detail" in page)
     slipped = pack.slipped
-    assert (f"RS-P3-01 Refurbishment and fire/safety sign-off {slipped.day} {slipped:%b %Y} "
-            f"{(slipped + timedelta(days=30)).day} {slipped + timedelta(days=30):%b %Y} 30") in detail  # fmt: skip
+    assert (
+        f"RS-P3-01 Refurbishment and fire/safety sign-off {slipped.day} {slipped:%b %Y} "
+        f"{(slipped + timedelta(days=30)).day} {slipped + timedelta(days=30):%b %Y} 30"
+    ) in detail
 
 
 def test_page_one_names_the_properties_furthest_behind(pack, pages):
-    furthest = scalar(pack.store_url, """
+    furthest = scalar(
+        pack.store_url,
+        """
         SELECT p.reference FROM property p JOIN milestone m ON m.property_id = p.id
         WHERE m.actual_on IS NULL AND m.planned_on < ?
           AND m.id = (SELECT MIN(n.id) FROM milestone n WHERE n.property_id = p.id AND n.actual_on IS NULL)
-        ORDER BY m.planned_on, p.reference LIMIT 1""", (AS_AT,))  # fmt: skip
+        ORDER BY m.planned_on, p.reference LIMIT 1""",
+        (AS_AT,),
+    )
     assert "Main risks" in pages[0]
     assert f"Furthest behind: {furthest} (" in pages[0]
 
@@ -182,8 +208,13 @@ def test_every_page_has_its_footer_and_marking(pack, pages):
 
 def test_the_sections_follow_page_one(pack, pages):
     body = " ".join(pages[1:])
-    for heading in ("Progress to the target", "Where the beds are", "Timeline", "Decisions and consultation",
-                    "Councillors informed"):  # fmt: skip
+    for heading in (
+        "Progress to the target",
+        "Where the beds are",
+        "Timeline",
+        "Decisions and consultation",
+        "Councillors informed",
+    ):
         assert heading in body
     # The districts table: every district and the total of beds secured.
     names = [name for (name,) in plain_sql(pack.store_url, "SELECT name FROM district")]
@@ -253,8 +284,17 @@ def test_cli_writes_the_pack(demo_store, tmp_path):
     as_at = date(2025, 6, 30)  # a past date, written the way people write it
     out = tmp_path / "packs" / "briefing.pdf"
 
-    result = run_dashboard("briefing", "--as-at", "30/06/2025", "--since", "2025-06-01", "--out", out,
-                           database_url=demo_store, cwd=tmp_path)  # fmt: skip
+    result = run_dashboard(
+        "briefing",
+        "--as-at",
+        "30/06/2025",
+        "--since",
+        "2025-06-01",
+        "--out",
+        out,
+        database_url=demo_store,
+        cwd=tmp_path,
+    )
 
     assert result.returncode == 0, result.stderr
     assert f"to {out}" in result.stdout
@@ -282,8 +322,14 @@ def test_cli_writes_the_pack(demo_store, tmp_path):
     ],
 )
 def test_cli_refuses_bad_dates_cleanly(tmp_path, arguments, message):
-    result = run_dashboard("briefing", "--out", tmp_path / "x.pdf", *arguments,
-                           database_url=f"sqlite:///{tmp_path / 'never.sqlite'}", cwd=tmp_path)  # fmt: skip
+    result = run_dashboard(
+        "briefing",
+        "--out",
+        tmp_path / "x.pdf",
+        *arguments,
+        database_url=f"sqlite:///{tmp_path / 'never.sqlite'}",
+        cwd=tmp_path,
+    )
     assert result.returncode != 0
     assert "Traceback" not in result.stdout + result.stderr
     assert any(message in line for line in result.stderr.splitlines()), result.stderr
@@ -325,19 +371,31 @@ def test_briefing_page_makes_the_pack_and_offers_it(monkeypatch, pack):
     assert download.proto.url.endswith(".pdf")
     # The pack it offers was made for the page's settings: the same one the store's cache now holds.
     [(version,)] = plain_sql(pack.store_url, "SELECT MAX(id) FROM audit_log")
-    assert app.session_state["briefing_pack"][0] == (AS_AT, AS_AT - timedelta(days=28), "OFFICIAL", (pack.store_url, version))
+    assert app.session_state["briefing_pack"][0] == (
+        AS_AT,
+        AS_AT - timedelta(days=28),
+        "OFFICIAL",
+        (pack.store_url, version),
+    )
     made = app.session_state["briefing_pack"][1]
     assert made.startswith(b"%PDF-")
     assert all("OFFICIAL" in page for page in text_of_bytes(made))
 
     # The pack made is recorded, and listed; the dates the page shows stay those of the pack it offers.
     [(as_at, since, made_by, source, classification, made_at)] = plain_sql(
-        pack.store_url, "SELECT as_at, since, made_by, source, classification, made_at FROM briefing_pack")
+        pack.store_url, "SELECT as_at, since, made_by, source, classification, made_at FROM briefing_pack"
+    )
     assert (str(as_at), str(since), made_by, source, classification) == (
-        str(AS_AT), str(AS_AT - timedelta(days=28)), "jo.page", "app", "OFFICIAL")
+        str(AS_AT),
+        str(AS_AT - timedelta(days=28)),
+        "jo.page",
+        "app",
+        "OFFICIAL",
+    )
     [table] = app.dataframe
     assert table.value[["Data as at", "Changes since", "Made by"]].values.tolist() == [
-        [long_date(AS_AT), long_date(AS_AT - timedelta(days=28)), "jo.page"]]
+        [long_date(AS_AT), long_date(AS_AT - timedelta(days=28)), "jo.page"]
+    ]
     assert app.date_input(key="briefing_since").value == AS_AT - timedelta(days=28)
     assert app.get("download_button")
     # The next visit covers the whole day the pack was made (changes after the day before): read from the store, not
@@ -362,10 +420,12 @@ def test_a_pack_made_is_recorded_and_the_next_starts_from_that_day(engine):
 
     made = record_pack(engine, VIEWER, as_at, date(2026, 10, 23), "OFFICIAL", made_at=datetime(2026, 11, 21, 16, 45))
 
-    rows = plain_sql(str(engine.url),
-                     "SELECT as_at, since, made_by, source, made_at, classification FROM briefing_pack")  # fmt: skip
+    rows = plain_sql(
+        str(engine.url), "SELECT as_at, since, made_by, source, made_at, classification FROM briefing_pack"
+    )
     assert [tuple(str(value)[:16] for value in row) for row in rows] == [
-        ("2026-11-20", "2026-10-23", "vic", "app", "2026-11-21 16:45", "OFFICIAL")]  # fmt: skip
+        ("2026-11-20", "2026-10-23", "vic", "app", "2026-11-21 16:45", "OFFICIAL")
+    ]
     assert packs_made(engine) == [made]
     # From the start of the day it was made (changes are those after "since"), not from its as-at.
     assert default_since(engine, date(2026, 11, 30)) == date(2026, 11, 20)
@@ -376,15 +436,33 @@ def test_a_pack_made_is_recorded_and_the_next_starts_from_that_day(engine):
     assert plain_sql(str(engine.url), "SELECT COUNT(*), MAX(id) FROM audit_log") == [(audit_rows, version)]
     assert changes_since(engine, date(2026, 11, 20), date(2026, 11, 30)).nothing
     # The newest first, as people read them.
-    record_pack(engine, Actor("cli-user", "cli", Role.ADMIN), date(2026, 11, 30), date(2026, 11, 21), None,
-                made_at=datetime(2026, 11, 30, 8, 5))  # fmt: skip
+    record_pack(
+        engine,
+        Actor("cli-user", "cli", Role.ADMIN),
+        date(2026, 11, 30),
+        date(2026, 11, 21),
+        None,
+        made_at=datetime(2026, 11, 30, 8, 5),
+    )
     table = packs_table(packs_made(engine))
     assert table.to_dict("records") == [
-        {"Data as at": "30 November 2026", "Changes since": "21 November 2026", "Made by": "cli-user",
-         "Made (UTC)": "30 Nov 2026 08:05", "Made in": "the command line", "Classification": "None"},
-        {"Data as at": "20 November 2026", "Changes since": "23 October 2026", "Made by": "vic",
-         "Made (UTC)": "21 Nov 2026 16:45", "Made in": "the app", "Classification": "OFFICIAL"},
-    ]  # fmt: skip
+        {
+            "Data as at": "30 November 2026",
+            "Changes since": "21 November 2026",
+            "Made by": "cli-user",
+            "Made (UTC)": "30 Nov 2026 08:05",
+            "Made in": "the command line",
+            "Classification": "None",
+        },
+        {
+            "Data as at": "20 November 2026",
+            "Changes since": "23 October 2026",
+            "Made by": "vic",
+            "Made (UTC)": "21 Nov 2026 16:45",
+            "Made in": "the app",
+            "Classification": "OFFICIAL",
+        },
+    ]
 
 
 def test_cli_briefing_without_since_starts_from_the_last_pack_and_records_its_own(store_url, engine, tmp_path):
@@ -427,8 +505,9 @@ def busy_pack(tmp_path_factory) -> list[str]:
             for milestone in planned:
                 milestone.planned_on += timedelta(days=7)
             session.add(RoleGrant(account="jo@example.gov.uk", role="viewer"))
-        report = import_path(engine, write_csv(folder / "tracker.csv", [NEW_PROPERTY]),
-                             Actor("bob", "import tracker.csv", Role.EDITOR))  # fmt: skip
+        report = import_path(
+            engine, write_csv(folder / "tracker.csv", [NEW_PROPERTY]), Actor("bob", "import tracker.csv", Role.EDITOR)
+        )
         assert report.ok, report.summary()
         path = build_briefing(engine, AS_AT, SINCE, None, folder / "busy.pdf")
         engine.dispose()
@@ -436,7 +515,7 @@ def busy_pack(tmp_path_factory) -> list[str]:
 
 
 def test_no_pack_text_is_a_command_a_path_or_a_code_name(pages, busy_pack):
-    detail = " ".join(busy_pack[next(n for n, page in enumerate(busy_pack) if "in detail" in page):])
+    detail = " ".join(busy_pack[next(n for n, page in enumerate(busy_pack) if "in detail" in page) :])
     assert "Planned dates slipped" in detail and "more. The audit trail holds them all" in detail  # the cut list
     assert "Export page" in " ".join(busy_pack)
     for text in pages + busy_pack:

@@ -40,11 +40,18 @@ PAGES = {
 }
 VIEWPORTS = {"laptop": (1366, 768), "phone": (390, 844)}
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
+)
 
 
 def _free_port() -> int:
@@ -68,10 +75,24 @@ def _serving(store_url: str, role: str | None = None) -> Iterator[str]:
     if role:
         env["DASHBOARD_LOCAL_ROLE"] = role
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -143,8 +164,19 @@ def assert_accessible(page, name: str, viewport: str) -> None:
     beyond those the accessibility statement lists as Streamlit's."""
     from axe_playwright_python.sync_playwright import Axe
 
-    violations = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
-        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}}).response["violations"]  # fmt: skip
+    violations = (
+        Axe()
+        .run(
+            page,
+            options={
+                "runOnly": {
+                    "type": "tag",
+                    "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+                }
+            },
+        )
+        .response["violations"]
+    )
     found = [
         (violation["id"], violation["impact"], node["html"][:120])
         for violation in violations
@@ -246,8 +278,9 @@ def test_keyboard_alone_sets_a_filter_downloads_and_saves_an_edit(app_url, brows
         page.keyboard.type("North Herts")
         page.keyboard.press("Enter")
         page.keyboard.press("Escape")
-        page.wait_for_function("(before) => document.querySelector('h1')?.innerText !== before", arg=everything,
-                               timeout=30_000)  # fmt: skip
+        page.wait_for_function(
+            "(before) => document.querySelector('h1')?.innerText !== before", arg=everything, timeout=30_000
+        )
         _wait_until_drawn(page)
         assert "district=" in page.url
         # A download: the register as CSV, with Enter on its button.
@@ -270,15 +303,18 @@ def test_keyboard_alone_sets_a_filter_downloads_and_saves_an_edit(app_url, brows
         page.close()
 
 
-def test_people_reading_while_an_import_writes_see_no_error_and_no_half_import(app_url, browser_store, browser, tmp_path):
+def test_people_reading_while_an_import_writes_see_no_error_and_no_half_import(
+    app_url, browser_store, browser, tmp_path
+):
     """Three people reload the register again and again while an import of 2,500 properties writes to the same
     SQLite store from the command line: nobody sees an error ("database is locked" or any other), and every page
     shows the programme before the import or after it, never part of it."""
     from tests.conftest import NEW_PROPERTY, run_dashboard, write_csv
 
     ADDED = 2500  # noqa: N806 - a constant of this test
-    spreadsheet = write_csv(tmp_path / "properties.csv",
-                            [{**NEW_PROPERTY, "Reference": f"LOAD-{n:04d}"} for n in range(ADDED)])  # fmt: skip
+    spreadsheet = write_csv(
+        tmp_path / "properties.csv", [{**NEW_PROPERTY, "Reference": f"LOAD-{n:04d}"} for n in range(ADDED)]
+    )
     pages = [browser.new_page(viewport={"width": 1366, "height": 768}) for _ in range(3)]
     counts: list[int] = []
     try:
@@ -307,14 +343,22 @@ def test_people_reading_while_an_import_writes_see_no_error_and_no_half_import(a
             page.close()
     assert result.returncode == 0, result.stderr
     assert set(counts) <= {before, before + ADDED}, counts
-    assert counts[-len(pages):] == [before + ADDED] * len(pages), counts
+    assert counts[-len(pages) :] == [before + ADDED] * len(pages), counts
     assert len(counts) > len(pages), counts  # a whole round of reads ran while the import did, and one after it
 
 
 # The programme pages a viewer has, and the fewest tables each shows with every expander open and, on Properties, a
 # property picked: a page showing fewer would let the check pass without looking at its tables.
-VIEWER_TABLES = {"overview": 3, "progress": 1, "districts": 1, "timeline": 2, "properties": 2, "decisions": 3,
-                 "objectives": 1, "briefing": 0}  # fmt: skip
+VIEWER_TABLES = {
+    "overview": 3,
+    "progress": 1,
+    "districts": 1,
+    "timeline": 2,
+    "properties": 2,
+    "decisions": 3,
+    "objectives": 1,
+    "briefing": 0,
+}
 DOWNLOAD = 'button[aria-label^="Download"]'  # a table toolbar's "Download as CSV", or any element's "Download as …"
 
 
@@ -389,8 +433,9 @@ def test_a_viewer_is_offered_no_table_or_chart_as_a_file(viewer_url, browser, na
 
 
 def test_a_viewer_searches_the_register_but_cannot_copy_it_nor_reach_the_export_or_audit_pages(viewer_url, browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768},
-                                  permissions=["clipboard-read", "clipboard-write"])  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, permissions=["clipboard-read", "clipboard-write"]
+    )
     page = context.new_page()
     try:
         page.goto(f"{viewer_url}/properties", wait_until="networkidle")
@@ -421,8 +466,9 @@ def test_a_viewer_searches_the_register_but_cannot_copy_it_nor_reach_the_export_
 def test_an_analyst_keeps_the_registers_own_download_and_copy(analyst_url, browser):
     """The same gestures as the viewer's above do take the register for a role that may export it: the checks
     there are not passing for want of a working hover or copy."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768},
-                                  permissions=["clipboard-read", "clipboard-write"])  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, permissions=["clipboard-read", "clipboard-write"]
+    )
     page = context.new_page()
     try:
         page.goto(f"{analyst_url}/properties", wait_until="networkidle")

@@ -76,9 +76,11 @@ def stage(session: Session, reference: str, key: str) -> Milestone:
 def first_without(session: Session, key: str) -> Milestone:
     """The first property (by reference) whose `key` stage has a planned date and no actual one."""
     return session.scalars(
-        select(Milestone).join(Property).where(Milestone.stage_key == key, Milestone.actual_on.is_(None),
-                                               Milestone.planned_on.is_not(None)).order_by(Property.reference)
-    ).first()  # fmt: skip
+        select(Milestone)
+        .join(Property)
+        .where(Milestone.stage_key == key, Milestone.actual_on.is_(None), Milestone.planned_on.is_not(None))
+        .order_by(Property.reference)
+    ).first()
 
 
 # ---------------------------------------------------------------- the window
@@ -119,8 +121,9 @@ def test_consecutive_briefings_neither_miss_nor_repeat_a_change(store):
     for day in range(1, 29):
         with change_at(store, datetime(2026, 3, day, 10)) as session:
             prop(session, "RS-P2-01").notes = f"note {day}"
-    first, second = changes_since(store, date(2026, 3, 1), date(2026, 3, 14)), changes_since(
-        store, date(2026, 3, 14), date(2026, 3, 28)
+    first, second = (
+        changes_since(store, date(2026, 3, 1), date(2026, 3, 14)),
+        changes_since(store, date(2026, 3, 14), date(2026, 3, 28)),
     )
     assert first.recorded + second.recorded == changes_since(store, date(2026, 3, 1), date(2026, 3, 28)).recorded == 27
     assert (first.recorded, second.recorded) == (13, 14)
@@ -166,9 +169,11 @@ def test_a_property_procured_and_another_stage_reached(store):
         planning = first_without(session, "planning")
         if planning.property.reference == procured:  # a stage after one just recorded: take the next property
             planning = session.scalars(
-                select(Milestone).join(Property).where(Milestone.stage_key == "planning", Milestone.actual_on.is_(None),
-                                                       Property.reference > procured).order_by(Property.reference)
-            ).first()  # fmt: skip
+                select(Milestone)
+                .join(Property)
+                .where(Milestone.stage_key == "planning", Milestone.actual_on.is_(None), Property.reference > procured)
+                .order_by(Property.reference)
+            ).first()
         planning.actual_on = date(2026, 3, 19)
         planned = planning.property.reference
 
@@ -198,10 +203,15 @@ def test_beds_added_and_changed_with_the_numbers(store):
 
     summary = changes_since(store, SINCE, UNTIL)
 
-    assert summary.beds_changed == tuple(sorted([
-        BedsChanged("RS-P2-01", "planned", planned_before, planned_before + 2),
-        BedsChanged(second, "registered", None, 2),
-    ], key=lambda change: (change.reference, change.level)))  # fmt: skip
+    assert summary.beds_changed == tuple(
+        sorted(
+            [
+                BedsChanged("RS-P2-01", "planned", planned_before, planned_before + 2),
+                BedsChanged(second, "registered", None, 2),
+            ],
+            key=lambda change: (change.reference, change.level),
+        )
+    )
     assert [change.difference for change in summary.beds_changed if change.reference == "RS-P2-01"] == [2]
     line = next(line for line in change_lines(summary) if line.startswith("Beds changed"))
     assert line.startswith("Beds changed on 2 properties (planned +2, registered +2 in all):")
@@ -227,8 +237,9 @@ def test_dates_slipped_and_brought_forward_by_how_many_days(store):
         DateMoved("RS-P3-01", "refurbishment", planned_refurbishment, planned_refurbishment + timedelta(days=45)),
     )
     assert summary.slipped[0].days == 45
-    assert summary.brought_forward == (DateMoved("RS-P3-02", "opened", planned_opening,
-                                                 planned_opening - timedelta(days=14)),)  # fmt: skip
+    assert summary.brought_forward == (
+        DateMoved("RS-P3-02", "opened", planned_opening, planned_opening - timedelta(days=14)),
+    )
     assert summary.brought_forward[0].days == -14
     assert summary.recorded == 3
     lines = change_lines(summary)
@@ -252,8 +263,16 @@ def test_a_date_moved_and_moved_back_has_not_changed(store):
 
 def test_a_decision_added(store):
     with change_at(store, INSIDE) as session:
-        session.add(Decision(reference="B9/26", title="Phase 4", decision_type="Executive", key_decision=True,
-                             decided_on=date(2026, 3, 16), provenance="test"))  # fmt: skip
+        session.add(
+            Decision(
+                reference="B9/26",
+                title="Phase 4",
+                decision_type="Executive",
+                key_decision=True,
+                decided_on=date(2026, 3, 16),
+                provenance="test",
+            )
+        )
 
     summary = changes_since(store, SINCE, UNTIL)
 
@@ -279,13 +298,31 @@ def test_councillors_informed_removed_properties_and_other_edits(store):
 
 def test_summarise_is_pure_and_nets_a_property_added_then_changed():
     rows = [
-        {"user": "bob", "action": "create", "entity": "property", "entity_ref": "X-1",
-         "before": None, "after": {"district": "E07000096", "phase": "Phase 3", "planned_beds": 2}},
-        {"user": "bob", "action": "update", "entity": "property", "entity_ref": "X-1",
-         "before": {"planned_beds": 2}, "after": {"planned_beds": 4}},
-        {"user": "bob", "action": "create", "entity": "milestone", "entity_ref": "X/1/completion",
-         "before": None, "after": {"stage_key": "completion", "planned_on": "2026-05-01", "actual_on": "2026-03-02"}},
-    ]  # fmt: skip
+        {
+            "user": "bob",
+            "action": "create",
+            "entity": "property",
+            "entity_ref": "X-1",
+            "before": None,
+            "after": {"district": "E07000096", "phase": "Phase 3", "planned_beds": 2},
+        },
+        {
+            "user": "bob",
+            "action": "update",
+            "entity": "property",
+            "entity_ref": "X-1",
+            "before": {"planned_beds": 2},
+            "after": {"planned_beds": 4},
+        },
+        {
+            "user": "bob",
+            "action": "create",
+            "entity": "milestone",
+            "entity_ref": "X/1/completion",
+            "before": None,
+            "after": {"stage_key": "completion", "planned_on": "2026-05-01", "actual_on": "2026-03-02"},
+        },
+    ]
     summary = summarise(rows, SINCE, UNTIL, {"E07000096": "Dacorum"})
     assert summary.properties_added == (PropertyAdded("X-1", "Dacorum", "Phase 3", 4),)
     assert summary.beds_changed == ()  # a new property's beds are part of its addition
@@ -305,8 +342,15 @@ def properties_in(engine: Engine) -> int:
 
 def upload(engine: Engine, path, actor: Actor = ALICE) -> None:
     """A programme spreadsheet imported through the app's Import page, which names the file in the audit log."""
-    report = run_upload(KIND_BY_LABEL["Programme spreadsheet"], engine, path.name, path.read_bytes(), actor,
-                        dry_run=False, today=date.today())  # fmt: skip
+    report = run_upload(
+        KIND_BY_LABEL["Programme spreadsheet"],
+        engine,
+        path.name,
+        path.read_bytes(),
+        actor,
+        dry_run=False,
+        today=date.today(),
+    )
     assert report.ok, report.summary()
 
 
@@ -332,13 +376,20 @@ def test_an_import_is_one_line_per_file_with_its_counts(store, tmp_path):
     before = last_audit_id(store)
     # The same two properties again, one of them procured and given a bed more: two updated, one of them moving.
     procured = {**NEW_PROPERTY, "Planned beds": "4", "Completion actual": "2025-06-20"}
-    upload(store, write_csv(tmp_path / "tracker-march.csv", [procured, {**NEW_PROPERTY, "Reference": "NEW-02",
-                                                                       "Notes": "Survey booked"}]))  # fmt: skip
+    upload(
+        store,
+        write_csv(
+            tmp_path / "tracker-march.csv",
+            [procured, {**NEW_PROPERTY, "Reference": "NEW-02", "Notes": "Survey booked"}],
+        ),
+    )
     stamp(store, 0, INSIDE)  # (the seed too: it is outside no longer, and still one line)
     stamp(store, before, INSIDE + timedelta(days=2))
-    decisions = write_csv(tmp_path / "decisions.csv", [{"Reference": "B9/26", "Title": "Phase 4", "Type": "Executive",
-                                                        "Key decision": "yes"}],
-                          headers=["Reference", "Title", "Type", "Key decision"])  # fmt: skip
+    decisions = write_csv(
+        tmp_path / "decisions.csv",
+        [{"Reference": "B9/26", "Title": "Phase 4", "Type": "Executive", "Key decision": "yes"}],
+        headers=["Reference", "Title", "Type", "Key decision"],
+    )
     before = last_audit_id(store)
     upload(store, decisions)
     stamp(store, before, INSIDE + timedelta(days=3))
@@ -346,9 +397,11 @@ def test_an_import_is_one_line_per_file_with_its_counts(store, tmp_path):
     summary = changes_since(store, SINCE, UNTIL)
 
     assert [(load.file, load.on) for load in summary.loads] == [
-        (None, date(2026, 3, 20)), ("tracker.csv", date(2026, 3, 20)), ("tracker-march.csv", date(2026, 3, 22)),
+        (None, date(2026, 3, 20)),
+        ("tracker.csv", date(2026, 3, 20)),
+        ("tracker-march.csv", date(2026, 3, 22)),
         ("decisions.csv", date(2026, 3, 23)),
-    ]  # fmt: skip
+    ]
     first, second = summary.loads[1], summary.loads[2]
     assert first.properties_added == ("NEW-01", "NEW-02") and first.properties_updated == ()
     assert second.properties_added == () and second.properties_updated == ("NEW-01", "NEW-02")
@@ -366,15 +419,28 @@ def test_an_import_is_one_line_per_file_with_its_counts(store, tmp_path):
 
 def test_importing_the_same_file_on_two_days_is_two_lines():
     def row(at: datetime, reference: str, action: str = "create") -> dict:
-        return {"at": at, "user": "bob", "source": "import tracker.xlsx", "action": action, "entity": "property",
-                "entity_ref": reference, "before": None if action == "create" else {"notes": None},
-                "after": {"district": "E07000096", "planned_beds": 2} if action == "create" else {"notes": "x"}}
+        return {
+            "at": at,
+            "user": "bob",
+            "source": "import tracker.xlsx",
+            "action": action,
+            "entity": "property",
+            "entity_ref": reference,
+            "before": None if action == "create" else {"notes": None},
+            "after": {"district": "E07000096", "planned_beds": 2} if action == "create" else {"notes": "x"},
+        }
 
-    rows = [row(INSIDE, "X-1"), row(INSIDE, "X-2"), row(INSIDE + timedelta(days=1), "X-1", "update"),
-            row(INSIDE + timedelta(days=1), "X-3")]  # fmt: skip
+    rows = [
+        row(INSIDE, "X-1"),
+        row(INSIDE, "X-2"),
+        row(INSIDE + timedelta(days=1), "X-1", "update"),
+        row(INSIDE + timedelta(days=1), "X-3"),
+    ]
     lines = change_lines(summarise(rows, SINCE, UNTIL))
-    assert lines == ["Imported tracker.xlsx: 2 properties added, 20 Mar 2026.",
-                     "Imported tracker.xlsx: 1 property added, 1 updated, 21 Mar 2026."]  # fmt: skip
+    assert lines == [
+        "Imported tracker.xlsx: 2 properties added, 20 Mar 2026.",
+        "Imported tracker.xlsx: 1 property added, 1 updated, 21 Mar 2026.",
+    ]
 
 
 def test_a_command_line_import_is_a_load(store, tmp_path):

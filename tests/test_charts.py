@@ -61,10 +61,18 @@ def test_choropleth_uses_installed_boundaries_and_labels_values():
     import json
 
     raw = json.loads((SHARED_DATA / "hertfordshire_districts.geojson").read_text())
-    names = {"E07000095": "Broxbourne", "E07000096": "Dacorum", "E07000242": "East Hertfordshire",
-             "E07000098": "Hertsmere", "E07000099": "North Hertfordshire", "E07000240": "St Albans",
-             "E07000243": "Stevenage", "E07000102": "Three Rivers", "E07000103": "Watford",
-             "E07000241": "Welwyn Hatfield"}  # fmt: skip
+    names = {
+        "E07000095": "Broxbourne",
+        "E07000096": "Dacorum",
+        "E07000242": "East Hertfordshire",
+        "E07000098": "Hertsmere",
+        "E07000099": "North Hertfordshire",
+        "E07000240": "St Albans",
+        "E07000243": "Stevenage",
+        "E07000102": "Three Rivers",
+        "E07000103": "Watford",
+        "E07000241": "Welwyn Hatfield",
+    }
     boundaries = validate_boundaries(raw, names, {})
     frame = metrics.by_district(PROGRAMME, DISTRICTS, target=20)
     fig = _json(charts.district_choropleth(frame, boundaries, "share_of_target", "Share of the target"))
@@ -79,7 +87,9 @@ def test_gantt_marks_stages_that_took_longer_and_labels_lateness():
 
     frame = _milestones("X", [("2025-01-01", "2025-01-01"), ("2025-02-01", "2025-03-01"), ("2025-03-01", None)])
     segments = metrics.gantt_segments(frame, date(2025, 4, 1))
-    status = _status({"reference": "X", "reached_position": 2, "next_stage": "survey", "next_planned_on": T("2025-03-01")})
+    status = _status(
+        {"reference": "X", "reached_position": 2, "next_stage": "survey", "next_planned_on": T("2025-03-01")}
+    )
     fig = _json(charts.gantt(segments, metrics.lateness(status, date(2025, 4, 1)), date(2025, 4, 1), "T"))
     longer = next(trace for trace in fig["data"] if trace.get("name") == "Stage took longer")
     assert longer["marker"]["pattern"]["shape"] == "/" and "+28d" in longer["text"]

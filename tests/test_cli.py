@@ -18,8 +18,15 @@ from dashboard.exporting import export_all
 from dashboard.importing import import_path
 from dashboard.layout import EXPORT_LAYOUTS
 from tests.conftest import (
-    NEW_PROPERTY, SEED_TODAY, dump, on_postgres, plain_sql, run_dashboard, sqlite_only, write_csv,
-)  # fmt: skip
+    NEW_PROPERTY,
+    SEED_TODAY,
+    dump,
+    on_postgres,
+    plain_sql,
+    run_dashboard,
+    sqlite_only,
+    write_csv,
+)
 
 COMMANDS = ("init-db", "import", "export", "demo-data", "backup")
 
@@ -232,8 +239,11 @@ def test_backup_does_not_overwrite_without_being_told(run_cli, engine, tmp_path)
 @pytest.mark.skipif(not on_postgres, reason="about a PostgreSQL store")
 def test_backup_of_a_postgresql_store_points_to_its_own_tools(run_cli, engine, tmp_path):
     result = run_cli("backup", tmp_path / "copy.sqlite")
-    assert_failed_cleanly(result, "Error: backup works on a SQLite store; this store is postgresql: use its own tools "
-                                  "(pg_dump and pg_restore for PostgreSQL)")  # fmt: skip
+    assert_failed_cleanly(
+        result,
+        "Error: backup works on a SQLite store; this store is postgresql: use its own tools "
+        "(pg_dump and pg_restore for PostgreSQL)",
+    )
     assert not (tmp_path / "copy.sqlite").exists()
 
 
@@ -252,8 +262,9 @@ def test_the_objective_imports_from_the_command_line(run_cli, tmp_path, store_ur
     assert swapped.returncode == 1 and "is not an SSDA903 header file" in swapped.stderr
     ofsted = run_cli("import-ofsted", SHARED_DATA / "ofsted" / "ofsted_csc_providers_at_31march2024.csv")
     assert ofsted.returncode == 0 and "3,151 children's homes" in ofsted.stdout
-    bad_date = run_cli("import-ofsted", SHARED_DATA / "ofsted" / "ofsted_csc_providers_at_31march2024.csv",
-                       "--as-at", "31/02/2024")  # fmt: skip
+    bad_date = run_cli(
+        "import-ofsted", SHARED_DATA / "ofsted" / "ofsted_csc_providers_at_31march2024.csv", "--as-at", "31/02/2024"
+    )
     assert bad_date.returncode == 1 and "--as-at: '31/02/2024' is not a real date" in bad_date.stderr
     assert "Traceback" not in bad_date.stderr
     assert plain_sql(store_url, "SELECT COUNT(*) FROM placement_figure")[0][0] > 0

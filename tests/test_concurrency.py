@@ -98,8 +98,9 @@ def test_readers_see_the_programme_before_or_after_an_import_never_half(engine, 
     from tests.conftest import NEW_PROPERTY, write_csv
 
     added = 40
-    spreadsheet = write_csv(tmp_path / "properties.csv",
-                            [{**NEW_PROPERTY, "Reference": f"BULK-{n:02d}"} for n in range(added)])  # fmt: skip
+    spreadsheet = write_csv(
+        tmp_path / "properties.csv", [{**NEW_PROPERTY, "Reference": f"BULK-{n:02d}"} for n in range(added)]
+    )
     before = len(queries.property_status(engine, Filters(as_at=SEED_TODAY), SEED_TODAY))
     report, seen = reading_while(
         store_url, lambda: import_path(engine, spreadsheet, Actor("an@herts.gov.uk", "cli", Role.EDITOR))

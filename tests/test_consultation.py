@@ -11,8 +11,14 @@ import pytest
 
 from dashboard import metrics, queries, tables
 from dashboard.consultation import (
-    RULES, SIGNIFICANCES, Requirement, headline, uninformed_warning, who_to_involve, with_requirements,
-)  # fmt: skip
+    RULES,
+    SIGNIFICANCES,
+    Requirement,
+    headline,
+    uninformed_warning,
+    who_to_involve,
+    with_requirements,
+)
 from tests.conftest import REPO_ROOT, SEED_TODAY, write_csv
 
 DECISION_RECORD = REPO_ROOT.parent / "shared" / "seed" / "officer-decision-record-B147-24.md"
@@ -26,29 +32,65 @@ GROUP_LEADERS = "Leaders of all Political Groups"
 EXPECTED = [
     (ROUTINE, False, True, "none", (), (), "No need to inform or consult councillors"),
     (ROUTINE, False, False, "none", (), (), "No need to inform or consult councillors"),
-    (ROUTINE, True, True, "consult", (LEAD,), (LOCAL_CLLR,),
-     "Consult the relevant Lead Executive Member and, where appropriate, the Local Councillor"),
-    (ROUTINE, True, False, "consult", (CHAIRMAN,), (LOCAL_CLLR,),
-     "Consult the relevant Committee Chairman and, where appropriate, the Local Councillor"),
+    (
+        ROUTINE,
+        True,
+        True,
+        "consult",
+        (LEAD,),
+        (LOCAL_CLLR,),
+        "Consult the relevant Lead Executive Member and, where appropriate, the Local Councillor",
+    ),
+    (
+        ROUTINE,
+        True,
+        False,
+        "consult",
+        (CHAIRMAN,),
+        (LOCAL_CLLR,),
+        "Consult the relevant Committee Chairman and, where appropriate, the Local Councillor",
+    ),
     (LOCAL, False, True, "inform", (LEAD, LOCAL_CLLR), (), "Inform the Lead Executive Member and the Local Councillor"),
     (LOCAL, False, False, "inform", (LOCAL_CLLR,), (), "Inform the Local Councillor"),
-    (LOCAL, True, True, "consult", (LEAD, LOCAL_CLLR), (),
-     "Consult the Lead Executive Member and the Local Councillor"),
+    (
+        LOCAL,
+        True,
+        True,
+        "consult",
+        (LEAD, LOCAL_CLLR),
+        (),
+        "Consult the Lead Executive Member and the Local Councillor",
+    ),
     (LOCAL, True, False, "consult", (LOCAL_CLLR,), (), "Consult the Local Councillor"),
     (GENERAL, False, True, "consult", (LEADS,), (), "Consult the relevant Lead Executive Member(s)"),
     (GENERAL, False, False, "consult", (CHAIRMAN,), (), "Consult the relevant Committee Chairman"),
-    (GENERAL, True, True, "consult", (LEADS, LEADER), (),
-     "Consult the relevant Lead Executive Member(s) and the Leader of the Council"),
-    (GENERAL, True, False, "consult", (CHAIRMAN, GROUP_LEADERS), (),
-     "Consult the relevant Committee Chairman/Leaders of all Political Groups"),
-]  # fmt: skip
+    (
+        GENERAL,
+        True,
+        True,
+        "consult",
+        (LEADS, LEADER),
+        (),
+        "Consult the relevant Lead Executive Member(s) and the Leader of the Council",
+    ),
+    (
+        GENERAL,
+        True,
+        False,
+        "consult",
+        (CHAIRMAN, GROUP_LEADERS),
+        (),
+        "Consult the relevant Committee Chairman/Leaders of all Political Groups",
+    ),
+]
 
 
 @pytest.mark.parametrize(
     ("significance", "controversial", "executive", "action", "who", "where_appropriate", "sentence"), EXPECTED
 )
-def test_each_cell_of_the_records_summary(significance, controversial, executive, action, who, where_appropriate,
-                                          sentence):  # fmt: skip
+def test_each_cell_of_the_records_summary(
+    significance, controversial, executive, action, who, where_appropriate, sentence
+):
     assert who_to_involve(significance, controversial, executive) == Requirement(
         action, who, sentence, where_appropriate
     )
@@ -129,8 +171,9 @@ def test_requirements_for_a_frame_of_decisions():
     found = with_requirements(frame)
     assert found["consultation_action"].tolist() == ["consult", "consult", "unknown"]
     assert found["consultation"].tolist()[:2] == [
-        "Consult the relevant Lead Executive Member(s)", "Consult the Local Councillor",
-    ]  # fmt: skip
+        "Consult the relevant Lead Executive Member(s)",
+        "Consult the Local Councillor",
+    ]
 
 
 def test_headline():
@@ -185,11 +228,14 @@ def test_a_requirement_read_from_inferred_values_says_so_and_only_then():
             "significance": [GENERAL, LOCAL, LOCAL, None],
             "controversial": [False, True, False, None],
             "decision_type": ["Executive", "Executive", "Non-executive", "Executive"],
-            "provenance": [f"{stated}: reference, title; inferred: significance, controversial", stated,
-                           f"{stated}; inferred from the minutes: significance",
-                           "inferred: significance, controversial"],
+            "provenance": [
+                f"{stated}: reference, title; inferred: significance, controversial",
+                stated,
+                f"{stated}; inferred from the minutes: significance",
+                "inferred: significance, controversial",
+            ],
         }
-    )  # fmt: skip
+    )
     found = with_requirements(frame)
     assert found["consultation"].tolist() == [
         "Consult the relevant Lead Executive Member(s)" + INFERRED_NOTE,
@@ -200,8 +246,11 @@ def test_a_requirement_read_from_inferred_values_says_so_and_only_then():
     ]
     assert found["inferred"].tolist() == [("significance", "controversial"), (), ("significance",), ()]
     # The old free text the first seed wrote reads the same way.
-    old = with_requirements(frame.assign(provenance="decision record B147/24 (significance and controversial "
-                                                    "inferred from its consultation section)"))  # fmt: skip
+    old = with_requirements(
+        frame.assign(
+            provenance="decision record B147/24 (significance and controversial inferred from its consultation section)"
+        )
+    )
     assert old["consultation"].iloc[0] == "Consult the relevant Lead Executive Member(s)" + INFERRED_NOTE
 
 
@@ -212,16 +261,35 @@ def test_decisions_fold_several_phases_and_none(engine, tmp_path):
 
     folder = tmp_path / "import"
     folder.mkdir()
-    write_csv(folder / "decisions.csv", [
-        {"Reference": "A1/19", "Title": "Phases 1 and 3", "Type": "Executive", "Key decision": "no",
-         "Date": "2019-03-01", "Significance": "Local"},
-        {"Reference": "Z9/26", "Title": "Nothing yet", "Type": "Non-executive", "Key decision": "no",
-         "Date": "2026-01-01"},
-    ], headers=DECISIONS.headers)  # fmt: skip
-    write_csv(folder / "phases.csv", [
-        {"Name": "Phase 1", "Starts": "2019-04-01", "Decision reference": "A1/19"},
-        {"Name": "Phase 3", "Starts": "2025-09-01", "Decision reference": "A1/19"},
-    ], headers=PHASES.headers)  # fmt: skip
+    write_csv(
+        folder / "decisions.csv",
+        [
+            {
+                "Reference": "A1/19",
+                "Title": "Phases 1 and 3",
+                "Type": "Executive",
+                "Key decision": "no",
+                "Date": "2019-03-01",
+                "Significance": "Local",
+            },
+            {
+                "Reference": "Z9/26",
+                "Title": "Nothing yet",
+                "Type": "Non-executive",
+                "Key decision": "no",
+                "Date": "2026-01-01",
+            },
+        ],
+        headers=DECISIONS.headers,
+    )
+    write_csv(
+        folder / "phases.csv",
+        [
+            {"Name": "Phase 1", "Starts": "2019-04-01", "Decision reference": "A1/19"},
+            {"Name": "Phase 3", "Starts": "2025-09-01", "Decision reference": "A1/19"},
+        ],
+        headers=PHASES.headers,
+    )
     report = import_path(engine, folder, Actor("analyst", "test", Role.EDITOR))
     assert report.ok, report.summary()
 
@@ -230,8 +298,11 @@ def test_decisions_fold_several_phases_and_none(engine, tmp_path):
     assert frame.loc["A1/19", "phases"] == "Phase 1; Phase 3"
     assert frame.loc["A1/19", "properties"] == 8 + 3
     assert frame.loc["A1/19", "property_references"].split("; ") == [
-        *(f"RS-P1-{n:02d}" for n in range(1, 9)), "RS-P3-01", "RS-P3-02", "RS-P3-03",
-    ]  # fmt: skip
+        *(f"RS-P1-{n:02d}" for n in range(1, 9)),
+        "RS-P3-01",
+        "RS-P3-02",
+        "RS-P3-03",
+    ]
     assert (frame.loc["Z9/26", "phases"], frame.loc["Z9/26", "properties"]) == ("", 0)
     register = tables.decisions_table(frame.reset_index()).set_index("Reference")
     assert register.loc["A1/19", "Controversial"] == "Not recorded"
@@ -259,8 +330,9 @@ def test_uninformed_as_at_today_are_rs_p2_04_and_rs_p2_08(shared_engine):
     assert uninformed["phase"].tolist() == ["Phase 2", "Phase 2"]
     assert uninformed["procured_on"].tolist() == [pd.Timestamp("2024-06-23"), pd.Timestamp("2025-07-05")]
     assert uninformed["days_since_procured"].tolist() == [
-        (SEED_TODAY - date(2024, 6, 23)).days, (SEED_TODAY - date(2025, 7, 5)).days,
-    ]  # fmt: skip
+        (SEED_TODAY - date(2024, 6, 23)).days,
+        (SEED_TODAY - date(2025, 7, 5)).days,
+    ]
 
 
 def test_not_listed_before_they_were_procured(shared_engine):

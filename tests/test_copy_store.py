@@ -63,8 +63,15 @@ def test_the_copy_takes_new_rows_after_the_copied_ones(source, target_url):
     copy_store(source, target)
     largest = max(row[0] for row in dump(target)["property"])
     draft = editing.open_property(target, None)
-    values = {**draft.values, "reference": "RS-NEW-1", "phase": "Phase 2", "district": "Watford",
-              "provision_model": "in-house", "planned_beds": 2, "planned": {"completion": date(2027, 1, 1)}}  # fmt: skip
+    values = {
+        **draft.values,
+        "reference": "RS-NEW-1",
+        "phase": "Phase 2",
+        "district": "Watford",
+        "provision_model": "in-house",
+        "planned_beds": 2,
+        "planned": {"completion": date(2027, 1, 1)},
+    }
     editing.save_property(target, EDITOR, draft, values, SEED_TODAY)
     added = [row for row in dump(target)["property"] if row[0] > largest]
     assert len(added) == 1
@@ -116,8 +123,12 @@ def hold_unstorable_values(source: Engine) -> None:
     with source.begin() as connection:
         connection.execute(text("UPDATE property SET specialism = :long"), {"long": "solo " * 1_000})
         connection.execute(text("UPDATE decision SET title = 'Phase 1' || char(0) || 'acquisitions' WHERE id = 1"))
-        connection.execute(text("INSERT INTO market_figure (as_at, local_authority, measure, category, value) "
-                                "VALUES ('2024-03-31', 'Luton', 'places', 'Private', 10000000000000000000 / 1000)"))  # fmt: skip
+        connection.execute(
+            text(
+                "INSERT INTO market_figure (as_at, local_authority, measure, category, value) "
+                "VALUES ('2024-03-31', 'Luton', 'places', 'Private', 10000000000000000000 / 1000)"
+            )
+        )
 
 
 def test_values_the_target_cannot_hold_are_named_before_anything_is_copied(source, target_url):
@@ -161,9 +172,13 @@ def refuse_a_property_on(target: Engine, reference: str) -> None:
     """A rule of the target's own that the schema does not have, so the check before copying cannot foresee it."""
     with target.begin() as connection:
         if target.dialect.name == "sqlite":
-            connection.execute(text(f"CREATE TRIGGER refuse BEFORE INSERT ON property WHEN NEW.reference = "
-                                    f"'{reference}' BEGIN SELECT RAISE(ABORT, 'refused by the target''s own rule'); "
-                                    "END"))  # fmt: skip
+            connection.execute(
+                text(
+                    f"CREATE TRIGGER refuse BEFORE INSERT ON property WHEN NEW.reference = "
+                    f"'{reference}' BEGIN SELECT RAISE(ABORT, 'refused by the target''s own rule'); "
+                    "END"
+                )
+            )
         else:
             connection.execute(text(f"ALTER TABLE property ADD CONSTRAINT refuse CHECK (reference <> '{reference}')"))
 

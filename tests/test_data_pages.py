@@ -59,7 +59,9 @@ def test_a_bad_value_is_named_and_nothing_is_written(monkeypatch, store_url, eng
     labelled(at.number_input, "Planned beds").set_value(13)
     at.form_submit_button[0].click().run()
     assert_page_ok(at)
-    assert [e.value for e in at.error] == ["Nothing was saved. Please correct:\n- **Planned beds**: 13 beds is outside 1 to 12"]
+    assert [e.value for e in at.error] == [
+        "Nothing was saved. Please correct:\n- **Planned beds**: 13 beds is outside 1 to 12"
+    ]
     labelled(at.number_input, "Planned beds").set_value(2)
     labelled(at.text_area, "Notes").set_value("Opposite SG1 2AB")
     at.form_submit_button[0].click().run()
@@ -183,8 +185,9 @@ def test_ssda903_episodes_imported_from_the_app_show_on_the_objectives_page(monk
 def test_the_audit_trail_filters_by_user_and_property_and_exports(monkeypatch, store_url, engine):
     draft = editing.open_property(engine, "RS-P2-07")
     bob = Actor("bob@herts.gov.uk", "app", Role.EDITOR)
-    editing.save_property(engine, bob, draft, {**draft.values, "planned_beds": draft.values["planned_beds"] % 12 + 1},
-                          SEED_TODAY)  # fmt: skip
+    editing.save_property(
+        engine, bob, draft, {**draft.values, "planned_beds": draft.values["planned_beds"] % 12 + 1}, SEED_TODAY
+    )
     at = open_app(monkeypatch, store_url, role="analyst")
     at.switch_page("pages/audit.py").run()
     assert_page_ok(at)
@@ -221,8 +224,13 @@ def test_text_from_the_store_is_shown_as_written_never_as_markup(monkeypatch, st
     hostile_notes = "<script>alert(1)</script> **bold** [link](http://example.invalid)"
     hostile_source = "![tracker](http://example.invalid/x.png) <b>bold</b>"
     draft = editing.open_property(engine, "RS-P2-06")
-    editing.save_property(engine, Actor("ed@herts.gov.uk", "app", Role.EDITOR), draft,
-                          {**draft.values, "notes": hostile_notes, "provenance": hostile_source}, SEED_TODAY)  # fmt: skip
+    editing.save_property(
+        engine,
+        Actor("ed@herts.gov.uk", "app", Role.EDITOR),
+        draft,
+        {**draft.values, "notes": hostile_notes, "provenance": hostile_source},
+        SEED_TODAY,
+    )
     at = open_app(monkeypatch, store_url, role="analyst")
     at.switch_page("pages/properties.py").run()
     at.selectbox(key="property").select("RS-P2-06").run()

@@ -34,7 +34,9 @@ def _uninformed(store_url: str, as_at: date, where: str = "", params: tuple = ()
 
 
 def _procured(store_url: str, as_at: date) -> int:
-    return _scalar(store_url, "SELECT COUNT(*) FROM milestone WHERE stage_key = 'completion' AND actual_on <= ?", (as_at,))
+    return _scalar(
+        store_url, "SELECT COUNT(*) FROM milestone WHERE stage_key = 'completion' AND actual_on <= ?", (as_at,)
+    )
 
 
 def test_decisions_page_renders_with_the_store_figures(app, store_url):

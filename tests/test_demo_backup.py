@@ -88,7 +88,9 @@ def test_demo_programme_is_valid_by_the_importers_rules(empty_engine, new_empty_
     build_demo(empty_engine, DEMO_SIZE, seed=3, today=SEED_TODAY)
     export_all(empty_engine, tmp_path / "demo", SYSTEM)
 
-    report = import_path(new_empty_store("check"), tmp_path / "demo", Actor("test", "import demo", Role.EDITOR), today=SEED_TODAY)
+    report = import_path(
+        new_empty_store("check"), tmp_path / "demo", Actor("test", "import demo", Role.EDITOR), today=SEED_TODAY
+    )
 
     assert report.ok, report.summary()
     assert report.counts["properties"].created == DEMO_SIZE
@@ -294,11 +296,17 @@ THREE_TABLES_DROPPED = ["DROP TABLE decision", "DROP TABLE briefing_pack", "DROP
 
 
 @sqlite_only
-@pytest.mark.parametrize(("damage", "missing"), [
-    (THREE_TABLES_DROPPED, ["briefing_pack", "decision", "objective_setting"]),
-    (["ALTER TABLE property DROP COLUMN notes", "ALTER TABLE audit_log DROP COLUMN source"],
-     ["audit_log.source", "property.notes"]),
-], ids=["three tables", "two columns"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("damage", "missing"),
+    [
+        (THREE_TABLES_DROPPED, ["briefing_pack", "decision", "objective_setting"]),
+        (
+            ["ALTER TABLE property DROP COLUMN notes", "ALTER TABLE audit_log DROP COLUMN source"],
+            ["audit_log.source", "property.notes"],
+        ),
+    ],
+    ids=["three tables", "two columns"],
+)
 def test_restoring_a_backup_missing_tables_or_columns_is_refused_before_the_store_is_touched(
     engine, tmp_path, damage, missing
 ):

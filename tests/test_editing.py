@@ -57,10 +57,13 @@ def test_an_edit_saves_beds_and_a_milestone_date_and_audits_each(engine):
     assert message.startswith("Saved RS-P2-01.") and "Planned beds" in message and "Opened planned" in message
     rows = audit_rows_after(engine, draft.opened_at)
     assert {(row.entity, row.user, row.source) for row in rows} == {
-        ("property", ALICE.user, "app"), ("milestone", ALICE.user, "app")
-    }  # fmt: skip
+        ("property", ALICE.user, "app"),
+        ("milestone", ALICE.user, "app"),
+    }
     [prop_row] = [row for row in rows if row.entity == "property"]
-    assert prop_row.before["planned_beds"] == draft.values["planned_beds"] and prop_row.after["planned_beds"] == new_beds
+    assert (
+        prop_row.before["planned_beds"] == draft.values["planned_beds"] and prop_row.after["planned_beds"] == new_beds
+    )
     assert editing.open_property(engine, "RS-P2-01").version == draft.version + 1
 
 
@@ -115,15 +118,26 @@ def test_a_form_gets_the_import_messages_naming_the_field_and_writes_nothing(eng
 def test_a_form_names_every_field_at_fault_at_once(engine):
     draft = editing.open_property(engine, "RS-P2-01")
     before = dump(engine)
-    faults = {"planned_beds": 15, "district": "Hitchen", "phase": "Phase 9", "notes": "Next to SG1 2AB",
-              "purchase_cost": "£1,2,3", "actual.opened": date(2099, 1, 1)}  # fmt: skip
+    faults = {
+        "planned_beds": 15,
+        "district": "Hitchen",
+        "phase": "Phase 9",
+        "notes": "Next to SG1 2AB",
+        "purchase_cost": "£1,2,3",
+        "actual.opened": date(2099, 1, 1),
+    }
 
     with pytest.raises(editing.InvalidEdit) as refused:
         editing.save_property(engine, ALICE, draft, edited(draft, **faults), SEED_TODAY)
 
     assert [label for label, _ in refused.value.problems] == [
-        "Phase", "District", "Planned beds", "Purchase cost (£)", "Notes", "Opened actual"
-    ]  # fmt: skip
+        "Phase",
+        "District",
+        "Planned beds",
+        "Purchase cost (£)",
+        "Notes",
+        "Opened actual",
+    ]
     assert dump(engine) == before
 
 
@@ -133,8 +147,13 @@ def test_a_form_names_every_field_at_fault_at_once(engine):
         pytest.param("planned_beds", float("inf"), "Planned beds", "is not a number", id="infinite beds"),
         pytest.param("purchase_budget", 1e300, "Purchase budget (£)", "not an amount in whole pounds", id="1e300"),
         pytest.param("purchase_cost", "9" * 400, "Purchase cost (£)", "has 400 digits", id="400 digits"),
-        pytest.param("refurbishment_cost", 9007199254740993, "Refurbishment cost (£)", "outside £0 to £50,000,000",
-                     id="beyond a float"),
+        pytest.param(
+            "refurbishment_cost",
+            9007199254740993,
+            "Refurbishment cost (£)",
+            "outside £0 to £50,000,000",
+            id="beyond a float",
+        ),
         pytest.param("specialism", "x" * 5_000, "Specialism", "is 5,000 characters long: at most 100", id="long"),
         pytest.param("notes", "a\x00b", "Notes", "control character (U+0000", id="NUL byte"),
     ],
@@ -153,12 +172,19 @@ def test_a_form_refuses_what_the_store_cannot_keep_exactly_in_words(shared_engin
 def test_adding_a_property_or_decision_in_other_capitals_is_refused_naming_the_one_held(shared_engine):
     before = dump(shared_engine)
     draft = editing.open_property(shared_engine, None)
-    values = {**draft.values, "reference": " rs-p2-01 ", "phase": "Phase 2", "district": "Watford",
-              "provision_model": "in-house", "planned_beds": 2}  # fmt: skip
+    values = {
+        **draft.values,
+        "reference": " rs-p2-01 ",
+        "phase": "Phase 2",
+        "district": "Watford",
+        "provision_model": "in-house",
+        "planned_beds": 2,
+    }
     with pytest.raises(editing.InvalidEdit) as refused:
         editing.save_property(shared_engine, ALICE, draft, values, SEED_TODAY)
-    assert refused.value.problems == [("Reference", "'rs-p2-01' is RS-P2-01 written in other capitals: write it as "
-                                                    "RS-P2-01")]  # fmt: skip
+    assert refused.value.problems == [
+        ("Reference", "'rs-p2-01' is RS-P2-01 written in other capitals: write it as RS-P2-01")
+    ]
 
     decision = {"reference": "b147/24", "title": "t", "decision_type": "Executive", "key_decision": "no"}
     with pytest.raises(editing.InvalidEdit, match="'b147/24' is B147/24 written in other capitals"):
@@ -172,8 +198,14 @@ def test_a_write_the_store_refuses_is_said_in_words_and_nothing_is_saved(shared_
     monkeypatch.setattr(editing, "_new_key_problems", lambda *_: [])
     before = dump(shared_engine)
     draft = editing.open_property(shared_engine, None)
-    values = {**draft.values, "reference": "rs-p2-01", "phase": "Phase 2", "district": "Watford",
-              "provision_model": "in-house", "planned_beds": 2}  # fmt: skip
+    values = {
+        **draft.values,
+        "reference": "rs-p2-01",
+        "phase": "Phase 2",
+        "district": "Watford",
+        "provision_model": "in-house",
+        "planned_beds": 2,
+    }
 
     with pytest.raises(editing.RefusedWrite) as refused:
         editing.save_property(shared_engine, ALICE, draft, values, SEED_TODAY)
@@ -185,8 +217,15 @@ def test_a_write_the_store_refuses_is_said_in_words_and_nothing_is_saved(shared_
 
 def test_adding_a_property_and_refusing_a_reference_already_used(engine):
     draft = editing.open_property(engine, None)
-    values = {**draft.values, "reference": "RS-NEW-1", "phase": "Phase 2", "district": "Watford",
-              "provision_model": "in-house", "planned_beds": 2, "planned": {"completion": date(2027, 1, 1)}}  # fmt: skip
+    values = {
+        **draft.values,
+        "reference": "RS-NEW-1",
+        "phase": "Phase 2",
+        "district": "Watford",
+        "provision_model": "in-house",
+        "planned_beds": 2,
+        "planned": {"completion": date(2027, 1, 1)},
+    }
     assert editing.save_property(engine, ALICE, draft, values, SEED_TODAY) == "Added property RS-NEW-1."
     with session_scope(engine) as session:
         prop = session.scalar(select(Property).where(Property.reference == "RS-NEW-1"))
@@ -196,8 +235,13 @@ def test_adding_a_property_and_refusing_a_reference_already_used(engine):
 
 
 def test_adding_a_decision_is_audited_and_a_repeat_refused(engine):
-    values = {"reference": "B999/26", "title": "Phase 3 acquisitions", "decision_type": "Executive",
-              "key_decision": "yes", "decided_on": "01/10/2026"}  # fmt: skip
+    values = {
+        "reference": "B999/26",
+        "title": "Phase 3 acquisitions",
+        "decision_type": "Executive",
+        "key_decision": "yes",
+        "decided_on": "01/10/2026",
+    }
     mark = editing.open_property(engine, None).opened_at
     assert editing.add_decision(engine, ALICE, values, SEED_TODAY) == "Added decision B999/26."
     [row] = audit_rows_after(engine, mark)
@@ -251,29 +295,46 @@ def test_every_kind_of_change_from_the_app_is_audited(engine):
 
     mark = editing.open_property(engine, None).opened_at
     draft = editing.open_property(engine, None)
-    values = {**draft.values, "reference": "RS-AUD-1", "phase": "Phase 2", "district": "Dacorum",
-              "provision_model": "commissioned", "planned_beds": 4, "planned": {"survey": date(2026, 12, 1)}}  # fmt: skip
+    values = {
+        **draft.values,
+        "reference": "RS-AUD-1",
+        "phase": "Phase 2",
+        "district": "Dacorum",
+        "provision_model": "commissioned",
+        "planned_beds": 4,
+        "planned": {"survey": date(2026, 12, 1)},
+    }
     editing.save_property(engine, ALICE, draft, values, SEED_TODAY)  # property and milestone created
     draft = editing.open_property(engine, "RS-AUD-1")
-    editing.save_property(engine, ALICE, draft, edited(draft, planned_beds=5, **{"planned.survey": date(2026, 12, 8)}),
-                          SEED_TODAY)  # fmt: skip
+    editing.save_property(
+        engine, ALICE, draft, edited(draft, planned_beds=5, **{"planned.survey": date(2026, 12, 8)}), SEED_TODAY
+    )
     draft = editing.open_property(engine, "RS-AUD-1")
     editing.save_property(engine, ALICE, draft, edited(draft, **{"planned.survey": None}), SEED_TODAY)
-    editing.add_decision(engine, ALICE, {"reference": "B300/26", "title": "t", "decision_type": "Executive",
-                                         "key_decision": "no"}, SEED_TODAY)  # fmt: skip
+    editing.add_decision(
+        engine,
+        ALICE,
+        {"reference": "B300/26", "title": "t", "decision_type": "Executive", "key_decision": "no"},
+        SEED_TODAY,
+    )
     admin = Actor("ada@herts.gov.uk", "app", Role.ADMIN)
     access.grant_role(engine, admin, "ed@herts.gov.uk", Role.EDITOR)
     access.revoke_role(engine, admin, "ed@herts.gov.uk")
 
     rows = audit_rows_after(engine, mark)
     # Rows of one save come in no fixed order among themselves; the saves come in order.
-    assert sorted((row.entity, row.action, row.user) for row in rows) == sorted([
-        ("property", "create", ALICE.user), ("milestone", "create", ALICE.user),
-        ("property", "update", ALICE.user), ("milestone", "update", ALICE.user),
-        ("milestone", "update", ALICE.user),
-        ("decision", "create", ALICE.user),
-        ("role_grant", "create", admin.user), ("role_grant", "delete", admin.user),
-    ])  # fmt: skip
+    assert sorted((row.entity, row.action, row.user) for row in rows) == sorted(
+        [
+            ("property", "create", ALICE.user),
+            ("milestone", "create", ALICE.user),
+            ("property", "update", ALICE.user),
+            ("milestone", "update", ALICE.user),
+            ("milestone", "update", ALICE.user),
+            ("decision", "create", ALICE.user),
+            ("role_grant", "create", admin.user),
+            ("role_grant", "delete", admin.user),
+        ]
+    )
     [cleared] = [row for row in rows if row.entity == "milestone" and (row.after or {}).get("planned_on", "") is None]
     assert cleared.before == {"planned_on": "2026-12-08"}
     assert [row.entity for row in rows][-3:] == ["decision", "role_grant", "role_grant"]

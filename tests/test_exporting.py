@@ -35,10 +35,15 @@ def export(engine: Engine, out_dir: Path) -> Path:
 
 
 # Text a spreadsheet would run as a formula, in the tables the seed leaves empty: it must go out guarded.
-FORMULA_AUTHORITY = "=HYPERLINK(\"x\")"
+FORMULA_AUTHORITY = '=HYPERLINK("x")'
 FORMULA_USER = "@briefer"
-SETTINGS = {"own_share_target": 62.5, "inside_target": 0.1 + 0.2, "changes_target": 1 / 3,
-            "independent_weekly_cost": 7123.45, "own_weekly_cost": 6399.99}  # fmt: skip
+SETTINGS = {
+    "own_share_target": 62.5,
+    "inside_target": 0.1 + 0.2,
+    "changes_target": 1 / 3,
+    "independent_weekly_cost": 7123.45,
+    "own_weekly_cost": 6399.99,
+}
 
 
 def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
@@ -52,8 +57,11 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
     from dashboard.models import BriefingPack, MarketFigure, PlacementFigure
 
     lookup = folder / "lookup.csv"
-    lookup.write_text("Postcode district,Local authority\nSG1,Hertfordshire\nAL1,Hertfordshire\nLU1,Luton\n"
-                      f'N1,"{FORMULA_AUTHORITY.replace(chr(34), chr(34) * 2)}"\n', encoding="utf-8")  # fmt: skip
+    lookup.write_text(
+        "Postcode district,Local authority\nSG1,Hertfordshire\nAL1,Hertfordshire\nLU1,Luton\n"
+        f'N1,"{FORMULA_AUTHORITY.replace(chr(34), chr(34) * 2)}"\n',
+        encoding="utf-8",
+    )
     assert placements.import_lookup(engine, lookup, SYSTEM).written
     objectives.save_settings(engine, SYSTEM, SETTINGS)
     access.grant_role(engine, SYSTEM, "ann@herts.gov.uk", Role.ANALYST)
@@ -61,23 +69,45 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
         session.add_all(
             PlacementFigure(month_end=date(2026, month, day), measure=measure, category=category, value=value)
             for month, day in ((9, 30), (10, 31))
-            for measure, category, value in (("children_in_homes", "PR1", 4), ("children_in_homes", "PR4", 9),
-                                             ("homes_location", "inside", 8), ("children_looked_after", "all", 1100),
-                                             ("placement_changes", "all", 31))
-        )  # fmt: skip
+            for measure, category, value in (
+                ("children_in_homes", "PR1", 4),
+                ("children_in_homes", "PR4", 9),
+                ("homes_location", "inside", 8),
+                ("children_looked_after", "all", 1100),
+                ("placement_changes", "all", 31),
+            )
+        )
         session.add_all(
-            MarketFigure(as_at=date(2025, 3, 31), local_authority=authority, measure=measure, category=category,
-                         value=value)
+            MarketFigure(
+                as_at=date(2025, 3, 31), local_authority=authority, measure=measure, category=category, value=value
+            )
             for authority in ("Hertfordshire", "Luton")
-            for measure, category, value in (("homes", "Private", 20), ("places", "Private", 61),
-                                             ("homes_by_rating", "Good", 12))
-        )  # fmt: skip
-        session.add_all([
-            BriefingPack(made_at=datetime(2026, 10, 1, 9, 30, 12, 345678), made_by="ann@herts.gov.uk", source="app",
-                         as_at=date(2026, 9, 30), since=date(2026, 9, 2), classification="OFFICIAL"),
-            BriefingPack(made_at=datetime(2026, 11, 3, 14, 0, 1), made_by=FORMULA_USER, source="cli",
-                         as_at=date(2026, 11, 3), since=date(2026, 10, 1), classification=None),
-        ])  # fmt: skip
+            for measure, category, value in (
+                ("homes", "Private", 20),
+                ("places", "Private", 61),
+                ("homes_by_rating", "Good", 12),
+            )
+        )
+        session.add_all(
+            [
+                BriefingPack(
+                    made_at=datetime(2026, 10, 1, 9, 30, 12, 345678),
+                    made_by="ann@herts.gov.uk",
+                    source="app",
+                    as_at=date(2026, 9, 30),
+                    since=date(2026, 9, 2),
+                    classification="OFFICIAL",
+                ),
+                BriefingPack(
+                    made_at=datetime(2026, 11, 3, 14, 0, 1),
+                    made_by=FORMULA_USER,
+                    source="cli",
+                    as_at=date(2026, 11, 3),
+                    since=date(2026, 10, 1),
+                    classification=None,
+                ),
+            ]
+        )
 
 
 @pytest.fixture(scope="module")
@@ -150,8 +180,10 @@ def test_dates_are_iso(exported):
 def test_text_is_quoted_and_numbers_are_not(exported):
     """The same quoting in every file, however it was written (Python's csv module or Arrow's CSV writer)."""
     strategy = (exported / "strategy.csv").read_bytes().decode("utf-8-sig").splitlines()
-    assert strategy == ['"Name","Council","Bed target","Provenance"',
-                        '"CLA Residential Strategy","Hertfordshire",70,"decision record B147/24"']  # fmt: skip
+    assert strategy == [
+        '"Name","Council","Bed target","Provenance"',
+        '"CLA Residential Strategy","Hertfordshire",70,"decision record B147/24"',
+    ]
     audit = (exported / "audit_log.csv").read_bytes().decode("utf-8-sig").splitlines()
     assert audit[1].startswith('"20') and ',"system","seed","create","strategy",' in audit[1]
 
@@ -224,12 +256,31 @@ def test_the_audit_log_streams_as_stored_and_equals_the_value_by_value_export(en
     from dashboard.layout import AUDIT_LOG
     from dashboard.roles import Actor, Role
 
-    awkward = ["Café «near» the school", 'a "quoted", comma', "two\nlines", "carriage\rreturn", "=1+1", "'=A1",
-               "''+2", "'plain", " leading space", "tab\there", "-", "@x", "Zoë", ""]  # fmt: skip
+    awkward = [
+        "Café «near» the school",
+        'a "quoted", comma',
+        "two\nlines",
+        "carriage\rreturn",
+        "=1+1",
+        "'=A1",
+        "''+2",
+        "'plain",
+        " leading space",
+        "tab\there",
+        "-",
+        "@x",
+        "Zoë",
+        "",
+    ]
     for n, text in enumerate(awkward):  # as a user's name (guarded in SQL) and as a note (inside the JSON)
         draft = editing.open_property(engine, "RS-P2-01")
-        editing.save_property(engine, Actor(text or "zoë@herts.gov.uk", "app", Role.EDITOR), draft,
-                              {**draft.values, "notes": text or None, "planned_beds": 2 + n % 2}, SEED_TODAY)  # fmt: skip
+        editing.save_property(
+            engine,
+            Actor(text or "zoë@herts.gov.uk", "app", Role.EDITOR),
+            draft,
+            {**draft.values, "notes": text or None, "planned_beds": 2 + n % 2},
+            SEED_TODAY,
+        )
     fast, whole, slow = io.BytesIO(), io.BytesIO(), io.BytesIO()
     with Session(engine) as session:
         rows = write_csv(fast, AUDIT_LOG.headers, stored_audit_rows(session), as_stored=True)
@@ -274,8 +325,13 @@ def test_a_formula_goes_out_defused_and_comes_back_as_written(engine, empty_engi
 
     evil = "=cmd|' /C calc'!A0"
     draft = editing.open_property(engine, "RS-P2-03")
-    editing.save_property(engine, Actor("=HYPERLINK(1)@x.uk", "app", Role.EDITOR), draft,
-                          {**draft.values, "notes": evil, "specialism": "-16+"}, SEED_TODAY)  # fmt: skip
+    editing.save_property(
+        engine,
+        Actor("=HYPERLINK(1)@x.uk", "app", Role.EDITOR),
+        draft,
+        {**draft.values, "notes": evil, "specialism": "-16+"},
+        SEED_TODAY,
+    )
     out = tmp_path / "out"
     export_all(engine, out, SYSTEM)
     with (out / "properties.csv").open(encoding="utf-8-sig", newline="") as handle:
@@ -320,9 +376,14 @@ def test_every_table_of_the_store_has_a_file_but_reference_and_internal_ones(exp
     assert named_by_a_file | set(NOT_EXPORTED) == set(Base.metadata.tables)
     assert not named_by_a_file & set(NOT_EXPORTED)
     assert {path.name for path in exported.iterdir()} >= {
-        "market_figures.csv", "placement_figures.csv", "postcode_districts.csv", "objective_settings.csv",
-        "property_records.csv", "milestone_records.csv", "briefing_packs.csv",
-    }  # fmt: skip
+        "market_figures.csv",
+        "placement_figures.csv",
+        "postcode_districts.csv",
+        "objective_settings.csv",
+        "property_records.csv",
+        "milestone_records.csv",
+        "briefing_packs.csv",
+    }
 
 
 def test_each_file_has_a_row_for_every_row_of_its_table(filled_engine, tmp_path):
@@ -361,8 +422,11 @@ def test_the_data_dictionary_says_how_each_file_is_read_back_or_why_not(exported
     assert read_back["postcode_districts.csv"].startswith("yes, by import-lookup")
     assert read_back["market_figures.csv"] == "no: replaced by importing an Ofsted file (import-ofsted)"
     assert read_back["placement_figures.csv"] == "no: replaced by importing SSDA903 episodes (import-903)"
-    others = [value for file, value in read_back.items() if file not in {"postcode_districts.csv"}
-              and file not in {f"{layout.name}.csv" for layout in LAYOUTS}]  # fmt: skip
+    others = [
+        value
+        for file, value in read_back.items()
+        if file not in {"postcode_districts.csv"} and file not in {f"{layout.name}.csv" for layout in LAYOUTS}
+    ]
     assert all(re.fullmatch(r"no: \w.{10,}", value) for value in others), others
 
 
@@ -379,7 +443,9 @@ def test_dates_and_times_in_the_new_files_are_iso(exported):
     assert checked > 1000
     packs = by_header(exported / "briefing_packs.csv")
     assert [(p["Made at (UTC)"], p["As at"], p["Classification"]) for p in packs] == [
-        ("2026-10-01 09:30:12", "2026-09-30", "OFFICIAL"), ("2026-11-03 14:00:01", "2026-11-03", "")]
+        ("2026-10-01 09:30:12", "2026-09-30", "OFFICIAL"),
+        ("2026-11-03 14:00:01", "2026-11-03", ""),
+    ]
 
 
 def test_the_new_files_quote_text_keep_numbers_bare_and_guard_formulas(exported):
@@ -388,10 +454,16 @@ def test_the_new_files_quote_text_keep_numbers_bare_and_guard_formulas(exported)
 
     assert lines("market_figures.csv")[1] == '"2025-03-31","Hertfordshire","homes","Private",20'
     assert lines("placement_figures.csv")[1] == '"2026-09-30","children_in_homes","PR1",4'
-    assert lines("objective_settings.csv")[1:3] == ['"changes_target",0.3333333333333333',
-                                                    '"independent_weekly_cost",7123.45']  # fmt: skip
-    assert lines("postcode_districts.csv")[1:] == ['"AL1","Hertfordshire"', '"LU1","Luton"',
-                                                   '"N1","\'=HYPERLINK(""x"")"', '"SG1","Hertfordshire"']  # fmt: skip
+    assert lines("objective_settings.csv")[1:3] == [
+        '"changes_target",0.3333333333333333',
+        '"independent_weekly_cost",7123.45',
+    ]
+    assert lines("postcode_districts.csv")[1:] == [
+        '"AL1","Hertfordshire"',
+        '"LU1","Luton"',
+        '"N1","\'=HYPERLINK(""x"")"',
+        '"SG1","Hertfordshire"',
+    ]
     assert lines("briefing_packs.csv")[2] == '"2026-11-03 14:00:01","\'@briefer","cli","2026-11-03","2026-10-01",""'
 
 
@@ -471,7 +543,9 @@ def test_the_objective_settings_description_names_every_setting():
     assert [setting.key for setting in KNOWN if setting.key not in described] == []
 
 
-def test_an_export_folder_imports_with_the_files_import_does_not_read_passed_over(filled_engine, empty_engine, tmp_path):
+def test_an_export_folder_imports_with_the_files_import_does_not_read_passed_over(
+    filled_engine, empty_engine, tmp_path
+):
     folder = export(filled_engine, tmp_path / "out")
 
     report = import_path(empty_engine, folder, SYSTEM, today=SEED_TODAY)
@@ -491,4 +565,5 @@ def test_the_export_page_offers_every_file(monkeypatch, store_url, engine):
     assert_page_ok(at)
     labels = [button.proto.label for button in at.get("download_button")]
     assert labels == [f"{layout.name}.csv" for layout in (*EXPORT_LAYOUTS, DATA_DICTIONARY)] + [
-        "Empty import template (.xlsx)"]  # fmt: skip
+        "Empty import template (.xlsx)"
+    ]

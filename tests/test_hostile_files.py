@@ -52,8 +52,9 @@ IMPORTERS: dict[str, Callable[[Any, Path], list]] = {
 
 def csv_text(rows: list[dict[str, str]], separator: str = ",", newline: str = "\n") -> str:
     """The tracker's header and `rows`, cells left blank where a row names none (no cell here needs quoting)."""
-    lines = [separator.join(PROPERTIES.headers)] + [separator.join(row.get(h, "") for h in PROPERTIES.headers)
-                                                    for row in rows]  # fmt: skip
+    lines = [separator.join(PROPERTIES.headers)] + [
+        separator.join(row.get(h, "") for h in PROPERTIES.headers) for row in rows
+    ]
     return newline.join(lines) + newline
 
 
@@ -296,16 +297,18 @@ def sheet_xml(rows: list, dimension: str = "A1:J2", extra: str = "") -> str:
     """A sheet: the tracker's header, then each row (a dict by header) as inline text; `extra` cells end row 2."""
     headers = rows[0]
     cells = ["".join(inline(f"{column_letter(i)}1", h) for i, h in enumerate(headers, start=1))]
-    cells += ["".join(inline(f"{column_letter(i)}{n}", row[h]) for i, h in enumerate(headers, start=1) if row.get(h))
-              for n, row in enumerate(rows[1:], start=2)]  # fmt: skip
+    cells += [
+        "".join(inline(f"{column_letter(i)}{n}", row[h]) for i, h in enumerate(headers, start=1) if row.get(h))
+        for n, row in enumerate(rows[1:], start=2)
+    ]
     cells[-1] += extra
     body = "".join(f'<row r="{n}">{row}</row>' for n, row in enumerate(cells, start=1))
-    return (f'<worksheet xmlns="{CONTENT_MAIN}"><dimension ref="{dimension}"/><sheetData>{body}</sheetData>'
-            "</worksheet>")  # fmt: skip
+    return f'<worksheet xmlns="{CONTENT_MAIN}"><dimension ref="{dimension}"/><sheetData>{body}</sheetData></worksheet>'
 
 
-def handmade_workbook(path: Path, sheet: str | bytes, shared_strings: bytes | None = None,
-                      parts: dict[str, bytes] | None = None) -> Path:  # fmt: skip
+def handmade_workbook(
+    path: Path, sheet: str | bytes, shared_strings: bytes | None = None, parts: dict[str, bytes] | None = None
+) -> Path:
     """The smallest workbook openpyxl reads: one sheet, "properties", and the parts given, each written as is."""
     strings_type = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{CONTENT}.sharedStrings+xml"/>'
     strings_relation = f'<Relationship Id="rId2" Type="{RELATION}/sharedStrings" Target="sharedStrings.xml"/>'
@@ -316,14 +319,16 @@ def handmade_workbook(path: Path, sheet: str | bytes, shared_strings: bytes | No
         '<Default Extension="xml" ContentType="application/xml"/>'
         f'<Override PartName="/xl/workbook.xml" ContentType="{CONTENT}.sheet.main+xml"/>'
         f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{CONTENT}.worksheet+xml"/>'
-        + (strings_type if with_strings else "") + "</Types>",
+        + (strings_type if with_strings else "")
+        + "</Types>",
         "_rels/.rels": f'<Relationships xmlns="{RELATIONSHIPS}"><Relationship Id="rId1" '
         f'Type="{RELATION}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
         "xl/workbook.xml": f'<workbook xmlns="{CONTENT_MAIN}" xmlns:r="{RELATION}"><sheets>'
         '<sheet name="properties" sheetId="1" r:id="rId1"/></sheets></workbook>',
         "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{RELATIONSHIPS}"><Relationship Id="rId1" '
         f'Type="{RELATION}/worksheet" Target="worksheets/sheet1.xml"/>'
-        + (strings_relation if with_strings else "") + "</Relationships>",
+        + (strings_relation if with_strings else "")
+        + "</Relationships>",
         "xl/worksheets/sheet1.xml": sheet,
         **({"xl/sharedStrings.xml": shared_strings} if with_strings else {}),
         **(parts or {}),
@@ -371,10 +376,14 @@ def test_a_sheet_declaring_every_cell_excel_has_is_read_to_its_real_size(shared_
     assert report.counts["properties"].created == 1
 
 
-@pytest.mark.parametrize(("cell", "phrase"), [
-    ('<c r="XFD2"><v>1</v></c>', f"cell XFD2: a value beyond column {MAX_COLUMNS}"),
-    ('</row><row r="1048576"><c r="A1048576"><v>1</v></c>', f"cell A1048576: a value below row {MAX_ROWS:,}"),
-], ids=["column XFD", "row 1048576"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("cell", "phrase"),
+    [
+        ('<c r="XFD2"><v>1</v></c>', f"cell XFD2: a value beyond column {MAX_COLUMNS}"),
+        ('</row><row r="1048576"><c r="A1048576"><v>1</v></c>', f"cell A1048576: a value below row {MAX_ROWS:,}"),
+    ],
+    ids=["column XFD", "row 1048576"],
+)
 def test_a_value_far_beyond_the_limits_is_refused_at_once(shared_engine, tmp_path, cell, phrase):
     path = handmade_workbook(tmp_path / "tracker.xlsx", sheet_xml([PROPERTIES.headers, NEW_PROPERTY], extra=cell))
 
@@ -403,8 +412,13 @@ def test_a_part_that_unpacks_a_thousandfold_is_refused(shared_engine, tmp_path):
     sheet = sheet_xml([PROPERTIES.headers]).replace("<sheetData>", f"<sheetData>{padding}")
     path = handmade_workbook(tmp_path / "tracker.xlsx", sheet)
 
-    assert_bounded_refusal(shared_engine, "zip bomb part (20 MB of spaces)", path, "xl/worksheets/sheet1.xml",
-                           "more than 100 times its packed size")  # fmt: skip
+    assert_bounded_refusal(
+        shared_engine,
+        "zip bomb part (20 MB of spaces)",
+        path,
+        "xl/worksheets/sheet1.xml",
+        "more than 100 times its packed size",
+    )
 
 
 def test_a_workbook_unpacking_past_the_total_is_refused(shared_engine, tmp_path):
@@ -416,20 +430,27 @@ def test_a_workbook_unpacking_past_the_total_is_refused(shared_engine, tmp_path)
 
 def test_a_part_parsed_whole_is_held_to_its_own_limit(shared_engine, tmp_path):
     styles = f'<styleSheet xmlns="{CONTENT_MAIN}"><!-- {secrets.token_hex(3 * 1024 * 1024)} --></styleSheet>'
-    path = handmade_workbook(tmp_path / "tracker.xlsx", sheet_xml([PROPERTIES.headers]), parts={"xl/styles.xml": styles})
+    path = handmade_workbook(
+        tmp_path / "tracker.xlsx", sheet_xml([PROPERTIES.headers]), parts={"xl/styles.xml": styles}
+    )
 
     assert_bounded_refusal(shared_engine, "6 MB styles", path, "xl/styles.xml is 6 MB; at most 5 MB")
 
 
 def test_a_document_type_declaration_is_refused(shared_engine, tmp_path):
-    strings = (f'<!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa">]><sst xmlns="{CONTENT_MAIN}"><si><t>&a;</t></si></sst>')
-    path = handmade_workbook(tmp_path / "tracker.xlsx", sheet_xml([PROPERTIES.headers]), shared_strings=strings.encode())
+    strings = f'<!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa">]><sst xmlns="{CONTENT_MAIN}"><si><t>&a;</t></si></sst>'
+    path = handmade_workbook(
+        tmp_path / "tracker.xlsx", sheet_xml([PROPERTIES.headers]), shared_strings=strings.encode()
+    )
 
     assert_refused(shared_engine, path, "a document type declaration")
 
 
-@pytest.mark.parametrize("content", [b"PK\x03\x04 not really", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old"],
-                         ids=["broken zip", "xls or password"])  # fmt: skip
+@pytest.mark.parametrize(
+    "content",
+    [b"PK\x03\x04 not really", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old"],
+    ids=["broken zip", "xls or password"],
+)
 def test_a_workbook_that_cannot_be_read_is_refused_in_words(shared_engine, tmp_path, content):
     path = tmp_path / "tracker.xlsx"
     path.write_bytes(content)
@@ -471,7 +492,9 @@ def test_every_importer_refuses_a_file_over_the_size_limit_before_reading_it(sha
         file.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing is written, nothing need be read
 
     before = dump(shared_engine)
-    problems = measured(f"{importer}: a file over {MAX_FILE_MB} MB", path, lambda: IMPORTERS[importer](shared_engine, path))
+    problems = measured(
+        f"{importer}: a file over {MAX_FILE_MB} MB", path, lambda: IMPORTERS[importer](shared_engine, path)
+    )
 
     assert any(f"an import takes files of up to {MAX_FILE_MB} MB" in str(problem) for problem in problems), problems
     assert dump(shared_engine) == before

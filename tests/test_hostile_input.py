@@ -21,8 +21,20 @@ HEADERS = {
     "Postcode-district lookup": "Postcode district,Local authority",
     "Ofsted provider-level data": "URN,Provision type,Local authority,Sector,Places,Overall effectiveness",
 }
-NASTY_CELLS = ["=cmd|' /C calc'!A0", "<script>alert(1)</script>", "a" * 200_000, "\x00", "\"unclosed", "£€\u202e",
-               "-1", "31/02/2024", "SG1 2AB", "", " ", "\r\n"]  # fmt: skip
+NASTY_CELLS = [
+    "=cmd|' /C calc'!A0",
+    "<script>alert(1)</script>",
+    "a" * 200_000,
+    "\x00",
+    '"unclosed',
+    "£€\u202e",
+    "-1",
+    "31/02/2024",
+    "SG1 2AB",
+    "",
+    " ",
+    "\r\n",
+]
 
 
 def hostile_files(seed: int, header: str) -> list[tuple[str, bytes]]:

@@ -19,8 +19,14 @@ from dashboard.roles import SYSTEM, Actor, Role
 from tests.conftest import dump
 
 EDITOR = Actor("ann@herts.gov.uk", "test", Role.EDITOR)
-HELD = [("AL1", "Hertfordshire"), ("AL10", "Hertfordshire"), ("EN11", "Hertfordshire"), ("LU1", "Luton"),
-        ("SG1", "Hertfordshire"), ("WD17", "Hertfordshire")]  # fmt: skip
+HELD = [
+    ("AL1", "Hertfordshire"),
+    ("AL10", "Hertfordshire"),
+    ("EN11", "Hertfordshire"),
+    ("LU1", "Luton"),
+    ("SG1", "Hertfordshire"),
+    ("WD17", "Hertfordshire"),
+]
 
 
 def exported_rows(engine: Engine) -> list[list[str]]:
@@ -69,7 +75,9 @@ def test_the_export_imports_back_as_held(held, tmp_path):
 )
 def test_a_file_with_no_rows_never_replaces_the_lookup_held(held, tmp_path, body):
     path = write_rows(tmp_path / "postcode_districts.csv", [exported_rows(held)[0], *body])
-    assert refused(held, path) == [(None, None, f"the file has no rows: the lookup held ({len(HELD)} districts) is kept")]
+    assert refused(held, path) == [
+        (None, None, f"the file has no rows: the lookup held ({len(HELD)} districts) is kept")
+    ]
 
 
 def test_an_empty_file_never_replaces_the_lookup_held(held, tmp_path):
@@ -86,12 +94,41 @@ def test_with_no_lookup_held_a_header_only_file_is_still_refused(empty_engine, t
 
 @pytest.mark.parametrize(
     "district",
-    ["SG1 2AB", "SG12AB", "SG", "1SG", "SG1-", "SGG1", "SG123", "ＳＧ１", "ſg1", "SG\u200b1", "SG1.", "AL1O", "QA1",
-     "SI1", "W1I"],
-    ids=["postcode", "postcode unspaced", "area only", "digit first", "trailing hyphen", "three letters", "three digits",
-         "full-width", "long s", "zero-width space", "trailing dot", "fourth letter O", "first letter Q",
-         "second letter I", "third letter I"],
-)  # fmt: skip
+    [
+        "SG1 2AB",
+        "SG12AB",
+        "SG",
+        "1SG",
+        "SG1-",
+        "SGG1",
+        "SG123",
+        "ＳＧ１",
+        "ſg1",
+        "SG\u200b1",
+        "SG1.",
+        "AL1O",
+        "QA1",
+        "SI1",
+        "W1I",
+    ],
+    ids=[
+        "postcode",
+        "postcode unspaced",
+        "area only",
+        "digit first",
+        "trailing hyphen",
+        "three letters",
+        "three digits",
+        "full-width",
+        "long s",
+        "zero-width space",
+        "trailing dot",
+        "fourth letter O",
+        "first letter Q",
+        "second letter I",
+        "third letter I",
+    ],
+)
 def test_a_district_must_be_an_outward_code_and_nothing_else(held, tmp_path, district):
     rows = exported_rows(held)
     rows[3][0] = district
@@ -129,11 +166,14 @@ def test_an_authority_is_text_the_column_can_hold(held, tmp_path, authority, mes
 def test_every_fault_in_a_row_is_named_in_the_files_own_headers(held, tmp_path):
     rows = [["pcds", "LAD name"], ["SG1", "Hertfordshire"], ["SG1 2AB", "X" * 101], ["SG1", "Luton"]]
     assert refused(held, write_rows(tmp_path / "ons.csv", rows)) == [
-        (3, "pcds", "'SG1 2AB' is not a postcode district such as SG1 or AL10 (the first half of a postcode, and "
-                    "nothing else)"),
+        (
+            3,
+            "pcds",
+            "'SG1 2AB' is not a postcode district such as SG1 or AL10 (the first half of a postcode, and nothing else)",
+        ),
         (3, "LAD name", "is 101 characters long: at most 100"),
         (4, "pcds", "'SG1' is given twice: for Hertfordshire on row 2, and for Luton"),
-    ]  # fmt: skip
+    ]
 
 
 def test_the_command_line_refuses_a_header_only_file(engine, run_cli, tmp_path):
@@ -152,6 +192,8 @@ def test_the_command_line_refuses_a_header_only_file(engine, run_cli, tmp_path):
 
 
 def test_blank_lines_above_the_header_count_as_rows_of_the_file(held, tmp_path):
-    path = write_rows(tmp_path / "lookup.csv", [[], ["Postcode district", "Local authority"], ["SG1", "Herts"],
-                                                 ["SG1 2", "Hertfordshire"]])  # fmt: skip
+    path = write_rows(
+        tmp_path / "lookup.csv",
+        [[], ["Postcode district", "Local authority"], ["SG1", "Herts"], ["SG1 2", "Hertfordshire"]],
+    )
     assert [(row, column) for row, column, _ in refused(held, path)] == [(4, "Postcode district")]

@@ -76,11 +76,13 @@ def test_the_export_imports_back_changing_nothing(shared_engine, export, tmp_pat
 
 CELLS = [
     pytest.param("Purchase budget (£)", "£1,2,3", "'£1,2,3' is not an amount in pounds", id="misplaced separators"),
-    pytest.param("Purchase cost (£)", "4GBP50,000", "'4GBP50,000' is not an amount in pounds",
-                 id="currency in the middle"),
+    pytest.param(
+        "Purchase cost (£)", "4GBP50,000", "'4GBP50,000' is not an amount in pounds", id="currency in the middle"
+    ),
     pytest.param("Refurbishment cost (£)", "9007199254740993", "outside £0 to £50,000,000", id="money past a float"),
-    pytest.param("Planned beds", "9007199254740993", "9,007,199,254,740,993 beds is outside 1 to 12",
-                 id="beds beyond a float"),
+    pytest.param(
+        "Planned beds", "9007199254740993", "9,007,199,254,740,993 beds is outside 1 to 12", id="beds beyond a float"
+    ),
     pytest.param("Planned beds", "1e5", "'1e5' is not a whole number", id="exponent"),
     pytest.param("Registered beds", "inf", "'inf' is not a whole number", id="infinity"),
     pytest.param("Purchase budget (£)", "1e400", "'1e400' is not an amount in pounds", id="overflowing float"),
@@ -98,8 +100,9 @@ CELLS = [
 
 
 @pytest.mark.parametrize(("column", "cell", "message"), CELLS)
-def test_a_value_that_cannot_be_kept_exactly_is_refused_in_words(shared_engine, export, tmp_path, column, cell,
-                                                                  message):  # fmt: skip
+def test_a_value_that_cannot_be_kept_exactly_is_refused_in_words(
+    shared_engine, export, tmp_path, column, cell, message
+):
     path = altered(export, PROPERTIES, {ROW: {column: cell}}, tmp_path)
 
     report = assert_refused(shared_engine, path, (ROW + 2, column), saying=message)
@@ -140,11 +143,15 @@ def test_text_is_stored_nfc_normalised(engine, export, tmp_path):
 
 def test_every_fault_of_a_row_is_named_once_per_column(shared_engine, export, tmp_path):
     faults = {
-        "Planned beds": "15", "District": "Hitchen", "Phase": "Phase 9", "Notes": "near SG1 2AB",
-        "Purchase budget (£)": "£1,2,3", "Specialism": "x" * 101,
+        "Planned beds": "15",
+        "District": "Hitchen",
+        "Phase": "Phase 9",
+        "Notes": "near SG1 2AB",
+        "Purchase budget (£)": "£1,2,3",
+        "Specialism": "x" * 101,
         "Legal planned": "2025-01-01",  # before the survey, planned below
         "Completion actual": "2099-01-01",  # not yet happened
-    }  # fmt: skip
+    }
     no_dates = {column.header: "" for column in STAGE_COLUMNS}
     path = altered(export, PROPERTIES, {ROW: {**no_dates, "Survey planned": "2025-03-01", **faults}}, tmp_path)
 
@@ -175,9 +182,12 @@ def test_faults_in_several_rows_and_tables_are_all_named(shared_engine, export, 
     report = import_path(shared_engine, folder, EDITOR, today=SEED_TODAY)
 
     assert {(problem.source, problem.row, problem.column) for problem in report.problems} == {
-        ("decisions.csv", 2, "Key decision"), ("phases.csv", 3, "Planned end"), ("properties.csv", 2, "Planned beds"),
-        ("properties.csv", 7, "District"), ("properties.csv", 7, "Registered beds"),
-    }, report.summary()  # fmt: skip
+        ("decisions.csv", 2, "Key decision"),
+        ("phases.csv", 3, "Planned end"),
+        ("properties.csv", 2, "Planned beds"),
+        ("properties.csv", 7, "District"),
+        ("properties.csv", 7, "Registered beds"),
+    }, report.summary()
 
 
 # ---------------------------------------------------------------- one identity, whatever the capitals
@@ -187,8 +197,12 @@ def test_a_reference_in_other_capitals_is_refused_naming_the_one_held(shared_eng
     held = export["properties"][ROW]["Reference"]
     path = altered(export, PROPERTIES, {ROW: {"Reference": f"  {held.lower()} "}}, tmp_path)
 
-    assert_refused(shared_engine, path, (ROW + 2, "Reference"),
-                   saying=f"'{held.lower()}' is {held} written in other capitals: write it as {held}")  # fmt: skip
+    assert_refused(
+        shared_engine,
+        path,
+        (ROW + 2, "Reference"),
+        saying=f"'{held.lower()}' is {held} written in other capitals: write it as {held}",
+    )
 
 
 def test_two_rows_of_a_file_that_differ_only_in_capitals_are_refused(shared_engine, export, tmp_path):
@@ -197,8 +211,12 @@ def test_two_rows_of_a_file_that_differ_only_in_capitals_are_refused(shared_engi
     path = write_csv(tmp_path / "properties.csv", rows)
 
     last = len(rows) + 1
-    assert_refused(shared_engine, path, (last, "Reference"),
-                   saying=f"'rs-new-01' is RS-NEW-01 (row {last - 1}) written in other capitals")  # fmt: skip
+    assert_refused(
+        shared_engine,
+        path,
+        (last, "Reference"),
+        saying=f"'rs-new-01' is RS-NEW-01 (row {last - 1}) written in other capitals",
+    )
 
 
 def test_a_decision_or_phase_key_in_other_capitals_is_refused(shared_engine, export, tmp_path):

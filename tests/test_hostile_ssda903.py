@@ -89,23 +89,33 @@ def test_rows_alike_but_for_one_cell_are_two_episodes(engine, tmp_path):
 def test_every_fault_in_a_row_is_named(shared_engine, tmp_path):
     rows = real_rows()
     headers = rows[0]
-    bad = dict(zip(headers, rows[4], strict=True)) | {"RNE": "X", "PLACE": "Q9", "PLACE_PROVIDER": "PR9",
-                                                      "DECOM": "30/02/2021", "DEC": "01/01/2030"}  # fmt: skip
+    bad = dict(zip(headers, rows[4], strict=True)) | {
+        "RNE": "X",
+        "PLACE": "Q9",
+        "PLACE_PROVIDER": "PR9",
+        "DECOM": "30/02/2021",
+        "DEC": "01/01/2030",
+    }
     rows[4] = [bad[header] for header in headers]
     before = dump(shared_engine)
 
     report = run_import(shared_engine, write_rows(tmp_path / "episodes.csv", rows))
 
     assert sorted((p.row, p.column) for p in report.problems) == [
-        (5, "DEC"), (5, "DECOM"), (5, "PLACE"), (5, "PLACE_PROVIDER"), (5, "RNE"),
-    ]  # fmt: skip
+        (5, "DEC"),
+        (5, "DECOM"),
+        (5, "PLACE"),
+        (5, "PLACE_PROVIDER"),
+        (5, "RNE"),
+    ]
     messages = " | ".join(p.message for p in report.problems)
     assert "'30/02/2021' is not a real date" in messages and "01/01/2030 is in the future" in messages
     assert dump(shared_engine) == before
 
 
-@pytest.mark.parametrize("content", ["", "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,PL_POST\r\n"],
-                         ids=["empty", "header only"])  # fmt: skip
+@pytest.mark.parametrize(
+    "content", ["", "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,PL_POST\r\n"], ids=["empty", "header only"]
+)
 def test_a_file_with_no_episodes_never_replaces_months_held(engine, tmp_path, content):
     assert run_import(engine, EPISODES).written
     before = dump(engine)

@@ -352,7 +352,9 @@ def test_repeated_reference_within_the_file(shared_engine, tmp_path):
 def test_missing_required_column(shared_engine, tmp_path):
     headers = [header for header in PROPERTIES.headers if header != "Planned beds"]
 
-    assert_refused(shared_engine, write_csv(tmp_path / "properties.csv", [GOOD_ROW], headers=headers), (1, "Planned beds"))
+    assert_refused(
+        shared_engine, write_csv(tmp_path / "properties.csv", [GOOD_ROW], headers=headers), (1, "Planned beds")
+    )
 
 
 def test_unknown_column(shared_engine, tmp_path):
@@ -409,4 +411,3 @@ def test_missing_path_is_a_problem_not_an_exception(shared_engine, tmp_path):
     report = assert_refused(shared_engine, tmp_path / "nowhere.csv", (None, None))
 
     assert "no such file" in report.summary()
-

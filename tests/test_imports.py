@@ -10,11 +10,24 @@ from tests.conftest import REPO_ROOT
 
 # What the programme pages, the export, audit and access pages, the data forms and the app's frame import.
 READING_PAGES = [
-    "dashboard_ui.shell", "dashboard_ui.view", "dashboard_ui.widgets", "dashboard_ui.store", "dashboard.charts",
-    "dashboard.metrics", "dashboard.tables", "dashboard.exporting", "dashboard.consultation", "dashboard.objectives",
-    "dashboard.market", "dashboard.placements", "dashboard.audit", "dashboard.history", "dashboard.access",
-    "dashboard_ui.data_forms", "dashboard.editing",
-]  # fmt: skip
+    "dashboard_ui.shell",
+    "dashboard_ui.view",
+    "dashboard_ui.widgets",
+    "dashboard_ui.store",
+    "dashboard.charts",
+    "dashboard.metrics",
+    "dashboard.tables",
+    "dashboard.exporting",
+    "dashboard.consultation",
+    "dashboard.objectives",
+    "dashboard.market",
+    "dashboard.placements",
+    "dashboard.audit",
+    "dashboard.history",
+    "dashboard.access",
+    "dashboard_ui.data_forms",
+    "dashboard.editing",
+]
 
 
 def loaded_after_importing(modules: list[str]) -> set[str]:

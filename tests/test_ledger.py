@@ -70,7 +70,9 @@ def test_a_past_view_is_not_changed_by_todays_edit(engine):
     editing.save_property(engine, ALICE, draft, edited(draft, **replanned), SEED_TODAY)
 
     now = _status(engine).set_index("reference")
-    assert now.loc["RS-P1-01", "planned_beds"] == 5 and now.loc["RS-P1-01", "open_planned_on"] == pd.Timestamp("2027-01-01")
+    assert now.loc["RS-P1-01", "planned_beds"] == 5 and now.loc["RS-P1-01", "open_planned_on"] == pd.Timestamp(
+        "2027-01-01"
+    )
     then = _status(engine, as_at=past)
     pd.testing.assert_frame_equal(then.drop(columns="version"), before.drop(columns="version"))
     assert metrics.bed_totals(then, TARGET) == metrics.bed_totals(before, TARGET)
@@ -84,10 +86,14 @@ def test_a_past_view_reads_the_record_made_by_the_end_of_that_day(engine):
     draft = editing.open_property(engine, "RS-P1-02")
     editing.save_property(engine, ALICE, draft, edited(draft, planned_beds=4), SEED_TODAY)
     with engine.begin() as connection:  # as if the edit was made at 10:00 on 1 March 2025
-        connection.execute(text("UPDATE property_record SET recorded_at = :at WHERE recorded_at > :old"),
-                           {"at": datetime(2025, 3, 1, 10), "old": datetime(2023, 6, 1)})  # fmt: skip
-    beds_on = {day: _status(engine, as_at=day).set_index("reference").loc["RS-P1-02", "planned_beds"]
-               for day in (date(2025, 2, 28), date(2025, 3, 1))}  # fmt: skip
+        connection.execute(
+            text("UPDATE property_record SET recorded_at = :at WHERE recorded_at > :old"),
+            {"at": datetime(2025, 3, 1, 10), "old": datetime(2023, 6, 1)},
+        )
+    beds_on = {
+        day: _status(engine, as_at=day).set_index("reference").loc["RS-P1-02", "planned_beds"]
+        for day in (date(2025, 2, 28), date(2025, 3, 1))
+    }
     assert beds_on == {date(2025, 2, 28): 3, date(2025, 3, 1): 4}
 
 
@@ -115,16 +121,23 @@ def test_the_migration_rebuilds_the_record_from_the_audit_log(engine):
     editing.save_property(engine, ALICE, draft, edited(draft, planned_beds=5, specialism="Therapeutic"), SEED_TODAY)
     with engine.begin() as connection:  # as if the seed was loaded in 2020 and the edit made in June 2025
         for at, which in ((datetime(2020, 1, 1), "!="), (datetime(2025, 6, 1), "=")):
-            connection.execute(text(f'UPDATE audit_log SET at = :at WHERE "user" {which} :alice'), {"at": at, "alice": ALICE.user})
+            connection.execute(
+                text(f'UPDATE audit_log SET at = :at WHERE "user" {which} :alice'), {"at": at, "alice": ALICE.user}
+            )
     with engine.begin() as connection:  # the store as it stood before migration 0007
         connection.execute(text("UPDATE alembic_version SET version_num = '0006'"))
         connection.execute(text("DROP TABLE property_record"))
         connection.execute(text("DROP TABLE milestone_record"))
         connection.execute(text("DROP TABLE briefing_pack"))
     upgrade_to_head(engine)
-    rows = {day: _status(engine, as_at=day).set_index("reference").loc["RS-P1-01"] for day in
-            (date(2025, 1, 1), date(2025, 7, 1))}  # fmt: skip
-    assert (rows[date(2025, 1, 1)]["planned_beds"], rows[date(2025, 1, 1)]["specialism"]) == (4, "Long-term, ages 8 to 17")
+    rows = {
+        day: _status(engine, as_at=day).set_index("reference").loc["RS-P1-01"]
+        for day in (date(2025, 1, 1), date(2025, 7, 1))
+    }
+    assert (rows[date(2025, 1, 1)]["planned_beds"], rows[date(2025, 1, 1)]["specialism"]) == (
+        4,
+        "Long-term, ages 8 to 17",
+    )
     assert (rows[date(2025, 7, 1)]["planned_beds"], rows[date(2025, 7, 1)]["specialism"]) == (5, "Therapeutic")
     assert not rows[date(2025, 1, 1)]["recorded_later"]
 
@@ -156,21 +169,39 @@ def programmes(draw) -> pd.DataFrame:
         next_stage = STAGES[reached] if reached < len(STAGES) else None
         planned_beds = draw(st.integers(1, 12))
         row = {
-            "reference": f"P{number:03d}", "phase": draw(st.sampled_from(["Phase 1", "Phase 2"])),
-            "district": "D", "district_code": draw(st.sampled_from(["E07000095", "E07000096", "E07000099"])),
-            "planned_beds": planned_beds, "registered_beds": draw(st.one_of(st.none(), st.integers(1, 12))),
-            "reached_position": reached, "next_stage": next_stage.key if next_stage else None,
+            "reference": f"P{number:03d}",
+            "phase": draw(st.sampled_from(["Phase 1", "Phase 2"])),
+            "district": "D",
+            "district_code": draw(st.sampled_from(["E07000095", "E07000096", "E07000099"])),
+            "planned_beds": planned_beds,
+            "registered_beds": draw(st.one_of(st.none(), st.integers(1, 12))),
+            "reached_position": reached,
+            "next_stage": next_stage.key if next_stage else None,
             "next_planned_on": planned[next_stage.key] if next_stage else None,
-            "started_on": actual.get("identified"), "provenance": "test", "councillors_informed_on": None,
-        }  # fmt: skip
+            "started_on": actual.get("identified"),
+            "provenance": "test",
+            "councillors_informed_on": None,
+        }
         for level, key in LEVEL_STAGE_KEYS.items():
             row[f"{level}_planned_on"] = planned[key]
             reached_level = [actual[s.key] for s in STAGES[STAGE_POSITION[key] - 1 :] if s.key in actual]
             row[f"{level}_actual_on"] = min(reached_level) if reached_level else None
         rows.append(row)
-    columns = ["reference", "phase", "district", "district_code", "planned_beds", "registered_beds",
-               "reached_position", "next_stage", "next_planned_on", "started_on", "provenance",
-               "councillors_informed_on", *(f"{lv}_{k}_on" for lv in LEVEL_STAGE_KEYS for k in ("planned", "actual"))]  # fmt: skip
+    columns = [
+        "reference",
+        "phase",
+        "district",
+        "district_code",
+        "planned_beds",
+        "registered_beds",
+        "reached_position",
+        "next_stage",
+        "next_planned_on",
+        "started_on",
+        "provenance",
+        "councillors_informed_on",
+        *(f"{lv}_{k}_on" for lv in LEVEL_STAGE_KEYS for k in ("planned", "actual")),
+    ]
     frame = pd.DataFrame(rows, columns=columns)
     frame["registered_beds"] = frame["registered_beds"].astype("Int64")
     frame["reached_position"] = frame["reached_position"].astype(int)
@@ -180,8 +211,15 @@ def programmes(draw) -> pd.DataFrame:
     return frame
 
 
-DISTRICTS = pd.DataFrame({"ons_code": ["E07000095", "E07000096", "E07000099"], "name": ["A", "B", "C"],
-                          "short_name": [None] * 3, "tile_x": [0.0] * 3, "tile_row": [0] * 3})  # fmt: skip
+DISTRICTS = pd.DataFrame(
+    {
+        "ons_code": ["E07000095", "E07000096", "E07000099"],
+        "name": ["A", "B", "C"],
+        "short_name": [None] * 3,
+        "tile_x": [0.0] * 3,
+        "tile_row": [0] * 3,
+    }
+)
 
 
 @settings(max_examples=150, deadline=None, derandomize=True, database=None)

@@ -38,14 +38,26 @@ URN = re.compile(r"\bSC\d{6}\b", re.IGNORECASE)
 TITLE_2024 = "Children's social care data in England 2024 – Provider level as at 31 March 2024"
 NOTES = ["This worksheet contains one table, this table begins in cell A4.", "Some cells in this table are empty."]
 HEADERS_2024 = [
-    "URN", "Provision type", "Name", "Postcode", "Local authority", "Sector", "Places",
+    "URN",
+    "Provision type",
+    "Name",
+    "Postcode",
+    "Local authority",
+    "Sector",
+    "Places",
     "Overall experiences and progress of children and young people",
-]  # fmt: skip
+]
 # 2019: other names for the same columns, with line breaks inside the header cells as Excel writes them.
 HEADERS_2019 = [
-    "URN", "Provision\ntype", "Name", "Postcode", "Local\nAuthority", "Sector", "Number of\r\nplaces",
+    "URN",
+    "Provision\ntype",
+    "Name",
+    "Postcode",
+    "Local\nAuthority",
+    "Sector",
+    "Number of\r\nplaces",
     "Overall\neffectiveness",
-]  # fmt: skip
+]
 
 
 def home(la: str, sector: str, places: str, rating: str = "Good", kind: str = "Children's home") -> list[str]:

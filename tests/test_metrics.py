@@ -17,11 +17,23 @@ T = pd.Timestamp
 def _status(*rows: dict) -> pd.DataFrame:
     """Status rows as dashboard.queries.property_status returns them; unnamed dates are missing."""
     columns = {
-        "reference": None, "phase": "Phase 1", "district": "Dacorum", "district_code": "E07000096",
-        "planned_beds": 3, "registered_beds": pd.NA, "reached_position": 0, "next_stage": None,
-        "next_planned_on": pd.NaT, "started_on": pd.NaT, "provenance": "test",
-        **{f"{level}_{kind}_on": pd.NaT for level in ("secured", "registered", "open") for kind in ("planned", "actual")},
-    }  # fmt: skip
+        "reference": None,
+        "phase": "Phase 1",
+        "district": "Dacorum",
+        "district_code": "E07000096",
+        "planned_beds": 3,
+        "registered_beds": pd.NA,
+        "reached_position": 0,
+        "next_stage": None,
+        "next_planned_on": pd.NaT,
+        "started_on": pd.NaT,
+        "provenance": "test",
+        **{
+            f"{level}_{kind}_on": pd.NaT
+            for level in ("secured", "registered", "open")
+            for kind in ("planned", "actual")
+        },
+    }
     frame = pd.DataFrame([{**columns, **row} for row in rows])
     frame["registered_beds"] = frame["registered_beds"].astype("Int64")
     for column in frame.columns:
@@ -31,24 +43,52 @@ def _status(*rows: dict) -> pd.DataFrame:
 
 
 OPEN = _status(
-    {"reference": "A", "planned_beds": 4, "registered_beds": 3, "reached_position": STAGE_POSITION["opened"],
-     "secured_actual_on": T("2024-01-10"), "registered_actual_on": T("2025-01-10"), "open_actual_on": T("2025-02-01")},
-)  # fmt: skip
+    {
+        "reference": "A",
+        "planned_beds": 4,
+        "registered_beds": 3,
+        "reached_position": STAGE_POSITION["opened"],
+        "secured_actual_on": T("2024-01-10"),
+        "registered_actual_on": T("2025-01-10"),
+        "open_actual_on": T("2025-02-01"),
+    },
+)
 REGISTERED = _status(
-    {"reference": "B", "planned_beds": 2, "reached_position": STAGE_POSITION["ofsted_registration"],
-     "next_stage": "opened", "next_planned_on": T("2025-11-01"), "secured_actual_on": T("2024-06-01"),
-     "registered_actual_on": T("2025-10-01"), "open_planned_on": T("2025-11-01")},
-)  # fmt: skip
+    {
+        "reference": "B",
+        "planned_beds": 2,
+        "reached_position": STAGE_POSITION["ofsted_registration"],
+        "next_stage": "opened",
+        "next_planned_on": T("2025-11-01"),
+        "secured_actual_on": T("2024-06-01"),
+        "registered_actual_on": T("2025-10-01"),
+        "open_planned_on": T("2025-11-01"),
+    },
+)
 SECURED = _status(
-    {"reference": "C", "planned_beds": 3, "reached_position": STAGE_POSITION["planning"],
-     "next_stage": "refurbishment", "next_planned_on": T("2026-03-01"), "secured_actual_on": T("2025-08-01"),
-     "registered_planned_on": T("2026-09-01"), "open_planned_on": T("2026-10-01")},
-)  # fmt: skip
+    {
+        "reference": "C",
+        "planned_beds": 3,
+        "reached_position": STAGE_POSITION["planning"],
+        "next_stage": "refurbishment",
+        "next_planned_on": T("2026-03-01"),
+        "secured_actual_on": T("2025-08-01"),
+        "registered_planned_on": T("2026-09-01"),
+        "open_planned_on": T("2026-10-01"),
+    },
+)
 PIPELINE = _status(
-    {"reference": "D", "planned_beds": 2, "reached_position": STAGE_POSITION["survey"], "next_stage": "legal",
-     "next_planned_on": T("2025-12-02"), "secured_planned_on": T("2026-02-01"), "registered_planned_on": T("2026-12-01"),
-     "open_planned_on": T("2027-01-01")},
-)  # fmt: skip
+    {
+        "reference": "D",
+        "planned_beds": 2,
+        "reached_position": STAGE_POSITION["survey"],
+        "next_stage": "legal",
+        "next_planned_on": T("2025-12-02"),
+        "secured_planned_on": T("2026-02-01"),
+        "registered_planned_on": T("2026-12-01"),
+        "open_planned_on": T("2027-01-01"),
+    },
+)
 PROGRAMME = pd.concat([OPEN, REGISTERED, SECURED, PIPELINE], ignore_index=True)
 
 
@@ -61,8 +101,15 @@ def test_bed_totals_count_each_level():
 
 def test_the_ledger_counts_planned_beds_until_registration_and_places_from_it():
     # Registered places recorded ahead of the registration itself do not count yet.
-    ahead = _status({"reference": "E", "planned_beds": 4, "registered_beds": 2, "reached_position": 5,
-                     "secured_actual_on": T("2025-01-01")})  # fmt: skip
+    ahead = _status(
+        {
+            "reference": "E",
+            "planned_beds": 4,
+            "registered_beds": 2,
+            "reached_position": 5,
+            "secured_actual_on": T("2025-01-01"),
+        }
+    )
     book = metrics.ledger(pd.concat([PROGRAMME, ahead], ignore_index=True)).set_index("reference")
     assert book["beds"].to_dict() == {"A": 3, "B": 2, "C": 3, "D": 2, "E": 4}
     assert book["level"].to_dict() == {"A": "open", "B": "registered", "C": "secured", "D": "pipeline", "E": "secured"}
@@ -112,8 +159,15 @@ def test_cumulative_beds_join_actual_and_forecast_at_as_at():
 
 
 def test_by_district_lists_every_district():
-    districts = pd.DataFrame({"ons_code": ["E07000096", "E07000103"], "name": ["Dacorum", "Watford"],
-                              "short_name": [None, None], "tile_x": [0.5, 2], "tile_row": [2, 3]})  # fmt: skip
+    districts = pd.DataFrame(
+        {
+            "ons_code": ["E07000096", "E07000103"],
+            "name": ["Dacorum", "Watford"],
+            "short_name": [None, None],
+            "tile_x": [0.5, 2],
+            "tile_row": [2, 3],
+        }
+    )
     frame = metrics.by_district(PROGRAMME, districts, target=20).set_index("name")
     assert frame.loc["Dacorum", "properties"] == 4 and frame.loc["Dacorum", "secured"] == 8
     assert frame.loc["Watford", "properties"] == 0 and frame.loc["Watford", "share_of_target"] == 0
@@ -124,19 +178,31 @@ def _milestones(reference: str, dates: list[tuple[str | None, str | None]]) -> p
     from dashboard.stages import STAGES
 
     rows = [
-        {"reference": reference, "phase": "P", "district": "D", "position": i, "stage": s.key, "stage_label": s.label,
-         "planned_on": pd.to_datetime(p), "actual_on": pd.to_datetime(a)}
+        {
+            "reference": reference,
+            "phase": "P",
+            "district": "D",
+            "position": i,
+            "stage": s.key,
+            "stage_label": s.label,
+            "planned_on": pd.to_datetime(p),
+            "actual_on": pd.to_datetime(a),
+        }
         for i, (s, (p, a)) in enumerate(zip(STAGES, dates), start=1)
-    ]  # fmt: skip
+    ]
     return pd.DataFrame(rows)
 
 
 def test_gantt_segments_separate_inherited_delay_from_added_delay():
     frame = _milestones(
         "X",
-        [("2025-01-01", "2025-01-01"), ("2025-02-01", "2025-03-01"), ("2025-03-01", "2025-03-29"),
-         ("2025-04-01", None)],
-    )  # fmt: skip
+        [
+            ("2025-01-01", "2025-01-01"),
+            ("2025-02-01", "2025-03-01"),
+            ("2025-03-01", "2025-03-29"),
+            ("2025-04-01", None),
+        ],
+    )
     segments = metrics.gantt_segments(frame, as_at=date(2025, 4, 15))
     actual = segments[segments["basis"] == "actual"].set_index("stage")
     # Offer accepted took 59 days against 31 planned: it added 28 and ended 28 days late.

@@ -119,14 +119,14 @@ def test_each_propertys_status_is_read_from_its_index(shared_engine):
 # A second row for each key, in other capitals (the seed holds RS-P1-01, B147/24 and Phase 2).
 CASE_VARIANTS = {
     "property": "INSERT INTO property (reference, phase_id, district_id, provision_model, planned_beds, provenance, "
-                "version) SELECT 'rs-p1-01', phase_id, district_id, provision_model, planned_beds, 'test', 1 "
-                "FROM property WHERE reference = 'RS-P1-01'",
+    "version) SELECT 'rs-p1-01', phase_id, district_id, provision_model, planned_beds, 'test', 1 "
+    "FROM property WHERE reference = 'RS-P1-01'",
     "decision": "INSERT INTO decision (reference, title, decision_type, key_decision, provenance) "
-                "SELECT 'b147/24', title, decision_type, key_decision, 'test' FROM decision "
-                "WHERE reference = 'B147/24'",
+    "SELECT 'b147/24', title, decision_type, key_decision, 'test' FROM decision "
+    "WHERE reference = 'B147/24'",
     "phase": "INSERT INTO phase (strategy_id, name, provenance) SELECT strategy_id, 'PHASE 2', 'test' FROM phase "
-             "WHERE name = 'Phase 2'",
-}  # fmt: skip
+    "WHERE name = 'Phase 2'",
+}
 
 
 @pytest.mark.parametrize("table", CASE_VARIANTS)
@@ -145,15 +145,21 @@ def test_a_store_holding_keys_in_other_capitals_is_refused_by_the_upgrade_naming
         upgrade_to_head(engine)
 
     message = str(refused.value)
-    for pair in ("B147/24 and b147/24 (decision references)", "PHASE 2 and Phase 2 (phase names)",
-                 "RS-P1-01 and rs-p1-01 (property references)"):  # fmt: skip
+    for pair in (
+        "B147/24 and b147/24 (decision references)",
+        "PHASE 2 and Phase 2 (phase names)",
+        "RS-P1-01 and rs-p1-01 (property references)",
+    ):
         assert pair in message
     assert "Nothing was changed" in message
     assert current_revision(engine) == "0007"
 
     with engine.begin() as connection:  # a person decides which is right; then the upgrade goes ahead
-        for table, key, variant in (("property", "reference", "rs-p1-01"), ("decision", "reference", "b147/24"),
-                                    ("phase", "name", "PHASE 2")):  # fmt: skip
+        for table, key, variant in (
+            ("property", "reference", "rs-p1-01"),
+            ("decision", "reference", "b147/24"),
+            ("phase", "name", "PHASE 2"),
+        ):
             connection.execute(text(f"DELETE FROM {table} WHERE {key} = :variant"), {"variant": variant})
     upgrade_to_head(engine)
     assert current_revision(engine) == head_revision()

@@ -9,7 +9,11 @@ import pytest
 
 from dashboard_ui.view import forget_builds
 from tests.apptest import (
-    FRIENDLY_ERROR, assert_charts_described, assert_page_ok as _ok, open_app as _app, open_data_tables,
+    FRIENDLY_ERROR,
+    assert_charts_described,
+    assert_page_ok as _ok,
+    open_app as _app,
+    open_data_tables,
 )
 from tests.conftest import beds_by_sql as _beds
 from tests.conftest import plain_sql
@@ -130,7 +134,9 @@ def test_choosing_a_property_shows_its_milestones_costs_and_history(app):
     milestones, costs, history = app.dataframe[1].value, app.dataframe[2].value, app.dataframe[3].value
     assert len(milestones) == 12 and milestones["Stage"].iloc[0] == "Property identified"
     assert costs["Item"].tolist() == ["Purchase", "Refurbishment"]
-    assert (history["What"].str.startswith("Property RS-P2-04") | history["What"].str.startswith("Milestone RS-P2-04:")).all()
+    assert (
+        history["What"].str.startswith("Property RS-P2-04") | history["What"].str.startswith("Milestone RS-P2-04:")
+    ).all()
     assert history["Change"].str.startswith("Added").any()
 
 
@@ -155,11 +161,19 @@ def test_a_change_to_the_store_shows_on_the_next_rerun(app, engine, tmp_path):
 
     before = app.title[0].value
     registered = {
-        "Reference": "RS-P2-09", "Phase": "Phase 2", "District": "Hertsmere", "Provision model": "commissioned",
-        "Planned beds": "3", "Registered beds": "3", "Identified actual": "2024-05-13",
-        "Ofsted registration actual": "2026-08-08", "Opened actual": "2026-11-01",
-    }  # fmt: skip
-    report = import_path(engine, write_csv(tmp_path / "opened.csv", [registered]), Actor("analyst", "test", Role.EDITOR))
+        "Reference": "RS-P2-09",
+        "Phase": "Phase 2",
+        "District": "Hertsmere",
+        "Provision model": "commissioned",
+        "Planned beds": "3",
+        "Registered beds": "3",
+        "Identified actual": "2024-05-13",
+        "Ofsted registration actual": "2026-08-08",
+        "Opened actual": "2026-11-01",
+    }
+    report = import_path(
+        engine, write_csv(tmp_path / "opened.csv", [registered]), Actor("analyst", "test", Role.EDITOR)
+    )
     assert report.ok, report.summary()
     app.run()
     opened_before = int(before.split()[0])

@@ -20,8 +20,21 @@ from tests.conftest import SHARED_DATA, dump
 
 EPISODES = SHARED_DATA / "ssda903" / "demandmodel_2021-episodes.csv"
 ANN = Actor("ann@herts.gov.uk", "import 903", Role.EDITOR)
-HEADERS = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
-           "HOME_POST", "PL_POST", "URN"]  # fmt: skip
+HEADERS = [
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "CIN",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "DEC",
+    "REC",
+    "REASON_PLACE_CHANGE",
+    "HOME_POST",
+    "PL_POST",
+    "URN",
+]
 
 
 def write_episodes(path: Path, rows: list[dict[str, str]], headers: list[str] = HEADERS) -> Path:
@@ -33,9 +46,20 @@ def write_episodes(path: Path, rows: list[dict[str, str]], headers: list[str] = 
 
 
 def episode(child, start, end="", place="K2", provider="PR1", rne="S", postcode="SG1 2AB") -> dict[str, str]:
-    return {"CHILD": child, "DECOM": start, "DEC": end, "PLACE": place, "PLACE_PROVIDER": provider, "RNE": rne,
-            "PL_POST": postcode, "LS": "C2", "CIN": "N1", "REC": "X1" if end else "", "HOME_POST": "AL1 1AA",
-            "URN": "SC123456"}  # fmt: skip
+    return {
+        "CHILD": child,
+        "DECOM": start,
+        "DEC": end,
+        "PLACE": place,
+        "PLACE_PROVIDER": provider,
+        "RNE": rne,
+        "PL_POST": postcode,
+        "LS": "C2",
+        "CIN": "N1",
+        "REC": "X1" if end else "",
+        "HOME_POST": "AL1 1AA",
+        "URN": "SC123456",
+    }
 
 
 # Three months, counted by hand:
@@ -58,8 +82,9 @@ MONTHS = (date(2024, 1, 1), date(2024, 3, 31))
 
 def figures(engine) -> dict[tuple[str, str, str], int]:
     with session_scope(engine) as session:
-        rows = session.execute(select(PlacementFigure.month_end, PlacementFigure.measure, PlacementFigure.category,
-                                      PlacementFigure.value)).all()  # fmt: skip
+        rows = session.execute(
+            select(PlacementFigure.month_end, PlacementFigure.measure, PlacementFigure.category, PlacementFigure.value)
+        ).all()
     return {(f"{month:%Y-%m}", measure, category): value for month, measure, category, value in rows}
 
 
@@ -142,8 +167,14 @@ def test_a_refused_row_is_reported_with_its_number_and_nothing_is_written(engine
 
 def test_columns_in_any_order_extra_columns_and_iso_dates_are_read(engine, tmp_path):
     headers = ["URN", "PL_POST", "DEC", "PLACE_PROVIDER", "PLACE", "EXTRA_NOTE", "RNE", "DECOM", "CHILD"]
-    rows = [{**row, "DECOM": pd.Timestamp(placements.parse_date(row["DECOM"])).strftime("%Y-%m-%d"),
-             "EXTRA_NOTE": "ignored"} for row in HAND_MADE]  # fmt: skip
+    rows = [
+        {
+            **row,
+            "DECOM": pd.Timestamp(placements.parse_date(row["DECOM"])).strftime("%Y-%m-%d"),
+            "EXTRA_NOTE": "ignored",
+        }
+        for row in HAND_MADE
+    ]
     path = write_episodes(tmp_path / "episodes.csv", rows, headers)
     report = placements.import_episodes(engine, path, ANN, months=MONTHS, today=date(2024, 6, 1))
     assert report.written, report.summary()
@@ -165,20 +196,29 @@ def test_importing_again_replaces_its_months_and_keeps_others(engine, tmp_path):
     first = figures(engine)
     placements.import_episodes(engine, path, ANN, months=MONTHS, today=date(2024, 6, 1))
     assert figures(engine) == first
-    placements.import_episodes(engine, path, ANN, months=(date(2023, 12, 1), date(2023, 12, 31)), today=date(2024, 6, 1))
+    placements.import_episodes(
+        engine, path, ANN, months=(date(2023, 12, 1), date(2023, 12, 31)), today=date(2024, 6, 1)
+    )
     assert set(figures(engine)) > set(first)
 
 
 def test_only_aggregates_are_kept_never_a_child_or_a_postcode(engine, tmp_path):
     import_lookup(engine, tmp_path)
     placements.import_episodes(engine, EPISODES, ANN, today=date(2026, 11, 26))
-    placements.import_episodes(engine, write_episodes(tmp_path / "e.csv", HAND_MADE), ANN, months=MONTHS,
-                               today=date(2024, 6, 1))  # fmt: skip
+    placements.import_episodes(
+        engine, write_episodes(tmp_path / "e.csv", HAND_MADE), ANN, months=MONTHS, today=date(2024, 6, 1)
+    )
     with EPISODES.open(newline="") as handle:
         children = {row["CHILD"] for row in csv.DictReader(handle)} | {"1", "2", "3", "4"}
     stored = dump(engine)
-    text_cells = [cell for table, rows in stored.items() if table not in {"audit_log"} for row in rows for cell in row
-                  if isinstance(cell, str)]  # fmt: skip
+    text_cells = [
+        cell
+        for table, rows in stored.items()
+        if table not in {"audit_log"}
+        for row in rows
+        for cell in row
+        if isinstance(cell, str)
+    ]
     assert not [cell for cell in text_cells if looks_like_postcode(cell)]
     placement_cells = {str(cell) for row in stored["placement_figure"] for cell in row[2:4]}
     assert not placement_cells & children

@@ -25,12 +25,33 @@ from tests.test_hostile_input import HEADERS
 
 EDITOR = Actor("ed@herts.gov.uk", "test", Role.EDITOR)
 TODAY = date(2026, 11, 25)
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 # Cells a spreadsheet or a browser would act on, beside any text at all.
-SPECIAL = st.sampled_from(["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "'=A1", "<script>alert(1)</script>",
-                           "<b>bold</b>", "**bold**", "$x$", "\x00", "\u202e", "", " ", "a" * 100_000])  # fmt: skip
+SPECIAL = st.sampled_from(
+    [
+        "=cmd|' /C calc'!A0",
+        "+1",
+        "-2",
+        "@SUM(A1)",
+        "'=A1",
+        "<script>alert(1)</script>",
+        "<b>bold</b>",
+        "**bold**",
+        "$x$",
+        "\x00",
+        "\u202e",
+        "",
+        " ",
+        "a" * 100_000,
+    ]
+)
 CELL = st.one_of(SPECIAL, st.text(max_size=40), st.integers().map(str), st.dates().map(date.isoformat))
 ENCODINGS = st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"])
 
@@ -102,12 +123,18 @@ FORM_FIELDS = st.fixed_dictionaries(
         "district": st.one_of(st.sampled_from(["Watford", "North Herts", "Dacorum"]), SPECIAL, st.text(max_size=20)),
         "provision_model": st.one_of(st.sampled_from(["in-house", "commissioned"]), st.text(max_size=12)),
         "purchase_budget": st.one_of(st.integers(-10, 10**12), st.floats(allow_nan=True), st.text(max_size=8)),
-        "planned": st.dictionaries(st.sampled_from(["completion", "opened", "survey"]),
-                                   st.one_of(st.dates(), st.none(), st.text(max_size=10)), max_size=3),
-        "actual": st.dictionaries(st.sampled_from(["identified", "offer_accepted", "completion"]),
-                                  st.one_of(st.dates(), st.none(), st.text(max_size=10)), max_size=3),
+        "planned": st.dictionaries(
+            st.sampled_from(["completion", "opened", "survey"]),
+            st.one_of(st.dates(), st.none(), st.text(max_size=10)),
+            max_size=3,
+        ),
+        "actual": st.dictionaries(
+            st.sampled_from(["identified", "offer_accepted", "completion"]),
+            st.one_of(st.dates(), st.none(), st.text(max_size=10)),
+            max_size=3,
+        ),
     },
-)  # fmt: skip
+)
 
 
 @SETTINGS
@@ -137,7 +164,7 @@ DECISION_FIELDS = st.fixed_dictionaries(
         "key_decision": st.one_of(st.sampled_from(["yes", "no", "Yes", "N"]), st.booleans(), st.text(max_size=6)),
         "decided_on": st.one_of(st.dates().map(lambda d: d.strftime("%d/%m/%Y")), st.dates(), st.text(max_size=12)),
     },
-)  # fmt: skip
+)
 
 
 @SETTINGS
@@ -176,7 +203,7 @@ def test_store_text_in_markdown_has_every_markup_character_escaped(text):
     assert not re.search(r"(?<!\\)(?:\\\\)*[*_$\[\]`#<>!|~]", shown), shown
 
 
-SETTING_VALUES = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**6, 10**12))
+SETTING_VALUES = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-(10**6), 10**12))
 
 
 @SETTINGS

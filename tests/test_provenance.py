@@ -15,8 +15,10 @@ from dashboard.roles import Actor, Role
 from tests.apptest import assert_page_ok, open_app
 from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, synthetic_store, write_csv
 
-PHASE_2 = ("decision record B147/24: phase, district; illustrative: reference, provision model, specialism, beds, "
-           "costs, councillors informed, notes, dates")  # fmt: skip
+PHASE_2 = (
+    "decision record B147/24: phase, district; illustrative: reference, provision model, specialism, beds, "
+    "costs, councillors informed, notes, dates"
+)
 # What the first seed wrote: older stores still hold it.
 OLD_PHASE_2 = "decision record B147/24 (phase and district); beds, dates and costs illustrative"
 OLD_DECISION = "decision record B147/24 (significance and controversial inferred from its consultation section)"
@@ -27,8 +29,18 @@ OLD_DECISION = "decision record B147/24 (significance and controversial inferred
 
 def test_each_field_takes_the_source_of_the_clause_naming_it():
     assert source_of(PHASE_2, "Phase") == source_of(PHASE_2, "district") == FACT
-    for name in ("Planned beds", "registered_beds", "Specialism", "Provision model", "Notes", "Reference",
-                 "Purchase cost (£)", "Completion actual", "Identified planned", "Councillors informed"):
+    for name in (
+        "Planned beds",
+        "registered_beds",
+        "Specialism",
+        "Provision model",
+        "Notes",
+        "Reference",
+        "Purchase cost (£)",
+        "Completion actual",
+        "Identified planned",
+        "Councillors informed",
+    ):
         assert source_of(PHASE_2, name) == ILLUSTRATIVE, name
 
 
@@ -72,8 +84,18 @@ def test_an_unknown_column_is_an_error_when_asked_for():
     ("text", "expected"),
     [
         # Property rows of the first seed: the record gave phase and district, said nothing of the rest.
-        (OLD_PHASE_2, {"phase": FACT, "district": FACT, "beds": ILLUSTRATIVE, "dates": ILLUSTRATIVE,
-                       "costs": ILLUSTRATIVE, "specialism": UNSTATED, "provision model": UNSTATED}),
+        (
+            OLD_PHASE_2,
+            {
+                "phase": FACT,
+                "district": FACT,
+                "beds": ILLUSTRATIVE,
+                "dates": ILLUSTRATIVE,
+                "costs": ILLUSTRATIVE,
+                "specialism": UNSTATED,
+                "provision model": UNSTATED,
+            },
+        ),
         (OLD_DECISION, {"significance": INFERRED, "controversial": INFERRED, "title": FACT, "date": FACT}),
         ("decision record B147/24 (planned end illustrative)", {"planned end": ILLUSTRATIVE, "starts": FACT}),
         ("B147/24; costs illustrative", {"costs": ILLUSTRATIVE, "beds": FACT}),
@@ -83,7 +105,7 @@ def test_an_unknown_column_is_an_error_when_asked_for():
         ("finance system: Nov 2026", {"costs": FACT, "dates": FACT}),
         ("![tracker](http://example.invalid/x.png) <b>bold</b>", {"beds": FACT}),
     ],
-)  # fmt: skip
+)
 def test_older_free_text_still_reads_sensibly(text, expected):
     assert {name: source_of(text, name) for name in expected} == expected
 
@@ -109,8 +131,20 @@ def test_a_rows_label_and_its_dates():
 
 
 def test_illustrative_rows_are_those_with_any_illustrative_field():
-    frame = pd.DataFrame({"provenance": [PHASE_2, "illustrative", OLD_PHASE_2, "decision record B147/24",
-                                         "imported from x.csv", DEMO_PROVENANCE, None, OLD_DECISION]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "provenance": [
+                PHASE_2,
+                "illustrative",
+                OLD_PHASE_2,
+                "decision record B147/24",
+                "imported from x.csv",
+                DEMO_PROVENANCE,
+                None,
+                OLD_DECISION,
+            ]
+        }
+    )
     assert metrics.illustrative_rows(frame) == 3
     assert provenance.rows_with(frame["provenance"], SYNTHETIC) == 1
 
@@ -146,11 +180,12 @@ def _status(rows: list[tuple[str, str | None]]) -> pd.DataFrame:
 PHASES = pd.DataFrame(
     {
         "name": ["Phase 1", "Phase 2"],
-        "provenance": ["decision record B147/24: name; illustrative",
-                       "decision record B147/24: name; inferred from an unlabelled date: starts; illustrative: "
-                       "planned end"],
+        "provenance": [
+            "decision record B147/24: name; illustrative",
+            "decision record B147/24: name; inferred from an unlabelled date: starts; illustrative: planned end",
+        ],
     }
-)  # fmt: skip
+)
 
 
 def test_the_banner_names_the_illustrative_and_inferred_fields():
@@ -184,8 +219,10 @@ def test_dates_are_flagged_where_they_are_shown():
     status = _status([("Phase 2", PHASE_2), ("Phase 1", "imported from tracker.xlsx")])
     register = pd.DataFrame({"Property": ["P0", "P1", "P9"]})
     assert tables.with_date_sources(register, status)[tables.DATES_SOURCE].tolist() == [
-        "Illustrative", "Imported", "Not stated",
-    ]  # fmt: skip
+        "Illustrative",
+        "Imported",
+        "Not stated",
+    ]
     milestones = pd.DataFrame({"#": [1, 5], "Stage": ["Property identified", "Completion: property procured"]})
     mixed = _status([("Phase 2", "tracker: dates; illustrative: Completion actual")])
     flagged = tables.with_stage_date_sources(milestones, mixed, "P0")

@@ -39,13 +39,18 @@ def test_each_role_is_offered_exactly_its_pages(monkeypatch, store_url, engine, 
     at = open_app(monkeypatch, store_url, role=role)
     assert_page_ok(at)
     assert page_titles(at) == PAGES_BY_ROLE[role]
-    assert any("Local mode" in info.value and f"**local.tester** ({role})" in info.value for info in at.info), "no banner"
+    assert any("Local mode" in info.value and f"**local.tester** ({role})" in info.value for info in at.info), (
+        "no banner"
+    )
 
 
 def test_a_viewer_sees_no_costs_notes_history_or_property_level_export(monkeypatch, store_url, engine):
     at = open_app(monkeypatch, store_url, role="viewer")
     assert_page_ok(at)
-    assert downloads(at) == ["Download CSV", "Download CSV"]  # the two charts' (programme-level) data, not the late list
+    assert downloads(at) == [
+        "Download CSV",
+        "Download CSV",
+    ]  # the two charts' (programme-level) data, not the late list
     at.switch_page("pages/properties.py").run()
     at.selectbox(key="property").select("RS-P2-04").run()
     assert_page_ok(at)

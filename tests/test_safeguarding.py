@@ -34,8 +34,9 @@ from dashboard.safeguarding import (
 from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, write_csv
 
 EDITOR = Actor("ed@herts.gov.uk", "test", Role.EDITOR)
-MANY = settings(max_examples=500, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+MANY = settings(
+    max_examples=500, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # ---------------------------------------------------------------- generated postcodes and their disguises
 
@@ -52,23 +53,86 @@ def _code(*pools: str) -> st.SearchStrategy[str]:
 
 # (outward, inward) of a postcode in any of the six forms: A9, A99, A9A, AA9, AA99, AA9A.
 POSTCODES = st.tuples(
-    st.one_of(_code(FIRST, DIGITS), _code(FIRST, DIGITS, DIGITS), _code(FIRST, DIGITS, THIRD),
-              _code(FIRST, SECOND, DIGITS), _code(FIRST, SECOND, DIGITS, DIGITS), _code(FIRST, SECOND, DIGITS, FOURTH)),
+    st.one_of(
+        _code(FIRST, DIGITS),
+        _code(FIRST, DIGITS, DIGITS),
+        _code(FIRST, DIGITS, THIRD),
+        _code(FIRST, SECOND, DIGITS),
+        _code(FIRST, SECOND, DIGITS, DIGITS),
+        _code(FIRST, SECOND, DIGITS, FOURTH),
+    ),
     _code(DIGITS, INWARD, INWARD),
-)  # fmt: skip
+)
 
 
 # Look-alikes typed for a Latin letter or digit: Cyrillic, Greek, Latin small capitals and other scripts' digits.
 LOOK_ALIKES: dict[str, str] = {
-    "A": "АаΑα", "B": "ВвΒβʙ", "C": "Сс", "D": "ԁ", "E": "ЕеΕεᴇ", "G": "ɢ", "H": "НһΗʜ", "I": "ІіΙιı", "J": "Јјᴊ",
-    "K": "КкΚκᴋ", "L": "ʟ", "M": "МмΜᴍ", "N": "Νпɴ", "O": "ОоΟοᴏ", "P": "РрΡρᴘ", "Q": "Ԛԛ", "R": "ʀг", "S": "Ѕѕꜱ",
-    "T": "ТтΤτᴛ", "U": "υᴜ", "V": "νᴠ", "W": "Ԝԝωᴡ", "X": "ХхΧχ", "Y": "УуҮүΥγ", "Z": "Ζᴢ",
-    "0": "٠۰०⁰⓪", "1": "١۱१¹①", "2": "٢۲२²②", "3": "Зз٣३³③", "4": "٤४⁴④", "5": "٥५⁵⑤", "6": "٦६⁶⑥",
-    "7": "٧७⁷⑦", "8": "٨८⁸⑧", "9": "٩९⁹⑨",
-}  # fmt: skip
+    "A": "АаΑα",
+    "B": "ВвΒβʙ",
+    "C": "Сс",
+    "D": "ԁ",
+    "E": "ЕеΕεᴇ",
+    "G": "ɢ",
+    "H": "НһΗʜ",
+    "I": "ІіΙιı",
+    "J": "Јјᴊ",
+    "K": "КкΚκᴋ",
+    "L": "ʟ",
+    "M": "МмΜᴍ",
+    "N": "Νпɴ",
+    "O": "ОоΟοᴏ",
+    "P": "РрΡρᴘ",
+    "Q": "Ԛԛ",
+    "R": "ʀг",
+    "S": "Ѕѕꜱ",
+    "T": "ТтΤτᴛ",
+    "U": "υᴜ",
+    "V": "νᴠ",
+    "W": "Ԝԝωᴡ",
+    "X": "ХхΧχ",
+    "Y": "УуҮүΥγ",
+    "Z": "Ζᴢ",
+    "0": "٠۰०⁰⓪",
+    "1": "١۱१¹①",
+    "2": "٢۲२²②",
+    "3": "Зз٣३³③",
+    "4": "٤४⁴④",
+    "5": "٥५⁵⑤",
+    "6": "٦६⁶⑥",
+    "7": "٧७⁷⑦",
+    "8": "٨८⁸⑧",
+    "9": "٩९⁹⑨",
+}
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e", "\u2062", "\u3164", "\u2800"]
-SEPARATORS = ["-", "_", ".", "/", "\\", ",", ":", ";", "·", "|", "+", "–", "—", "•", "'", "*", "~", "#", "(", ")",
-              " - ", ". ", ", ", " / ", "--", "\u2010", "－"]  # fmt: skip
+SEPARATORS = [
+    "-",
+    "_",
+    ".",
+    "/",
+    "\\",
+    ",",
+    ":",
+    ";",
+    "·",
+    "|",
+    "+",
+    "–",
+    "—",
+    "•",
+    "'",
+    "*",
+    "~",
+    "#",
+    "(",
+    ")",
+    " - ",
+    ". ",
+    ", ",
+    " / ",
+    "--",
+    "\u2010",
+    "－",
+]
 SPACES = [" ", "  ", "\t", "\n", "\u00a0", "\u2009", "\u3000"]
 
 
@@ -152,24 +216,69 @@ def test_a_postcode_standing_apart_is_refused_with_separators_anywhere_inside(te
 @pytest.mark.parametrize(
     "text",
     [
-        "SG1-2AB", "ＳＧ１ ２ＡＢ", "\u0405G1 2\u0410\u0412", "SG1\u200b2AB", "nearSG12AB", "SG1_2AB", "S.G.1 2.A.B",
-        "solo_SG12AB", "S. G. 1 2. A. B", "SG-1 2AB", "(S.G1 2AB)", "nearS-G-1-2-A-B", "al10 9ab", "w1a1aa",
-        "EC1A 1BB", "GIR 0AA", "S\u00adG1 2AB", "S\u200dG\u20601 2\ufeffAB", "ｓｇ１２ａｂ", "SG1\n2AB", "SG12ABhome",
+        "SG1-2AB",
+        "ＳＧ１ ２ＡＢ",
+        "\u0405G1 2\u0410\u0412",
+        "SG1\u200b2AB",
+        "nearSG12AB",
+        "SG1_2AB",
+        "S.G.1 2.A.B",
+        "solo_SG12AB",
+        "S. G. 1 2. A. B",
+        "SG-1 2AB",
+        "(S.G1 2AB)",
+        "nearS-G-1-2-A-B",
+        "al10 9ab",
+        "w1a1aa",
+        "EC1A 1BB",
+        "GIR 0AA",
+        "S\u00adG1 2AB",
+        "S\u200dG\u20601 2\ufeffAB",
+        "ｓｇ１２ａｂ",
+        "SG1\n2AB",
+        "SG12ABhome",
     ],
-)  # fmt: skip
+)
 def test_the_issues_disguises_are_refused(text):
     assert looks_like_postcode(text)
 
 
 ORDINARY = [
-    "Registered with Ofsted in March; 4 beds", "Ward 12 beds", "12-bed home", "2 x 3-bed units", "01/06/2025",
-    "£450,000", "£1,250,000.00", "RS-P1-01", "RS-P3-12", "HCC-2024-B147", "B147/24", "DEMO-000001/survey",
-    "Long-term, ages 8 to 17", "16+ move-on", "Step-down from secure care", "Solo or emergency",
-    "St Albans City and District", "Welwyn Hatfield", "North Herts", "Kingston upon Hull, City of", "E07000095",
-    "COVID-19 2nd wave", "about £3.1bn a year", "B-2, 3-bed", "Reg 44 visit on 12/03/2024", "Phase 2, 3 homes",
-    "Opened 2023-10-07 with 4 beds", "Cabinet 14 Aug 2025, item 7", "Q1 2025", "10:00am-2pm",
-    "Provenance: decision record B147/24: title; illustrative", "Ofsted URN SC123456", "4x3 bed", "Covid 19 2nd wave",
-]  # fmt: skip
+    "Registered with Ofsted in March; 4 beds",
+    "Ward 12 beds",
+    "12-bed home",
+    "2 x 3-bed units",
+    "01/06/2025",
+    "£450,000",
+    "£1,250,000.00",
+    "RS-P1-01",
+    "RS-P3-12",
+    "HCC-2024-B147",
+    "B147/24",
+    "DEMO-000001/survey",
+    "Long-term, ages 8 to 17",
+    "16+ move-on",
+    "Step-down from secure care",
+    "Solo or emergency",
+    "St Albans City and District",
+    "Welwyn Hatfield",
+    "North Herts",
+    "Kingston upon Hull, City of",
+    "E07000095",
+    "COVID-19 2nd wave",
+    "about £3.1bn a year",
+    "B-2, 3-bed",
+    "Reg 44 visit on 12/03/2024",
+    "Phase 2, 3 homes",
+    "Opened 2023-10-07 with 4 beds",
+    "Cabinet 14 Aug 2025, item 7",
+    "Q1 2025",
+    "10:00am-2pm",
+    "Provenance: decision record B147/24: title; illustrative",
+    "Ofsted URN SC123456",
+    "4x3 bed",
+    "Covid 19 2nd wave",
+]
 
 
 @pytest.mark.parametrize("text", ORDINARY)
@@ -215,8 +324,11 @@ def _no_digit(char: str) -> bool:
 
 
 @settings(MANY, max_examples=300)
-@given(text=st.text(alphabet=st.characters(codec="utf-8").filter(_no_digit), max_size=60),
-       digit=st.sampled_from(DIGITS), at=st.integers(0, 60))  # fmt: skip
+@given(
+    text=st.text(alphabet=st.characters(codec="utf-8").filter(_no_digit), max_size=60),
+    digit=st.sampled_from(DIGITS),
+    at=st.integers(0, 60),
+)
 def test_any_text_with_fewer_than_two_digits_passes(text, digit, at):
     assert not looks_like_postcode(text[:at] + digit + text[at:]), repr(text)
 
@@ -273,8 +385,16 @@ def test_the_synthetic_demo_data_passes_the_guard(empty_engine):
 
 # ---------------------------------------------------------------- end to end: nothing is stored
 
-ISSUE_DISGUISES = ["SG1-2AB", "ＳＧ１ ２ＡＢ", "\u0405G1 2\u0410\u0412", "SG1\u200b2AB", "nearSG12AB", "SG1_2AB",
-                   "S.G.1 2.A.B", "solo_SG12AB"]  # fmt: skip
+ISSUE_DISGUISES = [
+    "SG1-2AB",
+    "ＳＧ１ ２ＡＢ",
+    "\u0405G1 2\u0410\u0412",
+    "SG1\u200b2AB",
+    "nearSG12AB",
+    "SG1_2AB",
+    "S.G.1 2.A.B",
+    "solo_SG12AB",
+]
 
 
 def assert_refused_at(engine: Engine, run, *where: tuple[int, str]) -> None:
@@ -303,10 +423,14 @@ def test_a_disguised_postcode_in_a_form_is_refused_naming_the_field(shared_engin
     before = dump(shared_engine)
 
     for save, field in (
-        (lambda: editing.save_property(shared_engine, EDITOR, draft, {**draft.values, "specialism": postcode},
-                                       SEED_TODAY), "Specialism"),
+        (
+            lambda: editing.save_property(
+                shared_engine, EDITOR, draft, {**draft.values, "specialism": postcode}, SEED_TODAY
+            ),
+            "Specialism",
+        ),
         (lambda: editing.add_decision(shared_engine, EDITOR, decision, SEED_TODAY), "Title"),
-    ):  # fmt: skip
+    ):
         with pytest.raises(editing.InvalidEdit) as refused:
             save()
         assert refused.value.problems == [(field, MESSAGE)]
@@ -325,24 +449,42 @@ def test_a_programme_file_named_like_a_postcode_is_refused(shared_engine, tmp_pa
 
 def test_a_postcode_in_the_lookups_local_authority_is_refused(empty_engine, tmp_path):
     path = tmp_path / "lookup.csv"
-    path.write_text("Postcode district,Local authority\nAL1,Hertfordshire\nSG1,Stevenage SG1 2AB\nLU1,Luton\n"
-                    "WD1,Watford\u200bWD17\u200b1AA\n", encoding="utf-8")  # fmt: skip
+    path.write_text(
+        "Postcode district,Local authority\nAL1,Hertfordshire\nSG1,Stevenage SG1 2AB\nLU1,Luton\n"
+        "WD1,Watford\u200bWD17\u200b1AA\n",
+        encoding="utf-8",
+    )
 
-    assert_refused_at(empty_engine, lambda: placements.import_lookup(empty_engine, path, EDITOR),
-                      (3, "Local authority"), (5, "Local authority"))  # fmt: skip
+    assert_refused_at(
+        empty_engine,
+        lambda: placements.import_lookup(empty_engine, path, EDITOR),
+        (3, "Local authority"),
+        (5, "Local authority"),
+    )
 
 
-OFSTED_HEADERS = ["URN", "Provision type", "Name", "Postcode", "Local authority", "Sector", "Places",
-                  "Overall experiences and progress of children and young people"]  # fmt: skip
+OFSTED_HEADERS = [
+    "URN",
+    "Provision type",
+    "Name",
+    "Postcode",
+    "Local authority",
+    "Sector",
+    "Places",
+    "Overall experiences and progress of children and young people",
+]
 
 
 def test_a_postcode_in_the_ofsted_files_local_authority_is_refused(empty_engine, tmp_path):
     buffer = io.StringIO()
-    csv.writer(buffer).writerows([
-        ["Children's social care data in England 2024 – Provider level as at 31 March 2024"], OFSTED_HEADERS,
-        ["SC000001", "Children's home", "REDACTED", "", "Hertfordshire", "Private", "4", "Good"],
-        ["SC000002", "Children's home", "REDACTED", "", "Hertfordshire (ＡＬ１ ３ＸＹ)", "Private", "3", "Good"],
-    ])  # fmt: skip
+    csv.writer(buffer).writerows(
+        [
+            ["Children's social care data in England 2024 – Provider level as at 31 March 2024"],
+            OFSTED_HEADERS,
+            ["SC000001", "Children's home", "REDACTED", "", "Hertfordshire", "Private", "4", "Good"],
+            ["SC000002", "Children's home", "REDACTED", "", "Hertfordshire (ＡＬ１ ３ＸＹ)", "Private", "3", "Good"],
+        ]
+    )
     path = tmp_path / "providers.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
@@ -357,8 +499,8 @@ def test_a_file_name_that_looks_like_a_postcode_is_withheld_from_the_audit_log(e
 
     assert report.written, report.summary()
     with empty_engine.connect() as connection:
-        entry = connection.execute(select(AuditEntry.source, AuditEntry.entity_ref)
-                                   .where(AuditEntry.entity == "postcode_district")).one()  # fmt: skip
+        entry = connection.execute(
+            select(AuditEntry.source, AuditEntry.entity_ref).where(AuditEntry.entity == "postcode_district")
+        ).one()
     assert tuple(entry) == (f"import {NAME_WITHHELD}", NAME_WITHHELD)
     assert [text for text in _texts(empty_engine) if looks_like_postcode(text)] == []
-

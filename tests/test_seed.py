@@ -112,8 +112,18 @@ def test_a_phase_2_propertys_phase_and_district_are_facts_and_the_rest_illustrat
         facts = {field for field, kind in kinds.items() if kind == provenance.FACT}
         assert facts == {"phase", "district"}, reference
         assert {kinds[field] for field in kinds.keys() - facts} == {provenance.ILLUSTRATIVE}, reference
-        for name in ("Planned beds", "Registered beds", "dates", "Completion actual", "Specialism", "Provision model",
-                     "Notes", "costs", "Councillors informed", "Reference"):
+        for name in (
+            "Planned beds",
+            "Registered beds",
+            "dates",
+            "Completion actual",
+            "Specialism",
+            "Provision model",
+            "Notes",
+            "costs",
+            "Councillors informed",
+            "Reference",
+        ):
             assert provenance.source_of(text, name) == provenance.ILLUSTRATIVE, (reference, name)
 
 
@@ -132,8 +142,14 @@ def test_the_decisions_significance_and_controversial_are_inferred_the_rest_fact
     kinds = provenance.parse(text).kinds(provenance.DECISION_FIELDS)
     assert {field for field, kind in kinds.items() if kind == provenance.INFERRED} == {"significance", "controversial"}
     assert {field for field, kind in kinds.items() if kind == provenance.FACT} == {
-        "reference", "title", "decision_type", "key_decision", "decided_on", "executive_member", "portfolio",
-    }  # fmt: skip
+        "reference",
+        "title",
+        "decision_type",
+        "key_decision",
+        "decided_on",
+        "executive_member",
+        "portfolio",
+    }
 
 
 def test_phase_2s_start_is_inferred_not_a_fact_of_the_record(shared_engine):
@@ -150,9 +166,11 @@ def test_phase_2s_start_is_inferred_not_a_fact_of_the_record(shared_engine):
 
 def test_every_seed_provenance_is_in_the_written_format_and_covers_every_field(shared_engine):
     with Session(shared_engine) as session:
-        rows = [*((text, provenance.DECISION_FIELDS) for text in session.scalars(select(Decision.provenance))),
-                *((text, provenance.PHASE_FIELDS) for text in session.scalars(select(Phase.provenance))),
-                *((text, provenance.PROPERTY_FIELDS) for text in session.scalars(select(Property.provenance)))]  # fmt: skip
+        rows = [
+            *((text, provenance.DECISION_FIELDS) for text in session.scalars(select(Decision.provenance))),
+            *((text, provenance.PHASE_FIELDS) for text in session.scalars(select(Phase.provenance))),
+            *((text, provenance.PROPERTY_FIELDS) for text in session.scalars(select(Property.provenance))),
+        ]
     for text, fields in rows:
         assert provenance.problems(text) == [], text
         assert provenance.UNSTATED not in provenance.parse(text).kinds(fields).values(), text

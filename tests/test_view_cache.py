@@ -11,13 +11,13 @@ from datetime import date
 from dashboard.queries import Filters
 from dashboard_ui.view import View, per_view
 
-PAGE = '''
+PAGE = """
 builds = []
 
 def summary(view, label):
     builds.append(label)
     return [label, view.filters.as_at]
-'''
+"""
 
 
 def run_page(source: str) -> tuple:

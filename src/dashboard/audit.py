@@ -112,9 +112,16 @@ def record_bulk_change(session: Session, actor: Actor, entity: str, reference: s
     when, from what. It also moves the store's data version on, so the app reads the new figures."""
     summary = {key: _withheld(value) if isinstance(value, str) else value for key, value in summary.items()}
     session.add(
-        AuditEntry(at=datetime.now(UTC).replace(tzinfo=None), user=actor.user, source=_withheld(actor.source),
-                   action="import", entity=entity, entity_ref=_withheld(reference), before=None,
-                   after=summary)  # fmt: skip
+        AuditEntry(
+            at=datetime.now(UTC).replace(tzinfo=None),
+            user=actor.user,
+            source=_withheld(actor.source),
+            action="import",
+            entity=entity,
+            entity_ref=_withheld(reference),
+            before=None,
+            after=summary,
+        )
     )
 
 

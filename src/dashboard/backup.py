@@ -100,13 +100,16 @@ def _staged(backup: Path, folder: Path) -> Path:
         upgrade_to_head(engine)
         missing = missing_schema(engine)
     except SQLAlchemyError as error:
-        raise BackupError(f"{backup.name} cannot be brought to this version's schema ({getattr(error, 'orig', error)}): "
-                          "nothing was restored") from None  # fmt: skip
+        raise BackupError(
+            f"{backup.name} cannot be brought to this version's schema ({getattr(error, 'orig', error)}): "
+            "nothing was restored"
+        ) from None
     finally:
         engine.dispose()
     if missing:
-        raise BackupError(f"{backup.name} is not a whole store of this dashboard: it lacks {', '.join(missing)}. "
-                          "Nothing was restored")  # fmt: skip
+        raise BackupError(
+            f"{backup.name} is not a whole store of this dashboard: it lacks {', '.join(missing)}. Nothing was restored"
+        )
     return staged
 
 
@@ -117,7 +120,9 @@ def restore_sqlite(engine: Engine, backup: Path, safety_copy: Path) -> Path:
     _store_file(engine, "restore")
     revision = _check_backup(backup)
     if revision not in known_revisions():
-        raise BackupError(f"{backup.name} was made by a newer version of the dashboard (schema {revision}): upgrade first")
+        raise BackupError(
+            f"{backup.name} was made by a newer version of the dashboard (schema {revision}): upgrade first"
+        )
     with tempfile.TemporaryDirectory() as folder:
         staged = _staged(backup, Path(folder))
         saved = backup_sqlite(engine, safety_copy)

@@ -96,11 +96,13 @@ STYLES = {
     "label": ParagraphStyle("label", fontName=BOLD, fontSize=9.5, leading=12, textColor=TEXT, alignment=TA_CENTER),
     "share": ParagraphStyle("share", fontName=FONT, fontSize=9, leading=11, textColor=GREY, alignment=TA_CENTER),
     "th": ParagraphStyle("th", fontName=BOLD, fontSize=8.5, leading=10.5, textColor=colors.white),
-    "th_right": ParagraphStyle("th_right", fontName=BOLD, fontSize=8.5, leading=10.5, textColor=colors.white,
-                               alignment=TA_RIGHT),
+    "th_right": ParagraphStyle(
+        "th_right", fontName=BOLD, fontSize=8.5, leading=10.5, textColor=colors.white, alignment=TA_RIGHT
+    ),
     "td": ParagraphStyle("td", fontName=FONT, fontSize=8.5, leading=10.5, textColor=TEXT),
-    "td_right": ParagraphStyle("td_right", fontName=FONT, fontSize=8.5, leading=10.5, textColor=TEXT,
-                               alignment=TA_RIGHT),
+    "td_right": ParagraphStyle(
+        "td_right", fontName=FONT, fontSize=8.5, leading=10.5, textColor=TEXT, alignment=TA_RIGHT
+    ),
 }
 
 
@@ -193,8 +195,13 @@ def forecast_sentence(data: BriefingData) -> str:
 def bed_numbers(data: BriefingData) -> list[tuple[str, int, str]]:
     """The headline figures: (level, beds, share of the target in words)."""
     totals = data.totals
-    levels = [("Open", totals.open), ("Registered", totals.registered), ("Secured", totals.secured),
-              ("In the pipeline", totals.pipeline), ("Still to find", totals.still_to_find)]  # fmt: skip
+    levels = [
+        ("Open", totals.open),
+        ("Registered", totals.registered),
+        ("Secured", totals.secured),
+        ("In the pipeline", totals.pipeline),
+        ("Still to find", totals.still_to_find),
+    ]
     return [(label, beds, f"{totals.share(beds):.0%} of {totals.target}") for label, beds in levels]
 
 
@@ -223,17 +230,21 @@ def risk_sentence(data: BriefingData) -> str:
     if late.empty:
         return "No property is behind its plan."
     worst = late.iloc[0]
-    return (f"{plural(len(late), 'property is', 'properties are')} behind plan, holding "
-            f"{plural(int(late['Beds'].sum()), 'bed')}. Furthest behind: {worst['Property']} ({worst['District']}), "
-            f"waiting on {worst['Waiting on']}, {plural(int(worst['Days late']), 'day')} late.")  # fmt: skip
+    return (
+        f"{plural(len(late), 'property is', 'properties are')} behind plan, holding "
+        f"{plural(int(late['Beds'].sum()), 'bed')}. Furthest behind: {worst['Property']} ({worst['District']}), "
+        f"waiting on {worst['Waiting on']}, {plural(int(worst['Days late']), 'day')} late."
+    )
 
 
 def uninformed_sentence(data: BriefingData) -> str | None:
     if data.uninformed.empty:
         return None
     references = data.uninformed["reference"].tolist()
-    return (f"{plural(len(references), 'procured property has', 'procured properties have')} no record of local "
-            f"councillors being informed: {listed(references, 8)}.")  # fmt: skip
+    return (
+        f"{plural(len(references), 'procured property has', 'procured properties have')} no record of local "
+        f"councillors being informed: {listed(references, 8)}."
+    )
 
 
 def preview(data: BriefingData) -> dict[str, object]:
@@ -277,22 +288,37 @@ def record_pack(
     actor.require(Permission.READ)  # whoever may read the briefing may make it
     if classification is not None and classification not in CLASSIFICATIONS:
         raise ValueError(f"classification must be one of {', '.join(CLASSIFICATIONS)}, not '{classification}'")
-    made = PackMade(as_at, since, actor.user, actor.source, made_at or datetime.now(UTC).replace(tzinfo=None),
-                    classification)  # fmt: skip
+    made = PackMade(
+        as_at, since, actor.user, actor.source, made_at or datetime.now(UTC).replace(tzinfo=None), classification
+    )
     with session_scope(engine, actor) as session:
-        session.add(BriefingPack(as_at=made.as_at, since=made.since, made_by=made.made_by, source=made.source,
-                                 made_at=made.made_at, classification=made.classification))  # fmt: skip
+        session.add(
+            BriefingPack(
+                as_at=made.as_at,
+                since=made.since,
+                made_by=made.made_by,
+                source=made.source,
+                made_at=made.made_at,
+                classification=made.classification,
+            )
+        )
     return made
 
 
 def packs_made(engine: Engine, limit: int = PACKS_LISTED) -> list[PackMade]:
     """The last `limit` packs made, newest first."""
     query = (
-        select(BriefingPack.as_at, BriefingPack.since, BriefingPack.made_by, BriefingPack.source,
-               BriefingPack.made_at, BriefingPack.classification)
+        select(
+            BriefingPack.as_at,
+            BriefingPack.since,
+            BriefingPack.made_by,
+            BriefingPack.source,
+            BriefingPack.made_at,
+            BriefingPack.classification,
+        )
         .order_by(BriefingPack.made_at.desc(), BriefingPack.id.desc())
         .limit(limit)
-    )  # fmt: skip
+    )
     with engine.connect() as connection:
         return [PackMade(*row) for row in connection.execute(query)]
 
@@ -311,11 +337,19 @@ def default_since(engine: Engine, as_at: date) -> date:
 def packs_table(packs: list[PackMade]) -> pd.DataFrame:
     """The packs made as people read them: what each covered, who made it and when."""
     return pd.DataFrame(
-        [(long_date(pack.as_at), long_date(pack.since), pack.made_by, f"{day(pack.made_at)} {pack.made_at:%H:%M}",
-          "the app" if pack.source == "app" else "the command line" if pack.source == "cli" else pack.source,
-          pack.classification or "None") for pack in packs],
+        [
+            (
+                long_date(pack.as_at),
+                long_date(pack.since),
+                pack.made_by,
+                f"{day(pack.made_at)} {pack.made_at:%H:%M}",
+                "the app" if pack.source == "app" else "the command line" if pack.source == "cli" else pack.source,
+                pack.classification or "None",
+            )
+            for pack in packs
+        ],
         columns=["Data as at", "Changes since", "Made by", "Made (UTC)", "Made in", "Classification"],
-    )  # fmt: skip
+    )
 
 
 # ---------------------------------------------------------------- figures (the pages' own), exported as PNG
@@ -385,8 +419,10 @@ def gantt_figures(engine: Engine, data: BriefingData, first: int = 14) -> list[g
         return []
     filters = queries.Filters(as_at=data.as_at)
     segments = metrics.gantt_segments(queries.milestones(engine, filters, tuple(references)), data.as_at)
-    span = [segments["start"].min() - pd.Timedelta(days=60), max(segments["end"].max(), pd.Timestamp(data.as_at))
-            + pd.Timedelta(days=30)]  # fmt: skip
+    span = [
+        segments["start"].min() - pd.Timedelta(days=60),
+        max(segments["end"].max(), pd.Timestamp(data.as_at)) + pd.Timedelta(days=30),
+    ]
     sizes = gantt_pages(len(references), first=first, per_page=gantt_rows_fitting(FRAME_HEIGHT - 20 * mm))
     figures, start = [], 0
     for size in sizes:
@@ -419,8 +455,9 @@ def _cell(value: object, style: str = "td") -> Paragraph:
     return Paragraph(escape(text), STYLES[style])
 
 
-def data_table(frame: pd.DataFrame, widths: list[float], numeric: set[str] = frozenset(), total: list | None = None
-               ) -> Table:  # fmt: skip
+def data_table(
+    frame: pd.DataFrame, widths: list[float], numeric: set[str] = frozenset(), total: list | None = None
+) -> Table:
     """A frame as a table: dark blue header with white text, light rules, numbers right-aligned."""
     header = [
         Paragraph(escape(str(column)), STYLES["th_right" if column in numeric else "th"]) for column in frame.columns
@@ -454,11 +491,13 @@ def data_table(frame: pd.DataFrame, widths: list[float], numeric: set[str] = fro
 def _numbers_panel(data: BriefingData) -> Table:
     """The headline figures as five big numbers, each with its level and share of the target in words."""
     cells = [
-        [Paragraph(str(beds), STYLES["number"]), Paragraph(f"beds {label.lower()}" if label != "Still to find" else
-                                                           "beds still to find", STYLES["label"]),
-         Paragraph(share, STYLES["share"])]
+        [
+            Paragraph(str(beds), STYLES["number"]),
+            Paragraph(f"beds {label.lower()}" if label != "Still to find" else "beds still to find", STYLES["label"]),
+            Paragraph(share, STYLES["share"]),
+        ]
         for label, beds, share in bed_numbers(data)
-    ]  # fmt: skip
+    ]
     panel = Table([cells], colWidths=[FRAME_WIDTH / len(cells)] * len(cells))
     panel.setStyle(
         TableStyle(
@@ -494,9 +533,14 @@ def _page_one(data: BriefingData) -> list[Flowable]:
     story: list[Flowable] = [
         Paragraph(escape(f"{strategy.council} · {strategy.name}").upper(), STYLES["kicker"]),
         Paragraph(escape(headline(data)), STYLES["title"]),
-        Paragraph(escape(f"Briefing for {reader}. Data as at {long_date(data.as_at)}; the whole programme, "
-                         f"{plural(len(data.status), 'property', 'properties')}, against a target of "
-                         f"{data.totals.target} beds."), STYLES["subtitle"]),
+        Paragraph(
+            escape(
+                f"Briefing for {reader}. Data as at {long_date(data.as_at)}; the whole programme, "
+                f"{plural(len(data.status), 'property', 'properties')}, against a target of "
+                f"{data.totals.target} beds."
+            ),
+            STYLES["subtitle"],
+        ),
         _numbers_panel(data),
         Paragraph(escape(forecast_sentence(data)), STYLES["lead"]),
         Paragraph(escape(changes_heading(data)), STYLES["h2"]),
@@ -512,8 +556,9 @@ def _page_one(data: BriefingData) -> list[Flowable]:
         story.append(data_table(top, [14, 22, 38, 11, 15], numeric={"Days late"}))
         if len(late) > RISKS_LISTED:
             story.append(Spacer(1, 3))
-            story.append(Paragraph(f"and {len(late) - RISKS_LISTED} more behind plan: see the timeline.",
-                                   STYLES["small"]))  # fmt: skip
+            story.append(
+                Paragraph(f"and {len(late) - RISKS_LISTED} more behind plan: see the timeline.", STYLES["small"])
+            )
     uninformed = uninformed_sentence(data)
     if uninformed:
         story.append(Spacer(1, 4))
@@ -525,8 +570,11 @@ def _progress_section(data: BriefingData, progress_png: Image, target_png: Image
     return [
         PageBreak(),
         Paragraph("Progress to the target", STYLES["h2"]),
-        Paragraph("Beds at each level, against the target. Solid lines are what happened; dashed lines the forecast: "
-                  "each property's planned dates pushed back by its current delay.", STYLES["body"]),
+        Paragraph(
+            "Beds at each level, against the target. Solid lines are what happened; dashed lines the forecast: "
+            "each property's planned dates pushed back by its current delay.",
+            STYLES["body"],
+        ),
         target_png,
         Spacer(1, 6),
         progress_png,
@@ -541,8 +589,11 @@ def _district_section(data: BriefingData, map_png: Image) -> list[Flowable]:
     numeric = set(frame.columns[1:])
     sums = data.districts[["properties", "pipeline", "secured", "registered", "open"]].sum()
     total = ["All districts", *(int(v) for v in sums), f"{data.districts['share_of_target'].sum():.0%}"]
-    how = ("each hexagon is a district, placed roughly where it lies" if data.boundaries is None
-           else "the districts' boundaries are those installed with the dashboard")  # fmt: skip
+    how = (
+        "each hexagon is a district, placed roughly where it lies"
+        if data.boundaries is None
+        else "the districts' boundaries are those installed with the dashboard"
+    )
     return [
         PageBreak(),
         Paragraph("Where the beds are", STYLES["h2"]),
@@ -557,9 +608,12 @@ def _timeline_section(data: BriefingData, phases_png: Image, gantt_pngs: list[Im
     story: list[Flowable] = [
         PageBreak(),
         Paragraph("Timeline", STYLES["h2"]),
-        Paragraph("Each property has two bars: its plan (thin, grey) and what happened (thick): blue where a stage "
-                  "took no longer than planned; orange and hatched where it took longer, labelled with the days it "
-                  "added. Each row ends with how late the property is.", STYLES["body"]),
+        Paragraph(
+            "Each property has two bars: its plan (thin, grey) and what happened (thick): blue where a stage "
+            "took no longer than planned; orange and hatched where it took longer, labelled with the days it "
+            "added. Each row ends with how late the property is.",
+            STYLES["body"],
+        ),
         phases_png,
     ]
     if not gantt_pngs:
@@ -576,12 +630,17 @@ def _decisions_section(data: BriefingData) -> list[Flowable]:
     if register.empty:
         story.append(Paragraph("No decision is recorded in the store.", STYLES["body"]))
     else:
-        story.append(Paragraph(
-            "The decisions governing the programme, and who must be informed or consulted about each, as the decision "
-            "record's Summary of Requirements to Inform/Consult Councillors reads for its significance, whether it is "
-            "controversial and whether it is an executive function.", STYLES["body"]))  # fmt: skip
-        shown = register[["Reference", "Date", "Title", "Key decision", "Phases", "Properties",
-                          "Councillors to inform or consult"]]  # fmt: skip
+        story.append(
+            Paragraph(
+                "The decisions governing the programme, and who must be informed or consulted about each, as the decision "
+                "record's Summary of Requirements to Inform/Consult Councillors reads for its significance, whether it is "
+                "controversial and whether it is an executive function.",
+                STYLES["body"],
+            )
+        )
+        shown = register[
+            ["Reference", "Date", "Title", "Key decision", "Phases", "Properties", "Councillors to inform or consult"]
+        ]
         story.append(data_table(shown, [11, 10, 28, 10, 9, 12, 27], numeric={"Properties"}))
     story.append(Paragraph("Councillors informed", STYLES["h2"]))
     informed, uninformed = data.informed, data.uninformed
@@ -589,20 +648,35 @@ def _decisions_section(data: BriefingData) -> list[Flowable]:
         story.append(Paragraph("No property had been procured by the as-at date.", STYLES["body"]))
         return story
     done = len(informed) - len(uninformed)
-    story.append(Paragraph(escape(
-        f"The decision record says local councillors are kept informed as each property is procured. Of the "
-        f"{plural(len(informed), 'property', 'properties')} procured by {long_date(data.as_at)}, councillors were "
-        f"informed of {done}" + (f"; there is no record for {len(uninformed)}." if len(uninformed) else ".")),
-        STYLES["body"]))  # fmt: skip
+    story.append(
+        Paragraph(
+            escape(
+                f"The decision record says local councillors are kept informed as each property is procured. Of the "
+                f"{plural(len(informed), 'property', 'properties')} procured by {long_date(data.as_at)}, councillors were "
+                f"informed of {done}" + (f"; there is no record for {len(uninformed)}." if len(uninformed) else ".")
+            ),
+            STYLES["body"],
+        )
+    )
     if not uninformed.empty:
         frame = uninformed[["reference", "district", "phase", "procured_on", "days_since_procured"]].rename(
-            columns={"reference": "Property", "district": "District", "phase": "Phase", "procured_on": "Procured",
-                     "days_since_procured": "Days since procured"})  # fmt: skip
+            columns={
+                "reference": "Property",
+                "district": "District",
+                "phase": "Phase",
+                "procured_on": "Procured",
+                "days_since_procured": "Days since procured",
+            }
+        )
         story.append(data_table(frame.head(UNINFORMED_LISTED), [16, 26, 16, 16, 16], numeric={"Days since procured"}))
         if len(frame) > UNINFORMED_LISTED:
             story.append(Spacer(1, 3))
-            story.append(Paragraph(f"and {len(frame) - UNINFORMED_LISTED} more: the app's Decisions page lists them "
-                                   "all.", STYLES["small"]))  # fmt: skip
+            story.append(
+                Paragraph(
+                    f"and {len(frame) - UNINFORMED_LISTED} more: the app's Decisions page lists them all.",
+                    STYLES["small"],
+                )
+            )
     return story
 
 
@@ -618,8 +692,11 @@ def _changes_section(data: BriefingData, row_limit: int = 60) -> list[Flowable]:
     summary = data.changes
     if not in_detail(summary):
         return []
-    story: list[Flowable] = [PageBreak(), Paragraph(escape(changes_heading(data) + ": in detail"), STYLES["h2"]),
-                             Paragraph(escape(changes_scope(data)), STYLES["small"])]  # fmt: skip
+    story: list[Flowable] = [
+        PageBreak(),
+        Paragraph(escape(changes_heading(data) + ": in detail"), STYLES["h2"]),
+        Paragraph(escape(changes_scope(data)), STYLES["small"]),
+    ]
 
     def part(title: str, frame: pd.DataFrame, widths: list[float], numeric: set[str] = frozenset()) -> None:
         if frame.empty:
@@ -629,26 +706,55 @@ def _changes_section(data: BriefingData, row_limit: int = 60) -> list[Flowable]:
         story.append(KeepTogether([heading, data_table(frame.head(row_limit), widths, numeric)]))
         if len(frame) > row_limit:
             story.append(Spacer(1, 3))
-            story.append(Paragraph(f"and {len(frame) - row_limit} more. The audit trail holds them all: analysts can "
-                                   "export every table as CSV from the dashboard's Export page.",
-                                   STYLES["small"]))  # fmt: skip
+            story.append(
+                Paragraph(
+                    f"and {len(frame) - row_limit} more. The audit trail holds them all: analysts can "
+                    "export every table as CSV from the dashboard's Export page.",
+                    STYLES["small"],
+                )
+            )
 
-    part("Properties added", pd.DataFrame(
-        [(p.reference, p.district, p.phase, p.planned_beds) for p in summary.properties_added],
-        columns=["Property", "District", "Phase", "Planned beds"]), [20, 35, 25, 20], {"Planned beds"})  # fmt: skip
-    part("Stages reached", pd.DataFrame(
-        [(s.reference, s.label, s.on) for s in summary.stages_reached], columns=["Property", "Stage", "Date"]),
-        [20, 55, 25])  # fmt: skip
-    part("Beds added or changed", pd.DataFrame(
-        [(b.reference, b.level.capitalize(), b.before, b.after, f"{b.difference:+d}") for b in summary.beds_changed],
-        columns=["Property", "Beds", "Before", "After", "Change"]), [25, 25, 15, 15, 20],
-        {"Before", "After", "Change"})  # fmt: skip
-    for title, moves in (("Planned dates slipped", summary.slipped), ("Planned dates brought forward",
-                                                                       summary.brought_forward)):  # fmt: skip
-        part(title, pd.DataFrame(
-            [(m.reference, m.label, m.before, m.after, abs(m.days)) for m in moves],
-            columns=["Property", "Stage", "Was planned for", "Now planned for", "Days"]), [16, 40, 16, 16, 12],
-            {"Days"})  # fmt: skip
+    part(
+        "Properties added",
+        pd.DataFrame(
+            [(p.reference, p.district, p.phase, p.planned_beds) for p in summary.properties_added],
+            columns=["Property", "District", "Phase", "Planned beds"],
+        ),
+        [20, 35, 25, 20],
+        {"Planned beds"},
+    )
+    part(
+        "Stages reached",
+        pd.DataFrame(
+            [(s.reference, s.label, s.on) for s in summary.stages_reached], columns=["Property", "Stage", "Date"]
+        ),
+        [20, 55, 25],
+    )
+    part(
+        "Beds added or changed",
+        pd.DataFrame(
+            [
+                (b.reference, b.level.capitalize(), b.before, b.after, f"{b.difference:+d}")
+                for b in summary.beds_changed
+            ],
+            columns=["Property", "Beds", "Before", "After", "Change"],
+        ),
+        [25, 25, 15, 15, 20],
+        {"Before", "After", "Change"},
+    )
+    for title, moves in (
+        ("Planned dates slipped", summary.slipped),
+        ("Planned dates brought forward", summary.brought_forward),
+    ):
+        part(
+            title,
+            pd.DataFrame(
+                [(m.reference, m.label, m.before, m.after, abs(m.days)) for m in moves],
+                columns=["Property", "Stage", "Was planned for", "Now planned for", "Days"],
+            ),
+            [16, 40, 16, 16, 12],
+            {"Days"},
+        )
     decisions = [(d.reference, d.decided_on, d.title) for d in summary.decisions_added]
     part("Decisions added", pd.DataFrame(decisions, columns=["Reference", "Date", "Title"]), [15, 15, 70])
     informed = pd.DataFrame(summary.councillors_informed, columns=["Property", "Informed on"])
@@ -659,13 +765,22 @@ def _changes_section(data: BriefingData, row_limit: int = 60) -> list[Flowable]:
         story += [Spacer(1, 6), Paragraph(escape(f"Also changed: {also}."), STYLES["body"])]
     if summary.imports:
         # An import's rows are counted, not listed as news: the properties it updated are named for whoever checks.
-        rows = [(load.on, load.file, load.user, changes.load_what(load),
-                 listed(list(load.properties_updated), 8) or "None") for load in summary.imports]  # fmt: skip
-        part("Files imported", pd.DataFrame(rows, columns=["Date", "File", "By", "What it wrote",
-                                                           "Properties it updated"]), [12, 20, 18, 24, 26])  # fmt: skip
-        story.append(Paragraph(
-            "An import brings in a spreadsheet as it stands. Its changes are counted rather than listed one by one: "
-            "they may correct or restate earlier records as well as record progress.", STYLES["small"]))  # fmt: skip
+        rows = [
+            (load.on, load.file, load.user, changes.load_what(load), listed(list(load.properties_updated), 8) or "None")
+            for load in summary.imports
+        ]
+        part(
+            "Files imported",
+            pd.DataFrame(rows, columns=["Date", "File", "By", "What it wrote", "Properties it updated"]),
+            [12, 20, 18, 24, 26],
+        )
+        story.append(
+            Paragraph(
+                "An import brings in a spreadsheet as it stands. Its changes are counted rather than listed one by one: "
+                "they may correct or restate earlier records as well as record progress.",
+                STYLES["small"],
+            )
+        )
     return story
 
 
@@ -749,8 +864,7 @@ def build_briefing(
     report(1, total, "Drawing the progress chart")
     cumulative = metrics.cumulative_beds(data.status, as_at)
     # Taller on paper than on screen: the page has the room, and the step lines separate.
-    progress = _chart(charts.progress_chart(cumulative, data.phases, as_at, data.totals),
-                      height=PROGRESS_HEIGHT)  # fmt: skip
+    progress = _chart(charts.progress_chart(cumulative, data.phases, as_at, data.totals), height=PROGRESS_HEIGHT)
     target = _chart(charts.target_bar(data.totals))
     report(2, total, "Drawing the district map")
     measure = metrics.DISTRICT_MEASURES[MAP_MEASURE]

@@ -95,10 +95,17 @@ IMPORT_PREFIX = "import "
 
 # Each kind of row the audit log names, in words: a reader never sees a table's name.
 ENTITY_WORDS = {
-    "property": "property", "milestone": "stage", "decision": "decision", "phase": "phase", "strategy": "strategy",
-    "role_grant": "sign-in role", "objective_setting": "objective setting", "placement_figure": "placement figures",
-    "market_figure": "children's homes market figures", "postcode_district": "postcode district lookup",
-}  # fmt: skip
+    "property": "property",
+    "milestone": "stage",
+    "decision": "decision",
+    "phase": "phase",
+    "strategy": "strategy",
+    "role_grant": "sign-in role",
+    "objective_setting": "objective setting",
+    "placement_figure": "placement figures",
+    "market_figure": "children's homes market figures",
+    "postcode_district": "postcode district lookup",
+}
 
 
 @dataclass(frozen=True)
@@ -242,18 +249,26 @@ def _date(value: Any) -> date | None:
 
 
 def _milestone_parts(ref: str) -> tuple[str, str]:
-    """"RS-P2-04/completion" -> ("RS-P2-04", "completion"); a reference may itself hold a "/"."""
+    """ "RS-P2-04/completion" -> ("RS-P2-04", "completion"); a reference may itself hold a "/"."""
     reference, _, stage = ref.rpartition("/")
     return reference, stage
 
 
 FIELD_WORDS = {
-    "notes": "notes", "specialism": "specialism", "provision_model": "provision model", "phase": "phase",
-    "district": "district", "purchase_budget": "purchase budget", "purchase_cost": "purchase cost",
-    "refurbishment_budget": "refurbishment budget", "refurbishment_cost": "refurbishment cost",
-    "provenance": "provenance", "councillors_informed_on": "councillors informed date removed",
-    "planned_on": "planned date set or cleared", "actual_on": "actual date corrected or cleared",
-}  # fmt: skip
+    "notes": "notes",
+    "specialism": "specialism",
+    "provision_model": "provision model",
+    "phase": "phase",
+    "district": "district",
+    "purchase_budget": "purchase budget",
+    "purchase_cost": "purchase cost",
+    "refurbishment_budget": "refurbishment budget",
+    "refurbishment_cost": "refurbishment cost",
+    "provenance": "provenance",
+    "councillors_informed_on": "councillors informed date removed",
+    "planned_on": "planned date set or cleared",
+    "actual_on": "actual date corrected or cleared",
+}
 
 
 def _entity(entity: str) -> str:
@@ -387,8 +402,14 @@ def _classify(
             if track.added:
                 last = track.last
                 district = last.get("district")
-                added.append(PropertyAdded(track.ref, names.get(district, district or ""), last.get("phase") or "",
-                                           last.get("planned_beds")))  # fmt: skip
+                added.append(
+                    PropertyAdded(
+                        track.ref,
+                        names.get(district, district or ""),
+                        last.get("phase") or "",
+                        last.get("planned_beds"),
+                    )
+                )
                 continue
             if track.removed:
                 removed.append(track.ref)
@@ -459,7 +480,7 @@ def day(value: date) -> str:
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
-    """"1 bed", "3 beds"; `many` for words that do not just add an s."""
+    """ "1 bed", "3 beds"; `many` for words that do not just add an s."""
     return f"{count} {word}" if count == 1 else f"{count} {many or word + 's'}"
 
 
@@ -512,8 +533,11 @@ def change_lines(summary: ChangeSummary, limit: int = 5) -> list[str]:
         lines.append(f"{plural(len(summary.stages_reached), 'stage')} reached: {named}.")
     if summary.beds_changed:
         changed = summary.beds_changed
-        nets = [f"{level} {sum(c.difference for c in changed if c.level == level):+d}"
-                for level in ("planned", "registered") if any(c.level == level for c in changed)]  # fmt: skip
+        nets = [
+            f"{level} {sum(c.difference for c in changed if c.level == level):+d}"
+            for level in ("planned", "registered")
+            if any(c.level == level for c in changed)
+        ]
         properties = plural(len({c.reference for c in changed}), "property", "properties")
         texts = [_beds_text(change) for change in changed]
         lines.append(f"Beds changed on {properties} ({', '.join(nets)} in all): {listed(texts, limit)}.")
@@ -528,11 +552,14 @@ def change_lines(summary: ChangeSummary, limit: int = 5) -> list[str]:
         lines.append(f"{plural(len(texts), 'decision')} added: {listed(texts, limit)}.")
     if summary.councillors_informed:
         texts = [f"{ref} ({day(on)})" for ref, on in summary.councillors_informed]
-        lines.append(f"Councillors informed recorded for {plural(len(texts), 'property', 'properties')}: "
-                     f"{listed(texts, limit)}.")  # fmt: skip
+        lines.append(
+            f"Councillors informed recorded for {plural(len(texts), 'property', 'properties')}: {listed(texts, limit)}."
+        )
     if summary.properties_removed:
-        lines.append(f"{plural(len(summary.properties_removed), 'property', 'properties')} removed: "
-                     f"{listed(list(summary.properties_removed), limit)}.")  # fmt: skip
+        lines.append(
+            f"{plural(len(summary.properties_removed), 'property', 'properties')} removed: "
+            f"{listed(list(summary.properties_removed), limit)}."
+        )
     if summary.target_changed:
         lines.append(f"Bed target changed from {summary.target_changed.before} to {summary.target_changed.after}.")
     if summary.other:

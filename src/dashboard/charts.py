@@ -14,8 +14,13 @@ import plotly.graph_objects as go
 from dashboard.metrics import LEVEL_LABELS, PROGRESS_LEVELS, BedTotals, row_ends
 
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = (
-    "#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1",
-)  # fmt: skip
+    "#12436D",
+    "#28A197",
+    "#801650",
+    "#F46A25",
+    "#3D3D3D",
+    "#A285D1",
+)
 PALE_GREY = "#D9DBDD"
 TEXT = "#0B0C0C"
 LEVEL_COLOURS = {"open": DARK_BLUE, "registered": TURQUOISE, "secured": DARK_PINK, "pipeline": LIGHT_PURPLE}
@@ -71,8 +76,10 @@ def target_bar(totals: BedTotals) -> go.Figure:
                 y=["Beds"],
                 orientation="h",
                 name=label,
-                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.25,
-                                                     "fillmode": "overlay"}},
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.25, "fillmode": "overlay"},
+                },
                 text=[f"{label}: {beds}"],
                 textposition="inside",
                 insidetextanchor="middle",
@@ -146,11 +153,15 @@ def progress_chart(cumulative: pd.DataFrame, phases: pd.DataFrame, as_at: date, 
                     x=series["date"],
                     y=series["beds"],
                     mode="lines",
-                    line={"shape": "hv", "color": LEVEL_COLOURS[level], "width": 3 if basis == "actual" else 2,
-                          "dash": dash},
+                    line={
+                        "shape": "hv",
+                        "color": LEVEL_COLOURS[level],
+                        "width": 3 if basis == "actual" else 2,
+                        "dash": dash,
+                    },
                     name=f"{LEVEL_LABELS[level]} ({basis})",
                     hovertemplate=f"{LEVEL_LABELS[level]} ({basis}) %{{x|%d %b %Y}}: %{{y}} beds<extra></extra>",
-                )  # fmt: skip
+                )
             )
         actual = cumulative[(cumulative["level"] == level) & (cumulative["basis"] == "actual")]
         if not actual.empty:
@@ -177,40 +188,75 @@ def progress_chart(cumulative: pd.DataFrame, phases: pd.DataFrame, as_at: date, 
     )
     fig.add_vline(x=pd.Timestamp(as_at), line={"color": DARK_GREY, "width": 1, "dash": "dot"})
     fig.add_annotation(
-        x=pd.Timestamp(as_at), y=target, yshift=-14, text=f"As at {as_at:%d %b %Y}", showarrow=False,
-        xanchor="left", font={"size": 12, "color": DARK_GREY},
-    )  # fmt: skip
+        x=pd.Timestamp(as_at),
+        y=target,
+        yshift=-14,
+        text=f"As at {as_at:%d %b %Y}",
+        showarrow=False,
+        xanchor="left",
+        font={"size": 12, "color": DARK_GREY},
+    )
     if gap:
         fig.add_annotation(
-            x=pd.Timestamp(as_at), y=(target + max(totals.open, totals.secured)) / 2, text=f"<b>{gap} beds to go</b>",
-            showarrow=False, xanchor="right", xshift=-8, font={"size": 14, "color": DARK_BLUE},
-        )  # fmt: skip
+            x=pd.Timestamp(as_at),
+            y=(target + max(totals.open, totals.secured)) / 2,
+            text=f"<b>{gap} beds to go</b>",
+            showarrow=False,
+            xanchor="right",
+            xshift=-8,
+            font={"size": 14, "color": DARK_BLUE},
+        )
         fig.add_shape(
-            type="line", x0=pd.Timestamp(as_at), x1=pd.Timestamp(as_at), y0=totals.open, y1=target,
+            type="line",
+            x0=pd.Timestamp(as_at),
+            x1=pd.Timestamp(as_at),
+            y0=totals.open,
+            y1=target,
             line={"color": DARK_BLUE, "width": 3},
-        )  # fmt: skip
+        )
     # Phase starts in one layout update: adding shapes one by one is slow when a programme has many phases.
     starts = phases.dropna(subset=["starts_on"])
     labelled = len(starts) <= MAX_LABELLED_PHASES
     fig.update_layout(
-        shapes=[*fig.layout.shapes, *(
-            {"type": "line", "xref": "x", "yref": "paper", "x0": day, "x1": day, "y0": 0, "y1": 1,
-             "line": {"color": PALE_GREY, "width": 1}}
-            for day in starts["starts_on"]
-        )],
-        annotations=[*fig.layout.annotations, *(
-            {"x": day, "y": 0, "yref": "paper", "text": name, "showarrow": False, "xanchor": "left",
-             "yanchor": "bottom", "font": {"size": 11, "color": DARK_GREY}}
-            for day, name in zip(starts["starts_on"], starts["name"]) if labelled
-        )],
-    )  # fmt: skip
+        shapes=[
+            *fig.layout.shapes,
+            *(
+                {
+                    "type": "line",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": day,
+                    "x1": day,
+                    "y0": 0,
+                    "y1": 1,
+                    "line": {"color": PALE_GREY, "width": 1},
+                }
+                for day in starts["starts_on"]
+            ),
+        ],
+        annotations=[
+            *fig.layout.annotations,
+            *(
+                {
+                    "x": day,
+                    "y": 0,
+                    "yref": "paper",
+                    "text": name,
+                    "showarrow": False,
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                    "font": {"size": 11, "color": DARK_GREY},
+                }
+                for day, name in zip(starts["starts_on"], starts["name"])
+                if labelled
+            ),
+        ],
+    )
     styled(fig, title, height=480)
     top = max(target, int(cumulative["beds"].max()) if not cumulative.empty else 0)
     fig.update_yaxes(title="Beds", range=[0, math.ceil(top * 1.1)])
     fig.update_xaxes(title=None)
-    fig.update_layout(
-        showlegend=True, legend={"orientation": "h", "y": -0.12, "x": 0, "font": {"size": 12}}
-    )
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.12, "x": 0, "font": {"size": 12}})
     return fig
 
 
@@ -270,15 +316,23 @@ def district_tile_map(frame: pd.DataFrame, measure: str, label: str) -> go.Figur
         name = row.short_name if isinstance(row.short_name, str) and row.short_name else row.name
         fig.add_trace(
             go.Scatter(
-                x=xs, y=ys, fill="toself", mode="lines", fillcolor=fill, line={"color": "white", "width": 3},
-                hoverinfo="text", hovertext=f"{row.name}: {_format(value, as_share)} ({label.lower()})",
-            )  # fmt: skip
+                x=xs,
+                y=ys,
+                fill="toself",
+                mode="lines",
+                fillcolor=fill,
+                line={"color": "white", "width": 3},
+                hoverinfo="text",
+                hovertext=f"{row.name}: {_format(value, as_share)} ({label.lower()})",
+            )
         )
         fig.add_annotation(
-            x=cx, y=cy, showarrow=False,
+            x=cx,
+            y=cy,
+            showarrow=False,
             text=f"{name.replace(' ', '<br>', 1) if len(name) > 10 else name}<br><b>{_format(value, as_share)}</b>",
             font={"size": 13, "color": _label_colour(fill)},
-        )  # fmt: skip
+        )
     styled(fig, _district_title(frame, measure, label), height=460)
     fig.update_xaxes(visible=False, scaleanchor="y", scaleratio=1)
     fig.update_yaxes(visible=False)
@@ -372,15 +426,18 @@ def _bar_trace(rows: pd.DataFrame, name: str, colour: str, pattern: str, offset:
         name=name,
         offset=offset,
         width=width,
-        marker={"color": colour, "line": {"width": 0.5, "color": "white"},
-                "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.3, "fillmode": "overlay"}},
+        marker={
+            "color": colour,
+            "line": {"width": 0.5, "color": "white"},
+            "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.3, "fillmode": "overlay"},
+        },
         text=rows.get("label"),
         textposition="inside",
         insidetextanchor="middle",
         textfont={"color": "white", "size": 11},
         customdata=rows[["hover"]] if "hover" in rows else None,
         hovertemplate="%{customdata[0]}<extra></extra>" if "hover" in rows else None,
-    )  # fmt: skip
+    )
 
 
 def phase_chart(phase_spans: pd.DataFrame, as_at: date) -> go.Figure:
@@ -389,19 +446,31 @@ def phase_chart(phase_spans: pd.DataFrame, as_at: date) -> go.Figure:
     planned = rows.dropna(subset=["planned_start", "planned_end"]).rename(
         columns={"planned_start": "start", "planned_end": "end"}
     )
-    planned = planned.assign(hover=[f"{r}: planned {s:%b %Y} to {e:%b %Y}" for r, s, e in
-                                    zip(planned["row"], planned["start"], planned["end"])])  # fmt: skip
+    planned = planned.assign(
+        hover=[
+            f"{r}: planned {s:%b %Y} to {e:%b %Y}" for r, s, e in zip(planned["row"], planned["start"], planned["end"])
+        ]
+    )
     actual = rows.dropna(subset=["actual_start", "actual_end"]).rename(
         columns={"actual_start": "start", "actual_end": "end"}
     )
-    actual = actual.assign(hover=[f"{r}: work from {s:%b %Y} to {e:%b %Y}" for r, s, e in
-                                  zip(actual["row"], actual["start"], actual["end"])])  # fmt: skip
+    actual = actual.assign(
+        hover=[
+            f"{r}: work from {s:%b %Y} to {e:%b %Y}" for r, s, e in zip(actual["row"], actual["start"], actual["end"])
+        ]
+    )
     fig = go.Figure()
     fig.add_trace(_bar_trace(planned, "Planned", PALE_GREY, "", -0.4, 0.38))
     fig.add_trace(_bar_trace(actual, "Actual", DARK_BLUE, "", 0.02, 0.38))
     fig.add_vline(x=pd.Timestamp(as_at), line={"color": ORANGE, "width": 2})
-    fig.add_annotation(x=pd.Timestamp(as_at), y=1.02, yref="paper", text=f"As at {as_at:%d %b %Y}",
-                       showarrow=False, font={"color": TEXT, "size": 12})  # fmt: skip
+    fig.add_annotation(
+        x=pd.Timestamp(as_at),
+        y=1.02,
+        yref="paper",
+        text=f"As at {as_at:%d %b %Y}",
+        showarrow=False,
+        font={"color": TEXT, "size": 12},
+    )
     styled(fig, "Phases: planned (grey, upper bar) against actual work (blue, lower bar)", height=110 + 60 * len(rows))
     fig.update_yaxes(autorange="reversed", type="category", gridcolor="white")
     fig.update_xaxes(type="date", showgrid=True, gridcolor="#E5E6E7")
@@ -427,13 +496,27 @@ def gantt(segments: pd.DataFrame, lateness: pd.DataFrame, as_at: date, title: st
     ):
         fig.add_trace(
             go.Scatter(
-                x=rows["end"], y=rows["row"], mode="text", text=text, textposition="middle right",
-                textfont={"size": 11, **font}, hoverinfo="skip", showlegend=False, cliponaxis=False,
-            )  # fmt: skip
+                x=rows["end"],
+                y=rows["row"],
+                mode="text",
+                text=text,
+                textposition="middle right",
+                textfont={"size": 11, **font},
+                hoverinfo="skip",
+                showlegend=False,
+                cliponaxis=False,
+            )
         )
     fig.add_vline(x=pd.Timestamp(as_at), line={"color": DARK_GREY, "width": 2, "dash": "dot"})
-    fig.add_annotation(x=pd.Timestamp(as_at), y=1.0, yref="paper", yanchor="bottom", text=f"As at {as_at:%d %b %Y}",
-                       showarrow=False, font={"color": TEXT, "size": 12})  # fmt: skip
+    fig.add_annotation(
+        x=pd.Timestamp(as_at),
+        y=1.0,
+        yref="paper",
+        yanchor="bottom",
+        text=f"As at {as_at:%d %b %Y}",
+        showarrow=False,
+        font={"color": TEXT, "size": 12},
+    )
     rows = segments["row"].nunique()
     styled(fig, title, height=170 + 30 * max(rows, 3))
     fig.update_layout(
@@ -467,18 +550,37 @@ def objective_chart(frame: pd.DataFrame, column: str, title: str, target: float 
     shown = frame.dropna(subset=[column]).assign(month=lambda f: _month(f["month_end"]))
     fig = go.Figure(
         go.Scatter(
-            x=shown["month"], y=shown[column], mode="lines+markers", line={"color": DARK_BLUE, "width": 3},
-            marker={"size": 6}, hovertemplate="%{x|%B %Y}: %{y" + (":.0%" if as_percent else ":.2f") + "}<extra></extra>",
+            x=shown["month"],
+            y=shown[column],
+            mode="lines+markers",
+            line={"color": DARK_BLUE, "width": 3},
+            marker={"size": 6},
+            hovertemplate="%{x|%B %Y}: %{y" + (":.0%" if as_percent else ":.2f") + "}<extra></extra>",
         )
-    )  # fmt: skip
+    )
     if not shown.empty:
         last = shown.iloc[-1]
-        fig.add_annotation(x=last["month"], y=last[column], text=_value_text(last[column], as_percent),
-                           showarrow=False, xanchor="left", xshift=8, font={"size": 14, "color": DARK_BLUE})  # fmt: skip
+        fig.add_annotation(
+            x=last["month"],
+            y=last[column],
+            text=_value_text(last[column], as_percent),
+            showarrow=False,
+            xanchor="left",
+            xshift=8,
+            font={"size": 14, "color": DARK_BLUE},
+        )
     if target is not None:
-        fig.add_hline(y=target, line={"color": ORANGE, "dash": "dash", "width": 2},
-                      annotation={"text": f"Target {_value_text(target, as_percent)}", "font": {"color": TEXT},
-                                  "xanchor": "left", "x": 0, "yanchor": "bottom"})  # fmt: skip
+        fig.add_hline(
+            y=target,
+            line={"color": ORANGE, "dash": "dash", "width": 2},
+            annotation={
+                "text": f"Target {_value_text(target, as_percent)}",
+                "font": {"color": TEXT},
+                "xanchor": "left",
+                "x": 0,
+                "yanchor": "bottom",
+            },
+        )
     fig.update_yaxes(tickformat=".0%" if as_percent else None, rangemode="tozero")
     fig.update_xaxes(tickformat="%b %Y")
     return styled(fig, title, height=320)
@@ -488,8 +590,12 @@ def cost_chart(frame: pd.DataFrame) -> go.Figure:
     """Cost avoided each month (bars), the running total named in the title."""
     total = frame["cost_avoided_to_date"].iloc[-1] if not frame.empty else 0
     fig = go.Figure(
-        go.Bar(x=_month(frame["month_end"]), y=frame["cost_avoided"], marker={"color": TURQUOISE},
-               hovertemplate="%{x|%B %Y}: £%{y:,.0f}<extra></extra>")  # fmt: skip
+        go.Bar(
+            x=_month(frame["month_end"]),
+            y=frame["cost_avoided"],
+            marker={"color": TURQUOISE},
+            hovertemplate="%{x|%B %Y}: £%{y:,.0f}<extra></extra>",
+        )
     )
     fig.update_yaxes(tickprefix="£", tickformat=",.0f")
     fig.update_xaxes(tickformat="%b %Y")
@@ -507,13 +613,25 @@ def market_chart(market: pd.DataFrame, council: str, measure: str) -> go.Figure:
         rows = market[market["sector"] == sector]
         if rows.empty or not rows[measure].any():
             continue
-        fig.add_trace(go.Bar(
-            x=rows["as_at"].map(lambda day: f"March {day:%Y}"), y=rows[measure], name=sector,
-            marker={"color": colour, "pattern": {"shape": SECTOR_PATTERNS[sector], "fgcolor": "white", "solidity": 0.3,
-                                                 "fillmode": "overlay"}},
-            text=[f"{sector}: {value}" for value in rows[measure]], textposition="outside",
-            hovertemplate=f"{sector}: %{{y}} {measure}<extra></extra>",
-        ))  # fmt: skip
+        fig.add_trace(
+            go.Bar(
+                x=rows["as_at"].map(lambda day: f"March {day:%Y}"),
+                y=rows[measure],
+                name=sector,
+                marker={
+                    "color": colour,
+                    "pattern": {
+                        "shape": SECTOR_PATTERNS[sector],
+                        "fgcolor": "white",
+                        "solidity": 0.3,
+                        "fillmode": "overlay",
+                    },
+                },
+                text=[f"{sector}: {value}" for value in rows[measure]],
+                textposition="outside",
+                hovertemplate=f"{sector}: %{{y}} {measure}<extra></extra>",
+            )
+        )
     fig.update_layout(barmode="group", showlegend=True, legend={"orientation": "h", "y": -0.15})
     fig.update_yaxes(range=[0, max(1, market[measure].max()) * 1.25])  # room for the labels above the bars
     noun = "Homes" if measure == "homes" else "Places"
@@ -532,17 +650,26 @@ def ranking_chart(ranking: pd.DataFrame, council: str) -> go.Figure:
     ours = ordered["local_authority"] == council
     fig = go.Figure(
         go.Bar(
-            x=ordered["position"], y=ordered["la_share"], marker={"color": [ORANGE if mine else PALE_GREY for mine in ours]},
+            x=ordered["position"],
+            y=ordered["la_share"],
+            marker={"color": [ORANGE if mine else PALE_GREY for mine in ours]},
             customdata=ordered[["local_authority", "rank"]],
             hovertemplate="%{customdata[0]}: %{y:.0%} (rank %{customdata[1]})<extra></extra>",
         )
-    )  # fmt: skip
+    )
     title = "Council-run share of places, every authority"
     if ours.any():
         row = ordered[ours].iloc[0]
-        fig.add_annotation(x=row["position"], y=row["la_share"], text=f"{council}: {row['la_share']:.0%}, "
-                           f"{int(row['rank'])} of {len(ordered)}", showarrow=True, arrowhead=2, ax=40, ay=-40,
-                           font={"size": 14, "color": TEXT})  # fmt: skip
+        fig.add_annotation(
+            x=row["position"],
+            y=row["la_share"],
+            text=f"{council}: {row['la_share']:.0%}, {int(row['rank'])} of {len(ordered)}",
+            showarrow=True,
+            arrowhead=2,
+            ax=40,
+            ay=-40,
+            font={"size": 14, "color": TEXT},
+        )
         title = f"{council}: {_ordinal(int(row['rank']))} of {len(ordered)} for council-run places"
     fig.update_yaxes(tickformat=".0%")
     fig.update_xaxes(title="Authorities, highest share first")

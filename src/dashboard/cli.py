@@ -79,7 +79,9 @@ def main_options(
 @app.command("init-db")
 def init_db(
     ctx: typer.Context,
-    seed: Annotated[bool, typer.Option(help="Load the decision record's facts and illustrative data into a new store.")] = True,
+    seed: Annotated[
+        bool, typer.Option(help="Load the decision record's facts and illustrative data into a new store.")
+    ] = True,
 ) -> None:
     """Create the store or upgrade it to the newest schema; a new store is seeded."""
     status = ensure_store(_engine(ctx), seed=seed)
@@ -95,7 +97,9 @@ def init_db(
 def import_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file, or a folder of CSV files (as export writes).")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report what would change; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and report what would change; write nothing.")
+    ] = False,
     user: Annotated[str | None, typer.Option(help="Name recorded in the audit log. Default: your login name.")] = None,
 ) -> None:
     """Import decisions, phases and properties with their milestones. All or nothing."""
@@ -145,7 +149,9 @@ def _report_or_fail(report) -> None:
 def import_903_command(
     ctx: typer.Context,
     episodes: Annotated[Path, typer.Argument(help="The SSDA903 episodes CSV (CHILD, DECOM, RNE, PLACE, ...).")],
-    header: Annotated[Path | None, typer.Argument(help="The SSDA903 header CSV: optional; checked, nothing kept.")] = None,
+    header: Annotated[
+        Path | None, typer.Argument(help="The SSDA903 header CSV: optional; checked, nothing kept.")
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing.")] = False,
 ) -> None:
     """Import SSDA903 episodes as monthly counts (children in children's homes by provider and location, placement
@@ -162,7 +168,9 @@ def import_903_command(
 @app.command("import-lookup")
 def import_lookup_command(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV with a Postcode district column (SG1) and a Local authority column.")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV with a Postcode district column (SG1) and a Local authority column.")
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing.")] = False,
 ) -> None:
     """Replace the postcode-district lookup that places children inside or outside the county."""
@@ -177,10 +185,17 @@ def import_lookup_command(
 def import_ofsted_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Ofsted's provider-level CSV as downloaded from GOV.UK.")],
-    as_at: Annotated[str | None, typer.Option("--as-at", help="31 March of the data's year, if neither the file's title nor its name says.")] = None,
+    as_at: Annotated[
+        str | None,
+        typer.Option("--as-at", help="31 March of the data's year, if neither the file's title nor its name says."),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing.")] = False,
-    replace: Annotated[bool, typer.Option("--replace", help="Replace the year held even if the file counts under 90% "
-                                                          "of its homes or places.")] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Replace the year held even if the file counts under 90% of its homes or places."
+        ),
+    ] = False,
 ) -> None:
     """Import Ofsted's children's homes data for one year: homes and places by sector and rating, per authority."""
     from dashboard.market import import_ofsted
@@ -254,7 +269,9 @@ def demo_data(
     with _progress() as progress:
         task = progress.add_task("Building", total=properties)
         try:
-            counts = build_demo(engine, properties, seed, on_progress=lambda done: progress.update(task, completed=done))
+            counts = build_demo(
+                engine, properties, seed, on_progress=lambda done: progress.update(task, completed=done)
+            )
         except DemoError as error:
             _fail(str(error))
     print(", ".join(f"{rows} {table}" for table, rows in counts.items()) + " rows written.")
@@ -300,8 +317,14 @@ def restore(
 @app.command("copy-store")
 def copy_store_command(
     ctx: typer.Context,
-    to: Annotated[str, typer.Option("--to", help="The database to copy into, as a SQLAlchemy URL "
-                                                "(postgresql+psycopg://user:password@host/dashboard). It must hold no data.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="The database to copy into, as a SQLAlchemy URL "
+            "(postgresql+psycopg://user:password@host/dashboard). It must hold no data.",
+        ),
+    ],
 ) -> None:
     """Copy the whole store (every row, the audit trail included) into an empty database, such as PostgreSQL when a
     council outgrows one SQLite file. The store copied from keeps all its data."""
@@ -318,8 +341,10 @@ def copy_store_command(
         _fail(f"nothing was copied: {target.url.render_as_string()}: {getattr(error, 'orig', None) or error}")
     finally:
         target.dispose()
-    print(f"Copied {sum(counts.values()):,} rows into {target.url.render_as_string()}: "
-          + ", ".join(f"{name} {count:,}" for name, count in counts.items() if count))  # fmt: skip
+    print(
+        f"Copied {sum(counts.values()):,} rows into {target.url.render_as_string()}: "
+        + ", ".join(f"{name} {count:,}" for name, count in counts.items() if count)
+    )
     print(f"Point the app at it: DATABASE_URL={target.url.render_as_string()}")
 
 
@@ -328,7 +353,8 @@ def boundaries_command(
     ctx: typer.Context,
     source: Annotated[str, typer.Option("--from", help="A GeoJSON file, or an http(s) URL to download one from.")],
     to: Annotated[
-        Path | None, typer.Option("--to", help="Where to install them. Default: $DASHBOARD_BOUNDARIES, else data/boundaries/.")
+        Path | None,
+        typer.Option("--to", help="Where to install them. Default: $DASHBOARD_BOUNDARIES, else data/boundaries/."),
     ] = None,
 ) -> None:
     """Install real district boundaries (GeoJSON) for the Districts map."""
@@ -354,8 +380,10 @@ def briefing_command(
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option(help="Report what changed after this date. Default: the day before the last pack was made (here "
-                          "or in the app), so all of that day is covered, or 28 days before --as-at if none was."),
+        typer.Option(
+            help="Report what changed after this date. Default: the day before the last pack was made (here "
+            "or in the app), so all of that day is covered, or 28 days before --as-at if none was."
+        ),
     ] = None,
     classification: Annotated[
         str | None, typer.Option(help="Security marking on every page: OFFICIAL or OFFICIAL-SENSITIVE. Default: none.")
@@ -388,9 +416,13 @@ def briefing_command(
     with _progress() as progress:
         task = progress.add_task("Briefing", total=None)
         written = build_briefing(
-            engine, as_at_date, since_date, marking, out,
+            engine,
+            as_at_date,
+            since_date,
+            marking,
+            out,
             on_progress=lambda done, total, step: progress.update(task, completed=done, total=total, description=step),
-        )  # fmt: skip
+        )
     record_pack(engine, _cli_actor("cli"), as_at_date, since_date, marking)
     print(f"Wrote the briefing pack as at {as_at_date:%d/%m/%Y} (changes since {since_date:%d/%m/%Y}) to {written}")
 
@@ -411,8 +443,9 @@ def main() -> None:
             raise
         # The message only: an exception's class name means nothing to the person reading it.
         message = escape(_in_words(error))
-        err.print(f"[bold red]Error:[/] {message} (set DASHBOARD_DEBUG=1 for the details)", highlight=False,
-                  soft_wrap=True)  # fmt: skip
+        err.print(
+            f"[bold red]Error:[/] {message} (set DASHBOARD_DEBUG=1 for the details)", highlight=False, soft_wrap=True
+        )
         sys.exit(1)
 
 

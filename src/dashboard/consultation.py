@@ -48,12 +48,14 @@ RULES: dict[tuple[str, bool, bool], Requirement] = {
     (ROUTINE, False, True): NO_NEED,
     (ROUTINE, False, False): NO_NEED,
     (ROUTINE, True, True): Requirement(
-        "consult", (LEAD_MEMBER,),
+        "consult",
+        (LEAD_MEMBER,),
         "Consult the relevant Lead Executive Member and, where appropriate, the Local Councillor",
         where_appropriate=(LOCAL_COUNCILLOR,),
     ),
     (ROUTINE, True, False): Requirement(
-        "consult", (CHAIRMAN,),
+        "consult",
+        (CHAIRMAN,),
         "Consult the relevant Committee Chairman and, where appropriate, the Local Councillor",
         where_appropriate=(LOCAL_COUNCILLOR,),
     ),
@@ -73,7 +75,7 @@ RULES: dict[tuple[str, bool, bool], Requirement] = {
     (GENERAL, True, False): Requirement(
         "consult", (CHAIRMAN, GROUP_LEADERS), "Consult the relevant Committee Chairman/Leaders of all Political Groups"
     ),
-}  # fmt: skip
+}
 
 
 def _missing(value: object) -> bool:
@@ -121,8 +123,10 @@ def mark_inferred(decisions: pd.DataFrame) -> pd.DataFrame:
     it is inferred: 'General or County-wide (inferred)', 'No (inferred)'."""
     marked = decisions.copy()
     for field in DRIVERS:
-        marked[field] = [f"{value} ({INFERRED})" if field in inferred else value
-                         for value, inferred in zip(marked[field], marked["inferred"])]  # fmt: skip
+        marked[field] = [
+            f"{value} ({INFERRED})" if field in inferred else value
+            for value, inferred in zip(marked[field], marked["inferred"])
+        ]
     return marked
 
 
@@ -144,8 +148,10 @@ def with_requirements(decisions: pd.DataFrame) -> pd.DataFrame:
     return decisions.assign(
         consultation_action=[requirement.action for requirement in found],
         # A requirement that could not be read was read from nothing: its sentence says what to record instead.
-        consultation=[requirement.sentence + (inferred_note(fields) if requirement.known else "")
-                      for requirement, fields in zip(found, inferred)],  # fmt: skip
+        consultation=[
+            requirement.sentence + (inferred_note(fields) if requirement.known else "")
+            for requirement, fields in zip(found, inferred)
+        ],
         inferred=inferred,
     )
 

@@ -12,8 +12,19 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger, Column, Connection, Engine, Integer, String, Table, func, insert, inspect, select, text,
-)  # fmt: skip
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    String,
+    Table,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.exc import DBAPIError
 
 from dashboard.db import is_sqlite, upgrade_to_head
@@ -24,9 +35,21 @@ INTEGER_LIMIT = 2**31  # PostgreSQL's integer holds -2**31 to 2**31 - 1; SQLite'
 FAULTS_SHOWN = 20  # a store with thousands of faults is named by its first ones and a count
 # A council's own data. A target holding any is refused; the reference data a new store starts with (council,
 # districts, stages, strategy: the same everywhere) is replaced by the source's.
-COUNCIL_DATA = ("property", "milestone", "decision", "phase", "audit_log", "role_grant", "placement_figure",
-                "postcode_district", "market_figure", "objective_setting", "property_record", "milestone_record",
-                "briefing_pack")  # fmt: skip
+COUNCIL_DATA = (
+    "property",
+    "milestone",
+    "decision",
+    "phase",
+    "audit_log",
+    "role_grant",
+    "placement_figure",
+    "postcode_district",
+    "market_figure",
+    "objective_setting",
+    "property_record",
+    "milestone_record",
+    "briefing_pack",
+)
 
 
 class CopyError(RuntimeError):
@@ -92,8 +115,10 @@ def _refuse_unstorable(source: Engine) -> None:
         return
     shown = faults[:FAULTS_SHOWN]
     more = f"\n  and {len(faults) - len(shown):,} more" if len(faults) > len(shown) else ""
-    raise CopyError(f"{len(faults):,} value(s) in the store cannot be kept in the target: correct them in the store "
-                    "(the app's edit pages, or an import) and copy again:\n  " + "\n  ".join(shown) + more)  # fmt: skip
+    raise CopyError(
+        f"{len(faults):,} value(s) in the store cannot be kept in the target: correct them in the store "
+        "(the app's edit pages, or an import) and copy again:\n  " + "\n  ".join(shown) + more
+    )
 
 
 def unstorable_values(source: Engine) -> Iterator[str]:

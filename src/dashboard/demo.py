@@ -30,9 +30,13 @@ DEMO_USER = "demo-data"
 # Planned days from the previous stage, by stage (identified first).
 PLANNED_GAPS = (0, 30, 21, 35, 60, 91, 120, 28, 14, 70, 47, 28)
 SPECIALISMS = (
-    "Long-term, ages 8 to 17", "Solo or emergency", "Disabilities", "Step-down from secure care", "Therapeutic",
+    "Long-term, ages 8 to 17",
+    "Solo or emergency",
+    "Disabilities",
+    "Step-down from secure care",
+    "Therapeutic",
     "16+ move-on",
-)  # fmt: skip
+)
 BATCH = 20_000
 WRITTEN = ("properties", "property_records", "milestones", "milestone_records", "audit_log")
 # The property columns a past view reads as recorded (dashboard.recording).
@@ -121,11 +125,16 @@ def build_demo(
                 "provenance": DEMO_PROVENANCE,
                 "version": 1,
             }
-            audit_rows.append(_audit(stamp(identified), "create", "property", reference, None, {"reference": reference}))
+            audit_rows.append(
+                _audit(stamp(identified), "create", "property", reference, None, {"reference": reference})
+            )
             property_records.append(
-                {"property_id": number, "recorded_at": stamp(identified),
-                 **{column: record[column] for column in RECORDED_COLUMNS}}
-            )  # fmt: skip
+                {
+                    "property_id": number,
+                    "recorded_at": stamp(identified),
+                    **{column: record[column] for column in RECORDED_COLUMNS},
+                }
+            )
             planned = actual = identified
             for position, (stage, gap) in enumerate(zip(STAGES, PLANNED_GAPS), start=1):
                 planned = planned + timedelta(days=gap)
@@ -140,7 +149,12 @@ def build_demo(
                     }
                 )
                 milestone_records.append(
-                    {"property_id": number, "stage_key": stage.key, "recorded_at": stamp(identified), "planned_on": planned}
+                    {
+                        "property_id": number,
+                        "stage_key": stage.key,
+                        "recorded_at": stamp(identified),
+                        "planned_on": planned,
+                    }
                 )
                 ref = f"{reference}/{stage.key}"
                 audit_rows.append(
@@ -151,15 +165,27 @@ def build_demo(
                 for month in range(1, rng.randrange(5, 12)):
                     moved = replanned + timedelta(days=rng.randrange(7, 45))
                     audit_rows.append(
-                        _audit(stamp(min(identified + timedelta(days=30 * month), actual)), "update", "milestone", ref,
-                               {"planned_on": replanned.isoformat()}, {"planned_on": moved.isoformat()})
-                    )  # fmt: skip
+                        _audit(
+                            stamp(min(identified + timedelta(days=30 * month), actual)),
+                            "update",
+                            "milestone",
+                            ref,
+                            {"planned_on": replanned.isoformat()},
+                            {"planned_on": moved.isoformat()},
+                        )
+                    )
                     replanned = moved
                 if done:
                     audit_rows.append(
-                        _audit(stamp(actual), "update", "milestone", ref, {"actual_on": None},
-                               {"actual_on": actual.isoformat()})
-                    )  # fmt: skip
+                        _audit(
+                            stamp(actual),
+                            "update",
+                            "milestone",
+                            ref,
+                            {"actual_on": None},
+                            {"actual_on": actual.isoformat()},
+                        )
+                    )
                     if stage.reaches == "registered":
                         record["registered_beds"] = beds
                 if not done:
@@ -170,9 +196,13 @@ def build_demo(
                             {"property_id": number, "stage_key": later.key, "planned_on": planned, "actual_on": None}
                         )
                         milestone_records.append(
-                            {"property_id": number, "stage_key": later.key, "recorded_at": stamp(identified),
-                             "planned_on": planned}
-                        )  # fmt: skip
+                            {
+                                "property_id": number,
+                                "stage_key": later.key,
+                                "recorded_at": stamp(identified),
+                                "planned_on": planned,
+                            }
+                        )
                     break
             property_rows.append(record)
             if len(audit_rows) >= BATCH:

@@ -137,8 +137,10 @@ def _writing(engine: Engine, actor: Actor) -> Iterator[Session]:
     except StoreRefused as refused:
         raise RefusedWrite(f"{refused}. Tell the dashboard's administrator if it happens again.") from None
     except (StatementError, OverflowError):  # on commit: the store busy beyond its wait, or refusing the whole
-        raise RefusedWrite("the store could not save the change: try again, and tell the dashboard's "
-                           "administrator if it happens again.") from None  # fmt: skip
+        raise RefusedWrite(
+            "the store could not save the change: try again, and tell the dashboard's "
+            "administrator if it happens again."
+        ) from None
 
 
 def _change_lines(engine: Engine, reference: str, after_id: int, who: bool) -> list[str]:
@@ -186,8 +188,11 @@ def save_property(engine: Engine, actor: Actor, draft: PropertyDraft, values: di
             if checked.record is None:
                 raise _invalid(PROPERTIES, checked)
             record: PropertyRecord = checked.record  # type: ignore[assignment]
-            existing = session.scalar(select(Property).where(Property.reference == record.reference)
-                                      .options(selectinload(Property.milestones)))  # fmt: skip
+            existing = session.scalar(
+                select(Property)
+                .where(Property.reference == record.reference)
+                .options(selectinload(Property.milestones))
+            )
             if draft.reference is not None and (existing is None or existing.version != draft.version):
                 raise _stale(engine, draft)
             Writer(session, ENTERED_IN_APP, report).property(record, existing)
@@ -198,7 +203,9 @@ def save_property(engine: Engine, actor: Actor, draft: PropertyDraft, values: di
         return f"No changes to save: {record.reference} already had these values."
     if counts.created:
         return f"Added property {record.reference}."
-    return f"Saved {record.reference}. " + "; ".join(_change_lines(engine, record.reference, draft.opened_at, who=False))
+    return f"Saved {record.reference}. " + "; ".join(
+        _change_lines(engine, record.reference, draft.opened_at, who=False)
+    )
 
 
 def add_decision(engine: Engine, actor: Actor, values: dict[str, Any], today: date) -> str:

@@ -148,9 +148,17 @@ def district_rows(session: Session) -> Iterator[tuple]:
 def decision_rows(session: Session) -> Iterator[tuple]:
     for d in session.scalars(select(Decision).order_by(Decision.reference)):
         yield (
-            d.reference, d.title, d.decision_type, d.key_decision, d.decided_on, d.executive_member, d.portfolio,
-            d.significance, d.controversial, d.provenance,
-        )  # fmt: skip
+            d.reference,
+            d.title,
+            d.decision_type,
+            d.key_decision,
+            d.decided_on,
+            d.executive_member,
+            d.portfolio,
+            d.significance,
+            d.controversial,
+            d.provenance,
+        )
 
 
 def phase_rows(session: Session) -> Iterator[tuple]:
@@ -176,10 +184,22 @@ def property_rows(session: Session) -> Iterator[tuple]:
         stage_dates = dates.get(p.id, {})
         milestone_cells = [value for stage in STAGES for value in stage_dates.get(stage.key, (None, None))]
         yield (
-            p.reference, phase_name, district_name, p.provision_model, p.specialism, p.planned_beds,
-            p.registered_beds, p.purchase_budget, p.purchase_cost, p.refurbishment_budget, p.refurbishment_cost,
-            p.councillors_informed_on, p.notes, p.provenance, *milestone_cells,
-        )  # fmt: skip
+            p.reference,
+            phase_name,
+            district_name,
+            p.provision_model,
+            p.specialism,
+            p.planned_beds,
+            p.registered_beds,
+            p.purchase_budget,
+            p.purchase_cost,
+            p.refurbishment_budget,
+            p.refurbishment_cost,
+            p.councillors_informed_on,
+            p.notes,
+            p.provenance,
+            *milestone_cells,
+        )
         session.expunge(p)
 
 
@@ -202,14 +222,21 @@ def _streamed(session: Session, query: Select) -> Iterator[tuple]:
 def property_record_rows(session: Session) -> Iterator[tuple]:
     """Each property's recorded plan, oldest first: phase by name, district by ONS code."""
     query = (
-        select(Property.reference, PropertyRecord.recorded_at, Phase.name, District.ons_code,
-               PropertyRecord.provision_model, PropertyRecord.specialism, PropertyRecord.planned_beds,
-               PropertyRecord.provenance)
+        select(
+            Property.reference,
+            PropertyRecord.recorded_at,
+            Phase.name,
+            District.ons_code,
+            PropertyRecord.provision_model,
+            PropertyRecord.specialism,
+            PropertyRecord.planned_beds,
+            PropertyRecord.provenance,
+        )
         .join(Property, PropertyRecord.property_id == Property.id)
         .join(Phase, PropertyRecord.phase_id == Phase.id)
         .join(District, PropertyRecord.district_id == District.id)
         .order_by(Property.reference, PropertyRecord.recorded_at, PropertyRecord.id)
-    )  # fmt: skip
+    )
     return _streamed(session, query)
 
 
@@ -254,9 +281,11 @@ def briefing_pack_rows(session: Session) -> Iterator[tuple]:
 
 def audit_rows(session: Session, narrowed_to: AuditQuery = ALL_AUDIT_ROWS) -> Iterator[tuple]:
     columns = [AuditEntry.at, AuditEntry.user, AuditEntry.source, AuditEntry.action, AuditEntry.entity]
-    query = narrowed_to.narrow(
-        select(*columns, AuditEntry.entity_ref, AuditEntry.before, AuditEntry.after)
-    ).order_by(AuditEntry.id).execution_options(yield_per=STREAM_BATCH)
+    query = (
+        narrowed_to.narrow(select(*columns, AuditEntry.entity_ref, AuditEntry.before, AuditEntry.after))
+        .order_by(AuditEntry.id)
+        .execution_options(yield_per=STREAM_BATCH)
+    )
     yield from session.execute(query)
 
 
@@ -273,10 +302,16 @@ def stored_audit_rows_query(narrowed_to: AuditQuery) -> Select:
     see db.canonical_json). The largest table, so nothing is parsed and written again per row."""
     as_text = [func.coalesce(cast(column, String), "") for column in (AuditEntry.before, AuditEntry.after)]
     return narrowed_to.narrow(
-        select(func.substr(type_coerce(AuditEntry.at, String), 1, 19), _defused_in_sql(AuditEntry.user),
-               _defused_in_sql(AuditEntry.source), AuditEntry.action, AuditEntry.entity,
-               _defused_in_sql(AuditEntry.entity_ref), *as_text)
-    ).order_by(AuditEntry.id)  # fmt: skip
+        select(
+            func.substr(type_coerce(AuditEntry.at, String), 1, 19),
+            _defused_in_sql(AuditEntry.user),
+            _defused_in_sql(AuditEntry.source),
+            AuditEntry.action,
+            AuditEntry.entity,
+            _defused_in_sql(AuditEntry.entity_ref),
+            *as_text,
+        )
+    ).order_by(AuditEntry.id)
 
 
 def stored_audit_rows(session: Session, narrowed_to: AuditQuery = ALL_AUDIT_ROWS) -> Iterator[tuple]:
@@ -409,7 +444,9 @@ def write_template(path: Path) -> None:
         sheet.append(layout.headers)
         sheet.freeze_panes = "B2"
         for index, column in enumerate(layout.columns, start=1):
-            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(column.header) + 2)
+            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(
+                12, len(column.header) + 2
+            )
     guide = workbook.create_sheet(TEMPLATE_GUIDE_SHEET)
     guide.append(DATA_DICTIONARY_HEADERS)
     for row in data_dictionary_rows():

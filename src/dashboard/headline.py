@@ -62,7 +62,9 @@ def outlook(totals: BedTotals, forecast: TargetForecast, as_at: date) -> Outlook
 
 
 def _undated(beds: int) -> str:
-    return f"{beds} beds not yet open have no planned opening date." if beds else "no property has a planned opening date."
+    return (
+        f"{beds} beds not yet open have no planned opening date." if beds else "no property has a planned opening date."
+    )
 
 
 def whole_programme_note(programme: BedTotals) -> str:
@@ -75,5 +77,9 @@ def whole_programme_note(programme: BedTotals) -> str:
 
 def scope(filters: Filters, district_names: dict[str, str]) -> str:
     """The part of the programme a filtered view shows, in words: "Phase 2, North Hertfordshire, in-house"."""
-    parts = [*filters.phases, *(district_names.get(code, code) for code in filters.districts), *filters.provision_models]
+    parts = [
+        *filters.phases,
+        *(district_names.get(code, code) for code in filters.districts),
+        *filters.provision_models,
+    ]
     return ", ".join(parts)

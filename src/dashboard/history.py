@@ -10,13 +10,31 @@ from dashboard.stages import STAGE_BY_KEY
 
 ENTITY_LAYOUTS: dict[str, Layout] = {"property": PROPERTIES, "decision": DECISIONS, "phase": PHASES}
 # Audit keys with no layout column of their own (relationships and non-imported tables).
-OTHER_LABELS = {"decision": "Decision reference", "bed_target": "Bed target", "council": "Council", "role": "Role",
-                "account": "Account", "strategy": "Strategy"}  # fmt: skip
+OTHER_LABELS = {
+    "decision": "Decision reference",
+    "bed_target": "Bed target",
+    "council": "Council",
+    "role": "Role",
+    "account": "Account",
+    "strategy": "Strategy",
+}
 # Keys already named by the row's subject ("Milestone RS-P2-04: Survey").
-IN_SUBJECT = {"milestone": {"stage_key", "property"}, "property": {"reference"}, "decision": {"reference"},
-              "phase": {"name"}, "role_grant": {"account"}, "strategy": {"name"}}  # fmt: skip
-ENTITY_NAMES = {"property": "Property", "milestone": "Milestone", "decision": "Decision", "phase": "Phase",
-                "strategy": "Strategy", "role_grant": "Role of"}  # fmt: skip
+IN_SUBJECT = {
+    "milestone": {"stage_key", "property"},
+    "property": {"reference"},
+    "decision": {"reference"},
+    "phase": {"name"},
+    "role_grant": {"account"},
+    "strategy": {"name"},
+}
+ENTITY_NAMES = {
+    "property": "Property",
+    "milestone": "Milestone",
+    "decision": "Decision",
+    "phase": "Phase",
+    "strategy": "Strategy",
+    "role_grant": "Role of",
+}
 
 
 def field_label(entity: str, entity_ref: str, key: str) -> str:

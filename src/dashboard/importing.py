@@ -49,10 +49,16 @@ from dashboard.validation import (
     parsed_fields,
 )
 
-RECORD_TYPES: dict[str, type[Record]] = {"decisions": DecisionRecord, "phases": PhaseRecord, "properties": PropertyRecord}
+RECORD_TYPES: dict[str, type[Record]] = {
+    "decisions": DecisionRecord,
+    "phases": PhaseRecord,
+    "properties": PropertyRecord,
+}
 # Export writes these too; an import of an export folder passes over them (postcode_districts is read by import-lookup).
 NOT_IMPORTED = {layout.name for layout in EXPORT_LAYOUTS if layout not in LAYOUTS} | {
-    DATA_DICTIONARY.name, TEMPLATE_GUIDE_SHEET}  # fmt: skip
+    DATA_DICTIONARY.name,
+    TEMPLATE_GUIDE_SHEET,
+}
 
 
 @dataclass
@@ -95,8 +101,12 @@ def _non_blank(cells: Iterable[Any]) -> bool:
     return any(cell is not None and str(cell).strip() for cell in cells)
 
 
-def _table(source: str, layout_name: str | None, lines: list[tuple[int, Sequence[Any]]],
-           unsaved_formulas: Iterable[tuple[int, int]] = ()) -> RawTable | None:  # fmt: skip
+def _table(
+    source: str,
+    layout_name: str | None,
+    lines: list[tuple[int, Sequence[Any]]],
+    unsaved_formulas: Iterable[tuple[int, int]] = (),
+) -> RawTable | None:
     """The table in numbered lines, each keeping the file's own number whatever is above the header: the header is
     the first non-blank line, and the table ends at its last named column. `unsaved_formulas` are the (row, column)
     of formulas a workbook holds without their values."""
@@ -107,13 +117,17 @@ def _table(source: str, layout_name: str | None, lines: list[tuple[int, Sequence
     headers = _header_names(header_cells)
     unsaved = [(row, column) for row, column in unsaved_formulas if row >= header_row and column <= len(headers)]
     problems = _beyond_last_column(source, body, len(headers))
-    problems += [Problem(source, row, headers[column - 1] or f"column {column}", NO_SAVED_VALUE)
-                 for row, column in unsaved]  # fmt: skip
+    problems += [
+        Problem(source, row, headers[column - 1] or f"column {column}", NO_SAVED_VALUE) for row, column in unsaved
+    ]
     # A row holding such a formula is not checked further: its cell would be reported missing, which it is not.
     not_checked = {row for row, _ in unsaved}
     # A cell our own export guarded against spreadsheets running it ("'=A1") is read back as it was written.
-    rows = [(row, [unformula(cell) if isinstance(cell, str) else cell for cell in cells[: len(headers)]])
-            for row, cells in body if row not in not_checked]  # fmt: skip
+    rows = [
+        (row, [unformula(cell) if isinstance(cell, str) else cell for cell in cells[: len(headers)]])
+        for row, cells in body
+        if row not in not_checked
+    ]
     return RawTable(source=source, layout_name=layout_name, headers=headers, rows=rows, problems=problems)
 
 
@@ -127,9 +141,14 @@ def _header_names(cells: Sequence[Any]) -> list[str]:
 
 def _beyond_last_column(source: str, body: list[tuple[int, Sequence[Any]]], width: int) -> list[Problem]:
     """A problem for each value right of the last headed column: it would be taken silently otherwise."""
-    return [Problem(source, row, f"column {index + 1}", "a value beyond the last headed column: give it a header, or "
-                    "delete it") for row, cells in body for index in range(width, len(cells))
-            if _non_blank([cells[index]])]  # fmt: skip
+    return [
+        Problem(
+            source, row, f"column {index + 1}", "a value beyond the last headed column: give it a header, or delete it"
+        )
+        for row, cells in body
+        for index in range(width, len(cells))
+        if _non_blank([cells[index]])
+    ]
 
 
 def read_csv_text(text: str, source: str, layout_name: str | None) -> RawTable | None:
@@ -147,8 +166,10 @@ def read_xlsx(path: Path, skipped: list[str]) -> list[RawTable]:
             continue
         contents = sheet.read()
         if sheet.hidden and any(_non_blank(cells) for _, cells in contents.rows):
-            raise UnreadableFile(f"{path.name}: sheet '{sheet.title}' is hidden: unhide it or delete it, so that "
-                                 "nothing is imported unseen")  # fmt: skip
+            raise UnreadableFile(
+                f"{path.name}: sheet '{sheet.title}' is hidden: unhide it or delete it, so that "
+                "nothing is imported unseen"
+            )
         layout_name = name if name in LAYOUT_BY_NAME else None
         table = _table(f"{path.name}:{sheet.title}", layout_name, contents.rows, contents.unsaved_formulas)
         if table is not None:
@@ -192,6 +213,7 @@ def _guess_layout(table: RawTable) -> Layout:
 
 # ---------------------------------------------------------------- checking rows
 
+
 @dataclass
 class Checked:
     """A row or a form, checked: its record when nothing is at fault; each field that is valid on its own, parsed,
@@ -233,8 +255,9 @@ class CheckedTable:
 
     def all_problems(self) -> list[Problem]:
         by_row = [(row, name, message) for row, checked in self.rows for name, message in checked.in_order(self.layout)]
-        return self.problems + [Problem(self.source, row, self.layout.header_for(name), message)
-                                for row, name, message in by_row]  # fmt: skip
+        return self.problems + [
+            Problem(self.source, row, self.layout.header_for(name), message) for row, name, message in by_row
+        ]
 
 
 def _check_headers(table: RawTable, layout: Layout) -> tuple[dict[int, str], list[Problem]]:
@@ -248,7 +271,9 @@ def _check_headers(table: RawTable, layout: Layout) -> tuple[dict[int, str], lis
         column = layout.column_for(header)
         if column is None:
             problems.append(
-                Problem(table.source, 1, header, f"unknown column for {layout.name}; expected: {', '.join(layout.headers)}")
+                Problem(
+                    table.source, 1, header, f"unknown column for {layout.name}; expected: {', '.join(layout.headers)}"
+                )
             )
         elif column.field in fields.values():
             problems.append(Problem(table.source, 1, header, f"repeats the column {column.header}"))
@@ -573,8 +598,10 @@ def _refused_row(refused: WriteRefused, checked: list[CheckedTable]) -> Problem:
     return Problem(checked[0].source, None, None, message)
 
 
-STORE_UNAVAILABLE = ("the store could not save the import, so nothing was imported: try again, and tell the "
-                     "dashboard's administrator if it happens again")  # fmt: skip
+STORE_UNAVAILABLE = (
+    "the store could not save the import, so nothing was imported: try again, and tell the "
+    "dashboard's administrator if it happens again"
+)
 
 
 def import_path(
@@ -603,8 +630,11 @@ def import_path(
 
     checked = [check_table(table, today) for table in tables]
     by_layout = {layout.name: [t for t in checked if t.layout is layout] for layout in LAYOUTS}
-    given_twice = [Problem(path.name, None, None, f"{name} given twice: in {', '.join(t.source for t in found)}")
-                   for name, found in by_layout.items() if len(found) > 1]  # fmt: skip
+    given_twice = [
+        Problem(path.name, None, None, f"{name} given twice: in {', '.join(t.source for t in found)}")
+        for name, found in by_layout.items()
+        if len(found) > 1
+    ]
     try:
         with session_scope(engine, actor) as session:
             writer = Writer(session, f"imported from {path.name}", report)

@@ -310,9 +310,19 @@ BRIEFING_PACKS = Layout(
     read_back="no: recorded each time a pack is made",
 )
 EXPORT_LAYOUTS: tuple[Layout, ...] = (
-    STRATEGY, DISTRICTS, *LAYOUTS, MILESTONES, PROPERTY_RECORDS, MILESTONE_RECORDS, OBJECTIVE_SETTINGS,
-    POSTCODE_DISTRICTS, PLACEMENT_FIGURES, MARKET_FIGURES, BRIEFING_PACKS, AUDIT_LOG,
-)  # fmt: skip
+    STRATEGY,
+    DISTRICTS,
+    *LAYOUTS,
+    MILESTONES,
+    PROPERTY_RECORDS,
+    MILESTONE_RECORDS,
+    OBJECTIVE_SETTINGS,
+    POSTCODE_DISTRICTS,
+    PLACEMENT_FIGURES,
+    MARKET_FIGURES,
+    BRIEFING_PACKS,
+    AUDIT_LOG,
+)
 # The data dictionary describes every exported file, itself included.
 DATA_DICTIONARY = Layout(
     name="data_dictionary",

@@ -299,7 +299,7 @@ def _shrinks_the_year(report: MarketReport, held: tuple[int, int], source: str) 
         f"the file counts {report.homes:,} children's homes with {report.places:,} places, but the figures held for "
         f"{_long_date(report.as_at)} count {held_homes:,} homes with {held_places:,} places: fewer than "
         f"{share * 100 // whole}% of those held, as a file cut short would. If the file is right, import it with "
-        "--replace (on the Import page, tick \"Replace the year held\")"
+        '--replace (on the Import page, tick "Replace the year held")'
     )
     return [Problem(source, None, None, message)]
 

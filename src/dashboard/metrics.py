@@ -257,19 +257,29 @@ def gantt_segments(milestones: pd.DataFrame, as_at: date) -> pd.DataFrame:
     planned = m[m["planned_on"].notna() & m["prev_planned"].notna()]
     planned = pd.DataFrame(
         {
-            "row": planned["reference"], "basis": "planned", "stage": planned["stage_label"],
-            "start": planned["prev_planned"], "end": planned["planned_on"], "days_late": 0, "days_added": 0,
-            "under_way": False, "label": "",
-            "hover": [f"{r} {s}: planned {p:%d %b %Y}" for r, s, p in
-                      zip(planned["reference"], planned["stage_label"], planned["planned_on"])],
+            "row": planned["reference"],
+            "basis": "planned",
+            "stage": planned["stage_label"],
+            "start": planned["prev_planned"],
+            "end": planned["planned_on"],
+            "days_late": 0,
+            "days_added": 0,
+            "under_way": False,
+            "label": "",
+            "hover": [
+                f"{r} {s}: planned {p:%d %b %Y}"
+                for r, s, p in zip(planned["reference"], planned["stage_label"], planned["planned_on"])
+            ],
         }
-    )  # fmt: skip
+    )
 
     done = m[m["actual_on"].notna() & m["prev_actual"].notna()].assign(under_way=False)
     # The stage under way: the first without an actual date after the last one reached.
     waiting = m[m["actual_on"].isna() & m["prev_actual"].notna() & ~m["reached"]]
     waiting = waiting.groupby("reference", sort=False).head(1)
-    waiting = waiting[waiting["prev_actual"] < pd.Timestamp(as_at)].assign(actual_on=pd.Timestamp(as_at), under_way=True)
+    waiting = waiting[waiting["prev_actual"] < pd.Timestamp(as_at)].assign(
+        actual_on=pd.Timestamp(as_at), under_way=True
+    )
     actual = pd.concat([done, waiting], ignore_index=True)
     actual["days_late"] = (actual["actual_on"] - actual["planned_on"]).dt.days.fillna(0).clip(lower=0).astype(int)
     took = (actual["actual_on"] - actual["prev_actual"]).dt.days
@@ -288,13 +298,18 @@ def gantt_segments(milestones: pd.DataFrame, as_at: date) -> pd.DataFrame:
 
     actual_segments = pd.DataFrame(
         {
-            "row": actual["reference"], "basis": "actual", "stage": actual["stage_label"],
-            "start": actual["prev_actual"], "end": actual["actual_on"], "days_late": actual["days_late"],
-            "days_added": actual["days_added"], "under_way": actual["under_way"],
+            "row": actual["reference"],
+            "basis": "actual",
+            "stage": actual["stage_label"],
+            "start": actual["prev_actual"],
+            "end": actual["actual_on"],
+            "days_late": actual["days_late"],
+            "days_added": actual["days_added"],
+            "under_way": actual["under_way"],
             "label": [f"+{d}d" if d > 0 else "" for d in actual["days_added"]],
             "hover": [describe(row) for row in actual.itertuples()],
         }
-    )  # fmt: skip
+    )
     return pd.concat([planned, actual_segments], ignore_index=True)
 
 
@@ -367,6 +382,8 @@ def councillors_informed(status: pd.DataFrame, as_at: date) -> pd.DataFrame:
 def uninformed(status: pd.DataFrame, as_at: date) -> pd.DataFrame:
     """Properties procured by `as_at` with no record that their local councillors had been informed by then."""
     informed = councillors_informed(status, as_at)
-    return informed[~informed["informed"]].drop(columns=["informed_on", "informed", "days_to_inform"]).reset_index(
-        drop=True
+    return (
+        informed[~informed["informed"]]
+        .drop(columns=["informed_on", "informed", "days_to_inform"])
+        .reset_index(drop=True)
     )

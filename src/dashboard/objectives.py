@@ -32,17 +32,44 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("own_share_target", "Own provision's share of children in children's homes: target", "%", None,
-            "The share of children in children's homes who live in the council's own homes.", 100),
-    Setting("inside_target", "Children in children's homes placed inside the county: target", "%", None,
-            "The share of children in children's homes whose home is inside the county.", 100),
-    Setting("changes_target", "Placement changes per child in a year: target (at most)", "per child", None,
-            "Moves per child looked after over twelve months; lower is more stable."),
-    Setting("independent_weekly_cost", "Independent children's home: cost a week", "£ a week", 7000,
-            "Public figures for an independent placement run from about £3,800 to over £7,000 a week; "
-            "placements elsewhere have been reported at up to £17,500."),
-    Setting("own_weekly_cost", "Council's own children's home: cost a week", "£ a week", 6400,
-            "One Hertfordshire home was reported at about £6,400 a week."),
+    Setting(
+        "own_share_target",
+        "Own provision's share of children in children's homes: target",
+        "%",
+        None,
+        "The share of children in children's homes who live in the council's own homes.",
+        100,
+    ),
+    Setting(
+        "inside_target",
+        "Children in children's homes placed inside the county: target",
+        "%",
+        None,
+        "The share of children in children's homes whose home is inside the county.",
+        100,
+    ),
+    Setting(
+        "changes_target",
+        "Placement changes per child in a year: target (at most)",
+        "per child",
+        None,
+        "Moves per child looked after over twelve months; lower is more stable.",
+    ),
+    Setting(
+        "independent_weekly_cost",
+        "Independent children's home: cost a week",
+        "£ a week",
+        7000,
+        "Public figures for an independent placement run from about £3,800 to over £7,000 a week; "
+        "placements elsewhere have been reported at up to £17,500.",
+    ),
+    Setting(
+        "own_weekly_cost",
+        "Council's own children's home: cost a week",
+        "£ a week",
+        6400,
+        "One Hertfordshire home was reported at about £6,400 a week.",
+    ),
 )
 SETTING_BY_KEY = {setting.key: setting for setting in SETTINGS}
 WEEKS_PER_DAY = 1 / 7

@@ -50,14 +50,45 @@ CHILDRENS_HOME = "K2"
 PLACEMENT_CHANGES = {"P", "T", "B", "U"}
 REASONS_FOR_NEW_EPISODE = {"S", "L", *PLACEMENT_CHANGES}
 PLACEMENT_TYPES = {
-    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "K3", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1",
-    "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
-}  # fmt: skip
+    "A3",
+    "A4",
+    "A5",
+    "A6",
+    "H5",
+    "K1",
+    "K2",
+    "K3",
+    "P1",
+    "P2",
+    "P3",
+    "R1",
+    "R2",
+    "R3",
+    "R5",
+    "S1",
+    "T0",
+    "T1",
+    "T2",
+    "T3",
+    "T4",
+    "U1",
+    "U2",
+    "U3",
+    "U4",
+    "U5",
+    "U6",
+    "Z1",
+}
 PROVIDERS = {"PR0", "PR1", "PR2", "PR3", "PR4", "PR5"}
 # Children's homes are counted by these providers; any other (PR0, PR3, blank) as "other".
 PROVIDER_CATEGORIES = {"PR1": "PR1", "PR2": "PR2", "PR4": "PR4", "PR5": "PR5"}
-PROVIDER_LABELS = {"PR1": "Own provision", "PR2": "Other local authority", "PR4": "Private", "PR5": "Voluntary",
-                   "other": "Other"}  # fmt: skip
+PROVIDER_LABELS = {
+    "PR1": "Own provision",
+    "PR2": "Other local authority",
+    "PR4": "Private",
+    "PR5": "Voluntary",
+    "other": "Other",
+}
 LOCATIONS = ("inside", "outside", "unknown")
 REQUIRED_COLUMNS = ("CHILD", "DECOM", "RNE", "PLACE", "PLACE_PROVIDER", "DEC")
 POSTCODE_COLUMN = "PL_POST"
@@ -83,13 +114,17 @@ class PlacementReport(Report):
     def outcome(self) -> str:
         verb = self.verb
         span = f"{self.months[0]:%B %Y} to {self.months[-1]:%B %Y}" if self.months else "no month"
-        where = "" if self.located else " Inside or outside the county needs the postcode-district lookup: import it first."
-        return (f"{verb} monthly placement figures for {span} ({len(self.months)} months) from {self.episodes} "
-                f"episodes; no child-level row or postcode is kept.{where}")  # fmt: skip
+        where = (
+            "" if self.located else " Inside or outside the county needs the postcode-district lookup: import it first."
+        )
+        return (
+            f"{verb} monthly placement figures for {span} ({len(self.months)} months) from {self.episodes} "
+            f"episodes; no child-level row or postcode is kept.{where}"
+        )
 
 
 def outward_code(postcode: str) -> str | None:
-    """"SG1 2AB" -> "SG1"; a bare outward code passes; anything else is None."""
+    """ "SG1 2AB" -> "SG1"; a bare outward code passes; anything else is None."""
     match = OUTWARD_CODE.fullmatch(re.sub(r"\s+", " ", (postcode or "").strip().upper()))
     return match.group(1) if match else None
 
@@ -162,14 +197,23 @@ def _episode(cell: dict[str, str], today: date) -> tuple[tuple, list[tuple[str, 
         elif dates[name] is None and name == "DECOM":
             problems.append((name, "is required: the date the episode started"))
     if dates["DECOM"] and dates["DEC"] and dates["DEC"] < dates["DECOM"]:
-        problems.append(("DEC", f"{dates['DEC']:%d/%m/%Y} is before the episode started (DECOM {dates['DECOM']:%d/%m/%Y})"))
+        problems.append(
+            ("DEC", f"{dates['DEC']:%d/%m/%Y} is before the episode started (DECOM {dates['DECOM']:%d/%m/%Y})")
+        )
     for name, known in (("RNE", REASONS_FOR_NEW_EPISODE), ("PLACE", PLACEMENT_TYPES), ("PLACE_PROVIDER", PROVIDERS)):
         value = cell[name].upper()
         if value and value not in known or (not value and name != "PLACE_PROVIDER"):
             problems.append((name, f"'{cell[name]}' is not an SSDA903 {name} code" if value else "is required"))
     outward = outward_code(cell.get(POSTCODE_COLUMN, ""))
-    episode = (cell["CHILD"], dates["DECOM"], dates["DEC"], cell["RNE"].upper(), cell["PLACE"].upper(),
-               cell["PLACE_PROVIDER"].upper(), outward)  # fmt: skip
+    episode = (
+        cell["CHILD"],
+        dates["DECOM"],
+        dates["DEC"],
+        cell["RNE"].upper(),
+        cell["PLACE"].upper(),
+        cell["PLACE_PROVIDER"].upper(),
+        outward,
+    )
     return episode, problems
 
 
@@ -219,8 +263,9 @@ def aggregate(
             located = in_homes.assign(location=where).groupby("location")["child"].nunique()
             rows += [(month_end, HOMES_LOCATION, place, int(located.get(place, 0))) for place in LOCATIONS]
         before_month = day - pd.offsets.MonthEnd(1)
-        moved = episodes[(episodes["start"] > before_month) & (episodes["start"] <= day)
-                         & episodes["rne"].isin(PLACEMENT_CHANGES)]  # fmt: skip
+        moved = episodes[
+            (episodes["start"] > before_month) & (episodes["start"] <= day) & episodes["rne"].isin(PLACEMENT_CHANGES)
+        ]
         rows.append((month_end, CHANGES, "all", len(moved)))
     return pd.DataFrame(rows, columns=["month_end", "measure", "category", "value"])
 
@@ -264,8 +309,13 @@ def import_episodes(
         figures = aggregate(episodes, report.months, lookup, council)
         session.execute(delete(PlacementFigure).where(PlacementFigure.month_end.in_(report.months)))
         session.add_all(PlacementFigure(**row) for row in figures.to_dict("records"))
-        record_bulk_change(session, actor, "placement_figure", f"{report.months[0]:%Y-%m} to {report.months[-1]:%Y-%m}",
-                           {"file": path.name, "months": len(report.months), "episodes": report.episodes})  # fmt: skip
+        record_bulk_change(
+            session,
+            actor,
+            "placement_figure",
+            f"{report.months[0]:%Y-%m} to {report.months[-1]:%Y-%m}",
+            {"file": path.name, "months": len(report.months), "episodes": report.episodes},
+        )
         if dry_run:
             session.rollback()
         else:
@@ -280,8 +330,9 @@ LOOKUP_AUTHORITY_HEADERS = ("local authority", "local_authority", "la", "authori
 # An outward code and nothing else: A9, A99, A9A, AA9, AA99 or AA9A, with BS 7666's letters (first never Q, V or X;
 # second never I, J or Z; a letter third as in W1A, fourth as in SW1A), in ASCII letters of either case ("ſg1" is not
 # SG1, though Python would upper-case it so).
-POSTCODE_DISTRICT = re.compile(r"[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)",
-                               re.ASCII | re.IGNORECASE)  # fmt: skip
+POSTCODE_DISTRICT = re.compile(
+    r"[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)", re.ASCII | re.IGNORECASE
+)
 LOOKUP_AUTHORITY_LENGTH: int = PostcodeDistrict.__table__.c.local_authority.type.length
 
 
@@ -374,8 +425,12 @@ def _read_lookup(
         if code and authority:
             first, first_row = given.setdefault(code, (authority, number))
             if first != authority:
-                faults.append((columns.code_header, f"'{code}' is given twice: for {first} on row {first_row}, and "
-                                                    f"for {authority}"))  # fmt: skip
+                faults.append(
+                    (
+                        columns.code_header,
+                        f"'{code}' is given twice: for {first} on row {first_row}, and for {authority}",
+                    )
+                )
         problems.extend(Problem(source, number, column, fault) for column, fault in faults if fault)
     return {code: authority for code, (authority, _) in given.items()}, problems
 
@@ -394,8 +449,10 @@ def _district(cell: str) -> str:
     if not code:
         raise ValueError("is required")
     if not POSTCODE_DISTRICT.fullmatch(code):
-        raise ValueError(f"{values.quoted(code)} is not a postcode district such as SG1 or AL10 (the first half "
-                         "of a postcode, and nothing else)")  # fmt: skip
+        raise ValueError(
+            f"{values.quoted(code)} is not a postcode district such as SG1 or AL10 (the first half "
+            "of a postcode, and nothing else)"
+        )
     return code.upper()
 
 

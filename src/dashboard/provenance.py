@@ -43,9 +43,13 @@ CAUTION: tuple[Kind, ...] = (SYNTHETIC, ILLUSTRATIVE, INFERRED, UNSTATED, IMPORT
 # The kinds a screen must point out: not a council's records, or not stated by the source.
 FLAGGED: tuple[Kind, ...] = (SYNTHETIC, ILLUSTRATIVE, INFERRED)
 KIND_WORDS: dict[Kind, str] = {
-    FACT: "Fact", IMPORTED: "Imported", INFERRED: "Inferred", ILLUSTRATIVE: "Illustrative", SYNTHETIC: "Synthetic",
+    FACT: "Fact",
+    IMPORTED: "Imported",
+    INFERRED: "Inferred",
+    ILLUSTRATIVE: "Illustrative",
+    SYNTHETIC: "Synthetic",
     UNSTATED: "Not stated",
-}  # fmt: skip
+}
 
 
 def _phrase(text: str) -> str:
@@ -98,8 +102,10 @@ _NAMED = re.compile(r"\b(" + "|".join(re.escape(name) for name in _BY_LENGTH) + 
 # A header as people read it, for a field shown on screen ("starts_on" -> "start").
 DISPLAY = {
     **{column.field: _phrase(column.header) for layout in (PROPERTIES, PHASES, DECISIONS) for column in layout.columns},
-    "starts_on": "start", "decided_on": "date", "decision_type": "type",
-}  # fmt: skip
+    "starts_on": "start",
+    "decided_on": "date",
+    "decision_type": "type",
+}
 
 
 def fields_named(name: str) -> frozenset[str]:
@@ -156,8 +162,11 @@ class Sources:
     def fact_sources(self, fields: Iterable[str]) -> list[str]:
         """The named sources (documents, a council's files) that `fields` come from, in the order written."""
         wanted = set(fields)
-        return [clause.source for clause in self.clauses if clause.kind in (FACT, IMPORTED)
-                and (clause.fields & wanted or not clause.fields)]  # fmt: skip
+        return [
+            clause.source
+            for clause in self.clauses
+            if clause.kind in (FACT, IMPORTED) and (clause.fields & wanted or not clause.fields)
+        ]
 
 
 def _most_cautious(kinds: Iterable[Kind]) -> Kind:
@@ -232,8 +241,11 @@ def problems(provenance: str | None) -> list[str]:
         known = [name for name in names if _phrase(name) in VOCABULARY]
         if colon and (known or kind_of_source(source) in FLAGGED):
             unknown = [name for name in names if name not in known]
-            found += [f"'{name}' is not a column or group a provenance can name (e.g. phase, district, beds, "
-                      "dates, costs, notes)" for name in unknown]  # fmt: skip
+            found += [
+                f"'{name}' is not a column or group a provenance can name (e.g. phase, district, beds, "
+                "dates, costs, notes)"
+                for name in unknown
+            ]
     return found
 
 
@@ -256,8 +268,14 @@ def describe(fields: Iterable[str], universe: tuple[str, ...] = PROPERTY_FIELDS)
     for field in universe:
         if field not in chosen or field in shown:
             continue
-        group = next((name for name in ("dates", "costs", "beds") if field in GROUPS[name]
-                      and _whole_group(GROUPS[name] & set(universe), chosen)), None)  # fmt: skip
+        group = next(
+            (
+                name
+                for name in ("dates", "costs", "beds")
+                if field in GROUPS[name] and _whole_group(GROUPS[name] & set(universe), chosen)
+            ),
+            None,
+        )
         if group:
             words.append(group)
             shown |= GROUPS[group]
@@ -376,16 +394,23 @@ def banners(status: pd.DataFrame, phases: pd.DataFrame | None = None) -> list[Ba
     if synthetic:
         parts = _rows_sentence(counts, SYNTHETIC)
         which = "" if parts == [f"every field of {synthetic}"] else f" ({_join(parts)})"
-        found.append(Banner(SYNTHETIC, (
-            f"{synthetic} of the {shown} properties shown are synthetic{which}, made up for demonstrations and "
-            "benchmarks (`demo-data`): not a council's records, and no figure or date here is real. Use a store of "
-            "your own data for anything else."
-        )))  # fmt: skip
+        found.append(
+            Banner(
+                SYNTHETIC,
+                (
+                    f"{synthetic} of the {shown} properties shown are synthetic{which}, made up for demonstrations and "
+                    "benchmarks (`demo-data`): not a council's records, and no figure or date here is real. Use a store of "
+                    "your own data for anything else."
+                ),
+            )
+        )
     sentences = []
     illustrative = sum(count for text, count in counts.items() if parse(text).has(ILLUSTRATIVE))
     if illustrative:
-        sentences.append(f"{illustrative} of the {shown} properties shown carry illustrative data, not a council's "
-                         f"records: {_join(_rows_sentence(counts, ILLUSTRATIVE))}.")  # fmt: skip
+        sentences.append(
+            f"{illustrative} of the {shown} properties shown carry illustrative data, not a council's "
+            f"records: {_join(_rows_sentence(counts, ILLUSTRATIVE))}."
+        )
     if any(parse(text).has(INFERRED) for text in counts):
         sentences.append(f"Inferred, not stated in their source: {_join(_rows_sentence(counts, INFERRED))}.")
     on_phases: dict[Kind, str] = {}

@@ -26,6 +26,7 @@ from dashboard.models import (
 )
 from dashboard.stages import STAGE_POSITION, stage_reaching
 
+
 @dataclass(frozen=True)
 class Filters:
     """What every page is narrowed to. Empty tuples mean no narrowing."""
@@ -94,7 +95,9 @@ def filter_options(engine: Engine) -> FilterOptions:
     with engine.connect() as connection:
         phases = list(connection.scalars(select(Phase.name).order_by(Phase.starts_on, Phase.name)))
         districts = dict(connection.execute(select(District.ons_code, District.name).order_by(District.name)).all())
-        models = list(connection.scalars(select(Property.provision_model).distinct().order_by(Property.provision_model)))
+        models = list(
+            connection.scalars(select(Property.provision_model).distinct().order_by(Property.provision_model))
+        )
     return FilterOptions(phases=phases, districts=districts, provision_models=models)
 
 
@@ -153,10 +156,15 @@ def _recorded(filters: Filters, today: date) -> _Recorded:
     programme) shows its first record. Stage actual dates are facts with dates of their own: read as they are now."""
     if filters.as_at >= today:
         plan = select(
-            Property.id.label("property_id"), Property.phase_id, Property.district_id, Property.provision_model,
-            Property.specialism, Property.planned_beds, Property.provenance,
+            Property.id.label("property_id"),
+            Property.phase_id,
+            Property.district_id,
+            Property.provision_model,
+            Property.specialism,
+            Property.planned_beds,
+            Property.provenance,
             literal(None, DateTime).label("first_recorded_at"),
-        ).subquery("plan")  # fmt: skip
+        ).subquery("plan")
         return _Recorded(plan, Milestone.__table__)
     cutoff = recorded_by(filters.as_at)
     chosen = (
@@ -170,10 +178,15 @@ def _recorded(filters: Filters, today: date) -> _Recorded:
     )
     plan = (
         select(
-            PropertyRecord.property_id, PropertyRecord.phase_id, PropertyRecord.district_id,
-            PropertyRecord.provision_model, PropertyRecord.specialism, PropertyRecord.planned_beds,
-            PropertyRecord.provenance, chosen.c.first_recorded_at,
-        )  # fmt: skip
+            PropertyRecord.property_id,
+            PropertyRecord.phase_id,
+            PropertyRecord.district_id,
+            PropertyRecord.provision_model,
+            PropertyRecord.specialism,
+            PropertyRecord.planned_beds,
+            PropertyRecord.provenance,
+            chosen.c.first_recorded_at,
+        )
         .join(chosen, chosen.c.record_id == PropertyRecord.id)
         .subquery("plan")
     )
@@ -193,7 +206,10 @@ def _recorded(filters: Filters, today: date) -> _Recorded:
         )
         .join(
             replanned,
-            and_(replanned.c.property_id == MilestoneRecord.property_id, replanned.c.stage_key == MilestoneRecord.stage_key),
+            and_(
+                replanned.c.property_id == MilestoneRecord.property_id,
+                replanned.c.stage_key == MilestoneRecord.stage_key,
+            ),
         )
         .group_by(MilestoneRecord.property_id, MilestoneRecord.stage_key)
         .cte("replanned_then")
@@ -353,9 +369,16 @@ def phases(engine: Engine) -> pd.DataFrame:
 
 
 AUDIT_COLUMNS = (
-    AuditEntry.id, AuditEntry.at, AuditEntry.user, AuditEntry.source, AuditEntry.action, AuditEntry.entity,
-    AuditEntry.entity_ref, AuditEntry.before, AuditEntry.after,
-)  # fmt: skip
+    AuditEntry.id,
+    AuditEntry.at,
+    AuditEntry.user,
+    AuditEntry.source,
+    AuditEntry.action,
+    AuditEntry.entity,
+    AuditEntry.entity_ref,
+    AuditEntry.before,
+    AuditEntry.after,
+)
 
 
 def audit_log(engine: Engine, query: AuditQuery, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
@@ -389,29 +412,32 @@ def audit_users_query() -> Select:
 def audit_between(engine: Engine, start: datetime, end: datetime) -> pd.DataFrame:
     """Audit rows written at or after `start` and before `end` (UTC), oldest first: only those rows are read (the
     log's `at` index)."""
-    query = (
-        select(*AUDIT_COLUMNS)
-        .where(AuditEntry.at >= start, AuditEntry.at < end)
-        .order_by(AuditEntry.id)
+    query = select(*AUDIT_COLUMNS).where(AuditEntry.at >= start, AuditEntry.at < end).order_by(AuditEntry.id)
+    with engine.connect() as connection:
+        return pd.read_sql(query, connection)
+
+
+def districts(engine: Engine) -> pd.DataFrame:
+    """The council's districts with their names and tile-map positions."""
+    query = select(District.ons_code, District.name, District.short_name, District.tile_x, District.tile_row).order_by(
+        District.name
     )
     with engine.connect() as connection:
         return pd.read_sql(query, connection)
 
 
-
-def districts(engine: Engine) -> pd.DataFrame:
-    """The council's districts with their names and tile-map positions."""
-    query = select(
-        District.ons_code, District.name, District.short_name, District.tile_x, District.tile_row
-    ).order_by(District.name)
-    with engine.connect() as connection:
-        return pd.read_sql(query, connection)
-
-
 DECISION_COLUMNS = (
-    "reference", "title", "decision_type", "key_decision", "decided_on", "executive_member", "portfolio",
-    "significance", "controversial", "provenance",
-)  # fmt: skip
+    "reference",
+    "title",
+    "decision_type",
+    "key_decision",
+    "decided_on",
+    "executive_member",
+    "portfolio",
+    "significance",
+    "controversial",
+    "provenance",
+)
 
 
 def decisions(engine: Engine) -> pd.DataFrame:

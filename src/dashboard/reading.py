@@ -81,8 +81,10 @@ MAX_SHARED_STRINGS = 200_000  # the workbook's table of distinct texts
 def check_size(name: str, size: int) -> None:
     """The one size check for every import, from a file on disk and from the Import page alike."""
     if size > MAX_FILE_BYTES:
-        raise UnreadableFile(f"{name}: the file is {size / 1024 / 1024:,.1f} MB; an import takes files of up to "
-                             f"{MAX_FILE_MB} MB: split it, or remove what is not needed")  # fmt: skip
+        raise UnreadableFile(
+            f"{name}: the file is {size / 1024 / 1024:,.1f} MB; an import takes files of up to "
+            f"{MAX_FILE_MB} MB: split it, or remove what is not needed"
+        )
 
 
 def read_file(path: Path) -> bytes:
@@ -103,8 +105,10 @@ UTF8_MULTIBYTE = re.compile(
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls workbook, or an .xlsx saved with a password
 # What a file given for a CSV is when it starts with these bytes.
-NOT_TEXT = {b"PK\x03\x04": "an Excel workbook (or another zip archive)",
-            OLE_SIGNATURE: "an Excel workbook in an old or password-protected form"}  # fmt: skip
+NOT_TEXT = {
+    b"PK\x03\x04": "an Excel workbook (or another zip archive)",
+    OLE_SIGNATURE: "an Excel workbook in an old or password-protected form",
+}
 SAVE_AS_UTF8 = "save the file as CSV UTF-8 and import it again"
 LINE = re.compile(r"[^\r\n]*+(?:\r\n?|\n)|[^\r\n]++")  # a line and its ending: CR LF, LF or a lone CR
 
@@ -134,7 +138,7 @@ def decode(data: bytes, source: str) -> str:
     if data.startswith(UTF16_BOMS):
         text = _strict(data, "utf-16", source, "is UTF-16 text")
     elif data.startswith(codecs.BOM_UTF8):
-        text = _strict(data[len(codecs.BOM_UTF8):], "utf-8", source, "starts as UTF-8 (it has the byte-order mark)")
+        text = _strict(data[len(codecs.BOM_UTF8) :], "utf-8", source, "starts as UTF-8 (it has the byte-order mark)")
     else:
         try:
             text = data.decode("utf-8")
@@ -142,8 +146,10 @@ def decode(data: bytes, source: str) -> str:
             text = _not_utf8(data, error.start, source)
     nul = text.find("\x00")
     if nul >= 0:
-        raise UnreadableFile(f"{source}: line {line_of(text, nul)} holds a NUL character, which no CSV file does (is "
-                             f"it a spreadsheet, or UTF-16 text without its byte-order mark?): {SAVE_AS_UTF8}")  # fmt: skip
+        raise UnreadableFile(
+            f"{source}: line {line_of(text, nul)} holds a NUL character, which no CSV file does (is "
+            f"it a spreadsheet, or UTF-16 text without its byte-order mark?): {SAVE_AS_UTF8}"
+        )
     return text
 
 
@@ -152,18 +158,24 @@ def _strict(data: bytes, encoding: str, source: str, said: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
         before = data[: error.start].decode(encoding, errors="ignore")
-        raise UnreadableFile(f"{source}: the file {said}, but line {line_of(before, len(before))} is not: {SAVE_AS_UTF8}") from None
+        raise UnreadableFile(
+            f"{source}: the file {said}, but line {line_of(before, len(before))} is not: {SAVE_AS_UTF8}"
+        ) from None
 
 
 def _not_utf8(data: bytes, first_bad: int, source: str) -> str:
     """Windows-1252 text, or the refusal of a file that is neither that nor UTF-8."""
     if UTF8_MULTIBYTE.search(data):
-        raise UnreadableFile(f"{source}: line {line_of(data, first_bad)} is not UTF-8, though the file holds UTF-8 "
-                             f"text elsewhere (two encodings in one file): {SAVE_AS_UTF8}")  # fmt: skip
+        raise UnreadableFile(
+            f"{source}: line {line_of(data, first_bad)} is not UTF-8, though the file holds UTF-8 "
+            f"text elsewhere (two encodings in one file): {SAVE_AS_UTF8}"
+        )
     undefined = UNDEFINED_IN_CP1252.search(data)
     if undefined:
-        raise UnreadableFile(f"{source}: line {line_of(data, undefined.start())} holds a byte that is neither UTF-8 "
-                             f"nor Windows-1252 text: {SAVE_AS_UTF8}")  # fmt: skip
+        raise UnreadableFile(
+            f"{source}: line {line_of(data, undefined.start())} holds a byte that is neither UTF-8 "
+            f"nor Windows-1252 text: {SAVE_AS_UTF8}"
+        )
     return data.decode("cp1252")
 
 
@@ -182,7 +194,9 @@ def numbered_rows(text: str, source: str) -> list[tuple[int, list[str]]]:
     try:
         for cells in reader:
             if len(cells) > MAX_COLUMNS:
-                raise UnreadableFile(f"{source}: row {len(rows) + 1} has {len(cells):,} cells; at most {MAX_COLUMNS} are read")
+                raise UnreadableFile(
+                    f"{source}: row {len(rows) + 1} has {len(cells):,} cells; at most {MAX_COLUMNS} are read"
+                )
             if len(rows) == MAX_ROWS:
                 raise UnreadableFile(f"{source}: more than {MAX_ROWS:,} rows; an import reads at most that many")
             rows.append((len(rows) + 1, cells))
@@ -219,8 +233,10 @@ def _bounded_lines(text: str, source: str) -> Iterator[str]:
     """The lines, refused at the first one too long to be a row."""
     for number, line in enumerate(_lines(text), start=1):
         if len(line) > MAX_LINE_CHARS:
-            raise UnreadableFile(f"{source}: line {number} is longer than {MAX_LINE_CHARS:,} characters: no row of an "
-                                 "import is that long; is it the right file?")  # fmt: skip
+            raise UnreadableFile(
+                f"{source}: line {number} is longer than {MAX_LINE_CHARS:,} characters: no row of an "
+                "import is that long; is it the right file?"
+            )
         yield line
 
 

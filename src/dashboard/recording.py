@@ -35,7 +35,9 @@ def _record_plans(session: Session, _flush_context, _instances) -> None:
             records.append(PropertyRecord(property=obj, recorded_at=at, **values))
         elif isinstance(obj, Milestone) and (obj in session.new or _changed(obj, ("planned_on",))):
             if obj.property is not None:
-                records.append(MilestoneRecord(property=obj.property, stage_key=obj.stage_key, recorded_at=at,
-                                               planned_on=obj.planned_on))  # fmt: skip
+                records.append(
+                    MilestoneRecord(
+                        property=obj.property, stage_key=obj.stage_key, recorded_at=at, planned_on=obj.planned_on
+                    )
+                )
     session.add_all(records)
-

@@ -62,12 +62,17 @@ def late_table(status: pd.DataFrame, as_at) -> pd.DataFrame:
     return _dates(
         late.rename(
             columns={
-                "reference": "Property", "phase": "Phase", "district": "District", "beds": "Beds",
-                "waiting_on": "Waiting on", "planned_for": "Planned for", "days_late": "Days late",
+                "reference": "Property",
+                "phase": "Phase",
+                "district": "District",
+                "beds": "Beds",
+                "waiting_on": "Waiting on",
+                "planned_for": "Planned for",
+                "days_late": "Days late",
                 "forecast_open": "Forecast opening",
             }
         )
-    )  # fmt: skip
+    )
 
 
 def progress_table(cumulative: pd.DataFrame) -> pd.DataFrame:
@@ -77,35 +82,54 @@ def progress_table(cumulative: pd.DataFrame) -> pd.DataFrame:
 
 
 def district_table(by_district: pd.DataFrame) -> pd.DataFrame:
-    frame = by_district[["name", "ons_code", "properties", "pipeline", "secured", "registered", "open", "share_of_target"]]
+    frame = by_district[
+        ["name", "ons_code", "properties", "pipeline", "secured", "registered", "open", "share_of_target"]
+    ]
     return frame.rename(
         columns={
-            "name": "District", "ons_code": "ONS code", "properties": "Properties", "pipeline": "Beds in the pipeline",
-            "secured": "Beds secured", "registered": "Beds registered", "open": "Beds open",
+            "name": "District",
+            "ons_code": "ONS code",
+            "properties": "Properties",
+            "pipeline": "Beds in the pipeline",
+            "secured": "Beds secured",
+            "registered": "Beds registered",
+            "open": "Beds open",
             "share_of_target": "Share of target (beds secured)",
         }
-    ).round({"Share of target (beds secured)": 3})  # fmt: skip
+    ).round({"Share of target (beds secured)": 3})
 
 
 def phase_table(spans: pd.DataFrame) -> pd.DataFrame:
     return _dates(
         spans.rename(
             columns={
-                "phase": "Phase", "planned_start": "Planned start", "planned_end": "Planned end",
-                "actual_start": "Work started", "actual_end": "Work to", "properties": "Properties",
+                "phase": "Phase",
+                "planned_start": "Planned start",
+                "planned_end": "Planned end",
+                "actual_start": "Work started",
+                "actual_end": "Work to",
+                "properties": "Properties",
             }
         )
-    )  # fmt: skip
+    )
 
 
 def gantt_table(segments: pd.DataFrame) -> pd.DataFrame:
     frame = segments[["row", "stage", "basis", "start", "end", "under_way", "days_late", "days_added"]]
     return _dates(
         frame.rename(
-            columns={"row": "Property", "stage": "Stage", "basis": "Planned or actual", "start": "From", "end": "To",
-                     "under_way": "Under way", "days_late": "Days late", "days_added": "Days longer than planned"}
+            columns={
+                "row": "Property",
+                "stage": "Stage",
+                "basis": "Planned or actual",
+                "start": "From",
+                "end": "To",
+                "under_way": "Under way",
+                "days_late": "Days late",
+                "days_added": "Days longer than planned",
+            }
         )
-    )  # fmt: skip
+    )
 
 
 REGISTER_COLUMNS = {
@@ -148,8 +172,9 @@ def milestone_table(milestones: pd.DataFrame) -> pd.DataFrame:
     frame = milestones.copy()
     frame["Days late"] = (frame["actual_on"] - frame["planned_on"]).dt.days
     frame = frame[["position", "stage_label", "planned_on", "actual_on", "Days late"]]
-    return _dates(frame.rename(columns={"position": "#", "stage_label": "Stage", "planned_on": "Planned",
-                                        "actual_on": "Actual"}))  # fmt: skip
+    return _dates(
+        frame.rename(columns={"position": "#", "stage_label": "Stage", "planned_on": "Planned", "actual_on": "Actual"})
+    )
 
 
 def audit_table(rows: pd.DataFrame) -> pd.DataFrame:
@@ -160,10 +185,12 @@ def audit_table(rows: pd.DataFrame) -> pd.DataFrame:
             "Who": rows["user"],
             "Through": rows["source"],
             "What": [history.subject(row.entity, row.entity_ref) for row in rows.itertuples()],
-            "Change": [history.describe(row.entity, row.entity_ref, row.action, row.before, row.after)
-                       for row in rows.itertuples()],
+            "Change": [
+                history.describe(row.entity, row.entity_ref, row.action, row.before, row.after)
+                for row in rows.itertuples()
+            ],
         }
-    )  # fmt: skip
+    )
 
 
 def costs_table(details: dict) -> pd.DataFrame:
@@ -172,15 +199,18 @@ def costs_table(details: dict) -> pd.DataFrame:
     for item in ("purchase", "refurbishment"):
         budget, cost = details[f"{item}_budget"], details[f"{item}_cost"]
         remaining = budget - cost if budget is not None and cost is not None else None
-        rows.append({"Item": item.capitalize(), "Budget (£)": budget, "Cost to date (£)": cost,
-                     "Remaining (£)": remaining})  # fmt: skip
+        rows.append(
+            {"Item": item.capitalize(), "Budget (£)": budget, "Cost to date (£)": cost, "Remaining (£)": remaining}
+        )
     return pd.DataFrame(rows).astype({"Budget (£)": "Int64", "Cost to date (£)": "Int64", "Remaining (£)": "Int64"})
 
 
 def beds_by_property(status: pd.DataFrame) -> pd.DataFrame:
     beds = beds_at_levels(status).rename(columns=LEVEL_LABELS)
-    return pd.concat([status[["reference", "district"]].rename(columns={"reference": "Property",
-                                                                         "district": "District"}), beds], axis=1)  # fmt: skip
+    return pd.concat(
+        [status[["reference", "district"]].rename(columns={"reference": "Property", "district": "District"}), beds],
+        axis=1,
+    )
 
 
 def matching(frame: pd.DataFrame, text: str) -> pd.DataFrame:
@@ -231,17 +261,32 @@ def councillors_table(informed: pd.DataFrame) -> pd.DataFrame:
     """Procured properties and when local councillors were informed (metrics.councillors_informed); a missing record
     is said in words, not shown by colour alone."""
     frame = informed.assign(record=informed["informed"].map({True: "Yes", False: NOT_RECORDED}))
-    frame = frame[["reference", "record", "informed_on", "days_to_inform", "procured_on", "days_since_procured",
-                   "district", "phase"]]  # fmt: skip
+    frame = frame[
+        [
+            "reference",
+            "record",
+            "informed_on",
+            "days_to_inform",
+            "procured_on",
+            "days_since_procured",
+            "district",
+            "phase",
+        ]
+    ]
     return _dates(
         frame.rename(
             columns={
-                "reference": "Property", "record": "Councillors informed", "informed_on": "Date informed",
-                "days_to_inform": "Days after procurement", "procured_on": "Procured",
-                "days_since_procured": "Days since procured", "district": "District", "phase": "Phase",
+                "reference": "Property",
+                "record": "Councillors informed",
+                "informed_on": "Date informed",
+                "days_to_inform": "Days after procurement",
+                "procured_on": "Procured",
+                "days_since_procured": "Days since procured",
+                "district": "District",
+                "phase": "Phase",
             }
         )
-    )  # fmt: skip
+    )
 
 
 ACTION_WORDS = {"none": "Neither", "inform": "Inform", "consult": "Consult", "unknown": NOT_RECORDED}
@@ -251,10 +296,15 @@ def consultation_rules_table() -> pd.DataFrame:
     """The decision record's Summary of Requirements to Inform/Consult Councillors, cell by cell, as the rule reads
     it."""
     rows = [
-        (significance, "Yes" if controversial else "No", "Executive" if executive else "Non-executive",
-         ACTION_WORDS[requirement.action], requirement.sentence)
+        (
+            significance,
+            "Yes" if controversial else "No",
+            "Executive" if executive else "Non-executive",
+            ACTION_WORDS[requirement.action],
+            requirement.sentence,
+        )
         for (significance, controversial, executive), requirement in RULES.items()
-    ]  # fmt: skip
+    ]
     return pd.DataFrame(rows, columns=["Significance", "Controversial", "Function", "Action", "Requirement"])
 
 
@@ -308,28 +358,42 @@ def market_table(market: pd.DataFrame) -> pd.DataFrame:
 def ranking_table(ranking: pd.DataFrame) -> pd.DataFrame:
     frame = ranking.sort_values("rank")[["rank", "local_authority", "la_places", "total_places", "la_share"]].copy()
     frame["la_share"] = (frame["la_share"] * 100).round(1)
-    return frame.rename(columns={"rank": "Rank", "local_authority": "Local authority", "la_places": "Council-run places",
-                                 "total_places": "All places", "la_share": "Council-run share (%)"})  # fmt: skip
+    return frame.rename(
+        columns={
+            "rank": "Rank",
+            "local_authority": "Local authority",
+            "la_places": "Council-run places",
+            "total_places": "All places",
+            "la_share": "Council-run share (%)",
+        }
+    )
 
 
 def settings_table(settings: tuple, chosen: dict[str, float | None]) -> pd.DataFrame:
     """The objectives' targets and costs as set (for those who may not change them)."""
     return pd.DataFrame(
-        [(setting.label, "not set" if chosen[setting.key] is None else f"{chosen[setting.key]:,g}", setting.unit)
-         for setting in settings],
+        [
+            (setting.label, "not set" if chosen[setting.key] is None else f"{chosen[setting.key]:,g}", setting.unit)
+            for setting in settings
+        ],
         columns=["Setting", "Value", "Unit"],
-    )  # fmt: skip
+    )
 
 
 def roles_table() -> pd.DataFrame:
     """What each role may do: a row per role, a column per permission, ticked where the role has it."""
     return pd.DataFrame(
         [
-            {"Role": role.label, **{permission.value[0].upper() + permission.value[1:]: "✓" if role >= needs else ""
-                                    for permission, needs in MINIMUM_ROLE.items()}}
+            {
+                "Role": role.label,
+                **{
+                    permission.value[0].upper() + permission.value[1:]: "✓" if role >= needs else ""
+                    for permission, needs in MINIMUM_ROLE.items()
+                },
+            }
             for role in Role
         ]
-    )  # fmt: skip
+    )
 
 
 # ---------------------------------------------------------------- where dates come from (dashboard.provenance)
@@ -341,10 +405,11 @@ def _kind_words(texts: pd.Series, names: tuple[str, ...]) -> pd.Series:
     """Each provenance's source of the named fields in a word (the least certain of them); each text read once."""
     texts = texts.fillna("")
     words = {
-        text: provenance.KIND_WORDS[min((provenance.source_of(text, name) for name in names),
-                                        key=provenance.CAUTION.index)]
+        text: provenance.KIND_WORDS[
+            min((provenance.source_of(text, name) for name in names), key=provenance.CAUTION.index)
+        ]
         for text in texts.unique()
-    }  # fmt: skip
+    }
     return texts.map(words)
 
 

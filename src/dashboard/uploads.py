@@ -41,8 +41,9 @@ KINDS: tuple[UploadKind, ...] = (
         "The episodes file of the council's SSDA903 return. Kept only as monthly counts: no child or postcode is "
         "stored. Import the postcode-district lookup first.",
         ("csv",),
-        lambda engine, path, actor, dry_run, today, _: placements.import_episodes(engine, path, actor, dry_run=dry_run,
-                                                                                  today=today),  # fmt: skip
+        lambda engine, path, actor, dry_run, today, _: placements.import_episodes(
+            engine, path, actor, dry_run=dry_run, today=today
+        ),
     ),
     UploadKind(
         "Postcode-district lookup",
@@ -56,8 +57,9 @@ KINDS: tuple[UploadKind, ...] = (
         "Ofsted's \"Children's social care data in England: provider level as at 31 March\" CSV, as downloaded from "
         "GOV.UK, one year per file. It replaces that year's figures.",
         ("csv",),
-        lambda engine, path, actor, dry_run, today, replace: market.import_ofsted(engine, path, actor, dry_run=dry_run,
-                                                                                  replace=replace),  # fmt: skip
+        lambda engine, path, actor, dry_run, today, replace: market.import_ofsted(
+            engine, path, actor, dry_run=dry_run, replace=replace
+        ),
         replace_label="Replace the year held",
     ),
 )

@@ -49,7 +49,9 @@ def _choice(options: dict[str, tuple[str, ...]]) -> Callable[[Any], str | None]:
     def key(written: str) -> str:
         return re.sub(r"[^a-z0-9]", "", written.lower())
 
-    lookup = {key(spelling): canonical for canonical, spellings in options.items() for spelling in (canonical, *spellings)}
+    lookup = {
+        key(spelling): canonical for canonical, spellings in options.items() for spelling in (canonical, *spellings)
+    }
 
     def parse(value: Any) -> str | None:
         if is_blank(value):
@@ -103,8 +105,9 @@ def _reference_of(column: Column) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         written = read(value)
         if not pattern.fullmatch(written):
-            raise ValueError(f"{quoted(written)} is not a reference code: letters, digits and - / . _ only, at most "
-                             f"{length}")  # fmt: skip
+            raise ValueError(
+                f"{quoted(written)} is not a reference code: letters, digits and - / . _ only, at most {length}"
+            )
         return written
 
     return parse

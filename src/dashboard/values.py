@@ -94,8 +94,6 @@ def _integer(digits: str, written: str) -> int:
     return int(plain)
 
 
-
-
 def pounds(value: Any, allowed: Range = POUNDS_RANGE) -> int | None:
     """'£450,000', '450000', '£450,000.00' or a number cell 450000 -> 450000; money is kept in whole pounds."""
     if is_blank(value):
@@ -109,8 +107,10 @@ def pounds(value: Any, allowed: Range = POUNDS_RANGE) -> int | None:
     text = str(value).strip()  # a date cell, say, is refused as the text it shows
     match = POUNDS.fullmatch(text)
     if not match:
-        raise ValueError(f"{quoted(text)} is not an amount in pounds: write digits, with commas only between "
-                         "thousands, optionally led by £")  # fmt: skip
+        raise ValueError(
+            f"{quoted(text)} is not an amount in pounds: write digits, with commas only between "
+            "thousands, optionally led by £"
+        )
     if match["pence"] and match["pence"] != "00":
         raise ValueError(f"{quoted(text)} has pence: amounts are kept in whole pounds")
     return allowed.check(_integer(match["number"], text))

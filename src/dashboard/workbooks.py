@@ -93,8 +93,10 @@ def workbook_sheets(path: Path) -> Iterator[WorkbookSheet]:
 def _open_archive(path: Path) -> zipfile.ZipFile:
     with path.open("rb") as file:
         if file.read(len(OLE_SIGNATURE)) == OLE_SIGNATURE:
-            raise UnreadableFile(f"{path.name}: an old .xls workbook, or one saved with a password: save it in Excel "
-                                 "as .xlsx (Excel Workbook) without a password")  # fmt: skip
+            raise UnreadableFile(
+                f"{path.name}: an old .xls workbook, or one saved with a password: save it in Excel "
+                "as .xlsx (Excel Workbook) without a password"
+            )
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError):
@@ -111,19 +113,27 @@ def _check_parts(name: str, parts: list[zipfile.ZipInfo]) -> None:
     """The archive's directory against the limits. zipfile never unpacks more of a part than the directory states
     (a part that says less than it holds fails its checksum), so the stated sizes can be trusted."""
     if len(parts) > MAX_WORKBOOK_PARTS:
-        raise UnreadableFile(f"{name}: the workbook holds {len(parts):,} parts; a workbook to import holds at most "
-                             f"{MAX_WORKBOOK_PARTS:,}: is it the right file?")  # fmt: skip
+        raise UnreadableFile(
+            f"{name}: the workbook holds {len(parts):,} parts; a workbook to import holds at most "
+            f"{MAX_WORKBOOK_PARTS:,}: is it the right file?"
+        )
     total = sum(part.file_size for part in parts)
     if total > MAX_UNCOMPRESSED_BYTES:
-        raise UnreadableFile(f"{name}: the workbook unpacks to {total / 1024 / 1024:,.0f} MB; an import reads at most "
-                             f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB: split it, or remove what is not needed")  # fmt: skip
+        raise UnreadableFile(
+            f"{name}: the workbook unpacks to {total / 1024 / 1024:,.0f} MB; an import reads at most "
+            f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB: split it, or remove what is not needed"
+        )
     for part in parts:
         if part.file_size > RATIO_CHECKED_FROM and part.file_size > MAX_EXPANSION * part.compress_size:
-            raise UnreadableFile(f"{name}: its part {part.filename} unpacks to more than {MAX_EXPANSION} times its "
-                                 "packed size, which no spreadsheet does: is it the right file?")  # fmt: skip
+            raise UnreadableFile(
+                f"{name}: its part {part.filename} unpacks to more than {MAX_EXPANSION} times its "
+                "packed size, which no spreadsheet does: is it the right file?"
+            )
         if part.file_size > MAX_PART_BYTES and not STREAMED_PART.fullmatch(part.filename):
-            raise UnreadableFile(f"{name}: its part {part.filename} is {part.file_size / 1024 / 1024:,.0f} MB; at most "
-                                 f"{MAX_PART_BYTES // 1024 // 1024} MB is read: is it the right file?")  # fmt: skip
+            raise UnreadableFile(
+                f"{name}: its part {part.filename} is {part.file_size / 1024 / 1024:,.0f} MB; at most "
+                f"{MAX_PART_BYTES // 1024 // 1024} MB is read: is it the right file?"
+            )
 
 
 class _Handler:
@@ -190,8 +200,10 @@ class _StringCounter(_Handler):
         if element == "si":
             self.count += 1
             if self.count > MAX_SHARED_STRINGS:
-                raise _Refused(f"more than {MAX_SHARED_STRINGS:,} different texts, which is more than a workbook "
-                               "to import holds: is it the right file?")  # fmt: skip
+                raise _Refused(
+                    f"more than {MAX_SHARED_STRINGS:,} different texts, which is more than a workbook "
+                    "to import holds: is it the right file?"
+                )
 
 
 # ---------------------------------------------------------------- a sheet
@@ -244,8 +256,9 @@ class _Scan(_Handler):
         if self._row > MAX_ROWS:
             raise _Refused(f"{where}: a value below row {MAX_ROWS:,}; an import reads at most {MAX_ROWS:,} rows")
         if self._column > MAX_COLUMNS:
-            raise _Refused(f"{where}: a value beyond column {MAX_COLUMNS}; an import reads at most {MAX_COLUMNS} "
-                           "columns")  # fmt: skip
+            raise _Refused(
+                f"{where}: a value beyond column {MAX_COLUMNS}; an import reads at most {MAX_COLUMNS} columns"
+            )
         self.max_row, self.max_column = max(self.max_row, self._row), max(self.max_column, self._column)
         # An empty saved value is a formula's value only when it is text (t="str"): "" is a result, a number is not.
         if self._formula and not self._value and self._type != "str":

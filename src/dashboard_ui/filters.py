@@ -30,9 +30,7 @@ def sidebar_filters() -> Filters:
             help="Show the programme as it was recorded at the end of this day: its plans as they stood then, and "
             "what had happened by then.",
         )
-        phases = st.multiselect(
-            "Phase", options.phases, key="phase", bind=BIND, placeholder="All phases"
-        )
+        phases = st.multiselect("Phase", options.phases, key="phase", bind=BIND, placeholder="All phases")
         districts = st.multiselect(
             "District",
             list(options.districts),

@@ -33,8 +33,13 @@ def _sign_in_page() -> None:
     st.title("Residential strategy dashboard")
     st.write("Sign in with your council account to see the programme.")
     provider = _provider()
-    st.button("Sign in", on_click=lambda: st.login(provider) if provider else st.login(), type="primary",
-              icon=":material/login:", key="sign-in")  # fmt: skip
+    st.button(
+        "Sign in",
+        on_click=lambda: st.login(provider) if provider else st.login(),
+        type="primary",
+        icon=":material/login:",
+        key="sign-in",
+    )
 
 
 def _no_access_page() -> None:

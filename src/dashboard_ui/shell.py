@@ -53,10 +53,15 @@ def _session_pages() -> dict[PageEntry, st.Page]:
     shared between sessions: st.navigation marks the page it returns as the one this run may call."""
     if PAGES_KEY not in st.session_state:
         st.session_state[PAGES_KEY] = {
-            entry: st.Page(entry.file, title=entry.title, icon=entry.icon, url_path=Path(entry.file).stem,
-                           default=entry is PROGRAMME[0])
+            entry: st.Page(
+                entry.file,
+                title=entry.title,
+                icon=entry.icon,
+                url_path=Path(entry.file).stem,
+                default=entry is PROGRAMME[0],
+            )
             for entry in PROGRAMME + DATA
-        }  # fmt: skip
+        }
     return st.session_state[PAGES_KEY]
 
 

@@ -157,29 +157,39 @@ def briefing_preview(as_at: date, since: date, data_version: DataVersion) -> dic
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _briefing_preview(as_at: date, since: date, data_version: DataVersion, boundaries_stamp: float) -> dict[str, object]:
+def _briefing_preview(
+    as_at: date, since: date, data_version: DataVersion, boundaries_stamp: float
+) -> dict[str, object]:
     from dashboard import briefing  # reportlab and kaleido load only when a pack is wanted
 
     return briefing.preview(briefing.gather(engine(), as_at, since))
 
 
 def briefing_pdf(
-    as_at: date, since: date, classification: str | None, data_version: DataVersion,
+    as_at: date,
+    since: date,
+    classification: str | None,
+    data_version: DataVersion,
     on_progress: ProgressCallback | None = None,
-) -> bytes:  # fmt: skip
+) -> bytes:
     """The pack's PDF, made once per dates, classification, data version and boundaries (it takes seconds)."""
     return _briefing_pdf(as_at, since, classification, data_version, boundaries_stamp(), on_progress)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _briefing_pdf(
-    as_at: date, since: date, classification: str | None, data_version: DataVersion, boundaries_stamp: float,
+    as_at: date,
+    since: date,
+    classification: str | None,
+    data_version: DataVersion,
+    boundaries_stamp: float,
     _on_progress: ProgressCallback | None = None,
-) -> bytes:  # fmt: skip
+) -> bytes:
     # The leading underscore keeps the callback out of the cache key; a cached pack needs no progress shown.
     from dashboard import briefing
 
     with tempfile.TemporaryDirectory() as folder:
-        path = briefing.build_briefing(engine(), as_at, since, classification, Path(folder) / "briefing.pdf",
-                                       on_progress=_on_progress)  # fmt: skip
+        path = briefing.build_briefing(
+            engine(), as_at, since, classification, Path(folder) / "briefing.pdf", on_progress=_on_progress
+        )
         return path.read_bytes()

@@ -81,7 +81,11 @@ class _Call:
     def __init__(self, build_key: str, build: Callable, args: tuple, kwargs: dict) -> None:
         self.build: Callable | None = build
         self.args, self.kwargs = args, kwargs
-        self._key = (build_key, tuple(map(_plain, args)), tuple((name, _plain(value)) for name, value in kwargs.items()))
+        self._key = (
+            build_key,
+            tuple(map(_plain, args)),
+            tuple((name, _plain(value)) for name, value in kwargs.items()),
+        )
 
     def run(self) -> Any:
         """Run the build once, and let go of it: the cache keeps this call as its key, and the build's function would

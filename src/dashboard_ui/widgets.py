@@ -219,5 +219,10 @@ def objective_metric(
     if target is not None:
         gap = latest.value - (target / 100 if as_percent else target)
         delta = f"{gap * 100:+.0f} points against the target" if as_percent else f"{gap:+.2f} against the target"
-    st.metric(label, text, delta=delta, delta_color="inverse" if lower_is_better else "normal",
-              help=f"Month ending {latest.month_end:%d %B %Y}.")  # fmt: skip
+    st.metric(
+        label,
+        text,
+        delta=delta,
+        delta_color="inverse" if lower_is_better else "normal",
+        help=f"Month ending {latest.month_end:%d %B %Y}.",
+    )

@@ -16,7 +16,7 @@ def upgrade() -> None:
     # PostgreSQL compares a JSON value as text.
     cast = "" if op.get_bind().dialect.name == "sqlite" else "::text"
     for column in ("before", "after"):
-        op.execute(f"UPDATE audit_log SET \"{column}\" = NULL WHERE \"{column}\"{cast} = 'null'")
+        op.execute(f'UPDATE audit_log SET "{column}" = NULL WHERE "{column}"{cast} = \'null\'')
 
 
 def downgrade() -> None:

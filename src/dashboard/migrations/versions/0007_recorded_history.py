@@ -20,8 +20,14 @@ depends_on = None
 
 PROPERTY_FIELDS = ("phase_id", "district_id", "provision_model", "specialism", "planned_beds", "provenance")
 # How the audit log names those fields: relationships by their natural key.
-AUDIT_KEYS = {"phase": "phase_id", "district": "district_id", "provision_model": "provision_model",
-              "specialism": "specialism", "planned_beds": "planned_beds", "provenance": "provenance"}  # fmt: skip
+AUDIT_KEYS = {
+    "phase": "phase_id",
+    "district": "district_id",
+    "provision_model": "provision_model",
+    "specialism": "specialism",
+    "planned_beds": "planned_beds",
+    "provenance": "provenance",
+}
 
 
 def upgrade() -> None:
@@ -36,12 +42,13 @@ def upgrade() -> None:
         sa.Column("specialism", sa.String(length=100), nullable=True),
         sa.Column("planned_beds", sa.Integer(), nullable=False),
         sa.Column("provenance", sa.String(length=200), nullable=False),
-        sa.ForeignKeyConstraint(["property_id"], ["property.id"], name=op.f("fk_property_record_property_id_property"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["property_id"], ["property.id"], name=op.f("fk_property_record_property_id_property"), ondelete="CASCADE"
+        ),
         sa.ForeignKeyConstraint(["phase_id"], ["phase.id"], name=op.f("fk_property_record_phase_id_phase")),
         sa.ForeignKeyConstraint(["district_id"], ["district.id"], name=op.f("fk_property_record_district_id_district")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_property_record")),
-    )  # fmt: skip
+    )
     op.create_index("ix_property_record_property", "property_record", ["property_id", "recorded_at"])
     op.create_table(
         "milestone_record",
@@ -50,11 +57,12 @@ def upgrade() -> None:
         sa.Column("stage_key", sa.String(length=40), nullable=False),
         sa.Column("recorded_at", sa.DateTime(), nullable=False),
         sa.Column("planned_on", sa.Date(), nullable=True),
-        sa.ForeignKeyConstraint(["property_id"], ["property.id"], name=op.f("fk_milestone_record_property_id_property"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["property_id"], ["property.id"], name=op.f("fk_milestone_record_property_id_property"), ondelete="CASCADE"
+        ),
         sa.ForeignKeyConstraint(["stage_key"], ["stage.key"], name=op.f("fk_milestone_record_stage_key_stage")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_milestone_record")),
-    )  # fmt: skip
+    )
     op.create_index("ix_milestone_record_stage", "milestone_record", ["property_id", "stage_key", "recorded_at"])
     op.create_index("ix_milestone_record_recorded_at", "milestone_record", ["recorded_at"])
     op.create_table(
@@ -87,8 +95,10 @@ def _rebuild_history(connection: sa.Connection) -> None:
     log's "before" of each change, newest first: that needs no complete snapshot at creation, which bulk-written
     stores (demo data) do not have."""
     meta = sa.MetaData()
-    tables = {name: sa.Table(name, meta, autoload_with=connection) for name in
-              ("property", "milestone", "phase", "district", "audit_log", "property_record", "milestone_record")}  # fmt: skip
+    tables = {
+        name: sa.Table(name, meta, autoload_with=connection)
+        for name in ("property", "milestone", "phase", "district", "audit_log", "property_record", "milestone_record")
+    }
     prop, milestone, audit = tables["property"], tables["milestone"], tables["audit_log"]
     phase_ids = dict(connection.execute(sa.select(tables["phase"].c.name, tables["phase"].c.id)).all())
     district_ids = dict(connection.execute(sa.select(tables["district"].c.ons_code, tables["district"].c.id)).all())
@@ -96,9 +106,14 @@ def _rebuild_history(connection: sa.Connection) -> None:
     current = {row.reference: row for row in connection.execute(sa.select(*columns))}
     if not current:
         return
-    planned = {(ref, key): (pid, on) for ref, pid, key, on in connection.execute(
-        sa.select(prop.c.reference, prop.c.id, milestone.c.stage_key, milestone.c.planned_on)
-        .join(prop, prop.c.id == milestone.c.property_id))}  # fmt: skip
+    planned = {
+        (ref, key): (pid, on)
+        for ref, pid, key, on in connection.execute(
+            sa.select(prop.c.reference, prop.c.id, milestone.c.stage_key, milestone.c.planned_on).join(
+                prop, prop.c.id == milestone.c.property_id
+            )
+        )
+    }
 
     created: dict[str, datetime] = {}  # entity_ref -> when first recorded
     changes: dict[str, list[tuple[datetime, dict[str, Any]]]] = {}  # entity_ref -> (when, values before), oldest first
@@ -130,8 +145,9 @@ def _rebuild_history(connection: sa.Connection) -> None:
     milestone_rows: list[dict[str, Any]] = []
     for (ref, key), (property_id, on) in planned.items():
         stage_ref = f"{ref}/{key}"
-        for at, values in _states(created.get(stage_ref, created.get(ref, now)), changes.get(stage_ref, []),
-                                  {"planned_on": on}, _date_value):  # fmt: skip
+        for at, values in _states(
+            created.get(stage_ref, created.get(ref, now)), changes.get(stage_ref, []), {"planned_on": on}, _date_value
+        ):
             milestone_rows.append({"property_id": property_id, "stage_key": key, "recorded_at": at, **values})
     for table, batch in ((tables["property_record"], property_rows), (tables["milestone_record"], milestone_rows)):
         batch.sort(key=lambda r: r["recorded_at"])  # ids in the order recorded
@@ -139,8 +155,9 @@ def _rebuild_history(connection: sa.Connection) -> None:
             connection.execute(table.insert(), batch[start : start + 5_000])
 
 
-def _states(created_at: datetime, changes: list[tuple[datetime, dict[str, Any]]], state: dict[str, Any],
-            value_of: Any) -> list[tuple[datetime, dict[str, Any]]]:  # fmt: skip
+def _states(
+    created_at: datetime, changes: list[tuple[datetime, dict[str, Any]]], state: dict[str, Any], value_of: Any
+) -> list[tuple[datetime, dict[str, Any]]]:
     """(from when, values) for each recorded state, oldest first, from today's values back through each change."""
     states = []
     for at, before in reversed(changes):

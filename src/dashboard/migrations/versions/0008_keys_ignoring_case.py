@@ -34,7 +34,8 @@ def upgrade() -> None:
     if clashes:
         raise KeysDifferOnlyInCapitals(
             "The store holds keys that differ only in capitals, which this version of the dashboard counts as one: "
-            + "; ".join(clashes) + ". Nothing was changed. Decide which of each is right, rename or remove the other "
+            + "; ".join(clashes)
+            + ". Nothing was changed. Decide which of each is right, rename or remove the other "
             "with the version of the dashboard that wrote them, then upgrade again."
         )
     for name, table, column, within, _ in KEYS:
