@@ -73,8 +73,8 @@ def warm(repeat: int, targets: list[str]) -> None:
 def export(out_file: str) -> None:
     from dashboard.db import make_engine
     from dashboard.exporting import export_table
-    from dashboard.roles import SYSTEM
     from dashboard.layout import AUDIT_LOG
+    from dashboard.roles import SYSTEM
 
     start = time.perf_counter()
     engine = make_engine()

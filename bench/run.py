@@ -105,9 +105,8 @@ def run_measured(command: list[str], env: dict[str, str] | None = None, stdout=N
         out.seek(0)
         text = out.read() if capture else ""
     if process.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(command)} exited {process.returncode}:\n{stderr.decode(errors='replace')[-3000:]}"
-        )
+        said = stderr.decode(errors="replace")[-3000:]
+        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}:\n{said}")
     return seconds, usage.ru_maxrss / 1024, text  # ru_maxrss is in KiB on Linux
 
 
@@ -184,9 +183,8 @@ def measure_size(
     targets = {TRIVIAL: (TRIVIAL_APP, "-"), REFERENCE: (REFERENCE_APP, "-"), **{page: (APP, page) for page in pages}}
 
     log(f"[{properties}] warm: every page, the trivial app and the reference page in one process, {repeat} reruns each")
-    warm, result.warm_peak_mb = child(
-        ["warm", str(repeat), *(f"{app}::{page}" for app, page in targets.values())], store
-    )
+    every_target = [f"{app}::{page}" for app, page in targets.values()]
+    warm, result.warm_peak_mb = child(["warm", str(repeat), *every_target], store)
     for name, (app, page) in targets.items():
         result.warm[name] = warm["median"][f"{app}::{page}"]
 
@@ -269,7 +267,8 @@ class DatasetteServer:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
                     self.log.seek(0)
-                    raise RuntimeError("Datasette did not start: " + self.log.read().decode(errors="replace")[-2000:])
+                    said = self.log.read().decode(errors="replace")[-2000:]
+                    raise RuntimeError(f"Datasette did not start: {said}") from None
                 time.sleep(0.3)
 
     def download_audit_log(self, path: Path) -> tuple[float, int]:
@@ -392,14 +391,15 @@ def report(results: list[SizeResult], checks: list[Check] | None, repeat: int, s
         trivial, reference = r.warm[TRIVIAL], r.warm[REFERENCE]
         rows = []
         for name in (TRIVIAL, REFERENCE, *r.pages):
+            warm = r.warm[name]
             rows.append(
                 [
                     page_name(name),
                     f"{r.cold_median(name):.3f}",
                     f"{r.cold_peak(name):.0f}",
-                    f"{r.warm[name]:.3f}",
-                    f"{r.warm[name] / trivial:.1f}×",
-                    f"{r.warm[name] / reference:.1f}×",
+                    f"{warm:.3f}",
+                    f"{warm / trivial:.1f}×",
+                    f"{warm / reference:.1f}×",
                 ]
             )
         out += [
@@ -409,9 +409,9 @@ def report(results: list[SizeResult], checks: list[Check] | None, repeat: int, s
             table(["page", "cold s", "cold peak MB", "warm s", "warm ÷ trivial", "warm ÷ reference"], rows),
             "",
             (
-                f'Trivial app: `st.write("hello")`. Reference page: the issue\'s reference figure, one plotly chart and '
-                f"a 10,000-row table (bench/reference_app.py). Warm process (every page, the trivial app and the "
-                f"reference page, each rerun {repeat}×): peak {r.warm_peak_mb:.0f} MB."
+                f'Trivial app: `st.write("hello")`. Reference page: the issue\'s reference figure, one plotly '
+                f"chart and a 10,000-row table (bench/reference_app.py). Warm process (every page, the trivial app "
+                f"and the reference page, each rerun {repeat}×): peak {r.warm_peak_mb:.0f} MB."
             ),
         ]
     rows = []

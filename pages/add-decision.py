@@ -5,8 +5,8 @@ from datetime import date
 import streamlit as st
 
 from dashboard import editing
-from dashboard.roles import AccessDenied
 from dashboard.consultation import SIGNIFICANCES
+from dashboard.roles import AccessDenied
 from dashboard_ui import store
 from dashboard_ui.data_forms import done, show_done, show_refusal
 from dashboard_ui.identity import current_actor

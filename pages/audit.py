@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 import streamlit as st
 
 from dashboard import tables
-from dashboard.exporting import audit_file
 from dashboard.audit import AuditQuery
+from dashboard.exporting import audit_file
 from dashboard_ui import store
 from dashboard_ui.identity import current_actor
 from dashboard_ui.widgets import audit_dataframe, paginate_rows

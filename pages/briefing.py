@@ -7,10 +7,18 @@ import streamlit as st
 from dashboard import briefing
 from dashboard.briefing import CLASSIFICATIONS, long_date
 from dashboard_ui import store
+from dashboard_ui.filters import current_filters
 from dashboard_ui.identity import current_actor
 from dashboard_ui.text import plain
-from dashboard_ui.filters import current_filters
 
+# Each rating's badge colour: the word is on the badge, so colour is never the only signal.
+RATING_BADGES = {
+    briefing.GREEN: "green",
+    briefing.AMBER: "orange",
+    briefing.RED: "red",
+    briefing.NOT_RATED: "gray",
+    briefing.NOT_MEASURED: "gray",
+}
 PACK_KEY = "briefing_pack"  # the last pack made in this session: its settings and bytes
 WANTED_KEY = "briefing_wanted"  # set when the button is clicked, until the pack is made
 
@@ -59,6 +67,9 @@ classification = marking.selectbox(
     key="briefing_classification",
     help="Marked at the top and bottom of every page.",
 )
+
+# Chromium, which draws the pack's charts, starts now in the background: the pack is quicker when asked for.
+briefing.start_chart_browser()
 
 if since > as_at:
     st.error("The *changes since* date must be on or before the *as at* date.", icon=":material/event_busy:")
@@ -121,10 +132,23 @@ elif page_one["illustrative"]:
     )
 st.divider()
 st.header("Page 1 of the pack")
+# The marking as the pack prints it, at the top and bottom of every page.
+if classification:
+    st.markdown(f"**{classification}**", text_alignment="center")
+else:
+    st.caption("No security classification chosen: the pack's pages carry no marking.")
 st.markdown(f"### {plain(page_one['headline'])}")
-for column, (label, beds, share) in zip(st.columns(len(page_one["numbers"])), page_one["numbers"]):
+for column, (label, beds, share) in zip(st.columns(len(page_one["numbers"])), page_one["numbers"], strict=True):
     column.metric(label, f"{beds} beds", share, delta_color="off", delta_arrow="off", border=True)
 st.markdown(f"**{plain(page_one['forecast'])}**")
+st.markdown("#### Objectives")
+st.markdown(
+    "\n".join(
+        f"- **{plain(rating.objective)}**: :{RATING_BADGES[rating.rating]}-badge[{rating.rating}] "
+        f"{plain(rating.reason)}"
+        for rating in page_one["ratings"]
+    )
+)
 st.markdown(f"#### {plain(page_one['changes_heading'])}")
 st.caption(plain(page_one["changes_scope"]))
 st.markdown("\n".join(f"- {plain(line)}" for line in page_one["changes"]))

@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import editing
+from dashboard import editing, tables
 from dashboard.roles import AccessDenied
 from dashboard_ui import store
 from dashboard_ui.data_forms import done, position, show_done, show_refusal
@@ -52,7 +52,7 @@ if choice != NEW and st.button(
     st.rerun()
 
 districts = list(options.districts.values())
-models = ["in-house", "commissioned"]
+models = list(tables.PROVISION_LABELS)
 stage_dates = editing.stage_dates_table(draft)
 
 with st.form(f"property-{key}"):
@@ -66,7 +66,12 @@ with st.form(f"property-{key}"):
     phase = middle.selectbox("Phase", options.phases, index=position(options.phases, values.get("phase")))
     district = right.selectbox("District", districts, index=position(districts, values.get("district")))
     left, middle, right = st.columns(3)
-    model = left.selectbox("Provision model", models, index=position(models, values.get("provision_model")))
+    model = left.selectbox(
+        "Provision model",
+        models,
+        index=position(models, values.get("provision_model")),
+        format_func=tables.provision_label,
+    )
     planned_beds = middle.number_input("Planned beds", min_value=0, step=1, value=values.get("planned_beds"))
     registered_beds = right.number_input(
         "Registered beds",
@@ -98,14 +103,20 @@ with st.form(f"property-{key}"):
         help="e.g. 'finance system, Nov 2026'; 'illustrative' for figures that are not real; "
         "or column by column: 'finance system: costs; illustrative: beds, dates'.",
     )
-    st.markdown("**Stage dates.** Leave a date blank until it is known; an actual date is the day it happened.")
-    day = st.column_config.DateColumn(format="DD/MM/YYYY", min_value=date(2000, 1, 1))
+    st.markdown(
+        "**Stage dates**, as DD/MM/YYYY (01/06/2025 is 1 June 2025). Leave a date blank until it is known; "
+        "an actual date is the day it happened."
+    )
+    # Typed text, read as DD/MM/YYYY on saving: the grid's own date picker follows the browser's language.
+    # Widths that keep both dates in view on a phone (390 px): the stage's name may be cut, the dates not.
+    day = st.column_config.TextColumn(help="DD/MM/YYYY, e.g. 01/06/2025 for 1 June 2025", max_chars=10, width=88)
+    stage_column = st.column_config.TextColumn(width=140)
     edited_dates = st.data_editor(
         stage_dates,
         hide_index=True,
         num_rows="fixed",
         disabled=["Stage"],
-        column_config={"Planned": day, "Actual": day},
+        column_config={"Stage": stage_column, "Planned": day, "Actual": day},
         key=f"dates-{key}",
         height="content",
     )

@@ -49,7 +49,7 @@ tiles = [
 if not totals.part:
     tiles.append(("Still to find", totals.still_to_find))
 against = f"of {totals.goal} planned" if totals.part else f"of {strategy.bed_target}"
-for column, (label, beds) in zip(st.columns(len(tiles)), tiles):
+for column, (label, beds) in zip(st.columns(len(tiles)), tiles, strict=False):
     column.metric(
         label,
         f"{beds} beds",
@@ -80,7 +80,20 @@ else:
     st.dataframe(
         on_screen(late),
         hide_index=True,
+        height="content",  # every late property, on screen and on paper (a grid prints only the rows in view)
+        # What is late, and by how much, first: on a phone the columns after the first few are a sideways scroll away.
+        column_order=(
+            "Property",
+            "Days late",
+            "Waiting on",
+            "Beds",
+            "Planned for",
+            "Forecast opening",
+            "District",
+            "Phase",
+        ),
         column_config={
+            "Property": st.column_config.Column(pinned=True),
             "Days late": st.column_config.ProgressColumn(
                 "Days late", format="%d", min_value=0, max_value=int(late["Days late"].max())
             ),

@@ -27,10 +27,13 @@ def matching(view: View, search: str) -> tuple[pd.DataFrame, list[str]]:
 
 view = current_view()
 filters, version = view.filters, view.version
-page_header(f"{len(register_table(view))} properties", view)
-
-register, references = matching(
-    view, st.text_input("Search the register", placeholder="Reference, district, stage, specialism…", key="search")
+# The search and the property shown are kept in the page's address, so a link reproduces them.
+search = st.session_state.get("search", st.query_params.get("search", ""))
+register, references = matching(view, search)
+total = len(register_table(view))
+page_header(f"{len(register)} of {total} properties" if len(register) < total else f"{total} properties", view)
+st.text_input(
+    "Search the register", placeholder="Reference, district, stage, specialism…", key="search", bind="query-params"
 )
 
 
@@ -41,7 +44,10 @@ def _show_selected_row() -> None:
         st.session_state["property"] = register.iloc[rows[0]]["Property"]
 
 
+# Where a property is and how late first, after its reference (pinned): on a phone the rest is a sideways scroll away.
+KEY_COLUMNS = ["Property", "Stage reached", "Days late"]
 date_column = st.column_config.DateColumn(format="DD/MM/YYYY")
+BLANK = "—"  # a number or date not there (text is blank): a dash, not "None"
 dates_source = st.column_config.TextColumn(
     help="Where the dates come from (the row's provenance): illustrative or synthetic dates are not a council's "
     "records; inferred ones are not stated by their source."
@@ -53,10 +59,14 @@ st.dataframe(
     selection_mode="single-row",
     key="register",
     height=min(36 * (len(register) + 1) + 3, 560),
+    placeholder=BLANK,
+    column_order=KEY_COLUMNS + [name for name in register.columns if name not in KEY_COLUMNS],
     column_config={
+        "Property": st.column_config.Column(pinned=True),
         "Days late": st.column_config.NumberColumn(
             format="%d", help="Days the current stage is past its planned date."
         ),
+        "Waiting on": st.column_config.TextColumn(width="medium"),  # "Registration visit" in full
         "Planned beds": st.column_config.NumberColumn(format="%d"),
         "Registered beds": st.column_config.NumberColumn(format="%d"),
         "Procured": date_column,
@@ -73,6 +83,7 @@ reference = st.selectbox(
     references,
     index=None,
     key="property",
+    bind="query-params",
     placeholder="Pick a row in the table, or choose here",
 )
 if reference:
@@ -84,6 +95,7 @@ if reference:
         hide_index=True,
         column_config={"Planned": date_column, "Actual": date_column, tables.DATES_SOURCE: dates_source},
         height="content",
+        placeholder=BLANK,
     )
     download_csv(milestone_table, f"Milestones {reference}", filters, property_level=True)
     if can(Permission.EDIT):
@@ -100,6 +112,7 @@ if reference:
         st.dataframe(
             tables.costs_table(details),
             hide_index=True,
+            placeholder=BLANK,
             column_config={name: pounds for name in ("Budget (£)", "Cost to date (£)", "Remaining (£)")},
         )
         st.text(details["notes"] or "No notes.")

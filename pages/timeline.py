@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import charts, metrics, tables
 from dashboard_ui import store
+from dashboard_ui.style import SCROLL_KEY
 from dashboard_ui.view import View, current_view, per_view
 from dashboard_ui.widgets import chart_with_data, page_header, paginate
 
@@ -45,4 +46,5 @@ st.markdown(
     "is, in **bold**, or, for an open home, *how its opening compared with plan*."
 )
 gantt_figure, gantt_table = gantt(view, shown, title)
-chart_with_data(gantt_figure, gantt_table, "Property stages", view.filters, property_level=True)
+with st.container(key=SCROLL_KEY):  # a row of years per property is unreadable squeezed to a phone: it scrolls
+    chart_with_data(gantt_figure, gantt_table, "Property stages", view.filters, property_level=True)

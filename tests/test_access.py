@@ -8,10 +8,10 @@ import io
 import pytest
 
 from dashboard import access
+from dashboard.audit import AuditQuery
 from dashboard.exporting import export_all, export_table, table_csv
 from dashboard.importing import import_path
 from dashboard.layout import DECISIONS, DISTRICTS, MILESTONES, PROPERTIES
-from dashboard.audit import AuditQuery
 from dashboard.queries import audit_log
 from dashboard.roles import SYSTEM, AccessDenied, Actor, Permission, Role, UngrantedPolicy, permissions_of
 from tests.conftest import NEW_PROPERTY, dump, write_csv
@@ -29,9 +29,8 @@ def test_each_role_has_what_the_one_below_has_and_one_thing_more():
 
 
 def test_a_grant_decides_a_signed_in_accounts_role_and_is_audited(engine):
-    assert (
-        access.grant_role(engine, ADMIN, " Ed@Herts.gov.uk ", Role.EDITOR) == "ed@herts.gov.uk now has the editor role."
-    )
+    granted = access.grant_role(engine, ADMIN, " Ed@Herts.gov.uk ", Role.EDITOR)
+    assert granted == "ed@herts.gov.uk now has the editor role."
     assert access.signed_in_actor(engine, "ED@herts.gov.uk", UngrantedPolicy.REFUSE) == Actor(
         "ed@herts.gov.uk", "app", Role.EDITOR
     )

@@ -15,27 +15,38 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import BooleanObject
 from sqlalchemy import select, update
 from streamlit.testing.v1 import AppTest
 
-from dashboard.roles import Actor, Role
 from dashboard.briefing import (
+    AMBER,
+    GREEN,
     ILLUSTRATIVE_NOTE,
+    NOT_MEASURED,
+    NOT_RATED,
+    RED,
+    RISKS_LISTED,
     SYNTHETIC_NOTE,
     build_briefing,
     check_dates,
     default_since,
     gantt_pages,
+    gather,
     long_date,
+    objective_ratings,
     packs_made,
     packs_table,
+    rag,
     record_pack,
 )
 from dashboard.changes import changes_since
-from dashboard.importing import import_path
 from dashboard.consultation import who_to_involve
 from dashboard.db import make_engine, session_scope
-from dashboard.models import AuditEntry, Decision, Milestone, Property, RoleGrant
+from dashboard.importing import import_path
+from dashboard.models import AuditEntry, Decision, Milestone, PlacementFigure, Property, RoleGrant
+from dashboard.objectives import save_settings
+from dashboard.roles import Actor, Role
 from dashboard.store import ensure_store
 from tests.conftest import NEW_PROPERTY, REPO_ROOT, new_store, plain_sql, run_dashboard, synthetic_store, write_csv
 from tests.conftest import beds_by_sql as beds
@@ -252,6 +263,183 @@ def test_progress_is_reported_step_by_step(pack):
     assert pack.steps[0][2] == "Reading the store" and pack.steps[-1][2] == "Done"
 
 
+# ---------------------------------------------------------------- an accessible PDF: tagged, titled, in English
+
+
+def structure_elements(reader: PdfReader) -> list:
+    """The document element's children, in reading order."""
+    document = reader.trailer["/Root"]["/StructTreeRoot"]["/K"].get_object()
+    assert document["/S"] == "/Document"
+    return [kid.get_object() for kid in document["/K"]]
+
+
+def test_the_pack_is_a_tagged_pdf_with_title_language_and_author(pack):
+    reader = PdfReader(pack.path)
+    catalog = reader.trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"] == BooleanObject(True)
+    assert catalog["/StructTreeRoot"]["/Type"] == "/StructTreeRoot"
+    assert catalog["/Lang"] == "en-GB"
+    # A reader's title bar shows the title, not a file name.
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"] == BooleanObject(True)
+    council = scalar(pack.store_url, "SELECT c.name FROM strategy s JOIN council c ON c.id = s.council_id")
+    assert reader.metadata.author == council
+    assert reader.metadata.title.startswith("CLA Residential Strategy: briefing")
+    roles = [element["/S"] for element in structure_elements(reader)]
+    assert roles[:2] == ["/P", "/H1"]  # the council and programme, then the headline
+    assert {"/H2", "/P", "/Table", "/Figure", "/L"} <= set(roles)
+
+
+def leaves(elements: list) -> list:
+    """The elements that hold marked content (an MCID), depth first: a table's cells rather than the table."""
+    found = []
+    for element in elements:
+        kids = element["/K"]
+        found += [element] if isinstance(kids, int) else leaves([kid.get_object() for kid in kids])
+    return found
+
+
+def test_each_page_marks_its_content_for_the_structure_tree_and_its_furniture_as_artifact(pack):
+    reader = PdfReader(pack.path)
+    elements = leaves(structure_elements(reader))
+    parents = reader.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"]["/Nums"]
+    for index, page in enumerate(reader.pages):
+        content = page.get_contents().get_data().decode("latin-1")
+        opened = content.count(" BDC") + content.count(" BMC")
+        assert opened == content.count("EMC"), f"page {index + 1}: a marked sequence left open"
+        marked = [int(mcid) for mcid in re.findall(r"<</MCID (\d+)>> BDC", content)]
+        pointing = [element["/K"] for element in elements if element["/Pg"].get_object() == page.get_object()]
+        assert marked == list(range(len(marked))) and sorted(pointing) == marked, f"page {index + 1}"
+        assert page["/StructParents"] == index and parents[2 * index] == index
+        assert [kid.get_object()["/K"] for kid in parents[2 * index + 1]] == marked
+        # The footer ("Page n of N") is drawn inside the page's one artifact, after all its content.
+        furniture = content[content.index("/Artifact <</Type /Pagination>>") :]
+        assert f"Page {index + 1} of {len(reader.pages)}" in furniture and "MCID" not in furniture
+
+
+def test_tables_are_tagged_by_row_with_header_cells(pack):
+    """A screen reader moves along a table's rows and columns: Table > TR > TH (the header row) and TD."""
+    reader = PdfReader(pack.path)
+    risks = next(
+        element
+        for element in structure_elements(reader)
+        if element["/S"] == "/Table" and len(element["/K"]) == 1 + RISKS_LISTED
+    )
+    rows = [row.get_object() for row in risks["/K"]]
+    assert {row["/S"] for row in rows} == {"/TR"}
+    cells = [[cell.get_object()["/S"] for cell in row["/K"]] for row in rows]
+    assert cells[0] == ["/TH"] * 5 and all(row == ["/TD"] * 5 for row in cells[1:])
+    # The header cell's marked content is the column's name.
+    header = rows[0]["/K"][0].get_object()
+    page = next(page for page in reader.pages if page.indirect_reference == header.raw_get("/Pg"))
+    content = page.get_contents().get_data().decode("latin-1")
+    marked = re.search(rf"/TH <</MCID {header['/K']}>> BDC(.*?)EMC", content, re.S).group(1)
+    assert "(Property) Tj" in marked
+
+
+def test_every_chart_has_its_text_alternative(pack):
+    reader = PdfReader(pack.path)
+    figures = [element for element in structure_elements(reader) if element["/S"] == "/Figure"]
+    assert len(figures) == sum(len(page.images) for page in reader.pages)
+    assert all(len(str(figure["/Alt"])) > 40 for figure in figures)
+    target = scalar(pack.store_url, "SELECT bed_target FROM strategy")
+    open_beds = beds(pack.store_url, "opened", AS_AT)
+    alts = [str(figure["/Alt"]) for figure in figures]
+    assert alts[0].startswith(f"Bar of the {target}-bed target: {open_beds} beds open")
+    assert any(alt.startswith("Map of the districts shaded by beds secured") for alt in alts)
+    furthest = next(alt for alt in alts if alt.startswith("Timeline of each property"))
+    assert re.search(r"most behind plan first: RS-\S+ \d+ days late", furthest)
+
+
+# ---------------------------------------------------------------- page 1: each objective rated, with the reason
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "lower_is_better", "rating"),
+    [
+        (0.40, 0.40, False, GREEN),
+        (0.45, 0.40, False, GREEN),
+        (0.37, 0.40, False, AMBER),
+        (0.36, 0.40, False, AMBER),
+        (0.35, 0.40, False, RED),
+        (0.5, 0.5, True, GREEN),
+        (0.55, 0.5, True, AMBER),
+        (0.56, 0.5, True, RED),
+        (0.2, 0.5, True, GREEN),
+    ],
+)
+def test_the_rag_rule(value, target, lower_is_better, rating):
+    assert rag(value, target, lower_is_better) == rating
+
+
+def test_page_one_rates_the_bed_target_and_says_when_nothing_else_is_measurable(pack, pages):
+    first = pages[0]
+    assert "Objectives Objective Status Why" in first
+    target = scalar(pack.store_url, "SELECT bed_target FROM strategy")
+    # The seed's programme falls short of its target: beds are still to find, so red, in words.
+    assert f"{target} beds open Red" in first and "beds short of" in first
+    assert ("The strategy's four objectives Not measured No SSDA903 placement figures are in the store") in first
+    assert pages[1].startswith("Progress to the target")  # page 1 fits its page
+
+
+def placement_rows(months: list[date], own: int, in_homes: int, changes: int, looked_after: int) -> list:
+    rows = []
+    for month_end in months:
+        rows += [
+            PlacementFigure(month_end=month_end, measure="children_in_homes", category="PR1", value=own),
+            PlacementFigure(month_end=month_end, measure="children_in_homes", category="PR4", value=in_homes - own),
+            PlacementFigure(month_end=month_end, measure="placement_changes", category="all", value=changes),
+            PlacementFigure(month_end=month_end, measure="children_looked_after", category="all", value=looked_after),
+        ]
+    return rows
+
+
+def test_objectives_are_rated_against_the_targets_set_as_at_the_packs_date(engine, tmp_path):
+    months = [date(2026, 8, 31), date(2026, 9, 30), date(2026, 10, 31)]
+    with session_scope(engine, Actor("alice", "app", Role.EDITOR)) as session:
+        session.add_all(placement_rows(months, own=9, in_homes=25, changes=5, looked_after=100))  # 36% own
+        # A later month the pack as at 31 October must not see.
+        session.add_all(placement_rows([date(2026, 11, 30)], own=20, in_homes=25, changes=5, looked_after=100))
+    editor = Actor("alice", "app", Role.EDITOR)
+    save_settings(
+        engine,
+        editor,
+        {
+            "own_share_target": 40.0,
+            "changes_target": 0.5,
+            "inside_target": None,
+            "independent_weekly_cost": 7000.0,
+            "own_weekly_cost": 6400.0,
+        },
+    )
+    as_at = date(2026, 10, 31)
+    ratings = {rating.objective: rating for rating in objective_ratings(gather(engine, as_at, as_at))}
+    own = ratings["More of the council's own provision"]
+    assert own.rating == AMBER  # 36% against 40%: short by 4 points, within a tenth of the target
+    assert own.reason == (
+        "36% in the council's own homes at the end of October 2026; target 40%: within a tenth of the target."
+    )
+    stable = ratings["Stable placements"]
+    assert stable.rating == RED  # 5 moves a month: 0.60 a child a year against at most 0.50
+    assert stable.reason == (
+        "0.60 moves per child a year at the end of October 2026; target at most 0.50: more than a "
+        "tenth short of the target."
+    )
+    inside = ratings["More children placed inside the county"]
+    assert inside.rating == NOT_MEASURED and "postcode-district lookup" in inside.reason
+    spend = ratings["Less spend on the independent sector"]
+    assert spend.rating == NOT_RATED and "October 2026" in spend.reason and "no target" in spend.reason
+    # Five ratings and the risks still fit on page 1: the risks table gives up rows to them.
+    pack = build_briefing(engine, as_at, as_at - timedelta(days=28), None, tmp_path / "pack.pdf")
+    first, second = text_of(pack)[:2]
+    assert "Stable placements Red" in first and "Main risks" in first and "more behind plan" in first
+    assert second.startswith("Progress to the target")
+    # Without a target the measure is reported, not rated.
+    save_settings(engine, editor, {"own_share_target": None})
+    ratings = {rating.objective: rating for rating in objective_ratings(gather(engine, as_at, as_at))}
+    own = ratings["More of the council's own provision"]
+    assert own.rating == NOT_RATED and own.reason.endswith("no target is set.")
+
+
 # ---------------------------------------------------------------- the pure parts
 
 
@@ -360,8 +548,14 @@ def test_briefing_page_makes_the_pack_and_offers_it(monkeypatch, pack):
     secured = beds(pack.store_url, "completion", AS_AT)
     assert any(f"{open_beds} of 70 beds open; {secured} secured" in md.value for md in app.markdown)
     assert any("RS-P3-01 (Refurbishment) by 30 days" in md.value for md in app.markdown)
+    # Each objective's status in words on its badge, with the reason.
+    ratings = next(md.value for md in app.markdown if "badge[" in md.value)
+    assert "**70 beds open**: :red-badge[Red]" in ratings
+    assert ":gray-badge[Not measured] No SSDA903 placement figures" in ratings
+    assert any("No security classification chosen" in caption.value for caption in app.caption)
 
     app.selectbox(key="briefing_classification").select("OFFICIAL").run()
+    assert any(md.value == "**OFFICIAL**" for md in app.markdown), "the preview shows the marking chosen"
     app.button(key="make_briefing").click().run()
 
     assert not app.exception, app.exception
@@ -371,12 +565,8 @@ def test_briefing_page_makes_the_pack_and_offers_it(monkeypatch, pack):
     assert download.proto.url.endswith(".pdf")
     # The pack it offers was made for the page's settings: the same one the store's cache now holds.
     [(version,)] = plain_sql(pack.store_url, "SELECT MAX(id) FROM audit_log")
-    assert app.session_state["briefing_pack"][0] == (
-        AS_AT,
-        AS_AT - timedelta(days=28),
-        "OFFICIAL",
-        (pack.store_url, version),
-    )
+    settings = (AS_AT, AS_AT - timedelta(days=28), "OFFICIAL", (pack.store_url, version))
+    assert app.session_state["briefing_pack"][0] == settings
     made = app.session_state["briefing_pack"][1]
     assert made.startswith(b"%PDF-")
     assert all("OFFICIAL" in page for page in text_of_bytes(made))

@@ -37,6 +37,7 @@ PAGES = {
     "export": ("export", "Export"),
     "audit": ("audit", "Audit trail"),
     "access": ("access", "Access"),
+    "help": ("help", "Help"),
 }
 VIEWPORTS = {"laptop": (1366, 768), "phone": (390, 844)}
 CHROMIUM_ARGS = [
@@ -144,7 +145,8 @@ def browser():
 def _wait_until_drawn(page) -> None:
     """Until the script has finished and no placeholder is left, then a moment for plotly to draw."""
     page.wait_for_function(
-        """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'
+        """() => document.querySelector('[data-testid="stApp"]')
+                ?.getAttribute('data-test-script-state') === 'notRunning'
               && !document.querySelector('[data-testid="stSkeleton"]')
               && document.querySelector('h1')""",
         timeout=60_000,
@@ -256,7 +258,8 @@ def _tab_to(page, name: str, role: str | None = None, presses: int = 120) -> Non
         focused = page.evaluate(
             """() => { const e = document.activeElement; if (!e) return ['', ''];
                        const labelled = e.getAttribute('aria-labelledby');
-                       const own = ['BUTTON', 'A'].includes(e.tagName) ? e.innerText : '';  // a container's text is not its name
+                       // a container's text is not its name
+                       const own = ['BUTTON', 'A'].includes(e.tagName) ? e.innerText : '';
                        const label = e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].innerText)
                            || (labelled && document.getElementById(labelled)?.innerText) || own || '';
                        return [label, e.getAttribute('role') || e.tagName.toLowerCase()]; }"""
@@ -454,11 +457,12 @@ def test_a_viewer_searches_the_register_but_cannot_copy_it_nor_reach_the_export_
         register.hover()
         page.locator('button[aria-label^="Close fullscreen"]').wait_for(timeout=10_000)  # full screen works
         assert page.locator(f"{DOWNLOAD}:visible").count() == 0  # and offers no download either
-        for path in ("export", "audit"):
+        for path, title in (("export", "Export"), ("audit", "Audit trail")):
             page.goto(f"{viewer_url}/{path}", wait_until="networkidle")
             _wait_until_drawn(page)
-            assert "beds open" in page.locator("h1").first.inner_text(), path  # the Overview, not the page asked for
-            assert "Page not found" in page.inner_text("body")
+            assert page.locator("h1").first.inner_text() == title  # the role message, in place of the page asked for
+            assert f"{title} needs the analyst role" in page.inner_text("body")
+            assert page.locator('[data-testid="stDataFrame"]').count() == 0 and page.locator(DOWNLOAD).count() == 0
     finally:
         context.close()
 
@@ -479,3 +483,366 @@ def test_an_analyst_keeps_the_registers_own_download_and_copy(analyst_url, brows
         assert len(copied) == int(heading.split()[0]) and copied[0].startswith("RS-"), (heading, copied[:2])
     finally:
         context.close()
+
+
+# ---- Print and phones: every programme page printed to A4 landscape as a browser prints it, and laid out at a
+# phone's width (dashboard_ui.style). ----
+# page -> (url path, text its headline must contain)
+PROGRAMME_PAGES = {
+    **{
+        name: PAGES[name]
+        for name in ("overview", "progress", "districts", "timeline", "properties", "decisions", "objectives")
+    },
+    "briefing": ("briefing", "Briefing"),
+}
+MOST_PRINTED_PAGES = 6
+# Text only a whole chart prints: the Overview's beds bar was cut off at 42 beds on paper.
+WHOLE_CHART_TEXT = {"overview": "60 beds"}
+# Every word of each metric tile in one piece: a word whose text the browser lays out on two lines is broken.
+BROKEN_TILE_WORDS = """() => {
+  const broken = [];
+  for (const element of document.querySelectorAll('[data-testid="stMetricLabel"] p, [data-testid="stMetricValue"]')) {
+    const text = element.firstChild;
+    if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+    for (const match of text.textContent.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(text, match.index);
+      range.setEnd(text, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+      if (lines.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+def _pdf_text(path: Path) -> tuple[str, int]:
+    """A PDF's text, its words separated by single spaces, and its number of pages."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split()), len(reader.pages)
+
+
+def _sidebar_only_lines(page) -> set[str]:
+    """The lines of the sidebar (navigation, filters) that the page itself does not also show; not an icon's name
+    (its text is the icon's name in lower case, "dashboard")."""
+    main = page.inner_text('[data-testid="stMain"]')
+    lines = {line.strip() for line in page.inner_text('[data-testid="stSidebar"]').splitlines()}
+    return {line for line in lines if len(line) > 3 and line != line.lower() and line not in main}
+
+
+@pytest.mark.parametrize("name", PROGRAMME_PAGES)
+def test_every_programme_page_prints_to_clean_a4_landscape(app_url, browser, name):
+    """Printed from a wide monitor, as a browser prints (no redraw for the paper): the page's title, no sidebar, the
+    charts whole, a sane number of pages, and no metric tile breaking a word."""
+    path, headline_text = PROGRAMME_PAGES[name]
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})  # charts drawn wider than the paper
+    try:
+        page.goto(f"{app_url}/{path}", wait_until="networkidle")
+        _wait_until_drawn(page)
+        headline = " ".join(page.locator("h1").first.inner_text().split())
+        assert headline_text.lower() in headline.lower()
+        sidebar_only = _sidebar_only_lines(page)
+        assert len(sidebar_only) >= 5, sidebar_only  # enough to tell a printed sidebar
+        SCREENSHOTS.mkdir(exist_ok=True)
+        pdf = SCREENSHOTS / f"{name}-print.pdf"
+        page.pdf(path=str(pdf), format="A4", landscape=True)
+        text, pages = _pdf_text(pdf)
+        assert headline in text
+        assert not [line for line in sidebar_only if line in text], "the sidebar is printed"
+        assert 1 <= pages <= MOST_PRINTED_PAGES, pages
+        if name in WHOLE_CHART_TEXT:
+            assert WHOLE_CHART_TEXT[name] in text, "a chart is cut off on paper"
+        page.emulate_media(media="print")
+        page.wait_for_timeout(500)
+        assert page.evaluate(BROKEN_TILE_WORDS) == []
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("name", PROGRAMME_PAGES)
+def test_every_programme_page_fits_a_phone(app_url, browser, name):
+    """At 390 px the page never scrolls sideways as a whole (a wide chart scrolls in its own box), and metric tiles
+    keep their words whole, two to a row."""
+    path, _ = PROGRAMME_PAGES[name]
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(f"{app_url}/{path}", wait_until="networkidle")
+        _wait_until_drawn(page)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        assert page.evaluate(BROKEN_TILE_WORDS) == []
+        if name == "overview":  # two tiles to a row (the fifth alone on its row)
+            tiles = [tile.bounding_box()["width"] for tile in page.locator('[data-testid="stMetric"]').all()]
+            assert len(tiles) == 5 and all(120 < width < 195 for width in tiles[:4]), tiles
+        if name == "timeline":  # the property stages keep a readable width, in a box that scrolls sideways
+            gantt = page.locator('[data-testid="stPlotlyChart"]').nth(1)
+            assert gantt.evaluate("(chart) => chart.querySelector('.main-svg').getBoundingClientRect().width") >= 700
+            assert gantt.evaluate("""(chart) => {
+              const box = chart.closest('[data-testid="stElementContainer"]');
+              return box.scrollWidth > box.clientWidth; }""")
+        content_height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        page.set_viewport_size({"width": 390, "height": min(int(content_height) + 40, 8000)})
+        _wait_until_drawn(page)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-phone-layout.png"))
+    finally:
+        page.close()
+
+
+# ---- Works offline, and a page a role may not open (dashboard_ui.shell) ----
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc
+
+
+def test_no_request_leaves_the_apps_own_host(app_url, browser):
+    """Every page (as an administrator, who has them all), with its charts' data open: no request goes to another
+    host (council networks often block Google's font servers, where a Material page icon is fetched from), and the
+    browser tab's icon is the app's own."""
+    outside: list[str] = []
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.on("request", lambda request: outside.append(request.url) if _host(request.url) != _host(app_url) else None)
+    try:
+        for name, (path, _) in PAGES.items():
+            page.goto(f"{app_url}/{path}", wait_until="networkidle")
+            _wait_until_drawn(page)
+            _open_every_expander(page)
+            icons = page.eval_on_selector_all("link[rel~='icon']", "links => links.map((link) => link.href)")
+            assert icons and all(_host(icon) == _host(app_url) for icon in icons), (name, icons)
+        assert not outside, outside
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_page_the_role_may_not_open_says_so_by_its_address(viewer_url, browser, viewport):
+    """A viewer opening the Import page's link (shared by an editor) reads that it needs the editor role and whom to
+    ask: not Streamlit's "Page not found" over the Overview. The sidebar still lists only the viewer's pages."""
+    width, height = VIEWPORTS[viewport]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        page.goto(f"{viewer_url}/import", wait_until="networkidle")
+        _wait_until_drawn(page)
+        assert page.locator("h1").first.inner_text() == "Import"
+        body = page.inner_text("body")
+        assert "Import needs the editor role; ask " in body and "You have the viewer role." in body
+        assert "Page not found" not in body and "beds open" not in body
+        assert page.url.endswith("/import")
+        if viewport == "laptop":
+            links = [text.split()[-1] for text in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+            assert links[-1] == "Help" and "Import" not in links, links  # a link reads "icon_name Title"
+        assert_accessible(page, "import as a viewer", viewport)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"role-message-{viewport}.png"))
+    finally:
+        page.close()
+
+
+# ---------------------------------------------------------------- dates as DD/MM/YYYY whatever the browser's language
+
+
+def _grid_cells(page) -> list[list[str]]:
+    """The edit form's stage-dates grid as its rows of (stage, planned, actual), read from the grid's accessible
+    table (the grid itself is drawn on a canvas)."""
+    cells = page.locator('[data-testid="stDataFrame"]').first.locator('[role="gridcell"]')
+    cells.first.wait_for(state="attached", timeout=30_000)
+    cells = cells.all_inner_texts()
+    return [cells[n : n + 3] for n in range(0, len(cells), 3)]
+
+
+def _type_into_grid(page, row: int, column: int, text: str) -> None:
+    """Click the row's first cell, arrow across to `column`, and type over it, as a person does."""
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 30, box["y"] + 36 + 35 * row + 17)  # header 36 px, rows 35 px
+    page.wait_for_timeout(300)  # the grid takes the keyboard once the click is handled
+    for _ in range(column):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    editor = page.locator("textarea.gdg-input:not([disabled])")  # an editable cell's editor, not the Stage's
+    editor.fill(text)
+    editor.press("Enter")
+    editor.wait_for(state="detached", timeout=10_000)
+    page.wait_for_timeout(300)  # a person's pause before reaching for Save
+
+
+def _day(text: str):
+    from datetime import datetime
+
+    return datetime.strptime(text, "%d/%m/%Y").date() if text else None
+
+
+def test_a_date_typed_in_the_edit_grid_of_an_american_browser_is_read_day_first(app_url, browser):
+    """01/06/2025 typed in an en-US browser is saved and read back as 1 June 2025; 31/02/2025 is refused naming its
+    stage, not dropped with "No changes to save"."""
+    from datetime import date
+
+    context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    wanted = date(2025, 6, 1)
+    try:
+        page.goto(f"{app_url}/edit-property?property=RS-P2-10", wait_until="networkidle")
+        _wait_until_drawn(page)
+        rows = _grid_cells(page)
+        planned = [_day(row[1]) for row in rows]
+        # A stage whose neighbours' planned dates leave room for 1 June 2025 (read as 6 January it would not fit).
+        row = next(
+            n
+            for n in range(1, len(rows) - 1)
+            if planned[n - 1] and planned[n + 1] and planned[n - 1] < wanted < planned[n + 1] and planned[n] != wanted
+        )
+        stage = rows[row][0]
+        _type_into_grid(page, row, 1, "01/06/2025")
+        page.get_by_role("button", name="Save changes").click()
+        page.get_by_text("Saved RS-P2-10.").wait_for(timeout=30_000)
+        assert "→ 01/06/2025" in page.inner_text("body")
+        page.goto(f"{app_url}/edit-property?property=RS-P2-10", wait_until="networkidle")  # read back, afresh
+        _wait_until_drawn(page)
+        assert _grid_cells(page)[row][:2] == [stage, "01/06/2025"]
+
+        _type_into_grid(page, row, 1, "31/02/2025")
+        page.get_by_role("button", name="Save changes").click()
+        page.get_by_text("Nothing was saved").wait_for(timeout=30_000)
+        body = page.inner_text("body")
+        assert "'31/02/2025' is not a real date" in body and "No changes to save" not in body
+        assert re.search(r"planned: '31/02/2025' is not a real date", body)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "edit-property-invalid-date-laptop.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_an_as_at_date_typed_then_another_page_clicked_opens_that_page_at_that_date(app_url, browser):
+    """Typing into the as-at date and clicking a page link, calendar still open: the page opens, with the date."""
+    from datetime import date, timedelta
+
+    context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    as_at = date.today() - timedelta(days=200)
+    try:
+        page.goto(f"{app_url}/properties", wait_until="networkidle")
+        _wait_until_drawn(page)
+        page.get_by_role("spinbutton", name="day, As at").click()
+        page.keyboard.type(as_at.strftime("%d%m%Y"))  # day first: the field reads DD/MM/YYYY in any language
+        page.get_by_role("link", name="Progress").click()
+        page.wait_for_url(re.compile(r"/progress\?"), timeout=30_000)
+        _wait_until_drawn(page)
+        assert "Progress to the target" in page.locator("h1").first.inner_text()
+        assert f"as_at={as_at.isoformat()}" in page.url
+    finally:
+        context.close()
+
+
+# ---- The briefing pack: made in the browser with its progress shown, the marking previewed, and a tagged PDF. ----
+
+
+def test_the_briefing_pack_is_made_with_its_progress_shown_and_is_a_tagged_pdf(app_url, browser, tmp_path):
+    from pypdf import PdfReader
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/briefing", wait_until="networkidle")
+        _wait_until_drawn(page)
+        main = page.get_by_test_id("stMain")
+        page.get_by_role("combobox", name="Security classification").click()
+        page.get_by_role("option", name="OFFICIAL-SENSITIVE").click()
+        _wait_until_drawn(page)
+        # The preview carries the marking chosen, and each objective's status as a word.
+        main.get_by_text("OFFICIAL-SENSITIVE", exact=True).wait_for(timeout=30_000)
+        assert main.get_by_text("Not measured", exact=True).count() == 1
+        page.get_by_role("button", name="Make the briefing pack").click()
+        # A progress bar names each step while the pack is made.
+        page.get_by_test_id("stProgress").wait_for(timeout=30_000)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "briefing-progress-laptop.png"))
+        download_button = page.get_by_role("button", name="Download the briefing pack (PDF)")
+        download_button.wait_for(timeout=180_000)
+        assert page.get_by_text("The briefing pack is ready").count() == 1
+        with page.expect_download() as download:
+            download_button.click()
+        pdf = tmp_path / "pack.pdf"
+        download.value.save_as(pdf)
+    finally:
+        context.close()
+    reader = PdfReader(pdf)
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "en-GB" and "/StructTreeRoot" in catalog and bool(catalog["/MarkInfo"]["/Marked"])
+    assert all(page.extract_text().count("OFFICIAL-SENSITIVE") == 2 for page in reader.pages)
+
+
+# ---- Labels that fit (dashboard.charts): on the chart pages, at a laptop's and a phone's width, no two labels
+# plotly drew overlap and none is cut off at the chart's edge (tests/test_charts.py estimates the same from the
+# figures; this measures what the browser drew). ----
+CHART_PAGES = {"overview": "", "progress": "progress", "timeline": "timeline"}
+LABEL_BOXES = """() => [...document.querySelectorAll('.js-plotly-plot')].map((chart) => {
+  const frame = chart.querySelector('.main-svg').getBoundingClientRect();
+  const kinds = {'.gtitle': 'title', '.annotation-text': 'annotation', '.textpoint text': 'point', '.bartext': 'bar',
+                 '.legendtext': 'legend', '.xtick text': 'tick', '.ytick text': 'tick'};
+  const boxes = [];
+  for (const [selector, kind] of Object.entries(kinds)) {
+    for (const element of chart.querySelectorAll(selector)) {
+      const box = element.getBoundingClientRect();
+      const style = getComputedStyle(element);
+      if (!element.textContent.trim() || box.width === 0 || style.display === 'none' || style.opacity === '0') continue;
+      boxes.push({kind, text: element.textContent, left: box.left - frame.left, top: box.top - frame.top,
+                  right: box.right - frame.left, bottom: box.bottom - frame.top});
+    }
+  }
+  return {title: chart.querySelector('.gtitle')?.textContent || '', width: frame.width, height: frame.height, boxes};
+})"""
+
+
+def _drawn_label_problems(chart: dict) -> list[str]:
+    """Pairs of drawn labels that overlap (tick labels against other labels only), and labels cut off by the
+    chart's edge."""
+    boxes, problems = chart["boxes"], []
+    for n, one in enumerate(boxes):
+        if not (
+            -1 <= one["left"]
+            and one["right"] <= chart["width"] + 1
+            and -1 <= one["top"]
+            and one["bottom"] <= chart["height"] + 1
+        ):
+            problems.append(f"{one['text']!r} is cut off")
+        for other in boxes[n + 1 :]:
+            if one["kind"] == other["kind"] == "tick":
+                continue
+            if (
+                one["left"] < other["right"] - 1
+                and other["left"] < one["right"] - 1
+                and one["top"] < other["bottom"] - 1
+                and other["top"] < one["bottom"] - 1
+            ):
+                problems.append(f"{one['text']!r} overlaps {other['text']!r}")
+    return problems
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("name", CHART_PAGES)
+def test_chart_labels_do_not_overlap_in_the_browser(app_url, browser, name, viewport):
+    width, height = VIEWPORTS[viewport]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        page.goto(f"{app_url}/{CHART_PAGES[name]}", wait_until="networkidle")
+        _wait_until_drawn(page)
+        page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30_000)
+        charts = page.evaluate(LABEL_BOXES)
+        assert charts, f"{name}: no chart drawn"
+        assert all(
+            any(box["kind"] == "annotation" or box["kind"] == "legend" for box in chart["boxes"])
+            for chart in charts
+            if name != "overview" or "beds open" in chart["title"]
+        ), charts
+        problems = {chart["title"]: found for chart in charts if (found := _drawn_label_problems(chart))}
+        assert not problems, f"{name} ({viewport}): {problems}"
+        SCREENSHOTS.mkdir(exist_ok=True)
+        for index, chart in enumerate(page.locator('[data-testid="stPlotlyChart"]').all()):
+            chart.screenshot(path=str(SCREENSHOTS / f"chart-{name}-{index}-{viewport}.png"))
+    finally:
+        page.close()

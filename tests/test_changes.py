@@ -13,7 +13,6 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from dashboard import queries
-from dashboard.roles import Actor, Role
 from dashboard.changes import (
     BedsChanged,
     DateMoved,
@@ -28,6 +27,7 @@ from dashboard.changes import (
 from dashboard.db import session_scope
 from dashboard.importing import import_path
 from dashboard.models import AuditEntry, Decision, Milestone, Property, RoleGrant
+from dashboard.roles import Actor, Role
 from dashboard.uploads import KIND_BY_LABEL, run_upload
 from tests.conftest import NEW_PROPERTY, write_csv
 

@@ -11,12 +11,11 @@ from contextlib import closing
 import pytest
 from sqlalchemy import inspect, text
 
-from dashboard.roles import Actor, Role
 from dashboard.db import make_engine
-from dashboard.roles import SYSTEM
 from dashboard.exporting import export_all
 from dashboard.importing import import_path
 from dashboard.layout import EXPORT_LAYOUTS
+from dashboard.roles import SYSTEM, Actor, Role
 from tests.conftest import (
     NEW_PROPERTY,
     SEED_TODAY,
@@ -76,7 +75,7 @@ def help_output(tmp_path_factory) -> dict[tuple[str, ...], subprocess.CompletedP
         results = pool.map(
             lambda command: run_dashboard(*command, "--help", database_url=url, cwd=cwd), HELP_MUST_MENTION
         )
-        return dict(zip(HELP_MUST_MENTION, results))
+        return dict(zip(HELP_MUST_MENTION, results, strict=True))
 
 
 @pytest.mark.parametrize("command", HELP_MUST_MENTION, ids=lambda command: " ".join(command) or "dashboard")
@@ -185,7 +184,7 @@ def test_demo_data_is_deterministic(run_cli, tmp_path):
         runs = pool.map(lambda url: run_cli("demo-data", "--properties", 50, "--seed", 3, database_url=url), urls)
         results = list(runs)
     exports = []
-    for url, result in zip(urls, results):
+    for url, result in zip(urls, results, strict=True):
         assert_succeeded(result)
         assert "50 properties" in result.stdout
         engine = make_engine(url)

@@ -9,6 +9,8 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from sqlalchemy import Engine
+
 from dashboard import editing, queries
 from dashboard.db import make_engine
 from dashboard.queries import Filters
@@ -23,30 +25,36 @@ def test_two_editors_saving_at_once_one_wins_the_other_is_told(engine, store_url
     editors = [Actor(f"editor{n}@herts.gov.uk", "app", Role.EDITOR) for n in (1, 2)]
     engines = [make_engine(store_url) for _ in editors]  # as two app processes would have
     for round_number in range(ROUNDS):
-        drafts = [editing.open_property(engines[n], "RS-P2-07") for n in (0, 1)]
-        barrier = threading.Barrier(2)
-        outcomes: list[tuple[int, str]] = []
-
-        def save(n: int) -> None:
-            values = {**drafts[n].values, "notes": f"round {round_number} by editor {n}"}
-            barrier.wait()
-            try:
-                editing.save_property(engines[n], editors[n], drafts[n], values, SEED_TODAY)
-                outcomes.append((n, "saved"))
-            except editing.StaleEdit as refused:
-                assert f"editor{2 - n}@herts.gov.uk" in str(refused)  # told who got there first
-                outcomes.append((n, "stale"))
-
-        threads = [threading.Thread(target=save, args=(n,)) for n in (0, 1)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        outcomes = _save_at_once(engines, editors, f"round {round_number}")
         assert sorted(result for _, result in outcomes) == ["saved", "stale"], outcomes
         [winner] = [n for n, result in outcomes if result == "saved"]
         assert editing.open_property(engine, "RS-P2-07").values["notes"] == f"round {round_number} by editor {winner}"
     for other in engines:
         other.dispose()
+
+
+def _save_at_once(engines: list[Engine], editors: list[Actor], round_name: str) -> list[tuple[int, str]]:
+    """Both editors open the property, then save it at the same moment; (editor, "saved" or "stale") for each."""
+    drafts = [editing.open_property(engines[n], "RS-P2-07") for n in (0, 1)]
+    barrier = threading.Barrier(2)
+    outcomes: list[tuple[int, str]] = []
+
+    def save(n: int) -> None:
+        values = {**drafts[n].values, "notes": f"{round_name} by editor {n}"}
+        barrier.wait()
+        try:
+            editing.save_property(engines[n], editors[n], drafts[n], values, SEED_TODAY)
+            outcomes.append((n, "saved"))
+        except editing.StaleEdit as refused:
+            assert f"editor{2 - n}@herts.gov.uk" in str(refused)  # told who got there first
+            outcomes.append((n, "stale"))
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
 
 
 def reading_while(store_url: str, write: Callable[[], T], readers: int = 3) -> tuple[T, list[int]]:

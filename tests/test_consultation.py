@@ -255,9 +255,9 @@ def test_a_requirement_read_from_inferred_values_says_so_and_only_then():
 
 
 def test_decisions_fold_several_phases_and_none(engine, tmp_path):
-    from dashboard.roles import Actor, Role
     from dashboard.importing import import_path
     from dashboard.layout import DECISIONS, PHASES
+    from dashboard.roles import Actor, Role
 
     folder = tmp_path / "import"
     folder.mkdir()

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from dashboard import editing
 from dashboard.db import session_scope
+from dashboard.layout import PROPERTIES
 from dashboard.models import AuditEntry, Decision, Property
 from dashboard.roles import Actor, Role
 from tests.apptest import assert_page_ok, open_app
 from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump
-from dashboard.layout import PROPERTIES
 
 
 def labelled(widgets, label: str):
@@ -59,9 +59,8 @@ def test_a_bad_value_is_named_and_nothing_is_written(monkeypatch, store_url, eng
     labelled(at.number_input, "Planned beds").set_value(13)
     at.form_submit_button[0].click().run()
     assert_page_ok(at)
-    assert [e.value for e in at.error] == [
-        "Nothing was saved. Please correct:\n- **Planned beds**: 13 beds is outside 1 to 12"
-    ]
+    refused = "Nothing was saved. Please correct:\n- **Planned beds**: 13 beds is outside 1 to 12"
+    assert [e.value for e in at.error] == [refused]
     labelled(at.number_input, "Planned beds").set_value(2)
     labelled(at.text_area, "Notes").set_value("Opposite SG1 2AB")
     at.form_submit_button[0].click().run()
@@ -224,13 +223,8 @@ def test_text_from_the_store_is_shown_as_written_never_as_markup(monkeypatch, st
     hostile_notes = "<script>alert(1)</script> **bold** [link](http://example.invalid)"
     hostile_source = "![tracker](http://example.invalid/x.png) <b>bold</b>"
     draft = editing.open_property(engine, "RS-P2-06")
-    editing.save_property(
-        engine,
-        Actor("ed@herts.gov.uk", "app", Role.EDITOR),
-        draft,
-        {**draft.values, "notes": hostile_notes, "provenance": hostile_source},
-        SEED_TODAY,
-    )
+    hostile = {**draft.values, "notes": hostile_notes, "provenance": hostile_source}
+    editing.save_property(engine, Actor("ed@herts.gov.uk", "app", Role.EDITOR), draft, hostile, SEED_TODAY)
     at = open_app(monkeypatch, store_url, role="analyst")
     at.switch_page("pages/properties.py").run()
     at.selectbox(key="property").select("RS-P2-06").run()

@@ -7,7 +7,8 @@ from datetime import date
 
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import assert_page_ok as _ok, open_app as _app
+from tests.apptest import assert_page_ok as _ok
+from tests.apptest import open_app as _app
 from tests.conftest import plain_sql
 
 PAGE = "pages/decisions.py"
@@ -34,9 +35,8 @@ def _uninformed(store_url: str, as_at: date, where: str = "", params: tuple = ()
 
 
 def _procured(store_url: str, as_at: date) -> int:
-    return _scalar(
-        store_url, "SELECT COUNT(*) FROM milestone WHERE stage_key = 'completion' AND actual_on <= ?", (as_at,)
-    )
+    sql = "SELECT COUNT(*) FROM milestone WHERE stage_key = 'completion' AND actual_on <= ?"
+    return _scalar(store_url, sql, (as_at,))
 
 
 def test_decisions_page_renders_with_the_store_figures(app, store_url):

@@ -12,14 +12,13 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from dashboard.roles import Actor, Role
 from dashboard.backup import BackupError, backup_sqlite
 from dashboard.db import make_engine, session_scope
 from dashboard.demo import DEMO_PROVENANCE, DemoError, build_demo
-from dashboard.roles import SYSTEM
 from dashboard.exporting import export_all
 from dashboard.importing import import_path
 from dashboard.models import Milestone, Property
+from dashboard.roles import SYSTEM, Actor, Role
 from dashboard.stages import STAGE_POSITION
 from dashboard.store import ensure_store
 from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, sqlite_only, write_csv
@@ -88,9 +87,8 @@ def test_demo_programme_is_valid_by_the_importers_rules(empty_engine, new_empty_
     build_demo(empty_engine, DEMO_SIZE, seed=3, today=SEED_TODAY)
     export_all(empty_engine, tmp_path / "demo", SYSTEM)
 
-    report = import_path(
-        new_empty_store("check"), tmp_path / "demo", Actor("test", "import demo", Role.EDITOR), today=SEED_TODAY
-    )
+    importer = Actor("test", "import demo", Role.EDITOR)
+    report = import_path(new_empty_store("check"), tmp_path / "demo", importer, today=SEED_TODAY)
 
     assert report.ok, report.summary()
     assert report.counts["properties"].created == DEMO_SIZE

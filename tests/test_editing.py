@@ -12,6 +12,7 @@ from dashboard import editing
 from dashboard.db import session_scope
 from dashboard.models import AuditEntry, Decision, Property
 from dashboard.roles import AccessDenied, Actor, Role
+from dashboard.stages import STAGES
 from tests.conftest import SEED_TODAY, dump
 
 ALICE = Actor("alice@herts.gov.uk", "app", Role.EDITOR)
@@ -338,3 +339,59 @@ def test_every_kind_of_change_from_the_app_is_audited(engine):
     [cleared] = [row for row in rows if row.entity == "milestone" and (row.after or {}).get("planned_on", "") is None]
     assert cleared.before == {"planned_on": "2026-12-08"}
     assert [row.entity for row in rows][-3:] == ["decision", "role_grant", "role_grant"]
+
+
+# ---------------------------------------------------------------- stage dates typed as DD/MM/YYYY in the form's grid
+
+
+def typed_dates(draft: editing.PropertyDraft, stage: str, column: str, text: str):
+    """The form's stage-dates table with one cell typed over, as the grid returns it."""
+    table = editing.stage_dates_table(draft)
+    row = [s.key for s in STAGES].index(stage)
+    table.loc[row, column] = text
+    return table
+
+
+def test_the_stage_dates_grid_shows_each_date_as_dd_mm_yyyy_text(engine):
+    draft = editing.open_property(engine, "RS-P2-09")
+    table = editing.stage_dates_table(draft)
+    for column, which in (("Planned", "planned"), ("Actual", "actual")):
+        known = draft.values[which]
+        expected = [known[s.key].strftime("%d/%m/%Y") if s.key in known else "" for s in STAGES]
+        assert table[column].tolist() == expected  # a date not yet known is blank, not "None" or NaT
+    assert "" in table["Actual"].tolist() and any(table["Actual"])  # both kinds of cell were compared
+
+
+@pytest.mark.parametrize("typed", ["01/06/2025", " 1/6/2025 ", "2025-06-01"])
+def test_a_typed_stage_date_is_read_day_first(engine, typed):
+    """01/06/2025 is 1 June 2025 whatever the browser's language; ISO dates are read too."""
+    draft = editing.open_property(engine, "RS-P2-01")
+    form = editing.form_values(draft.values, typed_dates(draft, "opened", "Planned", typed))
+    editing.save_property(engine, ALICE, draft, form, SEED_TODAY)
+    assert editing.open_property(engine, "RS-P2-01").values["planned"]["opened"] == date(2025, 6, 1)
+
+
+def test_an_unchanged_stage_dates_grid_saves_nothing(engine):
+    draft = editing.open_property(engine, "RS-P2-01")
+    form = editing.form_values(draft.values, editing.stage_dates_table(draft))
+    assert editing.save_property(engine, ALICE, draft, form, SEED_TODAY).startswith("No changes to save")
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("31/02/2025", "'31/02/2025' is not a real date"),
+        ("06/01/25", "'06/01/25' is not a date"),
+        ("June 1st", "'June 1st' is not a date"),
+    ],
+)
+def test_a_stage_date_that_is_not_one_is_refused_naming_its_stage_not_dropped(engine, typed, message):
+    draft = editing.open_property(engine, "RS-P2-01")
+    before = dump(engine)
+    form = editing.form_values(draft.values, typed_dates(draft, "survey", "Planned", typed))
+    with pytest.raises(editing.InvalidEdit) as refused:
+        editing.save_property(engine, ALICE, draft, form, SEED_TODAY)
+    assert [(label, text) for label, text in refused.value.problems if message in text] == [
+        ("Survey planned", refused.value.problems[0][1])
+    ], refused.value.problems
+    assert dump(engine) == before

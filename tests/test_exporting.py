@@ -11,11 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
-from dashboard.roles import Actor, Role
-from dashboard.roles import SYSTEM
 from dashboard.exporting import DATA_DICTIONARY_HEADERS, export_all, write_template
 from dashboard.importing import TableCounts, import_path
 from dashboard.layout import DATE, EXPORT_LAYOUTS, LAYOUTS, PROPERTIES
+from dashboard.roles import SYSTEM, Actor, Role
 from tests.conftest import SEED_TODAY, dump, new_store, sqlite_only
 
 BOM = b"\xef\xbb\xbf"
@@ -173,7 +172,7 @@ def test_dates_are_iso(exported):
         dates = [row[index] for row in rows[1:] for index in date_columns if row[index]]
         assert dates, layout.name
         assert all(ISO_DATE.fullmatch(value) for value in dates), layout.name
-    decision = dict(zip(*read_csv(exported / "decisions.csv")))
+    decision = dict(zip(*read_csv(exported / "decisions.csv"), strict=True))
     assert decision["Date"] == "2025-08-14"
 
 
@@ -274,13 +273,8 @@ def test_the_audit_log_streams_as_stored_and_equals_the_value_by_value_export(en
     ]
     for n, text in enumerate(awkward):  # as a user's name (guarded in SQL) and as a note (inside the JSON)
         draft = editing.open_property(engine, "RS-P2-01")
-        editing.save_property(
-            engine,
-            Actor(text or "zoë@herts.gov.uk", "app", Role.EDITOR),
-            draft,
-            {**draft.values, "notes": text or None, "planned_beds": 2 + n % 2},
-            SEED_TODAY,
-        )
+        values = {**draft.values, "notes": text or None, "planned_beds": 2 + n % 2}
+        editing.save_property(engine, Actor(text or "zoë@herts.gov.uk", "app", Role.EDITOR), draft, values, SEED_TODAY)
     fast, whole, slow = io.BytesIO(), io.BytesIO(), io.BytesIO()
     with Session(engine) as session:
         rows = write_csv(fast, AUDIT_LOG.headers, stored_audit_rows(session), as_stored=True)

@@ -430,18 +430,16 @@ def test_a_workbook_unpacking_past_the_total_is_refused(shared_engine, tmp_path)
 
 def test_a_part_parsed_whole_is_held_to_its_own_limit(shared_engine, tmp_path):
     styles = f'<styleSheet xmlns="{CONTENT_MAIN}"><!-- {secrets.token_hex(3 * 1024 * 1024)} --></styleSheet>'
-    path = handmade_workbook(
-        tmp_path / "tracker.xlsx", sheet_xml([PROPERTIES.headers]), parts={"xl/styles.xml": styles}
-    )
+    sheet = sheet_xml([PROPERTIES.headers])
+    path = handmade_workbook(tmp_path / "tracker.xlsx", sheet, parts={"xl/styles.xml": styles})
 
     assert_bounded_refusal(shared_engine, "6 MB styles", path, "xl/styles.xml is 6 MB; at most 5 MB")
 
 
 def test_a_document_type_declaration_is_refused(shared_engine, tmp_path):
     strings = f'<!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa">]><sst xmlns="{CONTENT_MAIN}"><si><t>&a;</t></si></sst>'
-    path = handmade_workbook(
-        tmp_path / "tracker.xlsx", sheet_xml([PROPERTIES.headers]), shared_strings=strings.encode()
-    )
+    sheet = sheet_xml([PROPERTIES.headers])
+    path = handmade_workbook(tmp_path / "tracker.xlsx", sheet, shared_strings=strings.encode())
 
     assert_refused(shared_engine, path, "a document type declaration")
 
@@ -530,3 +528,10 @@ def test_the_import_page_refuses_an_upload_over_the_limit_before_reading_it(monk
         "or remove what is not needed. Nothing was written."
     ]
     assert dump(engine) == before
+
+
+def test_a_header_below_blank_lines_is_named_by_its_own_row(shared_engine, tmp_path):
+    path = tmp_path / "properties.csv"
+    path.write_text("\n\n" + csv_text([NEW_PROPERTY]).replace("Planned beds", "Planned bedz"), encoding="utf-8")
+
+    assert_refused(shared_engine, path, "row 3, Planned bedz: unknown column")

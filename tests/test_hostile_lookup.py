@@ -75,9 +75,8 @@ def test_the_export_imports_back_as_held(held, tmp_path):
 )
 def test_a_file_with_no_rows_never_replaces_the_lookup_held(held, tmp_path, body):
     path = write_rows(tmp_path / "postcode_districts.csv", [exported_rows(held)[0], *body])
-    assert refused(held, path) == [
-        (None, None, f"the file has no rows: the lookup held ({len(HELD)} districts) is kept")
-    ]
+    kept = f"the file has no rows: the lookup held ({len(HELD)} districts) is kept"
+    assert refused(held, path) == [(None, None, kept)]
 
 
 def test_an_empty_file_never_replaces_the_lookup_held(held, tmp_path):

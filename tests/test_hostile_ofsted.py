@@ -115,14 +115,12 @@ def test_places_that_are_no_whole_number_of_places_are_refused(held_2024, tmp_pa
 
 
 def test_every_fault_in_a_row_is_named(held_2024, tmp_path):
-    path, line = with_cells(
-        tmp_path,
-        **{
-            "Local_authority": "Hertford" * 13,
-            "Places": "lots",
-            "Overall experiences and progress of children and young people": "Meh",
-        },
-    )
+    cells = {
+        "Local_authority": "Hertford" * 13,
+        "Places": "lots",
+        "Overall experiences and progress of children and young people": "Meh",
+    }
+    path, line = with_cells(tmp_path, **cells)
     before = dump(held_2024)
 
     report = import_ofsted(held_2024, path, EDITOR)

@@ -12,11 +12,11 @@ from openpyxl import Workbook
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from dashboard.roles import Actor, Role
 from dashboard.config import SEED_DIR
 from dashboard.importing import ImportReport, TableCounts, import_path
 from dashboard.layout import DECISIONS, PHASES, PROPERTIES
 from dashboard.models import Phase, Property
+from dashboard.roles import Actor, Role
 from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, write_csv
 
 ANALYST = Actor(user="analyst", source="import test", role=Role.EDITOR)
@@ -352,9 +352,8 @@ def test_repeated_reference_within_the_file(shared_engine, tmp_path):
 def test_missing_required_column(shared_engine, tmp_path):
     headers = [header for header in PROPERTIES.headers if header != "Planned beds"]
 
-    assert_refused(
-        shared_engine, write_csv(tmp_path / "properties.csv", [GOOD_ROW], headers=headers), (1, "Planned beds")
-    )
+    path = write_csv(tmp_path / "properties.csv", [GOOD_ROW], headers=headers)
+    assert_refused(shared_engine, path, (1, "Planned beds"))
 
 
 def test_unknown_column(shared_engine, tmp_path):

@@ -70,9 +70,8 @@ def test_a_past_view_is_not_changed_by_todays_edit(engine):
     editing.save_property(engine, ALICE, draft, edited(draft, **replanned), SEED_TODAY)
 
     now = _status(engine).set_index("reference")
-    assert now.loc["RS-P1-01", "planned_beds"] == 5 and now.loc["RS-P1-01", "open_planned_on"] == pd.Timestamp(
-        "2027-01-01"
-    )
+    assert now.loc["RS-P1-01", "planned_beds"] == 5
+    assert now.loc["RS-P1-01", "open_planned_on"] == pd.Timestamp("2027-01-01")
     then = _status(engine, as_at=past)
     pd.testing.assert_frame_equal(then.drop(columns="version"), before.drop(columns="version"))
     assert metrics.bed_totals(then, TARGET) == metrics.bed_totals(before, TARGET)
@@ -121,9 +120,8 @@ def test_the_migration_rebuilds_the_record_from_the_audit_log(engine):
     editing.save_property(engine, ALICE, draft, edited(draft, planned_beds=5, specialism="Therapeutic"), SEED_TODAY)
     with engine.begin() as connection:  # as if the seed was loaded in 2020 and the edit made in June 2025
         for at, which in ((datetime(2020, 1, 1), "!="), (datetime(2025, 6, 1), "=")):
-            connection.execute(
-                text(f'UPDATE audit_log SET at = :at WHERE "user" {which} :alice'), {"at": at, "alice": ALICE.user}
-            )
+            sql = f'UPDATE audit_log SET at = :at WHERE "user" {which} :alice'
+            connection.execute(text(sql), {"at": at, "alice": ALICE.user})
     with engine.begin() as connection:  # the store as it stood before migration 0007
         connection.execute(text("UPDATE alembic_version SET version_num = '0006'"))
         connection.execute(text("DROP TABLE property_record"))
@@ -134,10 +132,8 @@ def test_the_migration_rebuilds_the_record_from_the_audit_log(engine):
         day: _status(engine, as_at=day).set_index("reference").loc["RS-P1-01"]
         for day in (date(2025, 1, 1), date(2025, 7, 1))
     }
-    assert (rows[date(2025, 1, 1)]["planned_beds"], rows[date(2025, 1, 1)]["specialism"]) == (
-        4,
-        "Long-term, ages 8 to 17",
-    )
+    january = rows[date(2025, 1, 1)]
+    assert (january["planned_beds"], january["specialism"]) == (4, "Long-term, ages 8 to 17")
     assert (rows[date(2025, 7, 1)]["planned_beds"], rows[date(2025, 7, 1)]["specialism"]) == (5, "Therapeutic")
     assert not rows[date(2025, 1, 1)]["recorded_later"]
 
@@ -160,7 +156,7 @@ def programmes(draw) -> pd.DataFrame:
         slip = draw(st.lists(st.integers(0, 90), min_size=len(STAGES), max_size=len(STAGES)))
         planned, actual = {}, {}
         day = plan_day = start
-        for position, (stage, gap, late) in enumerate(zip(STAGES, gaps, slip), start=1):
+        for position, (stage, gap, late) in enumerate(zip(STAGES, gaps, slip, strict=True), start=1):
             plan_day += timedelta(days=gap)
             day += timedelta(days=gap + late)
             planned[stage.key] = plan_day

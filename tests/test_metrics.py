@@ -177,6 +177,7 @@ def test_by_district_lists_every_district():
 def _milestones(reference: str, dates: list[tuple[str | None, str | None]]) -> pd.DataFrame:
     from dashboard.stages import STAGES
 
+    # `dates` may stop before the last stage: later stages have no row.
     rows = [
         {
             "reference": reference,
@@ -188,7 +189,7 @@ def _milestones(reference: str, dates: list[tuple[str | None, str | None]]) -> p
             "planned_on": pd.to_datetime(p),
             "actual_on": pd.to_datetime(a),
         }
-        for i, (s, (p, a)) in enumerate(zip(STAGES, dates), start=1)
+        for i, (s, (p, a)) in enumerate(zip(STAGES, dates, strict=False), start=1)
     ]
     return pd.DataFrame(rows)
 

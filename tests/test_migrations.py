@@ -14,8 +14,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from dashboard.db import SCHEMA_HEAD, current_revision, downgrade_to_base, head_revision, make_engine, upgrade_to_head
-from dashboard.db import _alembic_config
+from dashboard.db import (
+    SCHEMA_HEAD,
+    _alembic_config,
+    current_revision,
+    downgrade_to_base,
+    head_revision,
+    make_engine,
+    upgrade_to_head,
+)
 from dashboard.models import Base
 from dashboard.queries import Filters, status_query
 from tests.conftest import new_store, on_postgres, sqlite_only

@@ -47,10 +47,8 @@ def test_the_page_shows_the_files_figures(monkeypatch, store_url, engine):
     homes = [r for r in open_rows if r["PLACE"] == "K2"]
     own = {r["CHILD"] for r in homes if r["PLACE_PROVIDER"] == "PR1"}
     metrics = {m.label: m.value for m in at.metric}
-    assert (
-        metrics["Children in children's homes living in the council's own homes"]
-        == f"{len(own) / len({r['CHILD'] for r in homes}):.0%}"
-    )
+    share = len(own) / len({r["CHILD"] for r in homes})
+    assert metrics["Children in children's homes living in the council's own homes"] == f"{share:.0%}"
     # Inside the county needs the lookup, which was not imported.
     assert any("postcode-district lookup" in info.value for info in at.info)
     # The market: Hertfordshire's 2024 homes by sector, as in the file (7 council-run, 15 private, 4 voluntary).

@@ -11,9 +11,13 @@ from dashboard_ui.view import forget_builds
 from tests.apptest import (
     FRIENDLY_ERROR,
     assert_charts_described,
-    assert_page_ok as _ok,
-    open_app as _app,
     open_data_tables,
+)
+from tests.apptest import (
+    assert_page_ok as _ok,
+)
+from tests.apptest import (
+    open_app as _app,
 )
 from tests.conftest import beds_by_sql as _beds
 from tests.conftest import plain_sql
@@ -101,7 +105,7 @@ def test_phase_filter_persists_to_another_page(monkeypatch, store_url, engine):
 
 
 def test_provision_model_filter(monkeypatch, store_url, engine):
-    app = _app(monkeypatch, store_url, model=["commissioned"])
+    app = _app(monkeypatch, store_url, model=["Commissioned"])  # a link names the option as the page shows it
     app.switch_page("pages/properties.py").run()
     [(commissioned,)] = plain_sql(store_url, "SELECT COUNT(*) FROM property WHERE provision_model = 'commissioned'")
     assert app.title[0].value == f"{commissioned} properties"
@@ -155,8 +159,8 @@ def test_a_failing_page_shows_a_plain_message_not_a_traceback(app, monkeypatch):
 
 
 def test_a_change_to_the_store_shows_on_the_next_rerun(app, engine, tmp_path):
-    from dashboard.roles import Actor, Role
     from dashboard.importing import import_path
+    from dashboard.roles import Actor, Role
     from tests.conftest import write_csv
 
     before = app.title[0].value
@@ -214,3 +218,159 @@ def test_districts_page_falls_back_to_the_tile_map(app, monkeypatch, tmp_path):
     assert len(tiles) == 10
     open_beds = {a["text"] for a in figure["layout"]["annotations"]}
     assert "East Herts<br><b>7</b>" in open_beds  # two open homes in East Herts: 4 + 3 registered places
+
+
+# Trust and help: when the data last changed, and the Help page ----------------------------------------------------
+
+
+def _newest_audit_row(store_url: str) -> tuple[str, str]:
+    """The newest audit row's time (UTC) and source, by hand-written SQL."""
+    [(at, source)] = plain_sql(store_url, "SELECT at, source FROM audit_log ORDER BY id DESC LIMIT 1")
+    return str(at), source
+
+
+def test_every_page_says_when_the_data_last_changed_and_through_what(app, store_url, engine, tmp_path):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from dashboard.importing import import_path
+    from dashboard.roles import Actor, Role
+    from tests.conftest import write_csv
+
+    at, source = _newest_audit_row(store_url)
+    seeded = datetime.fromisoformat(at).replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo("Europe/London"))
+    assert source == "seed"
+    expected = f"Data last updated {seeded:%d/%m/%Y %H:%M}, the initial load of the programme's data."
+    assert app.main.caption[0].value.endswith(f"  \n{expected}")  # the line under the page's as-at line
+    assert expected in [c.value for c in app.sidebar.caption]  # every page's sidebar, data pages too
+
+    row = {
+        "Reference": "RS-P2-09",
+        "Phase": "Phase 2",
+        "District": "Hertsmere",
+        "Provision model": "commissioned",
+        "Planned beds": "3",
+        "Identified actual": "2024-05-13",
+    }
+    report = import_path(
+        engine, write_csv(tmp_path / "tracker.csv", [row]), Actor("ann", "import tracker.csv", Role.EDITOR)
+    )
+    assert report.ok, report.summary()
+    for page in ("pages/overview.py", "pages/help.py"):
+        app.switch_page(page).run()
+        _ok(app)
+        shown = [c.value for c in app.caption if "Data last updated" in c.value]  # the page's and the sidebar's
+        assert len(shown) == 2 and all(text.endswith(", import of tracker.csv.") for text in shown), shown
+
+
+def test_the_last_change_is_told_in_the_councils_local_time():
+    from datetime import datetime
+
+    from dashboard.audit import LastChange
+
+    summer = LastChange(datetime(2026, 6, 1, 23, 30), "app")  # UTC; 00:30 the next day in British Summer Time
+    assert summer.words() == "Data last updated 02/06/2026 00:30, a change in the app"
+    winter = LastChange(datetime(2026, 11, 30, 14, 2), "import tracker.xlsx")
+    assert winter.words() == "Data last updated 30/11/2026 14:02, import of tracker.xlsx"
+    assert LastChange(datetime(2026, 11, 30, 14, 2), "cli").through() == "a change from the command line"
+
+
+def test_the_help_page_explains_the_figures_from_their_definitions(monkeypatch, store_url, engine):
+    from dashboard.glossary import accessibility_statement, help_link
+    from dashboard.metrics import LEVEL_LABELS
+    from dashboard.stages import STAGES, stage_reaching
+
+    monkeypatch.setenv("DASHBOARD_CONTACT", "Residential programme team, rs.dashboard@herts.gov.uk")
+    app = _app(monkeypatch, store_url, role="viewer")
+    app.switch_page("pages/help.py").run()
+    _ok(app)
+    assert [t.value for t in app.title] == ["Help"]
+    assert [h.value for h in app.header] == [
+        "What the bed figures mean",
+        "The stages",
+        "Late, forecasts and “as at”",
+        "Where the figures come from",
+        "Accessibility statement",
+        "Contact and feedback",
+    ]
+    # Tooltips elsewhere link to these sections by their anchors
+    assert [h.proto.anchor for h in app.header] == [
+        "figures",
+        "stages",
+        "working",
+        "sources",
+        "accessibility",
+        "contact",
+    ]
+    assert help_link("working") == "[More on the Help page](help#working)"
+    text = "\n".join(m.value for m in app.markdown)
+    for level, label in LEVEL_LABELS.items():
+        assert f"**{label}**: " in text
+        assert stage_reaching(level).label in text  # each figure named by the stage that moves beds into it
+    assert "**Still to find**: " in text and "target of 70 " in text  # the strategy's target, read from the store
+    assert all(f"| {position} | {stage.label} |" in text for position, stage in enumerate(STAGES, start=1))
+    assert "**Late**: " in text and "**Forecast**: " in text and "**As at**: " in text
+    assert accessibility_statement() in text and "WCAG 2.2 AA" in text
+    assert "Residential programme team, rs.dashboard@herts.gov.uk." in text
+    assert not app.get("plotly_chart") and not app.dataframe  # the sidebar's programme filters are not on it
+    assert not app.sidebar.multiselect
+
+
+def test_the_accessibility_statement_is_the_readmes():
+    from dashboard.glossary import accessibility_statement
+    from tests.conftest import REPO_ROOT
+
+    statement = accessibility_statement()
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert statement.startswith("The dashboard aims to meet WCAG 2.2 AA") and statement in readme
+    assert "\n## " not in statement and "How the code is laid out" not in statement
+
+
+def test_the_register_heading_counts_what_the_search_shows(app):
+    app.switch_page("pages/properties.py").run()
+    total = len(app.dataframe[0].value)
+    app.text_input(key="search").set_value("RS-P2-0").run()
+    _ok(app)
+    assert app.title[0].value == f"9 of {total} properties" and len(app.dataframe[0].value) == 9
+
+
+def test_a_link_carries_the_registers_search_and_chosen_property(monkeypatch, store_url, engine):
+    """The search and the property shown are in the page's address: the same link opens the same view."""
+    app = _app(monkeypatch, store_url, search="RS-P2-0", property="RS-P2-04")
+    app.switch_page("pages/properties.py").run()
+    _ok(app)
+    assert app.text_input(key="search").value == "RS-P2-0" and len(app.dataframe[0].value) == 9
+    assert app.selectbox(key="property").value == "RS-P2-04"
+    assert [h.value for h in app.main.header][0] == "RS-P2-04: milestones"
+    assert (app.query_params["search"], app.query_params["property"]) == ("RS-P2-0", "RS-P2-04")
+
+
+def test_the_register_shows_blank_for_nothing_and_provision_in_words(app):
+    app.switch_page("pages/properties.py").run()
+    frame = app.dataframe[0].value
+    text = [name for name in frame.columns if all(isinstance(v, str) for v in frame[name].dropna())]
+    assert {"Specialism", "Waiting on", "Provision"} <= set(text)
+    assert not frame[text].isna().any().any() and "None" not in frame[text].to_numpy()
+    assert set(frame["Provision"]) <= {"In-house", "Commissioned"} and len(set(frame["Provision"])) == 2
+
+
+def test_a_tables_missing_text_is_blank_and_its_missing_dates_and_numbers_stay_missing():
+    import pandas as pd
+
+    from dashboard import tables
+
+    frame = tables.phase_table(
+        pd.DataFrame(
+            {
+                "phase": ["Phase 1", None],
+                "planned_start": pd.to_datetime(["2025-01-01", None]),
+                "planned_end": [None, None],
+                "actual_start": pd.to_datetime([None, "2025-02-01"]),
+                "actual_end": [None, None],
+                "properties": [3, None],
+            }
+        )
+    )
+    assert frame["Phase"].tolist() == ["Phase 1", ""]  # a table shows a missing text as "None"
+    assert frame["Planned start"].iloc[1] is pd.NaT or pd.isna(frame["Planned start"].iloc[1])
+    assert pd.isna(frame["Properties"].iloc[1]) and frame["Planned end"].isna().all()

@@ -196,9 +196,8 @@ def test_importing_again_replaces_its_months_and_keeps_others(engine, tmp_path):
     first = figures(engine)
     placements.import_episodes(engine, path, ANN, months=MONTHS, today=date(2024, 6, 1))
     assert figures(engine) == first
-    placements.import_episodes(
-        engine, path, ANN, months=(date(2023, 12, 1), date(2023, 12, 31)), today=date(2024, 6, 1)
-    )
+    december = (date(2023, 12, 1), date(2023, 12, 31))
+    placements.import_episodes(engine, path, ANN, months=december, today=date(2024, 6, 1))
     assert set(figures(engine)) > set(first)
 
 

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from dashboard import editing
 from dashboard.exporting import defused, table_csv
+from dashboard.layout import FORMULA_STARTS, unformula
 from dashboard.objectives import SETTINGS as OBJECTIVE_SETTINGS
 from dashboard.roles import Actor, Role
 from dashboard.uploads import KINDS, run_upload
-from dashboard.layout import FORMULA_STARTS, unformula
 from tests.conftest import dump
 from tests.test_hostile_input import HEADERS
 

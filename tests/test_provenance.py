@@ -252,7 +252,7 @@ def test_the_seeded_pages_banner_and_a_phase_2_propertys_milestones_say_what_is_
     assert "all but the phase and district of 10 (from decision record B147/24)" in banner
     assert "Inferred, not stated in its source: Phase 2's start." in banner
     register = app.dataframe[0].value
-    by_reference = dict(zip(register["Property"], register[tables.DATES_SOURCE]))
+    by_reference = dict(zip(register["Property"], register[tables.DATES_SOURCE], strict=True))
     assert by_reference["RS-P2-01"] == by_reference["RS-P1-01"] == "Illustrative"
 
     app.selectbox(key="property").select("RS-P2-01").run()

@@ -15,10 +15,10 @@ from tests.conftest import plain_sql
 
 PROGRAMME = ["Overview", "Progress", "Districts", "Timeline", "Properties", "Decisions", "Objectives", "Briefing"]
 PAGES_BY_ROLE = {
-    "viewer": PROGRAMME,
-    "analyst": [*PROGRAMME, "Export", "Audit trail"],
-    "editor": [*PROGRAMME, "Edit a property", "Add a decision", "Import", "Export", "Audit trail"],
-    "admin": [*PROGRAMME, "Edit a property", "Add a decision", "Import", "Export", "Audit trail", "Access"],
+    "viewer": [*PROGRAMME, "Help"],
+    "analyst": [*PROGRAMME, "Export", "Audit trail", "Help"],
+    "editor": [*PROGRAMME, "Edit a property", "Add a decision", "Import", "Export", "Audit trail", "Help"],
+    "admin": [*PROGRAMME, "Edit a property", "Add a decision", "Import", "Export", "Audit trail", "Access", "Help"],
 }
 
 
@@ -39,7 +39,7 @@ def test_each_role_is_offered_exactly_its_pages(monkeypatch, store_url, engine, 
     at = open_app(monkeypatch, store_url, role=role)
     assert_page_ok(at)
     assert page_titles(at) == PAGES_BY_ROLE[role]
-    assert any("Local mode" in info.value and f"**local.tester** ({role})" in info.value for info in at.info), (
+    assert any("Local mode" in info.value and f"**local.tester** ({role} role)" in info.value for info in at.info), (
         "no banner"
     )
 
@@ -151,3 +151,56 @@ def test_a_bad_local_role_setting_is_explained_not_a_traceback(monkeypatch, stor
     assert not at.exception
     assert "DASHBOARD_LOCAL_ROLE" in at.error[0].value and "'superuser' is not a role" in at.error[0].value
     assert not at.metric
+
+
+# A page a role may not open ----------------------------------------------------------------------------------------
+
+NOT_FOR_VIEWERS = {
+    "edit-property": "editor",
+    "add-decision": "editor",
+    "import": "editor",
+    "export": "analyst",
+    "audit": "analyst",
+    "access": "admin",
+}
+
+
+def open_address(at, address: str):
+    """The page at `address`, as a browser opening /address does. AppTest's switch_page finds a page by its file,
+    and a stand-in has none."""
+    [at._page_hash] = [key for key, page in at._registered_pages.items() if page["url_pathname"] == address]
+    return at.run()
+
+
+@pytest.mark.parametrize(("address", "needs"), NOT_FOR_VIEWERS.items())
+def test_a_page_the_role_may_not_open_says_so_and_whom_to_ask(monkeypatch, store_url, engine, address, needs):
+    """Opened by its address (a link an editor shared), a page the viewer may not open names the role it needs and
+    the contact an administrator set: not Streamlit's "Page not found", nor the Overview in its place."""
+    monkeypatch.setenv("DASHBOARD_CONTACT", "Residential programme team (rs.dashboard@herts.gov.uk)")
+    at = open_app(monkeypatch, store_url, role="viewer")
+    open_address(at, address)
+    assert_page_ok(at)
+    [entry] = [entry for entry in shell.DATA if entry.file == f"pages/{address}.py"]
+    assert [title.value for title in at.title] == [entry.title]
+    [warning] = at.warning
+    assert warning.value.startswith(f"{entry.title} needs the {needs} role; ask Residential programme team")
+    assert "rs.dashboard@herts.gov.uk" in warning.value and "You have the viewer role." in warning.value
+    assert not at.metric and not at.dataframe and not at.get("file_uploader") and not at.button
+    assert at.get("page_link")[0].proto.label == "Go to the Overview"
+
+
+def test_the_role_message_names_the_administrator_when_no_contact_is_set(monkeypatch, store_url, engine):
+    monkeypatch.delenv("DASHBOARD_CONTACT", raising=False)
+    at = open_app(monkeypatch, store_url, role="editor")
+    open_address(at, "access")
+    assert [w.value for w in at.warning] == [
+        "Access needs the admin role; ask the dashboard's administrator. You have the editor role."
+    ]
+
+
+def test_a_role_that_may_open_a_page_gets_the_page_not_the_message(monkeypatch, store_url, engine):
+    at = open_app(monkeypatch, store_url, role="editor")
+    open_address(at, "import")
+    assert_page_ok(at)
+    assert [t.value for t in at.title] == ["Import"] and at.get("file_uploader")
+    assert not [w for w in at.warning if "needs the" in w.value]

@@ -11,7 +11,6 @@ from dashboard.db import session_scope
 from dashboard.models import RoleGrant
 from dashboard.roles import AccessDenied, Actor, Permission, Role, UngrantedPolicy
 
-
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 

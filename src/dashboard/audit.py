@@ -10,11 +10,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, event, inspect, or_
-from sqlalchemy.sql import Select
+from sqlalchemy import Engine, and_, event, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
+from sqlalchemy.sql import Select
 
 from dashboard.models import AUDITED_MODELS, AuditEntry, Base
 from dashboard.roles import SYSTEM, Actor
@@ -164,3 +165,44 @@ class AuditQuery:
         if self.after_id:
             query = query.where(AuditEntry.id > self.after_id)
         return query
+
+
+# The council's clock: the log keeps UTC, people read the time their own clocks show.
+LOCAL_TIME = ZoneInfo("Europe/London")
+# What made a change, by the audit row's source ("import NAME" is read apart): words for someone who never saw the log.
+_SOURCE_WORDS = {
+    "app": "a change in the app",
+    "cli": "a change from the command line",
+    "seed": "the initial load of the programme's data",
+    "system": "the dashboard itself",
+}
+
+
+@dataclass(frozen=True)
+class LastChange:
+    """The newest row of the audit log: when the data last changed (UTC, as the log keeps it) and through what."""
+
+    at: datetime
+    source: str
+
+    def local_time(self) -> datetime:
+        return self.at.replace(tzinfo=UTC).astimezone(LOCAL_TIME)
+
+    def through(self) -> str:
+        """What made the change, in words: "import of tracker.xlsx", "a change in the app"."""
+        if self.source.startswith("import "):
+            return f"import of {self.source.removeprefix('import ')}"
+        return _SOURCE_WORDS.get(self.source, self.source)
+
+    def words(self) -> str:
+        """ "Data last updated 30/11/2026 14:02, import of tracker.xlsx" (the council's local time)."""
+        return f"Data last updated {self.local_time():%d/%m/%Y %H:%M}, {self.through()}"
+
+
+def last_change(engine: Engine) -> LastChange | None:
+    """The newest audit row's time and source (None for a store with no rows): every write leaves one."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(AuditEntry.at, AuditEntry.source).order_by(AuditEntry.id.desc()).limit(1)
+        ).first()
+    return LastChange(row.at, row.source) if row else None

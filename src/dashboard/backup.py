@@ -100,9 +100,9 @@ def _staged(backup: Path, folder: Path) -> Path:
         upgrade_to_head(engine)
         missing = missing_schema(engine)
     except SQLAlchemyError as error:
+        reason = getattr(error, "orig", error)
         raise BackupError(
-            f"{backup.name} cannot be brought to this version's schema ({getattr(error, 'orig', error)}): "
-            "nothing was restored"
+            f"{backup.name} cannot be brought to this version's schema ({reason}): nothing was restored"
         ) from None
     finally:
         engine.dispose()

@@ -60,56 +60,14 @@ def validate_boundaries(geojson: dict, districts: dict[str, str], former_codes: 
     unknown: list[str] = []
 
     for number, feature in enumerate(geojson["features"], start=1):
-        if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            problems.append(f"feature {number} is not a GeoJSON Feature")
+        code = _feature_code(number, feature, districts, former_codes, problems, unknown)
+        if code is None:
             continue
-        properties = feature.get("properties")
-        if not isinstance(properties, dict):
-            properties = {}
-        codes = _district_codes(properties, districts, former_codes)
-        if not codes:
-            written = sorted({str(v).strip() for v in properties.values() if GSS_CODE.match(str(v).strip().upper())})
-            if written:
-                unknown.append(f"{', '.join(written)} (feature {number})")
-            else:
-                keys = ", ".join(sorted(map(str, properties))) or "none"
-                problems.append(
-                    f"feature {number} has no property holding a district's ONS code (its properties: {keys})"
-                )
-            continue
-        if len(codes) > 1:
-            problems.append(f"feature {number} names more than one district: {', '.join(sorted(codes))}")
-            continue
-        code = codes.pop()
         found.setdefault(code, []).append(number)
-        label = f"{districts[code]} ({code})"
-        try:
-            geometry = shape(feature["geometry"])
-        except Exception:  # shapely raises several types for malformed geometry; all mean the same to a user
-            problems.append(f"{label}: its geometry cannot be read as GeoJSON")
-            continue
-        if geometry.geom_type not in ("Polygon", "MultiPolygon") or geometry.is_empty:
-            problems.append(f"{label}: its geometry is a {geometry.geom_type}, not a Polygon or MultiPolygon")
-            continue
-        geometries.setdefault(code, geometry)
-
-    missing = [f"{districts[code]} ({code})" for code in sorted(districts) if code not in found]
-    if missing:
-        problems.append(f"missing district{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
-    if unknown:
-        problems.append(f"not one of the council's districts: {'; '.join(unknown)}")
-    for code, numbers in sorted(found.items()):
-        if len(numbers) > 1:
-            problems.append(
-                f"{districts[code]} ({code}) appears {len(numbers)} times (features {', '.join(map(str, numbers))})"
-            )
-    # Checked over the whole file: a file in the wrong coordinate system is one problem, not ten.
-    crs_problem = _coordinate_problem(list(geometries.values()))
-    if crs_problem:
-        problems.append(crs_problem)
-    for code, geometry in sorted(geometries.items()):
-        if not geometry.is_valid:
-            problems.append(f"{districts[code]} ({code}): the boundary is not valid: {explain_validity(geometry)}")
+        geometry = _feature_geometry(f"{districts[code]} ({code})", feature, problems)
+        if geometry is not None:
+            geometries.setdefault(code, geometry)
+    problems += _collection_problems(districts, found, unknown, geometries)
     if problems:
         raise BoundaryError(problems)
 
@@ -183,24 +141,98 @@ def load_boundaries(path: Path | None = None) -> dict | None:
     return geojson
 
 
+def _feature_code(
+    number: int,
+    feature: Any,
+    districts: dict[str, str],
+    former_codes: dict[str, str],
+    problems: list[str],
+    unknown: list[str],
+) -> str | None:
+    """The current code of the one district the feature names, or None with the reason added to `problems` (or to
+    `unknown`, for codes that are no district of the council's, reported together)."""
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        problems.append(f"feature {number} is not a GeoJSON Feature")
+        return None
+    properties = feature.get("properties")
+    if not isinstance(properties, dict):
+        properties = {}
+    codes = _district_codes(properties, districts, former_codes)
+    if not codes:
+        written = sorted({str(v).strip() for v in properties.values() if GSS_CODE.match(str(v).strip().upper())})
+        if written:
+            unknown.append(f"{', '.join(written)} (feature {number})")
+        else:
+            keys = ", ".join(sorted(map(str, properties))) or "none"
+            problems.append(f"feature {number} has no property holding a district's ONS code (its properties: {keys})")
+        return None
+    if len(codes) > 1:
+        problems.append(f"feature {number} names more than one district: {', '.join(sorted(codes))}")
+        return None
+    return codes.pop()
+
+
+def _feature_geometry(label: str, feature: dict, problems: list[str]) -> BaseGeometry | None:
+    """The feature's polygon or multipolygon, or None with the reason added to `problems`."""
+    try:
+        geometry = shape(feature["geometry"])
+    except Exception:  # shapely raises several types for malformed geometry; all mean the same to a user
+        problems.append(f"{label}: its geometry cannot be read as GeoJSON")
+        return None
+    if geometry.geom_type not in ("Polygon", "MultiPolygon") or geometry.is_empty:
+        problems.append(f"{label}: its geometry is a {geometry.geom_type}, not a Polygon or MultiPolygon")
+        return None
+    return geometry
+
+
+def _collection_problems(
+    districts: dict[str, str],
+    found: dict[str, list[int]],
+    unknown: list[str],
+    geometries: dict[str, BaseGeometry],
+) -> list[str]:
+    """What is wrong with the features taken together: districts missing or repeated, codes of no district, the
+    coordinate system, and boundaries that are not valid."""
+    problems = []
+    missing = [f"{districts[code]} ({code})" for code in sorted(districts) if code not in found]
+    if missing:
+        problems.append(f"missing district{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+    if unknown:
+        problems.append(f"not one of the council's districts: {'; '.join(unknown)}")
+    for code, numbers in sorted(found.items()):
+        if len(numbers) > 1:
+            problems.append(
+                f"{districts[code]} ({code}) appears {len(numbers)} times (features {', '.join(map(str, numbers))})"
+            )
+    # Checked over the whole file: a file in the wrong coordinate system is one problem, not ten.
+    crs_problem = _coordinate_problem(list(geometries.values()))
+    if crs_problem:
+        problems.append(crs_problem)
+    for code, geometry in sorted(geometries.items()):
+        if not geometry.is_valid:
+            problems.append(f"{districts[code]} ({code}): the boundary is not valid: {explain_validity(geometry)}")
+    return problems
+
+
 def _read(source: str) -> bytes:
     if source.lower().startswith(("http://", "https://")):
         try:
             with urllib.request.urlopen(source, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
                 return response.read()
         except urllib.error.HTTPError as error:
-            raise BoundaryError(f"could not download it: the server answered {error.code} {error.reason}", source)
+            answer = f"could not download it: the server answered {error.code} {error.reason}"
+            raise BoundaryError(answer, source) from error
         except urllib.error.URLError as error:
-            raise BoundaryError(f"could not download it: {error.reason}", source)
+            raise BoundaryError(f"could not download it: {error.reason}", source) from error
         except (TimeoutError, OSError) as error:
-            raise BoundaryError(f"could not download it: {error}", source)
+            raise BoundaryError(f"could not download it: {error}", source) from error
     path = Path(source)
     if not path.is_file():
         raise BoundaryError("there is no such file", source)
     try:
         return path.read_bytes()
     except OSError as error:
-        raise BoundaryError(f"the file cannot be read: {error.strerror or error}", source)
+        raise BoundaryError(f"the file cannot be read: {error.strerror or error}", source) from error
 
 
 def _parse(raw: bytes, source: str) -> Any:

@@ -7,11 +7,12 @@ are drawn by a local Chromium (kaleido), geographic maps with the repo's own (em
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -24,6 +25,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObjectReference, PDFString
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -41,12 +43,12 @@ from reportlab.platypus import (
 )
 from sqlalchemy import Engine, select
 
-from dashboard import changes, charts, metrics, provenance, queries, tables
+from dashboard import changes, charts, metrics, objectives, placements, provenance, queries, tables
 from dashboard.boundaries import load_boundaries
 from dashboard.changes import day, listed, plural
 from dashboard.config import PROJECT_ROOT
 from dashboard.db import session_scope
-from dashboard.headline import outlook
+from dashboard.headline import Outlook, outlook
 from dashboard.models import BriefingPack
 from dashboard.roles import Actor, Permission
 
@@ -130,6 +132,8 @@ class BriefingData:
     informed: pd.DataFrame  # metrics.councillors_informed
     uninformed: pd.DataFrame  # metrics.uninformed
     boundaries: dict | None
+    objective_measures: pd.DataFrame  # objectives.measures, empty when no placement figures are stored
+    objective_settings: dict[str, float | None]  # objectives.settings
 
     @property
     def illustrative(self) -> int:
@@ -178,7 +182,18 @@ def gather(engine: Engine, as_at: date, since: date, today: date | None = None) 
         informed=metrics.councillors_informed(status, as_at),
         uninformed=metrics.uninformed(status, as_at),
         boundaries=load_boundaries(),
+        objective_measures=_objective_measures(engine, chosen := objectives.settings(engine), as_at),
+        objective_settings=chosen,
     )
+
+
+def _objective_measures(engine: Engine, chosen: dict[str, float | None], as_at: date) -> pd.DataFrame:
+    """The objectives' monthly measures up to the as-at date: a pack for a past date rates what was known then."""
+    figures = placements.placement_figures(engine)
+    if figures.empty:
+        return pd.DataFrame()
+    measured = objectives.measures(figures, chosen)
+    return measured[measured["month_end"] <= pd.Timestamp(as_at)].reset_index(drop=True)
 
 
 def headline(data: BriefingData) -> str:
@@ -190,6 +205,130 @@ def forecast_sentence(data: BriefingData) -> str:
     """The pages' outlook, word for word."""
     said = outlook(data.totals, data.forecast, data.as_at)
     return f"{said.headline} {said.detail}".strip()
+
+
+# ---------------------------------------------------------------- RAG: each objective against its target
+
+GREEN, AMBER, RED = "Green", "Amber", "Red"
+NOT_RATED = "Not rated"  # measured, but there is no target to rate it against
+NOT_MEASURED = "Not measured"  # the store holds nothing to measure it with
+AMBER_MARGIN = 0.1  # amber: short of the target by no more than a tenth of the target
+OUTLOOK_RAG = {"good": GREEN, "neutral": AMBER, "bad": RED}  # the pages' own outlook, as a rating
+
+
+@dataclass(frozen=True)
+class ObjectiveRating:
+    objective: str
+    rating: str  # GREEN, AMBER, RED, NOT_RATED or NOT_MEASURED: a word, never a colour alone
+    reason: str
+
+
+def rag(value: float, target: float, lower_is_better: bool = False) -> str:
+    """The one RAG rule. Green: the target is met. Amber: missed by no more than AMBER_MARGIN of the target (for a
+    target of 40%, from 36%; for at most 0.5 moves a child, up to 0.55). Red: missed by more."""
+    shortfall = (value - target) if lower_is_better else (target - value)
+    if shortfall <= 0:
+        return GREEN
+    # Inclusive, with room for floating point: 36% against 40% is short by exactly a tenth, so amber.
+    return AMBER if shortfall <= AMBER_MARGIN * abs(target) + 1e-9 else RED
+
+
+def _rating_words(rating: str) -> str:
+    return {GREEN: "target met", AMBER: "within a tenth of the target", RED: "more than a tenth short of the target"}[
+        rating
+    ]
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """An objective the SSDA903 figures measure: its column, target setting and how a value reads."""
+
+    objective: str
+    column: str
+    target_key: str
+    what: str  # what the value counts, after it: "in the council's own homes"
+    as_percent: bool
+    lower_is_better: bool = False
+
+    def value(self, number: float) -> str:
+        return f"{number:.0%}" if self.as_percent else f"{number:.2f}"
+
+
+MEASURED = (
+    _Measured(
+        "More of the council's own provision",
+        "own_share",
+        "own_share_target",
+        "in the council's own homes",
+        as_percent=True,
+    ),
+    _Measured(
+        "More children placed inside the county",
+        "inside_share",
+        "inside_target",
+        "placed inside the county",
+        as_percent=True,
+    ),
+    _Measured(
+        "Stable placements",
+        "changes_per_child_12m",
+        "changes_target",
+        "moves per child a year",
+        as_percent=False,
+        lower_is_better=True,
+    ),
+)
+
+
+def _rate_measured(objective: _Measured, measures: pd.DataFrame, chosen: dict[str, float | None]) -> ObjectiveRating:
+    found = objectives.latest(measures, objective.column)
+    if found is None:
+        reason = (
+            "The postcode-district lookup is needed to place children inside or outside the county."
+            if objective.column == "inside_share"
+            else "The placement figures stored cannot measure this."
+        )
+        return ObjectiveRating(objective.objective, NOT_MEASURED, reason)
+    said = f"{objective.value(found.value)} {objective.what} at the end of {found.month_end:%B %Y}"
+    target = chosen[objective.target_key]
+    if target is None:
+        return ObjectiveRating(objective.objective, NOT_RATED, f"{said}; no target is set.")
+    goal = target / 100 if objective.as_percent else target
+    rating = rag(found.value, goal, objective.lower_is_better)
+    bound = "at most " if objective.lower_is_better else ""
+    return ObjectiveRating(
+        objective.objective, rating, f"{said}; target {bound}{objective.value(goal)}: {_rating_words(rating)}."
+    )
+
+
+def objective_ratings(data: BriefingData) -> list[ObjectiveRating]:
+    """A rating, with its reason in words, for the bed target and each of the strategy's objectives."""
+    said: Outlook = outlook(data.totals, data.forecast, data.as_at)
+    beds = ObjectiveRating(
+        f"{data.totals.target} beds open", OUTLOOK_RAG[said.tone], f"{said.headline} {said.detail}".strip()
+    )
+    measures = data.objective_measures
+    if measures.empty:  # one line, not four saying the same
+        return [
+            beds,
+            ObjectiveRating(
+                "The strategy's four objectives",
+                NOT_MEASURED,
+                "No SSDA903 placement figures are in the store: import them to measure "
+                "stability, own provision, spend and placements inside the county.",
+            ),
+        ]
+    rated = [_rate_measured(objective, measures, data.objective_settings) for objective in MEASURED]
+    to_date = float(measures["cost_avoided_to_date"].iloc[-1])
+    rated.append(
+        ObjectiveRating(
+            "Less spend on the independent sector",
+            NOT_RATED,
+            f"£{to_date:,.0f} avoided to the end of {measures['month_end'].iloc[-1]:%B %Y} at "
+            "the weekly costs set; no target is set.",
+        )
+    )
+    return [beds, *rated]
 
 
 def bed_numbers(data: BriefingData) -> list[tuple[str, int, str]]:
@@ -261,6 +400,7 @@ def preview(data: BriefingData) -> dict[str, object]:
         "changes": changes.change_lines(data.changes),
         "risks": risk_sentence(data),
         "uninformed": uninformed_sentence(data),
+        "ratings": objective_ratings(data),
     }
 
 
@@ -357,17 +497,26 @@ def packs_table(packs: list[PackMade]) -> pd.DataFrame:
 _EXPORT_LOCK = threading.Lock()  # one Chromium serves every export in the process; one figure at a time
 
 
+def start_chart_browser() -> None:
+    """Start kaleido's Chromium in the background, once per process: every chart of every pack is then drawn by it.
+    Starting Chromium and loading plotly into it is most of a pack's time, so this is called as early as possible
+    (before the store is read; on the app's Briefing page, as the page opens). Returns at once."""
+    import kaleido  # heavy: loaded only when a pack is made
+
+    # Its Chromium driver logs, with a traceback, a browser message it could not read and then ignores: the picture
+    # is unaffected, and a traceback must not reach the terminal of someone making a pack.
+    logging.getLogger("choreographer").setLevel(logging.CRITICAL)
+    with _EXPORT_LOCK:
+        # No MathJax: kaleido would fetch it from a CDN.
+        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+
+
 def figure_png(fig: go.Figure, width: int = EXPORT_WIDTH, height: int | None = None) -> bytes:
     """A figure as a PNG at twice its layout size, drawn offline by kaleido's local Chromium."""
-    import kaleido  # heavy: loaded only when a pack is made
     import plotly.io as pio
 
+    start_chart_browser()
     with _EXPORT_LOCK, warnings.catch_warnings():
-        # No MathJax: kaleido would fetch it from a CDN. The server stays up, so later exports skip Chromium's start.
-        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
-        # Its Chromium driver logs, with a traceback, a browser message it could not read and then ignores: the picture
-        # is unaffected, and a traceback must not reach the terminal of someone making a pack.
-        logging.getLogger("choreographer").setLevel(logging.CRITICAL)
         # plotly passes the options a running server ignores, and says so.
         warnings.simplefilter("ignore", UserWarning)
         previous, pio.defaults.topojson = pio.defaults.topojson, TOPOJSON.as_uri() + "/"
@@ -386,9 +535,64 @@ def _image(png: bytes, width_px: int, height_px: int, max_height: float = FRAME_
     return Image(BytesIO(png), width=width, height=height)
 
 
-def _chart(fig: go.Figure, height: int | None = None, max_height: float = FRAME_HEIGHT) -> Image:
+def _chart(fig: go.Figure, alt: str, height: int | None = None, max_height: float = FRAME_HEIGHT) -> Image:
+    """The figure as an image on the page, carrying its text alternative (the tagged PDF's /Alt)."""
     height = height or int(fig.layout.height or 480)
-    return _image(figure_png(fig, EXPORT_WIDTH, height), EXPORT_WIDTH, height, max_height)
+    image = _image(figure_png(fig, EXPORT_WIDTH, height), EXPORT_WIDTH, height, max_height)
+    image.alt = alt
+    return image
+
+
+# ---------------------------------------------------------------- text alternatives: what each chart shows, in words
+
+
+def target_alt(data: BriefingData) -> str:
+    totals = data.totals
+    return (
+        f"Bar of the {totals.target}-bed target: {totals.open} beds open, {totals.registered} registered, "
+        f"{totals.secured} secured, {totals.pipeline} more in the pipeline and {totals.still_to_find} still to "
+        "find."
+    )
+
+
+def progress_alt(data: BriefingData) -> str:
+    totals = data.totals
+    return (
+        f"Line chart of beds secured, registered and open over time, to {long_date(data.as_at)}, against the "
+        f"target of {totals.target}: now {totals.secured} secured, {totals.registered} registered and "
+        f"{totals.open} open. Dashed lines forecast the rest. {forecast_sentence(data)}"
+    )
+
+
+def map_alt(data: BriefingData) -> str:
+    districts = data.districts.sort_values(["secured", "name"], ascending=[False, True])
+    bought = [f"{row.name} {plural(int(row.secured), 'bed')}" for row in districts.itertuples() if row.secured]
+    none = [str(name) for name in districts.loc[districts["secured"] == 0, "name"]]
+    said = f"Map of the districts shaded by beds secured: {', '.join(bought) or 'none yet'}."
+    return said + (f" None in {listed(sorted(none), 12)}." if none else "") + " The table below gives every figure."
+
+
+def phases_alt(data: BriefingData) -> str:
+    def span(row: pd.Series) -> str:
+        start, end = row.get("starts_on"), row.get("planned_end_on")
+        dated = " ".join(
+            part
+            for part in (f"from {start:%B %Y}" if pd.notna(start) else "", f"to {end:%B %Y}" if pd.notna(end) else "")
+            if part
+        )
+        return f"{row['name']} {dated}".strip()
+
+    phases = "; ".join(span(row) for _, row in data.phases.iterrows())
+    return f"Chart of the programme's phases over time, with the as-at date marked: {phases or 'no phases'}."
+
+
+def gantt_alt(data: BriefingData, fig: go.Figure) -> str:
+    days = dict(zip(data.late["Property"], data.late["Days late"], strict=True))
+    rows = [f"{reference} {plural(int(days[reference]), 'day')} late" for reference in fig.layout.yaxis.categoryarray]
+    return (
+        f"Timeline of each property's planned and actual stages, most behind plan first: {', '.join(rows)}. "
+        "Page 1 says what the furthest behind are waiting on."
+    )
 
 
 GANTT_ROW_PX, GANTT_FRAME_PX = 30, 170  # charts.gantt's height: 170 px plus 30 px a row
@@ -456,14 +660,17 @@ def _cell(value: object, style: str = "td") -> Paragraph:
 
 
 def data_table(
-    frame: pd.DataFrame, widths: list[float], numeric: set[str] = frozenset(), total: list | None = None
+    frame: pd.DataFrame, widths: list[float], numeric: Collection[str] = frozenset(), total: list | None = None
 ) -> Table:
     """A frame as a table: dark blue header with white text, light rules, numbers right-aligned."""
     header = [
         Paragraph(escape(str(column)), STYLES["th_right" if column in numeric else "th"]) for column in frame.columns
     ]
     body = [
-        [_cell(value, "td_right" if column in numeric else "td") for column, value in zip(frame.columns, row)]
+        [
+            _cell(value, "td_right" if column in numeric else "td")
+            for column, value in zip(frame.columns, row, strict=True)
+        ]
         for row in frame.itertuples(index=False)
     ]
     rows = [header, *body]
@@ -514,6 +721,51 @@ def _numbers_panel(data: BriefingData) -> Table:
     return panel
 
 
+# A tag's tint and text colour for each rating (GOV.UK tag colours: the word reads at over 4.5:1 on its tint).
+RATING_COLOURS = {
+    GREEN: ("#CCE2D8", "#005A30"),
+    AMBER: ("#FFF7BF", "#594D00"),
+    RED: ("#F4CDC6", "#942514"),
+    NOT_RATED: ("#F3F2F1", "#383F43"),
+    NOT_MEASURED: ("#F3F2F1", "#383F43"),
+}
+
+
+def _ratings_table(data: BriefingData) -> Table:
+    """Each objective's rating, as a word on a tint, and why."""
+    ratings = objective_ratings(data)
+    rows = [
+        [
+            Paragraph(escape(rating.objective), STYLES["td"]),
+            Paragraph(
+                f"<b>{escape(rating.rating)}</b>",
+                ParagraphStyle(
+                    "rating", parent=STYLES["td"], textColor=colors.HexColor(RATING_COLOURS[rating.rating][1])
+                ),
+            ),
+            Paragraph(escape(rating.reason), STYLES["td"]),
+        ]
+        for rating in ratings
+    ]
+    header = [Paragraph(text, STYLES["th"]) for text in ("Objective", "Status", "Why")]
+    table = Table(
+        [header, *rows], colWidths=[FRAME_WIDTH * share for share in (0.27, 0.13, 0.60)], repeatRows=1, hAlign="LEFT"
+    )
+    style = [
+        ("BACKGROUND", (0, 0), (-1, 0), BLUE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    for row, rating in enumerate(ratings, start=1):
+        style.append(("BACKGROUND", (1, row), (1, row), colors.HexColor(RATING_COLOURS[rating.rating][0])))
+    table.setStyle(TableStyle(style))
+    return table
+
+
 def _bullets(lines: list[str]) -> ListFlowable:
     return ListFlowable(
         [ListItem(Paragraph(escape(line), STYLES["body"]), leftIndent=12, value="•") for line in lines],
@@ -543,6 +795,8 @@ def _page_one(data: BriefingData) -> list[Flowable]:
         ),
         _numbers_panel(data),
         Paragraph(escape(forecast_sentence(data)), STYLES["lead"]),
+        Paragraph("Objectives", STYLES["h2"]),
+        _ratings_table(data),
         Paragraph(escape(changes_heading(data)), STYLES["h2"]),
         Paragraph(escape(changes_scope(data)), STYLES["small"]),
         _bullets(changes.change_lines(data.changes, limit=4)),
@@ -552,12 +806,14 @@ def _page_one(data: BriefingData) -> list[Flowable]:
     story += [Paragraph("Main risks", STYLES["h2"]), Paragraph(escape(risk_sentence(data)), STYLES["body"])]
     late = data.late
     if not late.empty:
-        top = late[["Property", "District", "Waiting on", "Days late", "Forecast opening"]].head(RISKS_LISTED)
+        # Each objective rated beyond two takes a risk's row: page 1 stays one page.
+        listed_risks = RISKS_LISTED - max(0, len(objective_ratings(data)) - 2)
+        top = late[["Property", "District", "Waiting on", "Days late", "Forecast opening"]].head(listed_risks)
         story.append(data_table(top, [14, 22, 38, 11, 15], numeric={"Days late"}))
-        if len(late) > RISKS_LISTED:
+        if len(late) > listed_risks:
             story.append(Spacer(1, 3))
             story.append(
-                Paragraph(f"and {len(late) - RISKS_LISTED} more behind plan: see the timeline.", STYLES["small"])
+                Paragraph(f"and {len(late) - listed_risks} more behind plan: see the timeline.", STYLES["small"])
             )
     uninformed = uninformed_sentence(data)
     if uninformed:
@@ -632,8 +888,10 @@ def _decisions_section(data: BriefingData) -> list[Flowable]:
     else:
         story.append(
             Paragraph(
-                "The decisions governing the programme, and who must be informed or consulted about each, as the decision "
-                "record's Summary of Requirements to Inform/Consult Councillors reads for its significance, whether it is "
+                "The decisions governing the programme, and who must be informed or consulted about "
+                "each, as the decision "
+                "record's Summary of Requirements to Inform/Consult Councillors reads for its "
+                "significance, whether it is "
                 "controversial and whether it is an executive function.",
                 STYLES["body"],
             )
@@ -652,7 +910,8 @@ def _decisions_section(data: BriefingData) -> list[Flowable]:
         Paragraph(
             escape(
                 f"The decision record says local councillors are kept informed as each property is procured. Of the "
-                f"{plural(len(informed), 'property', 'properties')} procured by {long_date(data.as_at)}, councillors were "
+                f"{plural(len(informed), 'property', 'properties')} procured by "
+                f"{long_date(data.as_at)}, councillors were "
                 f"informed of {done}" + (f"; there is no record for {len(uninformed)}." if len(uninformed) else ".")
             ),
             STYLES["body"],
@@ -698,7 +957,7 @@ def _changes_section(data: BriefingData, row_limit: int = 60) -> list[Flowable]:
         Paragraph(escape(changes_scope(data)), STYLES["small"]),
     ]
 
-    def part(title: str, frame: pd.DataFrame, widths: list[float], numeric: set[str] = frozenset()) -> None:
+    def part(title: str, frame: pd.DataFrame, widths: list[float], numeric: Collection[str] = frozenset()) -> None:
         if frame.empty:
             return
         heading = Paragraph(escape(f"{title} ({len(frame)})"), STYLES["lead"])
@@ -776,7 +1035,8 @@ def _changes_section(data: BriefingData, row_limit: int = 60) -> list[Flowable]:
         )
         story.append(
             Paragraph(
-                "An import brings in a spreadsheet as it stands. Its changes are counted rather than listed one by one: "
+                "An import brings in a spreadsheet as it stands. Its changes are counted rather than "
+                "listed one by one: "
                 "they may correct or restate earlier records as well as record progress.",
                 STYLES["small"],
             )
@@ -815,24 +1075,218 @@ def _furniture(data: BriefingData, classification: str | None) -> Callable[[Canv
     return draw
 
 
+# ---------------------------------------------------------------- tagging: a PDF that screen readers can follow
+
+LANGUAGE = "en-GB"
+HEADING_ROLES = {"title": "H1", "h2": "H2"}  # a paragraph's structure role by its style; any other is a P
+
+
+@dataclass
+class _Element:
+    """A structure element: a leaf holds one marked-content sequence (page and id); a group (a table, a row) holds
+    its kids."""
+
+    role: str  # P, H1, H2, L, Figure, Table, TR, TH, TD
+    page: int  # 0-based: where its content is, or a group's first
+    mcid: int | None = None
+    alt: str | None = None
+    kids: list[_Element] = field(default_factory=list)
+
+
+class Tagged(Flowable):
+    """A flowable drawn as one marked-content sequence, recorded as a structure element of the document (a heading,
+    paragraph, list or figure with its text alternative). A part split over pages is tagged on each."""
+
+    def __init__(self, role: str, inner: Flowable, alt: str | None = None) -> None:
+        super().__init__()
+        self.role, self.inner, self.alt = role, inner, alt
+
+    def wrapOn(self, canv: Canvas, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width, self.height = self.inner.wrapOn(canv, available_width, available_height)
+        return self.width, self.height
+
+    # A frame sets `canv` on the flowable it lays out and calls wrap and split: the inner flowable needs it too.
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.wrapOn(self.canv, available_width, available_height)
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        return self.splitOn(self.canv, available_width, available_height)
+
+    def splitOn(self, canv: Canvas, available_width: float, available_height: float) -> list[Flowable]:
+        return [
+            Tagged(self.role, part, self.alt) for part in self.inner.splitOn(canv, available_width, available_height)
+        ]
+
+    def getSpaceBefore(self) -> float:
+        return self.inner.getSpaceBefore()
+
+    def getSpaceAfter(self) -> float:
+        return self.inner.getSpaceAfter()
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        tagging = hasattr(canvas, "begin_marked")
+        if tagging:
+            canvas.begin_marked(self.role, self.alt)
+        self.inner.drawOn(canvas, x, y, _sW)
+        if tagging:
+            canvas.end_marked()
+
+
+def _tag_table(table: Table, event: str, *args: object) -> None:
+    """reportlab's table-drawing callback: a table of rows of header (TH) and data (TD) cells, so a screen reader can
+    move along rows and columns; its backgrounds and rules are artifacts. Split parts keep the callback."""
+    canvas = table.canv
+    if not hasattr(canvas, "begin_marked"):
+        return
+    if event in ("startTable", "startRow"):
+        canvas.begin_group("Table" if event == "startTable" else "TR")
+    elif event in ("endTable", "endRow"):
+        canvas.end_group()
+    elif event in ("startBG", "startLines"):
+        canvas.begin_artifact()
+    elif event in ("endBG", "endLines", "endCell"):
+        canvas.end_marked()
+    elif event == "startCell":
+        canvas.begin_marked("TH" if args[0] < table.repeatRows else "TD", None)
+
+
+def tag_story(story: list[Flowable]) -> list[Flowable]:
+    """The story with each paragraph, table, list and chart tagged by its role; spacers and breaks as they are."""
+    tagged: list[Flowable] = []
+    for flowable in story:
+        if isinstance(flowable, KeepTogether):
+            tagged.append(KeepTogether(tag_story(flowable._content)))
+        elif isinstance(flowable, Paragraph):
+            tagged.append(Tagged(HEADING_ROLES.get(flowable.style.name, "P"), flowable))
+        elif isinstance(flowable, Image):
+            tagged.append(Tagged("Figure", flowable, getattr(flowable, "alt", None)))
+        elif isinstance(flowable, Table):
+            flowable._renderCB = _tag_table  # reportlab's hook: tagged cell by cell as it is drawn
+            tagged.append(flowable)
+        elif isinstance(flowable, ListFlowable):
+            tagged.append(Tagged("L", flowable))
+        else:
+            tagged.append(flowable)
+    return tagged
+
+
+class TaggedCanvas(Canvas):
+    """A canvas that holds its pages until the end, so each can say "Page n of N" (its `furniture`), and that writes
+    a tagged PDF: content marked and tied to a structure tree, the page furniture marked as artifacts a screen reader
+    skips."""
+
+    def furniture(self, number: int, total: int) -> None:
+        """Draws the page furniture on page `number` of `total`: none here."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+        self._elements: list[_Element] = []  # the document's, in reading order
+        self._open: list[_Element] = []  # the groups being drawn, innermost last
+        self._page_mcids = 0
+        self._page_names: list[str] = []
+
+    def _add(self, element: _Element) -> _Element:
+        (self._open[-1].kids if self._open else self._elements).append(element)
+        return element
+
+    def begin_marked(self, role: str, alt: str | None) -> None:
+        self._add(_Element(role, len(self._pages), self._page_mcids, alt))
+        self._code.append(f"/{role} <</MCID {self._page_mcids}>> BDC")
+        self._page_mcids += 1
+
+    def end_marked(self) -> None:
+        self._code.append("EMC")
+
+    def begin_group(self, role: str) -> None:
+        self._open.append(self._add(_Element(role, len(self._pages))))
+
+    def end_group(self) -> None:
+        self._open.pop()
+
+    def begin_artifact(self) -> None:
+        self._code.append("/Artifact BMC")
+
+    def showPage(self) -> None:  # reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+        self._page_mcids = 0
+
+    def save(self) -> None:
+        add_page = self._doc.addPage
+
+        def add_tagged_page(page) -> None:  # each page points into the structure tree's parent tree
+            page.StructParents, page.Tabs = len(self._page_names), PDFName("S")
+            page.__NoDefault__ = [*page.__NoDefault__, "StructParents", "Tabs"]
+            self._page_names.append(self._doc.thisPageName())
+            add_page(page)
+
+        self._doc.addPage = add_tagged_page
+        for number, page in enumerate(self._pages, start=1):
+            self.__dict__.update(page)
+            self._code.append("/Artifact <</Type /Pagination>> BDC")
+            self.furniture(number, len(self._pages))
+            self._code.append("EMC")
+            super().showPage()
+        self._structure_tree()
+        super().save()
+
+    def _structure_tree(self) -> None:
+        doc = self._doc
+        root, document = PDFObjectReference("StructRoot"), PDFObjectReference("StructDoc")
+        leaves: dict[int, dict[int, PDFObjectReference]] = {}  # page -> MCID -> its element
+        numbered = itertools.count()
+
+        def write(element: _Element, parent: PDFObjectReference) -> PDFObjectReference:
+            reference = PDFObjectReference(f"StructElem{next(numbered)}")
+            fields = {
+                "Type": PDFName("StructElem"),
+                "S": PDFName(element.role),
+                "P": parent,
+                "Pg": PDFObjectReference(self._page_names[element.page]),
+            }
+            if element.mcid is None:
+                fields["K"] = PDFArray([write(kid, reference) for kid in element.kids])
+            else:
+                fields["K"] = element.mcid
+                leaves.setdefault(element.page, {})[element.mcid] = reference
+            if element.alt:
+                fields["Alt"] = PDFString(element.alt)
+            doc.Reference(PDFDictionary(fields), reference.name)
+            return reference
+
+        kids = [write(element, document) for element in self._elements]
+        doc.Reference(
+            PDFDictionary({"Type": PDFName("StructElem"), "S": PDFName("Document"), "P": root, "K": PDFArray(kids)}),
+            document.name,
+        )
+        numbers: list = []
+        for page in range(len(self._page_names)):
+            on_page = leaves.get(page, {})
+            numbers += [page, PDFArray([on_page[mcid] for mcid in sorted(on_page)])]
+        doc.Reference(PDFDictionary({"Nums": PDFArray(numbers)}), "StructPT")
+        doc.Reference(
+            PDFDictionary(
+                {
+                    "Type": PDFName("StructTreeRoot"),
+                    "K": document,
+                    "ParentTree": PDFObjectReference("StructPT"),
+                    "ParentTreeNextKey": len(self._page_names),
+                }
+            ),
+            root.name,
+        )
+        doc.Catalog.StructTreeRoot = root
+        doc.Catalog.MarkInfo = PDFDictionary({"Marked": "true"})
+        self.setViewerPreference("DisplayDocTitle", "true")  # a reader's title bar shows the title, not the file
+
+
 def _numbered_canvas(draw: Callable[[Canvas, int, int], None]) -> type[Canvas]:
-    """A canvas that holds its pages until the end, so each can say "Page n of N"."""
+    """The tagged canvas, with `draw` drawing the furniture on every page."""
 
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self) -> None:  # reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            for number, page in enumerate(self._pages, start=1):
-                self.__dict__.update(page)
-                draw(self, number, len(self._pages))
-                super().showPage()
-            super().save()
+    class NumberedCanvas(TaggedCanvas):
+        def furniture(self, number: int, total: int) -> None:
+            draw(self, number, total)
 
     return NumberedCanvas
 
@@ -854,6 +1308,7 @@ def build_briefing(
     report = on_progress or (lambda _done, _total, _step: None)
     total = 6
     report(0, total, "Reading the store")
+    start_chart_browser()  # Chromium starts while the store is read
     data = gather(engine, as_at, since)
     phase_figure = charts.phase_chart(metrics.phase_spans(data.phases, data.status, as_at), as_at)
     # The first part of the property timeline goes under the phases, in the room they leave on the page.
@@ -864,8 +1319,10 @@ def build_briefing(
     report(1, total, "Drawing the progress chart")
     cumulative = metrics.cumulative_beds(data.status, as_at)
     # Taller on paper than on screen: the page has the room, and the step lines separate.
-    progress = _chart(charts.progress_chart(cumulative, data.phases, as_at, data.totals), height=PROGRESS_HEIGHT)
-    target = _chart(charts.target_bar(data.totals))
+    progress = _chart(
+        charts.progress_chart(cumulative, data.phases, as_at, data.totals), progress_alt(data), height=PROGRESS_HEIGHT
+    )
+    target = _chart(charts.target_bar(data.totals), target_alt(data))
     report(2, total, "Drawing the district map")
     measure = metrics.DISTRICT_MEASURES[MAP_MEASURE]
     if data.boundaries:
@@ -873,13 +1330,13 @@ def build_briefing(
     else:
         district_map = charts.district_tile_map(data.districts, measure, MAP_MEASURE)
     # A real map is drawn taller than the page shows it: the county fills the width, its small districts readable.
-    map_png = _chart(district_map, height=560 if data.boundaries else None, max_height=135 * mm)
+    map_png = _chart(district_map, map_alt(data), height=560 if data.boundaries else None, max_height=135 * mm)
     report(3, total, "Drawing the timeline")
-    phases_png = _chart(phase_figure)
+    phases_png = _chart(phase_figure, phases_alt(data))
     gantt_pngs = []
     for number, figure in enumerate(gantts):
         report(4 + number, total, f"Drawing the property timeline ({number + 1} of {len(gantts)})")
-        gantt_pngs.append(_chart(figure, max_height=FRAME_HEIGHT - 20 * mm))
+        gantt_pngs.append(_chart(figure, gantt_alt(data, figure), max_height=FRAME_HEIGHT - 20 * mm))
 
     report(total - 1, total, "Writing the PDF")
     story = [
@@ -900,8 +1357,9 @@ def build_briefing(
         bottomMargin=BOTTOM_MARGIN,
         title=f"{data.strategy.name}: briefing as at {long_date(as_at)}",
         author=data.strategy.council,
-        subject="Briefing for the Executive Member",
+        subject="Briefing for the Executive Member" + (f". {classification}" if classification else ""),
+        lang=LANGUAGE,
     )
-    document.build(story, canvasmaker=_numbered_canvas(_furniture(data, classification)))
+    document.build(tag_story(story), canvasmaker=_numbered_canvas(_furniture(data, classification)))
     report(total, total, "Done")
     return out

@@ -192,7 +192,7 @@ def changes_since(engine: Engine, since: date, until: date) -> ChangeSummary:
     start, end = window(since, until)
     rows = queries.audit_between(engine, start, end)
     districts = queries.districts(engine)
-    names = dict(zip(districts["ons_code"], districts["name"]))
+    names = dict(zip(districts["ons_code"], districts["name"], strict=True))
     return summarise(rows.to_dict("records"), since, until, names)
 
 
@@ -243,9 +243,12 @@ class _Track:
 
 
 def _date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
+    return None if value is None else _known_date(value)
+
+
+def _known_date(value: Any) -> date:
+    """A date the log holds (a date, or ISO text), where one is known to be."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _milestone_parts(ref: str) -> tuple[str, str]:
@@ -371,6 +374,86 @@ def _load(key: LoadKey, rows: list[Mapping[str, Any]], since: date, until: date)
     )
 
 
+@dataclass
+class _Kinds:
+    """Changes made one by one, gathered kind by kind from each row's track."""
+
+    names: Mapping[str, str]  # district ONS code -> name
+    gone: set[str]  # properties removed: their stages are told as the removal
+    added: list[PropertyAdded] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    reached: list[StageReached] = field(default_factory=list)
+    beds: list[BedsChanged] = field(default_factory=list)
+    moved: list[DateMoved] = field(default_factory=list)
+    decisions: list[DecisionAdded] = field(default_factory=list)
+    informed: list[tuple[str, date]] = field(default_factory=list)
+    target: TargetChanged | None = None
+    other: Counter[str] = field(default_factory=Counter)
+
+    def take(self, track: _Track) -> None:
+        """The track told as its kind of change; what no kind tells is counted under `other`."""
+        changed = track.changed()
+        if track.entity == "property":
+            if self._property(track, changed):
+                return
+        elif track.entity == "milestone":
+            if self._milestone(track, changed):
+                return
+        elif track.entity == "decision":
+            if track.added:
+                last = track.last
+                self.decisions.append(DecisionAdded(track.ref, last.get("title") or "", _date(last.get("decided_on"))))
+                return
+        elif track.entity == "strategy" and "bed_target" in changed and not (track.added or track.removed):
+            self.target = TargetChanged(*changed.pop("bed_target"))
+        if track.added:
+            self.other[f"{_entity(track.entity)} added"] += 1
+        elif track.removed:
+            self.other[f"{_entity(track.entity)} removed"] += 1
+        else:
+            for key in changed:
+                self.other[_other(track.entity, key)] += 1
+
+    def _property(self, track: _Track, changed: dict[str, tuple[Any, Any]]) -> bool:
+        """Whether the property's track is told whole (added or removed); otherwise takes its beds and councillors
+        informed out of `changed`."""
+        if track.added:
+            last = track.last
+            district = last.get("district") or ""
+            self.added.append(
+                PropertyAdded(
+                    track.ref, self.names.get(district, district), last.get("phase") or "", last.get("planned_beds")
+                )
+            )
+            return True
+        if track.removed:
+            self.removed.append(track.ref)
+            return True
+        for column, level in (("planned_beds", "planned"), ("registered_beds", "registered")):
+            if column in changed:
+                self.beds.append(BedsChanged(track.ref, level, *changed.pop(column)))
+        if "councillors_informed_on" in changed and changed["councillors_informed_on"][1] is not None:
+            self.informed.append((track.ref, _known_date(changed.pop("councillors_informed_on")[1])))
+        return False
+
+    def _milestone(self, track: _Track, changed: dict[str, tuple[Any, Any]]) -> bool:
+        """Whether the stage's track is told whole; otherwise takes a stage reached or a date moved out of
+        `changed`."""
+        reference, stage = _milestone_parts(track.ref)
+        if reference in self.gone:
+            return True  # told as the property's removal
+        actual = changed.get("actual_on")
+        if actual and actual[0] is None and actual[1] is not None:
+            self.reached.append(StageReached(reference, stage, _known_date(actual[1])))
+            changed.pop("actual_on")
+        planned = changed.get("planned_on")
+        if planned and planned[0] is not None and planned[1] is not None:
+            self.moved.append(DateMoved(reference, stage, _known_date(planned[0]), _known_date(planned[1])))
+            changed.pop("planned_on")
+        # A new property's stages come with it; a stage's other fields say nothing more.
+        return track.added or track.removed
+
+
 def _classify(
     rows: Iterable[Mapping[str, Any]], since: date, until: date, district_names: Mapping[str, str] | None
 ) -> ChangeSummary:
@@ -385,72 +468,13 @@ def _classify(
         key = (row["entity"], row["entity_ref"])
         tracks.setdefault(key, _Track(*key)).add(row["action"], row.get("before"), row.get("after"))
 
-    added: list[PropertyAdded] = []
-    removed: list[str] = []
-    reached: list[StageReached] = []
-    beds: list[BedsChanged] = []
-    moved: list[DateMoved] = []
-    decisions: list[DecisionAdded] = []
-    informed: list[tuple[str, date]] = []
-    target: TargetChanged | None = None
-    other: Counter[str] = Counter()
     gone = {track.ref for track in tracks.values() if track.entity == "property" and not track.exists_after}
-
+    kinds = _Kinds(names, gone)
     for track in tracks.values():
-        changed = track.changed()
-        if track.entity == "property":
-            if track.added:
-                last = track.last
-                district = last.get("district")
-                added.append(
-                    PropertyAdded(
-                        track.ref,
-                        names.get(district, district or ""),
-                        last.get("phase") or "",
-                        last.get("planned_beds"),
-                    )
-                )
-                continue
-            if track.removed:
-                removed.append(track.ref)
-                continue
-            for column, level in (("planned_beds", "planned"), ("registered_beds", "registered")):
-                if column in changed:
-                    beds.append(BedsChanged(track.ref, level, *changed.pop(column)))
-            if "councillors_informed_on" in changed and changed["councillors_informed_on"][1] is not None:
-                informed.append((track.ref, _date(changed.pop("councillors_informed_on")[1])))
-        elif track.entity == "milestone":
-            reference, stage = _milestone_parts(track.ref)
-            if reference in gone:
-                continue  # told as the property's removal
-            actual = changed.get("actual_on")
-            if actual and actual[0] is None and actual[1] is not None:
-                reached.append(StageReached(reference, stage, _date(actual[1])))
-                changed.pop("actual_on")
-            planned = changed.get("planned_on")
-            if planned and planned[0] is not None and planned[1] is not None:
-                moved.append(DateMoved(reference, stage, _date(planned[0]), _date(planned[1])))
-                changed.pop("planned_on")
-            if track.added or track.removed:
-                continue  # a new property's stages come with it; a stage's other fields say nothing more
-        elif track.entity == "decision":
-            if track.added:
-                last = track.last
-                decisions.append(DecisionAdded(track.ref, last.get("title") or "", _date(last.get("decided_on"))))
-                continue
-        elif track.entity == "strategy" and "bed_target" in changed and not (track.added or track.removed):
-            target = TargetChanged(*changed.pop("bed_target"))
-        if track.added:
-            other[f"{_entity(track.entity)} added"] += 1
-        elif track.removed:
-            other[f"{_entity(track.entity)} removed"] += 1
-        else:
-            for key in changed:
-                other[_other(track.entity, key)] += 1
-
-    reached.sort(key=lambda stage: (stage.on, stage.reference, stage.stage))
-    later = sorted((m for m in moved if m.days > 0), key=lambda m: (-m.days, m.reference, m.stage))
-    earlier = sorted((m for m in moved if m.days < 0), key=lambda m: (m.days, m.reference, m.stage))
+        kinds.take(track)
+    reached = sorted(kinds.reached, key=lambda stage: (stage.on, stage.reference, stage.stage))
+    later = sorted((m for m in kinds.moved if m.days > 0), key=lambda m: (-m.days, m.reference, m.stage))
+    earlier = sorted((m for m in kinds.moved if m.days < 0), key=lambda m: (m.days, m.reference, m.stage))
     return ChangeSummary(
         since=since,
         until=until,
@@ -458,16 +482,16 @@ def _classify(
         people=tuple(sorted(people)),
         edits=recorded,
         editors=tuple(sorted(people)),
-        properties_added=tuple(sorted(added, key=lambda p: p.reference)),
-        properties_removed=tuple(sorted(removed)),
+        properties_added=tuple(sorted(kinds.added, key=lambda p: p.reference)),
+        properties_removed=tuple(sorted(kinds.removed)),
         stages_reached=tuple(reached),
-        beds_changed=tuple(sorted(beds, key=lambda b: (b.reference, b.level))),
+        beds_changed=tuple(sorted(kinds.beds, key=lambda b: (b.reference, b.level))),
         slipped=tuple(later),
         brought_forward=tuple(earlier),
-        decisions_added=tuple(sorted(decisions, key=lambda d: d.reference)),
-        councillors_informed=tuple(sorted(informed)),
-        target_changed=target,
-        other=dict(sorted(other.items())),
+        decisions_added=tuple(sorted(kinds.decisions, key=lambda d: d.reference)),
+        councillors_informed=tuple(sorted(kinds.informed)),
+        target_changed=kinds.target,
+        other=dict(sorted(kinds.other.items())),
     )
 
 
@@ -514,6 +538,13 @@ def change_lines(summary: ChangeSummary, limit: int = 5) -> list[str]:
     then one per data load."""
     if summary.nothing:
         return ["No change was recorded in the store."]
+    # The loads come after what was changed one by one: what moved in the programme reads first.
+    lines = _progress_lines(summary, limit) + _record_lines(summary, limit)
+    return lines + [load_line(load) for load in summary.loads]
+
+
+def _progress_lines(summary: ChangeSummary, limit: int) -> list[str]:
+    """Properties added, procured and moved along their stages, and their beds."""
     lines: list[str] = []
     if summary.properties_added:
         beds = sum(p.planned_beds or 0 for p in summary.properties_added)
@@ -541,6 +572,12 @@ def change_lines(summary: ChangeSummary, limit: int = 5) -> list[str]:
         properties = plural(len({c.reference for c in changed}), "property", "properties")
         texts = [_beds_text(change) for change in changed]
         lines.append(f"Beds changed on {properties} ({', '.join(nets)} in all): {listed(texts, limit)}.")
+    return lines
+
+
+def _record_lines(summary: ChangeSummary, limit: int) -> list[str]:
+    """Planned dates moved, decisions, councillors informed, properties removed, the target and the rest."""
+    lines: list[str] = []
     if summary.slipped:
         texts = [f"{m.reference} ({_short(m.stage)}) by {plural(m.days, 'day')}" for m in summary.slipped]
         lines.append(f"{plural(len(texts), 'planned date')} slipped: {listed(texts, limit)}.")
@@ -564,8 +601,6 @@ def change_lines(summary: ChangeSummary, limit: int = 5) -> list[str]:
         lines.append(f"Bed target changed from {summary.target_changed.before} to {summary.target_changed.after}.")
     if summary.other:
         lines.append("Also changed: " + "; ".join(f"{what} ({count})" for what, count in summary.other.items()) + ".")
-    # The loads come after what was changed one by one: what moved in the programme reads first.
-    lines += [load_line(load) for load in summary.loads]
     return lines
 
 

@@ -22,23 +22,53 @@ DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = (
     "#A285D1",
 )
 PALE_GREY = "#D9DBDD"
+LIGHT_ORANGE = "#FCD5C0"  # a tint of ORANGE that dark text reads on
 TEXT = "#0B0C0C"
 LEVEL_COLOURS = {"open": DARK_BLUE, "registered": TURQUOISE, "secured": DARK_PINK, "pipeline": LIGHT_PURPLE}
 LEVEL_SYMBOLS = {"open": "circle", "registered": "square", "secured": "diamond"}
-# Registered and open are often close together: one label above its point, one below.
-MAX_LABELLED_PHASES = 8  # beyond this, phase starts are drawn but not named (the names would overlap)
-LABEL_POSITIONS = {"secured": "middle left", "registered": "top left", "open": "bottom left"}
+PHASE_ROW_PX, TARGET_LABEL_PX = 17, 20
+MAX_PHASE_ROWS = 3  # phase names needing more rows than this (to clear each other on a phone) are left off
 FONT = "Arial, Helvetica, sans-serif"
+# Label geometry. A chart does not know the width it will be drawn at (a phone gives it about 360 px, a laptop about
+# 900, the briefing pack 700), so labels are placed to fit the narrowest: a phone's plot area.
+TITLE_LINE_CHARS = 42  # a bold 18 px title line that fits a phone's 360 px
+TITLE_PAD, TITLE_LINE_PX = 10, 22
+CHAR_EM = 0.55  # an Arial character's mean width, in ems (digits and capitals run wider than lower case)
+PHONE_PLOT_PX = 280  # the plot area's width on a phone
 
 
-def styled(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
-    """The house style, applied once per figure."""
+def wrap_title(title: str, line_chars: int = TITLE_LINE_CHARS) -> str:
+    """The title broken into lines (plotly's <br>) at spaces, none longer than `line_chars` where words allow:
+    plotly never wraps a title, and a phone would cut it off mid-message."""
+    lines: list[str] = []
+    for word in title.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= line_chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def styled(fig: go.Figure, title: str, height: int | None = None, top: int = 60) -> go.Figure:
+    """The house style, applied once per figure. The title sits at the very top, so the top margin below it (`top`
+    for a one-line title, a line more for each further line) can hold labels placed above the plot."""
+    wrapped = wrap_title(title)
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18, "color": TEXT}},
+        title={
+            "text": wrapped,
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            # plotly lifts a title anchored at its top by its lines after the first: the pad puts them back.
+            "pad": {"t": TITLE_PAD + TITLE_LINE_PX * wrapped.count("<br>")},
+            "font": {"size": 18, "color": TEXT},
+        },
         font={"family": FONT, "size": 13, "color": TEXT},
         paper_bgcolor="white",
         plot_bgcolor="white",
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        margin={"l": 10, "r": 10, "t": top + TITLE_LINE_PX * wrapped.count("<br>"), "b": 10},
         showlegend=False,
         hoverlabel={"font": {"family": FONT}},
     )
@@ -49,6 +79,17 @@ def styled(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
     return fig
 
 
+KEY_ROW_PX, TICKS_PX = 20, 30
+
+
+def key_at_bottom(fig: go.Figure) -> go.Figure:
+    """The key (legend) at the foot of the figure, below the x axis's labels whatever the plot's height. A key
+    placed relative to the plot lands on the axis's labels when a phone makes the plot short; at the foot, plotly
+    widens the bottom margin for as many rows as the key wraps to."""
+    legend = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "traceorder": "normal"}
+    return fig.update_layout(showlegend=True, legend=legend, margin={"b": TICKS_PX + KEY_ROW_PX + 6})
+
+
 def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {plural or word + 's'}"
 
@@ -56,8 +97,21 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 # ---------------------------------------------------------------- overview
 
 
+def text_px(text: str, size: float) -> float:
+    """About how wide `text` is drawn in Arial at `size` px (markup such as <b> not counted)."""
+    plain = text.replace("<b>", "").replace("</b>", "").replace("<i>", "").replace("</i>", "")
+    return len(plain) * size * CHAR_EM
+
+
+def _anchor_at(fraction: float) -> str:
+    """How to anchor a label at `fraction` across the plot so it stays inside: away from the nearer edge."""
+    return "right" if fraction > 0.85 else "left" if fraction < 0.15 else "center"
+
+
 def target_bar(totals: BedTotals) -> go.Figure:
-    """The target as one bar: open, registered but not open, secured but not registered, pipeline, still to find."""
+    """The target as one bar: open, registered but not open, secured but not registered, pipeline, still to find;
+    each segment's number inside it where it fits, and named with its number in the key below (a narrow segment's
+    number cannot fit); the target marked across the bar."""
     segments = [
         ("Open", totals.open, DARK_BLUE, ""),
         ("Registered, not open", totals.registered - totals.open, TURQUOISE, ""),
@@ -73,32 +127,42 @@ def target_bar(totals: BedTotals) -> go.Figure:
         fig.add_trace(
             go.Bar(
                 x=[beds],
-                y=["Beds"],
+                y=[0],
+                width=0.6,
                 orientation="h",
-                name=label,
+                name=f"{label}: {beds}",
                 marker={
                     "color": colour,
                     "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.25, "fillmode": "overlay"},
                 },
-                text=[f"{label}: {beds}"],
+                text=[str(beds)],
                 textposition="inside",
+                textangle=0,  # never sideways: a number that does not fit is left to the key
                 insidetextanchor="middle",
                 textfont={"color": "white" if dark else TEXT},
                 hovertemplate=f"{label}: %{{x}} beds<extra></extra>",
             )
         )
     planned = " planned" if totals.part else ""
-    styled(fig, f"{totals.open} of {totals.goal}{planned} beds open; {totals.secured} secured", height=230)
-    fig.update_layout(
-        barmode="stack",
-        showlegend=True,
-        # Below the axis, where it can wrap on a phone without covering the bar or the title.
-        legend={"orientation": "h", "y": -0.45, "yanchor": "top", "x": 0, "traceorder": "normal"},
-        uniformtext={"minsize": 11, "mode": "hide"},
-        margin={"t": 50, "b": 90},
+    styled(fig, f"{totals.open} of {totals.goal}{planned} beds open; {totals.secured} secured", height=270)
+    end = max(totals.goal, totals.in_programme, 1) * 1.03  # room past the bar for the target mark
+    goal_name = "Planned" if totals.part else "Target"
+    fig.add_shape(type="line", x0=totals.goal, x1=totals.goal, y0=-0.38, y1=0.42, line={"color": TEXT, "width": 3})
+    fig.add_annotation(
+        x=totals.goal,
+        y=0.42,
+        yanchor="bottom",
+        yshift=3,
+        xanchor=_anchor_at(totals.goal / end),
+        showarrow=False,
+        text=f"<b>{goal_name} {totals.goal}</b>",
+        font={"size": 13, "color": TEXT},
     )
-    fig.update_yaxes(visible=False)
-    fig.update_xaxes(range=[0, max(totals.goal, totals.in_programme)], title=None, ticksuffix=" beds")
+    fig.update_layout(barmode="stack", uniformtext={"minsize": 11, "mode": "hide"})
+    key_at_bottom(fig)
+    # The bar in the lower part of the plot, the target's label above it.
+    fig.update_yaxes(visible=False, range=[-0.4, 0.8])
+    fig.update_xaxes(range=[0, end], title=None, ticksuffix=" beds")
     return fig
 
 
@@ -132,17 +196,40 @@ def stage_chart(by_stage: pd.DataFrame) -> go.Figure:
 # ---------------------------------------------------------------- progress
 
 
-def progress_chart(cumulative: pd.DataFrame, phases: pd.DataFrame, as_at: date, totals: BedTotals) -> go.Figure:
-    """Cumulative beds at each level as step lines (actual solid, forecast dashed) against the target line (for a
-    part of the programme, against its own planned beds)."""
-    target = totals.goal
-    goal_name = "Planned" if totals.part else "Target"
-    gap = max(0, target - totals.open)
-    if gap:
-        title = f"{totals.open} of {target}{' planned' if totals.part else ''} beds open: {gap} to go"
-    else:
-        title = f"All {target} planned beds open" if totals.part else f"Target of {target} beds reached"
-    fig = go.Figure()
+LEVEL_LABEL_PX = 19  # the height of a level's label on the Progress chart, with its white box
+
+
+def _spread(wanted: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Positions as near `wanted` (ascending) as they can be while at least `gap` apart and within [low, high]."""
+    placed: list[float] = []
+    for value in wanted:  # upwards, each clear of the one below
+        placed.append(max(value, low, placed[-1] + gap if placed else low))
+    for index in range(len(placed) - 1, -1, -1):  # then down from the top, each clear of the one above
+        ceiling = high if index == len(placed) - 1 else placed[index + 1] - gap
+        placed[index] = min(placed[index], ceiling)
+    return placed
+
+
+def _phase_rows(fractions: list[float], names: list[str]) -> list[tuple[int, str]] | None:
+    """The row (0 the top) and anchor each phase's name takes so that no two names overlap on a phone: after its
+    start line, or before it where the name would run off the plot's right edge. None if that needs more than
+    MAX_PHASE_ROWS rows."""
+    ends: list[float] = []  # per row, where its last name ends (as a fraction of the plot's width)
+    placed = []
+    for fraction, name in zip(fractions, names, strict=False):
+        width = (text_px(name, 11) + 8) / PHONE_PLOT_PX
+        anchor = "right" if fraction + width > 1 else "left"
+        begins, finishes = (fraction - width, fraction) if anchor == "right" else (fraction, fraction + width)
+        row = next((n for n, end in enumerate(ends) if end <= begins), len(ends))
+        if row == len(ends):
+            ends.append(0.0)
+        ends[row] = finishes
+        placed.append((row, anchor))
+    return placed if not placed or max(row for row, _ in placed) < MAX_PHASE_ROWS else None
+
+
+def _level_traces(fig: go.Figure, cumulative: pd.DataFrame) -> None:
+    """Each level's actual line (solid) and forecast (dashed), one key entry per level, and its point at as-at."""
     for level in PROGRESS_LEVELS:
         for basis, dash in (("actual", "solid"), ("forecast", "dash")):
             series = cumulative[(cumulative["level"] == level) & (cumulative["basis"] == basis)]
@@ -160,6 +247,8 @@ def progress_chart(cumulative: pd.DataFrame, phases: pd.DataFrame, as_at: date, 
                         "dash": dash,
                     },
                     name=f"{LEVEL_LABELS[level]} ({basis})",
+                    legendgroup=level,
+                    showlegend=False,
                     hovertemplate=f"{LEVEL_LABELS[level]} ({basis}) %{{x|%d %b %Y}}: %{{y}} beds<extra></extra>",
                 )
             )
@@ -170,54 +259,104 @@ def progress_chart(cumulative: pd.DataFrame, phases: pd.DataFrame, as_at: date, 
                 go.Scatter(
                     x=[now["date"]],
                     y=[now["beds"]],
-                    mode="markers+text",
-                    marker={"symbol": LEVEL_SYMBOLS[level], "size": 10, "color": LEVEL_COLOURS[level]},
-                    text=[f"{LEVEL_LABELS[level]}: {now['beds']}"],
-                    textposition=LABEL_POSITIONS[level],
-                    textfont={"color": LEVEL_COLOURS[level], "size": 13},
+                    mode="markers",
                     hoverinfo="skip",
                     showlegend=False,
+                    marker={"symbol": LEVEL_SYMBOLS[level], "size": 10, "color": LEVEL_COLOURS[level]},
                 )
             )
-    fig.add_hline(
+    # The key: one entry a level (clicking it shows or hides both its lines), then which lines are forecast, said
+    # once rather than once a level: short entries that take two rows on a phone, not six.
+    for level in PROGRESS_LEVELS:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                name=LEVEL_LABELS[level],
+                legendgroup=level,
+                hoverinfo="skip",
+                line={"color": LEVEL_COLOURS[level], "width": 3},
+            )
+        )
+    for name, dash in (("Actual", "solid"), ("Forecast", "dash")):
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                name=name,
+                hoverinfo="skip",
+                line={"color": DARK_GREY, "width": 2, "dash": dash},
+            )
+        )
+
+
+def progress_chart(cumulative: pd.DataFrame, phases: pd.DataFrame, as_at: date, totals: BedTotals) -> go.Figure:
+    """Cumulative beds at each level as step lines (actual solid, forecast dashed) against the target line (for a
+    part of the programme, against its own planned beds). The labels are placed to clear each other and the lines
+    at a phone's width: each level's figure beside its point at as-at on a white box (never struck through by a
+    line), the gap to the target beside the bar that marks it, the as-at date above the plot, and the phase names
+    along its top, where a cumulative chart has no lines (they rise over time), in rows where they would overlap."""
+    target = totals.goal
+    goal_name = "Planned" if totals.part else "Target"
+    gap = max(0, target - totals.open)
+    if gap:
+        title = f"{totals.open} of {target}{' planned' if totals.part else ''} beds open: {gap} to go"
+    else:
+        title = f"All {target} planned beds open" if totals.part else f"Target of {target} beds reached"
+    fig = go.Figure()
+    _level_traces(fig, cumulative)
+    as_at_ts = pd.Timestamp(as_at)
+    starts = phases.dropna(subset=["starts_on"]).sort_values("starts_on")
+    # The x axis: every date drawn, with a margin so no line ends on the plot's edge.
+    dates = pd.concat([cumulative["date"], starts["starts_on"], pd.Series([as_at_ts])])
+    first, last = dates.min(), dates.max()
+    pad = max((last - first) * 0.03, pd.Timedelta(days=30))
+    x_range = [first - pad, last + pad]
+
+    def across(day: pd.Timestamp) -> float:
+        return (day - x_range[0]) / (x_range[1] - x_range[0])
+
+    rows = _phase_rows([across(day) for day in starts["starts_on"]], starts["name"].tolist())
+    # The y axis: room above the highest line for the target's label and the phase names above it (on the shortest
+    # plot the chart is drawn in).
+    highest = max(target, int(cumulative["beds"].max()) if not cumulative.empty else 0, 1)
+    reserved_px = TARGET_LABEL_PX + (PHASE_ROW_PX * (max(row for row, _ in rows) + 1) + 4 if rows else 0)
+    top = math.ceil(max(highest * 1.1, highest / (1 - reserved_px / PROGRESS_PLOT_PX)))
+    left = across(as_at_ts) > 0.35  # the level labels' column: left of the as-at line unless as-at is early on
+    fig.add_hline(  # its label on the side away from the level labels
         y=target,
         line={"color": ORANGE, "width": 2},
         annotation_text=f"{goal_name}: {target} beds",
-        annotation_position="top left",
+        annotation_position="top right" if left else "top left",
         annotation_font={"color": TEXT},
+        annotation={"bgcolor": "white", "yshift": 2},  # clear of the gap's bar, which ends on the line
     )
-    fig.add_vline(x=pd.Timestamp(as_at), line={"color": DARK_GREY, "width": 1, "dash": "dot"})
+    fig.add_vline(x=as_at_ts, line={"color": DARK_GREY, "width": 1, "dash": "dot"})
     fig.add_annotation(
-        x=pd.Timestamp(as_at),
-        y=target,
-        yshift=-14,
+        x=as_at_ts,
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        yshift=2,
         text=f"As at {as_at:%d %b %Y}",
         showarrow=False,
-        xanchor="left",
+        xanchor="right" if across(as_at_ts) > 0.5 else "left",
         font={"size": 12, "color": DARK_GREY},
     )
     if gap:
-        fig.add_annotation(
-            x=pd.Timestamp(as_at),
-            y=(target + max(totals.open, totals.secured)) / 2,
-            text=f"<b>{gap} beds to go</b>",
-            showarrow=False,
-            xanchor="right",
-            xshift=-8,
-            font={"size": 14, "color": DARK_BLUE},
-        )
         fig.add_shape(
             type="line",
-            x0=pd.Timestamp(as_at),
-            x1=pd.Timestamp(as_at),
+            x0=as_at_ts,
+            x1=as_at_ts,
             y0=totals.open,
             y1=target,
             line={"color": DARK_BLUE, "width": 3},
         )
-    # Phase starts in one layout update: adding shapes one by one is slow when a programme has many phases.
-    starts = phases.dropna(subset=["starts_on"])
-    labelled = len(starts) <= MAX_LABELLED_PHASES
+    _label_levels(fig, totals, gap, as_at_ts, top, left)
     fig.update_layout(
+        # Phase starts in one layout update: adding shapes one by one is slow when a programme has many phases.
         shapes=[
             *fig.layout.shapes,
             *(
@@ -230,6 +369,7 @@ def progress_chart(cumulative: pd.DataFrame, phases: pd.DataFrame, as_at: date, 
                     "y0": 0,
                     "y1": 1,
                     "line": {"color": PALE_GREY, "width": 1},
+                    "layer": "below",
                 }
                 for day in starts["starts_on"]
             ),
@@ -239,25 +379,58 @@ def progress_chart(cumulative: pd.DataFrame, phases: pd.DataFrame, as_at: date, 
             *(
                 {
                     "x": day,
-                    "y": 0,
+                    "y": 1,
                     "yref": "paper",
+                    "yanchor": "top",
+                    "yshift": -PHASE_ROW_PX * row,
                     "text": name,
                     "showarrow": False,
-                    "xanchor": "left",
-                    "yanchor": "bottom",
+                    "xanchor": anchor,
+                    "bgcolor": "white",
                     "font": {"size": 11, "color": DARK_GREY},
                 }
-                for day, name in zip(starts["starts_on"], starts["name"])
-                if labelled
+                for day, name, (row, anchor) in zip(starts["starts_on"], starts["name"], rows or [], strict=False)
+                if rows
             ),
         ],
     )
     styled(fig, title, height=480)
-    top = max(target, int(cumulative["beds"].max()) if not cumulative.empty else 0)
-    fig.update_yaxes(title="Beds", range=[0, math.ceil(top * 1.1)])
-    fig.update_xaxes(title=None)
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.12, "x": 0, "font": {"size": 12}})
+    fig.update_yaxes(title="Beds", range=[0, top])
+    fig.update_xaxes(title=None, range=x_range)
+    fig.update_layout(
+        showlegend=True, legend={"orientation": "h", "y": -0.08, "yanchor": "top", "x": 0, "font": {"size": 12}}
+    )
     return fig
+
+
+PROGRESS_PLOT_PX = 300  # the Progress chart's plot height on a phone, under its key
+
+
+def _label_levels(fig: go.Figure, totals: BedTotals, gap: int, as_at: pd.Timestamp, top: int, left: bool) -> None:
+    """Each level's figure at as-at, and the gap to the target, in a column beside the as-at line (left of it unless
+    as-at is near the start), each as near its point as the others allow."""
+    labels: list[tuple[str, float, str, int]] = [
+        (f"{LEVEL_LABELS[level]}: {beds}", beds, LEVEL_COLOURS[level], 13)
+        for level, beds in (("open", totals.open), ("registered", totals.registered), ("secured", totals.secured))
+    ]
+    if gap:  # between the highest level and the target: the blue bar it names
+        labels.append((f"<b>{gap} beds to go</b>", (totals.goal + max(totals.open, totals.secured)) / 2, DARK_BLUE, 14))
+    beds_per_label = LEVEL_LABEL_PX * top / PROGRESS_PLOT_PX
+    order = sorted(range(len(labels)), key=lambda n: labels[n][1])
+    placed = _spread([labels[n][1] for n in order], beds_per_label, beds_per_label / 2, top - beds_per_label / 2)
+    for index, y in zip(order, placed, strict=False):
+        text, _, colour, size = labels[index]
+        fig.add_annotation(
+            x=as_at,
+            y=y,
+            text=text,
+            showarrow=False,
+            xanchor="right" if left else "left",
+            xshift=-9 if left else 9,
+            bgcolor="white",
+            borderpad=1,
+            font={"size": size, "color": colour},
+        )
 
 
 # ---------------------------------------------------------------- districts
@@ -278,7 +451,7 @@ EMPTY_FILL = "#F3F2F1"
 
 
 def _mix(fraction: float) -> str:
-    rgb = [round(a + (b - a) * fraction) for a, b in zip(SHADE_FROM, SHADE_TO)]
+    rgb = [round(a + (b - a) * fraction) for a, b in zip(SHADE_FROM, SHADE_TO, strict=False)]
     return "#" + "".join(f"{c:02X}" for c in rgb)
 
 
@@ -364,7 +537,7 @@ def district_choropleth(frame: pd.DataFrame, geojson: dict, measure: str, label:
             marker_line_color="white",
             marker_line_width=1.5,
             showscale=False,
-            hovertext=[f"{n}: {_format(v, as_share)}" for n, v in zip(frame["name"], frame[measure])],
+            hovertext=[f"{n}: {_format(v, as_share)}" for n, v in zip(frame["name"], frame[measure], strict=False)],
             hoverinfo="text",
         )
     )
@@ -377,7 +550,7 @@ def district_choropleth(frame: pd.DataFrame, geojson: dict, measure: str, label:
             mode="text",
             text=[
                 f"{(s if isinstance(s, str) and s else n)}<br><b>{_format(v, as_share)}</b>"
-                for n, s, v in zip(labelled["name"], labelled["short_name"], labelled[measure])
+                for n, s, v in zip(labelled["name"], labelled["short_name"], labelled[measure], strict=False)
             ],
             textfont={
                 "size": 12,
@@ -415,8 +588,18 @@ def district_bars(frame: pd.DataFrame, measure: str, label: str) -> go.Figure:
 # ---------------------------------------------------------------- timeline
 
 
-def _bar_trace(rows: pd.DataFrame, name: str, colour: str, pattern: str, offset: float, width: float) -> go.Bar:
-    """Horizontal date bars from `start` to `end` (plotly draws a date bar as base + duration in milliseconds)."""
+def _bar_trace(
+    rows: pd.DataFrame,
+    name: str,
+    colour: str,
+    pattern: str,
+    offset: float,
+    width: float,
+    text_colour: str = "white",
+    outline: str = "white",
+) -> go.Bar:
+    """Horizontal date bars from `start` to `end` (plotly draws a date bar as base + duration in milliseconds). A
+    pattern is drawn in `outline` over `colour`."""
     duration = (rows["end"] - rows["start"]).dt.total_seconds() * 1000
     return go.Bar(
         base=rows["start"],
@@ -428,27 +611,40 @@ def _bar_trace(rows: pd.DataFrame, name: str, colour: str, pattern: str, offset:
         width=width,
         marker={
             "color": colour,
-            "line": {"width": 0.5, "color": "white"},
-            "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.3, "fillmode": "overlay"},
+            "line": {"width": 0.5 if outline == "white" else 1, "color": outline},
+            "pattern": {"shape": pattern, "fgcolor": outline, "solidity": 0.3, "fillmode": "overlay"},
         },
         text=rows.get("label"),
         textposition="inside",
         insidetextanchor="middle",
-        textfont={"color": "white", "size": 11},
+        textfont={"color": text_colour, "size": 11},
         customdata=rows[["hover"]] if "hover" in rows else None,
         hovertemplate="%{customdata[0]}<extra></extra>" if "hover" in rows else None,
     )
 
 
+def _phases_title(spans: pd.DataFrame) -> str:
+    """The phase chart's message: how many phases' work ran, or is running, past the planned end."""
+    started = spans.dropna(subset=["actual_end", "planned_end"])
+    if started.empty:
+        return "No phase has work under way yet"
+    late = int((started["actual_end"] > started["planned_end"]).sum())
+    if not late:
+        return "Every phase's work within its planned end"
+    return f"{late} of {_plural(len(spans), 'phase')} past {'its' if late == 1 else 'their'} planned end"
+
+
 def phase_chart(phase_spans: pd.DataFrame, as_at: date) -> go.Figure:
-    """Each phase: its planned span, and the span of its properties' actual work so far."""
+    """Each phase: its planned span (grey, upper bar), and the span of its properties' actual work so far (blue,
+    lower bar)."""
     rows = phase_spans.rename(columns={"phase": "row"})
     planned = rows.dropna(subset=["planned_start", "planned_end"]).rename(
         columns={"planned_start": "start", "planned_end": "end"}
     )
     planned = planned.assign(
         hover=[
-            f"{r}: planned {s:%b %Y} to {e:%b %Y}" for r, s, e in zip(planned["row"], planned["start"], planned["end"])
+            f"{r}: planned {s:%b %Y} to {e:%b %Y}"
+            for r, s, e in zip(planned["row"], planned["start"], planned["end"], strict=False)
         ]
     )
     actual = rows.dropna(subset=["actual_start", "actual_end"]).rename(
@@ -456,25 +652,44 @@ def phase_chart(phase_spans: pd.DataFrame, as_at: date) -> go.Figure:
     )
     actual = actual.assign(
         hover=[
-            f"{r}: work from {s:%b %Y} to {e:%b %Y}" for r, s, e in zip(actual["row"], actual["start"], actual["end"])
+            f"{r}: work from {s:%b %Y} to {e:%b %Y}"
+            for r, s, e in zip(actual["row"], actual["start"], actual["end"], strict=False)
         ]
     )
     fig = go.Figure()
     fig.add_trace(_bar_trace(planned, "Planned", PALE_GREY, "", -0.4, 0.38))
-    fig.add_trace(_bar_trace(actual, "Actual", DARK_BLUE, "", 0.02, 0.38))
+    fig.add_trace(_bar_trace(actual, "Actual work", DARK_BLUE, "", 0.02, 0.38))
     fig.add_vline(x=pd.Timestamp(as_at), line={"color": ORANGE, "width": 2})
+    ends = pd.concat(
+        [
+            rows["planned_start"],
+            rows["planned_end"],
+            rows["actual_start"],
+            rows["actual_end"],
+            pd.Series([pd.Timestamp(as_at)]),
+        ]
+    ).dropna()
+    where = (pd.Timestamp(as_at) - ends.min()) / max(ends.max() - ends.min(), pd.Timedelta(days=1))
+    # Above the plot, ending at the line (or starting at it, early on): clear of the bars and the title.
     fig.add_annotation(
         x=pd.Timestamp(as_at),
-        y=1.02,
+        y=1,
         yref="paper",
+        yanchor="bottom",
+        yshift=2,
+        xanchor="right" if where > 0.5 else "left",
         text=f"As at {as_at:%d %b %Y}",
         showarrow=False,
         font={"color": TEXT, "size": 12},
     )
-    styled(fig, "Phases: planned (grey, upper bar) against actual work (blue, lower bar)", height=110 + 60 * len(rows))
+    styled(fig, _phases_title(phase_spans), height=150 + 60 * len(rows))
+    key_at_bottom(fig)
     fig.update_yaxes(autorange="reversed", type="category", gridcolor="white")
     fig.update_xaxes(type="date", showgrid=True, gridcolor="#E5E6E7")
     return fig
+
+
+GANTT_AS_AT_LIFT = 36  # px: the top axis's ticks and year labels
 
 
 def gantt(segments: pd.DataFrame, lateness: pd.DataFrame, as_at: date, title: str) -> go.Figure:
@@ -486,7 +701,19 @@ def gantt(segments: pd.DataFrame, lateness: pd.DataFrame, as_at: date, title: st
     fig.add_trace(_bar_trace(segments[segments["basis"] == "planned"], "Planned", PALE_GREY, "", -0.42, 0.3))
     actual = segments[segments["basis"] == "actual"]
     fig.add_trace(_bar_trace(actual[actual["days_added"] <= 0], "Stage to plan", DARK_BLUE, "", -0.08, 0.5))
-    fig.add_trace(_bar_trace(actual[actual["days_added"] > 0], "Stage took longer", ORANGE, "/", -0.08, 0.5))
+    # Dark figures ("+60d") on a light orange, hatched in orange: readable, and still unlike the blue bars.
+    fig.add_trace(
+        _bar_trace(
+            actual[actual["days_added"] > 0],
+            "Stage took longer",
+            LIGHT_ORANGE,
+            "/",
+            -0.08,
+            0.5,
+            text_colour=TEXT,
+            outline=ORANGE,
+        )
+    )
     ends = row_ends(segments).merge(lateness, left_on="row", right_on="reference")
     ends = ends[ends["label"] != ""]
     opened = ends["opened_after_plan"].notna()
@@ -508,23 +735,25 @@ def gantt(segments: pd.DataFrame, lateness: pd.DataFrame, as_at: date, title: st
             )
         )
     fig.add_vline(x=pd.Timestamp(as_at), line={"color": DARK_GREY, "width": 2, "dash": "dot"})
+    # Above the top axis's year labels, clear of them and of the title.
     fig.add_annotation(
         x=pd.Timestamp(as_at),
         y=1.0,
         yref="paper",
         yanchor="bottom",
+        yshift=GANTT_AS_AT_LIFT,
         text=f"As at {as_at:%d %b %Y}",
         showarrow=False,
         font={"color": TEXT, "size": 12},
     )
     rows = segments["row"].nunique()
-    styled(fig, title, height=170 + 30 * max(rows, 3))
+    styled(fig, title, height=170 + 30 * max(rows, 3), top=90)
     fig.update_layout(
         barmode="overlay",
         showlegend=True,
         legend={"orientation": "h", "y": 0, "yanchor": "top", "x": 0},
         uniformtext={"minsize": 9, "mode": "hide"},
-        margin={"t": 90, "r": 100},
+        margin={"r": 100},
     )
     fig.update_yaxes(autorange="reversed", type="category", gridcolor="white", tickfont={"size": 12})
     fig.update_xaxes(type="date", showgrid=True, gridcolor="#E5E6E7", side="top")

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import getpass
-from contextlib import nullcontext
 import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from dashboard.roles import AccessDenied, Actor, Role
 from dashboard.backup import BackupError, backup_sqlite
 from dashboard.config import database_url
 from dashboard.db import make_engine
@@ -22,8 +21,9 @@ from dashboard.demo import DemoError, build_demo
 from dashboard.exporting import export_all, write_template
 from dashboard.importing import import_path
 from dashboard.layout import EXPORT_LAYOUTS
-from dashboard.store import ensure_store
 from dashboard.reading import parse_date
+from dashboard.roles import AccessDenied, Actor, Role
+from dashboard.store import ensure_store
 
 # Commands that need heavy libraries (shapely) import them when they run, so `--help` and the rest start quickly.
 
@@ -58,7 +58,7 @@ def _cli_actor(source: str, user: str | None = None) -> Actor:
     return Actor(user=user or getpass.getuser(), source=source, role=Role.ADMIN)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     # soft_wrap: a message stays on one line however narrow the terminal (and whole when redirected to a file).
     # escape: a path or value with [brackets] in it is shown as written, not taken for markup.
     err.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
@@ -321,8 +321,8 @@ def copy_store_command(
         str,
         typer.Option(
             "--to",
-            help="The database to copy into, as a SQLAlchemy URL "
-            "(postgresql+psycopg://user:password@host/dashboard). It must hold no data.",
+            help="The database to copy into, as a SQLAlchemy URL (postgresql+psycopg://user:password@host/dashboard). "
+            "It must hold no data.",
         ),
     ],
 ) -> None:

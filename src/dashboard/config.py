@@ -51,3 +51,9 @@ def ungranted_policy() -> UngrantedPolicy:
     except ValueError:
         options = ", ".join(policy.value for policy in UngrantedPolicy)
         raise SettingError(f"DASHBOARD_UNGRANTED: '{value}' is not one of: {options}") from None
+
+
+def contact() -> str:
+    """Whom to ask for a role, help or to report a problem (`DASHBOARD_CONTACT`, set by an administrator: a name, an
+    e-mail address or a team), else the dashboard's administrator."""
+    return (os.environ.get("DASHBOARD_CONTACT") or "").strip() or "the dashboard's administrator"

@@ -125,7 +125,7 @@ def mark_inferred(decisions: pd.DataFrame) -> pd.DataFrame:
     for field in DRIVERS:
         marked[field] = [
             f"{value} ({INFERRED})" if field in inferred else value
-            for value, inferred in zip(marked[field], marked["inferred"])
+            for value, inferred in zip(marked[field], marked["inferred"], strict=True)
         ]
     return marked
 
@@ -136,21 +136,21 @@ def with_requirements(decisions: pd.DataFrame) -> pd.DataFrame:
     found = [
         who_to_involve(significance, controversial, decision_type == EXECUTIVE)
         for significance, controversial, decision_type in zip(
-            decisions["significance"], decisions["controversial"], decisions["decision_type"]
+            decisions["significance"], decisions["controversial"], decisions["decision_type"], strict=True
         )
     ]
     texts = decisions["provenance"] if "provenance" in decisions else pd.Series(None, index=decisions.index)
     # A value not recorded is not inferred either: only recorded values carry the mark.
     inferred = [
         tuple(field for field in inferred_drivers(text) if not _missing(row[field]))
-        for text, (_, row) in zip(texts, decisions.iterrows())
+        for text, (_, row) in zip(texts, decisions.iterrows(), strict=True)
     ]
     return decisions.assign(
         consultation_action=[requirement.action for requirement in found],
         # A requirement that could not be read was read from nothing: its sentence says what to record instead.
         consultation=[
             requirement.sentence + (inferred_note(fields) if requirement.known else "")
-            for requirement, fields in zip(found, inferred)
+            for requirement, fields in zip(found, inferred, strict=True)
         ],
         inferred=inferred,
     )

@@ -166,7 +166,7 @@ def _integer_fault(value: object) -> str | None:
     return None
 
 
-def _row_name(table: Table, row: Mapping[str, Any]) -> str:
+def _row_name(table: Table, row: Mapping[Any, Any]) -> str:  # a dict, or a RowMapping (keyed by name or column)
     """The row as a person finds it: its table and key, and its reference or code where it has one."""
     key = ", ".join(f"{column.name} {_shown(row[column.name])}" for column in table.primary_key.columns)
     named = next((c for c in table.columns if c.unique and not c.primary_key and isinstance(c.type, String)), None)

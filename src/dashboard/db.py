@@ -12,9 +12,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from dashboard import versions  # noqa: F401  (registers the version listener)
-from dashboard import audit  # noqa: F401  (registers the audit listener)
-from dashboard import recording  # noqa: F401  (registers the recorded-history listener)
+# Imported for what importing does: each registers its listener (the audit log, recorded history, row versions).
+from dashboard import audit, recording, versions  # noqa: F401
 from dashboard.config import database_url
 from dashboard.roles import SYSTEM, Actor
 

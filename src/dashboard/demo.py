@@ -8,21 +8,14 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from dashboard.db import session_scope
-from dashboard.models import (
-    AuditEntry,
-    District,
-    Milestone,
-    MilestoneRecord,
-    Phase,
-    Property,
-    PropertyRecord,
-    Strategy,
-)
+from dashboard.models import Base, District, Phase, Property, Strategy
 from dashboard.stages import STAGES
 
 DEMO_PROVENANCE = "synthetic demo data"
@@ -47,13 +40,18 @@ class DemoError(RuntimeError):
     pass
 
 
-def _write(connection, batches: dict[str, list[dict]], counts: dict[str, int]) -> None:
+# The table each count is written to (looked up as a Table, which is what a bulk insert takes).
+TABLE_NAMES = dict(
+    zip(WRITTEN, ("property", "property_record", "milestone", "milestone_record", "audit_log"), strict=True)
+)
+
+
+def _write(connection: Connection, batches: dict[str, list[dict[str, Any]]], counts: dict[str, int]) -> None:
     """Insert the pending rows (parents first) and empty the batches."""
-    tables = (Property, PropertyRecord, Milestone, MilestoneRecord, AuditEntry)
-    for name, table in zip(WRITTEN, tables):
+    for name in WRITTEN:
         rows = batches[name]
         if rows:
-            connection.execute(insert(table.__table__), rows)
+            connection.execute(insert(Base.metadata.tables[TABLE_NAMES[name]]), rows)
             counts[name] = counts.get(name, 0) + len(rows)
             rows.clear()
 
@@ -68,15 +66,43 @@ def build_demo(
     """Fill an empty store (no properties yet) with `properties` synthetic properties; return rows written."""
     today = today or date.today()
     rng = random.Random(seed)
+    programme = _demo_phases(engine, properties, today)
+    pending = _PendingRows(rng, today, datetime.now(UTC).replace(tzinfo=None), programme.district_ids)
+    counts = dict.fromkeys(WRITTEN, 0)
+    with engine.begin() as connection:
+        for number in range(1, properties + 1):
+            phase_count = len(programme.phases)
+            phase_id, phase_start = programme.phases[min(phase_count - 1, (number - 1) * phase_count // properties)]
+            identified = min(phase_start + timedelta(days=rng.randrange(0, programme.phase_length)), today)
+            pending.add_property(number, phase_id, identified)
+            if len(pending.batches["audit_log"]) >= BATCH:
+                _write(connection, pending.batches, counts)
+                if on_progress:
+                    on_progress(number)
+        _write(connection, pending.batches, counts)
+        if on_progress:
+            on_progress(properties)
+        if connection.dialect.name == "postgresql":
+            # Ids were given explicitly: move the sequence past them.
+            connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence('property', 'id'), MAX(id)) FROM property")
+    return counts
+
+
+class _Programme(NamedTuple):
+    phases: list[tuple[int, date]]  # (phase id, the day it starts), in order
+    phase_length: int  # days
+    district_ids: list[int]
+
+
+def _demo_phases(engine: Engine, properties: int, today: date) -> _Programme:
+    """Phases of equal length from April 2019 to today, more of them for a larger programme."""
     with session_scope(engine) as session:
         if session.scalar(select(func.count()).select_from(Property)):
             raise DemoError("demo-data fills an empty store, and this one already has properties: use a new database")
         strategy = session.scalar(select(Strategy))
-        district_ids = list(session.scalars(select(District.id).order_by(District.ons_code)))
         start = date(2019, 4, 1)
-        span_days = (today - start).days
         phase_count = max(3, int(math.sqrt(properties) / 3))
-        phase_length = span_days // phase_count + 1
+        phase_length = (today - start).days // phase_count + 1
         phases = []
         for number in range(1, phase_count + 1):
             starts = start + timedelta(days=(number - 1) * phase_length)
@@ -88,134 +114,115 @@ def build_demo(
                 provenance=DEMO_PROVENANCE,
             )
             session.add(phase)
-            phases.append(phase)
+            phases.append((phase, starts))
         session.flush()
-        phase_ids = [(phase.id, phase.starts_on) for phase in phases]
+        district_ids = list(session.scalars(select(District.id).order_by(District.ons_code)))
+        return _Programme([(phase.id, starts) for phase, starts in phases], phase_length, district_ids)
 
-    now = datetime.now(UTC).replace(tzinfo=None)
 
-    def stamp(day: date) -> datetime:
+@dataclass
+class _PendingRows:
+    """The rows waiting to be written, in batches by table, and how a property's rows are made."""
+
+    rng: random.Random
+    today: date
+    now: datetime
+    district_ids: list[int]
+    batches: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {name: [] for name in WRITTEN})
+
+    def stamp(self, day: date) -> datetime:
         """When a change was recorded: on the day it is about, as a tracker kept month by month records it, so the
         log grows through the years rather than arriving all at once (never later than now)."""
-        return min(datetime.combine(day, time(9)), now)
+        return min(datetime.combine(day, time(9)), self.now)
 
-    counts = dict.fromkeys(WRITTEN, 0)
-    with engine.begin() as connection:
-        batches: dict[str, list[dict]] = {name: [] for name in WRITTEN}
-        property_rows, milestone_rows, audit_rows = batches["properties"], batches["milestones"], batches["audit_log"]
-        property_records, milestone_records = batches["property_records"], batches["milestone_records"]
-        for number in range(1, properties + 1):
-            phase_index = min(phase_count - 1, (number - 1) * phase_count // properties)
-            phase_id, phase_start = phase_ids[phase_index]
-            identified = phase_start + timedelta(days=rng.randrange(0, phase_length))
-            identified = min(identified, today)
-            reference = f"DEMO-{number:06d}"
-            beds = rng.choice((2, 2, 3, 3, 3, 4, 4))
-            record = {
-                "id": number,
-                "reference": reference,
-                "phase_id": phase_id,
-                "district_id": rng.choice(district_ids),
-                "provision_model": rng.choice(("in-house", "in-house", "commissioned")),
-                "specialism": rng.choice(SPECIALISMS),
-                "planned_beds": beds,
-                "registered_beds": None,
-                "purchase_budget": rng.randrange(450, 900) * 1000,
-                "refurbishment_budget": rng.randrange(60, 250) * 1000,
-                "provenance": DEMO_PROVENANCE,
-                "version": 1,
+    def add_property(self, number: int, phase_id: int, identified: date) -> None:
+        rng = self.rng
+        reference = f"DEMO-{number:06d}"
+        beds = rng.choice((2, 2, 3, 3, 3, 4, 4))
+        record = {
+            "id": number,
+            "reference": reference,
+            "phase_id": phase_id,
+            "district_id": rng.choice(self.district_ids),
+            "provision_model": rng.choice(("in-house", "in-house", "commissioned")),
+            "specialism": rng.choice(SPECIALISMS),
+            "planned_beds": beds,
+            "registered_beds": None,
+            "purchase_budget": rng.randrange(450, 900) * 1000,
+            "refurbishment_budget": rng.randrange(60, 250) * 1000,
+            "provenance": DEMO_PROVENANCE,
+            "version": 1,
+        }
+        created = _audit(self.stamp(identified), "create", "property", reference, None, {"reference": reference})
+        self.batches["audit_log"].append(created)
+        self.batches["property_records"].append(
+            {
+                "property_id": number,
+                "recorded_at": self.stamp(identified),
+                **{column: record[column] for column in RECORDED_COLUMNS},
             }
+        )
+        if self._add_stages(number, reference, identified):
+            record["registered_beds"] = beds
+        self.batches["properties"].append(record)
+
+    def _add_stages(self, number: int, reference: str, identified: date) -> bool:
+        """Each stage's milestone with its history, up to the first not yet done (later stages keep only their
+        plan); returns whether the property is registered (so its beds are)."""
+        registered = False
+        planned = actual = identified
+        for position, (stage, gap) in enumerate(zip(STAGES, PLANNED_GAPS, strict=True), start=1):
+            planned = planned + timedelta(days=gap)
+            actual = actual + timedelta(days=gap + max(0, int(self.rng.gauss(gap * 0.3, gap * 0.4))))
+            done = actual <= self.today
+            self._add_milestone(number, stage.key, identified, planned, actual if done else None)
+            self._add_history(f"{reference}/{stage.key}", identified, planned, actual)
+            if not done:
+                for later, later_gap in zip(STAGES[position:], PLANNED_GAPS[position:], strict=True):
+                    planned = planned + timedelta(days=later_gap)
+                    self._add_milestone(number, later.key, identified, planned, None)
+                return registered
+            self.batches["audit_log"].append(
+                _audit(
+                    self.stamp(actual),
+                    "update",
+                    "milestone",
+                    f"{reference}/{stage.key}",
+                    {"actual_on": None},
+                    {"actual_on": actual.isoformat()},
+                )
+            )
+            registered = registered or stage.reaches == "registered"
+        return registered
+
+    def _add_milestone(self, number: int, stage_key: str, identified: date, planned: date, actual: date | None) -> None:
+        self.batches["milestones"].append(
+            {"property_id": number, "stage_key": stage_key, "planned_on": planned, "actual_on": actual}
+        )
+        recorded_at = self.stamp(identified)
+        self.batches["milestone_records"].append(
+            {"property_id": number, "stage_key": stage_key, "recorded_at": recorded_at, "planned_on": planned}
+        )
+
+    def _add_history(self, ref: str, identified: date, planned: date, actual: date) -> None:
+        """The milestone's creation, then the monthly re-planning a real tracker accumulates."""
+        audit_rows = self.batches["audit_log"]
+        created = {"planned_on": planned.isoformat()}
+        audit_rows.append(_audit(self.stamp(identified), "create", "milestone", ref, None, created))
+        replanned = planned
+        for month in range(1, self.rng.randrange(5, 12)):
+            moved = replanned + timedelta(days=self.rng.randrange(7, 45))
             audit_rows.append(
-                _audit(stamp(identified), "create", "property", reference, None, {"reference": reference})
+                _audit(
+                    self.stamp(min(identified + timedelta(days=30 * month), actual)),
+                    "update",
+                    "milestone",
+                    ref,
+                    {"planned_on": replanned.isoformat()},
+                    {"planned_on": moved.isoformat()},
+                )
             )
-            property_records.append(
-                {
-                    "property_id": number,
-                    "recorded_at": stamp(identified),
-                    **{column: record[column] for column in RECORDED_COLUMNS},
-                }
-            )
-            planned = actual = identified
-            for position, (stage, gap) in enumerate(zip(STAGES, PLANNED_GAPS), start=1):
-                planned = planned + timedelta(days=gap)
-                actual = actual + timedelta(days=gap + max(0, int(rng.gauss(gap * 0.3, gap * 0.4))))
-                done = actual <= today
-                milestone_rows.append(
-                    {
-                        "property_id": number,
-                        "stage_key": stage.key,
-                        "planned_on": planned,
-                        "actual_on": actual if done else None,
-                    }
-                )
-                milestone_records.append(
-                    {
-                        "property_id": number,
-                        "stage_key": stage.key,
-                        "recorded_at": stamp(identified),
-                        "planned_on": planned,
-                    }
-                )
-                ref = f"{reference}/{stage.key}"
-                audit_rows.append(
-                    _audit(stamp(identified), "create", "milestone", ref, None, {"planned_on": planned.isoformat()})
-                )
-                # Monthly re-planning: the history a real tracker accumulates.
-                replanned = planned
-                for month in range(1, rng.randrange(5, 12)):
-                    moved = replanned + timedelta(days=rng.randrange(7, 45))
-                    audit_rows.append(
-                        _audit(
-                            stamp(min(identified + timedelta(days=30 * month), actual)),
-                            "update",
-                            "milestone",
-                            ref,
-                            {"planned_on": replanned.isoformat()},
-                            {"planned_on": moved.isoformat()},
-                        )
-                    )
-                    replanned = moved
-                if done:
-                    audit_rows.append(
-                        _audit(
-                            stamp(actual),
-                            "update",
-                            "milestone",
-                            ref,
-                            {"actual_on": None},
-                            {"actual_on": actual.isoformat()},
-                        )
-                    )
-                    if stage.reaches == "registered":
-                        record["registered_beds"] = beds
-                if not done:
-                    # Later stages keep only their plan.
-                    for later, later_gap in zip(STAGES[position:], PLANNED_GAPS[position:]):
-                        planned = planned + timedelta(days=later_gap)
-                        milestone_rows.append(
-                            {"property_id": number, "stage_key": later.key, "planned_on": planned, "actual_on": None}
-                        )
-                        milestone_records.append(
-                            {
-                                "property_id": number,
-                                "stage_key": later.key,
-                                "recorded_at": stamp(identified),
-                                "planned_on": planned,
-                            }
-                        )
-                    break
-            property_rows.append(record)
-            if len(audit_rows) >= BATCH:
-                _write(connection, batches, counts)
-                if on_progress:
-                    on_progress(number)
-        _write(connection, batches, counts)
-        if on_progress:
-            on_progress(properties)
-        if connection.dialect.name == "postgresql":
-            # Ids were given explicitly: move the sequence past them.
-            connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence('property', 'id'), MAX(id)) FROM property")
-    return counts
+            replanned = moved
 
 
 def _audit(at: datetime, action: str, entity: str, ref: str, before: dict | None, after: dict | None) -> dict:

@@ -21,8 +21,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, selectinload
 
-from dashboard.audit import AuditQuery
 from dashboard import history, queries
+from dashboard.audit import AuditQuery
 from dashboard.db import session_scope
 from dashboard.layout import DECISIONS, PROPERTIES, Layout
 from dashboard.models import Property
@@ -85,30 +85,41 @@ def open_property(engine: Engine, reference: str | None) -> PropertyDraft:
 
 
 STAGE_DATE_COLUMNS = ("Stage", "Planned", "Actual")
+DAY_FORMAT = "%d/%m/%Y"
+
+
+def _shown(day: date | None) -> str:
+    return "" if day is None else day.strftime(DAY_FORMAT)
 
 
 def stage_dates_table(draft: PropertyDraft) -> pd.DataFrame:
-    """The draft's stage dates as the form's table: a row per stage, in order, planned and actual."""
+    """The draft's stage dates as the form's table: a row per stage, in order, planned and actual, each as DD/MM/YYYY
+    text. Text, not dates: a browser's own date editor follows the browser's language (mm/dd/yyyy in an American
+    one), so "01/06/2025" would be typed as one day and saved as another."""
     values = draft.values
     return pd.DataFrame(
         {
             "Stage": [stage.label for stage in STAGES],
-            "Planned": [values["planned"].get(stage.key) for stage in STAGES],
-            "Actual": [values["actual"].get(stage.key) for stage in STAGES],
+            "Planned": [_shown(values["planned"].get(stage.key)) for stage in STAGES],
+            "Actual": [_shown(values["actual"].get(stage.key)) for stage in STAGES],
         }
     )
 
 
-def _day(value: Any) -> date | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+def _typed(value: Any) -> Any:
+    """A cell of the stage-dates table as typed: blank is None; anything else goes to the record's own date parser
+    (reading.parse_date), so a date that is not one is refused naming its stage, never dropped."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.strip() or None if isinstance(value, str) else value
 
 
 def form_values(fields: dict[str, Any], stage_dates: pd.DataFrame) -> dict[str, Any]:
     """The form's fields and its (edited) stage-dates table as the values save_property takes."""
     return {
         **fields,
-        "planned": {stage.key: _day(stage_dates["Planned"].iloc[i]) for i, stage in enumerate(STAGES)},
-        "actual": {stage.key: _day(stage_dates["Actual"].iloc[i]) for i, stage in enumerate(STAGES)},
+        "planned": {stage.key: _typed(stage_dates["Planned"].iloc[i]) for i, stage in enumerate(STAGES)},
+        "actual": {stage.key: _typed(stage_dates["Actual"].iloc[i]) for i, stage in enumerate(STAGES)},
     }
 
 
@@ -169,8 +180,7 @@ def save_property(engine: Engine, actor: Actor, draft: PropertyDraft, values: di
 
     Raises AccessDenied (not an editor), InvalidEdit (every field at fault), StaleEdit (changed since opened) or
     RefusedWrite (the store refused it)."""
-    from dashboard.importing import ChangedMeanwhile, ImportReport, KnownNames, Writer, check_record
-    from dashboard.importing import reference_problems
+    from dashboard.importing import ChangedMeanwhile, ImportReport, KnownNames, Writer, check_record, reference_problems
     from dashboard.validation import PropertyRecord
 
     actor.require(Permission.EDIT)

@@ -9,15 +9,17 @@ import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 from sqlalchemy import Engine, String, case, cast, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from dashboard.audit import AuditQuery
+from dashboard.db import canonical_json, is_sqlite
 from dashboard.layout import (
     AUDIT_LOG,
     BRIEFING_PACKS,
@@ -41,7 +43,6 @@ from dashboard.layout import (
     Layout,
     needs_formula_guard,
 )
-from dashboard.db import canonical_json, is_sqlite
 from dashboard.models import (
     AuditEntry,
     Base,
@@ -63,7 +64,6 @@ from dashboard.models import (
     Stage,
     Strategy,
 )
-from dashboard.audit import AuditQuery
 from dashboard.roles import Actor, Permission
 from dashboard.sqlite_csv import LINE_END, rows_as_csv
 from dashboard.stages import STAGES
@@ -77,7 +77,7 @@ ALL_AUDIT_ROWS = AuditQuery()
 BOM = "\ufeff".encode()
 # Text quoted, numbers bare: the quoting Arrow's CSV writer uses (dashboard.sqlite_csv), so every way of writing a
 # file gives the same bytes.
-QUOTING = csv.QUOTE_NONNUMERIC
+QUOTING: Final = csv.QUOTE_NONNUMERIC
 STREAM_BATCH = 5_000
 
 
@@ -322,18 +322,27 @@ def write_whole_audit_log(engine: Engine, handle: BinaryIO) -> int:
     """The whole log, by SQLite and Arrow (dashboard.sqlite_csv): the full export is the largest file the project
     writes, and a Python object per cell costs several times what SQLite's own shell takes. Same bytes as
     write_csv(stored_audit_rows(...))."""
+    store_file = _store_file(engine)
+    if store_file is None:
+        raise ValueError("the whole audit log is read from a SQLite store's file, and this engine has none")
     # Unfiltered, the query's only values are its own constants, so they can be written into the SQL.
     query = stored_audit_rows_query(ALL_AUDIT_ROWS)
     sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
     handle.write(header_line(AUDIT_LOG.headers))
-    return rows_as_csv(engine.url.database, sql, handle)
+    return rows_as_csv(store_file, sql, handle)
 
 
-def _write_audit(session: Session, handle: BinaryIO, narrowed_to: AuditQuery) -> int:
-    engine = session.get_bind()
+def _store_file(engine: Engine) -> str | None:
+    """The SQLite store's file, or None (another database, or a store in memory)."""
+    database = engine.url.database
+    return database if is_sqlite(engine) and database not in (None, "", ":memory:") else None
+
+
+def _write_audit(engine: Engine, session: Session, handle: BinaryIO, narrowed_to: AuditQuery) -> int:
+    """The audit rows, by the fastest way the store allows. `session` is a session on `engine`."""
     if not is_sqlite(engine):
         return write_csv(handle, AUDIT_LOG.headers, audit_rows(session, narrowed_to))
-    if narrowed_to == ALL_AUDIT_ROWS and engine.url.database not in (None, "", ":memory:"):
+    if narrowed_to == ALL_AUDIT_ROWS and _store_file(engine) is not None:
         return write_whole_audit_log(engine, handle)
     return write_csv(handle, AUDIT_LOG.headers, stored_audit_rows(session, narrowed_to), as_stored=True)
 
@@ -401,7 +410,7 @@ def export_table(engine: Engine, layout: Layout, handle: BinaryIO, actor: Actor)
         actor.require(Permission.EXPORT_PROPERTIES)
     with Session(engine) as session:
         if layout is AUDIT_LOG:
-            return _write_audit(session, handle, ALL_AUDIT_ROWS)
+            return _write_audit(engine, session, handle, ALL_AUDIT_ROWS)
         return write_csv(handle, layout.headers, ROWS[layout.name](session))
 
 
@@ -409,7 +418,7 @@ def export_audit(engine: Engine, narrowed_to: AuditQuery, handle: BinaryIO, acto
     """The audit rows a filter selects, oldest first, streamed."""
     actor.require(Permission.EXPORT_PROPERTIES)
     with Session(engine) as session:
-        return _write_audit(session, handle, narrowed_to)
+        return _write_audit(engine, session, handle, narrowed_to)
 
 
 def export_all(
@@ -438,15 +447,14 @@ def write_template(path: Path) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the blank sheet a new workbook starts with
     for layout in LAYOUTS:
         sheet = workbook.create_sheet(layout.name)
         sheet.append(layout.headers)
         sheet.freeze_panes = "B2"
         for index, column in enumerate(layout.columns, start=1):
-            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(
-                12, len(column.header) + 2
-            )
+            letter = sheet.cell(row=1, column=index).column_letter
+            sheet.column_dimensions[letter].width = max(12, len(column.header) + 2)
     guide = workbook.create_sheet(TEMPLATE_GUIDE_SHEET)
     guide.append(DATA_DICTIONARY_HEADERS)
     for row in data_dictionary_rows():

@@ -62,9 +62,9 @@ def outlook(totals: BedTotals, forecast: TargetForecast, as_at: date) -> Outlook
 
 
 def _undated(beds: int) -> str:
-    return (
-        f"{beds} beds not yet open have no planned opening date." if beds else "no property has a planned opening date."
-    )
+    if beds:
+        return f"{beds} beds not yet open have no planned opening date."
+    return "no property has a planned opening date."
 
 
 def whole_programme_note(programme: BedTotals) -> str:
@@ -77,9 +77,5 @@ def whole_programme_note(programme: BedTotals) -> str:
 
 def scope(filters: Filters, district_names: dict[str, str]) -> str:
     """The part of the programme a filtered view shows, in words: "Phase 2, North Hertfordshire, in-house"."""
-    parts = [
-        *filters.phases,
-        *(district_names.get(code, code) for code in filters.districts),
-        *filters.provision_models,
-    ]
-    return ", ".join(parts)
+    districts = [district_names.get(code, code) for code in filters.districts]
+    return ", ".join([*filters.phases, *districts, *filters.provision_models])

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, select
@@ -18,7 +18,6 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from dashboard.roles import Actor, Permission
 from dashboard.db import session_scope
 from dashboard.layout import (
     DATA_DICTIONARY,
@@ -35,9 +34,9 @@ from dashboard.layout import (
 from dashboard.models import Decision, District, Milestone, Phase, Property, Strategy
 from dashboard.reading import Problem, Report, UnreadableFile, decode, numbered_rows, read_file
 from dashboard.reference import DistrictLookup
+from dashboard.roles import Actor, Permission
 from dashboard.safeguarding import file_name_problem, postcode_problem
 from dashboard.stages import STAGES
-from dashboard.workbooks import NO_SAVED_VALUE, workbook_sheets
 from dashboard.validation import (
     DecisionRecord,
     PhaseRecord,
@@ -48,7 +47,9 @@ from dashboard.validation import (
     flat,
     parsed_fields,
 )
+from dashboard.workbooks import NO_SAVED_VALUE, workbook_sheets
 
+AnyRecord = TypeVar("AnyRecord", bound=Record)
 RECORD_TYPES: dict[str, type[Record]] = {
     "decisions": DecisionRecord,
     "phases": PhaseRecord,
@@ -68,6 +69,7 @@ class RawTable:
     headers: list[str]
     rows: list[tuple[int, list[Any]]]
     problems: list[Problem] = field(default_factory=list)  # found in reading it: each row's, or the table's
+    header_row: int = 1  # the file's own row of the header: blank rows may stand above it
 
 
 @dataclass
@@ -104,7 +106,7 @@ def _non_blank(cells: Iterable[Any]) -> bool:
 def _table(
     source: str,
     layout_name: str | None,
-    lines: list[tuple[int, Sequence[Any]]],
+    lines: Sequence[tuple[int, Sequence[Any]]],
     unsaved_formulas: Iterable[tuple[int, int]] = (),
 ) -> RawTable | None:
     """The table in numbered lines, each keeping the file's own number whatever is above the header: the header is
@@ -128,7 +130,9 @@ def _table(
         for row, cells in body
         if row not in not_checked
     ]
-    return RawTable(source=source, layout_name=layout_name, headers=headers, rows=rows, problems=problems)
+    return RawTable(
+        source=source, layout_name=layout_name, headers=headers, rows=rows, problems=problems, header_row=header_row
+    )
 
 
 def _header_names(cells: Sequence[Any]) -> list[str]:
@@ -249,6 +253,15 @@ class CheckedTable:
     def records(self) -> list[tuple[int, Record]]:
         return [(row, checked.record) for row, checked in self.rows if checked.record is not None]
 
+    def records_of(self, record_type: type[AnyRecord]) -> list[AnyRecord]:
+        """The records, as the one type this table's layout checks its rows into (so the writer is typed)."""
+        records = []
+        for _, record in self.records:
+            if not isinstance(record, record_type):
+                raise TypeError(f"a {type(record).__name__} in the {self.layout.name} table")
+            records.append(record)
+        return records
+
     def keys(self) -> list[str]:
         """The key of each row whose key is valid."""
         return [checked.values[self.layout.key] for _, checked in self.rows if self.layout.key in checked.values]
@@ -262,26 +275,32 @@ class CheckedTable:
 
 def _check_headers(table: RawTable, layout: Layout) -> tuple[dict[int, str], list[Problem]]:
     """Cell index -> field, and a problem for each unknown, repeated or missing column."""
-    problems, fields = [], {}
+    problems: list[Problem] = []
+    fields: dict[int, str] = {}
     for index, header in enumerate(table.headers):
         if not header:
             if any(index < len(cells) and _non_blank([cells[index]]) for _, cells in table.rows):
-                problems.append(Problem(table.source, 1, f"column {index + 1}", "values under a blank header"))
+                problems.append(
+                    Problem(table.source, table.header_row, f"column {index + 1}", "values under a blank header")
+                )
             continue
         column = layout.column_for(header)
         if column is None:
             problems.append(
                 Problem(
-                    table.source, 1, header, f"unknown column for {layout.name}; expected: {', '.join(layout.headers)}"
+                    table.source,
+                    table.header_row,
+                    header,
+                    f"unknown column for {layout.name}; expected: {', '.join(layout.headers)}",
                 )
             )
         elif column.field in fields.values():
-            problems.append(Problem(table.source, 1, header, f"repeats the column {column.header}"))
+            problems.append(Problem(table.source, table.header_row, header, f"repeats the column {column.header}"))
         else:
             fields[index] = column.field
     for column in layout.columns:
         if column.required and column.field not in fields.values():
-            problems.append(Problem(table.source, 1, column.header, "required column is missing"))
+            problems.append(Problem(table.source, table.header_row, column.header, "required column is missing"))
     return fields, problems
 
 
@@ -399,7 +418,9 @@ class KnownNames:
 def key_problems(layout: Layout, values: dict[str, Any], known: KnownNames) -> list[tuple[str, str]]:
     """(field, message) for a key that is one the store holds, written in other capitals."""
     key = values.get(layout.key)
-    held = known.keys_of(layout).held_as(key) if key is not None else None
+    if key is None:
+        return []
+    held = known.keys_of(layout).held_as(key)
     return [(layout.key, in_other_capitals(key, held))] if held else []
 
 
@@ -570,21 +591,22 @@ def _assign_milestones(prop: Property, record: PropertyRecord) -> bool:
 def _write(session: Session, writer: Writer, by_layout: dict[str, list[CheckedTable]]) -> None:
     """Decisions, then phases, then properties (which point at them)."""
     for table in by_layout[DECISIONS.name]:
-        for _, record in table.records:
-            writer.decision(record)  # type: ignore[arg-type]
+        for decision in table.records_of(DecisionRecord):
+            writer.decision(decision)
     for table in by_layout[PHASES.name]:
-        for _, record in table.records:
-            writer.phase(record)  # type: ignore[arg-type]
+        for phase in table.records_of(PhaseRecord):
+            writer.phase(phase)
     for table in by_layout[PROPERTIES.name]:
-        references = [record.reference for _, record in table.records]  # type: ignore[attr-defined]
+        properties = table.records_of(PropertyRecord)
+        references = [record.reference for record in properties]
         existing = {
             p.reference: p
             for p in session.scalars(
                 select(Property).where(Property.reference.in_(references)).options(selectinload(Property.milestones))
             )
         }
-        for _, record in table.records:
-            writer.property(record, existing.get(record.reference))  # type: ignore[attr-defined,arg-type]
+        for record in properties:
+            writer.property(record, existing.get(record.reference))
 
 
 def _refused_row(refused: WriteRefused, checked: list[CheckedTable]) -> Problem:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from dashboard.reference import normalise_name
 from dashboard.stages import STAGES
 
-
 # What a spreadsheet takes for the start of a formula. Export guards such text and import takes the guard off again.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

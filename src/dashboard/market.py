@@ -23,8 +23,8 @@ from sqlalchemy import ColumnElement, Engine, case, delete, func, insert, select
 from dashboard import values
 from dashboard.audit import record_bulk_change
 from dashboard.db import session_scope
+from dashboard.models import MarketFigure, text_length
 from dashboard.reading import Problem, Report, UnreadableFile, csv_rows, decode, read_file
-from dashboard.models import MarketFigure
 from dashboard.roles import Actor, Permission
 from dashboard.safeguarding import guarded
 from dashboard.values import OFSTED_PLACES
@@ -56,7 +56,7 @@ RATING_BY_TEXT: dict[str, str] = {
 }
 
 HOMES, PLACES, HOMES_BY_RATING = "homes", "places", "homes_by_rating"
-LOCAL_AUTHORITY_LENGTH: int = MarketFigure.__table__.c.local_authority.type.length
+LOCAL_AUTHORITY_LENGTH = text_length(MarketFigure, "local_authority")
 # A year held is replaced only by a file with at least 9/10 of its homes and of its places, unless the user asks for
 # it (--replace, or the Import page's tick box): the same year downloaded again, or revised, does not lose a tenth of
 # its homes, and a file cut short (136 homes of 3,151) would otherwise wipe out the year without a word.
@@ -289,7 +289,7 @@ def held_totals(engine: Engine, as_at: date) -> tuple[int, int]:
     return int(totals.get(HOMES, 0)), int(totals.get(PLACES, 0))
 
 
-def _shrinks_the_year(report: MarketReport, held: tuple[int, int], source: str) -> list[Problem]:
+def _shrinks_the_year(report: MarketReport, as_at: date, held: tuple[int, int], source: str) -> list[Problem]:
     """A problem when the file holds fewer than HELD_SHARE of the homes or of the places held for its year."""
     share, whole = HELD_SHARE
     held_homes, held_places = held
@@ -297,7 +297,7 @@ def _shrinks_the_year(report: MarketReport, held: tuple[int, int], source: str) 
         return []
     message = (
         f"the file counts {report.homes:,} children's homes with {report.places:,} places, but the figures held for "
-        f"{_long_date(report.as_at)} count {held_homes:,} homes with {held_places:,} places: fewer than "
+        f"{_long_date(as_at)} count {held_homes:,} homes with {held_places:,} places: fewer than "
         f"{share * 100 // whole}% of those held, as a file cut short would. If the file is right, import it with "
         '--replace (on the Import page, tick "Replace the year held")'
     )
@@ -332,22 +332,23 @@ def import_ofsted(
         report.problems.append(Problem(path.name, None, None, str(error)))
         return report
     providers, report.problems, stated = read_providers(data, path.name)
-    report.as_at, date_problems = _resolve_as_at(stated, as_at, path.name)
+    year, date_problems = _resolve_as_at(stated, as_at, path.name)
+    report.as_at = year
     report.problems.extend(date_problems)
     if not report.problems and providers.empty:
         # Replacing a year with nothing would wipe it: a file without homes is the wrong file.
         report.problems.append(Problem(path.name, None, None, "no children's homes found"))
-    if report.problems:
+    if report.problems or year is None:  # no date comes with a problem saying so
         return report
     report.homes = len(providers)
     report.places = sum(providers["places"].tolist())  # Python ints: a sum that cannot wrap
     report.authorities = providers["local_authority"].nunique()
     if not replace:
-        report.problems.extend(_shrinks_the_year(report, held_totals(engine, report.as_at), path.name))
+        report.problems.extend(_shrinks_the_year(report, year, held_totals(engine, year), path.name))
     if report.problems:
         return report
     if not dry_run:
-        _write_year(engine, actor, report.as_at, aggregate(providers))
+        _write_year(engine, actor, year, aggregate(providers))
         report.written = True
     return report
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Final
 
 import pandas as pd
 
@@ -137,7 +138,7 @@ def lateness(status: pd.DataFrame, as_at: date) -> pd.DataFrame:
             "reference": status["reference"],
             "days_late": days_late,
             "opened_after_plan": opened_after,
-            "label": [label(d, a) for d, a in zip(days_late, opened_after)],
+            "label": [label(d, a) for d, a in zip(days_late, opened_after, strict=True)],
         },
         index=status.index,
     )
@@ -268,7 +269,7 @@ def gantt_segments(milestones: pd.DataFrame, as_at: date) -> pd.DataFrame:
             "label": "",
             "hover": [
                 f"{r} {s}: planned {p:%d %b %Y}"
-                for r, s, p in zip(planned["reference"], planned["stage_label"], planned["planned_on"])
+                for r, s, p in zip(planned["reference"], planned["stage_label"], planned["planned_on"], strict=True)
             ],
         }
     )
@@ -277,9 +278,8 @@ def gantt_segments(milestones: pd.DataFrame, as_at: date) -> pd.DataFrame:
     # The stage under way: the first without an actual date after the last one reached.
     waiting = m[m["actual_on"].isna() & m["prev_actual"].notna() & ~m["reached"]]
     waiting = waiting.groupby("reference", sort=False).head(1)
-    waiting = waiting[waiting["prev_actual"] < pd.Timestamp(as_at)].assign(
-        actual_on=pd.Timestamp(as_at), under_way=True
-    )
+    as_at_time = pd.Timestamp(as_at)
+    waiting = waiting[waiting["prev_actual"] < as_at_time].assign(actual_on=as_at_time, under_way=True)
     actual = pd.concat([done, waiting], ignore_index=True)
     actual["days_late"] = (actual["actual_on"] - actual["planned_on"]).dt.days.fillna(0).clip(lower=0).astype(int)
     took = (actual["actual_on"] - actual["prev_actual"]).dt.days
@@ -337,7 +337,7 @@ def phase_spans(phases: pd.DataFrame, status: pd.DataFrame, as_at: date) -> pd.D
     return frame[["phase", "planned_start", "planned_end", "actual_start", "actual_end", "properties"]]
 
 
-ILLUSTRATIVE = "illustrative"  # a kind of source (dashboard.provenance)
+ILLUSTRATIVE: Final = "illustrative"  # a kind of source (dashboard.provenance.Kind)
 
 
 def illustrative_rows(frame: pd.DataFrame) -> int:

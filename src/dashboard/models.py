@@ -1,4 +1,6 @@
-"""The store's tables as typed ORM models. Never an address or postcode: a property is a reference code and a district."""
+"""The store's tables as typed ORM models.
+
+Never an address or postcode: a property is a reference code and a district."""
 
 from __future__ import annotations
 
@@ -363,3 +365,11 @@ class ObjectiveSetting(Base):
 
 
 AUDITED_MODELS: tuple[type[Base], ...] = (Strategy, Decision, Phase, Property, Milestone, RoleGrant, ObjectiveSetting)
+
+
+def text_length(model: type[Base], column: str) -> int:
+    """The most characters a text column of `model` holds, read from the schema so that a check and the store agree."""
+    column_type = model.__table__.c[column].type
+    if not isinstance(column_type, String) or column_type.length is None:
+        raise TypeError(f"{model.__name__}.{column} is not text of a limited length")
+    return column_type.length

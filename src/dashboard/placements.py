@@ -30,6 +30,7 @@ from dashboard import values
 from dashboard.audit import record_bulk_change
 from dashboard.db import session_scope
 from dashboard.layout import unformula
+from dashboard.models import Council, PlacementFigure, PostcodeDistrict, text_length
 from dashboard.reading import (
     Problem,
     Report,
@@ -41,7 +42,6 @@ from dashboard.reading import (
     parse_date,
     read_file,
 )
-from dashboard.models import Council, PlacementFigure, PostcodeDistrict
 from dashboard.roles import Actor, Permission
 from dashboard.safeguarding import guarded
 
@@ -114,9 +114,8 @@ class PlacementReport(Report):
     def outcome(self) -> str:
         verb = self.verb
         span = f"{self.months[0]:%B %Y} to {self.months[-1]:%B %Y}" if self.months else "no month"
-        where = (
-            "" if self.located else " Inside or outside the county needs the postcode-district lookup: import it first."
-        )
+        lookup_needed = " Inside or outside the county needs the postcode-district lookup: import it first."
+        where = "" if self.located else lookup_needed
         return (
             f"{verb} monthly placement figures for {span} ({len(self.months)} months) from {self.episodes} "
             f"episodes; no child-level row or postcode is kept.{where}"
@@ -147,7 +146,8 @@ def read_episodes(data: bytes, source: str, today: date) -> tuple[pd.DataFrame, 
             for name in missing
         ]
     index = {name: headers.index(name) for name in (*REQUIRED_COLUMNS, POSTCODE_COLUMN) if name in headers}
-    episodes, problems = [], []
+    episodes: list[tuple] = []
+    problems: list[Problem] = []
     first_seen: dict[tuple[str, ...], int] = {}  # each row's cells -> the row they were first seen on
     for number, cells in rows[1:]:
         if not any(cell.strip() for cell in cells):
@@ -192,14 +192,14 @@ def _episode(cell: dict[str, str], today: date) -> tuple[tuple, list[tuple[str, 
             problems.append((name, str(error)))
             dates[name] = None
             continue
-        if dates[name] and dates[name] > today:
-            problems.append((name, f"{dates[name]:%d/%m/%Y} is in the future"))
-        elif dates[name] is None and name == "DECOM":
+        on = dates[name]
+        if on and on > today:
+            problems.append((name, f"{on:%d/%m/%Y} is in the future"))
+        elif on is None and name == "DECOM":
             problems.append((name, "is required: the date the episode started"))
     if dates["DECOM"] and dates["DEC"] and dates["DEC"] < dates["DECOM"]:
-        problems.append(
-            ("DEC", f"{dates['DEC']:%d/%m/%Y} is before the episode started (DECOM {dates['DECOM']:%d/%m/%Y})")
-        )
+        started = f"(DECOM {dates['DECOM']:%d/%m/%Y})"
+        problems.append(("DEC", f"{dates['DEC']:%d/%m/%Y} is before the episode started {started}"))
     for name, known in (("RNE", REASONS_FOR_NEW_EPISODE), ("PLACE", PLACEMENT_TYPES), ("PLACE_PROVIDER", PROVIDERS)):
         value = cell[name].upper()
         if value and value not in known or (not value and name != "PLACE_PROVIDER"):
@@ -333,7 +333,7 @@ LOOKUP_AUTHORITY_HEADERS = ("local authority", "local_authority", "la", "authori
 POSTCODE_DISTRICT = re.compile(
     r"[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)", re.ASCII | re.IGNORECASE
 )
-LOOKUP_AUTHORITY_LENGTH: int = PostcodeDistrict.__table__.c.local_authority.type.length
+LOOKUP_AUTHORITY_LENGTH = text_length(PostcodeDistrict, "local_authority")
 
 
 @dataclass
@@ -342,7 +342,10 @@ class LookupReport(Report):
     authorities: int = 0
 
     def outcome(self) -> str:
-        return f"{self.verb} the postcode-district lookup: {self.codes} postcode districts in {self.authorities} local authorities."
+        return (
+            f"{self.verb} the postcode-district lookup: {self.codes} postcode districts in {self.authorities} "
+            "local authorities."
+        )
 
 
 def import_lookup(engine: Engine, path: Path, actor: Actor, dry_run: bool = False) -> LookupReport:
@@ -360,7 +363,7 @@ def import_lookup(engine: Engine, path: Path, actor: Actor, dry_run: bool = Fals
         report.problems.append(Problem(path.name, None, None, f"the file is empty or missing: {_kept(engine)}"))
         return report
     columns, report.problems = _lookup_columns(*rows[0], path.name)
-    if report.problems:
+    if columns is None:
         return report
     lookup, report.problems = _read_lookup(rows, columns, path.name)
     if not lookup and not report.problems:
@@ -404,7 +407,7 @@ def _lookup_columns(row: int, headers: list[str], source: str) -> tuple[_LookupC
     authority_at = next((i for i, h in enumerate(normal) if h in LOOKUP_AUTHORITY_HEADERS), None)
     needed = ((code_at, "Postcode district"), (authority_at, "Local authority"))
     problems = [Problem(source, row, name, "required column is missing") for found, name in needed if found is None]
-    if problems:
+    if code_at is None or authority_at is None:
         return None, problems
     return _LookupColumns(code_at, authority_at, headers[code_at].strip(), headers[authority_at].strip()), []
 

@@ -340,7 +340,9 @@ class Banner:
 
 def _rows_sentence(counts: Counter, kind: Kind) -> list[str]:
     """Of the rows with fields of `kind`: 'every field of 11', 'all but the phase and district of 10 (from …)'."""
-    parts, whole, partial = [], 0, Counter()
+    parts: list[str] = []
+    whole = 0
+    partial: Counter[tuple[frozenset[str], str]] = Counter()
     for text, count in counts.items():
         kinds = parse(text).kinds(PROPERTY_FIELDS)
         fields = frozenset(field for field, found in kinds.items() if found == kind)
@@ -360,8 +362,8 @@ def _rows_sentence(counts: Counter, kind: Kind) -> list[str]:
     for fields, count in by_fields.most_common():
         rest = [field for field in PROPERTY_FIELDS if field not in fields]
         if len(rest) < len(fields):
-            named = f" (from {_join(sources[fields])})" if sources.get(fields) else ""
-            parts.append(f"all but the {describe(rest)} of {count}{named}")
+            from_sources = f" (from {_join(sources[fields])})" if sources.get(fields) else ""
+            parts.append(f"all but the {describe(rest)} of {count}{from_sources}")
         else:
             parts.append(f"the {describe(fields)} of {count}")
     return parts
@@ -370,7 +372,7 @@ def _rows_sentence(counts: Counter, kind: Kind) -> list[str]:
 def _phase_sentences(phases: pd.DataFrame) -> dict[Kind, str]:
     """Phases' illustrative or inferred dates: 'Phase 1's and Phase 3's dates, Phase 2's planned end'."""
     found: dict[Kind, dict[str, list[str]]] = {}
-    for name, text in zip(phases["name"], phases["provenance"]):
+    for name, text in zip(phases["name"], phases["provenance"], strict=True):
         kinds = parse(text).kinds(PHASE_DATES)
         for kind in (ILLUSTRATIVE, INFERRED):
             fields = [field for field, found_kind in kinds.items() if found_kind == kind]
@@ -399,7 +401,8 @@ def banners(status: pd.DataFrame, phases: pd.DataFrame | None = None) -> list[Ba
                 SYNTHETIC,
                 (
                     f"{synthetic} of the {shown} properties shown are synthetic{which}, made up for demonstrations and "
-                    "benchmarks (`demo-data`): not a council's records, and no figure or date here is real. Use a store of "
+                    "benchmarks (`demo-data`): not a council's records, and no figure or date here "
+                    "is real. Use a store of "
                     "your own data for anything else."
                 ),
             )

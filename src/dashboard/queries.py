@@ -41,7 +41,9 @@ class Filters:
         """Whether the view is a part of the programme rather than the whole of it."""
         return bool(self.phases or self.districts or self.provision_models)
 
-    def narrow(self, query: Select, provision_model: ColumnElement = Property.provision_model) -> Select:
+    def narrow(
+        self, query: Select, provision_model: ColumnElement[str] = Property.provision_model.expression
+    ) -> Select:
         if self.phases:
             query = query.where(Phase.name.in_(self.phases))
         if self.districts:
@@ -138,12 +140,12 @@ class _Recorded:
         """Today's rows: the tables themselves, with their indexes."""
         return self.then is None
 
-    def planned_on(self, milestone: FromClause) -> tuple[ColumnElement, list[tuple[FromClause, ColumnElement]]]:
+    def planned_on(self, milestone: FromClause) -> tuple[ColumnElement, list[tuple[FromClause, ColumnElement[bool]]]]:
         """A live milestone row's planned date as recorded then, and the outer joins that read it."""
         if self.then is None:
             return milestone.c.planned_on, []
         then, record = self.then.alias(), MilestoneRecord.__table__.alias()
-        joins = [
+        joins: list[tuple[FromClause, ColumnElement[bool]]] = [
             (then, and_(then.c.property_id == milestone.c.property_id, then.c.stage_key == milestone.c.stage_key)),
             (record, record.c.id == then.c.record_id),
         ]

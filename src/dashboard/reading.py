@@ -147,8 +147,8 @@ def decode(data: bytes, source: str) -> str:
     nul = text.find("\x00")
     if nul >= 0:
         raise UnreadableFile(
-            f"{source}: line {line_of(text, nul)} holds a NUL character, which no CSV file does (is "
-            f"it a spreadsheet, or UTF-16 text without its byte-order mark?): {SAVE_AS_UTF8}"
+            f"{source}: line {line_of(text, nul)} holds a NUL character, which no CSV file does (is it a spreadsheet, "
+            f"or UTF-16 text without its byte-order mark?): {SAVE_AS_UTF8}"
         )
     return text
 
@@ -158,9 +158,8 @@ def _strict(data: bytes, encoding: str, source: str, said: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
         before = data[: error.start].decode(encoding, errors="ignore")
-        raise UnreadableFile(
-            f"{source}: the file {said}, but line {line_of(before, len(before))} is not: {SAVE_AS_UTF8}"
-        ) from None
+        line = line_of(before, len(before))
+        raise UnreadableFile(f"{source}: the file {said}, but line {line} is not: {SAVE_AS_UTF8}") from None
 
 
 def _not_utf8(data: bytes, first_bad: int, source: str) -> str:

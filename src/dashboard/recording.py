@@ -8,6 +8,7 @@ write their records themselves."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history

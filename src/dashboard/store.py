@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, func, select
 
-from dashboard.roles import Actor, Role
 from dashboard.config import SEED_DIR
 from dashboard.db import session_scope, upgrade_to_head
 from dashboard.models import Strategy
 from dashboard.reference import sync_reference_data
+from dashboard.roles import Actor, Role
 
 if TYPE_CHECKING:
     from dashboard.importing import ImportReport

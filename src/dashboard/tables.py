@@ -19,8 +19,8 @@ from dashboard.metrics import (
     ledger,
     slippage,
 )
-from dashboard.roles import MINIMUM_ROLE, Role
 from dashboard.reading import Problem
+from dashboard.roles import MINIMUM_ROLE, Role
 from dashboard.stages import STAGE_BY_KEY, STAGES
 
 if TYPE_CHECKING:
@@ -28,11 +28,30 @@ if TYPE_CHECKING:
 
 
 def _dates(frame: pd.DataFrame) -> pd.DataFrame:
-    """datetime64 columns as plain dates (no midnight times in a table or CSV)."""
+    """datetime64 columns as plain dates (no midnight times in a table or CSV), and text columns' missing values as
+    blank text (a table shows a missing value as "None")."""
     for column in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             frame[column] = frame[column].dt.date
+        elif _is_text(frame[column]):
+            frame[column] = frame[column].fillna("")
     return frame
+
+
+def _is_text(column: pd.Series) -> bool:
+    """A column of text with something missing (a date or number column is left as it is: blank there is NaT)."""
+    if not column.isna().any() or not pd.api.types.is_string_dtype(column):
+        return False
+    present = column.dropna()  # an object column is "string" to pandas when its values are, or when it is empty
+    return len(present) > 0 and all(isinstance(value, str) for value in present)
+
+
+# The provision models as people read them; the store keeps its own values ("in-house", "commissioned").
+PROVISION_LABELS = {"in-house": "In-house", "commissioned": "Commissioned"}
+
+
+def provision_label(model: str) -> str:
+    return PROVISION_LABELS.get(model, model)
 
 
 def bed_levels_table(totals: BedTotals) -> pd.DataFrame:
@@ -165,6 +184,7 @@ def register_table(status: pd.DataFrame, as_at) -> pd.DataFrame:
     frame["beds"] = ledger(frame)["beds"]
     frame["forecast_open"] = frame["open_actual_on"].fillna(forecast_dates(frame, "open", as_at))
     frame["forecast_open"] = frame["forecast_open"].where(frame["open_actual_on"].isna())
+    frame["provision_model"] = frame["provision_model"].map(provision_label, na_action="ignore")
     return _dates(frame[list(REGISTER_COLUMNS)].rename(columns=REGISTER_COLUMNS))
 
 
@@ -417,7 +437,7 @@ def with_date_sources(table: pd.DataFrame, status: pd.DataFrame, names: tuple[st
     """A table with a row per property ("Property") and where the dates it shows come from, beside them: a date that
     is illustrative, inferred or synthetic says so (`names`: the fields or groups shown, all stage dates unless
     given)."""
-    words = dict(zip(status["reference"], _kind_words(status["provenance"], names)))
+    words = dict(zip(status["reference"], _kind_words(status["provenance"], names), strict=False))
     unstated = provenance.KIND_WORDS[provenance.UNSTATED]
     return table.assign(**{DATES_SOURCE: table["Property"].map(words).fillna(unstated)})
 

@@ -13,15 +13,23 @@ from datetime import date
 from functools import cache
 from typing import Annotated, Any, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo
-from pydantic import field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from sqlalchemy import Column
 
+from dashboard import safeguarding
 from dashboard.consultation import GENERAL, LOCAL, ROUTINE
 from dashboard.models import Decision, District, Phase, Property
 from dashboard.provenance import problems as provenance_problems
 from dashboard.reading import is_blank, parse_date
-from dashboard import safeguarding
 from dashboard.stages import STAGES
 from dashboard.values import BEDS, NOTES_LENGTH, pounds, quoted, text, whole_number
 
@@ -221,7 +229,7 @@ def _field_parser(record_type: type[Record], name: str) -> TypeAdapter | None:
         return None
     if key:  # a value of a dict field ("planned.survey"): its value type
         return TypeAdapter(get_args(field.annotation)[1])
-    return TypeAdapter(Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation)
+    return TypeAdapter(field.rebuild_annotation())  # the annotation with its constraints (Annotated), as declared
 
 
 def parsed_fields(record_type: type[Record], data: Mapping[str, Any]) -> dict[str, Any]:

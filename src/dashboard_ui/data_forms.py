@@ -24,7 +24,7 @@ def show_refusal(refusal: InvalidEdit | StaleEdit | AccessDenied) -> None:
 
 def position(options: list[str], value: object) -> int | None:
     """A selectbox's index for `value`, or None (nothing chosen) when it is not one of the options."""
-    return options.index(value) if value in options else None  # type: ignore[arg-type]
+    return options.index(value) if isinstance(value, str) and value in options else None
 
 
 def done(message: str) -> None:

@@ -4,21 +4,60 @@ bound to the URL, so a view can be shared as a link."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Final
 
 import streamlit as st
 
 from dashboard.queries import Filters
+from dashboard.tables import provision_label
 from dashboard_ui import store
 
 FILTERS_KEY = "filters"
 # Bound to the URL: a view is shared by sharing the link, and survives a page switch.
-BIND = "query-params"
+BIND: Final = "query-params"  # Final: its literal type is what st widgets accept
+
+
+# Streamlit's date input keeps a typed date until its calendar closes, and a click on a page link closes it only
+# after the link has asked for its page: the date then arrives as a change to the page being left, and the click is
+# lost. So a link clicked while a date input is open waits until the date has been taken (its rerun over), then is
+# clicked again. tests/test_browser.py types an as-at date and clicks another page.
+_AS_AT_GUARD_KEY = "as-at-guard"
+_LINKS_WAIT_FOR_DATES = f"""<style>.st-key-{_AS_AT_GUARD_KEY} {{display: none}}</style>
+<script>
+if (!window.linksWaitForDates) {{
+  window.linksWaitForDates = true;
+  const dateOpen = () => document.activeElement?.closest('[data-testid="stDateInput"]')
+    || document.querySelector('[data-testid="stDateInputCalendar"]');
+  const running = () =>
+    document.querySelector('[data-testid="stApp"]')?.getAttribute("data-test-script-state") === "running";
+  let leavingDate = false, replaying = false;
+  window.addEventListener("pointerdown", () => {{ leavingDate = Boolean(dateOpen()); }}, true);
+  window.addEventListener("click", (event) => {{
+    const link = event.target instanceof Element && event.target.closest("a[href]");
+    if (!link || replaying || !leavingDate) return;
+    leavingDate = false;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const started = Date.now();
+    const follow = () => {{
+      const waited = Date.now() - started;
+      if (waited < 200 || (running() && waited < 10000)) return setTimeout(follow, 50);
+      replaying = true;
+      link.click();
+      replaying = false;
+    }};
+    follow();
+  }}, true);
+}}
+</script>"""
 
 
 def sidebar_filters() -> Filters:
     options = store.filter_options(store.version())
     with st.sidebar:
         st.header("Filters")
+        with st.container(key=_AS_AT_GUARD_KEY):  # hidden by its own style: no room taken
+            st.html(_LINKS_WAIT_FOR_DATES, unsafe_allow_javascript=True)
         as_at = st.date_input(
             "As at",
             value=date.today(),
@@ -34,7 +73,7 @@ def sidebar_filters() -> Filters:
         districts = st.multiselect(
             "District",
             list(options.districts),
-            format_func=options.districts.get,
+            format_func=lambda code: options.districts.get(code, code),
             key="district",
             bind=BIND,
             placeholder="All districts",
@@ -42,6 +81,7 @@ def sidebar_filters() -> Filters:
         models = st.multiselect(
             "Provision model",
             options.provision_models,
+            format_func=provision_label,
             key="model",
             bind=BIND,
             placeholder="In-house and commissioned",

@@ -10,8 +10,8 @@ from dashboard import access
 from dashboard.config import SettingError, local_role, local_user, ungranted_policy
 from dashboard.roles import Actor, Permission
 from dashboard_ui import store
-from dashboard_ui.text import plain
 from dashboard_ui.filters import run_through_app
+from dashboard_ui.text import plain
 
 ACTOR_KEY = "actor"
 
@@ -92,8 +92,9 @@ def identity_panel(actor: Actor, configured: bool) -> None:
             st.caption(f"Local mode: **{plain(actor.user)}** ({actor.role.label}).")
     if not configured:
         st.info(
-            f"**Local mode**: no sign-in, so everyone who opens this app is **{plain(actor.user)}** ({actor.role.label}). "
-            "Set up sign-in before sharing it: see the README.",
+            f"**Local mode**: no sign-in, so everyone who opens this app works as one local user, "
+            f"**{plain(actor.user)}** ({actor.role.label} role), and changes are saved under that name. Set up "
+            "sign-in before sharing it: see the README.",
             icon=":material/lock_open:",
         )
 

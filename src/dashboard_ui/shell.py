@@ -10,10 +10,14 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from dashboard.roles import Actor, Permission
+from dashboard.config import PROJECT_ROOT, contact
+from dashboard.roles import MINIMUM_ROLE, Actor, Permission
+from dashboard_ui import store
 from dashboard_ui.filters import FILTERS_KEY, sidebar_filters
 from dashboard_ui.identity import ACTOR_KEY, identity_panel, sign_in, sign_in_configured
-from dashboard_ui.widgets import withhold_table_downloads
+from dashboard_ui.style import apply_style
+from dashboard_ui.text import plain
+from dashboard_ui.widgets import last_updated, withhold_table_downloads
 
 
 class PageEntry(NamedTuple):
@@ -45,7 +49,12 @@ DATA = (
     PageEntry("pages/audit.py", "Audit trail", ":material/history:", Permission.SEE_DETAIL),
     PageEntry("pages/access.py", "Access", ":material/admin_panel_settings:", Permission.GRANT),
 )
+# Every role's, after the pages of its work.
+HELP = PageEntry("pages/help.py", "Help", ":material/help:", Permission.READ)
 PAGES_KEY = "navigation-pages"
+# The browser tab's icon, served by the app itself: a Material icon as page icon is fetched from Google's font
+# servers, which council networks often block.
+FAVICON = PROJECT_ROOT / "static" / "favicon.png"
 
 
 def _session_pages() -> dict[PageEntry, st.Page]:
@@ -60,21 +69,44 @@ def _session_pages() -> dict[PageEntry, st.Page]:
                 url_path=Path(entry.file).stem,
                 default=entry is PROGRAMME[0],
             )
-            for entry in PROGRAMME + DATA
+            for entry in PROGRAMME + DATA + (HELP,)
         }
     return st.session_state[PAGES_KEY]
 
 
 def pages_for(actor: Actor) -> list[st.Page]:
-    """The pages the actor's role allows, programme first. One flat list: Streamlit marks up section headings in
-    the sidebar as items of no list, which screen readers (and axe-core) count as a serious fault."""
-    return [page for entry, page in _session_pages().items() if actor.can(entry.needs)]
+    """The pages the actor's role allows, programme first, Help last; then, hidden from the sidebar, a stand-in at
+    the address of each page it does not allow, which says so (a link shared by an editor, opened by a viewer). One
+    flat list: Streamlit marks up section headings in the sidebar as items of no list, which screen readers (and
+    axe-core) count as a serious fault."""
+    allowed = [page for entry, page in _session_pages().items() if actor.can(entry.needs)]
+    return allowed + [_stand_in(entry, actor) for entry in PROGRAMME + DATA if not actor.can(entry.needs)]
+
+
+def not_allowed_message(entry: PageEntry, actor: Actor) -> str:
+    """Why the actor cannot open the page, and whom to ask: "Import needs the editor role; ask …"."""
+    return (
+        f"{entry.title} needs the {MINIMUM_ROLE[entry.needs].label} role; ask {plain(contact())}. "
+        f"You have the {actor.role.label} role."
+    )
+
+
+def _stand_in(entry: PageEntry, actor: Actor) -> st.Page:
+    """A page at `entry`'s address that only says the actor may not open it: without it, Streamlit would say "Page
+    not found" and open the Overview."""
+
+    def show() -> None:
+        st.title(entry.title)
+        st.warning(not_allowed_message(entry, actor), icon=":material/lock:")
+        st.page_link(_session_pages()[PROGRAMME[0]], label="Go to the Overview", icon=":material/dashboard:")
+
+    return st.Page(show, title=entry.title, icon=entry.icon, url_path=Path(entry.file).stem, visibility="hidden")
 
 
 def run() -> None:
     st.set_page_config(
         page_title="Residential strategy dashboard",
-        page_icon=":material/home_work:",
+        page_icon=str(FAVICON),
         layout="wide",
         initial_sidebar_state="auto",
     )
@@ -86,7 +118,10 @@ def run() -> None:
     try:
         st.session_state[ACTOR_KEY] = actor
         identity_panel(actor, configured)
+        with st.sidebar:
+            st.caption(last_updated(store.version()))
         withhold_table_downloads(actor)
+        apply_style()
         # The programme filters narrow the programme pages; the data pages work on single rows and have their own.
         if navigation in [_session_pages()[entry] for entry in PROGRAMME]:
             st.session_state[FILTERS_KEY] = sidebar_filters()

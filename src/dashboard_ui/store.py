@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 if TYPE_CHECKING:
     from dashboard.briefing import ProgressCallback
 
-from dashboard.audit import AuditQuery
 from dashboard import market, objectives, placements, queries
+from dashboard.audit import AuditQuery, LastChange, last_change
 from dashboard.config import boundaries_file, database_url
 from dashboard.db import make_engine
 from dashboard.store import ensure_store
@@ -41,6 +41,12 @@ DataVersion = tuple[str, int]
 
 def version() -> DataVersion:
     return database_url(), queries.store_version(engine())
+
+
+@st.cache_data(show_spinner=False)
+def last_changed(data_version: DataVersion) -> LastChange | None:
+    """When the data last changed and through what: the newest audit row, which is also what the version counts."""
+    return last_change(engine())
 
 
 @st.cache_data(show_spinner=False)

@@ -12,12 +12,13 @@ import streamlit as st
 
 from dashboard import headline
 from dashboard.exporting import table_csv
-from dashboard.provenance import SYNTHETIC, Banner, banners
 from dashboard.objectives import Latest
+from dashboard.provenance import SYNTHETIC, Banner, banners
 from dashboard.queries import Filters
 from dashboard.roles import Actor, Permission
 from dashboard_ui import store
 from dashboard_ui.identity import current_actor
+from dashboard_ui.text import plain
 from dashboard_ui.view import View, per_view
 
 PLOTLY_CONFIG = {
@@ -44,10 +45,19 @@ def page_header(title: str, view: View) -> None:
     st.title(title)
     filters = view.filters
     scope = f" Showing: {scope_of(view)}." if filters.narrowed else ""
-    st.caption(f"{view.strategy.name}, {view.strategy.council}. Data as at **{filters.as_at:%d %B %Y}**.{scope}")
+    st.caption(
+        f"{view.strategy.name}, {view.strategy.council}. Data as at **{filters.as_at:%d %B %Y}**.{scope}  \n"
+        f"{last_updated(view.version)}"
+    )
     _recorded_later_note(view)
     for banner in _banners(view):
         st.warning(banner.markdown, icon=":material/science:" if banner.kind == SYNTHETIC else ":material/info:")
+
+
+def last_updated(version: store.DataVersion) -> str:
+    """When the data last changed and through what, so a reader can judge how fresh the figures are."""
+    change = store.last_changed(version)
+    return f"{plain(change.words())}." if change else "No change to the data is recorded yet."
 
 
 def scope_of(view: View) -> str:
@@ -171,7 +181,7 @@ def chart_with_data(
     chart(fig, name)
     with st.expander(f"Data: {name}", key=data_key(name), on_change="rerun") as data:
         if data.open:
-            st.dataframe(on_screen(table), hide_index=True)
+            st.dataframe(on_screen(table), hide_index=True, placeholder="—")  # not "None" for a missing value
     download_csv(table, name, filters, property_level=property_level)
 
 
