@@ -120,6 +120,14 @@ def app_url(browser_store):
 
 
 @pytest.fixture(scope="module")
+def seed_url(tmp_path_factory):
+    """The app on the seed programme alone, on a store no other test writes to: for checks of what the seed's figures
+    look like drawn (the concurrency test imports 2,500 properties into app_url's store, whichever worker runs it)."""
+    with _serving(f"sqlite:///{tmp_path_factory.mktemp('seed') / 'store.sqlite'}") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def viewer_url(tmp_path_factory):
     """The app as a viewer sees it, on a store of its own (two servers never seed one store at once)."""
     with _serving(f"sqlite:///{tmp_path_factory.mktemp('viewer') / 'store.sqlite'}", role="viewer") as url:
@@ -533,13 +541,13 @@ def _sidebar_only_lines(page) -> set[str]:
 
 
 @pytest.mark.parametrize("name", PROGRAMME_PAGES)
-def test_every_programme_page_prints_to_clean_a4_landscape(app_url, browser, name):
+def test_every_programme_page_prints_to_clean_a4_landscape(seed_url, browser, name):
     """Printed from a wide monitor, as a browser prints (no redraw for the paper): the page's title, no sidebar, the
     charts whole, a sane number of pages, and no metric tile breaking a word."""
     path, headline_text = PROGRAMME_PAGES[name]
     page = browser.new_page(viewport={"width": 1920, "height": 1080})  # charts drawn wider than the paper
     try:
-        page.goto(f"{app_url}/{path}", wait_until="networkidle")
+        page.goto(f"{seed_url}/{path}", wait_until="networkidle")
         _wait_until_drawn(page)
         headline = " ".join(page.locator("h1").first.inner_text().split())
         assert headline_text.lower() in headline.lower()
@@ -825,11 +833,11 @@ def _drawn_label_problems(chart: dict) -> list[str]:
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("name", CHART_PAGES)
-def test_chart_labels_do_not_overlap_in_the_browser(app_url, browser, name, viewport):
+def test_chart_labels_do_not_overlap_in_the_browser(seed_url, browser, name, viewport):
     width, height = VIEWPORTS[viewport]
     page = browser.new_page(viewport={"width": width, "height": height})
     try:
-        page.goto(f"{app_url}/{CHART_PAGES[name]}", wait_until="networkidle")
+        page.goto(f"{seed_url}/{CHART_PAGES[name]}", wait_until="networkidle")
         _wait_until_drawn(page)
         page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30_000)
         charts = page.evaluate(LABEL_BOXES)
