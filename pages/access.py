@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import access, tables
 from dashboard.config import ungranted_policy
 from dashboard.roles import AccessDenied, Role, UngrantedPolicy
-from dashboard_ui import store
+from dashboard_ui import cached
 from dashboard_ui.data_forms import done, show_done, show_refusal
 from dashboard_ui.identity import current_actor, sign_in_configured
 
@@ -28,7 +28,7 @@ st.header("What each role may do")
 st.dataframe(tables.roles_table(), hide_index=True)
 
 st.header("Roles granted")
-granted = access.grants(store.engine())
+granted = access.grants(cached.engine())
 if granted.empty:
     st.info("No roles granted yet.", icon=":material/info:")
 else:
@@ -43,7 +43,7 @@ with st.form("grant-role"):
     granted_now = st.form_submit_button("Grant", type="primary", icon=":material/person_add:")
 if granted_now:
     try:
-        done(access.grant_role(store.engine(), actor, account, Role.parse(role)))
+        done(access.grant_role(cached.engine(), actor, account, Role.parse(role)))
     except (AccessDenied, ValueError) as refusal:
         show_refusal(AccessDenied(str(refusal)))
 
@@ -54,6 +54,6 @@ if not granted.empty:
         removed = st.form_submit_button("Remove role", icon=":material/person_remove:")
     if removed and account:
         try:
-            done(access.revoke_role(store.engine(), actor, account))
+            done(access.revoke_role(cached.engine(), actor, account))
         except (AccessDenied, ValueError) as refusal:
             show_refusal(AccessDenied(str(refusal)))

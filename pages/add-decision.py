@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import editing
 from dashboard.consultation import SIGNIFICANCES
 from dashboard.roles import AccessDenied
-from dashboard_ui import store
+from dashboard_ui import cached
 from dashboard_ui.data_forms import done, show_done, show_refusal
 from dashboard_ui.identity import current_actor
 
@@ -52,7 +52,7 @@ if submitted:
         "provenance": provenance,
     }
     try:
-        message = editing.add_decision(store.engine(), actor, form, date.today())
+        message = editing.add_decision(cached.engine(), actor, form, date.today())
     except (editing.InvalidEdit, editing.RefusedWrite, AccessDenied) as refusal:
         show_refusal(refusal)
     else:

@@ -7,14 +7,14 @@ import streamlit as st
 from dashboard import tables
 from dashboard.audit import AuditQuery
 from dashboard.exporting import audit_file
-from dashboard_ui import store
+from dashboard_ui import cached
 from dashboard_ui.identity import current_actor
 from dashboard_ui.widgets import audit_dataframe, paginate_rows
 
 PER_PAGE = 100
 
 actor = current_actor()
-version = store.version()
+version = cached.version()
 st.title("Audit trail")
 st.caption(
     "Every change to the store, whatever made it (the app, an import, the command line): who, when (UTC), "
@@ -22,7 +22,7 @@ st.caption(
 )
 
 left, middle, right = st.columns(3)
-users = left.multiselect("Who", store.audit_users(version), placeholder="Everyone", key="audit-users")
+users = left.multiselect("Who", cached.audit_users(version), placeholder="Everyone", key="audit-users")
 reference = middle.text_input(
     "Property or other reference",
     placeholder="e.g. RS-P2-04",
@@ -41,16 +41,16 @@ period = right.date_input(
 start, end = (period[0], period[-1]) if isinstance(period, tuple) and period else (None, None)
 query = AuditQuery.on_days(start, end, users=tuple(users), reference=reference or None)
 
-total = store.audit_count(query, version)
+total = cached.audit_count(query, version)
 offset = paginate_rows(total, PER_PAGE, "changes")
-rows = store.audit_log(query, PER_PAGE, offset, version)
+rows = cached.audit_log(query, PER_PAGE, offset, version)
 if total == 0:
     st.info("No change matches these filters.", icon=":material/info:")
 else:
     audit_dataframe(tables.audit_table(rows))
     st.download_button(
         f"Download these {total:,} changes (CSV)",
-        data=lambda: audit_file(store.engine(), query, actor),
+        data=lambda: audit_file(cached.engine(), query, actor),
         file_name=f"audit-trail_{date.today():%Y-%m-%d}.csv",
         mime="text/csv",
         on_click="ignore",

@@ -4,20 +4,20 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import briefing
-from dashboard.briefing import CLASSIFICATIONS, long_date
-from dashboard_ui import store
+from dashboard.briefing import images, packs
+from dashboard.briefing.content import CLASSIFICATIONS, Rating, long_date
+from dashboard_ui import cached
 from dashboard_ui.filters import current_filters
 from dashboard_ui.identity import current_actor
 from dashboard_ui.text import plain
 
 # Each rating's badge colour: the word is on the badge, so colour is never the only signal.
 RATING_BADGES = {
-    briefing.GREEN: "green",
-    briefing.AMBER: "orange",
-    briefing.RED: "red",
-    briefing.NOT_RATED: "gray",
-    briefing.NOT_MEASURED: "gray",
+    Rating.GREEN: "green",
+    Rating.AMBER: "orange",
+    Rating.RED: "red",
+    Rating.NOT_RATED: "gray",
+    Rating.NOT_MEASURED: "gray",
 }
 PACK_KEY = "briefing_pack"  # the last pack made in this session: its settings and bytes
 WANTED_KEY = "briefing_wanted"  # set when the button is clicked, until the pack is made
@@ -25,8 +25,8 @@ WANTED_KEY = "briefing_wanted"  # set when the button is clicked, until the pack
 
 actor = current_actor()
 filters = current_filters()
-version = store.version()
-strategy = store.strategy(version)
+version = cached.version()
+strategy = cached.strategy(version)
 
 st.title("Briefing pack")
 st.caption(
@@ -51,7 +51,7 @@ with dates:
     # Read uncached: recording a pack leaves the data version (the cache key) as it was, and this must follow it.
     since = since_column.date_input(
         "Changes since",
-        value=briefing.default_since(store.engine(), as_at),
+        value=packs.default_since(cached.engine(), as_at),
         max_value=date.today(),
         min_value=date(2015, 1, 1),
         format="DD/MM/YYYY",
@@ -69,7 +69,7 @@ classification = marking.selectbox(
 )
 
 # Chromium, which draws the pack's charts, starts now in the background: the pack is quicker when asked for.
-briefing.start_chart_browser()
+images.start_chart_browser()
 
 if since > as_at:
     st.error("The *changes since* date must be on or before the *as at* date.", icon=":material/event_busy:")
@@ -87,7 +87,7 @@ st.button(
 if st.session_state.pop(WANTED_KEY, False):
     with st.status("Making the briefing pack…", expanded=True) as status:
         bar = st.progress(0.0, text="Starting")
-        pdf = store.briefing_pdf(
+        pdf = cached.briefing_pdf(
             as_at,
             since,
             classification,
@@ -95,7 +95,7 @@ if st.session_state.pop(WANTED_KEY, False):
             on_progress=lambda done, total, step: bar.progress(done / total, text=step),
         )
         status.update(label="The briefing pack is ready", state="complete", expanded=False)
-    briefing.record_pack(store.engine(), actor, as_at, since, classification)
+    packs.record_pack(cached.engine(), actor, as_at, since, classification)
     st.session_state[PACK_KEY] = (settings, pdf)
 
 made = st.session_state.get(PACK_KEY)
@@ -112,21 +112,21 @@ if made and made[0] == settings:
 elif made:
     st.caption("The dates, classification or data have changed since the last pack was made: make it again.")
 
-packs = briefing.packs_made(store.engine())  # uncached, as the default above: a few rows
-if packs:
+recent = packs.packs_made(cached.engine())  # uncached, as the default above: a few rows
+if recent:
     st.markdown("#### Packs made recently")
-    st.dataframe(briefing.packs_table(packs), hide_index=True)
+    st.dataframe(packs.packs_table(recent), hide_index=True)
 
-page_one = store.briefing_preview(as_at, since, version)
-if page_one["synthetic"]:
+page_one = cached.briefing_preview(as_at, since, version)
+if page_one.synthetic:
     st.warning(
-        f"**Synthetic data.** {page_one['synthetic']} of the {page_one['properties']} properties in the pack are "
+        f"**Synthetic data.** {page_one.synthetic} of the {page_one.properties} properties in the pack are "
         "synthetic demonstration data, not a council's records; every page of the pack says so.",
         icon=":material/science:",
     )
-elif page_one["illustrative"]:
+elif page_one.illustrative:
     st.warning(
-        f"**Illustrative figures.** {page_one['illustrative']} of the {page_one['properties']} properties in the pack "
+        f"**Illustrative figures.** {page_one.illustrative} of the {page_one.properties} properties in the pack "
         "carry illustrative data, not a council's records; every page of the pack says so.",
         icon=":material/info:",
     )
@@ -137,23 +137,23 @@ if classification:
     st.markdown(f"**{classification}**", text_alignment="center")
 else:
     st.caption("No security classification chosen: the pack's pages carry no marking.")
-st.markdown(f"### {plain(page_one['headline'])}")
-for column, (label, beds, share) in zip(st.columns(len(page_one["numbers"])), page_one["numbers"], strict=True):
+st.markdown(f"### {plain(page_one.headline)}")
+for column, (label, beds, share) in zip(st.columns(len(page_one.numbers)), page_one.numbers, strict=True):
     column.metric(label, f"{beds} beds", share, delta_color="off", delta_arrow="off", border=True)
-st.markdown(f"**{plain(page_one['forecast'])}**")
+st.markdown(f"**{plain(page_one.forecast)}**")
 st.markdown("#### Objectives")
 st.markdown(
     "\n".join(
         f"- **{plain(rating.objective)}**: :{RATING_BADGES[rating.rating]}-badge[{rating.rating}] "
         f"{plain(rating.reason)}"
-        for rating in page_one["ratings"]
+        for rating in page_one.ratings
     )
 )
-st.markdown(f"#### {plain(page_one['changes_heading'])}")
-st.caption(plain(page_one["changes_scope"]))
-st.markdown("\n".join(f"- {plain(line)}" for line in page_one["changes"]))
+st.markdown(f"#### {plain(page_one.changes_heading)}")
+st.caption(plain(page_one.changes_scope))
+st.markdown("\n".join(f"- {plain(line)}" for line in page_one.changes))
 st.markdown("#### Main risks")
-st.markdown(plain(page_one["risks"]))
-if page_one["uninformed"]:
-    st.warning(plain(page_one["uninformed"]), icon=":material/campaign:")
+st.markdown(plain(page_one.risks))
+if page_one.uninformed:
+    st.warning(plain(page_one.uninformed), icon=":material/campaign:")
 st.caption(f"The pack's data is as at {long_date(as_at)}.")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import editing, tables
 from dashboard.roles import AccessDenied
-from dashboard_ui import store
+from dashboard_ui import cached
 from dashboard_ui.data_forms import done, position, show_done, show_refusal
 from dashboard_ui.identity import current_actor
 
@@ -17,9 +17,9 @@ CHOICE = "edit-choice"
 SAVED = "edit-saved"
 
 actor = current_actor()
-version = store.version()
-options = store.filter_options(version)
-choices = [NEW, *store.property_references(version)]
+version = cached.version()
+options = cached.filter_options(version)
+choices = [NEW, *cached.property_references(version)]
 
 st.title("Edit a property")
 st.caption(
@@ -37,7 +37,7 @@ st.query_params["property"] = "" if choice == NEW else choice  # a link to this 
 
 drafts: dict[str, editing.PropertyDraft] = st.session_state.setdefault(DRAFTS, {})
 if choice not in drafts:
-    drafts[choice] = editing.open_property(store.engine(), None if choice == NEW else choice)
+    drafts[choice] = editing.open_property(cached.engine(), None if choice == NEW else choice)
 draft = drafts[choice]
 values = draft.values
 # Widgets are keyed by the draft, so reopening a property (after a save, or to reload) shows its current values.
@@ -94,8 +94,18 @@ with st.form(f"property-{key}"):
         max_value=date(2100, 12, 31),
         format="DD/MM/YYYY",
     )
+    status_note = st.text_area(  # two lines, so the whole of a note shows on a phone too
+        "Status note",
+        value=values.get("status_note") or "",
+        height=68,
+        help=f"The next step or what blocks it, in a line of at most {editing.STATUS_NOTE_LENGTH} characters: "
+        "everyone who reads the dashboard sees it, on the Overview, the Timeline and the briefing pack. No names, "
+        "addresses, postcodes or anything about a child.",
+    )
     notes = st.text_area(
-        "Notes", value=values.get("notes") or "", help="No addresses, postcodes or anything about a child."
+        "Notes",
+        value=values.get("notes") or "",
+        help="For analysts only. No addresses, postcodes or anything about a child.",
     )
     provenance = st.text_input(
         "Source of these figures",
@@ -141,12 +151,13 @@ if submitted:
             "refurbishment_cost": works_cost,
             "councillors_informed_on": informed,
             "notes": notes,
+            "status_note": status_note,
             "provenance": provenance,
         },
         edited_dates,
     )
     try:
-        message = editing.save_property(store.engine(), actor, draft, form, date.today())
+        message = editing.save_property(cached.engine(), actor, draft, form, date.today())
     except (editing.InvalidEdit, editing.StaleEdit, editing.RefusedWrite, AccessDenied) as refusal:
         show_refusal(refusal)
     else:

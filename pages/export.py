@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.exporting import table_file, template_workbook
 from dashboard.layout import DATA_DICTIONARY, EXPORT_LAYOUTS
-from dashboard_ui import store
+from dashboard_ui import cached
 from dashboard_ui.identity import current_actor
 
 actor = current_actor()
@@ -22,7 +22,7 @@ for layout in (*EXPORT_LAYOUTS, DATA_DICTIONARY):
     left.markdown(f"**{layout.name}.csv**: {layout.description}")
     right.download_button(
         f"{layout.name}.csv",
-        data=lambda layout=layout: table_file(store.engine(), layout, actor),
+        data=lambda layout=layout: table_file(cached.engine(), layout, actor),
         file_name=f"{layout.name}_{date.today():%Y-%m-%d}.csv",
         mime="text/csv",
         on_click="ignore",

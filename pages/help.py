@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import glossary
 from dashboard.config import contact
-from dashboard_ui import store
+from dashboard_ui import cached
 from dashboard_ui.identity import current_actor
 from dashboard_ui.text import plain
 from dashboard_ui.widgets import last_updated
@@ -16,8 +16,8 @@ def terms(items: list[glossary.Term]) -> None:
 
 
 current_actor()  # a page Streamlit started without the shell (a deep link) is run through it, with its sidebar
-version = store.version()
-strategy = store.strategy(version)
+version = cached.version()
+strategy = cached.strategy(version)
 
 st.title("Help")
 st.caption(f"{strategy.name}, {strategy.council}. {last_updated(version)}")

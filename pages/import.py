@@ -9,11 +9,12 @@ import streamlit as st
 
 from dashboard import tables
 from dashboard.exporting import template_workbook
+from dashboard.importers import read_refusal
 from dashboard.importing import ImportReport
 from dashboard.reading import UnreadableFile, check_size
 from dashboard.roles import AccessDenied
 from dashboard.uploads import KIND_BY_LABEL, KINDS, run_upload
-from dashboard_ui import store
+from dashboard_ui import cached
 from dashboard_ui.data_forms import done, show_done, show_refusal
 from dashboard_ui.identity import current_actor
 from dashboard_ui.text import plain
@@ -52,14 +53,14 @@ if upload is not None:
         check_size(upload.name, upload.size)
     except UnreadableFile as refused:
         st.error(
-            f"**{plain(upload.name)} cannot be imported**: {plain(str(refused).removeprefix(upload.name + ': '))}. "
+            f"**{plain(upload.name)} cannot be imported**: {plain(read_refusal(upload.name, refused))}. "
             "Nothing was written.",
             icon=":material/error:",
         )
         st.stop()
     data = upload.getvalue()
     check = run_upload(
-        kind, store.engine(), upload.name, data, actor, dry_run=True, today=date.today(), replace=replace
+        kind, cached.engine(), upload.name, data, actor, dry_run=True, today=date.today(), replace=replace
     )
     if not check.ok:
         st.error(
@@ -70,6 +71,8 @@ if upload is not None:
         st.dataframe(
             tables.import_problems_table(check.problems),
             hide_index=True,
+            placeholder="",  # a problem with the whole file has no row
+            row_height=56,  # a problem is a sentence or two: room for it to wrap
             column_config={"Problem": st.column_config.TextColumn(width="large")},
         )
     else:
@@ -89,7 +92,7 @@ if upload is not None:
         ):
             try:
                 result = run_upload(
-                    kind, store.engine(), upload.name, data, actor, dry_run=False, today=date.today(), replace=replace
+                    kind, cached.engine(), upload.name, data, actor, dry_run=False, today=date.today(), replace=replace
                 )
             except AccessDenied as refusal:
                 show_refusal(refusal)
@@ -101,4 +104,4 @@ if upload is not None:
                     "The store changed while you were checking, and the file no longer imports. Nothing was written:",
                     icon=":material/error:",
                 )
-                st.dataframe(tables.import_problems_table(result.problems), hide_index=True)
+                st.dataframe(tables.import_problems_table(result.problems), hide_index=True, placeholder="")

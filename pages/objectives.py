@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import charts, objectives, tables
 from dashboard.objectives import SETTINGS
 from dashboard.roles import Permission
-from dashboard_ui import store
+from dashboard_ui import cached
 from dashboard_ui.data_forms import done, show_done
 from dashboard_ui.identity import can, current_actor
 from dashboard_ui.view import current_view
@@ -14,8 +14,8 @@ from dashboard_ui.widgets import chart_with_data, download_csv, objective_metric
 
 view = current_view()
 filters, version, strategy = view.filters, view.version, view.strategy
-chosen = store.objective_settings(version)
-figures = store.placement_figures(version)
+chosen = cached.objective_settings(version)
+figures = cached.placement_figures(version)
 council = strategy.council
 
 st.title("Objectives")
@@ -133,7 +133,7 @@ else:
     )
 
 st.header(f"The children's homes market in {council}")
-market = store.council_market(council, version)
+market = cached.council_market(council, version)
 if market.empty:
     st.info(
         "No Ofsted data yet. Import Ofsted's \"Children's social care data in England: provider level\" CSV "
@@ -154,10 +154,10 @@ else:
             charts.market_chart(market, council, "places"), tables.market_table(market), "Places by sector", filters
         )
     st.markdown(f"**{council}'s children's homes by their latest overall Ofsted rating**")
-    ratings = store.council_ratings(council, version).rename(columns={"rating": "Latest overall rating"})
+    ratings = cached.council_ratings(council, version).rename(columns={"rating": "Latest overall rating"})
     st.dataframe(ratings, hide_index=True)
     download_csv(ratings, "Homes by Ofsted rating", filters)
-    ranking = store.market_ranking(version)
+    ranking = cached.market_ranking(version)
     chart_with_data(
         charts.ranking_chart(ranking, council),
         tables.ranking_table(ranking),
@@ -180,7 +180,7 @@ if can(Permission.EDIT):
             )
         if st.form_submit_button("Save targets and costs", type="primary", icon=":material/save:"):
             try:
-                done(objectives.save_settings(store.engine(), current_actor(), entered))
+                done(objectives.save_settings(cached.engine(), current_actor(), entered))
             except objectives.InvalidSetting as error:
                 st.error("Nothing was saved. " + str(error), icon=":material/error:")
 else:

@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import tables
 from dashboard.audit import AuditQuery
 from dashboard.roles import Permission
-from dashboard_ui import store
+from dashboard_ui import cached
 from dashboard_ui.identity import can
 from dashboard_ui.text import plain
 from dashboard_ui.view import View, current_view, per_view
@@ -88,7 +88,7 @@ reference = st.selectbox(
 )
 if reference:
     st.header(f"{reference}: milestones")
-    milestone_table = tables.milestone_table(store.milestones(filters, (reference,), view.today, version))
+    milestone_table = tables.milestone_table(cached.milestones(filters, (reference,), view.today, version))
     milestone_table = tables.with_stage_date_sources(milestone_table, view.status(), reference)
     st.dataframe(
         milestone_table,
@@ -106,7 +106,7 @@ if reference:
             query_params={"property": reference},
         )
     if can(Permission.SEE_DETAIL):
-        details = store.property_details(reference, version)
+        details = cached.property_details(reference, version)
         st.header(f"{reference}: costs and notes")
         pounds = st.column_config.NumberColumn(format="localized")
         st.dataframe(
@@ -118,6 +118,6 @@ if reference:
         st.text(details["notes"] or "No notes.")
         st.caption(f"Source: {plain(details['provenance'])}")
         st.header(f"{reference}: history")
-        history = tables.audit_table(store.audit_log(AuditQuery(reference=reference), 500, 0, version))
+        history = tables.audit_table(cached.audit_log(AuditQuery(reference=reference), 500, 0, version))
         audit_dataframe(history)
         download_csv(history, f"History {reference}", filters, property_level=True)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.db import session_scope
 from dashboard.importing import import_path
-from dashboard.models import AuditEntry, District, Property
+from dashboard.models import AuditEntry, District, Property, PropertyRecord
 from dashboard.roles import Actor, Role
 from tests.conftest import NEW_PROPERTY, SEED_TODAY, sqlite_only, write_csv
 
@@ -190,3 +190,27 @@ def test_the_audit_filter_steps_through_the_user_index_rather_than_reading_the_l
 
     assert not [step for step in plan if step.startswith("SCAN audit_log")], plan
     assert "SEARCH audit_log USING COVERING INDEX ix_audit_log_user (user>?)" in plan, plan
+
+
+def _version_and_records(engine: Engine, reference: str) -> tuple[int, int]:
+    with Session(engine) as session:
+        prop = get_property(session, reference)
+        records = session.scalar(
+            select(func.count()).select_from(PropertyRecord).where(PropertyRecord.property == prop)
+        )
+        return prop.version, records or 0
+
+
+def test_only_the_projects_own_sessions_are_listened_to(engine):
+    """The audit log, recorded history and row versions listen to the project's sessions (session_scope), not to
+    every Session in the process: another library's session writing through the ORM is left alone."""
+    since = last_audit_id(engine)
+    version, records = _version_and_records(engine, "RS-P2-01")
+    with Session(engine) as session, session.begin():
+        get_property(session, "RS-P2-01").planned_beds += 1
+    assert (_version_and_records(engine, "RS-P2-01"), audit_since(engine, since)) == ((version, records), [])
+
+    with session_scope(engine, ALICE) as session:
+        get_property(session, "RS-P2-01").planned_beds += 1
+    assert _version_and_records(engine, "RS-P2-01") == (version + 1, records + 1)
+    assert [entry.action for entry in audit_since(engine, since)] == ["update"]

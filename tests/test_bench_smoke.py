@@ -8,8 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from dashboard_ui.shell import DATA, PROGRAMME
 from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.bench
 
 
 def test_benchmark_smoke_run_writes_a_row_per_page(tmp_path):

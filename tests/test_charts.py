@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard import charts, metrics
@@ -12,6 +13,7 @@ from dashboard.boundaries import validate_boundaries
 from tests.conftest import SHARED_DATA
 from tests.plotly_json import collisions, figure_json, struck_labels
 from tests.test_metrics import AS_AT, PROGRAMME, T, _status
+from tests.test_seed import HERTFORDSHIRE_DISTRICTS
 
 DISTRICTS = pd.DataFrame(
     {
@@ -79,7 +81,7 @@ def test_tile_map_draws_a_labelled_hexagon_per_district():
     fig = _json(charts.district_tile_map(frame, "secured", "Beds secured"))
     assert len([trace for trace in fig["data"] if trace.get("fill") == "toself"]) == 3
     labels = [a["text"] for a in fig["layout"]["annotations"]]
-    assert "Dacorum<br><b>8</b>" in labels and "North<br>Herts<br><b>0</b>" in labels
+    assert "Dacorum<br><b>8</b>" in labels and "North<br>Hertfordshire<br><b>0</b>" in labels
     # Wrapped where a phone would cut it off.
     assert fig["layout"]["title"]["text"] == "Beds secured: most in Dacorum (8); none in<br>2 districts"
 
@@ -88,18 +90,7 @@ def test_choropleth_uses_installed_boundaries_and_labels_values():
     import json
 
     raw = json.loads((SHARED_DATA / "hertfordshire_districts.geojson").read_text())
-    names = {
-        "E07000095": "Broxbourne",
-        "E07000096": "Dacorum",
-        "E07000242": "East Hertfordshire",
-        "E07000098": "Hertsmere",
-        "E07000099": "North Hertfordshire",
-        "E07000240": "St Albans",
-        "E07000243": "Stevenage",
-        "E07000102": "Three Rivers",
-        "E07000103": "Watford",
-        "E07000241": "Welwyn Hatfield",
-    }
+    names = HERTFORDSHIRE_DISTRICTS
     boundaries = validate_boundaries(raw, names, {})
     frame = metrics.by_district(PROGRAMME, DISTRICTS, target=20)
     fig = _json(charts.district_choropleth(frame, boundaries, "share_of_target", "Share of the target"))
@@ -132,11 +123,11 @@ WIDTHS = [358, 700, 906, 1400]
 @pytest.fixture(scope="module")
 def seeded(shared_engine):
     """The seeded programme's figures as its pages draw them (from the pack's reading of the store)."""
-    from dashboard import briefing
+    from dashboard.briefing import content, images
 
     as_at = date(2026, 11, 30)
-    data = briefing.gather(shared_engine, as_at, date(2026, 11, 2), today=as_at)
-    return data, briefing.gantt_figures(shared_engine, data)
+    data = content.gather(shared_engine, as_at, date(2026, 11, 2), today=as_at)
+    return data, images.gantt_figures(shared_engine, data)
 
 
 def _seeded_figures(data, gantts) -> dict:
@@ -240,6 +231,16 @@ def test_long_titles_wrap_to_fit_a_phone():
     wrapped = charts.wrap_title("Beds secured: most in North Hertfordshire (12); none in 3 districts")
     assert wrapped.replace("<br>", " ") == "Beds secured: most in North Hertfordshire (12); none in 3 districts"
     assert all(len(line) <= charts.TITLE_LINE_CHARS for line in wrapped.split("<br>")) and "<br>" in wrapped
+
+
+def test_a_title_is_wrapped_again_for_the_packs_wider_page():
+    title = "Beds secured: most in North Hertfordshire (12); none in 3 districts"
+    fig = charts.styled(go.Figure(), title)
+    top, pad = fig.layout.margin.t, fig.layout.title.pad.t
+    assert charts.fit_title(go.Figure(fig), charts.PHONE_WIDTH_PX).layout.title.text == charts.wrap_title(title)
+    wide = charts.fit_title(fig, 700)
+    assert wide.layout.title.text == title  # one line: a phone's two lines broke it mid-thought on A4
+    assert (wide.layout.margin.t, wide.layout.title.pad.t) == (top - charts.TITLE_LINE_PX, pad - charts.TITLE_LINE_PX)
 
 
 def _luminance(colour: str) -> float:

@@ -1,11 +1,12 @@
-"""`python -m dashboard` as a user runs it: a real process, the store named by DATABASE_URL, run from a scratch folder.
-Failures are a short message on stderr and a non-zero exit, never a traceback."""
+"""`python -m dashboard` as a user runs it: the store named by DATABASE_URL, run from a scratch folder. Failures are a
+short message on stderr and a non-zero exit, never a traceback. The commands run in this process (`run_cli`), through
+the same `main()`; a few run as real processes (`run_process`): the entry point itself, and what reaches a terminal
+when a file is refused or something unexpected goes wrong."""
 
 from __future__ import annotations
 
 import sqlite3
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
 import pytest
@@ -23,6 +24,7 @@ from tests.conftest import (
     on_postgres,
     plain_sql,
     run_dashboard,
+    run_process,
     sqlite_only,
     write_csv,
 )
@@ -66,25 +68,26 @@ HELP_MUST_MENTION = {
 }
 
 
-@pytest.fixture(scope="module")
-def help_output(tmp_path_factory) -> dict[tuple[str, ...], subprocess.CompletedProcess]:
-    """Every --help at once (each is a separate process: run them side by side)."""
-    cwd = tmp_path_factory.mktemp("help")
-    url = f"sqlite:///{cwd / 'never-created.sqlite'}"
-    with ThreadPoolExecutor() as pool:
-        results = pool.map(
-            lambda command: run_dashboard(*command, "--help", database_url=url, cwd=cwd), HELP_MUST_MENTION
-        )
-        return dict(zip(HELP_MUST_MENTION, results, strict=True))
-
-
 @pytest.mark.parametrize("command", HELP_MUST_MENTION, ids=lambda command: " ".join(command) or "dashboard")
-def test_help_describes_the_command_and_its_options(help_output, command):
-    result = help_output[command]
+def test_help_describes_the_command_and_its_options(tmp_path, command):
+    result = run_dashboard(
+        *command, "--help", database_url=f"sqlite:///{tmp_path / 'never-created.sqlite'}", cwd=tmp_path
+    )
 
     assert_succeeded(result)
     assert "Usage:" in result.stdout
     for word in HELP_MUST_MENTION[command]:
+        assert word in result.stdout
+    assert not (tmp_path / "never-created.sqlite").exists()
+
+
+def test_python_m_dashboard_is_the_command_line(tmp_path):
+    """The entry point a user types, as a real process."""
+    result = run_process("--help", database_url=f"sqlite:///{tmp_path / 'never-created.sqlite'}", cwd=tmp_path)
+
+    assert_succeeded(result)
+    assert "Usage: python -m dashboard" in result.stdout
+    for word in HELP_MUST_MENTION[()]:
         assert word in result.stdout
 
 
@@ -123,12 +126,13 @@ def test_import_dry_run_writes_nothing(run_cli, engine, tmp_path):
     assert dump(engine) == before
 
 
-def test_import_of_a_bad_file_names_row_and_column_and_writes_nothing(run_cli, engine, tmp_path):
+def test_import_of_a_bad_file_names_row_and_column_and_writes_nothing(store_url, engine, tmp_path):
     bad = {**NEW_PROPERTY, "Reference": "NEW-02", "District": "Gotham"}
     path = write_csv(tmp_path / "bad.csv", [NEW_PROPERTY, bad])
     before = dump(engine)
 
-    result = run_cli("import", path)
+    # A real process: the message as it reaches a terminal of 80 columns, not wrapped.
+    result = run_process("import", path, database_url=store_url, cwd=tmp_path)
 
     # The whole problem on one line: file, row, column, and the full list of districts it could have been.
     assert_failed_cleanly(result, "bad.csv, row 3, District: unknown district 'Gotham'; expected one of: Broxbourne")
@@ -153,11 +157,15 @@ def test_export_writes_every_file_into_the_folder(run_cli, engine, tmp_path):
     assert len(written) == 15
 
 
-def test_an_unexpected_error_is_a_message_not_a_traceback(run_cli, engine, tmp_path):
+@pytest.mark.parametrize("run", ["in this process", "as a process"])
+def test_an_unexpected_error_is_a_message_not_a_traceback(run_cli, store_url, engine, tmp_path, run):
     not_a_folder = tmp_path / "out.csv"
     not_a_folder.write_text("a file where a folder should be")
 
-    result = run_cli("export", "--out", not_a_folder)
+    if run == "as a process":  # what a user's terminal shows
+        result = run_process("export", "--out", not_a_folder, database_url=store_url, cwd=tmp_path)
+    else:  # run_cli goes through the same handler, so the in-process tests see what a user would
+        result = run_cli("export", "--out", not_a_folder)
 
     assert_failed_cleanly(result, f"Error: File exists: {not_a_folder} (set DASHBOARD_DEBUG=1 for the details)")
 
@@ -180,9 +188,7 @@ def test_export_template_writes_a_workbook_that_imports_cleanly(run_cli, empty_e
 
 def test_demo_data_is_deterministic(run_cli, tmp_path):
     urls = [f"sqlite:///{tmp_path / name}.sqlite" for name in ("demo-1", "demo-2")]
-    with ThreadPoolExecutor() as pool:  # two new stores, filled side by side
-        runs = pool.map(lambda url: run_cli("demo-data", "--properties", 50, "--seed", 3, database_url=url), urls)
-        results = list(runs)
+    results = [run_cli("demo-data", "--properties", 50, "--seed", 3, database_url=url) for url in urls]
     exports = []
     for url, result in zip(urls, results, strict=True):
         assert_succeeded(result)

@@ -4,6 +4,7 @@ file on the first), proved by every row of every table and by every export file 
 from __future__ import annotations
 
 import filecmp
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -11,22 +12,22 @@ import pytest
 from sqlalchemy import Engine, inspect, text
 
 from dashboard import editing
+from dashboard.bootstrap import ensure_store
 from dashboard.copying import COUNCIL_DATA, CopyError, copy_store
 from dashboard.db import make_engine, upgrade_to_head
 from dashboard.exporting import export_all
 from dashboard.models import Base
 from dashboard.roles import SYSTEM, Actor, Role
-from dashboard.store import ensure_store
 from tests.conftest import SEED_TODAY, dump, new_store, on_postgres, run_dashboard
 
 EDITOR = Actor("zoë@herts.gov.uk", "app", Role.EDITOR)
 
 
 @pytest.fixture
-def source(tmp_path: Path) -> Engine:
+def source(tmp_path: Path, seeded_sqlite_file: Path) -> Engine:
     """Always a SQLite file (what a council moves from), seeded, with an edit in its audit trail."""
+    shutil.copyfile(seeded_sqlite_file, tmp_path / "source.sqlite")
     engine = make_engine(f"sqlite:///{tmp_path / 'source.sqlite'}")
-    ensure_store(engine)
     draft = editing.open_property(engine, "RS-P2-01")
     editing.save_property(engine, EDITOR, draft, {**draft.values, "notes": "Café «near» the school; =1+1"}, SEED_TODAY)
     yield engine

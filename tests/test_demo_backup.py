@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.backup import BackupError, backup_sqlite
+from dashboard.bootstrap import ensure_store
 from dashboard.db import make_engine, session_scope
 from dashboard.demo import DEMO_PROVENANCE, DemoError, build_demo
 from dashboard.exporting import export_all
@@ -20,7 +21,6 @@ from dashboard.importing import import_path
 from dashboard.models import Milestone, Property
 from dashboard.roles import SYSTEM, Actor, Role
 from dashboard.stages import STAGE_POSITION
-from dashboard.store import ensure_store
 from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, sqlite_only, write_csv
 
 DEMO_SIZE = 40

@@ -110,15 +110,13 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def filled_engine(tmp_path_factory) -> Engine:
+def filled_engine(tmp_path_factory, seeded_template) -> Engine:
     """A seeded store with rows in every table; tests only read it."""
     from dashboard.db import make_engine
-    from dashboard.store import ensure_store
 
     folder = tmp_path_factory.mktemp("filled")
-    with new_store(folder, "filled") as url:
+    with new_store(folder, "filled", template=seeded_template) as url:
         engine = make_engine(url)
-        ensure_store(engine)
         fill_the_tables_the_seed_leaves_empty(engine, folder)
         yield engine
         engine.dispose()

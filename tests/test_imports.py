@@ -13,7 +13,7 @@ READING_PAGES = [
     "dashboard_ui.shell",
     "dashboard_ui.view",
     "dashboard_ui.widgets",
-    "dashboard_ui.store",
+    "dashboard_ui.cached",
     "dashboard.charts",
     "dashboard.metrics",
     "dashboard.tables",

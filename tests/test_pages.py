@@ -217,7 +217,7 @@ def test_districts_page_falls_back_to_the_tile_map(app, monkeypatch, tmp_path):
     tiles = [trace for trace in figure["data"] if trace.get("fill") == "toself"]
     assert len(tiles) == 10
     open_beds = {a["text"] for a in figure["layout"]["annotations"]}
-    assert "East Herts<br><b>7</b>" in open_beds  # two open homes in East Herts: 4 + 3 registered places
+    assert "East<br>Hertfordshire<br><b>7</b>" in open_beds  # two open homes there: 4 + 3 registered places
 
 
 # Trust and help: when the data last changed, and the Help page ----------------------------------------------------
@@ -314,6 +314,16 @@ def test_the_help_page_explains_the_figures_from_their_definitions(monkeypatch, 
     assert "Residential programme team, rs.dashboard@herts.gov.uk." in text
     assert not app.get("plotly_chart") and not app.dataframe  # the sidebar's programme filters are not on it
     assert not app.sidebar.multiselect
+
+
+def test_the_overview_tiles_tooltips_give_the_help_pages_definition_and_link_to_it(app):
+    from dashboard.glossary import FIGURES, bed_terms, help_link
+
+    meanings = {term.name: term.meaning for term in bed_terms(70)}
+    tiles = {m.label: m.proto.help for m in app.metric}
+    assert set(tiles) == {"Open", "Registered", "Secured", "In the pipeline", "Still to find"}
+    for label, tooltip in tiles.items():
+        assert tooltip.startswith(meanings[label]) and tooltip.endswith(help_link(FIGURES)), label
 
 
 def test_the_accessibility_statement_is_the_readmes():

@@ -20,13 +20,13 @@ from dashboard.layout import FORMULA_STARTS, unformula
 from dashboard.objectives import SETTINGS as OBJECTIVE_SETTINGS
 from dashboard.roles import Actor, Role
 from dashboard.uploads import KINDS, run_upload
-from tests.conftest import dump
+from tests.conftest import dump, examples
 from tests.test_hostile_input import HEADERS
 
 EDITOR = Actor("ed@herts.gov.uk", "test", Role.EDITOR)
 TODAY = date(2026, 11, 25)
 SETTINGS = settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     derandomize=True,
     database=None,

@@ -31,11 +31,15 @@ from dashboard.safeguarding import (
     postcode_problem,
     skeleton,
 )
-from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, write_csv
+from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, examples, write_csv
 
 EDITOR = Actor("ed@herts.gov.uk", "test", Role.EDITOR)
 MANY = settings(
-    max_examples=500, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(500),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 # ---------------------------------------------------------------- generated postcodes and their disguises
@@ -192,7 +196,7 @@ def standing_apart(draw) -> str:
     return draw(edge) + code + "".join(reversed(draw(edge)))
 
 
-@settings(MANY, max_examples=200)
+@settings(MANY, max_examples=examples(200))
 @given(postcode=POSTCODES, lower=st.booleans())
 def test_every_postcode_is_refused_as_written(postcode, lower):
     text = " ".join(postcode)
@@ -207,7 +211,7 @@ def test_every_postcode_is_refused_in_every_disguise(text):
     assert postcode_problem(text) == MESSAGE
 
 
-@settings(MANY, max_examples=300)
+@settings(MANY, max_examples=examples(300))
 @given(text=standing_apart())
 def test_a_postcode_standing_apart_is_refused_with_separators_anywhere_inside(text):
     assert looks_like_postcode(text), repr(text)
@@ -311,7 +315,7 @@ NUMBER_WORD = st.tuples(
 ).map(lambda parts: parts[0] + parts[2].join(parts[1]))
 
 
-@settings(MANY, max_examples=300)
+@settings(MANY, max_examples=examples(300))
 @given(words=st.lists(st.one_of(LETTER_WORD, NUMBER_WORD), max_size=12), space=st.sampled_from(SPACES))
 def test_text_whose_digits_never_run_into_letters_passes(words, space):
     text = space.join(words)
@@ -323,7 +327,7 @@ def _no_digit(char: str) -> bool:
     return char not in "Зз" and not any(c.isdecimal() for c in unicodedata.normalize("NFKD", char))
 
 
-@settings(MANY, max_examples=300)
+@settings(MANY, max_examples=examples(300))
 @given(
     text=st.text(alphabet=st.characters(codec="utf-8").filter(_no_digit), max_size=60),
     digit=st.sampled_from(DIGITS),
@@ -333,7 +337,7 @@ def test_any_text_with_fewer_than_two_digits_passes(text, digit, at):
     assert not looks_like_postcode(text[:at] + digit + text[at:]), repr(text)
 
 
-@settings(MANY, max_examples=200)
+@settings(MANY, max_examples=examples(200))
 @given(text=st.text(alphabet=string.printable, max_size=40))
 def test_ascii_text_is_folded_as_any_other_text(text):
     # ASCII text takes a quicker path; a zero-width space (removed by the fold) sends it down the general one.

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard import provenance
+from dashboard.bootstrap import ensure_store
 from dashboard.models import AuditEntry, Decision, District, Milestone, Phase, Property, Strategy
-from dashboard.store import ensure_store
 from tests.conftest import dump
 
 DECISION_SIGNED = date(2025, 8, 14)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from dashboard.db import session_scope
+from dashboard.db import Sessions, session_scope
 from dashboard.models import Property
 
 
@@ -29,7 +29,7 @@ def test_changing_only_a_milestone_bumps_the_version(engine):
 
 
 def test_an_edit_made_on_stale_data_is_refused_and_loses_nothing(engine):
-    first, second = Session(engine), Session(engine)
+    first, second = Sessions(bind=engine), Sessions(bind=engine)
     try:
         mine = first.scalar(select(Property).where(Property.reference == "RS-P2-05"))
         theirs = second.scalar(select(Property).where(Property.reference == "RS-P2-05"))

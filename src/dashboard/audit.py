@@ -1,6 +1,7 @@
 """Every change made through a session is written to the audit log, whatever made it (CLI, import, app, seed).
 
-One listener on the ORM's flush does it, so no write path can forget. AuditQuery says which rows to read back.
+One listener on the flush of the project's sessions (db.Sessions) does it, so no write path can forget. AuditQuery
+says which rows to read back.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, event, inspect, or_, select
+from sqlalchemy import Engine, and_, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 from sqlalchemy.sql import Select
@@ -90,8 +91,8 @@ def _entry(actor: Actor, action: str, obj: Base, before: dict | None, after: dic
     )
 
 
-@event.listens_for(Session, "before_flush")
-def _record_changes(session: Session, _flush_context, _instances) -> None:
+def record_changes(session: Session, _flush_context, _instances) -> None:
+    """Before each flush of a project session (db.py registers it): an audit row for each change it writes."""
     actor: Actor = session.info.get("actor", SYSTEM)
     entries: list[AuditEntry] = []
     for obj in session.new:

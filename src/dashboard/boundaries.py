@@ -6,6 +6,7 @@ under data/boundaries/, and the map falls back to its tile map while none is ins
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import urllib.error
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from shapely import affinity
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
@@ -293,12 +295,20 @@ def _coordinate_problem(geometries: list[BaseGeometry]) -> str | None:
     return None
 
 
+# A label (a name on two lines over its value) is about twice as wide as it is tall.
+LABEL_ASPECT = 2.0
+
+
 def _label_point(geometry: BaseGeometry) -> tuple[float, float]:
     """Where a district's name goes: the pole of inaccessibility of its largest part, which (unlike a centroid) is
-    always inside and away from the edges; any inside point if rounding nudges it out."""
+    always inside and away from the edges; any inside point if rounding nudges it out. Found on the part drawn to
+    scale (a degree of longitude is shorter than one of latitude) and stretched upright by the label's aspect, so the
+    point is the middle of the widest room rather than of the roundest: "North Hertfordshire" goes where it fits."""
     largest = max(getattr(geometry, "geoms", [geometry]), key=lambda part: part.area)
-    point = polylabel(largest, tolerance=10 ** -(DECIMALS - 1))
-    lon, lat = round(point.x, DECIMALS), round(point.y, DECIMALS)
+    across = math.cos(math.radians(largest.centroid.y))
+    scaled = affinity.scale(largest, xfact=across, yfact=LABEL_ASPECT, origin=(0, 0))
+    point = polylabel(scaled, tolerance=10 ** -(DECIMALS - 1))
+    lon, lat = round(point.x / across, DECIMALS), round(point.y / LABEL_ASPECT, DECIMALS)
     if not geometry.contains(shapely.Point(lon, lat)):
         inside = geometry.representative_point()
         lon, lat = round(inside.x, DECIMALS), round(inside.y, DECIMALS)

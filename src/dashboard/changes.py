@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 
 from dashboard import queries
 from dashboard.stages import STAGE_BY_KEY, STAGE_POSITION
+from dashboard.wording import day, dmy, listed, plural
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ def window(since: date, until: date) -> tuple[datetime, datetime]:
 def changes_since(engine: Engine, since: date, until: date) -> ChangeSummary:
     """What changed in the store after `since` and up to the end of `until`, read from the audit log."""
     if since > until:
-        raise ValueError(f"the earlier date ({since:%d/%m/%Y}) is after the later one ({until:%d/%m/%Y})")
+        raise ValueError(f"the earlier date ({dmy(since)}) is after the later one ({dmy(until)})")
     start, end = window(since, until)
     rows = queries.audit_between(engine, start, end)
     districts = queries.districts(engine)
@@ -496,22 +497,6 @@ def _classify(
 
 
 # ---------------------------------------------------------------- in words
-
-
-def day(value: date) -> str:
-    """5 Nov 2026: no leading zero, month in a word (never ambiguous between UK and US readers)."""
-    return f"{value.day} {value:%b %Y}"
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """ "1 bed", "3 beds"; `many` for words that do not just add an s."""
-    return f"{count} {word}" if count == 1 else f"{count} {many or word + 's'}"
-
-
-def listed(items: list[str], limit: int) -> str:
-    """The first `limit` items, and how many more."""
-    shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def _added_text(added: PropertyAdded) -> str:

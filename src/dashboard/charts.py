@@ -5,13 +5,17 @@ chart, and forecast lines are dashed, slipped bars hatched)."""
 
 from __future__ import annotations
 
+import html
 import math
+import textwrap
+from collections.abc import Mapping
 from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.metrics import LEVEL_LABELS, PROGRESS_LEVELS, BedTotals, row_ends
+from dashboard.wording import plural
 
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = (
     "#12436D",
@@ -31,6 +35,7 @@ MAX_PHASE_ROWS = 3  # phase names needing more rows than this (to clear each oth
 FONT = "Arial, Helvetica, sans-serif"
 # Label geometry. A chart does not know the width it will be drawn at (a phone gives it about 360 px, a laptop about
 # 900, the briefing pack 700), so labels are placed to fit the narrowest: a phone's plot area.
+PHONE_WIDTH_PX = 360
 TITLE_LINE_CHARS = 42  # a bold 18 px title line that fits a phone's 360 px
 TITLE_PAD, TITLE_LINE_PX = 10, 22
 CHAR_EM = 0.55  # an Arial character's mean width, in ems (digits and capitals run wider than lower case)
@@ -47,6 +52,20 @@ def wrap_title(title: str, line_chars: int = TITLE_LINE_CHARS) -> str:
         else:
             lines.append(word)
     return "<br>".join(lines)
+
+
+def fit_title(fig: go.Figure, width_px: int) -> go.Figure:
+    """The title wrapped again for a known width wider than a phone's (the briefing pack's 700 px): one line where a
+    phone needs two, the margin above the plot shrunk by the lines saved."""
+    wrapped = fig.layout.title.text or ""
+    refitted = wrap_title(wrapped.replace("<br>", " "), TITLE_LINE_CHARS * width_px // PHONE_WIDTH_PX)
+    saved = TITLE_LINE_PX * (wrapped.count("<br>") - refitted.count("<br>"))
+    if saved:
+        fig.update_layout(
+            title={"text": refitted, "pad": {"t": fig.layout.title.pad.t - saved}},
+            margin={"t": fig.layout.margin.t - saved},
+        )
+    return fig
 
 
 def styled(fig: go.Figure, title: str, height: int | None = None, top: int = 60) -> go.Figure:
@@ -88,10 +107,6 @@ def key_at_bottom(fig: go.Figure) -> go.Figure:
     widens the bottom margin for as many rows as the key wraps to."""
     legend = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "traceorder": "normal"}
     return fig.update_layout(showlegend=True, legend=legend, margin={"b": TICKS_PX + KEY_ROW_PX + 6})
-
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {plural or word + 's'}"
 
 
 # ---------------------------------------------------------------- overview
@@ -173,7 +188,7 @@ def stage_chart(by_stage: pd.DataFrame) -> go.Figure:
     if not total:
         title = "No properties match the filters"
     else:
-        title = f"{opened} of {_plural(total, 'property', 'properties')} open; {total - opened} on the way"
+        title = f"{opened} of {plural(total, 'property', 'properties')} open; {total - opened} on the way"
     fig = go.Figure(
         go.Bar(
             x=by_stage["properties"],
@@ -474,6 +489,18 @@ def _format(value: float, as_share: bool) -> str:
     return f"{value:.0%}" if as_share else f"{int(value)}"
 
 
+def _district_label(name: str, value: str) -> str:
+    """The district's name, as every table and filter gives it, over its value: a long name on two lines, so it
+    fits its hexagon at a phone's width too (tests/test_browser.py measures it)."""
+    return f"{name.replace(' ', '<br>', 1) if len(name) > 10 else name}<br><b>{value}</b>"
+
+
+def _district_hover(name: str, short_name: object, value: str, label: str) -> str:
+    """The tooltip: the name, with the shorter one people also write ("North Hertfordshire (North Herts)")."""
+    also = f" ({short_name})" if isinstance(short_name, str) and short_name else ""
+    return f"{name}{also}: {value} ({label.lower()})"
+
+
 def district_tile_map(frame: pd.DataFrame, measure: str, label: str) -> go.Figure:
     """The districts as hexagonal tiles placed roughly where each lies, shaded and labelled by `measure`."""
     as_share = measure == "share_of_target"
@@ -486,7 +513,7 @@ def district_tile_map(frame: pd.DataFrame, measure: str, label: str) -> go.Figur
         xs, ys = _hexagon(cx, cy)
         value = getattr(row, measure)
         fill = _shade(value, maximum)
-        name = row.short_name if isinstance(row.short_name, str) and row.short_name else row.name
+        hover = _district_hover(row.name, row.short_name, _format(value, as_share), label)
         fig.add_trace(
             go.Scatter(
                 x=xs,
@@ -496,15 +523,17 @@ def district_tile_map(frame: pd.DataFrame, measure: str, label: str) -> go.Figur
                 fillcolor=fill,
                 line={"color": "white", "width": 3},
                 hoverinfo="text",
-                hovertext=f"{row.name}: {_format(value, as_share)} ({label.lower()})",
+                hovertext=hover,
             )
         )
         fig.add_annotation(
             x=cx,
             y=cy,
             showarrow=False,
-            text=f"{name.replace(' ', '<br>', 1) if len(name) > 10 else name}<br><b>{_format(value, as_share)}</b>",
-            font={"size": 13, "color": _label_colour(fill)},
+            text=_district_label(row.name, _format(value, as_share)),
+            hovertext=hover,  # the label covers the tile's middle: it carries the tile's tooltip
+            # 12 px: "Hertfordshire" keeps a margin inside its hexagon at a laptop's and a phone's width.
+            font={"size": 12, "color": _label_colour(fill)},
         )
     styled(fig, _district_title(frame, measure, label), height=460)
     fig.update_xaxes(visible=False, scaleanchor="y", scaleratio=1)
@@ -519,7 +548,7 @@ def _district_title(frame: pd.DataFrame, measure: str, label: str) -> str:
     without = int((frame[measure] <= 0).sum())
     value = _format(top[measure], measure == "share_of_target")
     title = f"{label}: most in {top['name']} ({value})"
-    return title + (f"; none in {_plural(without, 'district')}" if without else "")
+    return title + (f"; none in {plural(without, 'district')}" if without else "")
 
 
 def district_choropleth(frame: pd.DataFrame, geojson: dict, measure: str, label: str) -> go.Figure:
@@ -537,7 +566,10 @@ def district_choropleth(frame: pd.DataFrame, geojson: dict, measure: str, label:
             marker_line_color="white",
             marker_line_width=1.5,
             showscale=False,
-            hovertext=[f"{n}: {_format(v, as_share)}" for n, v in zip(frame["name"], frame[measure], strict=False)],
+            hovertext=[
+                _district_hover(n, s, _format(v, as_share), label)
+                for n, s, v in zip(frame["name"], frame["short_name"], frame[measure], strict=True)
+            ],
             hoverinfo="text",
         )
     )
@@ -549,8 +581,8 @@ def district_choropleth(frame: pd.DataFrame, geojson: dict, measure: str, label:
             lat=[centres[c]["label_lat"] for c in labelled["ons_code"]],
             mode="text",
             text=[
-                f"{(s if isinstance(s, str) and s else n)}<br><b>{_format(v, as_share)}</b>"
-                for n, s, v in zip(labelled["name"], labelled["short_name"], labelled[measure], strict=False)
+                _district_label(n, _format(v, as_share))
+                for n, v in zip(labelled["name"], labelled[measure], strict=True)
             ],
             textfont={
                 "size": 12,
@@ -631,7 +663,7 @@ def _phases_title(spans: pd.DataFrame) -> str:
     late = int((started["actual_end"] > started["planned_end"]).sum())
     if not late:
         return "Every phase's work within its planned end"
-    return f"{late} of {_plural(len(spans), 'phase')} past {'its' if late == 1 else 'their'} planned end"
+    return f"{late} of {plural(len(spans), 'phase')} past {'its' if late == 1 else 'their'} planned end"
 
 
 def phase_chart(phase_spans: pd.DataFrame, as_at: date) -> go.Figure:
@@ -692,11 +724,36 @@ def phase_chart(phase_spans: pd.DataFrame, as_at: date) -> go.Figure:
 GANTT_AS_AT_LIFT = 36  # px: the top axis's ticks and year labels
 
 
-def gantt(segments: pd.DataFrame, lateness: pd.DataFrame, as_at: date, title: str) -> go.Figure:
+NOTE_LINE_CHARS = 48  # a status note in a hover box, wrapped to lines a phone's screen holds
+
+
+def _with_status_notes(segments: pd.DataFrame, notes: Mapping[str, str]) -> pd.DataFrame:
+    """Segments whose hover text ends with their property's status note (as text: plotly reads markup in it)."""
+    if not notes:
+        return segments
+
+    def hover(row: str, text: str) -> str:
+        note = notes.get(row)
+        if not note:
+            return text
+        lines = textwrap.wrap(note, NOTE_LINE_CHARS, break_long_words=True) or [note]
+        return f"{text}<br>Status note: " + "<br>".join(html.escape(line, quote=False) for line in lines)
+
+    return segments.assign(hover=[hover(r, t) for r, t in zip(segments["row"], segments["hover"], strict=True)])
+
+
+def gantt(
+    segments: pd.DataFrame,
+    lateness: pd.DataFrame,
+    as_at: date,
+    title: str,
+    notes: Mapping[str, str] | None = None,
+) -> go.Figure:
     """Each property's stages, planned (thin, grey, above) against actual (below): blue where a stage took no longer
     than planned, orange and hatched where it took longer (labelled with the days it added); each row ends with
     metrics.lateness's words: how late a property not yet open is (bold), or how an open home opened against plan
-    (grey italic: an open home is not late)."""
+    (grey italic: an open home is not late). A bar's hover text ends with its property's status note (`notes`)."""
+    segments = _with_status_notes(segments, notes or {})
     fig = go.Figure()
     fig.add_trace(_bar_trace(segments[segments["basis"] == "planned"], "Planned", PALE_GREY, "", -0.42, 0.3))
     actual = segments[segments["basis"] == "actual"]
@@ -754,6 +811,7 @@ def gantt(segments: pd.DataFrame, lateness: pd.DataFrame, as_at: date, title: st
         legend={"orientation": "h", "y": 0, "yanchor": "top", "x": 0},
         uniformtext={"minsize": 9, "mode": "hide"},
         margin={"r": 100},
+        hoverlabel={"align": "left"},  # a status note's lines read as a paragraph
     )
     fig.update_yaxes(autorange="reversed", type="category", gridcolor="white", tickfont={"size": 12})
     fig.update_xaxes(type="date", showgrid=True, gridcolor="#E5E6E7", side="top")

@@ -15,15 +15,16 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dashboard.backup import BackupError, backup_sqlite
+from dashboard.bootstrap import ensure_store
 from dashboard.config import database_url
 from dashboard.db import make_engine
 from dashboard.demo import DemoError, build_demo
 from dashboard.exporting import export_all, write_template
-from dashboard.importing import import_path
+from dashboard.importers import Importer, run_import
 from dashboard.layout import EXPORT_LAYOUTS
-from dashboard.reading import parse_date
+from dashboard.reading import Report, parse_date
 from dashboard.roles import AccessDenied, Actor, Role
-from dashboard.store import ensure_store
+from dashboard.wording import dmy
 
 # Commands that need heavy libraries (shapely) import them when they run, so `--help` and the rest start quickly.
 
@@ -70,7 +71,11 @@ def main_options(
     ctx: typer.Context,
     database: Annotated[
         str | None,
-        typer.Option("--database-url", help="Database to use. Default: $DATABASE_URL, else data/dashboard.sqlite."),
+        typer.Option(
+            "--database-url",
+            help="Database to use. Default: $DATABASE_URL, else dashboard.sqlite in data/ (a checkout) or in the "
+            "current folder (an installed package).",
+        ),
     ] = None,
 ) -> None:
     ctx.obj = {"database_url": database or database_url()}
@@ -103,15 +108,10 @@ def import_command(
     user: Annotated[str | None, typer.Option(help="Name recorded in the audit log. Default: your login name.")] = None,
 ) -> None:
     """Import decisions, phases and properties with their milestones. All or nothing."""
-    engine = _engine(ctx)
-    ensure_store(engine)
-    actor = _cli_actor(f"import {file.name}", user)
+    from dashboard.importing import ProgrammeImport
+
     with err.status(f"Checking {file.name}…") if err.is_terminal else nullcontext():
-        report = import_path(engine, file, actor, dry_run=dry_run)
-    if not report.ok:
-        err.print(report.summary(), highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(code=1)
-    print(report.summary())
+        _import(ctx, ProgrammeImport(file), dry_run, user)
 
 
 @app.command("export")
@@ -138,7 +138,11 @@ def export_command(
         print(f"{out / name}: {rows} rows")
 
 
-def _report_or_fail(report) -> None:
+def _import(ctx: typer.Context, importer: Importer[Report], dry_run: bool, user: str | None = None) -> None:
+    """Every import command: the file imported (`run_import`), its report printed, and exit 1 when it was refused."""
+    engine = _engine(ctx)
+    ensure_store(engine)
+    report = run_import(engine, importer, _cli_actor(f"import {importer.path.name}", user), dry_run)
     if not report.ok:
         err.print(report.summary(), highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(code=1)
@@ -156,13 +160,9 @@ def import_903_command(
 ) -> None:
     """Import SSDA903 episodes as monthly counts (children in children's homes by provider and location, placement
     changes). No child-level row or postcode is kept. Import the postcode-district lookup first."""
-    from dashboard.placements import check_header, import_episodes
+    from dashboard.placements import EpisodesImport
 
-    engine = _engine(ctx)
-    ensure_store(engine)
-    if header is not None and (problems := check_header(header)):
-        _fail("; ".join(map(str, problems)))
-    _report_or_fail(import_episodes(engine, episodes, _cli_actor(f"import {episodes.name}"), dry_run=dry_run))
+    _import(ctx, EpisodesImport(episodes, header=header), dry_run)
 
 
 @app.command("import-lookup")
@@ -174,11 +174,9 @@ def import_lookup_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing.")] = False,
 ) -> None:
     """Replace the postcode-district lookup that places children inside or outside the county."""
-    from dashboard.placements import import_lookup
+    from dashboard.placements import LookupImport
 
-    engine = _engine(ctx)
-    ensure_store(engine)
-    _report_or_fail(import_lookup(engine, file, _cli_actor(f"import {file.name}"), dry_run=dry_run))
+    _import(ctx, LookupImport(file), dry_run)
 
 
 @app.command("import-ofsted")
@@ -198,16 +196,13 @@ def import_ofsted_command(
     ] = False,
 ) -> None:
     """Import Ofsted's children's homes data for one year: homes and places by sector and rating, per authority."""
-    from dashboard.market import import_ofsted
+    from dashboard.market import OfstedImport
 
-    engine = _engine(ctx)
-    ensure_store(engine)
     try:
         when = parse_date(as_at) if as_at else None
     except ValueError as error:
         _fail(f"--as-at: {error}")
-    actor = _cli_actor(f"import {file.name}")
-    _report_or_fail(import_ofsted(engine, file, actor, as_at=when, dry_run=dry_run, replace=replace))
+    _import(ctx, OfstedImport(file, when, replace), dry_run)
 
 
 @app.command("grant")
@@ -354,7 +349,10 @@ def boundaries_command(
     source: Annotated[str, typer.Option("--from", help="A GeoJSON file, or an http(s) URL to download one from.")],
     to: Annotated[
         Path | None,
-        typer.Option("--to", help="Where to install them. Default: $DASHBOARD_BOUNDARIES, else data/boundaries/."),
+        typer.Option(
+            "--to",
+            help="Where to install them. Default: $DASHBOARD_BOUNDARIES, else boundaries/ beside the default store.",
+        ),
     ] = None,
 ) -> None:
     """Install real district boundaries (GeoJSON) for the Districts map."""
@@ -393,7 +391,9 @@ def briefing_command(
     Each pack made is recorded: the next one's changes start from the day it was made."""
     from datetime import date
 
-    from dashboard.briefing import CLASSIFICATIONS, build_briefing, check_dates, default_since, record_pack
+    from dashboard.briefing.content import CLASSIFICATIONS, check_dates
+    from dashboard.briefing.packs import default_since, record_pack
+    from dashboard.briefing.pdf import build_briefing
 
     dates = {}
     for option, value in (("--as-at", as_at), ("--since", since)):
@@ -424,7 +424,7 @@ def briefing_command(
             on_progress=lambda done, total, step: progress.update(task, completed=done, total=total, description=step),
         )
     record_pack(engine, _cli_actor("cli"), as_at_date, since_date, marking)
-    print(f"Wrote the briefing pack as at {as_at_date:%d/%m/%Y} (changes since {since_date:%d/%m/%Y}) to {written}")
+    print(f"Wrote the briefing pack as at {dmy(as_at_date)} (changes since {dmy(since_date)}) to {written}")
 
 
 def _in_words(error: Exception) -> str:

@@ -1,28 +1,53 @@
-"""Settings: where things live (the data folder, the database URL) and who the app acts as without sign-in."""
+"""Settings: where things live (the shipped data, the default store, the database URL) and who the app acts as without
+sign-in."""
 
 from __future__ import annotations
 
 import getpass
 import os
+from importlib import resources
 from pathlib import Path
 
 from dashboard.roles import Role, UngrantedPolicy
 
+# The checkout this module sits in (src/dashboard/config.py), which the app runs from. An installed wheel has none:
+# `shipped` and `working_dir` say where things are in both cases.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DATA_DIR = PROJECT_ROOT / "data"
-REFERENCE_FILE = DATA_DIR / "reference" / "hertfordshire.toml"
-SEED_DIR = DATA_DIR / "seed"
-DEFAULT_SQLITE_PATH = DATA_DIR / "dashboard.sqlite"
+
+
+def installed() -> bool:
+    """True when the code runs from an installed wheel, which carries the checkout's top-level `data/` and `static/`
+    inside the package (pyproject.toml, [tool.hatch.build.targets.wheel.force-include]); False in a checkout."""
+    return resources.files("dashboard").joinpath("data").is_dir()
+
+
+def shipped(folder: str) -> Path:
+    """A folder of files the code reads (`data`: reference data and seed; `static`: the base map): inside the
+    installed package, else beside `src/` in the checkout."""
+    if installed():
+        # pip unpacks a wheel into files (it is never imported from a zip), so this is a real folder.
+        return Path(str(resources.files("dashboard").joinpath(folder)))
+    return PROJECT_ROOT / folder
+
+
+def working_dir() -> Path:
+    """Where the default store and installed boundaries are written: the checkout's data/ folder or, installed, the
+    folder the command runs from (never inside the environment's site-packages)."""
+    return Path.cwd() if installed() else PROJECT_ROOT / "data"
+
+
+REFERENCE_FILE = shipped("data") / "reference" / "hertfordshire.toml"
+SEED_DIR = shipped("data") / "seed"
 
 
 def boundaries_file() -> Path:
-    """Where installed district boundaries live: `DASHBOARD_BOUNDARIES` if set, else data/boundaries/."""
-    return Path(os.environ.get("DASHBOARD_BOUNDARIES") or DATA_DIR / "boundaries" / "districts.geojson")
+    """Where installed district boundaries live: `DASHBOARD_BOUNDARIES` if set, else boundaries/ in `working_dir`."""
+    return Path(os.environ.get("DASHBOARD_BOUNDARIES") or working_dir() / "boundaries" / "districts.geojson")
 
 
 def database_url() -> str:
-    """`DATABASE_URL` if set, else the embedded SQLite file under data/."""
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    """`DATABASE_URL` if set, else the SQLite file dashboard.sqlite in `working_dir`."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{working_dir() / 'dashboard.sqlite'}"
 
 
 class SettingError(ValueError):

@@ -9,6 +9,7 @@ from typing import Literal
 import pandas as pd
 
 from dashboard import provenance
+from dashboard.wording import plural
 
 Action = Literal["none", "inform", "consult", "unknown"]
 
@@ -156,26 +157,22 @@ def with_requirements(decisions: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _plural(count: int, word: str, plural: str) -> str:
-    return f"{count} {word if count == 1 else plural}"
-
-
 def headline(decisions: int, procured: int, uninformed: int) -> str:
     """The Decisions page's headline: how many decisions, and whether councillors were informed of every purchase."""
     if uninformed:
-        properties = _plural(uninformed, "procured property", "procured properties")
+        properties = plural(uninformed, "procured property", "procured properties")
         tail = f"{properties} with no record of councillors informed"
     elif procured:
         tail = "councillors informed of every procured property"
     else:
         tail = "no property procured yet"
-    return f"{_plural(decisions, 'decision', 'decisions')}; {tail}"
+    return f"{plural(decisions, 'decision', 'decisions')}; {tail}"
 
 
 def uninformed_warning(references: list[str], named: int = 10) -> str:
     """The warning shown wherever procured properties have no record of local councillors being informed; it names the
     first `named` of them (a large programme may have hundreds)."""
-    count = _plural(len(references), "procured property", "procured properties")
+    count = plural(len(references), "procured property", "procured properties")
     listed = ", ".join(references[:named])
     if len(references) > named:
         listed += f" and {len(references) - named} more"

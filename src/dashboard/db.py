@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,19 +13,26 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-# Imported for what importing does: each registers its listener (the audit log, recorded history, row versions).
-from dashboard import audit, recording, versions  # noqa: F401
+from dashboard import audit, recording, versions
 from dashboard.config import database_url
 from dashboard.roles import SYSTEM, Actor
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Inside the package, in a checkout and an installed wheel alike.
+MIGRATIONS_DIR = Path(str(resources.files("dashboard").joinpath("migrations")))
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # The newest migration's revision (tests/test_migrations.py checks it is alembic's head). A start on a store already
 # at it reads one row and leaves alembic unimported: a fifth of a second off every cold start.
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
+
+
+# The project's sessions (session_scope). The audit log, recorded history and row versions listen to their flushes, in
+# that order, and to no other Session in the process: another library's sessions, or a script's, are left alone.
+Sessions = sessionmaker(expire_on_commit=False)
+for _listener in (audit.record_changes, recording.record_plans, versions.bump_versions):
+    event.listen(Sessions, "before_flush", _listener)
 
 
 def canonical_json(value: object) -> str:
@@ -106,7 +114,7 @@ def head_revision() -> str | None:
 @contextmanager
 def session_scope(engine: Engine, actor: Actor = SYSTEM) -> Iterator[Session]:
     """A session in one transaction: committed if the block succeeds, rolled back if it raises."""
-    session = sessionmaker(engine, expire_on_commit=False)()
+    session = Sessions(bind=engine)
     session.info["actor"] = actor
     try:
         yield session

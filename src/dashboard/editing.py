@@ -25,7 +25,7 @@ from dashboard import history, queries
 from dashboard.audit import AuditQuery
 from dashboard.db import session_scope
 from dashboard.layout import DECISIONS, PROPERTIES, Layout
-from dashboard.models import Property
+from dashboard.models import Property, text_length
 from dashboard.roles import Actor, Permission
 from dashboard.stages import STAGES
 
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from dashboard.importing import Checked, KnownNames
 
 ENTERED_IN_APP = "entered in the app"
+# The most a status note holds, as the store says: the form stops typing there.
+STATUS_NOTE_LENGTH = text_length(Property, "status_note")
 
 
 class InvalidEdit(ValueError):

@@ -197,6 +197,7 @@ def property_rows(session: Session) -> Iterator[tuple]:
             p.refurbishment_cost,
             p.councillors_informed_on,
             p.notes,
+            p.status_note,
             p.provenance,
             *milestone_cells,
         )

@@ -69,6 +69,11 @@ def bed_terms(target: int) -> list[Term]:
     ]
 
 
+def tile_help(target: int) -> dict[str, str]:
+    """Each bed figure's tooltip, by its label: the Help page's definition and a link to it."""
+    return {term.name: f"{term.meaning}\n\n{help_link(FIGURES)}" for term in bed_terms(target)}
+
+
 def stage_rows() -> list[tuple[int, str, str]]:
     """The stages in order, each with the bed figure it moves a property's beds into (blank for most)."""
     return [

@@ -9,6 +9,7 @@ from typing import Literal
 
 from dashboard.metrics import BedTotals, TargetForecast
 from dashboard.queries import Filters
+from dashboard.tables import provision_label
 
 Tone = Literal["good", "bad", "neutral"]
 
@@ -76,6 +77,7 @@ def whole_programme_note(programme: BedTotals) -> str:
 
 
 def scope(filters: Filters, district_names: dict[str, str]) -> str:
-    """The part of the programme a filtered view shows, in words: "Phase 2, North Hertfordshire, in-house"."""
+    """The part of the programme a filtered view shows, in words, each as its filter names it: "Phase 2, North
+    Hertfordshire, In-house"."""
     districts = [district_names.get(code, code) for code in filters.districts]
-    return ", ".join([*filters.phases, *districts, *filters.provision_models])
+    return ", ".join([*filters.phases, *districts, *map(provision_label, filters.provision_models)])

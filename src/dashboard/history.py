@@ -7,6 +7,7 @@ from typing import Any
 
 from dashboard.layout import DECISIONS, PHASES, PROPERTIES, Layout
 from dashboard.stages import STAGE_BY_KEY
+from dashboard.wording import dmy
 
 ENTITY_LAYOUTS: dict[str, Layout] = {"property": PROPERTIES, "decision": DECISIONS, "phase": PHASES}
 # Audit keys with no layout column of their own (relationships and non-imported tables).
@@ -55,7 +56,7 @@ def value_text(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value).strftime("%d/%m/%Y")
+            return dmy(date.fromisoformat(value))
         except ValueError:
             return value
     if isinstance(value, int) and abs(value) >= 10_000:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, select
@@ -18,7 +18,7 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from dashboard.db import session_scope
+from dashboard.importers import CSV_SUFFIXES, Accepts, Refused, run_import
 from dashboard.layout import (
     DATA_DICTIONARY,
     DECISIONS,
@@ -34,7 +34,7 @@ from dashboard.layout import (
 from dashboard.models import Decision, District, Milestone, Phase, Property, Strategy
 from dashboard.reading import Problem, Report, UnreadableFile, decode, numbered_rows, read_file
 from dashboard.reference import DistrictLookup
-from dashboard.roles import Actor, Permission
+from dashboard.roles import Actor
 from dashboard.safeguarding import file_name_problem, postcode_problem
 from dashboard.stages import STAGES
 from dashboard.validation import (
@@ -84,6 +84,10 @@ class ImportReport(Report):
     counts: dict[str, TableCounts] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)  # one line per created or updated row
     skipped_files: list[str] = field(default_factory=list)
+
+    def refuse(self, problem: Problem) -> None:
+        super().refuse(problem)
+        self.counts, self.changes = {}, []
 
     def outcome(self) -> str:
         verb = self.verb
@@ -182,6 +186,8 @@ def read_xlsx(path: Path, skipped: list[str]) -> list[RawTable]:
 
 
 def read_tables(path: Path, skipped: list[str]) -> list[RawTable]:
+    """The tables of a file or folder of the kind `ProgrammeImport.accepts` (checked before: a .csv, .txt or .xlsx
+    file, or a folder of .csv files)."""
     if path.is_dir():
         tables = []
         for file in sorted(path.glob("*.csv")):
@@ -190,17 +196,11 @@ def read_tables(path: Path, skipped: list[str]) -> list[RawTable]:
                 continue
             tables.extend(read_tables(file, skipped))
         return tables
-    if not path.exists():
-        raise UnreadableFile(f"{path.name}: no such file or folder ({path.resolve().parent})")
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
+    if path.suffix.lower() == ".xlsx":
         return read_xlsx(path, skipped)
-    if suffix in {".csv", ".txt"}:
-        stem = path.stem.lower()
-        text = decode(read_file(path), path.name)
-        table = read_csv_text(text, path.name, stem if stem in LAYOUT_BY_NAME else None)
-        return [table] if table else []
-    raise UnreadableFile(f"{path.name}: import takes a .csv or .xlsx file, or a folder of .csv files")
+    stem = path.stem.lower()
+    table = read_csv_text(decode(read_file(path), path.name), path.name, stem if stem in LAYOUT_BY_NAME else None)
+    return [table] if table else []
 
 
 def _guess_layout(table: RawTable) -> Layout:
@@ -488,6 +488,11 @@ class ChangedMeanwhile(WriteRefused):
         super().__init__(table, key, f"{table} '{key}' was changed by someone else meanwhile")
 
 
+# A property's fields that a file without their column does not change (the status note came after many files were
+# made: an older tracker imported again must not clear what editors wrote since).
+KEPT_WHEN_ABSENT = frozenset({"status_note"})
+
+
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
     """Set only the values that differ, so an unchanged row is not touched (no audit row, no new version)."""
     changed = False
@@ -563,7 +568,9 @@ class Writer:
         )
 
     def property(self, record: PropertyRecord, existing: Property | None) -> None:
-        values = record.model_dump(exclude={"provenance", "phase", "district", "planned", "actual"})
+        # A column newer than the trackers people keep, missing from a file, leaves what the store holds as it is.
+        absent = KEPT_WHEN_ABSENT - record.model_fields_set
+        values = record.model_dump(exclude={"provenance", "phase", "district", "planned", "actual", *absent})
         values["phase"] = self.phases[record.phase]
         values["district"] = self.session.get(District, self.districts.resolve(record.district))
         prop = existing or Property(milestones=[])
@@ -620,10 +627,50 @@ def _refused_row(refused: WriteRefused, checked: list[CheckedTable]) -> Problem:
     return Problem(checked[0].source, None, None, message)
 
 
-STORE_UNAVAILABLE = (
-    "the store could not save the import, so nothing was imported: try again, and tell the "
-    "dashboard's administrator if it happens again"
-)
+@dataclass
+class ProgrammeImport:
+    """The programme spreadsheet as an `Importer`: decisions, phases and properties from a .csv or .xlsx file, or a
+    folder of CSVs (as export writes them)."""
+
+    path: Path
+    today: date = field(default_factory=date.today)
+    report: ImportReport = field(default_factory=ImportReport)
+    accepts: ClassVar[Accepts] = Accepts(
+        frozenset({*CSV_SUFFIXES, ".xlsx"}), folders=True, words="a .csv or .xlsx file, or a folder of .csv files"
+    )
+    tables: list[RawTable] = field(default_factory=list, init=False)
+    checked: list[CheckedTable] = field(default_factory=list, init=False)
+
+    def read(self) -> None:
+        # Refused, where other importers withhold it from the audit log: rows naming no provenance keep the name.
+        if named := file_name_problem(self.path.name):
+            raise UnreadableFile(named)
+        self.tables = read_tables(self.path, self.report.skipped_files)
+        if not self.tables:
+            raise UnreadableFile("no table found: the file is empty")
+
+    def check(self, session: Session) -> list[Problem]:
+        self.checked = [check_table(table, self.today) for table in self.tables]
+        given_twice = [
+            Problem(self.path.name, None, None, f"{name} given twice: in {', '.join(t.source for t in found)}")
+            for name, found in self._by_layout().items()
+            if len(found) > 1
+        ]
+        _store_problems(self.checked, KnownNames.from_session(session))
+        return [problem for table in self.checked for problem in table.all_problems()] + given_twice
+
+    def write(self, session: Session, actor: Actor) -> None:
+        by_layout = self._by_layout()
+        # Every table read is counted, so a table with no rows (an empty template) reports "0 new", not nothing.
+        self.report.counts = {name: TableCounts() for name, found in by_layout.items() if found}
+        writer = Writer(session, f"imported from {self.path.name}", self.report)
+        try:
+            _write(session, writer, by_layout)
+        except WriteRefused as refused:
+            raise Refused(_refused_row(refused, self.checked)) from None
+
+    def _by_layout(self) -> dict[str, list[CheckedTable]]:
+        return {layout.name: [t for t in self.checked if t.layout is layout] for layout in LAYOUTS}
 
 
 def import_path(
@@ -634,52 +681,4 @@ def import_path(
     today: date | None = None,
 ) -> ImportReport:
     """Check everything in `path`, then write it in one transaction (or, with `dry_run`, report what would change)."""
-    if not dry_run:
-        actor.require(Permission.EDIT)
-    report = ImportReport()
-    today = today or date.today()
-    if named := file_name_problem(path.name):  # the name would be kept in every row's provenance
-        report.problems.append(Problem(path.name, None, None, named))
-        return report
-    try:
-        tables = read_tables(path, report.skipped_files)
-    except UnreadableFile as error:
-        report.problems.append(Problem(path.name, None, None, str(error).removeprefix(f"{path.name}: ")))
-        return report
-    if not tables:
-        report.problems.append(Problem(path.name, None, None, "no table found: the file is empty"))
-        return report
-
-    checked = [check_table(table, today) for table in tables]
-    by_layout = {layout.name: [t for t in checked if t.layout is layout] for layout in LAYOUTS}
-    given_twice = [
-        Problem(path.name, None, None, f"{name} given twice: in {', '.join(t.source for t in found)}")
-        for name, found in by_layout.items()
-        if len(found) > 1
-    ]
-    try:
-        with session_scope(engine, actor) as session:
-            writer = Writer(session, f"imported from {path.name}", report)
-            _store_problems(checked, KnownNames.from_session(session))
-            report.problems += [problem for table in checked for problem in table.all_problems()] + given_twice
-            if report.problems:
-                session.rollback()
-                return report
-            # Every table read is counted, so a table with no rows (an empty template) reports "0 new", not nothing.
-            report.counts = {name: TableCounts() for name, found in by_layout.items() if found}
-            _write(session, writer, by_layout)
-            if dry_run:
-                session.rollback()
-    except WriteRefused as refused:
-        return _refused(report, _refused_row(refused, checked))
-    except (StatementError, OverflowError):  # on commit: the store busy beyond its wait, or refusing the whole
-        return _refused(report, Problem(path.name, None, None, STORE_UNAVAILABLE))
-    report.written = not dry_run
-    return report
-
-
-def _refused(report: ImportReport, problem: Problem) -> ImportReport:
-    """The report of a write rolled back: the problem alone, none of the counts of what was never kept."""
-    report.problems.append(problem)
-    report.counts, report.changes = {}, []
-    return report
+    return run_import(engine, ProgrammeImport(path, today or date.today()), actor, dry_run)

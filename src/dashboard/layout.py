@@ -140,7 +140,15 @@ PROPERTIES = Layout(
         Column("Refurbishment budget (£)", "refurbishment_budget", "whole pounds", "Budget for the works."),
         Column("Refurbishment cost (£)", "refurbishment_cost", "whole pounds", "What the works cost, to date."),
         Column("Councillors informed", "councillors_informed_on", DATE, "When local councillors were informed."),
-        Column("Notes", "notes", "text", "Free text. No addresses, postcodes or anything about a child."),
+        Column("Notes", "notes", "text", "Free text, for analysts. No addresses, postcodes or anything about a child."),
+        Column(
+            "Status note",
+            "status_note",
+            "text, at most 200 characters",
+            "The next step or what blocks it, in a line, shown to everyone who reads the dashboard and in the "
+            "briefing pack. No names, addresses, postcodes or anything about a child. A file without this column "
+            "leaves each property's status note as it is.",
+        ),
         PROVENANCE,
         *STAGE_COLUMNS,
     ),

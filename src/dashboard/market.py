@@ -13,19 +13,21 @@ them, as a file cut short would) is refused unless the replacement is asked for.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import ClassVar
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, case, delete, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Engine, case, delete, func, insert, select
+from sqlalchemy.orm import Session
 
 from dashboard import values
 from dashboard.audit import record_bulk_change
-from dashboard.db import session_scope
+from dashboard.importers import CSV_SUFFIXES, Accepts, run_import
 from dashboard.models import MarketFigure, text_length
-from dashboard.reading import Problem, Report, UnreadableFile, csv_rows, decode, read_file
-from dashboard.roles import Actor, Permission
+from dashboard.reading import Problem, Report, csv_rows, decode, read_file
+from dashboard.roles import Actor
 from dashboard.safeguarding import guarded
 from dashboard.values import OFSTED_PLACES
 
@@ -202,12 +204,10 @@ def _no_table(name: str, message: str) -> tuple[pd.DataFrame, list[Problem], dat
 
 def read_providers(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem], date | None]:
     """The file's children's homes (local authority, sector, places, rating; nothing that identifies a home), the
-    problems found, and the "as at" date the file states (title, else name). Pure: nothing is written."""
-    try:
-        text = decode(data, name)
-        rows = csv_rows(text, name)
-    except UnreadableFile as error:
-        return _no_table(name, str(error).removeprefix(f"{name}: "))
+    problems found, and the "as at" date the file states (title, else name); UnreadableFile for bytes that are not
+    CSV text. Pure: nothing is written."""
+    text = decode(data, name)
+    rows = csv_rows(text, name)
     if not text.strip():
         return _no_table(name, "the file is empty")
     header = _find_header(rows)
@@ -254,18 +254,6 @@ def aggregate(providers: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- importing
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes; a folder, a workbook or a file over the size limit is refused before anything is read."""
-    if not path.is_file():
-        raise UnreadableFile(f"no such file ({path.resolve().parent})")
-    if path.suffix.lower() not in {".csv", ".txt"}:
-        raise UnreadableFile("takes the provider-level .csv file as downloaded from GOV.UK")
-    try:
-        return read_file(path)
-    except UnreadableFile as error:  # this importer's messages do not start with the file's name
-        raise UnreadableFile(str(error).removeprefix(f"{path.name}: ")) from None
-
-
 def _resolve_as_at(stated: date | None, given: date | None, source: str) -> tuple[date | None, list[Problem]]:
     """The file's own date wins; one given that contradicts it is more likely a slip than a correction."""
     if stated and given and stated != given:
@@ -279,13 +267,17 @@ def _resolve_as_at(stated: date | None, given: date | None, source: str) -> tupl
 
 def held_totals(engine: Engine, as_at: date) -> tuple[int, int]:
     """The children's homes and places held for one year (0, 0 when the year is not held)."""
+    with engine.connect() as connection:
+        return _held_totals(connection, as_at)
+
+
+def _held_totals(store: Connection | Session, as_at: date) -> tuple[int, int]:
     query = (
         select(MarketFigure.measure, func.sum(MarketFigure.value))
         .where(MarketFigure.as_at == as_at, MarketFigure.measure.in_([HOMES, PLACES]))
         .group_by(MarketFigure.measure)
     )
-    with engine.connect() as connection:
-        totals = dict(connection.execute(query).all())
+    totals = dict(store.execute(query).all())
     return int(totals.get(HOMES, 0)), int(totals.get(PLACES, 0))
 
 
@@ -304,9 +296,47 @@ def _shrinks_the_year(report: MarketReport, as_at: date, held: tuple[int, int], 
     return [Problem(source, None, None, message)]
 
 
-def _write_year(engine: Engine, actor: Actor, as_at: date, figures: pd.DataFrame) -> None:
-    """Replace the year's figures in one transaction: a failure leaves the year as it was."""
-    with session_scope(engine, actor) as session:
+@dataclass
+class OfstedImport:
+    """Ofsted's provider-level CSV as an `Importer`: that year's market figures replaced with its aggregates. `as_at`
+    serves a file whose title and name state no date; `replace` lets a file with far fewer homes or places than the
+    year held replace it."""
+
+    path: Path
+    as_at: date | None = None
+    replace: bool = False
+    report: MarketReport = field(default_factory=MarketReport)
+    accepts: ClassVar[Accepts] = Accepts(
+        CSV_SUFFIXES, folders=False, words="the provider-level .csv file as downloaded from GOV.UK"
+    )
+    providers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROVIDER_COLUMNS), init=False)
+    problems: list[Problem] = field(default_factory=list, init=False)  # the file's own, found in reading it
+    stated: date | None = field(default=None, init=False)  # the date the file states
+
+    def read(self) -> None:
+        self.providers, self.problems, self.stated = read_providers(read_file(self.path), self.path.name)
+
+    def check(self, session: Session) -> list[Problem]:
+        source, report = self.path.name, self.report
+        report.as_at, date_problems = _resolve_as_at(self.stated, self.as_at, source)
+        problems = self.problems + date_problems
+        if not problems and self.providers.empty:
+            # Replacing a year with nothing would wipe it: a file without homes is the wrong file.
+            problems.append(Problem(source, None, None, "no children's homes found"))
+        if problems or report.as_at is None:  # no date comes with a problem saying so
+            return problems
+        report.homes = len(self.providers)
+        report.places = sum(self.providers["places"].tolist())  # Python ints: a sum that cannot wrap
+        report.authorities = self.providers["local_authority"].nunique()
+        if self.replace:
+            return []
+        return _shrinks_the_year(report, report.as_at, _held_totals(session, report.as_at), source)
+
+    def write(self, session: Session, actor: Actor) -> None:
+        """Replace the year's figures (in the one transaction: a failure leaves the year as it was)."""
+        as_at = self.report.as_at
+        assert as_at is not None  # checked
+        figures = aggregate(self.providers)
         session.execute(delete(MarketFigure).where(MarketFigure.as_at == as_at))
         session.execute(insert(MarketFigure), figures.assign(as_at=as_at).to_dict("records"))
         record_bulk_change(session, actor, "market_figure", f"{as_at:%Y-%m-%d}", {"rows": len(figures)})
@@ -321,36 +351,8 @@ def import_ofsted(
     replace: bool = False,
 ) -> MarketReport:
     """Read Ofsted's provider-level CSV at `path` and replace that year's market figures with its aggregates (with
-    `dry_run`, only report them). `as_at` serves a file whose title and name state no date; `replace` lets a file
-    with far fewer homes or places than the year held replace it."""
-    if not dry_run:
-        actor.require(Permission.EDIT)
-    report = MarketReport()
-    try:
-        data = _read_bytes(path)
-    except UnreadableFile as error:
-        report.problems.append(Problem(path.name, None, None, str(error)))
-        return report
-    providers, report.problems, stated = read_providers(data, path.name)
-    year, date_problems = _resolve_as_at(stated, as_at, path.name)
-    report.as_at = year
-    report.problems.extend(date_problems)
-    if not report.problems and providers.empty:
-        # Replacing a year with nothing would wipe it: a file without homes is the wrong file.
-        report.problems.append(Problem(path.name, None, None, "no children's homes found"))
-    if report.problems or year is None:  # no date comes with a problem saying so
-        return report
-    report.homes = len(providers)
-    report.places = sum(providers["places"].tolist())  # Python ints: a sum that cannot wrap
-    report.authorities = providers["local_authority"].nunique()
-    if not replace:
-        report.problems.extend(_shrinks_the_year(report, year, held_totals(engine, year), path.name))
-    if report.problems:
-        return report
-    if not dry_run:
-        _write_year(engine, actor, year, aggregate(providers))
-        report.written = True
-    return report
+    `dry_run`, only report them): `OfstedImport`."""
+    return run_import(engine, OfstedImport(path, as_at, replace), actor, dry_run)
 
 
 # ---------------------------------------------------------------- reading the store

@@ -174,7 +174,9 @@ class Property(Base):
     refurbishment_budget: Mapped[int | None] = mapped_column(Integer)
     refurbishment_cost: Mapped[int | None] = mapped_column(Integer)
     councillors_informed_on: Mapped[date | None] = mapped_column(Date)
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)  # for analysts only
+    # The next step or what blocks it, in a line: shown to everyone who reads the dashboard (migration 0009).
+    status_note: Mapped[str | None] = mapped_column(String(200))
     provenance: Mapped[str] = mapped_column(String(200))
     # Goes up whenever the property or any of its milestones changes (dashboard.versions); an edit made against an
     # older version is refused.

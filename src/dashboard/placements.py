@@ -22,28 +22,30 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import ClassVar
 
 import pandas as pd
 from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session
 
 from dashboard import values
 from dashboard.audit import record_bulk_change
-from dashboard.db import session_scope
+from dashboard.importers import CSV_FILE, Accepts, file_problem, read_refusal, run_import
 from dashboard.layout import unformula
 from dashboard.models import Council, PlacementFigure, PostcodeDistrict, text_length
 from dashboard.reading import (
     Problem,
     Report,
     UnreadableFile,
-    csv_rows,
     decode,
     from_header,
     numbered_rows,
     parse_date,
     read_file,
 )
-from dashboard.roles import Actor, Permission
+from dashboard.roles import Actor
 from dashboard.safeguarding import guarded
+from dashboard.wording import dmy
 
 CHILDRENS_HOME = "K2"
 # The episode starts that are a move for the child (DfE SSDA903 guidance, reason for new episode).
@@ -101,10 +103,6 @@ LOOKED_AFTER = "children_looked_after"  # category "all"
 CHANGES = "placement_changes"  # category "all"
 
 
-class UnreadableEpisodes(Exception):
-    pass
-
-
 @dataclass
 class PlacementReport(Report):
     months: list[date] = field(default_factory=list)
@@ -128,13 +126,15 @@ def outward_code(postcode: str) -> str | None:
     return match.group(1) if match else None
 
 
-def read_episodes(data: bytes, source: str, today: date) -> tuple[pd.DataFrame, list[Problem]]:
-    """The episodes file as a frame (child, start, end, rne, place, provider, outward), every row checked; each row at
-    fault is a problem naming its row and column. The postcode is cut to its outward code here and goes no further."""
-    try:
-        rows = from_header(numbered_rows(decode(data, source), source))
-    except UnreadableFile as error:
-        return _episodes_frame([]), [Problem(source, None, None, str(error).removeprefix(f"{source}: "))]
+def csv_table(path: Path) -> list[tuple[int, list[str]]]:
+    """A CSV file's numbered rows from its header down, read within the limits (UnreadableFile or OSError if not)."""
+    return from_header(numbered_rows(decode(read_file(path), path.name), path.name))
+
+
+def check_episodes(rows: list[tuple[int, list[str]]], source: str, today: date) -> tuple[pd.DataFrame, list[Problem]]:
+    """The episodes file's rows as a frame (child, start, end, rne, place, provider, outward), every row checked; each
+    row at fault is a problem naming its row and column. The postcode is cut to its outward code here and goes no
+    further."""
     if not rows:
         return _episodes_frame([]), [Problem(source, None, None, "the file is empty")]
     header_row, header_cells = rows[0]
@@ -194,12 +194,12 @@ def _episode(cell: dict[str, str], today: date) -> tuple[tuple, list[tuple[str, 
             continue
         on = dates[name]
         if on and on > today:
-            problems.append((name, f"{on:%d/%m/%Y} is in the future"))
+            problems.append((name, f"{dmy(on)} is in the future"))
         elif on is None and name == "DECOM":
             problems.append((name, "is required: the date the episode started"))
     if dates["DECOM"] and dates["DEC"] and dates["DEC"] < dates["DECOM"]:
-        started = f"(DECOM {dates['DECOM']:%d/%m/%Y})"
-        problems.append(("DEC", f"{dates['DEC']:%d/%m/%Y} is before the episode started {started}"))
+        started = f"(DECOM {dmy(dates['DECOM'])})"
+        problems.append(("DEC", f"{dmy(dates['DEC'])} is before the episode started {started}"))
     for name, known in (("RNE", REASONS_FOR_NEW_EPISODE), ("PLACE", PLACEMENT_TYPES), ("PLACE_PROVIDER", PROVIDERS)):
         value = cell[name].upper()
         if value and value not in known or (not value and name != "PLACE_PROVIDER"):
@@ -220,15 +220,16 @@ def _episode(cell: dict[str, str], today: date) -> tuple[tuple, list[tuple[str, 
 def check_header(path: Path) -> list[Problem]:
     """The SSDA903 header file is not needed for these counts (it holds each child's details, none of which are
     kept); when given, it is only checked to be the header file, so a swapped pair of files is caught."""
+    if refused := file_problem(path, CSV_FILE):
+        return [Problem(path.name, None, None, refused)]
     try:
-        first = next(iter(csv_rows(decode(read_file(path), path.name), path.name)), [])
-    except OSError as error:
-        return [Problem(path.name, None, None, f"cannot be read ({error.strerror})")]
-    except UnreadableFile as error:
-        return [Problem(path.name, None, None, str(error).removeprefix(f"{path.name}: "))]
+        rows = csv_table(path)
+    except (UnreadableFile, OSError) as error:
+        return [Problem(path.name, None, None, read_refusal(path.name, error))]
+    header_row, first = rows[0] if rows else (1, [])
     headers = {cell.strip().upper() for cell in first}
     if "CHILD" not in headers or "DECOM" in headers:
-        return [Problem(path.name, 1, None, "is not an SSDA903 header file (CHILD, SEX, DOB, ...)")]
+        return [Problem(path.name, header_row, None, "is not an SSDA903 header file (CHILD, SEX, DOB, ...)")]
     return []
 
 
@@ -277,6 +278,49 @@ def _location(code: str | None, authority_of: dict[str, str], council: str) -> s
     return "inside" if authority.casefold() == council.casefold() else "outside"
 
 
+@dataclass
+class EpisodesImport:
+    """The SSDA903 episodes file as an `Importer`: checked, then the aggregates of the months it covers replaced. The
+    header file, when given, is only checked to be one (`check_header`)."""
+
+    path: Path
+    today: date = field(default_factory=date.today)
+    months: tuple[date, date] | None = None
+    header: Path | None = None
+    report: PlacementReport = field(default_factory=PlacementReport)
+    accepts: ClassVar[Accepts] = CSV_FILE
+    rows: list[tuple[int, list[str]]] = field(default_factory=list, init=False)
+    episodes: pd.DataFrame = field(default_factory=lambda: _episodes_frame([]), init=False)
+
+    def read(self) -> None:
+        self.rows = csv_table(self.path)
+
+    def check(self, session: Session) -> list[Problem]:
+        header_problems = check_header(self.header) if self.header is not None else []
+        self.episodes, problems = check_episodes(self.rows, self.path.name, self.today)
+        if header_problems or problems:
+            return header_problems + problems
+        self.report.episodes = len(self.episodes)
+        self.report.months = month_ends(*self.months) if self.months else reporting_months(self.episodes)
+        return []
+
+    def write(self, session: Session, actor: Actor) -> None:
+        report = self.report
+        lookup = dict(session.execute(select(PostcodeDistrict.outward_code, PostcodeDistrict.local_authority)).all())
+        council = session.scalar(select(Council.name)) or ""
+        report.located = bool(lookup)
+        figures = aggregate(self.episodes, report.months, lookup, council)
+        session.execute(delete(PlacementFigure).where(PlacementFigure.month_end.in_(report.months)))
+        session.add_all(PlacementFigure(**row) for row in figures.to_dict("records"))
+        record_bulk_change(
+            session,
+            actor,
+            "placement_figure",
+            f"{report.months[0]:%Y-%m} to {report.months[-1]:%Y-%m}",
+            {"file": self.path.name, "months": len(report.months), "episodes": report.episodes},
+        )
+
+
 def import_episodes(
     engine: Engine,
     path: Path,
@@ -286,41 +330,7 @@ def import_episodes(
     today: date | None = None,
 ) -> PlacementReport:
     """Check the episodes file, then replace the aggregates of the months it covers, in one transaction."""
-    if not dry_run:
-        actor.require(Permission.EDIT)
-    report = PlacementReport()
-    try:
-        data = read_file(path)
-    except OSError as error:
-        report.problems.append(Problem(path.name, None, None, f"cannot be read ({error.strerror})"))
-        return report
-    except UnreadableFile as error:
-        report.problems.append(Problem(path.name, None, None, str(error).removeprefix(f"{path.name}: ")))
-        return report
-    episodes, report.problems = read_episodes(data, path.name, today or date.today())
-    if report.problems:
-        return report
-    report.episodes = len(episodes)
-    report.months = month_ends(*months) if months else reporting_months(episodes)
-    with session_scope(engine, actor) as session:
-        lookup = dict(session.execute(select(PostcodeDistrict.outward_code, PostcodeDistrict.local_authority)).all())
-        council = session.scalar(select(Council.name)) or ""
-        report.located = bool(lookup)
-        figures = aggregate(episodes, report.months, lookup, council)
-        session.execute(delete(PlacementFigure).where(PlacementFigure.month_end.in_(report.months)))
-        session.add_all(PlacementFigure(**row) for row in figures.to_dict("records"))
-        record_bulk_change(
-            session,
-            actor,
-            "placement_figure",
-            f"{report.months[0]:%Y-%m} to {report.months[-1]:%Y-%m}",
-            {"file": path.name, "months": len(report.months), "episodes": report.episodes},
-        )
-        if dry_run:
-            session.rollback()
-        else:
-            report.written = True
-    return report
+    return run_import(engine, EpisodesImport(path, today or date.today(), months), actor, dry_run)
 
 
 # ---------------------------------------------------------------- the postcode-district lookup
@@ -348,45 +358,49 @@ class LookupReport(Report):
         )
 
 
-def import_lookup(engine: Engine, path: Path, actor: Actor, dry_run: bool = False) -> LookupReport:
-    """Replace the postcode-district lookup with the file's: a CSV with a postcode-district column ("SG1") and a
-    local-authority column. Import it before the SSDA903 episodes, whose counts it places inside or outside."""
-    if not dry_run:
-        actor.require(Permission.EDIT)
-    report = LookupReport()
-    try:
-        rows = from_header(numbered_rows(decode(read_file(path), path.name), path.name)) if path.exists() else []
-    except UnreadableFile as error:
-        report.problems.append(Problem(path.name, None, None, str(error).removeprefix(f"{path.name}: ")))
-        return report
-    if not rows:
-        report.problems.append(Problem(path.name, None, None, f"the file is empty or missing: {_kept(engine)}"))
-        return report
-    columns, report.problems = _lookup_columns(*rows[0], path.name)
-    if columns is None:
-        return report
-    lookup, report.problems = _read_lookup(rows, columns, path.name)
-    if not lookup and not report.problems:
-        # A header alone would replace the lookup with nothing, and every placement would be "unknown".
-        report.problems.append(Problem(path.name, None, None, f"the file has no rows: {_kept(engine)}"))
-    if report.problems:
-        return report
-    report.codes, report.authorities = len(lookup), len(set(lookup.values()))
-    with session_scope(engine, actor) as session:
+@dataclass
+class LookupImport:
+    """The postcode-district lookup as an `Importer`: a CSV with a postcode-district column ("SG1") and a
+    local-authority column, replacing the lookup held. Import it before the SSDA903 episodes, whose counts it places
+    inside or outside."""
+
+    path: Path
+    report: LookupReport = field(default_factory=LookupReport)
+    accepts: ClassVar[Accepts] = CSV_FILE
+    rows: list[tuple[int, list[str]]] = field(default_factory=list, init=False)
+    lookup: dict[str, str] = field(default_factory=dict, init=False)
+
+    def read(self) -> None:
+        self.rows = csv_table(self.path)
+
+    def check(self, session: Session) -> list[Problem]:
+        source = self.path.name
+        if not self.rows:
+            return [Problem(source, None, None, f"the file is empty: {_kept(session)}")]
+        columns, problems = _lookup_columns(*self.rows[0], source)
+        if columns is None:
+            return problems
+        self.lookup, problems = _read_lookup(self.rows, columns, source)
+        if not self.lookup and not problems:
+            # A header alone would replace the lookup with nothing, and every placement would be "unknown".
+            problems.append(Problem(source, None, None, f"the file has no rows: {_kept(session)}"))
+        self.report.codes, self.report.authorities = len(self.lookup), len(set(self.lookup.values()))
+        return problems
+
+    def write(self, session: Session, actor: Actor) -> None:
         session.execute(delete(PostcodeDistrict))
-        session.add_all(PostcodeDistrict(outward_code=code, local_authority=la) for code, la in lookup.items())
-        record_bulk_change(session, actor, "postcode_district", path.name, {"codes": report.codes})
-        if dry_run:
-            session.rollback()
-        else:
-            report.written = True
-    return report
+        session.add_all(PostcodeDistrict(outward_code=code, local_authority=la) for code, la in self.lookup.items())
+        record_bulk_change(session, actor, "postcode_district", self.path.name, {"codes": self.report.codes})
 
 
-def _kept(engine: Engine) -> str:
+def import_lookup(engine: Engine, path: Path, actor: Actor, dry_run: bool = False) -> LookupReport:
+    """Replace the postcode-district lookup with the file's (`LookupImport`)."""
+    return run_import(engine, LookupImport(path), actor, dry_run)
+
+
+def _kept(session: Session) -> str:
     """What a refused lookup leaves, in words: the lookup held, and its size."""
-    with engine.connect() as connection:
-        held = connection.scalar(select(func.count()).select_from(PostcodeDistrict))
+    held = session.scalar(select(func.count()).select_from(PostcodeDistrict))
     return f"the lookup held ({held:,} districts) is kept" if held else "nothing was imported"
 
 

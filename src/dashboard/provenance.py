@@ -57,8 +57,13 @@ def _phrase(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
+# Fields no provenance speaks for: the provenance itself, and the status note (an editor's own words on what is
+# next, whose author and time the audit trail keeps).
+UNSOURCED = frozenset({"provenance", "status_note"})
+
+
 def _fields(layout: Layout) -> tuple[str, ...]:
-    return tuple(column.field for column in layout.columns if column.field != "provenance")
+    return tuple(column.field for column in layout.columns if column.field not in UNSOURCED)
 
 
 PROPERTY_FIELDS, PHASE_FIELDS, DECISION_FIELDS = _fields(PROPERTIES), _fields(PHASES), _fields(DECISIONS)
@@ -87,7 +92,7 @@ def _vocabulary() -> dict[str, frozenset[str]]:
     names: dict[str, set[str]] = {}
     for layout in (DECISIONS, PHASES, PROPERTIES):
         for column in layout.columns:
-            if column.field != "provenance":
+            if column.field not in UNSOURCED:
                 for spelling in (column.header, column.field):
                     names.setdefault(_phrase(spelling), set()).add(column.field)
     for alias, field in ALIASES.items():

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 from sqlalchemy import ColumnElement, DateTime, Engine, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import FromClause, Select
 
 from dashboard.audit import AuditQuery
@@ -24,6 +25,7 @@ from dashboard.models import (
     Stage,
     Strategy,
 )
+from dashboard.reference import DistrictLookup
 from dashboard.stages import STAGE_POSITION, stage_reaching
 
 
@@ -63,6 +65,8 @@ class StrategyInfo:
 
 @dataclass(frozen=True)
 class FilterOptions:
+    # Every way of writing a district, as importers read them: a link may name one as people write it.
+    district_lookup: DistrictLookup
     phases: list[str] = field(default_factory=list)
     districts: dict[str, str] = field(default_factory=dict)  # ONS code -> name
     provision_models: list[str] = field(default_factory=list)
@@ -100,7 +104,9 @@ def filter_options(engine: Engine) -> FilterOptions:
         models = list(
             connection.scalars(select(Property.provision_model).distinct().order_by(Property.provision_model))
         )
-    return FilterOptions(phases=phases, districts=districts, provision_models=models)
+    with Session(engine) as session:
+        lookup = DistrictLookup.from_session(session)
+    return FilterOptions(district_lookup=lookup, phases=phases, districts=districts, provision_models=models)
 
 
 def property_references(engine: Engine) -> list[str]:
@@ -290,6 +296,8 @@ def status_query(filters: Filters, today: date) -> Select:
             plan.c.planned_beds,
             Property.registered_beds,
             Property.councillors_informed_on,
+            # As it reads now, in a past view too: it says what is next, not what was.
+            Property.status_note,
             plan.c.provenance,
             Property.version,
             (plan.c.first_recorded_at >= recorded_by(as_at)).label("recorded_later"),
@@ -420,7 +428,8 @@ def audit_between(engine: Engine, start: datetime, end: datetime) -> pd.DataFram
 
 
 def districts(engine: Engine) -> pd.DataFrame:
-    """The council's districts with their names and tile-map positions."""
+    """The council's districts: the name every page uses, the shorter one people also write (the maps' tooltips
+    give it), and tile-map positions."""
     query = select(District.ons_code, District.name, District.short_name, District.tile_x, District.tile_row).order_by(
         District.name
     )

@@ -57,6 +57,10 @@ class Report:
     def summary(self) -> str:
         return refusal(self.problems) if self.problems else self.outcome()
 
+    def refuse(self, problem: Problem) -> None:
+        """A write that was rolled back: the problem, and none of the counts of what was never kept."""
+        self.problems.append(problem)
+
     def outcome(self) -> str:
         raise NotImplementedError
 

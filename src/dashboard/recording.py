@@ -2,14 +2,13 @@
 the new values is kept beside it (models.PropertyRecord, MilestoneRecord), so a past "as at" view reads what was on
 record at the end of that day, not today's values.
 
-One listener on the ORM's flush does it, as the audit log's does, so no write path can forget. Bulk writers (demo data)
-write their records themselves."""
+One listener on the flush of the project's sessions (db.Sessions) does it, as the audit log's does, so no write path
+can forget. Bulk writers (demo data) write their records themselves."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
@@ -24,8 +23,8 @@ def _changed(obj: Property | Milestone, fields: tuple[str, ...]) -> bool:
     return any(get_history(obj, field).has_changes() for field in fields)
 
 
-@event.listens_for(Session, "before_flush")
-def _record_plans(session: Session, _flush_context, _instances) -> None:
+def record_plans(session: Session, _flush_context, _instances) -> None:
+    """Before each flush of a project session (db.py registers it): a record of each plan or planned date written."""
     at = datetime.now(UTC).replace(tzinfo=None)
     records: list[PropertyRecord | MilestoneRecord] = []
     for obj in (*session.new, *session.dirty):

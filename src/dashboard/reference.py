@@ -79,22 +79,30 @@ def normalise_name(text: str) -> str:
 
 @dataclass(frozen=True)
 class DistrictLookup:
-    """Every way of writing each district, normalised."""
+    """Every way of writing each district, normalised: what importers, the edit form and links are read through."""
 
     by_key: dict[str, int]
     names: tuple[str, ...]
+    ons_codes: dict[int, str]  # district id -> its ONS code in force
 
     @classmethod
     def from_session(cls, session: Session) -> DistrictLookup:
         by_key: dict[str, int] = {}
         names: list[str] = []
+        ons_codes: dict[int, str] = {}
         for district in session.scalars(select(District).order_by(District.name)):
             names.append(district.name)
+            ons_codes[district.id] = district.ons_code
             by_key[normalise_name(district.ons_code)] = district.id
             by_key[normalise_name(district.name)] = district.id
             for alias in district.aliases:
                 by_key[normalise_name(alias.alias)] = district.id
-        return cls(by_key=by_key, names=tuple(names))
+        return cls(by_key=by_key, names=tuple(names), ons_codes=ons_codes)
 
     def resolve(self, written: str) -> int | None:
         return self.by_key.get(normalise_name(written))
+
+    def resolve_code(self, written: str) -> str | None:
+        """The ONS code in force of the district `written` names ("North Herts", "E07000101"), if any."""
+        found = self.resolve(written)
+        return None if found is None else self.ons_codes[found]

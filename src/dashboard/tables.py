@@ -76,9 +76,26 @@ def stage_table(by_stage: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+STATUS_NOTE = "Status note"
+
+
+def status_notes(status: pd.DataFrame) -> dict[str, str]:
+    """Each property's status note, by reference, for every reader (never its notes, which are for analysts); a
+    property with none is left out."""
+    noted = status.dropna(subset=["status_note"])
+    return dict(zip(noted["reference"], noted["status_note"], strict=True))
+
+
+def _with_status_notes(table: pd.DataFrame, notes: dict[str, str]) -> pd.DataFrame:
+    """`table` (a row per property or per one of its bars) with each row's status note beside it: blank text where
+    there is none, never "None"."""
+    return table.assign(**{STATUS_NOTE: [notes.get(reference, "") for reference in table["Property"]]})
+
+
 def late_table(status: pd.DataFrame, as_at) -> pd.DataFrame:
+    """The properties behind plan (metrics.slippage), most late first, each with its status note: what is next."""
     late = slippage(status, as_at)
-    return _dates(
+    named = _dates(
         late.rename(
             columns={
                 "reference": "Property",
@@ -92,6 +109,7 @@ def late_table(status: pd.DataFrame, as_at) -> pd.DataFrame:
             }
         )
     )
+    return _with_status_notes(named, status_notes(status))
 
 
 def progress_table(cumulative: pd.DataFrame) -> pd.DataFrame:
@@ -133,9 +151,10 @@ def phase_table(spans: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def gantt_table(segments: pd.DataFrame) -> pd.DataFrame:
+def gantt_table(segments: pd.DataFrame, notes: dict[str, str]) -> pd.DataFrame:
+    """The Gantt chart's bars, a row each, with their property's status note (`notes`, from status_notes)."""
     frame = segments[["row", "stage", "basis", "start", "end", "under_way", "days_late", "days_added"]]
-    return _dates(
+    named = _dates(
         frame.rename(
             columns={
                 "row": "Property",
@@ -149,6 +168,7 @@ def gantt_table(segments: pd.DataFrame) -> pd.DataFrame:
             }
         )
     )
+    return _with_status_notes(named, notes)
 
 
 REGISTER_COLUMNS = {

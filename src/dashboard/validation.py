@@ -32,6 +32,7 @@ from dashboard.provenance import problems as provenance_problems
 from dashboard.reading import is_blank, parse_date
 from dashboard.stages import STAGES
 from dashboard.values import BEDS, NOTES_LENGTH, pounds, quoted, text, whole_number
+from dashboard.wording import dmy
 
 # The safeguarding guard lives in dashboard.safeguarding; these names stay for the callers that import them from here.
 POSTCODE = safeguarding.POSTCODE
@@ -204,6 +205,7 @@ class PropertyRecord(Record):
     refurbishment_cost: Pounds = None
     councillors_informed_on: OptionalDate = None
     notes: Annotated[str | None, _as_text(PROPERTY.notes)] = None
+    status_note: Annotated[str | None, _as_text(PROPERTY.status_note)] = None
     planned: dict[str, OptionalDate] = Field(default_factory=dict)
     actual: dict[str, OptionalDate] = Field(default_factory=dict)
 
@@ -254,7 +256,7 @@ def date_problems(dates: Mapping[str, Any], today: date) -> list[tuple[str, str]
     problems: list[tuple[str, str]] = []
     informed = dates.get("councillors_informed_on")
     if informed and informed > today:
-        problems.append(("councillors_informed_on", f"{informed} is in the future"))
+        problems.append(("councillors_informed_on", f"{dmy(informed)} is in the future"))
     for which in ("planned", "actual"):
         latest: tuple[str, date] | None = None
         for stage in STAGES:
@@ -262,10 +264,15 @@ def date_problems(dates: Mapping[str, Any], today: date) -> list[tuple[str, str]
             if not isinstance(when, date):
                 continue
             if which == "actual" and when > today:
-                problems.append((f"actual.{stage.key}", f"{when} is in the future: an actual date must have happened"))
+                problems.append(
+                    (f"actual.{stage.key}", f"{dmy(when)} is in the future: an actual date must have happened")
+                )
             if latest and when < latest[1]:
                 problems.append(
-                    (f"{which}.{stage.key}", f"{when} is before {latest[0]} {which} ({latest[1]}): stages out of order")
+                    (
+                        f"{which}.{stage.key}",
+                        f"{dmy(when)} is before {latest[0]} {which} ({dmy(latest[1])}): stages out of order",
+                    )
                 )
             else:
                 latest = (stage.column, when)

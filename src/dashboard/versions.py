@@ -6,7 +6,6 @@ dates is also caught."""
 
 from __future__ import annotations
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from dashboard.models import Milestone, Property
@@ -25,8 +24,8 @@ def _changed_properties(session: Session) -> set[Property]:
     return changed
 
 
-@event.listens_for(Session, "before_flush")
-def _bump_versions(session: Session, _flush_context, _instances) -> None:
+def bump_versions(session: Session, _flush_context, _instances) -> None:
+    """Before each flush of a project session (db.py registers it): each changed property's version up by one."""
     for prop in _changed_properties(session):
         if prop in session.deleted:
             continue

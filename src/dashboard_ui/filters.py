@@ -3,14 +3,19 @@ bound to the URL, so a view can be shared as a link."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
-from dashboard.queries import Filters
+from dashboard.queries import FilterOptions, Filters
+from dashboard.reference import normalise_name
 from dashboard.tables import provision_label
-from dashboard_ui import store
+from dashboard_ui import cached
+from dashboard_ui.first_request import run_through_app
 
 FILTERS_KEY = "filters"
 # Bound to the URL: a view is shared by sharing the link, and survives a page switch.
@@ -52,8 +57,86 @@ if (!window.linksWaitForDates) {{
 </script>"""
 
 
+# What a link named that the filters do not know, said in the run after the link was rewritten.
+_LINK_NOTICE_KEY = "link-notice"
+WHAT = {"district": "district", "model": "provision model"}
+
+
+@dataclass(frozen=True)
+class LinkReading:
+    """What a link names for the filters, as the page names it (filter key -> option labels), and what it names
+    that is no option."""
+
+    shown: dict[str, list[str]] = field(default_factory=dict)
+    unknown: dict[str, list[str]] = field(default_factory=dict)
+
+    def notice(self) -> str | None:
+        said = [f"the {WHAT[key]} “{'”, “'.join(values)}”" for key, values in self.unknown.items() if values]
+        if not said:
+            return None
+        return f"This link names {' and '.join(said)}, which the dashboard does not know: the filters leave it out."
+
+
+def read_link(written: list[str], resolve: Callable[[str], str | None]) -> tuple[list[str], list[str]] | None:
+    """What a link names for one filter, as (option labels, values naming no option); None when it names each
+    option as the page does (?district=North+Hertfordshire, ?model=In-house), or nothing: the widget reads that
+    itself. An older link, or one written by hand, may name them otherwise (?district=North+Herts,
+    ?district=E07000099, ?model=in-house), which the widget would drop. `resolve` gives a value's label, if any."""
+    written = [value for value in written if value.strip()]
+    resolved = [resolve(value) for value in written]
+    if resolved == written:
+        return None
+    shown = list(dict.fromkeys(label for label in resolved if label is not None))
+    return shown, [value for value, label in zip(written, resolved, strict=True) if label is None]
+
+
+def model_resolver(models: Collection[str]) -> Callable[[str], str | None]:
+    """A provision model as the store keeps it ("in-house") or as the page shows it ("In-house"), in any case."""
+    by_key = {normalise_name(written): model for model in models for written in (model, provision_label(model))}
+    return lambda written: by_key.get(normalise_name(written))
+
+
+def _read_links(options: FilterOptions) -> LinkReading | None:
+    """The districts and provision models the page's link names, districts through the lookup importers read them
+    with; None when the widgets can read the link themselves."""
+    district_code, model = options.district_lookup.resolve_code, model_resolver(options.provision_models)
+    readers: dict[str, Callable[[str], str | None]] = {
+        "district": lambda written: options.districts.get(district_code(written) or ""),
+        "model": lambda written: provision_label(found) if (found := model(written)) else None,
+    }
+    reading = LinkReading()
+    for key, resolve in readers.items():
+        read = read_link(st.query_params.get_all(key), resolve)
+        if read is not None:
+            reading.shown[key], reading.unknown[key] = read
+    return reading if reading.shown or reading.unknown else None
+
+
+def _rewrite_link(options: FilterOptions) -> None:
+    """A link that names the filters' options otherwise than the page does is rewritten as the page names them, and
+    the page run again: the widgets then read it as they read any link, and the address a person copies from now on
+    is the page's own. Done before the widgets are made: once one is, its parameter is its own to write."""
+    reading = _read_links(options)
+    if reading is None:
+        return
+    try:
+        for key, shown in reading.shown.items():
+            if shown:
+                st.query_params[key] = shown
+            elif key in st.query_params:
+                del st.query_params[key]
+    except StreamlitAPIException:  # already bound (a page reached back through history): the widget drops it
+        return
+    st.session_state[_LINK_NOTICE_KEY] = reading.notice()
+    st.rerun()
+
+
 def sidebar_filters() -> Filters:
-    options = store.filter_options(store.version())
+    options = cached.filter_options(cached.version())
+    notice = st.session_state.pop(_LINK_NOTICE_KEY, None)
+    if notice:  # on the page, where a phone shows it, not in the closed sidebar
+        st.info(notice, icon=":material/link_off:")
+    _rewrite_link(options)
     with st.sidebar:
         st.header("Filters")
         with st.container(key=_AS_AT_GUARD_KEY):  # hidden by its own style: no room taken
@@ -99,18 +182,3 @@ def current_filters() -> Filters:
     if FILTERS_KEY not in st.session_state:
         run_through_app()
     return st.session_state[FILTERS_KEY]
-
-
-def run_through_app() -> None:
-    """A page ran without the shell around it. Streamlit does that when a process's first request is a deep link
-    (/districts?...), and Streamlit's AppTest on every run: with a pages/ folder present it starts in its legacy
-    folder mode until some run calls st.navigation. Run the shell here instead, in this same run (so a click that
-    started it is not lost), which routes to the requested page with its frame, filters and error handling; then
-    stop this bare run of the page. Later sessions of the process start in navigation mode."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    from dashboard_ui import shell  # here, not at the top: the shell imports this module
-
-    PagesManager.uses_pages_directory = False
-    shell.run()
-    st.stop()

@@ -9,8 +9,9 @@ import streamlit as st
 from dashboard import access
 from dashboard.config import SettingError, local_role, local_user, ungranted_policy
 from dashboard.roles import Actor, Permission
-from dashboard_ui import store
-from dashboard_ui.filters import run_through_app
+from dashboard_ui import cached
+from dashboard_ui.first_request import run_through_app
+from dashboard_ui.style import SCREEN_ONLY_KEY
 from dashboard_ui.text import plain
 
 ACTOR_KEY = "actor"
@@ -71,7 +72,7 @@ def sign_in(configured: bool) -> Actor | None:
             _gate(_sign_in_page)
             return None
         account = str(st.user.get("email") or "")
-        actor = access.signed_in_actor(store.engine(), account, ungranted_policy()) if account else None
+        actor = access.signed_in_actor(cached.engine(), account, ungranted_policy()) if account else None
     except SettingError as error:
         _gate(_not_set_up_page)
         st.error(f"The app is not set up correctly: {error}. Tell the dashboard's administrator.")
@@ -91,7 +92,7 @@ def identity_panel(actor: Actor, configured: bool) -> None:
         else:
             st.caption(f"Local mode: **{plain(actor.user)}** ({actor.role.label}).")
     if not configured:
-        st.info(
+        st.container(key=f"{SCREEN_ONLY_KEY}-local-mode").info(
             f"**Local mode**: no sign-in, so everyone who opens this app works as one local user, "
             f"**{plain(actor.user)}** ({actor.role.label} role), and changes are saved under that name. Set up "
             "sign-in before sharing it: see the README.",

@@ -1,6 +1,6 @@
 """The frame around every page: page set-up, sign-in, navigation (the pages a role allows), the programme filters,
 and a plain message instead of a traceback. app.py runs it; so does a page that Streamlit started without it (see
-run_through_app)."""
+dashboard_ui.first_request)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard.config import PROJECT_ROOT, contact
 from dashboard.roles import MINIMUM_ROLE, Actor, Permission
-from dashboard_ui import store
+from dashboard_ui import cached
 from dashboard_ui.filters import FILTERS_KEY, sidebar_filters
 from dashboard_ui.identity import ACTOR_KEY, identity_panel, sign_in, sign_in_configured
 from dashboard_ui.style import apply_style
@@ -119,7 +119,7 @@ def run() -> None:
         st.session_state[ACTOR_KEY] = actor
         identity_panel(actor, configured)
         with st.sidebar:
-            st.caption(last_updated(store.version()))
+            st.caption(last_updated(cached.version()))
         withhold_table_downloads(actor)
         apply_style()
         # The programme filters narrow the programme pages; the data pages work on single rows and have their own.

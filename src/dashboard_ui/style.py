@@ -17,6 +17,8 @@ PRINT_HEIGHT_PX = 700
 MOST_SHRUNK = 0.7
 # A chart in a container with this key keeps at least this width on a phone, and scrolls sideways.
 SCROLL_KEY = "wide-on-phone"
+# A container keyed with this prefix shows on screen only (a notice about the app, not about the programme).
+SCREEN_ONLY_KEY = "screen-only"
 PHONE_MIN_WIDTH_PX = 720
 _SCRIPT_KEY = "print-fitting"  # the container of the script below, hidden: no room taken
 
@@ -49,7 +51,8 @@ _STYLE = f"""<style>
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
   [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
   [data-testid="stDownloadButton"], [data-testid="stPageLink"], [data-testid="stButton"],
-  [data-testid="stFormSubmitButton"], [data-testid="stElementToolbar"], [data-testid="stTooltipIcon"] {{
+  [data-testid="stFormSubmitButton"], [data-testid="stElementToolbar"], [data-testid="stTooltipIcon"],
+  [class*="st-key-{SCREEN_ONLY_KEY}"] {{
     display: none !important;
   }}
   /* A closed expander holds nothing on paper; an open one prints open. */

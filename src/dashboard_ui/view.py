@@ -13,7 +13,7 @@ import pandas as pd
 
 from dashboard import metrics
 from dashboard.queries import Filters, StrategyInfo
-from dashboard_ui import store
+from dashboard_ui import cached
 from dashboard_ui.filters import current_filters
 
 P = ParamSpec("P")
@@ -22,17 +22,17 @@ T = TypeVar("T")
 
 class View(NamedTuple):
     filters: Filters
-    version: store.DataVersion  # of the data: the key for cached reads
+    version: cached.DataVersion  # of the data: the key for cached reads
     strategy: StrategyInfo
     today: date  # whether a property not yet started counts as in the programme depends on it
 
     def status(self) -> pd.DataFrame:
         """One row per property in the filtered programme, as at the filters' date (a copy, from the cache)."""
-        return store.property_status(self.filters, self.today, self.version)
+        return cached.property_status(self.filters, self.today, self.version)
 
     def programme_status(self) -> pd.DataFrame:
         """The whole programme at the same date whatever the filters: a part of it is shown beside the whole."""
-        return store.property_status(Filters(as_at=self.filters.as_at), self.today, self.version)
+        return cached.property_status(Filters(as_at=self.filters.as_at), self.today, self.version)
 
     def totals(self) -> metrics.BedTotals:
         """The bed ledger's totals for the view: against the target, or for a part against its own beds."""
@@ -41,16 +41,16 @@ class View(NamedTuple):
     def programme_totals(self) -> metrics.BedTotals:
         return metrics.bed_totals(self.programme_status(), self.strategy.bed_target)
 
-    def key(self) -> tuple[Filters, store.DataVersion, date]:
+    def key(self) -> tuple[Filters, cached.DataVersion, date]:
         """All a view depends on: the strategy and status are read from the store for exactly these."""
         return self.filters, self.version, self.today
 
 
 def current_view() -> View:
     filters = current_filters()
-    version = store.version()
+    version = cached.version()
     today = date.today()
-    return View(filters, version, store.strategy(version), today)
+    return View(filters, version, cached.strategy(version), today)
 
 
 def per_view(build: Callable[P, T]) -> Callable[P, T]:

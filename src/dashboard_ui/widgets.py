@@ -16,7 +16,7 @@ from dashboard.objectives import Latest
 from dashboard.provenance import SYNTHETIC, Banner, banners
 from dashboard.queries import Filters
 from dashboard.roles import Actor, Permission
-from dashboard_ui import store
+from dashboard_ui import cached
 from dashboard_ui.identity import current_actor
 from dashboard_ui.text import plain
 from dashboard_ui.view import View, per_view
@@ -36,7 +36,7 @@ PLOTLY_CONFIG = {
 def _banners(view: View) -> list[Banner]:
     """What the view's properties, and their phases' dates, are when not a council's records: synthetic data, or
     illustrative or inferred fields, named (dashboard.provenance)."""
-    return banners(view.status(), store.phases(view.version))
+    return banners(view.status(), cached.phases(view.version))
 
 
 def page_header(title: str, view: View) -> None:
@@ -54,15 +54,15 @@ def page_header(title: str, view: View) -> None:
         st.warning(banner.markdown, icon=":material/science:" if banner.kind == SYNTHETIC else ":material/info:")
 
 
-def last_updated(version: store.DataVersion) -> str:
+def last_updated(version: cached.DataVersion) -> str:
     """When the data last changed and through what, so a reader can judge how fresh the figures are."""
-    change = store.last_changed(version)
+    change = cached.last_changed(version)
     return f"{plain(change.words())}." if change else "No change to the data is recorded yet."
 
 
 def scope_of(view: View) -> str:
     """The filtered part of the programme in words (district names, not codes)."""
-    return headline.scope(view.filters, store.filter_options(view.version).districts)
+    return headline.scope(view.filters, cached.filter_options(view.version).districts)
 
 
 def _recorded_later_note(view: View) -> None:

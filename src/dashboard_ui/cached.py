@@ -13,13 +13,14 @@ import streamlit as st
 from sqlalchemy import Engine
 
 if TYPE_CHECKING:
-    from dashboard.briefing import ProgressCallback
+    from dashboard.briefing.content import PageOne
+    from dashboard.briefing.pdf import ProgressCallback
 
 from dashboard import market, objectives, placements, queries
 from dashboard.audit import AuditQuery, LastChange, last_change
+from dashboard.bootstrap import ensure_store
 from dashboard.config import boundaries_file, database_url
 from dashboard.db import make_engine
-from dashboard.store import ensure_store
 
 
 @st.cache_resource(show_spinner="Opening the store…")
@@ -157,18 +158,16 @@ def _boundaries(path: str, modified: float) -> dict | None:
 # ---------------------------------------------------------------- the briefing pack (built only when asked)
 
 
-def briefing_preview(as_at: date, since: date, data_version: DataVersion) -> dict[str, object]:
-    """Page 1 of the pack as text (dashboard.briefing.preview)."""
+def briefing_preview(as_at: date, since: date, data_version: DataVersion) -> PageOne:
+    """Page 1 of the pack as text (dashboard.briefing.content.preview)."""
     return _briefing_preview(as_at, since, data_version, boundaries_stamp())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _briefing_preview(
-    as_at: date, since: date, data_version: DataVersion, boundaries_stamp: float
-) -> dict[str, object]:
-    from dashboard import briefing  # reportlab and kaleido load only when a pack is wanted
+def _briefing_preview(as_at: date, since: date, data_version: DataVersion, boundaries_stamp: float) -> PageOne:
+    from dashboard.briefing import content  # here: only the Briefing page needs it
 
-    return briefing.preview(briefing.gather(engine(), as_at, since))
+    return content.preview(content.gather(engine(), as_at, since))
 
 
 def briefing_pdf(
@@ -192,10 +191,10 @@ def _briefing_pdf(
     _on_progress: ProgressCallback | None = None,
 ) -> bytes:
     # The leading underscore keeps the callback out of the cache key; a cached pack needs no progress shown.
-    from dashboard import briefing
+    from dashboard.briefing import pdf  # reportlab and kaleido load only when a pack is wanted
 
     with tempfile.TemporaryDirectory() as folder:
-        path = briefing.build_briefing(
+        path = pdf.build_briefing(
             engine(), as_at, since, classification, Path(folder) / "briefing.pdf", on_progress=_on_progress
         )
         return path.read_bytes()

@@ -1,0 +1,345 @@
+"""What the briefing pack says, read once from the store: its figures, its sentences, each objective's rating (the one
+RAG rule) and page 1 as plain text for the app's preview. Nothing here loads reportlab or kaleido: the preview is
+quick, and the PDF builds on the same words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from dashboard import changes, metrics, objectives, placements, provenance, queries
+from dashboard.boundaries import load_boundaries
+from dashboard.headline import Outlook, outlook
+from dashboard.wording import dmy, listed, plural
+
+CLASSIFICATIONS = ("OFFICIAL", "OFFICIAL-SENSITIVE")  # Government Security Classifications a pack may carry
+ILLUSTRATIVE_NOTE = "Includes illustrative figures, not a council's records"
+SYNTHETIC_NOTE = "Synthetic data for demonstration, not a council's records"
+
+
+def long_date(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+# ---------------------------------------------------------------- the content (pure, shared with the app's preview)
+
+
+@dataclass(frozen=True)
+class BriefingData:
+    """Everything the pack shows, read once from the store."""
+
+    as_at: date
+    since: date
+    strategy: queries.StrategyInfo
+    status: pd.DataFrame
+    totals: metrics.BedTotals
+    forecast: metrics.TargetForecast
+    changes: changes.ChangeSummary
+    phases: pd.DataFrame
+    districts: pd.DataFrame  # metrics.by_district
+    decisions: pd.DataFrame  # queries.decisions
+    informed: pd.DataFrame  # metrics.councillors_informed
+    uninformed: pd.DataFrame  # metrics.uninformed
+    boundaries: dict | None
+    objective_measures: pd.DataFrame  # objectives.measures, empty when no placement figures are stored
+    objective_settings: dict[str, float | None]  # objectives.settings
+
+    @property
+    def illustrative(self) -> int:
+        return metrics.illustrative_rows(self.status)
+
+    @property
+    def synthetic(self) -> int:
+        return provenance.rows_with(self.status["provenance"], provenance.SYNTHETIC)
+
+    @property
+    def late(self) -> pd.DataFrame:
+        """metrics.slippage: the properties behind plan, most late first."""
+        return metrics.slippage(self.status, self.as_at)
+
+    @property
+    def portfolio(self) -> str | None:
+        """The portfolio of the latest decision that names one: whose briefing this is."""
+        named = self.decisions.dropna(subset=["portfolio"])
+        return str(named["portfolio"].iloc[-1]) if not named.empty else None
+
+
+def check_dates(as_at: date, since: date, today: date) -> None:
+    """Refuse dates a pack cannot be made for, with a message a user can act on."""
+    if as_at > today:
+        raise ValueError(f"the as-at date {dmy(as_at)} is in the future: the store holds nothing after today")
+    if since > as_at:
+        raise ValueError(f"the since date {dmy(since)} is after the as-at date {dmy(as_at)}")
+
+
+def gather(engine: Engine, as_at: date, since: date, today: date | None = None) -> BriefingData:
+    """Read what the pack shows: the whole programme as at `as_at`, and the changes after `since`."""
+    today = today or date.today()
+    check_dates(as_at, since, today)
+    strategy = queries.strategy_info(engine)
+    status = queries.property_status(engine, queries.Filters(as_at=as_at), today)
+    return BriefingData(
+        as_at=as_at,
+        since=since,
+        strategy=strategy,
+        status=status,
+        totals=(totals := metrics.bed_totals(status, strategy.bed_target)),
+        forecast=metrics.target_forecast(status, totals, as_at),
+        changes=changes.changes_since(engine, since, as_at),
+        phases=queries.phases(engine),
+        districts=metrics.by_district(status, queries.districts(engine), strategy.bed_target),
+        decisions=queries.decisions(engine),
+        informed=metrics.councillors_informed(status, as_at),
+        uninformed=metrics.uninformed(status, as_at),
+        boundaries=load_boundaries(),
+        objective_measures=_objective_measures(engine, chosen := objectives.settings(engine), as_at),
+        objective_settings=chosen,
+    )
+
+
+def _objective_measures(engine: Engine, chosen: dict[str, float | None], as_at: date) -> pd.DataFrame:
+    """The objectives' monthly measures up to the as-at date: a pack for a past date rates what was known then."""
+    figures = placements.placement_figures(engine)
+    if figures.empty:
+        return pd.DataFrame()
+    measured = objectives.measures(figures, chosen)
+    return measured[measured["month_end"] <= pd.Timestamp(as_at)].reset_index(drop=True)
+
+
+def headline(data: BriefingData) -> str:
+    totals = data.totals
+    return f"{totals.open} of {totals.target} beds open; {totals.secured} secured"
+
+
+def forecast_sentence(data: BriefingData) -> str:
+    """The pages' outlook, word for word."""
+    said = outlook(data.totals, data.forecast, data.as_at)
+    return f"{said.headline} {said.detail}".strip()
+
+
+# ---------------------------------------------------------------- RAG: each objective against its target
+
+
+class Rating(StrEnum):
+    """An objective's rating: a word, never a colour alone."""
+
+    GREEN = "Green"
+    AMBER = "Amber"
+    RED = "Red"
+    NOT_RATED = "Not rated"  # measured, but there is no target to rate it against
+    NOT_MEASURED = "Not measured"  # the store holds nothing to measure it with
+
+
+AMBER_MARGIN = 0.1  # amber: short of the target by no more than a tenth of the target
+OUTLOOK_RAG = {"good": Rating.GREEN, "neutral": Rating.AMBER, "bad": Rating.RED}  # the pages' own outlook, as a rating
+
+
+@dataclass(frozen=True)
+class ObjectiveRating:
+    objective: str
+    rating: Rating
+    reason: str
+
+
+def rag(value: float, target: float, lower_is_better: bool = False) -> Rating:
+    """The one RAG rule. Green: the target is met. Amber: missed by no more than AMBER_MARGIN of the target (for a
+    target of 40%, from 36%; for at most 0.5 moves a child, up to 0.55). Red: missed by more."""
+    shortfall = (value - target) if lower_is_better else (target - value)
+    if shortfall <= 0:
+        return Rating.GREEN
+    # Inclusive, with room for floating point: 36% against 40% is short by exactly a tenth, so amber.
+    return Rating.AMBER if shortfall <= AMBER_MARGIN * abs(target) + 1e-9 else Rating.RED
+
+
+def _rating_words(rating: Rating) -> str:
+    return {
+        Rating.GREEN: "target met",
+        Rating.AMBER: "within a tenth of the target",
+        Rating.RED: "more than a tenth short of the target",
+    }[rating]
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """An objective the SSDA903 figures measure: its column, target setting and how a value reads."""
+
+    objective: str
+    column: str
+    target_key: str
+    what: str  # what the value counts, after it: "in the council's own homes"
+    as_percent: bool
+    lower_is_better: bool = False
+
+    def value(self, number: float) -> str:
+        return f"{number:.0%}" if self.as_percent else f"{number:.2f}"
+
+
+MEASURED = (
+    _Measured(
+        "More of the council's own provision",
+        "own_share",
+        "own_share_target",
+        "in the council's own homes",
+        as_percent=True,
+    ),
+    _Measured(
+        "More children placed inside the county",
+        "inside_share",
+        "inside_target",
+        "placed inside the county",
+        as_percent=True,
+    ),
+    _Measured(
+        "Stable placements",
+        "changes_per_child_12m",
+        "changes_target",
+        "moves per child a year",
+        as_percent=False,
+        lower_is_better=True,
+    ),
+)
+
+
+def _rate_measured(objective: _Measured, measures: pd.DataFrame, chosen: dict[str, float | None]) -> ObjectiveRating:
+    found = objectives.latest(measures, objective.column)
+    if found is None:
+        reason = (
+            "The postcode-district lookup is needed to place children inside or outside the county."
+            if objective.column == "inside_share"
+            else "The placement figures stored cannot measure this."
+        )
+        return ObjectiveRating(objective.objective, Rating.NOT_MEASURED, reason)
+    said = f"{objective.value(found.value)} {objective.what} at the end of {found.month_end:%B %Y}"
+    target = chosen[objective.target_key]
+    if target is None:
+        return ObjectiveRating(objective.objective, Rating.NOT_RATED, f"{said}; no target is set.")
+    goal = target / 100 if objective.as_percent else target
+    rating = rag(found.value, goal, objective.lower_is_better)
+    bound = "at most " if objective.lower_is_better else ""
+    return ObjectiveRating(
+        objective.objective, rating, f"{said}; target {bound}{objective.value(goal)}: {_rating_words(rating)}."
+    )
+
+
+def objective_ratings(data: BriefingData) -> list[ObjectiveRating]:
+    """A rating, with its reason in words, for the bed target and each of the strategy's objectives."""
+    said: Outlook = outlook(data.totals, data.forecast, data.as_at)
+    beds = ObjectiveRating(
+        f"{data.totals.target} beds open", OUTLOOK_RAG[said.tone], f"{said.headline} {said.detail}".strip()
+    )
+    measures = data.objective_measures
+    if measures.empty:  # one line, not four saying the same
+        return [
+            beds,
+            ObjectiveRating(
+                "The strategy's four objectives",
+                Rating.NOT_MEASURED,
+                "No SSDA903 placement figures are in the store: import them to measure "
+                "stability, own provision, spend and placements inside the county.",
+            ),
+        ]
+    rated = [_rate_measured(objective, measures, data.objective_settings) for objective in MEASURED]
+    to_date = float(measures["cost_avoided_to_date"].iloc[-1])
+    rated.append(
+        ObjectiveRating(
+            "Less spend on the independent sector",
+            Rating.NOT_RATED,
+            f"£{to_date:,.0f} avoided to the end of {measures['month_end'].iloc[-1]:%B %Y} at "
+            "the weekly costs set; no target is set.",
+        )
+    )
+    return [beds, *rated]
+
+
+def bed_numbers(data: BriefingData) -> list[tuple[str, int, str]]:
+    """The headline figures: (level, beds, share of the target in words)."""
+    totals = data.totals
+    levels = [
+        ("Open", totals.open),
+        ("Registered", totals.registered),
+        ("Secured", totals.secured),
+        ("In the pipeline", totals.pipeline),
+        ("Still to find", totals.still_to_find),
+    ]
+    return [(label, beds, f"{totals.share(beds):.0%} of {totals.target}") for label, beds in levels]
+
+
+def changes_heading(data: BriefingData) -> str:
+    return f"What changed since {long_date(data.since)}"
+
+
+def changes_scope(data: BriefingData) -> str:
+    summary = data.changes
+    span = f"Changes recorded in the store from {long_date(summary.first_day)} to {long_date(summary.until)}"
+    if summary.first_day > summary.until:
+        return f"{span}: no days in between."
+    if summary.nothing:
+        return f"{span}."
+    # Changes made one by one are counted as changes; a load's hundreds of rows are one load, not hundreds of changes.
+    parts = []
+    if summary.edits:
+        parts.append(f"{plural(summary.edits, 'change')} by {plural(len(summary.editors), 'person', 'people')}")
+    if summary.loads:
+        parts.append(plural(len(summary.loads), "data load"))
+    return f"{span}: {' and '.join(parts)}."
+
+
+def risk_sentence(data: BriefingData) -> str:
+    late = data.late
+    if late.empty:
+        return "No property is behind its plan."
+    worst = late.iloc[0]
+    return (
+        f"{plural(len(late), 'property is', 'properties are')} behind plan, holding "
+        f"{plural(int(late['beds'].sum()), 'bed')}. Furthest behind: {worst['reference']} ({worst['district']}), "
+        f"waiting on {worst['waiting_on']}, {plural(int(worst['days_late']), 'day')} late."
+    )
+
+
+def uninformed_sentence(data: BriefingData) -> str | None:
+    if data.uninformed.empty:
+        return None
+    references = data.uninformed["reference"].tolist()
+    return (
+        f"{plural(len(references), 'procured property has', 'procured properties have')} no record of local "
+        f"councillors being informed: {listed(references, 8)}."
+    )
+
+
+@dataclass(frozen=True)
+class PageOne:
+    """Page 1 as plain text: what the app shows before anyone downloads the pack."""
+
+    properties: int
+    illustrative: int  # properties carrying illustrative values
+    synthetic: int  # properties of synthetic demonstration data
+    headline: str
+    numbers: list[tuple[str, int, str]]  # (figure, beds, share of the target)
+    forecast: str
+    changes_heading: str
+    changes_scope: str
+    changes: list[str]
+    risks: str
+    uninformed: str | None
+    ratings: list[ObjectiveRating]
+
+
+def preview(data: BriefingData) -> PageOne:
+    return PageOne(
+        properties=len(data.status),
+        illustrative=data.illustrative,
+        synthetic=data.synthetic,
+        headline=headline(data),
+        numbers=bed_numbers(data),
+        forecast=forecast_sentence(data),
+        changes_heading=changes_heading(data),
+        changes_scope=changes_scope(data),
+        changes=changes.change_lines(data.changes),
+        risks=risk_sentence(data),
+        uninformed=uninformed_sentence(data),
+        ratings=objective_ratings(data),
+    )
