@@ -316,14 +316,16 @@ def test_the_help_page_explains_the_figures_from_their_definitions(monkeypatch, 
     assert not app.sidebar.multiselect
 
 
-def test_the_overview_tiles_tooltips_give_the_help_pages_definition_and_link_to_it(app):
-    from dashboard.glossary import FIGURES, bed_terms, help_link
+def test_the_tooltips_of_the_overview_tiles_and_the_as_at_date_link_to_the_help_page(app):
+    from dashboard.glossary import FIGURES, WORKING, bed_terms, help_link
 
     meanings = {term.name: term.meaning for term in bed_terms(70)}
     tiles = {m.label: m.proto.help for m in app.metric}
     assert set(tiles) == {"Open", "Registered", "Secured", "In the pipeline", "Still to find"}
     for label, tooltip in tiles.items():
         assert tooltip.startswith(meanings[label]) and tooltip.endswith(help_link(FIGURES)), label
+    (as_at,) = [box for box in app.sidebar.date_input if box.label == "As at"]
+    assert as_at.help.endswith(help_link(WORKING))  # what "as at" does, on the Help page
 
 
 def test_the_accessibility_statement_is_the_readmes():

@@ -11,6 +11,7 @@ from typing import Final
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from dashboard.glossary import WORKING, help_link
 from dashboard.queries import FilterOptions, Filters
 from dashboard.reference import normalise_name
 from dashboard.tables import provision_label
@@ -150,7 +151,7 @@ def sidebar_filters() -> Filters:
             bind=BIND,
             format="DD/MM/YYYY",
             help="Show the programme as it was recorded at the end of this day: its plans as they stood then, and "
-            "what had happened by then.",
+            f"what had happened by then.\n\n{help_link(WORKING)}",
         )
         phases = st.multiselect("Phase", options.phases, key="phase", bind=BIND, placeholder="All phases")
         districts = st.multiselect(
