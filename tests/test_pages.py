@@ -129,6 +129,17 @@ def test_properties_page_search(app):
     assert len(frame) == 9 and frame["Property"].str.startswith("RS-P2-0").all()
 
 
+@pytest.mark.parametrize("written", ["North Herts", "north herts ", "E07000099"])
+def test_searching_the_register_for_a_district_as_people_write_it_finds_it(app, store_url, written):
+    app.switch_page("pages/properties.py").run()
+    app.text_input(key="search").set_value(written).run()
+    _ok(app)
+    frame = app.dataframe[0].value
+    sql = "SELECT count(*) FROM property JOIN district ON district.id = property.district_id WHERE district.name = ?"
+    [(expected,)] = plain_sql(store_url, sql, ["North Hertfordshire"])
+    assert expected and len(frame) == expected and (frame["District"] == "North Hertfordshire").all()
+
+
 def test_choosing_a_property_shows_its_milestones_costs_and_history(app):
     app.switch_page("pages/properties.py").run()
     app.selectbox(key="property").select("RS-P2-04").run()

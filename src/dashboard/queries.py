@@ -71,6 +71,11 @@ class FilterOptions:
     districts: dict[str, str] = field(default_factory=dict)  # ONS code -> name
     provision_models: list[str] = field(default_factory=list)
 
+    def district_named(self, written: str) -> str | None:
+        """The district's name as every page shows it, when `written` names one another way ("North Herts")."""
+        code = self.district_lookup.resolve_code(written.strip())
+        return None if code is None else self.districts.get(code)
+
 
 def _with_dates(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns named *_on as datetime64 (SQLite returns dates as text)."""
