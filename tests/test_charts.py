@@ -100,7 +100,8 @@ def test_choropleth_uses_installed_boundaries_and_labels_values():
     assert "Dacorum<br><b>40%</b>" in labels["text"]
 
 
-def test_gantt_marks_stages_that_took_longer_and_labels_lateness():
+def _late_survey_gantt() -> dict:
+    """The Gantt of one property whose survey took 28 days longer than planned and is now waiting on it."""
     from tests.test_metrics import _milestones
 
     frame = _milestones("X", [("2025-01-01", "2025-01-01"), ("2025-02-01", "2025-03-01"), ("2025-03-01", None)])
@@ -108,7 +109,11 @@ def test_gantt_marks_stages_that_took_longer_and_labels_lateness():
     status = _status(
         {"reference": "X", "reached_position": 2, "next_stage": "survey", "next_planned_on": T("2025-03-01")}
     )
-    fig = _json(charts.gantt(segments, metrics.lateness(status, date(2025, 4, 1)), date(2025, 4, 1), "T"))
+    return _json(charts.gantt(segments, metrics.lateness(status, date(2025, 4, 1)), date(2025, 4, 1), "T"))
+
+
+def test_gantt_marks_stages_that_took_longer_and_labels_lateness():
+    fig = _late_survey_gantt()
     longer = next(trace for trace in fig["data"] if trace.get("name") == "Stage took longer")
     assert longer["marker"]["pattern"]["shape"] == "/" and "+28d" in longer["text"]
     ends = next(trace for trace in fig["data"] if trace.get("mode") == "text")
@@ -256,14 +261,7 @@ def _contrast(one: str, other: str) -> float:
 
 def test_gantt_days_added_are_dark_on_light_and_the_as_at_label_clears_the_year_labels():
     """ "+28d" on a stage that took longer reads at WCAG AA (4.5:1) against the bar's fill and its hatching."""
-    from tests.test_metrics import _milestones
-
-    frame = _milestones("X", [("2025-01-01", "2025-01-01"), ("2025-02-01", "2025-03-01"), ("2025-03-01", None)])
-    segments = metrics.gantt_segments(frame, date(2025, 4, 1))
-    status = _status(
-        {"reference": "X", "reached_position": 2, "next_stage": "survey", "next_planned_on": T("2025-03-01")}
-    )
-    fig = _json(charts.gantt(segments, metrics.lateness(status, date(2025, 4, 1)), date(2025, 4, 1), "T"))
+    fig = _late_survey_gantt()
     longer = next(trace for trace in fig["data"] if trace.get("name") == "Stage took longer")
     text = longer["textfont"]["color"]
     assert _contrast(text, longer["marker"]["color"]) >= 4.5
