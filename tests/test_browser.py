@@ -9,6 +9,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -77,6 +78,8 @@ def _serving(store_url: str, role: str | None = None) -> Iterator[str]:
     env = {**os.environ, "DATABASE_URL": store_url}
     if role:
         env["DASHBOARD_LOCAL_ROLE"] = role
+    # The server's output goes to a file: into a pipe nobody reads it would block the server once the pipe is full.
+    output = tempfile.TemporaryFile()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -93,7 +96,7 @@ def _serving(store_url: str, role: str | None = None) -> Iterator[str]:
         ],
         cwd=REPO_ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -106,13 +109,14 @@ def _serving(store_url: str, role: str | None = None) -> Iterator[str]:
                         break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    output = server.stdout.read().decode() if server.stdout else ""
-                    pytest.fail(f"streamlit did not start:\n{output}")
+                    output.seek(0)
+                    pytest.fail(f"streamlit did not start:\n{output.read().decode(errors='replace')}")
                 time.sleep(0.3)
         yield url
     finally:
         server.terminate()
         server.wait(timeout=20)
+        output.close()
 
 
 @pytest.fixture(scope="module")
