@@ -52,16 +52,16 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
 
     from sqlalchemy.orm import Session
 
-    from dashboard import access, objectives, placements
+    from dashboard import access, lookup, objectives
     from dashboard.models import BriefingPack, MarketFigure, PlacementFigure
 
-    lookup = folder / "lookup.csv"
-    lookup.write_text(
+    lookup_file = folder / "lookup.csv"
+    lookup_file.write_text(
         "Postcode district,Local authority\nSG1,Hertfordshire\nAL1,Hertfordshire\nLU1,Luton\n"
         f'N1,"{FORMULA_AUTHORITY.replace(chr(34), chr(34) * 2)}"\n',
         encoding="utf-8",
     )
-    assert placements.import_lookup(engine, lookup, SYSTEM).written
+    assert lookup.import_lookup(engine, lookup_file, SYSTEM).written
     objectives.save_settings(engine, SYSTEM, SETTINGS)
     access.grant_role(engine, SYSTEM, "ann@herts.gov.uk", Role.ANALYST)
     with Session(engine) as session, session.begin():
@@ -500,11 +500,11 @@ def test_programme_level_files_are_anyones_who_reads_the_dashboard(filled_engine
 
 
 def test_the_postcode_district_lookup_imports_back_unchanged(filled_engine, empty_engine, tmp_path):
-    from dashboard import placements
+    from dashboard import lookup
 
     first = export(filled_engine, tmp_path / "a")
 
-    report = placements.import_lookup(empty_engine, first / "postcode_districts.csv", SYSTEM)
+    report = lookup.import_lookup(empty_engine, first / "postcode_districts.csv", SYSTEM)
     assert report.ok and report.written, report.summary()
     second = export(empty_engine, tmp_path / "b")
 

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 
 from dashboard.importing import import_path
 from dashboard.layout import PROPERTIES
+from dashboard.lookup import import_lookup
 from dashboard.market import import_ofsted
 from dashboard.models import Property
-from dashboard.placements import check_header, import_episodes, import_lookup
+from dashboard.placements import check_header, import_episodes
 from dashboard.reading import MAX_COLUMNS, MAX_FILE_BYTES, MAX_FILE_MB, MAX_ROWS, UnreadableFile, check_size, decode
 from dashboard.roles import Actor, Role
 from dashboard.workbooks import NO_SAVED_VALUE

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from dashboard import placements
+from dashboard import lookup
 from dashboard.exporting import table_file
 from dashboard.layout import POSTCODE_DISTRICTS
 from dashboard.roles import SYSTEM, Actor, Role
@@ -47,14 +47,14 @@ def held(shared_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Eng
     """The shared store with a lookup of six districts held, as every test here finds it and must leave it."""
     path = tmp_path_factory.mktemp("lookup") / "lookup.csv"
     write_rows(path, [["Postcode district", "Local authority"], *map(list, HELD)])
-    assert placements.import_lookup(shared_engine, path, EDITOR).written
+    assert lookup.import_lookup(shared_engine, path, EDITOR).written
     return shared_engine
 
 
 def refused(engine: Engine, path: Path) -> list[tuple[int | None, str | None, str]]:
     """The problems of importing `path` (which must write nothing), as (row, column, message)."""
     before = dump(engine)
-    report = placements.import_lookup(engine, path, EDITOR)
+    report = lookup.import_lookup(engine, path, EDITOR)
     assert not report.ok and not report.written
     assert dump(engine) == before
     assert all(p.source == path.name for p in report.problems)
@@ -64,7 +64,7 @@ def refused(engine: Engine, path: Path) -> list[tuple[int | None, str | None, st
 def test_the_export_imports_back_as_held(held, tmp_path):
     rows = exported_rows(held)
     assert rows[1:] == [list(pair) for pair in HELD]
-    report = placements.import_lookup(held, write_rows(tmp_path / "postcode_districts.csv", rows), EDITOR, dry_run=True)
+    report = lookup.import_lookup(held, write_rows(tmp_path / "postcode_districts.csv", rows), EDITOR, dry_run=True)
     assert report.ok and report.codes == len(HELD), report.summary()
 
 
@@ -139,7 +139,7 @@ def test_a_district_must_be_an_outward_code_and_nothing_else(held, tmp_path, dis
 def test_every_shape_of_district_is_taken_and_small_letters_are_kept_in_capitals(engine, tmp_path):
     districts = ["sg1", "AL10", "W1A", "EC1A", "SW1Y", "N1C", "E1W", "WC2N"]  # A9, AA99, A9A, AA9A...
     rows = [["Postcode district", "Local authority"], *([district, "Somewhere"] for district in districts)]
-    report = placements.import_lookup(engine, write_rows(tmp_path / "lookup.csv", rows), EDITOR)
+    report = lookup.import_lookup(engine, write_rows(tmp_path / "lookup.csv", rows), EDITOR)
     assert report.written, report.summary()
     assert dump(engine)["postcode_district"] == sorted((district.upper(), "Somewhere") for district in districts)
 
@@ -177,7 +177,7 @@ def test_every_fault_in_a_row_is_named_in_the_files_own_headers(held, tmp_path):
 
 def test_the_command_line_refuses_a_header_only_file(engine, run_cli, tmp_path):
     write_rows(tmp_path / "lookup.csv", [["Postcode district", "Local authority"], *map(list, HELD)])
-    assert placements.import_lookup(engine, tmp_path / "lookup.csv", EDITOR).written
+    assert lookup.import_lookup(engine, tmp_path / "lookup.csv", EDITOR).written
     before = dump(engine)
     path = write_rows(tmp_path / "postcode_districts.csv", exported_rows(engine)[:1])
 

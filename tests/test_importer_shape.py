@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from dashboard.importers import Accepts, Importer, run_import
 from dashboard.importing import ProgrammeImport
+from dashboard.lookup import LookupImport
 from dashboard.market import OfstedImport
-from dashboard.placements import EpisodesImport, LookupImport
+from dashboard.placements import EpisodesImport
 from dashboard.reading import MAX_FILE_BYTES, Problem, Report
 from dashboard.roles import AccessDenied, Actor, Role
 from dashboard.uploads import KIND_BY_LABEL, run_upload

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from dashboard import placements
+from dashboard import lookup, placements
 from dashboard.db import session_scope
 from dashboard.models import PlacementFigure
 from dashboard.roles import AccessDenied, Actor, Role
@@ -91,7 +91,7 @@ def figures(engine) -> dict[tuple[str, str, str], int]:
 def import_lookup(engine, tmp_path) -> None:
     path = tmp_path / "lookup.csv"
     path.write_text("Postcode district,Local authority\n" + "\n".join(f"{c},{la}" for c, la in LOOKUP) + "\n")
-    assert placements.import_lookup(engine, path, ANN).written
+    assert lookup.import_lookup(engine, path, ANN).written
 
 
 def test_hand_computed_months(engine, tmp_path):

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from dashboard import editing, market, placements
+from dashboard import editing, lookup, market
 from dashboard.audit import NAME_WITHHELD
 from dashboard.demo import build_demo
 from dashboard.importing import import_path
@@ -461,7 +461,7 @@ def test_a_postcode_in_the_lookups_local_authority_is_refused(empty_engine, tmp_
 
     assert_refused_at(
         empty_engine,
-        lambda: placements.import_lookup(empty_engine, path, EDITOR),
+        lambda: lookup.import_lookup(empty_engine, path, EDITOR),
         (3, "Local authority"),
         (5, "Local authority"),
     )
@@ -499,7 +499,7 @@ def test_a_file_name_that_looks_like_a_postcode_is_withheld_from_the_audit_log(e
     path = tmp_path / "districts SG1 2AB.csv"
     path.write_text("Postcode district,Local authority\nSG1,Hertfordshire\n", encoding="utf-8")
 
-    report = placements.import_lookup(empty_engine, path, Actor(EDITOR.user, f"import {path.name}", Role.EDITOR))
+    report = lookup.import_lookup(empty_engine, path, Actor(EDITOR.user, f"import {path.name}", Role.EDITOR))
 
     assert report.written, report.summary()
     with empty_engine.connect() as connection:

@@ -174,7 +174,7 @@ def import_lookup_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing.")] = False,
 ) -> None:
     """Replace the postcode-district lookup that places children inside or outside the county."""
-    from dashboard.placements import LookupImport
+    from dashboard.lookup import LookupImport
 
     _import(ctx, LookupImport(file), dry_run)
 

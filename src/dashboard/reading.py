@@ -216,6 +216,11 @@ def from_header(rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]
     return rows[first:]
 
 
+def csv_table(path: Path) -> list[tuple[int, list[str]]]:
+    """A CSV file's numbered rows from its header down, read within the limits (UnreadableFile or OSError if not)."""
+    return from_header(numbered_rows(decode(read_file(path), path.name), path.name))
+
+
 def csv_rows(text: str, source: str) -> list[list[str]]:
     """The records of a CSV's text, as `numbered_rows` reads them, without their line numbers."""
     return [cells for _, cells in numbered_rows(text, source)]

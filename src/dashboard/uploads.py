@@ -15,8 +15,9 @@ from sqlalchemy import Engine
 
 from dashboard.importers import Importer, run_import
 from dashboard.importing import ProgrammeImport
+from dashboard.lookup import LookupImport
 from dashboard.market import OfstedImport
-from dashboard.placements import EpisodesImport, LookupImport
+from dashboard.placements import EpisodesImport
 from dashboard.reading import Report
 from dashboard.roles import Actor
 
