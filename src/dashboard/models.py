@@ -177,6 +177,9 @@ class Property(Base):
     notes: Mapped[str | None] = mapped_column(Text)  # for analysts only
     # The next step or what blocks it, in a line: shown to everyone who reads the dashboard (migration 0009).
     status_note: Mapped[str | None] = mapped_column(String(200))
+    # Ofsted's unique reference number for the home once registered ("SC123456"; migration 0010): public, and it does
+    # not locate the home. Links the home to its SSDA903 placements (occupancy) and Ofsted's rating and places.
+    ofsted_urn: Mapped[str | None] = mapped_column(String(8), index=True, unique=True)
     provenance: Mapped[str] = mapped_column(String(200))
     # Goes up whenever the property or any of its milestones changes (dashboard.versions); an edit made against an
     # older version is refused.
@@ -328,12 +331,17 @@ class PlacementFigure(Base):
 
 class PostcodeDistrict(Base):
     """The council's lookup from a postcode district (outward code, "SG1") to the local authority it lies in: tells
-    whether a placement was inside the county without keeping any postcode of a placement."""
+    whether a placement was inside the county without keeping any postcode of a placement. A district crossing a
+    boundary has a row per authority, each with its share of the district, or none where the split is not known
+    (migration 0010). Its centroid, when given, places it for distances."""
 
     __tablename__ = "postcode_district"
 
     outward_code: Mapped[str] = mapped_column(String(4), primary_key=True)
-    local_authority: Mapped[str] = mapped_column(String(100))
+    local_authority: Mapped[str] = mapped_column(String(100), primary_key=True)
+    share: Mapped[float | None] = mapped_column(Float)  # of the district in this authority, 0 to 1; None: not known
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
 
 class MarketFigure(Base):
@@ -354,6 +362,37 @@ class MarketFigure(Base):
     value: Mapped[int] = mapped_column(Integer)
 
 
+class ObjectiveMeasure(Base):
+    """One of the objectives' measures at a period end (a month's last day; 31 March is the year DfE publishes), as
+    the SSDA903 import computed it (dashboard.measures defines each): a count, or a share as numerator over
+    denominator. `category` is blank, or what the measure is split by (a home's Ofsted URN, an age band). Never a
+    child, an episode or a postcode."""
+
+    __tablename__ = "objective_measure"
+    __table_args__ = (UniqueConstraint("measure", "category", "period_end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure: Mapped[str] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(20), default="")
+    period_end: Mapped[date] = mapped_column(Date, index=True)
+    numerator: Mapped[float] = mapped_column(Float)  # a count; a fraction only where a split district's share is used
+    denominator: Mapped[float | None] = mapped_column(Float)  # None: the measure is a count
+
+
+class OfstedHome(Base):
+    """A children's home in Ofsted's provider-level data for a year, by its URN (dashboard.market): its places and
+    latest overall rating, so the council's own homes can be linked to it. No name or address is kept."""
+
+    __tablename__ = "ofsted_home"
+
+    as_at: Mapped[date] = mapped_column(Date, primary_key=True)  # 31 March of the data's year
+    urn: Mapped[str] = mapped_column(String(8), primary_key=True)
+    local_authority: Mapped[str] = mapped_column(String(100))
+    sector: Mapped[str] = mapped_column(String(60))
+    places: Mapped[int | None] = mapped_column(Integer)
+    rating: Mapped[str | None] = mapped_column(String(60))
+
+
 class ObjectiveSetting(Base):
     """A figure a user sets for the objectives: a target, or a weekly cost (dashboard.objectives has the defaults)."""
 
@@ -361,6 +400,7 @@ class ObjectiveSetting(Base):
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str | None] = mapped_column(String(300))  # where an assumed cost comes from (migration 0010)
 
     def audit_ref(self) -> str:
         return self.key

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.audit import record_bulk_change
 from dashboard.importers import CSV_FILE, Accepts, file_problem, read_refusal, run_import
-from dashboard.models import Council, PlacementFigure, PostcodeDistrict
+from dashboard.models import Council, ObjectiveMeasure, PlacementFigure, PostcodeDistrict
 from dashboard.reading import Problem, Report, UnreadableFile, csv_table, parse_date
 from dashboard.roles import Actor
 from dashboard.wording import dmy
@@ -327,3 +327,17 @@ def placement_figures(engine: Engine) -> pd.DataFrame:
     wide = long.pivot_table(index="month_end", columns=["measure", "category"], values="value", aggfunc="sum")
     wide.columns = [f"{measure}:{category}" for measure, category in wide.columns]
     return wide.reset_index()
+
+
+MEASURE_COLUMNS = ["measure", "category", "period_end", "numerator", "denominator"]
+
+
+def stored_measures(engine: Engine) -> pd.DataFrame:
+    """Every stored objective measure, long: measure, category, period_end (date), numerator, denominator (NaN for a
+    count), by measure, category and date."""
+    m = ObjectiveMeasure
+    query = select(m.measure, m.category, m.period_end, m.numerator, m.denominator)
+    with engine.connect() as connection:
+        frame = pd.read_sql(query.order_by(m.measure, m.category, m.period_end), connection)
+    frame["denominator"] = frame["denominator"].astype(float)
+    return frame[MEASURE_COLUMNS]
