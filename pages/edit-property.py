@@ -80,7 +80,17 @@ with st.form(f"property-{key}"):
         value=values.get("registered_beds"),
         help="Places Ofsted registered; blank until registration.",
     )
-    specialism = st.text_input("Specialism", value=values.get("specialism") or "")
+    left, right = st.columns([2, 1])
+    specialism = left.text_input("Specialism", value=values.get("specialism") or "")
+    ofsted_urn = right.text_input(
+        "Ofsted URN",
+        value=values.get("ofsted_urn") or "",
+        max_chars=editing.OFSTED_URN_LENGTH,
+        placeholder="SC123456",
+        help="The home's Ofsted unique reference number, once registered: SC and 6 digits, or 6 or 7 digits. A URN "
+        "is public, and does not locate the home. It links the home to Ofsted's ratings and places and to the "
+        "SSDA903 return's placements.",
+    )
     money = {"min_value": 0, "step": 1000}
     left, middle, right, last = st.columns(4)
     purchase_budget = left.number_input("Purchase budget (£)", value=values.get("purchase_budget"), **money)
@@ -152,6 +162,7 @@ if submitted:
             "councillors_informed_on": informed,
             "notes": notes,
             "status_note": status_note,
+            "ofsted_urn": ofsted_urn,
             "provenance": provenance,
         },
         edited_dates,

@@ -39,6 +39,10 @@ st.markdown(
 st.header("Late, forecasts and “as at”", anchor=glossary.WORKING)
 terms(glossary.working_terms())
 
+st.header("The objectives' measures", anchor=glossary.DFE_MEASURES)
+st.markdown(glossary.measures_citation())
+terms(glossary.measure_terms())
+
 st.header("Where the figures come from", anchor=glossary.SOURCES)
 terms(glossary.sources())
 

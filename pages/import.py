@@ -13,7 +13,7 @@ from dashboard.importers import read_refusal
 from dashboard.importing import ImportReport
 from dashboard.reading import UnreadableFile, check_size
 from dashboard.roles import AccessDenied
-from dashboard.uploads import KIND_BY_LABEL, KINDS, run_upload
+from dashboard.uploads import KIND_BY_LABEL, KINDS, run_uploads
 from dashboard_ui import cached
 from dashboard_ui.data_forms import done, show_done, show_refusal
 from dashboard_ui.identity import current_actor
@@ -47,25 +47,31 @@ replace = kind.replace_label is not None and st.checkbox(
     help="Only for a file that is right although it counts far fewer homes or places than the year held (under 90%): "
     "without the tick such a file is refused, as a file cut short would wipe out the year.",
 )
-upload = st.file_uploader("File to import", type=list(kind.types), key=f"upload-{st.session_state.get(UPLOADS, 0)}")
-if upload is not None:
-    try:  # the limit every import has, before the file is read (the browser refuses larger uploads already)
-        check_size(upload.name, upload.size)
-    except UnreadableFile as refused:
-        st.error(
-            f"**{plain(upload.name)} cannot be imported**: {plain(read_refusal(upload.name, refused))}. "
-            "Nothing was written.",
-            icon=":material/error:",
-        )
-        st.stop()
-    data = upload.getvalue()
-    check = run_upload(
-        kind, cached.engine(), upload.name, data, actor, dry_run=True, today=date.today(), replace=replace
-    )
+uploaded = st.file_uploader(
+    "Files to import" if kind.several else "File to import",
+    type=list(kind.types),
+    key=f"upload-{st.session_state.get(UPLOADS, 0)}",
+    accept_multiple_files=kind.several,
+)
+uploads = [file for file in (uploaded if isinstance(uploaded, list) else [uploaded]) if file is not None]
+if uploads:
+    for upload in uploads:  # the limit every import has, before a file is read (the browser refuses larger already)
+        try:
+            check_size(upload.name, upload.size)
+        except UnreadableFile as refused:
+            st.error(
+                f"**{plain(upload.name)} cannot be imported**: {plain(read_refusal(upload.name, refused))}. "
+                "Nothing was written.",
+                icon=":material/error:",
+            )
+            st.stop()
+    files = [(upload.name, upload.getvalue()) for upload in uploads]
+    named = plain(", ".join(name for name, _ in files))
+    check = run_uploads(kind, cached.engine(), files, actor, dry_run=True, today=date.today(), replace=replace)
     if not check.ok:
         st.error(
-            f"**{plain(upload.name)} cannot be imported**: {len(check.problems)} problem(s) found. Nothing was "
-            "written. Correct them in the file and upload it again.",
+            f"**{named} cannot be imported**: {len(check.problems)} problem(s) found. Nothing was written. Correct "
+            "them in the file and upload it again.",
             icon=":material/error:",
         )
         st.dataframe(
@@ -76,23 +82,18 @@ if upload is not None:
             column_config={"Problem": st.column_config.TextColumn(width="large")},
         )
     else:
-        st.success(
-            f"**{plain(upload.name)} checks out.** {plain(check.summary().splitlines()[0])}", icon=":material/task_alt:"
-        )
+        st.success(f"**{named} checks out.** {plain(check.summary().splitlines()[0])}", icon=":material/task_alt:")
         if isinstance(check, ImportReport):
             st.dataframe(tables.import_counts_table(check), hide_index=True)
             if check.changes:
                 with st.expander(f"Rows that would change ({len(check.changes)})"):
                     st.text("\n".join(check.changes))
-        if st.button(
-            f"Import {upload.name}",
-            type="primary",
-            icon=":material/upload:",
-            key=f"confirm-{sha256(data).hexdigest()[:12]}",
-        ):
+        digest = sha256(b"".join(sha256(data).digest() for _, data in files)).hexdigest()[:12]
+        label = f"Import {files[0][0]}" if len(files) == 1 else f"Import these {len(files)} files"
+        if st.button(label, type="primary", icon=":material/upload:", key=f"confirm-{digest}"):
             try:
-                result = run_upload(
-                    kind, cached.engine(), upload.name, data, actor, dry_run=False, today=date.today(), replace=replace
+                result = run_uploads(
+                    kind, cached.engine(), files, actor, dry_run=False, today=date.today(), replace=replace
                 )
             except AccessDenied as refusal:
                 show_refusal(refusal)

@@ -29,6 +29,7 @@ from dashboard.briefing.content import (
     gather,
     long_date,
     objective_ratings,
+    occupancy_rating,
     rag,
 )
 from dashboard.briefing.images import gantt_pages
@@ -38,7 +39,7 @@ from dashboard.changes import changes_since
 from dashboard.consultation import who_to_involve
 from dashboard.db import make_engine, session_scope
 from dashboard.importing import import_path
-from dashboard.models import AuditEntry, Decision, Milestone, PlacementFigure, Property, RoleGrant
+from dashboard.models import AuditEntry, Decision, Milestone, ObjectiveMeasure, Property, RoleGrant
 from dashboard.objectives import save_settings
 from dashboard.roles import Actor, Role
 from tests.conftest import NEW_PROPERTY, REPO_ROOT, new_store, plain_sql, run_dashboard, synthetic_store, write_csv
@@ -389,68 +390,83 @@ def test_page_one_rates_the_bed_target_and_says_when_nothing_else_is_measurable(
     target = scalar(pack.store_url, "SELECT bed_target FROM strategy")
     # The seed's programme falls short of its target: beds are still to find, so red, in words.
     assert f"{target} beds open Red" in first and "beds short of" in first
-    assert ("The strategy's four objectives Not measured No SSDA903 placement figures are in the store") in first
+    assert ("The strategy's four objectives Not measured No SSDA903 measures are in the store") in first
     assert pages[1].startswith("Progress to the target")  # page 1 fits its page
 
 
-def placement_rows(months: list[date], own: int, in_homes: int, changes: int, looked_after: int) -> list:
-    rows = []
-    for month_end in months:
-        rows += [
-            PlacementFigure(month_end=month_end, measure="children_in_homes", category="PR1", value=own),
-            PlacementFigure(month_end=month_end, measure="children_in_homes", category="PR4", value=in_homes - own),
-            PlacementFigure(month_end=month_end, measure="placement_changes", category="all", value=changes),
-            PlacementFigure(month_end=month_end, measure="children_looked_after", category="all", value=looked_after),
-        ]
-    return rows
+def measure_rows(*rows: tuple[str, str, date, float, float | None]) -> list[ObjectiveMeasure]:
+    """Measures as the SSDA903 import stores them: (measure, category, period end, numerator, denominator)."""
+    return [
+        ObjectiveMeasure(measure=measure, category=category, period_end=day, numerator=numerator, denominator=out_of)
+        for measure, category, day, numerator, out_of in rows
+    ]
 
 
 @builds_a_pack
 def test_objectives_are_rated_against_the_targets_set_as_at_the_packs_date(engine, tmp_path):
-    months = [date(2026, 8, 31), date(2026, 9, 30), date(2026, 10, 31)]
+    march, september, october = date(2026, 3, 31), date(2026, 9, 30), date(2026, 10, 31)
     with session_scope(engine, Actor("alice", "app", Role.EDITOR)) as session:
-        session.add_all(placement_rows(months, own=9, in_homes=25, changes=5, looked_after=100))  # 36% own
-        # A later month the pack as at 31 October must not see.
-        session.add_all(placement_rows([date(2026, 11, 30)], own=20, in_homes=25, changes=5, looked_after=100))
+        session.add_all(
+            measure_rows(
+                *[("looked_after", "", day, 100, None) for day in (march, september, october)],
+                ("three_or_more_placements", "", march, 11, 100),
+                ("three_or_more_placements", "", october, 30, 100),  # a monthly trend: DfE's figure is March's
+                ("homes_own_provision", "", march, 9, 25),
+                ("homes_outside_by_age", "10-15", october, 4, None),
+                ("homes_outside_by_age", "16-17", october, 2, None),
+                ("home_child_days", "SC000001", september, 120, None),
+                ("home_child_days", "SC000001", october, 93, None),  # 93 of 4 places x 31 days: 75%
+                # A later month the pack as at 31 October must not see.
+                ("looked_after", "", date(2026, 11, 30), 100, None),
+                ("home_child_days", "SC000001", date(2026, 11, 30), 120, None),
+            )
+        )
+    first = plain_sql(str(engine.url), "SELECT reference FROM property ORDER BY reference")[0][0]
+    with engine.begin() as connection:
+        connection.execute(
+            update(Property).where(Property.reference == first).values(ofsted_urn="SC000001", registered_beds=4)
+        )
     editor = Actor("alice", "app", Role.EDITOR)
-    save_settings(
-        engine,
-        editor,
-        {
-            "own_share_target": 40.0,
-            "changes_target": 0.5,
-            "inside_target": None,
-            "independent_weekly_cost": 7000.0,
-            "own_weekly_cost": 6400.0,
-        },
-    )
+    save_settings(engine, editor, {"own_share_target": 40.0, "three_or_more_target": 10.0, "inside_target": None})
     as_at = date(2026, 10, 31)
     ratings = {rating.objective: rating for rating in objective_ratings(gather(engine, as_at, as_at))}
-    own = ratings["More of the council's own provision"]
-    assert own.rating == Rating.AMBER  # 36% against 40%: short by 4 points, within a tenth of the target
-    assert own.reason == (
-        "36% in the council's own homes at the end of October 2026; target 40%: within a tenth of the target."
-    )
-    stable = ratings["Stable placements"]
-    assert stable.rating == Rating.RED  # 5 moves a month: 0.60 a child a year against at most 0.50
+    stable = ratings["Better outcomes and placement stability"]
+    assert stable.rating == Rating.AMBER  # 11% against at most 10%: over by a tenth of the target
     assert stable.reason == (
-        "0.60 moves per child a year at the end of October 2026; target at most 0.50: more than a "
-        "tenth short of the target."
+        "11% of children looked after had three or more placements in the year at 31 March 2026; target at most "
+        "10%: within a tenth of the target."
     )
-    inside = ratings["More children placed inside the county"]
+    specialism = ratings["The right placement type and specialism"]
+    assert specialism.rating == Rating.NOT_MEASURED
+    assert specialism.reason == (
+        "SSDA903 does not record the specialism a child needed, so the match cannot be measured from it. 6 children "
+        "in children's homes outside the county at the end of October 2026."
+    )
+    own = ratings["Own provision and savings"]
+    assert own.rating == Rating.AMBER
+    assert own.reason == (
+        "The own homes were 75% occupied in October 2026 (green at 85% or more, amber at 70% or more, red below). "
+        "Own provision: 36% of children in children's homes at 31 March 2026."
+    )
+    inside = ratings["Children placed within the county"]
     assert inside.rating == Rating.NOT_MEASURED and "postcode-district lookup" in inside.reason
-    spend = ratings["Less spend on the independent sector"]
-    assert spend.rating == Rating.NOT_RATED and "October 2026" in spend.reason and "no target" in spend.reason
     # Five ratings and the risks still fit on page 1: the risks table gives up rows to them.
     pack = build_briefing(engine, as_at, as_at - timedelta(days=28), None, tmp_path / "pack.pdf")
-    first, second = text_of(pack)[:2]
-    assert "Stable placements Red" in first and "Main risks" in first and "more behind plan" in first
+    first_page, second = text_of(pack)[:2]
+    assert "Own provision and savings Amber" in first_page and "Main risks" in first_page
     assert second.startswith("Progress to the target")
     # Without a target the measure is reported, not rated.
-    save_settings(engine, editor, {"own_share_target": None})
+    save_settings(engine, editor, {"three_or_more_target": None})
     ratings = {rating.objective: rating for rating in objective_ratings(gather(engine, as_at, as_at))}
-    own = ratings["More of the council's own provision"]
-    assert own.rating == Rating.NOT_RATED and own.reason.endswith("no target is set.")
+    stable = ratings["Better outcomes and placement stability"]
+    assert stable.rating == Rating.NOT_RATED and stable.reason.endswith("no target is set.")
+
+
+@pytest.mark.parametrize(
+    ("occupancy", "rating"), [(0.85, Rating.GREEN), (0.849, Rating.AMBER), (0.70, Rating.AMBER), (0.699, Rating.RED)]
+)
+def test_occupancy_is_rated_at_85_and_70_percent(occupancy, rating):
+    assert occupancy_rating(occupancy) == rating
 
 
 # ---------------------------------------------------------------- the pure parts
@@ -566,7 +582,7 @@ def test_briefing_page_makes_the_pack_and_offers_it(monkeypatch, pack):
     # Each objective's status in words on its badge, with the reason.
     ratings = next(md.value for md in app.markdown if "badge[" in md.value)
     assert "**70 beds open**: :red-badge[Red]" in ratings
-    assert ":gray-badge[Not measured] No SSDA903 placement figures" in ratings
+    assert ":gray-badge[Not measured] No SSDA903 measures" in ratings
     assert any("No security classification chosen" in caption.value for caption in app.caption)
 
     app.selectbox(key="briefing_classification").select("OFFICIAL").run()

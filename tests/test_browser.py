@@ -976,3 +976,79 @@ def test_the_overview_late_list_shows_a_seeded_status_note(seed_url, browser):
         grid.screenshot(path=str(SCREENSHOTS / "overview-late-list-status-notes-laptop.png"))
     finally:
         page.close()
+
+
+# ---------------------------------------------------------------- the Objectives page on the SSDA903 samples
+
+
+@pytest.fixture(scope="module")
+def objectives_url(tmp_path_factory):
+    """The app on a store holding the synthetic SSDA903 samples of three years with their headers, a lookup of their
+    districts, Ofsted's 2024 file and a property linked to an own home by URN (tests/test_objectives_page.py)."""
+    from dashboard.bootstrap import ensure_store
+    from dashboard.db import make_engine
+    from tests.test_objectives_page import load
+
+    folder = tmp_path_factory.mktemp("objectives")
+    url = f"sqlite:///{folder / 'store.sqlite'}"
+    engine = make_engine(url)
+    ensure_store(engine)
+    load(engine, folder)
+    engine.dispose()
+    with _serving(url) as served:
+        yield served
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_objectives_page_on_the_samples_reads_whole_at_a_laptop_and_a_phone(objectives_url, browser, viewport):
+    """DfE's measures first, every chart's labels clear of each other and inside the chart, nothing wider than a
+    phone, metric words whole, and no serious accessibility fault; the whole page saved as a screenshot."""
+    width, height = VIEWPORTS[viewport]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        page.goto(f"{objectives_url}/objectives", wait_until="networkidle")
+        _wait_until_drawn(page)
+        page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30_000)
+        headings = page.locator('[data-testid="stMain"] h2').all_inner_texts()
+        assert headings.index("At 31 March: the Department for Education's measures") == 0, headings
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        assert page.evaluate(BROKEN_TILE_WORDS) == []
+        charts = page.evaluate(LABEL_BOXES)
+        assert len(charts) >= 8
+        problems = {chart["title"]: found for chart in charts if (found := _drawn_label_problems(chart))}
+        assert not problems, f"objectives ({viewport}): {problems}"
+        assert_accessible(page, "objectives on the samples", viewport)
+        content_height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        page.set_viewport_size({"width": width, "height": min(int(content_height) + 40, 16000)})
+        _wait_until_drawn(page)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"objectives-samples-{viewport}.png"))
+    finally:
+        page.close()
+
+
+# ---------------------------------------------------------------- a property's Ofsted URN, edited and found by it
+
+
+def test_an_ofsted_urn_typed_in_the_form_is_saved_and_the_register_finds_the_property_by_it(app_url, browser):
+    """The URN field explains itself (public, and does not locate the home), refuses what is not a URN in words, and
+    a URN saved is in the register: its search finds the property by it."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(f"{app_url}/edit-property?property=RS-P1-03", wait_until="networkidle")
+        _wait_until_drawn(page)
+        for typed, outcome in (("sc654321", "is not an Ofsted URN such as SC123456"), ("SC654321", "Saved RS-P1-03.")):
+            field = page.get_by_role("textbox", name="Ofsted URN")
+            field.fill(typed)
+            field.press("Tab")
+            page.get_by_role("button", name="Save changes").click()
+            page.get_by_text(outcome).first.wait_for(timeout=30_000)
+        assert "Ofsted URN: blank → SC654321" in page.inner_text("body")
+
+        page.goto(f"{app_url}/properties?search=SC654321", wait_until="networkidle")
+        _wait_until_drawn(page)
+        assert re.match(r"1 of [\d,]+ properties", page.locator("h1").first.inner_text())
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "properties-by-urn-phone.png"))
+    finally:
+        page.close()

@@ -268,3 +268,30 @@ def test_gantt_days_added_are_dark_on_light_and_the_as_at_label_clears_the_year_
     assert _contrast(text, longer["marker"]["pattern"]["fgcolor"]) >= 4.5
     for width in WIDTHS:
         assert collisions(fig, width) == [], width
+
+
+# ---------------------------------------------------------------- objectives
+
+
+def test_an_objective_trend_marks_each_31_march_as_dfes_figure_and_draws_the_target():
+    trend = pd.DataFrame(
+        {
+            "period_end": pd.to_datetime(["2019-02-28", "2019-03-31", "2019-04-30"]),
+            "value": [0.2, 0.25, None],
+            "year_end": [False, True, False],
+        }
+    )
+    fig = charts.objective_chart(trend, "Own provision: month by month", 0.3, as_percent=True)
+    line, marked = fig.data
+    assert list(line.y) == [0.2, 0.25]  # a month with no value is not drawn as nothing
+    assert marked.name == "31 March (DfE's figure)" and list(marked.y) == [0.25]
+    assert [shape.y0 for shape in fig.layout.shapes] == [0.3]
+    assert [a.text for a in fig.layout.annotations] == ["25%", "Target 30%"]
+    # The dashboard's own measure (occupancy): no 31 March is DfE's figure.
+    assert len(charts.objective_chart(trend, "Occupancy", None, as_percent=True, dfe=False).data) == 1
+
+
+def test_the_cost_estimate_shows_a_month_below_nothing_in_another_colour():
+    monthly = pd.DataFrame({"period_end": pd.to_datetime(["2019-02-28", "2019-03-31"]), "estimate": [-500.0, 800.0]})
+    [bars] = charts.cost_chart(monthly, "The estimate month by month").data
+    assert list(bars.marker.color) == [charts.ORANGE, charts.TURQUOISE] and "estimate" in bars.hovertemplate

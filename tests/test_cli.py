@@ -154,7 +154,7 @@ def test_export_writes_every_file_into_the_folder(run_cli, engine, tmp_path):
     assert f"{out / 'market_figures.csv'}: 0 rows" in result.stdout  # the seed has none; the file is still written
     written = {path.name for path in out.iterdir()}
     assert written == {f"{layout.name}.csv" for layout in EXPORT_LAYOUTS} | {"data_dictionary.csv"}
-    assert len(written) == 15
+    assert len(written) == 17
 
 
 @pytest.mark.parametrize("run", ["in this process", "as a process"])
@@ -253,7 +253,7 @@ def test_backup_of_a_postgresql_store_points_to_its_own_tools(run_cli, engine, t
 
 
 def test_the_objective_imports_from_the_command_line(run_cli, tmp_path, store_url):
-    """import-lookup, import-903 (with its header file checked) and import-ofsted, as an analyst runs them."""
+    """import-lookup, import-903 (with its header file) and import-ofsted, as an analyst runs them."""
     from tests.conftest import SHARED_DATA
 
     lookup = tmp_path / "lookup.csv"
@@ -262,9 +262,10 @@ def test_the_objective_imports_from_the_command_line(run_cli, tmp_path, store_ur
     ssda = SHARED_DATA / "ssda903"
     result = run_cli("import-903", ssda / "demandmodel_2021-episodes.csv", ssda / "demandmodel_2021-header.csv")
     assert result.returncode == 0, result.stderr
-    assert "12 months" in result.stdout
-    swapped = run_cli("import-903", ssda / "demandmodel_2021-episodes.csv", ssda / "demandmodel_2021-episodes.csv")
-    assert swapped.returncode == 1 and "is not an SSDA903 header file" in swapped.stderr
+    assert "at 12 month ends" in result.stdout and "at 31 March 2022 as DfE measures them" in result.stdout
+    # The header file given first, then a file that is neither: told apart by their columns, the stray one refused.
+    stray = run_cli("import-903", ssda / "demandmodel_2021-header.csv", lookup)
+    assert stray.returncode == 1 and "is this the SSDA903 episodes file?" in stray.stderr
     ofsted = run_cli("import-ofsted", SHARED_DATA / "ofsted" / "ofsted_csc_providers_at_31march2024.csv")
     assert ofsted.returncode == 0 and "3,151 children's homes" in ofsted.stdout
     bad_date = run_cli(
@@ -272,5 +273,5 @@ def test_the_objective_imports_from_the_command_line(run_cli, tmp_path, store_ur
     )
     assert bad_date.returncode == 1 and "--as-at: '31/02/2024' is not a real date" in bad_date.stderr
     assert "Traceback" not in bad_date.stderr
-    assert plain_sql(store_url, "SELECT COUNT(*) FROM placement_figure")[0][0] > 0
+    assert plain_sql(store_url, "SELECT COUNT(*) FROM objective_measure")[0][0] > 0
     assert plain_sql(store_url, "SELECT COUNT(DISTINCT as_at) FROM market_figure")[0][0] == 1

@@ -165,20 +165,20 @@ def test_ssda903_episodes_imported_from_the_app_show_on_the_objectives_page(monk
 
     at = open_app(monkeypatch, store_url, role="editor")
     at.switch_page("pages/import.py").run()
-    at.radio(key="import-kind").set_value("SSDA903 episodes").run()
+    at.radio(key="import-kind").set_value("SSDA903 return").run()
     before = dump(engine)
     data = (SHARED_DATA / "ssda903" / "demandmodel_2021-episodes.csv").read_bytes()
     at.file_uploader[0].set_value(("episodes.csv", data, "text/csv")).run()
     assert_page_ok(at)
-    assert "episodes.csv checks out" in at.success[0].value and "12 months" in at.success[0].value
+    assert "episodes.csv checks out" in at.success[0].value and "at 12 month ends" in at.success[0].value
     assert dump(engine) == before
     [confirm] = [b for b in at.button if b.label == "Import episodes.csv"]
     confirm.click().run()
-    assert at.success[0].value.startswith("Imported monthly placement figures")
+    assert at.success[0].value.startswith("Imported the objectives' measures at 12 month ends")
     at.switch_page("pages/objectives.py").run()
     assert_page_ok(at)
     labels = [m.label for m in at.metric]
-    assert "Children in children's homes living in the council's own homes" in labels
+    assert any(label.startswith("Children's homes: Own provision, ") for label in labels), labels
 
 
 def test_the_audit_trail_filters_by_user_and_property_and_exports(monkeypatch, store_url, engine):

@@ -39,7 +39,7 @@ FORMULA_USER = "@briefer"
 SETTINGS = {
     "own_share_target": 62.5,
     "inside_target": 0.1 + 0.2,
-    "changes_target": 1 / 3,
+    "three_or_more_target": 1 / 3,
     "independent_weekly_cost": 7123.45,
     "own_weekly_cost": 6399.99,
 }
@@ -53,7 +53,7 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
     from sqlalchemy.orm import Session
 
     from dashboard import access, lookup, objectives
-    from dashboard.models import BriefingPack, MarketFigure, PlacementFigure
+    from dashboard.models import BriefingPack, MarketFigure, ObjectiveMeasure, OfstedHome, PlacementFigure
 
     lookup_file = folder / "lookup.csv"
     lookup_file.write_text(
@@ -74,6 +74,26 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
                 ("homes_location", "inside", 8),
                 ("children_looked_after", "all", 1100),
                 ("placement_changes", "all", 31),
+            )
+        )
+        session.add_all(
+            ObjectiveMeasure(
+                measure=measure, category=category, period_end=date(2026, 3, 31), numerator=n, denominator=d
+            )
+            for measure, category, n, d in (
+                ("looked_after", "", 1100, None),
+                ("homes_own_provision", "", 4, 13),
+                ("home_children", "SC123456", 3, None),
+            )
+        )
+        session.add(
+            OfstedHome(
+                as_at=date(2025, 3, 31),
+                urn="SC123456",
+                local_authority="Hertfordshire",
+                sector="Local authority",
+                places=4,
+                rating="Good",
             )
         )
         session.add_all(
@@ -413,7 +433,8 @@ def test_the_data_dictionary_says_how_each_file_is_read_back_or_why_not(exported
     assert {file for file, value in read_back.items() if value == "yes"} == {f"{layout.name}.csv" for layout in LAYOUTS}
     assert read_back["postcode_districts.csv"].startswith("yes, by import-lookup")
     assert read_back["market_figures.csv"] == "no: replaced by importing an Ofsted file (import-ofsted)"
-    assert read_back["placement_figures.csv"] == "no: replaced by importing SSDA903 episodes (import-903)"
+    assert read_back["placement_figures.csv"] == "no: kept from earlier imports"
+    assert read_back["objective_measures.csv"] == "no: replaced by importing SSDA903 files (import-903)"
     others = [
         value
         for file, value in read_back.items()
@@ -447,14 +468,21 @@ def test_the_new_files_quote_text_keep_numbers_bare_and_guard_formulas(exported)
     assert lines("market_figures.csv")[1] == '"2025-03-31","Hertfordshire","homes","Private",20'
     assert lines("placement_figures.csv")[1] == '"2026-09-30","children_in_homes","PR1",4'
     assert lines("objective_settings.csv")[1:3] == [
-        '"changes_target",0.3333333333333333',
-        '"independent_weekly_cost",7123.45',
+        '"independent_weekly_cost",7123.45,""',
+        '"inside_target",0.30000000000000004,""',
     ]
+    assert lines("objective_measures.csv")[1:3] == [
+        '"home_children","SC123456","2026-03-31",3.0,3.0,"",'
+        '"Children placed in the children\'s home with this Ofsted URN (SSDA903 URN, placement type K2) on the day."',
+        '"homes_own_provision","","2026-03-31",0.3076923076923077,4.0,13.0,"Children in children\'s homes (K2) on the '
+        "day whose placement provider is own provision (PR1), as a share of all children in children's homes.\"",
+    ]
+    assert lines("ofsted_homes.csv")[1] == '"2025-03-31","SC123456","Hertfordshire","Local authority",4,"Good"'
     assert lines("postcode_districts.csv")[1:] == [
-        '"AL1","Hertfordshire"',
-        '"LU1","Luton"',
-        '"N1","\'=HYPERLINK(""x"")"',
-        '"SG1","Hertfordshire"',
+        '"AL1","Hertfordshire","","",""',
+        '"LU1","Luton","","",""',
+        '"N1","\'=HYPERLINK(""x"")","","",""',
+        '"SG1","Hertfordshire","","",""',
     ]
     assert lines("briefing_packs.csv")[2] == '"2026-11-03 14:00:01","\'@briefer","cli","2026-11-03","2026-10-01",""'
 
@@ -510,7 +538,8 @@ def test_the_postcode_district_lookup_imports_back_unchanged(filled_engine, empt
 
     assert (second / "postcode_districts.csv").read_bytes() == (first / "postcode_districts.csv").read_bytes()
     assert dump(empty_engine)["postcode_district"] == dump(filled_engine)["postcode_district"]
-    assert ("N1", FORMULA_AUTHORITY) in dump(empty_engine)["postcode_district"]  # the guard came off again
+    # The guard came off again.
+    assert ("N1", FORMULA_AUTHORITY, None, None, None) in dump(empty_engine)["postcode_district"]
 
 
 def test_objective_settings_export_their_exact_values(filled_engine, empty_engine, tmp_path):

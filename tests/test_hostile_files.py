@@ -26,11 +26,11 @@ from dashboard.layout import PROPERTIES
 from dashboard.lookup import import_lookup
 from dashboard.market import import_ofsted
 from dashboard.models import Property
-from dashboard.placements import check_header, import_episodes
+from dashboard.placements import import_episodes
 from dashboard.reading import MAX_COLUMNS, MAX_FILE_BYTES, MAX_FILE_MB, MAX_ROWS, UnreadableFile, check_size, decode
 from dashboard.roles import Actor, Role
 from dashboard.workbooks import NO_SAVED_VALUE
-from tests.conftest import NEW_PROPERTY, REPO_ROOT, SEED_TODAY, dump
+from tests.conftest import NEW_PROPERTY, REPO_ROOT, SEED_TODAY, SHARED_DATA, dump
 
 EDITOR = Actor("ed@herts.gov.uk", "test", Role.EDITOR)
 MAX_SECONDS, MAX_MEGABYTES = 10, 100  # generous bounds: the refusals measured take a fraction of them
@@ -41,11 +41,16 @@ def import_programme(engine, path: Path, dry_run: bool = False):
     return import_path(engine, path, EDITOR, dry_run=dry_run, today=SEED_TODAY)
 
 
-# Every importer, as the command line and the Import page call it, and the SSDA903 header check.
+GOOD_EPISODES = SHARED_DATA / "ssda903" / "demandmodel_2021-episodes.csv"
+
+# Every importer, as the command line and the Import page call it, and the SSDA903 header file given beside a good
+# episodes file.
 IMPORTERS: dict[str, Callable[[Any, Path], list]] = {
     "programme": lambda engine, path: import_programme(engine, path).problems,
     "SSDA903 episodes": lambda engine, path: import_episodes(engine, path, EDITOR, today=SEED_TODAY).problems,
-    "SSDA903 header": lambda engine, path: check_header(path),
+    "SSDA903 header": lambda engine, path: (
+        import_episodes(engine, [GOOD_EPISODES, path], EDITOR, today=SEED_TODAY).problems
+    ),
     "postcode-district lookup": lambda engine, path: import_lookup(engine, path, EDITOR).problems,
     "Ofsted providers": lambda engine, path: import_ofsted(engine, path, EDITOR).problems,
 }

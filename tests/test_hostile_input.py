@@ -17,7 +17,7 @@ EDITOR = Actor("ed@herts.gov.uk", "test", Role.EDITOR)
 TODAY = date(2026, 11, 25)
 HEADERS = {
     "Programme spreadsheet": "Reference,Phase,District,Provision model,Planned beds,Notes",
-    "SSDA903 episodes": "CHILD,DECOM,RNE,PLACE,PLACE_PROVIDER,DEC,PL_POST",
+    "SSDA903 return": "CHILD,DECOM,RNE,LS,PLACE,PLACE_PROVIDER,DEC,PL_POST",
     "Postcode-district lookup": "Postcode district,Local authority",
     "Ofsted provider-level data": "URN,Provision type,Local authority,Sector,Places,Overall effectiveness",
 }

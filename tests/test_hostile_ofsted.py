@@ -139,6 +139,20 @@ def test_every_fault_in_a_row_is_named(held_2024, tmp_path):
     assert dump(held_2024) == before
 
 
+def test_a_urn_given_to_two_homes_is_refused_naming_both_rows(held_2024, tmp_path):
+    rows = real_rows()
+    kind, urn = column(rows, "Provision type"), column(rows, "URN")
+    first = next(i for i, cells in enumerate(rows) if is_home(cells, kind))
+    path, line = with_cells(tmp_path, URN=rows[first][urn])
+    before = dump(held_2024)
+
+    report = import_ofsted(held_2024, path, EDITOR)
+
+    assert [(p.row, p.column) for p in report.problems] == [(line, "URN")]
+    assert report.problems[0].message == f"'{rows[first][urn]}' is repeated (first at row {first + 1})"
+    assert dump(held_2024) == before
+
+
 def test_a_control_character_in_an_authority_is_refused(held_2024, tmp_path):
     path, line = with_cells(tmp_path, Local_authority="Hertford\x07shire")
     before = dump(held_2024)

@@ -33,7 +33,7 @@ def programme_file(folder: Path) -> Path:
 def episodes_file(folder: Path) -> Path:
     path = folder / "episodes.csv"
     path.write_text(
-        "CHILD,DECOM,RNE,PLACE,PLACE_PROVIDER,DEC\nC1,01/04/2025,S,K2,PR1,\nC2,15/05/2025,P,K2,PR4,30/09/2025\n",
+        "CHILD,DECOM,RNE,LS,PLACE,PLACE_PROVIDER,DEC\nC1,01/04/2025,S,C2,K2,PR1,\nC2,15/05/2025,P,C2,K2,PR4,30/09/2025\n",
         encoding="utf-8",
     )
     return path

@@ -129,6 +129,17 @@ def test_the_migration_rebuilds_the_record_from_the_audit_log(engine):
         connection.execute(text("DROP TABLE milestone_record"))
         connection.execute(text("DROP TABLE briefing_pack"))
         connection.execute(text("ALTER TABLE property DROP COLUMN status_note"))  # 0009's
+        for undone in (  # 0010's
+            "DROP TABLE objective_measure",
+            "DROP TABLE ofsted_home",
+            "DROP INDEX ix_property_ofsted_urn",
+            "ALTER TABLE property DROP COLUMN ofsted_urn",
+            "ALTER TABLE objective_setting DROP COLUMN source",
+            "DROP TABLE postcode_district",
+            "CREATE TABLE postcode_district (outward_code VARCHAR(4) NOT NULL, local_authority VARCHAR(100) NOT NULL, "
+            "CONSTRAINT pk_postcode_district PRIMARY KEY (outward_code))",
+        ):
+            connection.execute(text(undone))
     upgrade_to_head(engine)
     rows = {
         day: _status(engine, as_at=day).set_index("reference").loc["RS-P1-01"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -20,11 +21,13 @@ from dashboard.market import (
     aggregate,
     council_market,
     council_ranking,
+    home_ratings,
+    home_rows,
     import_ofsted,
     market_years,
     read_providers,
 )
-from dashboard.models import MarketFigure
+from dashboard.models import MarketFigure, OfstedHome
 from dashboard.roles import AccessDenied, Actor, Role
 from dashboard.validation import looks_like_postcode
 from tests.conftest import SHARED_DATA, dump
@@ -60,9 +63,15 @@ HEADERS_2019 = [
 ]
 
 
-def home(la: str, sector: str, places: str, rating: str = "Good", kind: str = "Children's home") -> list[str]:
-    """One provider row in the fixtures' column order; a made-up URN and postcode stand in for what must not leak."""
-    return ["SC123456", kind, "REDACTED", "SG1 2AB", la, sector, places, rating]
+MADE_UP_URNS = (f"SC{number:06d}" for number in itertools.count(100_001))
+
+
+def home(
+    la: str, sector: str, places: str, rating: str = "Good", kind: str = "Children's home", urn: str | None = None
+) -> list[str]:
+    """One provider row in the fixtures' column order: a made-up URN (each home its own, unless given) and postcode
+    stand in for what must not leak."""
+    return [next(MADE_UP_URNS) if urn is None else urn, kind, "REDACTED", "SG1 2AB", la, sector, places, rating]
 
 
 def write_ofsted(
@@ -134,6 +143,7 @@ def test_real_2024_file_counts_match_plain_csv(engine: Engine, real_homes: list[
     report = run_import(engine, REAL_2024)
 
     assert report.ok and report.written, report.summary()
+    assert "Imported: the figures and homes for 31 March 2024 were replaced" in report.summary()
     assert (report.as_at, report.homes, report.places, report.authorities) == (
         AS_AT_2024,
         3151,
@@ -175,6 +185,103 @@ def test_real_2024_file_counts_match_plain_csv(engine: Engine, real_homes: list[
     assert ranking["rank"].iloc[0] == 1 and ranking["la_share"].is_monotonic_decreasing
 
 
+# ---------------------------------------------------------------- each children's home by its URN
+
+RATING_2024 = "Overall experiences and progress of children and young people"
+
+
+def stored_homes(engine: Engine, as_at: date = AS_AT_2024) -> dict[str, tuple]:
+    """The store's children's homes for one year: URN -> (local authority, sector, places, rating)."""
+    h = OfstedHome
+    query = select(h.urn, h.local_authority, h.sector, h.places, h.rating).where(h.as_at == as_at)
+    with engine.connect() as connection:
+        return {urn: tuple(rest) for urn, *rest in connection.execute(query)}
+
+
+def test_real_2024_file_keeps_each_childrens_home_by_urn_as_plain_csv_reads_it(
+    engine: Engine, real_homes: list[dict[str, str]]
+) -> None:
+    sectors = {"Local Authority": "Local authority", "Private": "Private", "Voluntary": "Voluntary"}
+    expected = {
+        p["URN"]: (p["Local authority"], sectors.get(p["Sector"], "Other"), int(p["Places"]), p[RATING_2024])
+        for p in real_homes
+    }
+    assert len(expected) == len(real_homes) == 3151  # a URN each: none given twice
+
+    assert run_import(engine, REAL_2024).written
+
+    assert stored_homes(engine) == expected
+    herts = {urn for urn, (la, *_) in expected.items() if la == "Hertfordshire"}
+    assert len(herts) == 26 and all(URN.fullmatch(urn) or urn.isdigit() for urn in herts)
+    # Nothing that names or locates a home: the table has no column for it, and no value reads as one.
+    assert {column.name for column in OfstedHome.__table__.columns} == {
+        "as_at",
+        "urn",
+        "local_authority",
+        "sector",
+        "places",
+        "rating",
+    }
+    texts = [text for row in stored_homes(engine).values() for text in (row[0], row[1], row[3])]
+    assert not [text for text in texts if "REDACTED" in text.upper() or looks_like_postcode(text)]
+
+
+def test_a_year_imported_again_replaces_its_homes_and_the_latest_year_of_each_is_read(
+    engine: Engine, tmp_path: Path
+) -> None:
+    kept, dropped, older_only = "SC000001", "1234567", "SC000002"
+    first = [home("Luton", "Private", "3", urn=kept), home("Barnet", "Local Authority", "2", urn=dropped)]
+    assert run_import(engine, write_ofsted(tmp_path / "a.csv", first)).written
+    again = [home("Luton", "Private", "4", "Inadequate", urn=kept), home("Luton", "Voluntary", "", "", urn="SC000009")]
+    assert run_import(engine, write_ofsted(tmp_path / "b.csv", again), replace=True).written
+    older = [home("Luton", "Private", "5", "Outstanding", urn=kept), home("Luton", "Private", "6", urn=older_only)]
+    old_title = "... as at 31 March 2019"
+    assert run_import(engine, write_ofsted(tmp_path / "c.csv", older, title=old_title, headers=HEADERS_2019)).written
+
+    assert stored_homes(engine) == {  # the year replaced: the home no longer in it is gone from it
+        kept: ("Luton", "Private", 4, "Inadequate"),
+        "SC000009": ("Luton", "Voluntary", None, "Not yet inspected"),
+    }
+    assert set(stored_homes(engine, AS_AT_2019)) == {kept, older_only}
+    ratings = home_ratings(engine, [kept, older_only, dropped, "SC999999", kept])
+    assert ratings.to_dict("records") == [
+        {"urn": kept, "as_at": AS_AT_2024, "places": 4, "rating": "Inadequate"},  # the latest year
+        {"urn": older_only, "as_at": AS_AT_2019, "places": 6, "rating": "Good"},  # the only year that has it
+    ]  # a URN Ofsted's data does not hold (any more) has no row
+    assert list(home_ratings(engine, []).columns) == ["urn", "as_at", "places", "rating"]
+
+
+def test_a_dry_run_keeps_no_homes(engine: Engine, tmp_path: Path) -> None:
+    dry = import_ofsted(engine, write_ofsted(tmp_path / "a.csv", [home("Luton", "Private", "3")]), EDITOR, dry_run=True)
+    assert dry.ok and not dry.written
+    assert stored_homes(engine) == {}
+
+
+@pytest.mark.parametrize(
+    ("urn", "message"),
+    [
+        ("SC000001", "'SC000001' is repeated (first at row 5)"),
+        ("sc000002", "'sc000002' is not an Ofsted URN such as SC123456"),  # refused, never upper-cased
+        ("SC12345", "'SC12345' is not an Ofsted URN such as SC123456"),
+        ("12345678", "'12345678' is not an Ofsted URN such as SC123456"),
+        ("", "no URN: every children's home has one"),
+    ],
+    ids=["repeated", "lower case", "five digits", "eight digits", "blank"],
+)
+def test_a_urn_repeated_or_not_a_urn_is_refused_naming_row_and_column(
+    engine: Engine, tmp_path: Path, urn: str, message: str
+) -> None:
+    rows = [home("Luton", "Private", "3", urn="SC000001"), home("Luton", "Private", "2", urn=urn)]
+    rows.append(home("Luton", "Private", "2", kind="Independent Fostering Agency", urn="SC000001"))  # not a home
+    before = dump(engine)
+
+    report = run_import(engine, write_ofsted(tmp_path / "ofsted_2024.csv", rows))
+
+    assert [(p.row, p.column) for p in report.problems] == [(6, "URN")]
+    assert report.problems[0].message.startswith(message)
+    assert not report.written and dump(engine) == before
+
+
 # ---------------------------------------------------------------- layouts the real file does not show
 
 
@@ -182,10 +289,10 @@ def test_older_layout_with_bom_line_breaks_and_other_column_names(engine: Engine
     path = write_ofsted(
         tmp_path / "providers.csv",  # no year in the name: the title gives it
         [
-            home("Hertfordshire", "Local Authority", "4", "Good", kind="Children's Home"),
-            home("Hertfordshire", "Private", "", "", kind="Children's Home"),  # blank places and rating
-            home("Hertfordshire", "Health Authority", "2", "requires  improvement to be GOOD"),
-            home("Luton", "Voluntary", "3", "Outstanding"),
+            home("Hertfordshire", "Local Authority", "4", "Good", kind="Children's Home", urn="SC000001"),
+            home("Hertfordshire", "Private", "", "", kind="Children's Home", urn="1234567"),  # blank places, rating
+            home("Hertfordshire", "Health Authority", "2", "requires  improvement to be GOOD", urn="SC000003"),
+            home("Luton", "Voluntary", "3", "Outstanding", urn="654321"),
         ],
         title="Children's social care data in England 2019 – Provider level as at 31 March 2019",
         headers=HEADERS_2019,
@@ -193,16 +300,15 @@ def test_older_layout_with_bom_line_breaks_and_other_column_names(engine: Engine
     )
     providers, problems, as_at = read_providers(path.read_bytes(), path.name)
     assert (problems, as_at) == ([], AS_AT_2019)
-    assert list(providers.columns) == ["local_authority", "sector", "places", "rating"]
-    assert providers.to_dict("records")[:3] == [
-        {"local_authority": "Hertfordshire", "sector": "Local authority", "places": 4, "rating": "Good"},
-        {"local_authority": "Hertfordshire", "sector": "Private", "places": 0, "rating": "Not yet inspected"},
-        {
-            "local_authority": "Hertfordshire",
-            "sector": "Other",
-            "places": 2,
-            "rating": "Requires improvement to be good",
-        },
+    assert list(providers.columns) == ["urn", "local_authority", "sector", "places", "rating"]
+    la, rated = "Hertfordshire", "Requires improvement to be good"
+    rows = home_rows(providers, AS_AT_2019)
+    assert {row.pop("as_at") for row in rows} == {AS_AT_2019}
+    assert rows[:3] == [
+        {"urn": "SC000001", "local_authority": la, "sector": "Local authority", "places": 4, "rating": "Good"},
+        # Blank places are no places (None), not 0: the figures count the home with none.
+        {"urn": "1234567", "local_authority": la, "sector": "Private", "places": None, "rating": "Not yet inspected"},
+        {"urn": "SC000003", "local_authority": la, "sector": "Other", "places": 2, "rating": rated},
     ]
 
     report = run_import(engine, path)

@@ -300,6 +300,7 @@ def test_the_help_page_explains_the_figures_from_their_definitions(monkeypatch, 
         "What the bed figures mean",
         "The stages",
         "Late, forecasts and “as at”",
+        "The objectives' measures",
         "Where the figures come from",
         "Accessibility statement",
         "Contact and feedback",
@@ -309,12 +310,18 @@ def test_the_help_page_explains_the_figures_from_their_definitions(monkeypatch, 
         "figures",
         "stages",
         "working",
+        "dfe-measures",
         "sources",
         "accessibility",
         "contact",
     ]
     assert help_link("working") == "[More on the Help page](help#working)"
     text = "\n".join(m.value for m in app.markdown)
+    # Every objective measure, defined as the import computes it, and the DfE methodology cited.
+    from dashboard.measures import DFE_METHODOLOGY_URL, MEASURES
+
+    assert all(f"**{measure.label}**: {measure.definition}" in text for measure in MEASURES)
+    assert DFE_METHODOLOGY_URL in text
     for level, label in LEVEL_LABELS.items():
         assert f"**{label}**: " in text
         assert stage_reaching(level).label in text  # each figure named by the stage that moves beds into it

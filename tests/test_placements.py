@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
 
 from dashboard import lookup, placements
-from dashboard.db import session_scope
-from dashboard.models import PlacementFigure
 from dashboard.roles import AccessDenied, Actor, Role
 from dashboard.validation import looks_like_postcode
 from tests.conftest import SHARED_DATA, dump
+
+AGE_BANDS = {"0-9", "10-15", "16-17"}
 
 EPISODES = SHARED_DATA / "ssda903" / "demandmodel_2021-episodes.csv"
 ANN = Actor("ann@herts.gov.uk", "import 903", Role.EDITOR)
@@ -80,12 +79,16 @@ LOOKUP = [("SG1", "Hertfordshire"), ("E1", "Tower Hamlets")]
 MONTHS = (date(2024, 1, 1), date(2024, 3, 31))
 
 
-def figures(engine) -> dict[tuple[str, str, str], int]:
-    with session_scope(engine) as session:
-        rows = session.execute(
-            select(PlacementFigure.month_end, PlacementFigure.measure, PlacementFigure.category, PlacementFigure.value)
-        ).all()
-    return {(f"{month:%Y-%m}", measure, category): value for month, measure, category, value in rows}
+def figures(engine) -> dict[tuple[str, str, str], tuple[float, float | None]]:
+    """Stored measures by (YYYY-MM, measure, category): (numerator, denominator or None)."""
+    stored = placements.stored_measures(engine)
+    return {
+        (f"{row.period_end:%Y-%m}", row.measure, row.category): (
+            row.numerator,
+            None if pd.isna(row.denominator) else row.denominator,
+        )
+        for row in stored.itertuples()
+    }
 
 
 def import_lookup(engine, tmp_path) -> None:
@@ -100,16 +103,29 @@ def test_hand_computed_months(engine, tmp_path):
     report = placements.import_episodes(engine, path, ANN, months=MONTHS, today=date(2024, 6, 1))
     assert report.ok and report.written and report.located, report.summary()
     got = figures(engine)
-    # 31 January: child 1 in own home (child 2's episode ended that day); 4 children looked after minus child 2.
-    assert got[("2024-01", "children_in_homes", "PR1")] == 1
-    assert got[("2024-01", "children_looked_after", "all")] == 3
-    assert got[("2024-01", "homes_location", "inside")] == 1
-    # 29 February: child 1 private in London (outside), child 3 voluntary with no postcode (unknown).
-    assert [got[("2024-02", "children_in_homes", c)] for c in ("PR1", "PR4", "PR5", "PR2", "other")] == [0, 1, 1, 0, 0]
-    assert [got[("2024-02", "homes_location", w)] for w in ("inside", "outside", "unknown")] == [0, 1, 1]
-    assert got[("2024-02", "placement_changes", "all")] == 2  # child 1 (P) and child 3 (T)
-    assert got[("2024-03", "placement_changes", "all")] == 0  # child 4's L is not a move
-    assert got[("2024-01", "placement_changes", "all")] == 0  # child 1 started (S), not moved
+    # 31 January: children 1, 3 and 4 looked after (child 2's episode ended that day); child 1 in an own home; all
+    # three placed in SG1, inside.
+    assert got[("2024-01", "looked_after", "")] == (3, None)
+    assert got[("2024-01", "in_childrens_homes", "")] == (1, 3)
+    assert got[("2024-01", "homes_own_provision", "")] == (1, 1)
+    assert got[("2024-01", "placed_inside", "")] == (3, 3)
+    # 29 February: child 1 in a private home in London (outside), child 3 in a voluntary home with no postcode
+    # (location not known), child 4 fostered in SG1 (inside).
+    homes = [got[("2024-02", f"homes_{key}", "")] for key in ("own_provision", "private", "voluntary")]
+    assert homes == [(0, 2), (1, 2), (1, 2)]
+    where = [got[("2024-02", f"placed_{key}", "")] for key in ("inside", "outside", "location_unknown")]
+    assert where == [(1, 3), (1, 3), (1, 3)]
+    # Three months cannot hold a year's placements: the measure is not made up from part of one.
+    assert not [key for key in got if key[1] == "three_or_more_placements"]
+
+
+def test_short_breaks_are_not_children_looked_after(engine, tmp_path):
+    rows = [*HAND_MADE, {**episode("5", "01/01/2024", place="U4", provider="PR4"), "LS": "V3"}]
+    report = placements.import_episodes(
+        engine, write_episodes(tmp_path / "e.csv", rows), ANN, months=MONTHS, today=date(2024, 6, 1)
+    )
+    assert report.written, report.summary()
+    assert figures(engine)[("2024-01", "looked_after", "")] == (3, None)
 
 
 def test_without_the_lookup_location_is_not_counted_and_the_report_says_why(engine, tmp_path):
@@ -117,13 +133,21 @@ def test_without_the_lookup_location_is_not_counted_and_the_report_says_why(engi
     report = placements.import_episodes(engine, path, ANN, months=MONTHS, today=date(2024, 6, 1))
     assert report.written and not report.located
     assert "needs the postcode-district lookup" in report.summary()
-    assert not [key for key in figures(engine) if key[1] == "homes_location"]
+    assert not [key for key in figures(engine) if key[1].startswith("placed_")]
+
+
+def test_a_year_whose_last_episode_starts_on_30_march_is_measured_at_31_march(engine, tmp_path):
+    rows = [episode("1", "01/05/2023", "30/03/2024"), episode("1", "30/03/2024", provider="PR4", rne="P")]
+    report = placements.import_episodes(engine, write_episodes(tmp_path / "e.csv", rows), ANN, today=date(2026, 1, 1))
+    assert report.written, report.summary()
+    assert (report.months[0], report.months[-1]) == (date(2023, 4, 30), date(2024, 3, 31))
+    assert "at 31 March 2024 as DfE measures them" in report.summary()
 
 
 def test_the_synthetic_extract_read_in_place_matches_an_independent_count(engine):
     report = placements.import_episodes(engine, EPISODES, ANN, today=date(2026, 11, 26))
     assert report.ok and report.written, report.summary()
-    assert len(report.months) == 12
+    assert (report.months[0], report.months[-1]) == (date(2021, 4, 30), date(2022, 3, 31))
     with EPISODES.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
 
@@ -134,11 +158,44 @@ def test_the_synthetic_extract_read_in_place_matches_an_independent_count(engine
     got = figures(engine)
     for month_end in report.months:
         open_rows = [r for r in rows if day(r["DECOM"]) <= month_end and (not r["DEC"] or day(r["DEC"]) > month_end)]
+        short_breaks = {r["CHILD"] for r in open_rows if r["LS"] in ("V3", "V4")}
+        looked_after = {r["CHILD"] for r in open_rows} - short_breaks
         own_homes = {r["CHILD"] for r in open_rows if r["PLACE"] == "K2" and r["PLACE_PROVIDER"] == "PR1"}
         key = f"{month_end:%Y-%m}"
-        assert got[(key, "children_in_homes", "PR1")] == len(own_homes)
-        assert got[(key, "children_looked_after", "all")] == len({r["CHILD"] for r in open_rows})
-    assert sum(got[(f"{m:%Y-%m}", "children_looked_after", "all")] for m in report.months) > 0
+        assert got[(key, "looked_after", "")] == (len(looked_after), None)
+        assert got[(key, "homes_own_provision", "")][0] == len(own_homes - short_breaks)
+    assert sum(got[(f"{m:%Y-%m}", "looked_after", "")][0] for m in report.months) > 0
+
+
+def test_three_years_imported_together_are_joined_and_measured_at_each_31_march(engine):
+    years = [SHARED_DATA / "ssda903" / f"demandmodel_{year}-episodes.csv" for year in (2017, 2018, 2019)]
+    headers = [path.with_name(path.name.replace("episodes", "header")) for path in years]
+    report = placements.import_episodes(engine, years, ANN, headers=headers, today=date(2026, 11, 26))
+    assert report.written, report.summary()
+    assert (len(report.months), report.years, report.births > 0) == (36, 3, True)
+    got = figures(engine)
+    for year in ("2018-03", "2019-03", "2020-03"):
+        assert got[(year, "three_or_more_placements", "")][1] == got[(year, "looked_after", "")][0]
+        assert (year, "long_term_stability", "") in got
+    # The year's placements need the twelve months before in the files: none before March 2018.
+    assert ("2018-02", "three_or_more_placements", "") not in got
+
+
+def test_a_header_file_at_fault_is_named_by_row_and_column_and_nothing_is_written(engine, tmp_path):
+    header = tmp_path / "header.csv"
+    header.write_text("CHILD,SEX,DOB\nC1,1,31/02/2010\nC2,2,01/01/2030\nC3,1,01/01/2010\nC3,1,02/01/2010\n")
+    before = dump(engine)
+    report = placements.import_episodes(engine, [EPISODES, header], ANN, today=date(2026, 11, 26))
+    assert [(p.source, p.row, p.column) for p in report.problems] == [
+        ("header.csv", 2, "DOB"),
+        ("header.csv", 3, "DOB"),
+        ("header.csv", 5, "DOB"),
+    ]
+    assert "is in the future" in report.problems[1].message and "row 4" in report.problems[2].message
+    assert dump(engine) == before
+    header.write_text("CHILD,SEX,DOB\nC1,1,01/01/2010\n")
+    alone = placements.import_episodes(engine, [header], ANN, today=date(2026, 11, 26))
+    assert [p.message for p in alone.problems] == ["no SSDA903 episodes file among the files given"]
 
 
 @pytest.mark.parametrize(
@@ -147,6 +204,7 @@ def test_the_synthetic_extract_read_in_place_matches_an_independent_count(engine
         ({"PLACE": "Q9"}, "PLACE", "'Q9' is not an SSDA903 PLACE code"),
         ({"PLACE_PROVIDER": "PR9"}, "PLACE_PROVIDER", "'PR9' is not an SSDA903 PLACE_PROVIDER code"),
         ({"RNE": "X"}, "RNE", "'X' is not an SSDA903 RNE code"),
+        ({"LS": "Z9"}, "LS", "'Z9' is not an SSDA903 LS code"),
         ({"DECOM": "31/02/2024"}, "DECOM", "'31/02/2024' is not a real date"),
         ({"DEC": "01/01/2024"}, "DEC", "is before the episode started (DECOM 15/01/2024)"),
         ({"DECOM": ""}, "DECOM", "is required"),
@@ -166,7 +224,7 @@ def test_a_refused_row_is_reported_with_its_number_and_nothing_is_written(engine
 
 
 def test_columns_in_any_order_extra_columns_and_iso_dates_are_read(engine, tmp_path):
-    headers = ["URN", "PL_POST", "DEC", "PLACE_PROVIDER", "PLACE", "EXTRA_NOTE", "RNE", "DECOM", "CHILD"]
+    headers = ["URN", "PL_POST", "DEC", "PLACE_PROVIDER", "PLACE", "EXTRA_NOTE", "LS", "RNE", "DECOM", "CHILD"]
     rows = [
         {
             **row,
@@ -178,7 +236,7 @@ def test_columns_in_any_order_extra_columns_and_iso_dates_are_read(engine, tmp_p
     path = write_episodes(tmp_path / "episodes.csv", rows, headers)
     report = placements.import_episodes(engine, path, ANN, months=MONTHS, today=date(2024, 6, 1))
     assert report.written, report.summary()
-    assert figures(engine)[("2024-02", "children_in_homes", "PR4")] == 1
+    assert figures(engine)[("2024-02", "homes_private", "")] == (1, 2)
 
 
 def test_a_missing_column_and_an_empty_file_are_refused(engine, tmp_path):
@@ -219,9 +277,12 @@ def test_only_aggregates_are_kept_never_a_child_or_a_postcode(engine, tmp_path):
         if isinstance(cell, str)
     ]
     assert not [cell for cell in text_cells if looks_like_postcode(cell)]
-    placement_cells = {str(cell) for row in stored["placement_figure"] for cell in row[2:4]}
-    assert not placement_cells & children
-    assert "SC123456" not in str(stored)
+    measure_cells = {str(cell) for row in stored["objective_measure"] for cell in row[1:3]}
+    assert not measure_cells & children
+    # A category is an age band, or the URN of an own home (public) for its occupancy: nothing else.
+    categories = [(measure, category) for _, measure, category, *_ in stored["objective_measure"] if category]
+    assert categories
+    assert all(category in AGE_BANDS or measure.startswith("home_") for measure, category in categories)
 
 
 def test_the_import_is_refused_without_the_editor_role(engine):

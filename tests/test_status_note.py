@@ -57,7 +57,7 @@ def status(engine: Engine):
 
 
 def test_the_migration_adds_the_column_and_takes_it_away_again(engine):
-    assert current_revision(engine) == head_revision() == "0009"
+    assert current_revision(engine) == head_revision()
     columns = {column["name"]: column for column in inspect(engine).get_columns("property")}
     assert columns["status_note"]["nullable"] and columns["status_note"]["type"].length == 200
 
@@ -77,7 +77,7 @@ def test_the_migration_adds_the_column_and_takes_it_away_again(engine):
         )
 
     upgrade_to_head(engine)
-    assert current_revision(engine) == "0009"
+    assert current_revision(engine) == head_revision()
     assert status_note_of(engine, SEEDED) is None  # a column added to an older store starts blank
     with session_scope(engine) as session:  # and holds a note again
         session.scalar(select(Property).where(Property.reference == SEEDED)).status_note = "Back again"

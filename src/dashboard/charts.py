@@ -832,25 +832,42 @@ def _month(month_ends: pd.Series) -> pd.Series:
     return month_ends.dt.to_period("M").dt.to_timestamp()
 
 
-def objective_chart(frame: pd.DataFrame, column: str, title: str, target: float | None, as_percent: bool) -> go.Figure:
-    """One measure month by month, its latest value labelled, the target (if set) a dashed line named as such."""
-    shown = frame.dropna(subset=[column]).assign(month=lambda f: _month(f["month_end"]))
+def objective_chart(
+    frame: pd.DataFrame, title: str, target: float | None, as_percent: bool, dfe: bool = True
+) -> go.Figure:
+    """A measure month by month (`frame`: period_end, value, year_end), each 31 March marked as DfE's figure (`dfe`:
+    where DfE publishes the measure), the latest value labelled and the target (if set) a dashed line named as such."""
+    shown = frame.dropna(subset=["value"]).assign(month=lambda f: _month(f["period_end"]))
+    number = ":.0%" if as_percent else ":,.0f"
     fig = go.Figure(
         go.Scatter(
             x=shown["month"],
-            y=shown[column],
+            y=shown["value"],
             mode="lines+markers",
+            name="Month end",
             line={"color": DARK_BLUE, "width": 3},
             marker={"size": 6},
-            hovertemplate="%{x|%B %Y}: %{y" + (":.0%" if as_percent else ":.2f") + "}<extra></extra>",
+            hovertemplate="%{x|%B %Y}: %{y" + number + "}<extra></extra>",
         )
     )
+    ends = shown[shown["year_end"].astype(bool) & dfe]
+    if not ends.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=ends["month"],
+                y=ends["value"],
+                mode="markers",
+                name="31 March (DfE's figure)",
+                marker={"size": 13, "symbol": "diamond", "color": ORANGE, "line": {"color": TEXT, "width": 1}},
+                hovertemplate="31 March %{x|%Y}: %{y" + number + "}<extra></extra>",
+            )
+        )
     if not shown.empty:
         last = shown.iloc[-1]
         fig.add_annotation(
             x=last["month"],
-            y=last[column],
-            text=_value_text(last[column], as_percent),
+            y=last["value"],
+            text=_value_text(last["value"], as_percent) if as_percent else f"{last['value']:,.0f}",
             showarrow=False,
             xanchor="left",
             xshift=8,
@@ -868,25 +885,51 @@ def objective_chart(frame: pd.DataFrame, column: str, title: str, target: float 
                 "yanchor": "bottom",
             },
         )
-    fig.update_yaxes(tickformat=".0%" if as_percent else None, rangemode="tozero")
+    fig.update_yaxes(tickformat=".0%" if as_percent else ",d", rangemode="tozero")
     fig.update_xaxes(tickformat="%b %Y")
-    return styled(fig, title, height=320)
+    styled(fig, title, height=340)
+    return key_at_bottom(fig) if not ends.empty else fig
 
 
-def cost_chart(frame: pd.DataFrame) -> go.Figure:
-    """Cost avoided each month (bars), the running total named in the title."""
-    total = frame["cost_avoided_to_date"].iloc[-1] if not frame.empty else 0
+AGE_BAND_COLOURS = (DARK_BLUE, ORANGE, TURQUOISE)
+AGE_BAND_DASHES = ("solid", "dash", "dot")
+
+
+def age_band_chart(wide: pd.DataFrame, title: str) -> go.Figure:
+    """Counts by age band month by month (`wide`: period_end, a column per band), a line each, told apart by dash as
+    well as colour."""
+    fig = go.Figure()
+    bands = [column for column in wide.columns if column != "period_end"]
+    for band, colour, dash in zip(bands, AGE_BAND_COLOURS * 2, AGE_BAND_DASHES * 2, strict=False):
+        fig.add_trace(
+            go.Scatter(
+                x=_month(wide["period_end"]),
+                y=wide[band],
+                mode="lines+markers",
+                name=f"Aged {band}",
+                line={"color": colour, "width": 3, "dash": dash},
+                hovertemplate=f"Aged {band}, " + "%{x|%B %Y}: %{y}<extra></extra>",
+            )
+        )
+    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    fig.update_xaxes(tickformat="%b %Y")
+    return key_at_bottom(styled(fig, title, 340))
+
+
+def cost_chart(monthly: pd.DataFrame, title: str) -> go.Figure:
+    """The cost estimate month by month (`monthly`: period_end, estimate): bars above nothing where the own homes'
+    places cost less than the weeks children spent in them would have elsewhere, below where they cost more."""
     fig = go.Figure(
         go.Bar(
-            x=_month(frame["month_end"]),
-            y=frame["cost_avoided"],
-            marker={"color": TURQUOISE},
-            hovertemplate="%{x|%B %Y}: £%{y:,.0f}<extra></extra>",
+            x=_month(monthly["period_end"]),
+            y=monthly["estimate"],
+            marker={"color": [TURQUOISE if value >= 0 else ORANGE for value in monthly["estimate"]]},
+            hovertemplate="%{x|%B %Y}: £%{y:,.0f} (estimate)<extra></extra>",
         )
     )
     fig.update_yaxes(tickprefix="£", tickformat=",.0f")
     fig.update_xaxes(tickformat="%b %Y")
-    return styled(fig, f"Cost avoided: £{total:,.0f} over these months", 320)
+    return styled(fig, title, 320)
 
 
 SECTOR_COLOURS = {"Local authority": DARK_BLUE, "Private": ORANGE, "Voluntary": TURQUOISE, "Other": DARK_GREY}

@@ -152,17 +152,22 @@ def _import(ctx: typer.Context, importer: Importer[Report], dry_run: bool, user:
 @app.command("import-903")
 def import_903_command(
     ctx: typer.Context,
-    episodes: Annotated[Path, typer.Argument(help="The SSDA903 episodes CSV (CHILD, DECOM, RNE, PLACE, ...).")],
-    header: Annotated[
-        Path | None, typer.Argument(help="The SSDA903 header CSV: optional; checked, nothing kept.")
-    ] = None,
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="SSDA903 CSV files: each year's episodes file (CHILD, DECOM, RNE, LS, PLACE, ...) and, optionally, "
+            "its header file (CHILD, DOB, ...), in any order. Several years together let the measures look back "
+            "over them (long-term stability needs two and a half years)."
+        ),
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing.")] = False,
 ) -> None:
-    """Import SSDA903 episodes as monthly counts (children in children's homes by provider and location, placement
-    changes). No child-level row or postcode is kept. Import the postcode-district lookup first."""
+    """Import SSDA903 files as the objectives' measures at each month end they cover, DfE's at 31 March (children
+    looked after, in children's homes by provider, placement stability, inside the county, distance from home). No
+    child-level row or postcode is kept. Import the postcode-district lookup first."""
     from dashboard.placements import EpisodesImport
 
-    _import(ctx, EpisodesImport(episodes, header=header), dry_run)
+    _import(ctx, EpisodesImport(files), dry_run)
 
 
 @app.command("import-lookup")

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 ENTERED_IN_APP = "entered in the app"
 # The most a status note holds, as the store says: the form stops typing there.
 STATUS_NOTE_LENGTH = text_length(Property, "status_note")
+OFSTED_URN_LENGTH = text_length(Property, "ofsted_urn")
 
 
 class InvalidEdit(ValueError):
@@ -139,6 +140,16 @@ def _new_key_problems(layout: Layout, values: dict[str, Any], known: KnownNames,
     return key_problems(layout, values, known)
 
 
+def _urn_problems(values: dict[str, Any], known: KnownNames) -> list[tuple[str, str]]:
+    """The form's Ofsted URN when another property holds it: one URN is one home."""
+    from dashboard.importing import GivenUrn, urn_clashes
+
+    reference = values.get("reference")
+    if reference is None or "ofsted_urn" not in values:  # no reference, or a URN at fault itself: said already
+        return []
+    return [("ofsted_urn", said) for _, said in urn_clashes(known.urns, [GivenUrn(reference, values["ofsted_urn"])])]
+
+
 @contextmanager
 def _writing(engine: Engine, actor: Actor) -> Iterator[Session]:
     """One save's session; a write the store refuses becomes a RefusedWrite, in words."""
@@ -197,6 +208,7 @@ def save_property(engine: Engine, actor: Actor, draft: PropertyDraft, values: di
                 taken = "already exists: choose it to edit it"
                 checked.add(_new_key_problems(PROPERTIES, checked.values, known, taken))
             checked.add(reference_problems(PropertyRecord, checked.values, known))
+            checked.add(_urn_problems(checked.values, known))
             if checked.record is None:
                 raise _invalid(PROPERTIES, checked)
             record: PropertyRecord = checked.record  # type: ignore[assignment]

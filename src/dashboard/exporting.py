@@ -32,7 +32,9 @@ from dashboard.layout import (
     MARKET_FIGURES,
     MILESTONE_RECORDS,
     MILESTONES,
+    OBJECTIVE_MEASURES,
     OBJECTIVE_SETTINGS,
+    OFSTED_HOMES,
     PHASES,
     PLACEMENT_FIGURES,
     POSTCODE_DISTRICTS,
@@ -43,6 +45,7 @@ from dashboard.layout import (
     Layout,
     needs_formula_guard,
 )
+from dashboard.measures import MEASURE_BY_NAME
 from dashboard.models import (
     AuditEntry,
     Base,
@@ -54,7 +57,9 @@ from dashboard.models import (
     MarketFigure,
     Milestone,
     MilestoneRecord,
+    ObjectiveMeasure,
     ObjectiveSetting,
+    OfstedHome,
     Phase,
     PlacementFigure,
     PostcodeDistrict,
@@ -198,6 +203,7 @@ def property_rows(session: Session) -> Iterator[tuple]:
             p.councillors_informed_on,
             p.notes,
             p.status_note,
+            p.ofsted_urn,
             p.provenance,
             *milestone_cells,
         )
@@ -254,18 +260,36 @@ def milestone_record_rows(session: Session) -> Iterator[tuple]:
 
 def objective_setting_rows(session: Session) -> Iterator[tuple]:
     """The settings stored (a setting not stored has its default, dashboard.objectives, which loads pandas)."""
-    return _streamed(session, select(ObjectiveSetting.key, ObjectiveSetting.value).order_by(ObjectiveSetting.key))
+    query = select(ObjectiveSetting.key, ObjectiveSetting.value, ObjectiveSetting.source)
+    return _streamed(session, query.order_by(ObjectiveSetting.key))
 
 
 def postcode_district_rows(session: Session) -> Iterator[tuple]:
-    query = select(PostcodeDistrict.outward_code, PostcodeDistrict.local_authority)
-    return _streamed(session, query.order_by(PostcodeDistrict.outward_code))
+    d = PostcodeDistrict
+    query = select(d.outward_code, d.local_authority, d.share, d.latitude, d.longitude)
+    return _streamed(session, query.order_by(d.outward_code, d.local_authority))
 
 
 def placement_figure_rows(session: Session) -> Iterator[tuple]:
     f = PlacementFigure
     query = select(f.month_end, f.measure, f.category, f.value)
     return _streamed(session, query.order_by(f.month_end, f.measure, f.category))
+
+
+def objective_measure_rows(session: Session) -> Iterator[tuple]:
+    """Each measure with its value worked out and its definition from dashboard.measures, the one place it is kept."""
+    m = ObjectiveMeasure
+    value = case((m.denominator.is_(None), m.numerator), (m.denominator > 0, m.numerator / m.denominator))
+    query = select(m.measure, m.category, m.period_end, value, m.numerator, m.denominator)
+    for row in _streamed(session, query.order_by(m.measure, m.category, m.period_end)):
+        known = MEASURE_BY_NAME.get(row[0])
+        yield (*row, known.definition if known else "")
+
+
+def ofsted_home_rows(session: Session) -> Iterator[tuple]:
+    h = OfstedHome
+    query = select(h.as_at, h.urn, h.local_authority, h.sector, h.places, h.rating)
+    return _streamed(session, query.order_by(h.as_at, h.urn))
 
 
 def market_figure_rows(session: Session) -> Iterator[tuple]:
@@ -359,8 +383,10 @@ ROWS: dict[str, Callable[[Session], Iterator[tuple]]] = {
     MILESTONE_RECORDS.name: milestone_record_rows,
     OBJECTIVE_SETTINGS.name: objective_setting_rows,
     POSTCODE_DISTRICTS.name: postcode_district_rows,
+    OBJECTIVE_MEASURES.name: objective_measure_rows,
     PLACEMENT_FIGURES.name: placement_figure_rows,
     MARKET_FIGURES.name: market_figure_rows,
+    OFSTED_HOMES.name: ofsted_home_rows,
     BRIEFING_PACKS.name: briefing_pack_rows,
     AUDIT_LOG.name: audit_rows,
 }
@@ -379,8 +405,10 @@ EXPORTED_FROM: dict[str, tuple[type[Base], ...]] = {
     MILESTONE_RECORDS.name: (MilestoneRecord, Property, Stage),
     OBJECTIVE_SETTINGS.name: (ObjectiveSetting,),
     POSTCODE_DISTRICTS.name: (PostcodeDistrict,),
+    OBJECTIVE_MEASURES.name: (ObjectiveMeasure,),
     PLACEMENT_FIGURES.name: (PlacementFigure,),
     MARKET_FIGURES.name: (MarketFigure,),
+    OFSTED_HOMES.name: (OfstedHome,),
     BRIEFING_PACKS.name: (BriefingPack,),
     AUDIT_LOG.name: (AuditEntry,),
 }

@@ -8,14 +8,16 @@ from dataclasses import dataclass
 
 from dashboard.config import PROJECT_ROOT
 from dashboard.headline import PLAN_RULE
+from dashboard.measures import DFE_METHODOLOGY, DFE_METHODOLOGY_URL, MEASURES
 from dashboard.metrics import LEVEL_LABELS
 from dashboard.stages import STAGES, BedLevel, stage_reaching
 
 # The Help page's sections by their anchors: fixed, so a tooltip elsewhere can link to one (help_link).
-FIGURES, STAGES_SECTION, WORKING, SOURCES, ACCESSIBILITY, CONTACT = (
+FIGURES, STAGES_SECTION, WORKING, DFE_MEASURES, SOURCES, ACCESSIBILITY, CONTACT = (
     "figures",
     "stages",
     "working",
+    "dfe-measures",
     "sources",
     "accessibility",
     "contact",
@@ -107,6 +109,29 @@ def working_terms() -> list[Term]:
     ]
 
 
+def measure_terms() -> list[Term]:
+    """Every objective measure as the import computes it (dashboard.measures), saying which are DfE's."""
+    return [
+        Term(
+            measure.label,
+            measure.definition
+            + ("" if measure.dfe else " The dashboard's own measure, not one DfE publishes.")
+            + (" Approximate." if measure.approximate and "Approximate" not in measure.definition else ""),
+        )
+        for measure in MEASURES
+    ]
+
+
+def measures_citation() -> str:
+    """Where the DfE definitions come from, as a markdown sentence."""
+    return (
+        f"At 31 March each measure marked as DfE's follows the definitions of the {DFE_METHODOLOGY} "
+        f"([methodology]({DFE_METHODOLOGY_URL})), so it can be set beside DfE's published figures for the council "
+        "and for other councils; at other month ends the same definition gives the trend. Only the measures are "
+        "kept: no child, date of birth, episode or postcode."
+    )
+
+
 def sources() -> list[Term]:
     """Where each kind of figure comes from."""
     return [
@@ -119,9 +144,10 @@ def sources() -> list[Term]:
         Term("Decisions and councillors informed", "The decision register, imported or added on the data pages."),
         Term(
             "Objectives",
-            "Month by month from the council's SSDA903 placement return (counts only: no "
-            "child-level data is kept), and the children's homes market from Ofsted's provider-level "
-            "data; the targets and weekly costs are set by an editor on the Objectives page.",
+            "The council's SSDA903 return, measured as DfE measures it at 31 March and month by month as a "
+            "trend (counts only: no child-level data is kept); the own homes' ratings, places and the children's "
+            "homes market from Ofsted's provider-level data; targets, and the weekly costs the estimate assumes "
+            "with their sources, set by an editor on the Objectives page.",
         ),
         Term(
             "Illustrative or inferred figures",

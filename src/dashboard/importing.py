@@ -248,6 +248,7 @@ class CheckedTable:
     source: str
     rows: list[tuple[int, Checked]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # of the table as a whole: its headers, how it was read
+    fields: frozenset[str] = frozenset()  # the fields its columns give
 
     @property
     def records(self) -> list[tuple[int, Record]]:
@@ -348,6 +349,7 @@ def check_table(table: RawTable, today: date) -> CheckedTable:
     checked = CheckedTable(layout=layout, source=table.source, problems=list(table.problems))
     fields, header_problems = _check_headers(table, layout)
     checked.problems += header_problems
+    checked.fields = frozenset(fields.values())
     if header_problems:
         return checked
     record_type = RECORD_TYPES[layout.name]
@@ -401,14 +403,17 @@ class KnownNames:
     phases: Names
     properties: Names
     districts: DistrictLookup
+    urns: dict[str, str] = field(default_factory=dict)  # property reference -> its Ofsted URN, for those with one
 
     @classmethod
     def from_session(cls, session: Session) -> KnownNames:
+        held = select(Property.reference, Property.ofsted_urn)
         return cls(
             decisions=Names(session.scalars(select(Decision.reference))),
             phases=Names(session.scalars(select(Phase.name))),
             properties=Names(session.scalars(select(Property.reference))),
             districts=DistrictLookup.from_session(session),
+            urns={reference: urn for reference, urn in session.execute(held) if urn is not None},
         )
 
     def keys_of(self, layout: Layout) -> Names:
@@ -448,12 +453,64 @@ def _missing(name: str, kind: str, written: str, known: Names, advice: str = "")
     return [(name, f"no {kind} '{written}': write it as {held}" if held else f"no {kind} '{written}'{advice}")]
 
 
+@dataclass(frozen=True)
+class GivenUrn:
+    """A property given an Ofsted URN (or none: blank) by a row or a form; `where` says where, for a message."""
+
+    reference: str
+    urn: str | None
+    where: str = ""  # " (row 3)"
+
+
+def urn_clashes(held: dict[str, str], given: Sequence[GivenUrn]) -> list[tuple[GivenUrn, str]]:
+    """Each property given a URN another property would hold too once `given` is written over the store's `held`
+    (reference -> URN): one URN is one home. The URN stays with the property that holds it now, or else with the
+    first given it; each other is refused, naming both."""
+    after = held | {one.reference: one.urn for one in given if one.urn is not None}
+    for one in given:
+        if one.urn is None:
+            after.pop(one.reference, None)
+    holders: dict[str, list[str]] = {}
+    for reference, urn in after.items():
+        holders.setdefault(urn, []).append(reference)
+    order = {one.reference: index for index, one in enumerate(given)}
+    where = {one.reference: one.where for one in given}
+    clashes = []
+    for one in given:
+        if one.urn is None or len(holders[one.urn]) == 1:
+            continue
+        first = min(holders[one.urn], key=lambda ref: (held.get(ref) != one.urn, order.get(ref, -1)))
+        if first != one.reference:
+            holder = f"{first}{where.get(first, '')}"
+            clashes.append(
+                (one, f"'{one.urn}' is already the Ofsted URN of {holder}: it cannot be {one.reference}'s too")
+            )
+    return clashes
+
+
+def _urn_problems(checked: list[CheckedTable], known: KnownNames) -> None:
+    """Adds to each row that gives a property a URN another property holds (in the store, or given by the file) the
+    fault saying so. Only files with the column count: a file without it leaves each URN as it is."""
+    rows: dict[GivenUrn, Checked] = {}
+    for table in checked:
+        if table.layout is not PROPERTIES or "ofsted_urn" not in table.fields:
+            continue
+        for row, found in table.rows:
+            if (reference := found.values.get("reference")) is not None:
+                # A URN at fault itself is not among the values: the property is taken to have none, so no clash is
+                # reported for a URN the row does not give.
+                rows[GivenUrn(reference, found.values.get("ofsted_urn"), f" (row {row})")] = found
+    for given, message in urn_clashes(known.urns, list(rows)):
+        rows[given].add([("ofsted_urn", message)])
+
+
 def _store_problems(checked: list[CheckedTable], known: KnownNames) -> None:
     """Adds to each row its faults against the store: its key held in other capitals; a name that points at
-    nothing in the store or the import."""
+    nothing in the store or the import; an Ofsted URN another property holds."""
     for table in checked:
         for _, row in table.rows:
             row.add(key_problems(table.layout, row.values, known))
+    _urn_problems(checked, known)
     for table in checked:  # what the import adds, rows may point at
         known.keys_of(table.layout).add(table.keys())
     for table in checked:
@@ -490,7 +547,7 @@ class ChangedMeanwhile(WriteRefused):
 
 # A property's fields that a file without their column does not change (the status note came after many files were
 # made: an older tracker imported again must not clear what editors wrote since).
-KEPT_WHEN_ABSENT = frozenset({"status_note"})
+KEPT_WHEN_ABSENT = frozenset({"status_note", "ofsted_urn"})
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
@@ -567,6 +624,16 @@ class Writer:
             PHASES.name, record.name, existing, lambda: Phase(strategy=self.strategy), values, record.provenance
         )
 
+    def release_urns(self, records: list[PropertyRecord], existing: dict[str, Property]) -> None:
+        """Takes each URN that moves from one property to another in this import off the property giving it up,
+        first: rows are written one by one, and the store holds a URN once at every step (two properties may swap
+        theirs). That property's audit rows show its URN cleared, then its new one."""
+        wanted = {r.ofsted_urn: r.reference for r in records if r.ofsted_urn and "ofsted_urn" in r.model_fields_set}
+        moving = [p for p in existing.values() if p.ofsted_urn and wanted.get(p.ofsted_urn, p.reference) != p.reference]
+        for prop in moving:
+            prop.ofsted_urn = None
+            self._flush(PROPERTIES.name, prop.reference)
+
     def property(self, record: PropertyRecord, existing: Property | None) -> None:
         # A column newer than the trackers people keep, missing from a file, leaves what the store holds as it is.
         absent = KEPT_WHEN_ABSENT - record.model_fields_set
@@ -612,6 +679,7 @@ def _write(session: Session, writer: Writer, by_layout: dict[str, list[CheckedTa
                 select(Property).where(Property.reference.in_(references)).options(selectinload(Property.milestones))
             )
         }
+        writer.release_urns(properties, existing)
         for record in properties:
             writer.property(record, existing.get(record.reference))
 

@@ -149,6 +149,14 @@ PROPERTIES = Layout(
             "briefing pack. No names, addresses, postcodes or anything about a child. A file without this column "
             "leaves each property's status note as it is.",
         ),
+        Column(
+            "Ofsted URN",
+            "ofsted_urn",
+            "SC and 6 digits, or 6 or 7 digits",
+            "The home's Ofsted unique reference number (e.g. SC123456), once it has one: public, and does not locate "
+            "the home. It links the home to Ofsted's ratings and places and to the SSDA903 return's placements. One "
+            "URN, one property. A file without this column leaves each property's URN as it is.",
+        ),
         PROVENANCE,
         *STAGE_COLUMNS,
     ),
@@ -249,27 +257,65 @@ OBJECTIVE_SETTINGS = Layout(
             "Setting",
             "key",
             "text",
-            "Which setting: own_share_target, inside_target (%), changes_target (per child in a year), "
-            "independent_weekly_cost, own_weekly_cost (£ a week).",
+            "Which setting: three_or_more_target (%, at most), own_share_target, inside_target (%), "
+            "independent_weekly_cost, own_weekly_cost (£ a week), cost_counts_all_own_homes (0 or 1).",
         ),
         Column("Value", "value", "number", "The value set."),
+        Column("Source", "source", "text", "Where an assumed weekly cost comes from, as the editor recorded it."),
     ),
     read_back="no: set on the Objectives page",
 )
 POSTCODE_DISTRICTS = Layout(
     name="postcode_districts",
-    description="The postcode-district lookup: the local authority each postcode district lies in. "
+    description="The postcode-district lookup: the local authority each postcode district lies in, a row per "
+    "district and authority (a district crossing a boundary has a row for each). "
     "Imported back by import-lookup, which replaces the lookup held.",
     columns=(
-        Column("Postcode district", "outward_code", "text", "Outward code, the first half of a postcode (SG1)."),
-        Column("Local authority", "local_authority", "text", "Local authority the postcode district lies in."),
+        Column(
+            "Postcode district",
+            "outward_code",
+            "text",
+            "Outward code, the first half of a postcode (SG1).",
+            required=True,
+        ),
+        Column(
+            "Local authority",
+            "local_authority",
+            "text",
+            "Local authority the postcode district lies in.",
+            required=True,
+        ),
+        Column(
+            "Share",
+            "share",
+            "number from 0 to 1 (or a percentage, 60%), or blank",
+            "The share of the district in this authority. Blank (or 1) for a district wholly in one authority. A "
+            "district crossing a boundary has a share on each of its rows, adding up to 1, or on none: then the "
+            "split is not known and children placed there count as location not known.",
+        ),
+        Column(
+            "Latitude",
+            "latitude",
+            "decimal degrees (49 to 61), or blank",
+            "Latitude of the district's centroid, the same on each of its rows; given with Longitude or not at all. "
+            "Centroids make the measure of children placed more than 20 miles from home possible: approximate, as "
+            "it measures between district centroids, not full postcodes.",
+        ),
+        Column(
+            "Longitude",
+            "longitude",
+            "decimal degrees (-9 to 2.5), or blank",
+            "Longitude of the district's centroid (west negative), the same on each of its rows; given with Latitude "
+            "or not at all.",
+        ),
     ),
     read_back="yes, by import-lookup (which replaces the lookup held)",
 )
 PLACEMENT_FIGURES = Layout(
     name="placement_figures",
-    description="Monthly counts from the SSDA903 episodes: no child, episode or postcode. "
-    "Not imported: replaced by importing SSDA903 episodes (import-903).",
+    description="Monthly counts from SSDA903 episodes imported before the objectives were measured as DfE measures "
+    "them (objective_measures.csv now): kept as they were counted, no longer written or shown. No child, episode or "
+    "postcode.",
     columns=(
         Column("Month end", "month_end", "date (YYYY-MM-DD)", "Last day of the month counted."),
         Column(
@@ -287,7 +333,39 @@ PLACEMENT_FIGURES = Layout(
         ),
         Column("Value", "value", "whole number", "The count."),
     ),
-    read_back="no: replaced by importing SSDA903 episodes (import-903)",
+    read_back="no: kept from earlier imports",
+)
+OBJECTIVE_MEASURES = Layout(
+    name="objective_measures",
+    description="The objectives' measures from the SSDA903 return, at each month end the files imported cover: at "
+    '31 March, DfE\'s published definitions ("Children looked after in England including adoptions"); the other '
+    "month ends, the same measures as a trend. A count has no denominator. No child, episode or postcode. Not "
+    "imported: replaced by importing SSDA903 files (import-903).",
+    columns=(
+        Column("measure", "measure", "text", "The measure's name (its definition is in the definition column)."),
+        Column(
+            "category",
+            "category",
+            "text",
+            "Blank, or what the measure is split by: a children's home's Ofsted URN, an age band (0-9, 10-15, 16-17).",
+        ),
+        Column(
+            "period_end",
+            "period_end",
+            "date (YYYY-MM-DD)",
+            "The day measured: a month's last day; 31 March is the year DfE publishes.",
+        ),
+        Column("value", "value", "number", "numerator / denominator for a share (0 to 1), the numerator for a count."),
+        Column(
+            "numerator",
+            "numerator",
+            "number",
+            "The count (a fraction only where a postcode district crossing the boundary is counted by its share).",
+        ),
+        Column("denominator", "denominator", "number", "What a share is of; blank for a count."),
+        Column("definition", "definition", "text", "What the measure counts, and over what (dashboard.measures)."),
+    ),
+    read_back="no: replaced by importing SSDA903 files (import-903)",
 )
 MARKET_FIGURES = Layout(
     name="market_figures",
@@ -299,6 +377,31 @@ MARKET_FIGURES = Layout(
         Column("Measure", "measure", "homes / places / homes_by_rating", "What is counted."),
         Column("Category", "category", "text", "Sector (Local authority, Private, Voluntary, Other) or rating."),
         Column("Value", "value", "whole number", "The count."),
+    ),
+    read_back="no: replaced by importing an Ofsted file (import-ofsted)",
+)
+OFSTED_HOMES = Layout(
+    name="ofsted_homes",
+    description="Each children's home in Ofsted's provider-level data by year, by its URN: places and latest overall "
+    "rating, so the council's own homes can be linked to it. No name or address. Not imported: replaced by "
+    "importing an Ofsted file (import-ofsted).",
+    columns=(
+        Column("As at", "as_at", "date (YYYY-MM-DD)", "31 March of the data's year."),
+        Column("URN", "urn", "text", "Ofsted's unique reference number for the home (SC123456)."),
+        Column("Local authority", "local_authority", "text", "Local authority the home is in."),
+        Column(
+            "Sector",
+            "sector",
+            "text",
+            "Local authority, Private, Voluntary or Other, as the market figures group them.",
+        ),
+        Column("Places", "places", "whole number", "Places Ofsted registered."),
+        Column(
+            "Latest overall rating",
+            "rating",
+            "text",
+            "The latest full inspection's overall rating, or Not yet inspected.",
+        ),
     ),
     read_back="no: replaced by importing an Ofsted file (import-ofsted)",
 )
@@ -325,8 +428,10 @@ EXPORT_LAYOUTS: tuple[Layout, ...] = (
     MILESTONE_RECORDS,
     OBJECTIVE_SETTINGS,
     POSTCODE_DISTRICTS,
+    OBJECTIVE_MEASURES,
     PLACEMENT_FIGURES,
     MARKET_FIGURES,
+    OFSTED_HOMES,
     BRIEFING_PACKS,
     AUDIT_LOG,
 )

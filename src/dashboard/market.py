@@ -1,18 +1,21 @@
 """The children's homes market around the council, from Ofsted's published provider-level data ("Children's social
 care data in England – Provider level as at 31 March YYYY", the CSV as downloaded from GOV.UK).
 
-Only aggregates are kept: per local authority and year, children's homes and places by sector and homes by latest
-overall rating. The file itself, and every provider's URN, name and address, are read and dropped: the locations of
-children's homes are never stored (safeguarding), even though Ofsted redacts most of them.
+Kept: per local authority and year, children's homes and places by sector and homes by latest overall rating; and each
+children's home by its URN (models.OfstedHome: authority, sector, places, rating), so the council's own homes can be
+linked to their ratings and places. A URN is public and does not locate a home. The file itself, and every provider's
+name and address, are read and dropped: the locations of children's homes are never stored (safeguarding), even
+though Ofsted redacts most of them. A home's URN is read exactly (`values.ofsted_urn`) and given once in a file.
 
-Importing a year is all or nothing and replaces that year's figures; other years are kept, so the page can show the
-market over time. Places are read exactly (`values.whole_number`, 0 to 200 a home) and local authorities as text of at
-most the column's length; a file that would replace a year held with far fewer homes or places (below `HELD_SHARE` of
-them, as a file cut short would) is refused unless the replacement is asked for."""
+Importing a year is all or nothing and replaces that year's figures and homes; other years are kept, so the page can
+show the market over time. Places are read exactly (`values.whole_number`, 0 to 200 a home) and local authorities as
+text of at most the column's length; a file that would replace a year held with far fewer homes or places (below
+`HELD_SHARE` of them, as a file cut short would) is refused unless the replacement is asked for."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,7 +28,7 @@ from sqlalchemy.orm import Session
 from dashboard import values
 from dashboard.audit import record_bulk_change
 from dashboard.importers import CSV_SUFFIXES, Accepts, run_import
-from dashboard.models import MarketFigure, text_length
+from dashboard.models import MarketFigure, OfstedHome, text_length
 from dashboard.reading import Problem, Report, csv_rows, decode, read_file
 from dashboard.roles import Actor
 from dashboard.safeguarding import guarded
@@ -35,13 +38,14 @@ from dashboard.values import OFSTED_PLACES
 # releases ("Overall effectiveness" became "Overall experiences and progress of children and young people" with the
 # 2017 inspection framework), so a header is matched to any of these after normalising (see `_normal`).
 COLUMNS: dict[str, tuple[str, ...]] = {
+    "urn": ("URN",),
     "provision_type": ("Provision type",),
     "local_authority": ("Local authority", "LA"),
     "sector": ("Sector",),
     "places": ("Places", "Number of places", "Registered places"),
     "rating": ("Overall experiences and progress of children and young people", "Overall effectiveness"),
 }
-PROVIDER_COLUMNS = ["local_authority", "sector", "places", "rating"]
+PROVIDER_COLUMNS = ["urn", "local_authority", "sector", "places", "rating"]
 FIGURE_COLUMNS = ["local_authority", "measure", "category", "value"]
 
 CHILDRENS_HOME = "children's home"  # normalised; secure homes and residential special schools are other types
@@ -86,7 +90,7 @@ class MarketReport(Report):
             f"in {self.authorities:,} local authorities."
         ]
         if self.written:
-            lines.append(f"Imported: the figures for {when} were replaced; other years are kept.")
+            lines.append(f"Imported: the figures and homes for {when} were replaced; other years are kept.")
         else:
             lines.append("Dry run: nothing written.")
         return "\n".join(lines)
@@ -166,10 +170,10 @@ def _local_authority(cell: str) -> str:
     return guarded(" ".join(name.split()))
 
 
-def _places(cell: str) -> int:
+def _places(cell: str) -> int | None:
     """A home's places, exactly as written, 0 to 200 ("3.0" from a spreadsheet is 3; "1e5" is refused, not 100,000);
-    blank is 0: the home still counts."""
-    return values.whole_number(cell, OFSTED_PLACES) or 0
+    None when blank: the home still counts, with no places in the figures."""
+    return values.whole_number(cell, OFSTED_PLACES)
 
 
 def _rating(cell: str) -> str:
@@ -179,7 +183,14 @@ def _rating(cell: str) -> str:
     return rating
 
 
-FIELD_READERS = {"local_authority": _local_authority, "places": _places, "rating": _rating}
+def _urn(cell: str) -> str:
+    urn = values.ofsted_urn(cell)
+    if urn is None:
+        raise ValueError("no URN: every children's home has one")
+    return urn
+
+
+FIELD_READERS = {"urn": _urn, "local_authority": _local_authority, "places": _places, "rating": _rating}
 
 
 def _provider(cells: list[str], columns: _Columns, row: int) -> tuple[dict | None, list[Problem]]:
@@ -219,21 +230,27 @@ def read_providers(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem],
     if problems:
         return pd.DataFrame(columns=PROVIDER_COLUMNS), problems, as_at
     found = []
+    first_row: dict[object, int] = {}  # URN -> the row that first gives it: a home is in the file once
     for row, cells in enumerate(rows[header + 1 :], start=header + 2):
         if _normal(columns.cell(cells, "provision_type")) != CHILDRENS_HOME:
             continue  # every other kind of provider, and note rows under the table
         provider, row_problems = _provider(cells, columns, row)
         problems.extend(row_problems)
-        if provider:
+        if provider is None:
+            continue
+        if (first := first_row.setdefault(provider["urn"], row)) != row:
+            problems.append(columns.problem(row, "urn", f"'{provider['urn']}' is repeated (first at row {first})"))
+        else:
             found.append(provider)
-    return pd.DataFrame(found, columns=PROVIDER_COLUMNS).astype({"places": int}), problems, as_at
+    return pd.DataFrame(found, columns=PROVIDER_COLUMNS).astype({"places": "Int64"}), problems, as_at
 
 
 def aggregate(providers: pd.DataFrame) -> pd.DataFrame:
     """Per local authority: homes and places by sector, homes by rating, as the rows the store keeps (zeros left
-    out: a missing row means none)."""
+    out: a missing row means none; a home with its places blank counts with none)."""
     by_sector = (
-        providers.groupby(["local_authority", "sector"])
+        providers.assign(places=providers["places"].fillna(0))
+        .groupby(["local_authority", "sector"])
         .agg(homes=("places", "size"), places=("places", "sum"))
         .reset_index()
         .melt(id_vars=["local_authority", "sector"], var_name="measure", value_name="value")
@@ -326,20 +343,30 @@ class OfstedImport:
         if problems or report.as_at is None:  # no date comes with a problem saying so
             return problems
         report.homes = len(self.providers)
-        report.places = sum(self.providers["places"].tolist())  # Python ints: a sum that cannot wrap
+        report.places = sum(self.providers["places"].dropna().tolist())  # Python ints: a sum that cannot wrap
         report.authorities = self.providers["local_authority"].nunique()
         if self.replace:
             return []
         return _shrinks_the_year(report, report.as_at, _held_totals(session, report.as_at), source)
 
     def write(self, session: Session, actor: Actor) -> None:
-        """Replace the year's figures (in the one transaction: a failure leaves the year as it was)."""
+        """Replace the year's figures and homes (in the one transaction: a failure leaves the year as it was)."""
         as_at = self.report.as_at
         assert as_at is not None  # checked
         figures = aggregate(self.providers)
         session.execute(delete(MarketFigure).where(MarketFigure.as_at == as_at))
         session.execute(insert(MarketFigure), figures.assign(as_at=as_at).to_dict("records"))
         record_bulk_change(session, actor, "market_figure", f"{as_at:%Y-%m-%d}", {"rows": len(figures)})
+        homes = home_rows(self.providers, as_at)
+        session.execute(delete(OfstedHome).where(OfstedHome.as_at == as_at))
+        session.execute(insert(OfstedHome), homes)
+        record_bulk_change(session, actor, "ofsted_home", f"{as_at:%Y-%m-%d}", {"rows": len(homes)})
+
+
+def home_rows(providers: pd.DataFrame, as_at: date) -> list[dict[str, object]]:
+    """Each children's home as the store keeps it (models.OfstedHome): places None where the file leaves them blank."""
+    homes = providers.astype({"places": object}).assign(as_at=as_at)
+    return homes.where(homes.notna(), None).to_dict("records")
 
 
 def import_ofsted(
@@ -440,3 +467,25 @@ def council_ranking(engine: Engine, as_at: date | None = None) -> pd.DataFrame:
     ranking["la_share"] = (ranking["la_places"] / places.where(places > 0)).fillna(0.0)  # no places: no share
     ranking["rank"] = ranking["la_share"].rank(method="min", ascending=False).astype(int)
     return ranking.sort_values(["rank", "local_authority"]).reset_index(drop=True)
+
+
+def home_ratings(engine: Engine, urns: Iterable[str]) -> pd.DataFrame:
+    """The homes of `urns` as Ofsted's latest year held for each gives them: urn, as_at, places (None where Ofsted
+    gave none) and rating; a URN Ofsted's data does not hold has no row."""
+    wanted = sorted(set(urns))
+    columns = ["urn", "as_at", "places", "rating"]
+    if not wanted:
+        return pd.DataFrame(columns=columns)
+    latest = (
+        select(OfstedHome.urn, func.max(OfstedHome.as_at).label("as_at"))
+        .where(OfstedHome.urn.in_(wanted))
+        .group_by(OfstedHome.urn)
+        .subquery()
+    )
+    query = (
+        select(OfstedHome.urn, OfstedHome.as_at, OfstedHome.places, OfstedHome.rating)
+        .join(latest, (OfstedHome.urn == latest.c.urn) & (OfstedHome.as_at == latest.c.as_at))
+        .order_by(OfstedHome.urn)
+    )
+    with engine.connect() as connection:
+        return pd.DataFrame(connection.execute(query).all(), columns=columns)

@@ -50,7 +50,9 @@ LOOKED_AFTER = Measure(
     "looked_after",
     "Children looked after",
     "Children looked after on the day, excluding those looked after under an agreed series of short-term "
-    "placements (legal status V3 or V4).",
+    "placements (legal status V3 or V4): a child counts when an episode other than a short break is open on the day. "
+    "A child with two episodes open on one day (which a valid return does not have) counts once, by the one that "
+    "started last.",
     share=False,
 )
 IN_CHILDRENS_HOMES = Measure(
@@ -93,8 +95,9 @@ LONG_TERM_STABILITY = Measure(
     "Children under 16 on the day who had been looked after continuously for at least two and a half years and "
     "were living in the same placement for at least two years (or were placed for adoption, and their adoptive "
     "placement and the placement before it together lasted at least two years), as a share of children under 16 "
-    "looked after continuously for at least two and a half years. Needs the header file (dates of birth) and, "
-    "for children whose time in care began before the file's year, earlier years' files imported together.",
+    "looked after continuously for at least two and a half years. Continuous: each episode (short breaks left "
+    "out) starting the day the one before it ended. Needs the header file (dates of birth) and, for children whose "
+    "time in care began before the file's year, earlier years' files imported together.",
     share=True,
 )
 STABILITY_UNDETERMINED = Measure(

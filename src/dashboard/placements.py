@@ -1,21 +1,23 @@
-"""SSDA903 placement data, kept only as monthly aggregates.
+"""SSDA903 episodes, kept only as the objectives' measures (dashboard.measures) at month ends.
 
-A council's SSDA903 episodes extract (one row per care episode, a child's ID and placement postcode on each) is read,
-checked row by row, and reduced to counts for the last day of each month: children in children's homes (PLACE K2) by
-provider, inside or outside the county (with the council's postcode-district lookup), children looked after, and
-placement changes in the month. All or nothing, and only the counts are written: no child's ID, episode or postcode is
-ever stored, and the file itself is not kept.
+A council's SSDA903 files (the episodes file of each year, one row per care episode with the child's ID and
+postcodes, and optionally each year's header file with dates of birth) are read, checked row by row, and reduced to the
+measures at the last day of each month the files cover: 31 March is the figure DfE publishes for the year, the other
+months the trend. All or nothing, and only the measures are written: no child's ID, date of birth, episode or postcode
+is ever stored, and the files themselves are not kept.
 
-An annual return holds every episode open at any time in its year, so the months counted are the twelve up to the
-latest date in the file (or the months asked for); importing another year's file adds its months, and importing a
-file again replaces the months it covers. A row repeated exactly would count an episode twice, so a file holding one is
-refused, naming both rows.
+Each episodes file is read as one collection year's return: every episode open at any time from 1 April to 31 March,
+the year of its latest episode start (or the months asked for). Several years imported together are joined on the
+child and the episode's start (the later year's row wins: it may give the end date the earlier one could not), which
+lets the measures look back beyond one year (long-term stability needs two and a half). Importing a year again
+replaces the months it covers. A row repeated exactly would count an episode twice, so a file holding one is refused,
+naming both rows.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,17 +27,18 @@ import pandas as pd
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
+from dashboard import episodes as computed
 from dashboard.audit import record_bulk_change
 from dashboard.importers import CSV_FILE, Accepts, file_problem, read_refusal, run_import
-from dashboard.models import Council, ObjectiveMeasure, PlacementFigure, PostcodeDistrict
+from dashboard.lookup import lookup_frame
+from dashboard.models import Council, ObjectiveMeasure, PlacementFigure
 from dashboard.reading import Problem, Report, UnreadableFile, csv_table, parse_date
 from dashboard.roles import Actor
-from dashboard.wording import dmy
+from dashboard.wording import dmy, plural
 
-CHILDRENS_HOME = "K2"
 # The episode starts that are a move for the child (DfE SSDA903 guidance, reason for new episode).
-PLACEMENT_CHANGES = {"P", "T", "B", "U"}
-REASONS_FOR_NEW_EPISODE = {"S", "L", *PLACEMENT_CHANGES}
+REASONS_FOR_NEW_EPISODE = {"S", "L", "P", "T", "B", "U"}
+LEGAL_STATUSES = {"C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"}
 PLACEMENT_TYPES = {
     "A3",
     "A4",
@@ -67,42 +70,37 @@ PLACEMENT_TYPES = {
     "Z1",
 }
 PROVIDERS = {"PR0", "PR1", "PR2", "PR3", "PR4", "PR5"}
-# Children's homes are counted by these providers; any other (PR0, PR3, blank) as "other".
-PROVIDER_CATEGORIES = {"PR1": "PR1", "PR2": "PR2", "PR4": "PR4", "PR5": "PR5"}
-PROVIDER_LABELS = {
-    "PR1": "Own provision",
-    "PR2": "Other local authority",
-    "PR4": "Private",
-    "PR5": "Voluntary",
-    "other": "Other",
-}
-LOCATIONS = ("inside", "outside", "unknown")
-REQUIRED_COLUMNS = ("CHILD", "DECOM", "RNE", "PLACE", "PLACE_PROVIDER", "DEC")
-POSTCODE_COLUMN = "PL_POST"
+REQUIRED_COLUMNS = ("CHILD", "DECOM", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "DEC")
+OPTIONAL_COLUMNS = ("PL_POST", "HOME_POST", "URN")
+HEADER_COLUMNS = ("CHILD", "DOB")
+NOT_APPLICABLE_URN = "XXXXXXX"  # the return's code for a placement with no Ofsted URN
 OUTWARD_CODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)(?:\s*[0-9][A-Z]{2})?$")
-
-# Measures written per month end.
-CHILDREN_IN_HOMES = "children_in_homes"  # by provider category
-HOMES_LOCATION = "homes_location"  # children in children's homes by location: inside / outside / unknown
-LOOKED_AFTER = "children_looked_after"  # category "all"
-CHANGES = "placement_changes"  # category "all"
 
 
 @dataclass
 class PlacementReport(Report):
     months: list[date] = field(default_factory=list)
     episodes: int = 0
+    years: int = 0  # episodes files
+    births: int = 0  # children with a date of birth from the header files
     located: bool = False  # the postcode-district lookup was there to place children inside or outside the county
 
     def outcome(self) -> str:
-        verb = self.verb
-        span = f"{self.months[0]:%B %Y} to {self.months[-1]:%B %Y}" if self.months else "no month"
+        span = f"{dmy(self.months[0])} to {dmy(self.months[-1])}" if self.months else "no month"
+        year_ends = [month for month in self.months if (month.month, month.day) == (3, 31)]
+        at = f"; at 31 March {listed_years(year_ends)} as DfE measures them" if year_ends else ""
         lookup_needed = " Inside or outside the county needs the postcode-district lookup: import it first."
         where = "" if self.located else lookup_needed
+        ages = "" if self.births else " Long-term stability needs the header file (dates of birth): import it too."
         return (
-            f"{verb} monthly placement figures for {span} ({len(self.months)} months) from {self.episodes} "
-            f"episodes; no child-level row or postcode is kept.{where}"
+            f"{self.verb} the objectives' measures at {plural(len(self.months), 'month end')} ({span}{at}) from "
+            f"{plural(self.episodes, 'episode')} in {plural(self.years, 'file')}; no child-level row or postcode "
+            f"is kept.{where}{ages}"
         )
+
+
+def listed_years(days: list[date]) -> str:
+    return ", ".join(str(day.year) for day in days)
 
 
 def outward_code(postcode: str) -> str | None:
@@ -111,21 +109,30 @@ def outward_code(postcode: str) -> str | None:
     return match.group(1) if match else None
 
 
+def _headers(cells: list[str]) -> list[str]:
+    return [re.sub(r"\W+", "_", cell.strip().upper()).strip("_") for cell in cells]
+
+
+def is_header_file(rows: list[tuple[int, list[str]]]) -> bool:
+    """The header file (a child a row: CHILD, SEX, DOB, ...) rather than the episodes file (CHILD, DECOM, ...)."""
+    headers = set(_headers(rows[0][1])) if rows else set()
+    return "CHILD" in headers and "DECOM" not in headers
+
+
 def check_episodes(rows: list[tuple[int, list[str]]], source: str, today: date) -> tuple[pd.DataFrame, list[Problem]]:
-    """The episodes file's rows as a frame (child, start, end, rne, place, provider, outward), every row checked; each
-    row at fault is a problem naming its row and column. The postcode is cut to its outward code here and goes no
-    further."""
+    """The episodes file's rows as a frame (`episodes.EPISODE_COLUMNS`), every row checked; each row at fault is a
+    problem naming its row and column. Postcodes are cut to their outward codes here and go no further."""
     if not rows:
         return _episodes_frame([]), [Problem(source, None, None, "the file is empty")]
     header_row, header_cells = rows[0]
-    headers = [re.sub(r"\W+", "_", cell.strip().upper()).strip("_") for cell in header_cells]
+    headers = _headers(header_cells)
     missing = [name for name in REQUIRED_COLUMNS if name not in headers]
     if missing:
         return _episodes_frame([]), [
             Problem(source, header_row, name, "required column is missing (is this the SSDA903 episodes file?)")
             for name in missing
         ]
-    index = {name: headers.index(name) for name in (*REQUIRED_COLUMNS, POSTCODE_COLUMN) if name in headers}
+    index = {name: headers.index(name) for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if name in headers}
     episodes: list[tuple] = []
     problems: list[Problem] = []
     first_seen: dict[tuple[str, ...], int] = {}  # each row's cells -> the row they were first seen on
@@ -154,9 +161,9 @@ def _row_key(cells: list[str]) -> tuple[str, ...]:
 
 
 def _episodes_frame(episodes: list[tuple]) -> pd.DataFrame:
-    frame = pd.DataFrame(episodes, columns=["child", "start", "end", "rne", "place", "provider", "outward"])
+    frame = pd.DataFrame(episodes, columns=computed.EPISODE_COLUMNS)
     for column in ("start", "end"):
-        frame[column] = pd.to_datetime(frame[column])
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
     return frame
 
 
@@ -180,137 +187,218 @@ def _episode(cell: dict[str, str], today: date) -> tuple[tuple, list[tuple[str, 
     if dates["DECOM"] and dates["DEC"] and dates["DEC"] < dates["DECOM"]:
         started = f"(DECOM {dmy(dates['DECOM'])})"
         problems.append(("DEC", f"{dmy(dates['DEC'])} is before the episode started {started}"))
-    for name, known in (("RNE", REASONS_FOR_NEW_EPISODE), ("PLACE", PLACEMENT_TYPES), ("PLACE_PROVIDER", PROVIDERS)):
+    codes = (
+        ("RNE", REASONS_FOR_NEW_EPISODE),
+        ("LS", LEGAL_STATUSES),
+        ("PLACE", PLACEMENT_TYPES),
+        ("PLACE_PROVIDER", PROVIDERS),
+    )
+    for name, known in codes:
         value = cell[name].upper()
         if value and value not in known or (not value and name != "PLACE_PROVIDER"):
             problems.append((name, f"'{cell[name]}' is not an SSDA903 {name} code" if value else "is required"))
-    outward = outward_code(cell.get(POSTCODE_COLUMN, ""))
+    placed_at = re.sub(r"\s+", "", cell.get("PL_POST", "")).upper()
+    urn = cell.get("URN", "").upper()
+    urn = "" if urn == NOT_APPLICABLE_URN else urn
+    place, provider = cell["PLACE"].upper(), cell["PLACE_PROVIDER"].upper()
     episode = (
         cell["CHILD"],
         dates["DECOM"],
         dates["DEC"],
         cell["RNE"].upper(),
-        cell["PLACE"].upper(),
-        cell["PLACE_PROVIDER"].upper(),
-        outward,
+        cell["LS"].upper(),
+        place,
+        provider,
+        urn,
+        outward_code(cell.get("HOME_POST", "")),
+        outward_code(placed_at),
+        # Names the placement only to tell a return to it after a temporary one; dropped with the episodes.
+        "|".join((place, provider, urn, placed_at)),
     )
     return episode, problems
 
 
-def check_header(path: Path) -> list[Problem]:
-    """The SSDA903 header file is not needed for these counts (it holds each child's details, none of which are
-    kept); when given, it is only checked to be the header file, so a swapped pair of files is caught."""
-    if refused := file_problem(path, CSV_FILE):
-        return [Problem(path.name, None, None, refused)]
-    try:
-        rows = csv_table(path)
-    except (UnreadableFile, OSError) as error:
-        return [Problem(path.name, None, None, read_refusal(path.name, error))]
-    header_row, first = rows[0] if rows else (1, [])
-    headers = {cell.strip().upper() for cell in first}
-    if "CHILD" not in headers or "DECOM" in headers:
-        return [Problem(path.name, header_row, None, "is not an SSDA903 header file (CHILD, SEX, DOB, ...)")]
-    return []
+def check_births(rows: list[tuple[int, list[str]]], source: str, today: date) -> tuple[dict[str, date], list[Problem]]:
+    """Each child's date of birth from a header file, every row checked. Used for ages on the day; never kept."""
+    header_row, header_cells = rows[0]
+    headers = _headers(header_cells)
+    missing = [name for name in HEADER_COLUMNS if name not in headers]
+    if missing:
+        message = "required column is missing (is this the SSDA903 header file?)"
+        return {}, [Problem(source, header_row, name, message) for name in missing]
+    child_at, born_at = headers.index("CHILD"), headers.index("DOB")
+    births: dict[str, tuple[date, int]] = {}
+    problems: list[Problem] = []
+    for number, cells in rows[1:]:
+        child, born = (cells[i].strip() if i < len(cells) else "" for i in (child_at, born_at))
+        if not child and not born:
+            continue
+        if not child:
+            problems.append(Problem(source, number, "CHILD", "is required"))
+        try:
+            dob = parse_date(born)
+        except ValueError as error:
+            problems.append(Problem(source, number, "DOB", str(error)))
+            continue
+        if dob is None:
+            problems.append(Problem(source, number, "DOB", "is required: the child's date of birth"))
+        elif dob > today:
+            problems.append(Problem(source, number, "DOB", f"{dmy(dob)} is in the future"))
+        elif child:
+            first, first_row = births.setdefault(child, (dob, number))
+            if first != dob:
+                message = f"{dmy(dob)} differs from {dmy(first)} given for the same CHILD on row {first_row}"
+                problems.append(Problem(source, number, "DOB", message))
+    return {child: dob for child, (dob, _) in births.items()}, problems
+
+
+def year_months(episodes: pd.DataFrame, today: date) -> list[date]:
+    """The month ends of the collection year an episodes file returns: April to March of the year holding its latest
+    episode start; for an extract of part of a year, up to the end of the month of its latest date; never a month
+    end still to come."""
+    latest_start = episodes["start"].max().date()
+    year_end = date(latest_start.year + (latest_start.month > 3), 3, 31)
+    latest = pd.concat([episodes["start"], episodes["end"]]).max() + pd.offsets.MonthEnd(0)
+    last = min(year_end, latest.date())
+    return [month for month in month_ends(date(year_end.year - 1, 4, 30), last) if month <= today]
 
 
 def month_ends(first: date, last: date) -> list[date]:
     return [stamp.date() for stamp in pd.date_range(first, last, freq="ME")]
 
 
-def reporting_months(episodes: pd.DataFrame) -> list[date]:
-    """The twelve month ends up to the file's latest date: the year an annual return covers."""
-    latest = pd.concat([episodes["start"], episodes["end"]]).max()
-    last = latest if latest.is_month_end else latest - pd.offsets.MonthEnd(1)
-    return month_ends((last - pd.offsets.MonthEnd(11)).date(), last.date())
+@dataclass
+class _YearFile:
+    """One episodes file as checked: its episodes and the month ends it covers."""
 
+    path: Path
+    episodes: pd.DataFrame
+    months: list[date]
 
-def aggregate(
-    episodes: pd.DataFrame, months: Iterable[date], authority_of: dict[str, str] | None, council: str
-) -> pd.DataFrame:
-    """Counts per month end (month_end, measure, category, value). A child is counted once per measure and month
-    however many episodes they have open; an episode ending on a day is no longer open that day."""
-    authority_of = authority_of or {}
-    rows: list[tuple[date, str, str, int]] = []
-    for month_end in months:
-        day = pd.Timestamp(month_end)
-        open_now = episodes[(episodes["start"] <= day) & (episodes["end"].isna() | (episodes["end"] > day))]
-        in_homes = open_now[open_now["place"] == CHILDRENS_HOME]
-        rows.append((month_end, LOOKED_AFTER, "all", open_now["child"].nunique()))
-        by_provider = in_homes.assign(category=in_homes["provider"].map(PROVIDER_CATEGORIES).fillna("other"))
-        counts = by_provider.groupby("category")["child"].nunique()
-        rows += [(month_end, CHILDREN_IN_HOMES, category, int(counts.get(category, 0))) for category in PROVIDER_LABELS]
-        if authority_of:
-            where = in_homes["outward"].map(lambda code: _location(code, authority_of, council))
-            located = in_homes.assign(location=where).groupby("location")["child"].nunique()
-            rows += [(month_end, HOMES_LOCATION, place, int(located.get(place, 0))) for place in LOCATIONS]
-        before_month = day - pd.offsets.MonthEnd(1)
-        moved = episodes[
-            (episodes["start"] > before_month) & (episodes["start"] <= day) & episodes["rne"].isin(PLACEMENT_CHANGES)
-        ]
-        rows.append((month_end, CHANGES, "all", len(moved)))
-    return pd.DataFrame(rows, columns=["month_end", "measure", "category", "value"])
-
-
-def _location(code: str | None, authority_of: dict[str, str], council: str) -> str:
-    authority = authority_of.get(code or "")
-    if authority is None:
-        return "unknown"
-    return "inside" if authority.casefold() == council.casefold() else "outside"
+    @property
+    def covered(self) -> tuple[date, date]:
+        """The days the file holds every episode of: from the first month's first day to its last month end."""
+        return self.months[0].replace(day=1), self.months[-1]
 
 
 @dataclass
 class EpisodesImport:
-    """The SSDA903 episodes file as an `Importer`: checked, then the aggregates of the months it covers replaced. The
-    header file, when given, is only checked to be one (`check_header`)."""
+    """SSDA903 files as an `Importer`: each year's episodes file and, optionally, header file (told apart by their
+    columns), checked, then the measures at the month ends they cover replaced."""
 
-    path: Path
+    paths: Sequence[Path]
     today: date = field(default_factory=date.today)
     months: tuple[date, date] | None = None
-    header: Path | None = None
     report: PlacementReport = field(default_factory=PlacementReport)
     accepts: ClassVar[Accepts] = CSV_FILE
-    rows: list[tuple[int, list[str]]] = field(default_factory=list, init=False)
-    episodes: pd.DataFrame = field(default_factory=lambda: _episodes_frame([]), init=False)
+    tables: list[tuple[Path, list[tuple[int, list[str]]]]] = field(default_factory=list, init=False)
+    unread: list[Problem] = field(default_factory=list, init=False)
+    years: list[_YearFile] = field(default_factory=list, init=False)
+    births: dict[str, date] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.paths, Path):
+            self.paths = [self.paths]
+
+    @property
+    def path(self) -> Path:
+        return self.paths[0]
 
     def read(self) -> None:
-        self.rows = csv_table(self.path)
+        """The first file read as every importer's is; each other one's refusal is kept as its problem."""
+        self.tables = [(self.path, csv_table(self.path))]
+        for path in self.paths[1:]:
+            try:
+                if refused := file_problem(path, self.accepts):
+                    raise UnreadableFile(refused)
+                self.tables.append((path, csv_table(path)))
+            except (UnreadableFile, OSError) as error:
+                self.unread.append(Problem(path.name, None, None, read_refusal(path.name, error)))
 
     def check(self, session: Session) -> list[Problem]:
-        header_problems = check_header(self.header) if self.header is not None else []
-        self.episodes, problems = check_episodes(self.rows, self.path.name, self.today)
-        if header_problems or problems:
-            return header_problems + problems
-        self.report.episodes = len(self.episodes)
-        self.report.months = month_ends(*self.months) if self.months else reporting_months(self.episodes)
+        problems = list(self.unread)
+        for path, rows in self.tables:
+            if is_header_file(rows):
+                births, found = check_births(rows, path.name, self.today)
+                problems += found
+                self.births.update(births)  # a child in several years' header files: the last file given wins
+                continue
+            episodes, found = check_episodes(rows, path.name, self.today)
+            problems += found
+            if not found:
+                months = month_ends(*self.months) if self.months else year_months(episodes, self.today)
+                self.years.append(_YearFile(path, episodes, months))
+        if not problems and not self.years:
+            problems.append(Problem(self.path.name, None, None, "no SSDA903 episodes file among the files given"))
+        if problems:
+            return problems
+        report = self.report
+        report.years, report.births = len(self.years), len(self.births)
+        report.months = sorted({month for year in self.years for month in year.months})
+        report.episodes = len(self.joined())
+        if not report.months:
+            return [Problem(self.path.name, None, None, "covers no month that has ended yet")]
         return []
+
+    def joined(self) -> pd.DataFrame:
+        """Every file's episodes as one, joined on the child and the episode's start: the later year's row wins."""
+        ordered = sorted(self.years, key=lambda year: year.months[-1])
+        every = pd.concat([year.episodes for year in ordered], ignore_index=True)
+        return every.drop_duplicates(subset=["child", "start"], keep="last").reset_index(drop=True)
 
     def write(self, session: Session, actor: Actor) -> None:
         report = self.report
-        lookup = dict(session.execute(select(PostcodeDistrict.outward_code, PostcodeDistrict.local_authority)).all())
+        lookup = lookup_frame(session)
+        report.located = not lookup.empty
         council = session.scalar(select(Council.name)) or ""
-        report.located = bool(lookup)
-        figures = aggregate(self.episodes, report.months, lookup, council)
-        session.execute(delete(PlacementFigure).where(PlacementFigure.month_end.in_(report.months)))
-        session.add_all(PlacementFigure(**row) for row in figures.to_dict("records"))
+        births = pd.Series({child: pd.Timestamp(born) for child, born in self.births.items()}, dtype="datetime64[ns]")
+        figures = computed.measure_rows(
+            self.joined(),
+            births if self.births else None,
+            lookup,
+            council,
+            report.months,
+            [year.covered for year in self.years],
+        )
+        session.execute(delete(ObjectiveMeasure).where(ObjectiveMeasure.period_end.in_(report.months)))
+        session.add_all(ObjectiveMeasure(**_stored(row)) for row in figures.to_dict("records"))
         record_bulk_change(
             session,
             actor,
-            "placement_figure",
+            "objective_measure",
             f"{report.months[0]:%Y-%m} to {report.months[-1]:%Y-%m}",
-            {"file": self.path.name, "months": len(report.months), "episodes": report.episodes},
+            {
+                "files": ", ".join(path.name for path, _ in self.tables),
+                "months": len(report.months),
+                "episodes": report.episodes,
+            },
         )
+
+
+def _stored(row: dict) -> dict:
+    """A computed row as the store keeps it: a count's denominator as NULL, not NaN."""
+    denominator = row["denominator"]
+    return {
+        "measure": row["measure"],
+        "category": row["category"],
+        "period_end": row["period_end"],
+        "numerator": float(row["numerator"]),
+        "denominator": None if pd.isna(denominator) else float(denominator),
+    }
 
 
 def import_episodes(
     engine: Engine,
-    path: Path,
+    paths: Path | Sequence[Path],
     actor: Actor,
     dry_run: bool = False,
     months: tuple[date, date] | None = None,
     today: date | None = None,
+    headers: Sequence[Path] = (),
 ) -> PlacementReport:
-    """Check the episodes file, then replace the aggregates of the months it covers, in one transaction."""
-    return run_import(engine, EpisodesImport(path, today or date.today(), months), actor, dry_run)
+    """Check the SSDA903 files, then replace the measures at the month ends they cover, in one transaction."""
+    given = [paths] if isinstance(paths, Path) else list(paths)
+    return run_import(engine, EpisodesImport([*given, *headers], today or date.today(), months), actor, dry_run)
 
 
 # ---------------------------------------------------------------- reading the aggregates back

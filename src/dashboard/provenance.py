@@ -57,9 +57,10 @@ def _phrase(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
-# Fields no provenance speaks for: the provenance itself, and the status note (an editor's own words on what is
-# next, whose author and time the audit trail keeps).
-UNSOURCED = frozenset({"provenance", "status_note"})
+# Fields no provenance speaks for: the provenance itself, the status note (an editor's own words on what is next,
+# whose author and time the audit trail keeps) and the Ofsted URN (Ofsted's own number for the home, checked as one:
+# blank for a home not yet registered, which no source need state).
+UNSOURCED = frozenset({"provenance", "status_note", "ofsted_urn"})
 
 
 def _fields(layout: Layout) -> tuple[str, ...]:

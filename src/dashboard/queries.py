@@ -303,6 +303,7 @@ def status_query(filters: Filters, today: date) -> Select:
             Property.councillors_informed_on,
             # As it reads now, in a past view too: it says what is next, not what was.
             Property.status_note,
+            Property.ofsted_urn,  # public, and does not locate the home
             plan.c.provenance,
             Property.version,
             (plan.c.first_recorded_at >= recorded_by(as_at)).label("recorded_later"),

@@ -25,6 +25,7 @@ from dashboard.stages import STAGE_BY_KEY, STAGES
 
 if TYPE_CHECKING:
     from dashboard.importing import ImportReport
+    from dashboard.objectives import AtYearEnd
 
 
 def _dates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -188,6 +189,7 @@ REGISTER_COLUMNS = {
     "phase": "Phase",
     "provision_model": "Provision",
     "specialism": "Specialism",
+    "ofsted_urn": "Ofsted URN",
 }
 
 
@@ -205,6 +207,7 @@ def register_table(status: pd.DataFrame, as_at) -> pd.DataFrame:
     frame["forecast_open"] = frame["open_actual_on"].fillna(forecast_dates(frame, "open", as_at))
     frame["forecast_open"] = frame["forecast_open"].where(frame["open_actual_on"].isna())
     frame["provision_model"] = frame["provision_model"].map(provision_label, na_action="ignore")
+    frame["ofsted_urn"] = frame["ofsted_urn"].fillna("")  # text even when no home has one yet: blank, not "None"
     return _dates(frame[list(REGISTER_COLUMNS)].rename(columns=REGISTER_COLUMNS))
 
 
@@ -363,30 +366,84 @@ def import_counts_table(report: ImportReport) -> pd.DataFrame:
     )
 
 
-OBJECTIVE_COLUMNS = {
-    "month_end": "Month end",
-    "children_in_homes": "Children in children's homes",
-    "own_provision": "In the council's own homes",
-    "own_share": "Own provision share",
-    "inside": "Placed inside the county",
-    "outside": "Placed outside",
-    "location_unknown": "Location not known",
-    "inside_share": "Inside share",
-    "placement_changes": "Placement changes in the month",
-    "children_looked_after": "Children looked after",
-    "changes_per_child_12m": "Changes per child in a year",
-    "cost_avoided": "Cost avoided in the month (£)",
-    "cost_avoided_to_date": "Cost avoided to date (£)",
-}
+DFE_DEFINITION_LINK = "help#dfe-measures"  # the Help page's section citing DfE's methodology
 
 
-def objectives_table(measures: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The month-by-month measures behind one objective's chart, labelled; money in whole pounds."""
-    frame = measures[["month_end", *columns]].copy()
-    for column in ("cost_avoided", "cost_avoided_to_date"):
-        if column in frame:
-            frame[column] = frame[column].round()
-    return _dates(frame).rename(columns=OBJECTIVE_COLUMNS)
+def _measure_text(value: object, share: bool) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return f"{value:.1%}" if share else f"{value:,.0f}"
+
+
+def year_end_table(found: AtYearEnd) -> pd.DataFrame:
+    """DfE's measures at the latest 31 March, the year before beside them: each value as DfE states it (a share in %),
+    what it counts over what, why one is missing, and a link to its definition."""
+    rows = found.rows
+    this_year = f"31 March {found.day:%Y}"
+    before = f"31 March {found.day.year - 1}"
+    share = rows["share"].astype(bool)
+    return pd.DataFrame(
+        {
+            "Measure": rows["label"],
+            this_year: [_measure_text(v, s) or "not measured" for v, s in zip(rows["value"], share, strict=True)],
+            "Counted": [_measure_text(v, False) for v in rows["numerator"]],
+            "Out of": [_measure_text(v, False) for v in rows["denominator"]],
+            before: [_measure_text(v, s) for v, s in zip(rows["previous_value"], share, strict=True)],
+            "Definition": DFE_DEFINITION_LINK,
+            "Note": rows["note"],
+        }
+    )
+
+
+def trend_table(
+    trend: pd.DataFrame, value: str, counted: str, out_of: str | None, share: bool, dfe: bool = True
+) -> pd.DataFrame:
+    """A measure month by month as the chart draws it: what it counts, over what, its value, and (`dfe`: a measure
+    DfE publishes) which month ends are 31 March, DfE's figure."""
+    frame = pd.DataFrame({"Month end": trend["period_end"], counted: trend["numerator"]})
+    if out_of is not None:
+        frame[out_of] = trend["denominator"]
+    frame[f"{value} (%)" if share else value] = (trend["value"] * 100).round(1) if share else trend["value"]
+    if dfe:
+        frame["31 March (DfE's figure)"] = trend["year_end"].map({True: "Yes", False: ""})
+    return _dates(frame)
+
+
+def age_band_table(wide: pd.DataFrame) -> pd.DataFrame:
+    frame = wide.rename(columns={"period_end": "Month end"})
+    return _dates(frame.rename(columns={c: f"Aged {c}" for c in frame.columns if c != "Month end"}))
+
+
+def own_homes_table(table: pd.DataFrame, month: pd.Timestamp | None) -> pd.DataFrame:
+    """The council's own homes by reference and district (never an address): Ofsted's rating and places, the beds
+    registered, children placed at the latest month end and the month's occupancy."""
+    when = f"{month:%B %Y}" if month is not None else "the latest month"
+    frame = pd.DataFrame(
+        {
+            "Property": table["reference"].fillna("not in the programme"),
+            "District": table["district"].fillna(""),
+            "Ofsted URN": table["urn"],
+            "Ofsted rating": table["rating"].fillna("not in Ofsted's data loaded"),
+            "Ofsted places": table["ofsted_places"].astype("Int64"),
+            "Registered beds": pd.to_numeric(table["registered_beds"]).astype("Int64"),
+            f"Children, end of {when}": table["children"].astype("Int64"),
+            f"Occupancy, {when} (%)": (table["occupancy"] * 100).round(1),
+        }
+    )
+    return _dates(frame)
+
+
+def estimate_table(monthly: pd.DataFrame) -> pd.DataFrame:
+    return _dates(
+        pd.DataFrame(
+            {
+                "Month end": monthly["period_end"],
+                "Child-days in the homes": monthly["child_days"],
+                "Place-days": monthly["place_days"],
+                "Estimate (£)": monthly["estimate"].round(),
+            }
+        )
+    )
 
 
 def market_table(market: pd.DataFrame) -> pd.DataFrame:
@@ -409,14 +466,19 @@ def ranking_table(ranking: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def settings_table(settings: tuple, chosen: dict[str, float | None]) -> pd.DataFrame:
-    """The objectives' targets and costs as set (for those who may not change them)."""
+def settings_table(settings: tuple, chosen: dict[str, float | None], sources: dict[str, str | None]) -> pd.DataFrame:
+    """The objectives' targets and costs as set, with where each cost comes from (for those who may not change them)."""
     return pd.DataFrame(
         [
-            (setting.label, "not set" if chosen[setting.key] is None else f"{chosen[setting.key]:,g}", setting.unit)
+            (
+                setting.label,
+                "not set" if chosen[setting.key] is None else f"{chosen[setting.key]:,g}",
+                setting.unit,
+                sources.get(setting.key) or "",
+            )
             for setting in settings
         ],
-        columns=["Setting", "Value", "Unit"],
+        columns=["Setting", "Value", "Unit", "Source"],
     )
 
 

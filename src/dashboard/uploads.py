@@ -5,7 +5,7 @@ way (`dashboard.importers.run_import`). Every report has `ok`, `problems` (each 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from dataclasses import replace as replace_fields
 from datetime import date
@@ -27,9 +27,10 @@ class UploadKind:
     label: str
     help: str
     types: tuple[str, ...]
-    importer: Callable[[Path, date, bool], Importer[Report]]  # (file, today, replace)
+    importer: Callable[[list[Path], date, bool], Importer[Report]]  # (files, today, replace)
     # A tick box that lets a file replace what is held though the importer doubts it (far fewer homes than held).
     replace_label: str | None = None
+    several: bool = False  # several files imported together (the SSDA903 years and their header files)
 
 
 KINDS: tuple[UploadKind, ...] = (
@@ -38,28 +39,32 @@ KINDS: tuple[UploadKind, ...] = (
         "Decisions, phases and properties with their stage dates: a workbook with those sheets, or one CSV "
         "(properties.csv, decisions.csv or phases.csv; another name is read as the property tracker).",
         ("csv", "xlsx"),
-        lambda path, today, _: ProgrammeImport(path, today),
+        lambda paths, today, _: ProgrammeImport(paths[0], today),
     ),
     UploadKind(
-        "SSDA903 episodes",
-        "The episodes file of the council's SSDA903 return. Kept only as monthly counts: no child or postcode is "
-        "stored. Import the postcode-district lookup first.",
+        "SSDA903 return",
+        "The episodes file of each year of the council's SSDA903 return, with its header file (dates of birth) if "
+        "you can: several years together let the measures look back over them (long-term stability needs two and "
+        "a half). Kept only as the objectives' measures: no child, date of birth or postcode is stored. Import the "
+        "postcode-district lookup first.",
         ("csv",),
-        lambda path, today, _: EpisodesImport(path, today),
+        lambda paths, today, _: EpisodesImport(paths, today),
+        several=True,
     ),
     UploadKind(
         "Postcode-district lookup",
         "A CSV with a Postcode district column (SG1) and a Local authority column: places children inside or outside "
-        "the county. It replaces the lookup held.",
+        "the county. A district crossing the boundary takes a row per authority, with a Share if known; Latitude and "
+        "Longitude (the district's centroid) let the distance from home be estimated. It replaces the lookup held.",
         ("csv",),
-        lambda path, _today, _: LookupImport(path),
+        lambda paths, _today, _: LookupImport(paths[0]),
     ),
     UploadKind(
         "Ofsted provider-level data",
         "Ofsted's \"Children's social care data in England: provider level as at 31 March\" CSV, as downloaded from "
         "GOV.UK, one year per file. It replaces that year's figures.",
         ("csv",),
-        lambda path, _today, replace: OfstedImport(path, replace=replace),
+        lambda paths, _today, replace: OfstedImport(paths[0], replace=replace),
         replace_label="Replace the year held",
     ),
 )
@@ -76,11 +81,29 @@ def run_upload(
     today: date,
     replace: bool = False,
 ) -> Report:
-    """An uploaded file, imported exactly as the command line imports one on disk (its name kept, as the programme
-    importer reads a layout from it); the file exists only while it is read, and the audit log names it."""
-    name = Path(file_name).name or "upload.csv"
+    """One uploaded file, imported as `run_uploads` imports several."""
+    return run_uploads(kind, engine, [(file_name, data)], actor, dry_run, today, replace)
+
+
+def run_uploads(
+    kind: UploadKind,
+    engine: Engine,
+    files: Sequence[tuple[str, bytes]],
+    actor: Actor,
+    dry_run: bool,
+    today: date,
+    replace: bool = False,
+) -> Report:
+    """Uploaded files (name, content), imported exactly as the command line imports them on disk (their names kept,
+    as the programme importer reads a layout from one); the files exist only while they are read, and the audit log
+    names them."""
+    names = [Path(name).name or "upload.csv" for name, _ in files]
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        importer = kind.importer(path, today, replace)
-        return run_import(engine, importer, replace_fields(actor, source=f"import {name}"), dry_run)
+        paths = []
+        for number, (name, (_, data)) in enumerate(zip(names, files, strict=True)):
+            # Each in a folder of its own: two uploads may share a name (two years' "episodes.csv").
+            (path := Path(folder) / str(number) / name).parent.mkdir()
+            path.write_bytes(data)
+            paths.append(path)
+        importer = kind.importer(paths, today, replace)
+        return run_import(engine, importer, replace_fields(actor, source=f"import {', '.join(names)}"), dry_run)

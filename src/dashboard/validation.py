@@ -31,7 +31,7 @@ from dashboard.models import Decision, District, Phase, Property
 from dashboard.provenance import problems as provenance_problems
 from dashboard.reading import is_blank, parse_date
 from dashboard.stages import STAGES
-from dashboard.values import BEDS, NOTES_LENGTH, pounds, quoted, text, whole_number
+from dashboard.values import BEDS, NOTES_LENGTH, ofsted_urn, pounds, quoted, text, whole_number
 from dashboard.wording import dmy
 
 # The safeguarding guard lives in dashboard.safeguarding; these names stay for the callers that import them from here.
@@ -140,6 +140,7 @@ def _as_reference(column: Column) -> BeforeValidator:
 
 OptionalDate = Annotated[date | None, BeforeValidator(parse_date)]
 Pounds = Annotated[int | None, BeforeValidator(pounds)]
+OfstedUrn = Annotated[str | None, BeforeValidator(ofsted_urn)]
 Beds = Annotated[int | None, BeforeValidator(_beds)]
 RequiredBeds = Annotated[int, BeforeValidator(_required(_beds))]
 YesNo = Annotated[bool | None, BeforeValidator(parse_yes_no)]
@@ -206,6 +207,7 @@ class PropertyRecord(Record):
     councillors_informed_on: OptionalDate = None
     notes: Annotated[str | None, _as_text(PROPERTY.notes)] = None
     status_note: Annotated[str | None, _as_text(PROPERTY.status_note)] = None
+    ofsted_urn: OfstedUrn = None
     planned: dict[str, OptionalDate] = Field(default_factory=dict)
     actual: dict[str, OptionalDate] = Field(default_factory=dict)
 

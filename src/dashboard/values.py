@@ -7,6 +7,8 @@ A value is taken exactly as written or refused with a reason in words; nothing i
   whole number a float holds exactly (below 2**53). Every field has a range (`Range`), checked here.
 - **Money** is a whole number of pounds, optionally led by "£", optionally with ".00" pence (pence are not kept, so
   any other pence are refused rather than rounded).
+- **An Ofsted URN** is "SC" and six digits, as a children's home's is, or six or seven digits (older URNs, and those
+  SSDA903 returns carry), exactly as written: never re-cased or padded.
 - **Text** is NFC-normalised, at most the schema's length, and free of control characters (tab, line feed and
   carriage return are kept) and of the bidirectional override and isolate marks that make text display other than it
   reads.
@@ -56,6 +58,7 @@ BEDS = Range(1, 12, "beds")
 POUNDS_RANGE = Range(0, 50_000_000, "£")
 OFSTED_PLACES = Range(0, 200, "places")
 NOTES_LENGTH = 2_000  # Text columns have no length of their own: this is theirs, stated in the README
+OFSTED_URN = re.compile(r"SC\d{6}|\d{6,7}", re.ASCII)
 
 
 def whole_number(value: Any, allowed: Range | None = None) -> int | None:
@@ -114,6 +117,20 @@ def pounds(value: Any, allowed: Range = POUNDS_RANGE) -> int | None:
     if match["pence"] and match["pence"] != "00":
         raise ValueError(f"{quoted(text)} has pence: amounts are kept in whole pounds")
     return allowed.check(_integer(match["number"], text))
+
+
+def ofsted_urn(value: Any) -> str | None:
+    """A cell's Ofsted URN (None when blank), exactly as written: SC123456, or 1234567 (a spreadsheet's number cell
+    is the digits it shows). "sc123456" is refused, not upper-cased: a store keeps what its source says."""
+    if is_blank(value):
+        return None
+    # A spreadsheet's number cell 1234567.0 was typed as 1234567.
+    written = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
+    if not OFSTED_URN.fullmatch(written):
+        raise ValueError(
+            f"{quoted(written)} is not an Ofsted URN such as SC123456: SC and 6 digits, or 6 or 7 digits (1234567)"
+        )
+    return written
 
 
 def text(value: Any, max_length: int) -> str | None:

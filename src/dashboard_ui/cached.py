@@ -113,13 +113,29 @@ def property_details(reference: str, data_version: DataVersion) -> dict | None:
 
 
 @st.cache_data(show_spinner=False)
-def placement_figures(data_version: DataVersion) -> pd.DataFrame:
-    return placements.placement_figures(engine())
+def objective_measures(data_version: DataVersion) -> pd.DataFrame:
+    """The stored measures with their values (objectives.with_values)."""
+    return objectives.with_values(placements.stored_measures(engine()))
 
 
 @st.cache_data(show_spinner=False)
 def objective_settings(data_version: DataVersion) -> dict[str, float | None]:
     return objectives.settings(engine())
+
+
+@st.cache_data(show_spinner=False)
+def objective_sources(data_version: DataVersion) -> dict[str, str | None]:
+    return objectives.sources(engine())
+
+
+@st.cache_data(show_spinner=False)
+def strategy_homes(data_version: DataVersion) -> pd.DataFrame:
+    return objectives.strategy_homes(engine())
+
+
+@st.cache_data(show_spinner=False)
+def home_ratings(urns: tuple[str, ...], data_version: DataVersion) -> pd.DataFrame:
+    return market.home_ratings(engine(), urns)
 
 
 @st.cache_data(show_spinner=False)

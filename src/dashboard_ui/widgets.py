@@ -220,19 +220,26 @@ def audit_dataframe(table: pd.DataFrame) -> None:
 def objective_metric(
     label: str, latest: Latest | None, target: float | None, as_percent: bool, lower_is_better: bool = False
 ) -> None:
-    """An objective's newest value, and how far it is from its target (a target in % for a share)."""
+    """A measure's figure at the latest 31 March (DfE's), else at the latest month end, saying which; how far it is
+    from its target (a target in % for a share); what it counts over what."""
     if latest is None:
         st.metric(label, "No data")
         return
-    text = f"{latest.value:.0%}" if as_percent else f"{latest.value:.2f}"
+    text = f"{latest.value:.0%}" if as_percent else f"{latest.value:,.0f}"
     delta = None
     if target is not None:
         gap = latest.value - (target / 100 if as_percent else target)
-        delta = f"{gap * 100:+.0f} points against the target" if as_percent else f"{gap:+.2f} against the target"
+        delta = f"{gap * 100:+.0f} points against the target" if as_percent else f"{gap:+,.0f} against the target"
+    when = (
+        f"At 31 March {latest.month_end:%Y}: the figure DfE publishes."
+        if latest.year_end
+        else f"At {latest.month_end:%d %B %Y}, the latest month end: no 31 March is in the files yet."
+    )
+    counted = "" if latest.denominator is None else f" {latest.numerator:,.0f} of {latest.denominator:,.0f}."
     st.metric(
-        label,
+        f"{label}, {latest.month_end:%d %b %Y}",
         text,
         delta=delta,
         delta_color="inverse" if lower_is_better else "normal",
-        help=f"Month ending {latest.month_end:%d %B %Y}.",
+        help=when + counted,
     )

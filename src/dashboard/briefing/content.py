@@ -11,7 +11,8 @@ from enum import StrEnum
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import changes, metrics, objectives, placements, provenance, queries
+from dashboard import changes, market, metrics, objectives, placements, provenance, queries
+from dashboard import measures as m
 from dashboard.boundaries import load_boundaries
 from dashboard.headline import Outlook, outlook
 from dashboard.wording import dmy, listed, plural
@@ -45,8 +46,9 @@ class BriefingData:
     informed: pd.DataFrame  # metrics.councillors_informed
     uninformed: pd.DataFrame  # metrics.uninformed
     boundaries: dict | None
-    objective_measures: pd.DataFrame  # objectives.measures, empty when no placement figures are stored
+    objective_measures: pd.DataFrame  # objectives.with_values, up to the as-at date; empty when none are stored
     objective_settings: dict[str, float | None]  # objectives.settings
+    occupancy: pd.DataFrame  # objectives.programme_occupancy of the homes counted, up to the as-at date
 
     @property
     def illustrative(self) -> int:
@@ -96,18 +98,24 @@ def gather(engine: Engine, as_at: date, since: date, today: date | None = None) 
         informed=metrics.councillors_informed(status, as_at),
         uninformed=metrics.uninformed(status, as_at),
         boundaries=load_boundaries(),
-        objective_measures=_objective_measures(engine, chosen := objectives.settings(engine), as_at),
-        objective_settings=chosen,
+        objective_measures=(measured := _objective_measures(engine, as_at)),
+        objective_settings=(chosen := objectives.settings(engine)),
+        occupancy=_occupancy(engine, measured, bool(chosen["cost_counts_all_own_homes"])),
     )
 
 
-def _objective_measures(engine: Engine, chosen: dict[str, float | None], as_at: date) -> pd.DataFrame:
-    """The objectives' monthly measures up to the as-at date: a pack for a past date rates what was known then."""
-    figures = placements.placement_figures(engine)
-    if figures.empty:
-        return pd.DataFrame()
-    measured = objectives.measures(figures, chosen)
-    return measured[measured["month_end"] <= pd.Timestamp(as_at)].reset_index(drop=True)
+def _objective_measures(engine: Engine, as_at: date) -> pd.DataFrame:
+    """The objectives' measures up to the as-at date: a pack for a past date rates what was known then."""
+    measured = objectives.with_values(placements.stored_measures(engine))
+    return measured[measured["period_end"] <= pd.Timestamp(as_at)].reset_index(drop=True)
+
+
+def _occupancy(engine: Engine, measured: pd.DataFrame, all_own: bool) -> pd.DataFrame:
+    """The own homes' occupancy month by month, as the Objectives page counts it."""
+    homes = objectives.strategy_homes(engine)
+    ratings = market.home_ratings(engine, objectives.linked_urns(homes, measured))
+    counted = objectives.homes_counted(homes, ratings, measured, all_own)
+    return objectives.programme_occupancy(objectives.occupancy(counted, measured)).dropna(subset=["value"])
 
 
 def headline(data: BriefingData) -> str:
@@ -165,68 +173,100 @@ def _rating_words(rating: Rating) -> str:
 
 @dataclass(frozen=True)
 class _Measured:
-    """An objective the SSDA903 figures measure: its column, target setting and how a value reads."""
+    """An objective rated by one of DfE's measures against a target setting (a share, the target in %)."""
 
     objective: str
-    column: str
+    measure: m.Measure
     target_key: str
-    what: str  # what the value counts, after it: "in the council's own homes"
-    as_percent: bool
+    what: str  # what the value counts, after it: "of children in children's homes in the council's own homes"
     lower_is_better: bool = False
-
-    def value(self, number: float) -> str:
-        return f"{number:.0%}" if self.as_percent else f"{number:.2f}"
+    missing: str = "The SSDA903 measures stored cannot measure this."
 
 
-MEASURED = (
-    _Measured(
-        "More of the council's own provision",
-        "own_share",
-        "own_share_target",
-        "in the council's own homes",
-        as_percent=True,
-    ),
-    _Measured(
-        "More children placed inside the county",
-        "inside_share",
-        "inside_target",
-        "placed inside the county",
-        as_percent=True,
-    ),
-    _Measured(
-        "Stable placements",
-        "changes_per_child_12m",
-        "changes_target",
-        "moves per child a year",
-        as_percent=False,
-        lower_is_better=True,
-    ),
+STABILITY = _Measured(
+    "Better outcomes and placement stability",
+    m.THREE_OR_MORE_PLACEMENTS,
+    "three_or_more_target",
+    "of children looked after had three or more placements in the year",
+    lower_is_better=True,
+    missing="Three or more placements needs the whole year's files imported together.",
 )
+WITHIN_COUNTY = _Measured(
+    "Children placed within the county",
+    m.PLACED_INSIDE,
+    "inside_target",
+    "of children looked after placed inside the council's boundary",
+    missing="The postcode-district lookup is needed to place children inside or outside the county.",
+)
+SPECIALISM = "The right placement type and specialism"
+OWN_PROVISION = "Own provision and savings"
+
+
+def _when(found: objectives.Latest) -> str:
+    return f"at 31 March {found.month_end:%Y}" if found.year_end else f"at the end of {found.month_end:%B %Y}"
 
 
 def _rate_measured(objective: _Measured, measures: pd.DataFrame, chosen: dict[str, float | None]) -> ObjectiveRating:
-    found = objectives.latest(measures, objective.column)
+    found = objectives.headline(measures, objective.measure.name)
     if found is None:
-        reason = (
-            "The postcode-district lookup is needed to place children inside or outside the county."
-            if objective.column == "inside_share"
-            else "The placement figures stored cannot measure this."
-        )
-        return ObjectiveRating(objective.objective, Rating.NOT_MEASURED, reason)
-    said = f"{objective.value(found.value)} {objective.what} at the end of {found.month_end:%B %Y}"
+        return ObjectiveRating(objective.objective, Rating.NOT_MEASURED, objective.missing)
+    said = f"{found.value:.0%} {objective.what} {_when(found)}"
     target = chosen[objective.target_key]
     if target is None:
         return ObjectiveRating(objective.objective, Rating.NOT_RATED, f"{said}; no target is set.")
-    goal = target / 100 if objective.as_percent else target
-    rating = rag(found.value, goal, objective.lower_is_better)
+    rating = rag(found.value, target / 100, objective.lower_is_better)
     bound = "at most " if objective.lower_is_better else ""
     return ObjectiveRating(
-        objective.objective, rating, f"{said}; target {bound}{objective.value(goal)}: {_rating_words(rating)}."
+        objective.objective, rating, f"{said}; target {bound}{target / 100:.0%}: {_rating_words(rating)}."
+    )
+
+
+def _rate_specialism(measures: pd.DataFrame) -> ObjectiveRating:
+    """Not measurable from the return; the need it does show, said beside."""
+    reason = "SSDA903 does not record the specialism a child needed, so the match cannot be measured from it."
+    outside = objectives.by_category(measures, m.HOMES_OUTSIDE_BY_AGE.name)
+    if not outside.empty:
+        last = outside.iloc[-1]
+        total = int(round(last.drop("period_end").sum()))
+        reason += (
+            f" {plural(total, 'child', 'children')} in children's homes outside the county at the end of "
+            f"{last['period_end']:%B %Y}."
+        )
+    return ObjectiveRating(SPECIALISM, Rating.NOT_MEASURED, reason)
+
+
+def occupancy_rating(occupancy: float) -> Rating:
+    """The own homes' occupancy: green at OCCUPANCY_GREEN or more, amber at OCCUPANCY_AMBER or more, red below."""
+    if occupancy >= objectives.OCCUPANCY_GREEN:
+        return Rating.GREEN
+    return Rating.AMBER if occupancy >= objectives.OCCUPANCY_AMBER else Rating.RED
+
+
+def _rate_own_provision(data: BriefingData) -> ObjectiveRating:
+    """Rated by the own homes' occupancy (a bed empty is not a saving); own provision's share said beside."""
+    share = objectives.headline(data.objective_measures, m.OWN_PROVISION.name)
+    beside = (
+        "" if share is None else f" Own provision: {share.value:.0%} of children in children's homes {_when(share)}."
+    )
+    if data.occupancy.empty:
+        return ObjectiveRating(
+            OWN_PROVISION,
+            Rating.NOT_MEASURED,
+            "Occupancy needs the own homes' Ofsted URNs and their places, and the SSDA903 return." + beside,
+        )
+    last = data.occupancy.iloc[-1]
+    rating = occupancy_rating(float(last["value"]))
+    thresholds = f"green at {objectives.OCCUPANCY_GREEN:.0%} or more, amber at {objectives.OCCUPANCY_AMBER:.0%} or more"
+    return ObjectiveRating(
+        OWN_PROVISION,
+        rating,
+        f"The own homes were {last['value']:.0%} occupied in {last['period_end']:%B %Y} ({thresholds}, red below)."
+        + beside,
     )
 
 
 def objective_ratings(data: BriefingData) -> list[ObjectiveRating]:
-    """A rating, with its reason in words, for the bed target and each of the strategy's objectives."""
+    """A rating, with its reason in words, for the bed target and each of the decision record's objectives."""
     said: Outlook = outlook(data.totals, data.forecast, data.as_at)
     beds = ObjectiveRating(
         f"{data.totals.target} beds open", OUTLOOK_RAG[said.tone], f"{said.headline} {said.detail}".strip()
@@ -238,21 +278,18 @@ def objective_ratings(data: BriefingData) -> list[ObjectiveRating]:
             ObjectiveRating(
                 "The strategy's four objectives",
                 Rating.NOT_MEASURED,
-                "No SSDA903 placement figures are in the store: import them to measure "
-                "stability, own provision, spend and placements inside the county.",
+                "No SSDA903 measures are in the store: import the return to measure placement stability, "
+                "placements within the county, own provision and the own homes' occupancy.",
             ),
         ]
-    rated = [_rate_measured(objective, measures, data.objective_settings) for objective in MEASURED]
-    to_date = float(measures["cost_avoided_to_date"].iloc[-1])
-    rated.append(
-        ObjectiveRating(
-            "Less spend on the independent sector",
-            Rating.NOT_RATED,
-            f"£{to_date:,.0f} avoided to the end of {measures['month_end'].iloc[-1]:%B %Y} at "
-            "the weekly costs set; no target is set.",
-        )
-    )
-    return [beds, *rated]
+    chosen = data.objective_settings
+    return [
+        beds,
+        _rate_measured(STABILITY, measures, chosen),
+        _rate_specialism(measures),
+        _rate_own_provision(data),
+        _rate_measured(WITHIN_COUNTY, measures, chosen),
+    ]
 
 
 def bed_numbers(data: BriefingData) -> list[tuple[str, int, str]]:
