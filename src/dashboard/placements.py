@@ -31,7 +31,7 @@ from dashboard import episodes as computed
 from dashboard.audit import record_bulk_change
 from dashboard.importers import CSV_FILE, Accepts, file_problem, read_refusal, run_import
 from dashboard.lookup import lookup_frame
-from dashboard.models import Council, ObjectiveMeasure, PlacementFigure
+from dashboard.models import Council, ObjectiveMeasure
 from dashboard.reading import Problem, Report, UnreadableFile, csv_table, parse_date
 from dashboard.roles import Actor
 from dashboard.wording import dmy, plural
@@ -401,23 +401,7 @@ def import_episodes(
     return run_import(engine, EpisodesImport([*given, *headers], today or date.today(), months), actor, dry_run)
 
 
-# ---------------------------------------------------------------- reading the aggregates back
-
-
-def placement_figures(engine: Engine) -> pd.DataFrame:
-    """Every stored monthly figure, wide: one row per month end, a column per measure and category."""
-    query = select(PlacementFigure.month_end, PlacementFigure.measure, PlacementFigure.category, PlacementFigure.value)
-    with engine.connect() as connection:
-        long = pd.read_sql(query.order_by(PlacementFigure.month_end), connection)
-    if long.empty:
-        return pd.DataFrame(columns=["month_end"])
-    long["month_end"] = pd.to_datetime(long["month_end"])
-    wide = long.pivot_table(index="month_end", columns=["measure", "category"], values="value", aggfunc="sum")
-    wide.columns = [f"{measure}:{category}" for measure, category in wide.columns]
-    return wide.reset_index()
-
-
-MEASURE_COLUMNS = ["measure", "category", "period_end", "numerator", "denominator"]
+# ---------------------------------------------------------------- reading the measures back
 
 
 def stored_measures(engine: Engine) -> pd.DataFrame:
@@ -428,4 +412,4 @@ def stored_measures(engine: Engine) -> pd.DataFrame:
     with engine.connect() as connection:
         frame = pd.read_sql(query.order_by(m.measure, m.category, m.period_end), connection)
     frame["denominator"] = frame["denominator"].astype(float)
-    return frame[MEASURE_COLUMNS]
+    return frame[computed.MEASURE_COLUMNS]
