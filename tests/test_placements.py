@@ -144,6 +144,20 @@ def test_a_year_whose_last_episode_starts_on_30_march_is_measured_at_31_march(en
     assert "at 31 March 2024 as DfE measures them" in report.summary()
 
 
+def test_a_past_years_return_is_measured_to_31_march_whatever_its_last_event(engine, tmp_path):
+    """A small council's year may have no event after December: its return still holds every child to 31 March."""
+    rows = [episode("1", "01/05/2022"), episode("2", "01/06/2022", "10/12/2022", provider="PR4")]
+    report = placements.import_episodes(engine, write_episodes(tmp_path / "e.csv", rows), ANN, today=date(2026, 1, 1))
+    assert (report.months[0], report.months[-1]) == (date(2022, 4, 30), date(2023, 3, 31))
+    assert figures(engine)[("2023-03", "looked_after", "")] == (1, None)
+
+
+def test_the_year_in_progress_is_measured_to_the_last_month_end_passed(engine, tmp_path):
+    rows = [episode("1", "01/05/2025"), episode("2", "01/06/2025", "10/11/2025", provider="PR4")]
+    report = placements.import_episodes(engine, write_episodes(tmp_path / "e.csv", rows), ANN, today=date(2025, 11, 20))
+    assert (report.months[0], report.months[-1]) == (date(2025, 4, 30), date(2025, 10, 31))
+
+
 def test_the_synthetic_extract_read_in_place_matches_an_independent_count(engine):
     report = placements.import_episodes(engine, EPISODES, ANN, today=date(2026, 11, 26))
     assert report.ok and report.written, report.summary()

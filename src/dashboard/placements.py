@@ -7,11 +7,11 @@ months the trend. All or nothing, and only the measures are written: no child's 
 is ever stored, and the files themselves are not kept.
 
 Each episodes file is read as one collection year's return: every episode open at any time from 1 April to 31 March,
-the year of its latest episode start (or the months asked for). Several years imported together are joined on the
-child and the episode's start (the later year's row wins: it may give the end date the earlier one could not), which
-lets the measures look back beyond one year (long-term stability needs two and a half). Importing a year again
-replaces the months it covers. A row repeated exactly would count an episode twice, so a file holding one is refused,
-naming both rows.
+the year of its latest episode start, up to the last month end that has passed (or the months asked for). Several
+years imported together are joined on the child and the episode's start (the later year's row wins: it may give the
+end date the earlier one could not), which lets the measures look back beyond one year (long-term stability needs two
+and a half). Importing a year again replaces the months it covers. A row repeated exactly would count an episode
+twice, so a file holding one is refused, naming both rows.
 """
 
 from __future__ import annotations
@@ -254,13 +254,11 @@ def check_births(rows: list[tuple[int, list[str]]], source: str, today: date) ->
 
 def year_months(episodes: pd.DataFrame, today: date) -> list[date]:
     """The month ends of the collection year an episodes file returns: April to March of the year holding its latest
-    episode start; for an extract of part of a year, up to the end of the month of its latest date; never a month
-    end still to come."""
+    episode start (a return holds every episode open in its year, whatever the date of its last event), none still
+    to come: an extract of the year in progress is measured up to the last month end before today."""
     latest_start = episodes["start"].max().date()
     year_end = date(latest_start.year + (latest_start.month > 3), 3, 31)
-    latest = pd.concat([episodes["start"], episodes["end"]]).max() + pd.offsets.MonthEnd(0)
-    last = min(year_end, latest.date())
-    return [month for month in month_ends(date(year_end.year - 1, 4, 30), last) if month <= today]
+    return [month for month in month_ends(date(year_end.year - 1, 4, 30), year_end) if month <= today]
 
 
 def month_ends(first: date, last: date) -> list[date]:
