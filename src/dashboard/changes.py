@@ -104,7 +104,9 @@ ENTITY_WORDS = {
     "role_grant": "sign-in role",
     "objective_setting": "objective setting",
     "placement_figure": "placement figures",
+    "objective_measure": "objectives' measures",
     "market_figure": "children's homes market figures",
+    "ofsted_home": "Ofsted's children's homes",
     "postcode_district": "postcode district lookup",
 }
 
