@@ -89,12 +89,18 @@ class PlacementReport(Report):
         span = f"{dmy(self.months[0])} to {dmy(self.months[-1])}" if self.months else "no month"
         year_ends = [month for month in self.months if (month.month, month.day) == (3, 31)]
         at = f"; at 31 March {listed_years(year_ends)} as DfE measures them" if year_ends else ""
-        lookup_needed = " Inside or outside the county needs the postcode-district lookup: import it first."
+        lookup_needed = (
+            " Inside or outside the county needs the postcode-district lookup: import it, then these files again."
+        )
         where = "" if self.located else lookup_needed
-        ages = "" if self.births else " Long-term stability needs the header file (dates of birth): import it too."
+        ages = (
+            " Long-term stability needs the header files (dates of birth): import them with the episodes."
+            if not self.births
+            else ""
+        )
         return (
             f"{self.verb} the objectives' measures at {plural(len(self.months), 'month end')} ({span}{at}) from "
-            f"{plural(self.episodes, 'episode')} in {plural(self.years, 'file')}; no child-level row or postcode "
+            f"{self.episodes:,} episodes in {plural(self.years, 'episodes file')}; no child-level row or postcode "
             f"is kept.{where}{ages}"
         )
 
