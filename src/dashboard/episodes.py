@@ -198,7 +198,9 @@ def _placed_since(frame: pd.DataFrame, starts: pd.Series) -> pd.Series:
     began = frame.groupby(placement)["start"].transform("first")
     firsts = frame.loc[starts, ["care", "start"]].assign(placement=placement[starts])
     before = firsts.groupby("care")["start"].shift()  # the previous placement's start, in the same run of care
-    previous = placement.map(pd.Series(before.to_numpy(), index=firsts["placement"].to_numpy()))
+    previous_start = pd.Series(before.to_numpy(), index=firsts["placement"].to_numpy())
+    # reindex, not map: a placement with no placement before it stays NaT (map would go through floats)
+    previous = pd.Series(previous_start.reindex(placement.to_numpy()).to_numpy(), index=frame.index)
     adoption = frame["place"].isin(m.ADOPTION_PLACEMENTS) & previous.notna()
     return began.where(~adoption, previous)
 
