@@ -149,8 +149,10 @@ def age_on(born: date, day: date) -> int:
 
 
 def age_band(age: int) -> str | None:
-    if 0 <= age <= 9:
-        return "0-9"
+    if 0 <= age <= 4:
+        return "0-4"
+    if 5 <= age <= 9:
+        return "5-9"
     if 10 <= age <= 15:
         return "10-15"
     if 16 <= age <= 17:
@@ -362,7 +364,7 @@ def measures_at(
     _share(figures, "long_term_stability", counts[("stable", "")], counts[("long_in_care", "")])
     figures[("stability_undetermined", "")] = (counts[("stability_undetermined", "")], None)
     figures[("placed_split_district", "")] = (counts[("placed_split_district", "")], None)
-    for band in ("0-9", "10-15", "16-17"):
+    for band in ("0-4", "5-9", "10-15", "16-17"):
         figures[("homes_outside_by_age", band)] = (counts[("homes_outside_by_age", band)], None)
     for (name, category), number in counts.items():
         if name == "home_children":

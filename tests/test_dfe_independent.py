@@ -195,7 +195,7 @@ def test_reference_places_children_by_the_lookup() -> None:
     assert figures[("placed_location_unknown", "")] == (3, 6)
     assert figures[("placed_split_district", "")] == (1, None)
     assert figures[("homes_outside_by_age", "16-17")] == (1, None)  # "shared" is 19: left out
-    assert figures[("homes_outside_by_age", "0-9")] == (0, None)
+    assert figures[("homes_outside_by_age", "0-4")] == figures[("homes_outside_by_age", "5-9")] == (0, None)
 
 
 def test_reference_measures_distance_between_centroids() -> None:

@@ -160,7 +160,7 @@ def test_no_child_id_postcode_or_episode_comes_back() -> None:
     assert list(rows.columns) == MEASURE_COLUMNS
     cells = {str(cell) for column in ("measure", "category") for cell in rows[column]}
     assert not cells & {*children, "SG14", "CB1", "K"}
-    assert set(rows["category"]) == {"", "1234567", "0-9", "10-15", "16-17"}  # the URN: public, not a child
+    assert set(rows["category"]) == {"", "1234567", "0-4", "5-9", "10-15", "16-17"}  # the URN: public, not a child
 
 
 # ---------------------------------------------------------------- three or more placements in the year
@@ -399,7 +399,7 @@ def test_childrens_homes_outside_by_age_band() -> None:
         lookup=DISTRICTS,
     )
     by_band = {band: count(rows, m.HOMES_OUTSIDE_BY_AGE, category=band) for _, _, band in m.AGE_BANDS}
-    assert by_band == {"0-9": 0, "10-15": 1.75, "16-17": 1}
+    assert by_band == {"0-4": 0, "5-9": 0, "10-15": 1.75, "16-17": 1}
 
 
 # ---------------------------------------------------------------- the council's own homes

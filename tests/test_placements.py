@@ -15,7 +15,7 @@ from dashboard.roles import AccessDenied, Actor, Role
 from dashboard.validation import looks_like_postcode
 from tests.conftest import SHARED_DATA, dump
 
-AGE_BANDS = {"0-9", "10-15", "16-17"}
+AGE_BANDS = {"0-4", "5-9", "10-15", "16-17"}
 
 EPISODES = SHARED_DATA / "ssda903" / "demandmodel_2021-episodes.csv"
 ANN = Actor("ann@herts.gov.uk", "import 903", Role.EDITOR)

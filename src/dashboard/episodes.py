@@ -60,12 +60,12 @@ def measure_rows(
     At a period end with no child looked after, only looked_after (0) and the own homes' figures are written: a
     share of no children is no figure. Which other measures are written depends on what was given (see each)."""
     periods = pd.DatetimeIndex(sorted({pd.Timestamp(day) for day in period_ends})).as_unit("ns")
-    frame = _prepared(episodes)
+    frame = prepared(episodes)
     care = _with_chains(frame[~frame["ls"].isin(m.SHORT_BREAKS)])
-    open_care = _spread(care, periods, periods)
+    open_care = spread_over(care, periods, periods)
     looked_after = open_care.groupby("period")["child"].nunique().reindex(periods, fill_value=0)
     counted = pd.DatetimeIndex(looked_after.index[looked_after > 0])
-    current = _latest(open_care)
+    current = latest_open(open_care)
     places = _districts(lookup, council)
     parts = [
         _rows(m.LOOKED_AFTER, looked_after, periods),
@@ -89,7 +89,7 @@ def measure_rows(
 # ---------------------------------------------------------------- the episodes, spread over the period ends
 
 
-def _prepared(episodes: pd.DataFrame) -> pd.DataFrame:
+def prepared(episodes: pd.DataFrame) -> pd.DataFrame:
     """The episodes with an `order` (their place in the frame) to break ties between equal start dates."""
     frame = episodes.loc[:, list(EPISODE_COLUMNS)].reset_index(drop=True)
     frame["start"] = pd.to_datetime(frame["start"]).astype("datetime64[ns]")
@@ -98,7 +98,7 @@ def _prepared(episodes: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _spread(episodes: pd.DataFrame, periods: pd.DatetimeIndex, firsts: pd.DatetimeIndex) -> pd.DataFrame:
+def spread_over(episodes: pd.DataFrame, periods: pd.DatetimeIndex, firsts: pd.DatetimeIndex) -> pd.DataFrame:
     """Each episode once for every period end P it touches, with P as `period`: it started on or before P and had
     not ended by the matching day of `firsts` (P itself: open on P; the first day of a window or month ending P: open
     at some time in it). `firsts` rises with `periods`, so an episode's period ends are one run of them, found by
@@ -120,7 +120,7 @@ def _nanoseconds(days: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     return np.asarray(pd.DatetimeIndex(days).as_unit("ns").asi8).copy()
 
 
-def _latest(spread: pd.DataFrame) -> pd.DataFrame:
+def latest_open(spread: pd.DataFrame) -> pd.DataFrame:
     """Per period end and child, the episode that started last (the later in the file on the same day)."""
     ordered = spread.sort_values(["period", "child", "start", "order"])
     return ordered.drop_duplicates(["period", "child"], keep="last")
@@ -156,7 +156,7 @@ def _in_homes(open_care: pd.DataFrame, looked_after: pd.Series, counted: pd.Date
     provider written, 0 included); a child in two homes on the day counts by the one they moved into last."""
     in_homes = open_care[open_care["place"] == m.CHILDRENS_HOME]
     homes = in_homes.groupby("period")["child"].nunique().reindex(counted, fill_value=0)
-    current = _latest(in_homes)
+    current = latest_open(in_homes)
     provider = current["provider"].where(current["provider"].isin(m.HOMES_BY_PROVIDER), _OTHER_PROVIDER)
     by_provider = pd.crosstab(current["period"], provider).reindex(columns=list(m.HOMES_BY_PROVIDER), fill_value=0)
     parts = [_rows(m.IN_CHILDRENS_HOMES, homes, counted, looked_after)]
@@ -236,7 +236,7 @@ def _three_or_more(
     periods = _covered_windows(counted, covered)
     if periods.empty:
         return pd.DataFrame()
-    in_window = _spread(care, periods, _window_starts(periods))
+    in_window = spread_over(care, periods, _window_starts(periods))
     in_window = in_window.merge(current[["period", "child"]], on=["period", "child"])
     in_window = in_window.sort_values(["period", "child", "start", "order"])
     # The placement held at the window's start is one, however many episodes were open then (a valid return has one).
@@ -385,7 +385,7 @@ def _homes_outside_by_age(
 ) -> pd.DataFrame:
     """homes_outside_by_age: children in children's homes outside the council's area on the day, by age band (a
     district crossing the boundary counts by its share outside; 18 and over left out; every band written)."""
-    now = _latest(open_care[open_care["place"] == m.CHILDRENS_HOME])
+    now = latest_open(open_care[open_care["place"] == m.CHILDRENS_HOME])
     now = now[now["period"].isin(counted)]
     outside = 1.0 - now["placed"].map(places["inside"]).astype(float).fillna(1.0)
     ages = _ages(now["child"], now["period"], births)
@@ -406,7 +406,7 @@ def _own_homes(frame: pd.DataFrame, periods: pd.DatetimeIndex) -> pd.DataFrame:
     if homes.empty or periods.empty:
         return pd.DataFrame()
     firsts = pd.DatetimeIndex(periods.to_period("M").start_time)
-    in_month = _spread(homes, periods, firsts)
+    in_month = spread_over(homes, periods, firsts)
     first_day = pd.DatetimeIndex(in_month["period"].dt.to_period("M").dt.start_time)
     day_after = in_month["period"] + pd.Timedelta(days=1)
     until = in_month["end"].fillna(day_after).clip(upper=day_after)

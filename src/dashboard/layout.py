@@ -347,7 +347,8 @@ OBJECTIVE_MEASURES = Layout(
             "category",
             "category",
             "text",
-            "Blank, or what the measure is split by: a children's home's Ofsted URN, an age band (0-9, 10-15, 16-17).",
+            "Blank, or what the measure is split by: a children's home's Ofsted URN, or an age band (0-4, 5-9, "
+            "10-15, 16-17).",
         ),
         Column(
             "period_end",

@@ -32,7 +32,8 @@ MILES_FROM_HOME = 20
 STABILITY_AGE_UNDER = 16
 STABILITY_CARE_MONTHS = 30  # two and a half years
 STABILITY_PLACEMENT_MONTHS = 24
-AGE_BANDS = ((0, 9, "0-9"), (10, 15, "10-15"), (16, 17, "16-17"))
+# Age bands of children looked after, for the measures by age and the demand forecast.
+AGE_BANDS = ((0, 4, "0-4"), (5, 9, "5-9"), (10, 15, "10-15"), (16, 17, "16-17"))
 
 
 @dataclass(frozen=True)
