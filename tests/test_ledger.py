@@ -138,6 +138,12 @@ def test_the_migration_rebuilds_the_record_from_the_audit_log(engine):
             "DROP TABLE postcode_district",
             "CREATE TABLE postcode_district (outward_code VARCHAR(4) NOT NULL, local_authority VARCHAR(100) NOT NULL, "
             "CONSTRAINT pk_postcode_district PRIMARY KEY (outward_code))",
+            # 0011's
+            "DROP TABLE forecast_point",
+            "DROP TABLE forecast_run",
+            "DROP TABLE forecast_scenario",
+            "DROP TABLE forecast_backtest",
+            "DROP TABLE forecast_basis",
         ):
             connection.execute(text(undone))
     upgrade_to_head(engine)

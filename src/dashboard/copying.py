@@ -51,6 +51,11 @@ COUNCIL_DATA = (
     "property_record",
     "milestone_record",
     "briefing_pack",
+    "forecast_basis",
+    "forecast_backtest",
+    "forecast_scenario",
+    "forecast_run",
+    "forecast_point",
 )
 
 

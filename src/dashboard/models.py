@@ -342,6 +342,9 @@ class PostcodeDistrict(Base):
     share: Mapped[float | None] = mapped_column(Float)  # of the district in this authority, 0 to 1; None: not known
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # The council's district (its ONS code) the postcode district mostly lies in; None outside the council or not
+    # given (migration 0011).
+    council_district: Mapped[str | None] = mapped_column(String(9))
 
 
 class MarketFigure(Base):
@@ -406,7 +409,99 @@ class ObjectiveSetting(Base):
         return self.key
 
 
-AUDITED_MODELS: tuple[type[Base], ...] = (Strategy, Decision, Phase, Property, Milestone, RoleGrant, ObjectiveSetting)
+class ForecastBasis(Base):
+    """What the demand forecast is made from (dashboard.forecast.Basis): the SSDA903 import's month-to-month counts,
+    as aggregates only, with the data's first and last day and the backtest of its last year. One row: an import
+    replaces it (migration 0011)."""
+
+    __tablename__ = "forecast_basis"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    made_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    made_by: Mapped[str] = mapped_column(String(200))
+    data_first: Mapped[date] = mapped_column(Date)
+    data_last: Mapped[date] = mapped_column(Date)
+    counts: Mapped[str] = mapped_column(Text)  # JSON: dashboard.forecast.Basis.to_json
+    backtest_first: Mapped[date | None] = mapped_column(Date)  # the backtest's reference window
+    backtest_last: Mapped[date | None] = mapped_column(Date)
+    backtest_mape: Mapped[float | None] = mapped_column(Float)  # per cent; None: no backtest (under two years)
+
+
+class ForecastBacktest(Base):
+    """The backtest month by month: children in children's homes as forecast a year ahead beside the actual."""
+
+    __tablename__ = "forecast_backtest"
+
+    period_end: Mapped[date] = mapped_column(Date, primary_key=True)
+    actual: Mapped[float] = mapped_column(Float)
+    expected: Mapped[float] = mapped_column(Float)
+    lower: Mapped[float] = mapped_column(Float)
+    upper: Mapped[float] = mapped_column(Float)
+
+
+class ForecastScenario(Base):
+    """A named scenario an editor saved: how the forecast's inputs differ from the central one. None: the default."""
+
+    __tablename__ = "forecast_scenario"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    entry_change: Mapped[float] = mapped_column(Float, default=0.0)  # per cent on the entries a month
+    own_share: Mapped[float | None] = mapped_column(Float)  # 0 to 1
+    occupancy: Mapped[float | None] = mapped_column(Float)  # 0 to 1
+    reference_first: Mapped[date | None] = mapped_column(Date)
+    reference_last: Mapped[date | None] = mapped_column(Date)
+    saved_by: Mapped[str] = mapped_column(String(200))
+    saved_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+
+    def audit_ref(self) -> str:
+        return self.name
+
+
+class ForecastRun(Base):
+    """A forecast as made: the scenario and every input it used, resolved (the share and its source, the occupancy,
+    the reference window, the data's days), and when."""
+
+    __tablename__ = "forecast_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario: Mapped[str] = mapped_column(String(60), unique=True)
+    made_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    entry_change: Mapped[float] = mapped_column(Float)
+    own_share: Mapped[float] = mapped_column(Float)
+    own_share_source: Mapped[str] = mapped_column(String(200))
+    occupancy: Mapped[float] = mapped_column(Float)
+    reference_first: Mapped[date] = mapped_column(Date)
+    reference_last: Mapped[date] = mapped_column(Date)
+    data_first: Mapped[date] = mapped_column(Date)
+    data_last: Mapped[date] = mapped_column(Date)
+    runs: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+
+
+class ForecastPoint(Base):
+    """One forecast figure at a month end: the mean of the simulations and their 5th and 95th percentiles."""
+
+    __tablename__ = "forecast_point"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"), primary_key=True)
+    period_end: Mapped[date] = mapped_column(Date, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(40), primary_key=True)
+    expected: Mapped[float] = mapped_column(Float)
+    lower: Mapped[float] = mapped_column(Float)
+    upper: Mapped[float] = mapped_column(Float)
+
+
+AUDITED_MODELS: tuple[type[Base], ...] = (
+    Strategy,
+    Decision,
+    Phase,
+    Property,
+    Milestone,
+    RoleGrant,
+    ObjectiveSetting,
+    ForecastScenario,
+)
 
 
 def text_length(model: type[Base], column: str) -> int:

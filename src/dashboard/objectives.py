@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from dashboard import demand
 from dashboard import measures as m
 from dashboard.db import session_scope
 from dashboard.models import District, ObjectiveSetting, Property
@@ -59,7 +60,7 @@ SETTINGS: tuple[Setting, ...] = (
         100,
     ),
     Setting(
-        "own_share_target",
+        demand.OWN_SHARE_TARGET,
         "Own provision's share of children in children's homes: target",
         "%",
         None,
@@ -183,6 +184,9 @@ def save_settings(
                 session.add(ObjectiveSetting(key=key, value=float(value), source=source))
             else:
                 row.value, row.source = float(value), source
+        if demand.OWN_SHARE_TARGET in wanted:
+            session.flush()
+            demand.reforecast(session)  # beds needed rests on the aim: the forecasts must not keep the old one
     changed = len(wanted.keys() | wanted_sources.keys())
     return f"Saved {changed} setting(s)." if changed else "No changes to save."
 
