@@ -1,8 +1,9 @@
 """The postcode-district lookup, hostile: the project's own export of it altered in code (no rows, a district that is
 more or less than an outward code, an authority too long or holding a control character, several faults in a row,
 a district and authority given twice, shares that are not a district's whole, a centroid outside the UK, half given or
-not agreed) is refused naming its file, row and column, the lookup held is kept, and the command line exits non-zero;
-splits, percentages and centroids are stored exactly as written, and the export imports back unchanged."""
+not agreed, a council district unknown or on another authority's row) is refused naming its file, row and column, the
+lookup held is kept, and the command line exits non-zero; splits, percentages, centroids and council districts are
+stored exactly as written (a council district as its ONS code), and the export imports back unchanged."""
 
 from __future__ import annotations
 
@@ -18,21 +19,22 @@ from dashboard import lookup
 from dashboard.exporting import table_file
 from dashboard.layout import POSTCODE_DISTRICTS
 from dashboard.roles import SYSTEM, Actor, Role
+from dashboard.safeguarding import MESSAGE
 from tests.conftest import dump
 
 EDITOR = Actor("ann@herts.gov.uk", "test", Role.EDITOR)
-HEADER = ["Postcode district", "Local authority", "Share", "Latitude", "Longitude"]
+HEADER = ["Postcode district", "Local authority", "Share", "Latitude", "Longitude", "Council district"]
 # As exported: a row per district and authority, by district then authority; SG8 crosses the county line (rows 7 and 8
-# of the file) and, like AL1, has a centroid.
+# of the file) and, like AL1, has a centroid. The council's rows but EN11's name the council's district (ONS code).
 HELD = [
-    ["AL1", "Hertfordshire", "", "51.75", "-0.34"],
-    ["AL10", "Hertfordshire", "", "", ""],
-    ["EN11", "Hertfordshire", "", "", ""],
-    ["LU1", "Luton", "", "", ""],
-    ["SG1", "Hertfordshire", "", "", ""],
-    ["SG8", "Cambridgeshire", "0.4", "52.05", "-0.02"],
-    ["SG8", "Hertfordshire", "0.6", "52.05", "-0.02"],
-    ["WD17", "Hertfordshire", "", "", ""],
+    ["AL1", "Hertfordshire", "", "51.75", "-0.34", "E07000240"],
+    ["AL10", "Hertfordshire", "", "", "", "E07000241"],
+    ["EN11", "Hertfordshire", "", "", "", ""],
+    ["LU1", "Luton", "", "", "", ""],
+    ["SG1", "Hertfordshire", "", "", "", "E07000243"],
+    ["SG8", "Cambridgeshire", "0.4", "52.05", "-0.02", ""],
+    ["SG8", "Hertfordshire", "0.6", "52.05", "-0.02", "E07000099"],
+    ["WD17", "Hertfordshire", "", "", "", "E07000103"],
 ]
 HELD_DISTRICTS = len({row[0] for row in HELD})
 
@@ -149,7 +151,7 @@ def test_every_shape_of_district_is_taken_and_small_letters_are_kept_in_capitals
     rows = [["Postcode district", "Local authority"], *([district, "Somewhere"] for district in districts)]
     report = lookup.import_lookup(engine, write_rows(tmp_path / "lookup.csv", rows), EDITOR)
     assert report.written, report.summary()
-    stored = sorted((district.upper(), "Somewhere", None, None, None) for district in districts)
+    stored = sorted((district.upper(), "Somewhere", None, None, None, None) for district in districts)
     assert dump(engine)["postcode_district"] == stored
 
 
@@ -395,15 +397,15 @@ GOOD = [
     ["AL10", "Welwyn Hatfield", "", "", ""],
 ]
 GOOD_STORED = [
-    ("AL10", "Welwyn Hatfield", None, None, None),
-    ("CM22", "East Hertfordshire", None, 51.85, 0.2),
-    ("CM22", "Essex", None, 51.85, 0.2),
-    ("EN9", "Broxbourne", 0.333, None, None),  # 33.3 / 100 in floating point would be 0.33299999999999996
-    ("EN9", "Epping Forest", 0.667, None, None),
-    ("LU1", "Luton", 1.0, 51.88, -0.42),
-    ("SG1", "Stevenage", 1.0, None, None),
-    ("SG8", "Cambridgeshire", 0.4, 52.05, -0.02),
-    ("SG8", "Hertfordshire", 0.6, 52.05, -0.02),
+    ("AL10", "Welwyn Hatfield", None, None, None, None),
+    ("CM22", "East Hertfordshire", None, 51.85, 0.2, None),
+    ("CM22", "Essex", None, 51.85, 0.2, None),
+    ("EN9", "Broxbourne", 0.333, None, None, None),  # 33.3 / 100 in floating point would be 0.33299999999999996
+    ("EN9", "Epping Forest", 0.667, None, None, None),
+    ("LU1", "Luton", 1.0, 51.88, -0.42, None),
+    ("SG1", "Stevenage", 1.0, None, None, None),
+    ("SG8", "Cambridgeshire", 0.4, 52.05, -0.02, None),
+    ("SG8", "Hertfordshire", 0.6, 52.05, -0.02, None),
 ]
 
 
@@ -416,7 +418,8 @@ def test_splits_percentages_and_centroids_are_stored_exactly_as_written(engine, 
     assert report.summary() == (
         "Imported the postcode-district lookup: 6 postcode districts in 9 local authorities. 3 districts cross a "
         "boundary: 2 with shares, 1 without (children placed there count as location not known). 3 districts of 6 "
-        "have a centroid (for the approximate distance from home)."
+        "have a centroid (for the approximate distance from home). No district is placed in a council district: the "
+        "forecast's need is not shown by home district."
     )
 
 
@@ -426,7 +429,7 @@ def test_a_lookup_with_no_split_and_no_centroid_says_so(engine, tmp_path):
     assert report.summary() == (
         "Would import (dry run, nothing written) the postcode-district lookup: 1 postcode district in 1 local "
         "authority. No district crosses a boundary. No district has a centroid: the distance from home is not "
-        "measured."
+        "measured. No district is placed in a council district: the forecast's need is not shown by home district."
     )
 
 
@@ -451,9 +454,9 @@ def test_the_export_of_splits_and_centroids_imports_back_unchanged(engine, tmp_p
     rows = exported_rows(engine)
     assert rows[0] == HEADER
     assert rows[1:4] == [
-        ["AL10", "Welwyn Hatfield", "", "", ""],
-        ["CM22", "East Hertfordshire", "", "51.85", "0.2"],
-        ["CM22", "Essex", "", "51.85", "0.2"],
+        ["AL10", "Welwyn Hatfield", "", "", "", ""],
+        ["CM22", "East Hertfordshire", "", "51.85", "0.2", ""],
+        ["CM22", "Essex", "", "51.85", "0.2", ""],
     ]
     (tmp_path / "postcode_districts.csv").write_bytes(exported)
     report = lookup.import_lookup(engine, tmp_path / "postcode_districts.csv", EDITOR)
@@ -462,11 +465,14 @@ def test_the_export_of_splits_and_centroids_imports_back_unchanged(engine, tmp_p
     assert table_file(engine, POSTCODE_DISTRICTS, SYSTEM) == exported
 
 
+FRAME_COLUMNS = ["outward_code", "local_authority", "share", "latitude", "longitude", "council_district"]
+
+
 def test_the_lookup_frame_gives_each_district_and_authority_with_nan_for_what_is_not_given(engine, tmp_path):
     assert lookup.import_lookup(engine, write_rows(tmp_path / "lookup.csv", GOOD), EDITOR).written
     with engine.connect() as connection:
         frame = lookup.lookup_frame(connection)
-    assert list(frame.columns) == ["outward_code", "local_authority", "share", "latitude", "longitude"]
+    assert list(frame.columns) == FRAME_COLUMNS
     assert [str(frame[name].dtype) for name in ("share", "latitude", "longitude")] == ["float64"] * 3
     as_rows = [tuple(None if value != value else value for value in row) for row in frame.itertuples(index=False)]
     assert sorted(as_rows) == GOOD_STORED
@@ -478,4 +484,161 @@ def test_the_lookup_frame_gives_each_district_and_authority_with_nan_for_what_is
 def test_the_lookup_frame_of_no_lookup_is_empty_with_its_columns(empty_engine):
     with Session(empty_engine) as session:
         frame = lookup.lookup_frame(session)
-    assert frame.empty and list(frame.columns) == ["outward_code", "local_authority", "share", "latitude", "longitude"]
+    assert frame.empty and list(frame.columns) == FRAME_COLUMNS
+
+
+# ---------------------------------------------------------------- the council's district
+
+
+@pytest.mark.parametrize(
+    ("header", "written", "code"),
+    [
+        ("Council district", "E07000243", "E07000243"),
+        ("council_district", "e07000243", "E07000243"),
+        ("District of the council", "  Stevenage ", "E07000243"),
+        ("COUNCIL DISTRICT", "STEVENAGE BOROUGH", "E07000243"),
+        ("Council district", "E07000101", "E07000243"),  # its former code: stored as the code in force
+        ("Council district", "North Herts", "E07000099"),
+        ("Council district", "n herts", "E07000099"),
+        ("Council district", "St. Albans", "E07000240"),
+        ("Council district", "Welwyn-Hatfield", "E07000241"),
+    ],
+)
+def test_a_council_district_is_read_as_people_write_it_and_stored_as_its_ons_code(
+    engine, tmp_path, header, written, code
+):
+    rows = [
+        ["Postcode district", "Local authority", header],
+        ["SG1", "hertfordshire", written],  # the council's name in any case
+        ["SG2", "Hertfordshire", ""],
+        ["LU1", "Luton", ""],
+    ]
+    report = lookup.import_lookup(engine, write_rows(tmp_path / "lookup.csv", rows), EDITOR)
+    assert report.written, report.summary()
+    assert sorted(dump(engine)["postcode_district"]) == [
+        ("LU1", "Luton", None, None, None, None),
+        ("SG1", "hertfordshire", None, None, None, code),
+        ("SG2", "Hertfordshire", None, None, None, None),
+    ]
+    assert report.placed == 1
+    assert report.summary().endswith(
+        "1 district of 3 is placed in a council district (for the forecast's need by home district)."
+    )
+
+
+HERTS_DISTRICTS = (
+    "Broxbourne, Dacorum, East Hertfordshire, Hertsmere, North Hertfordshire, St Albans, Stevenage, Three Rivers, "
+    "Watford, Welwyn Hatfield"
+)
+
+
+@pytest.mark.parametrize(
+    ("edits", "problem"),
+    [
+        (
+            {(6, "Council district"): "Luton"},
+            (
+                6,
+                "Council district",
+                f"'Luton' is not one of Hertfordshire's districts ({HERTS_DISTRICTS}): write a district's name, short "
+                "name or ONS code",
+            ),
+        ),
+        (
+            {(6, "Council district"): "E07000001"},
+            (6, "Council district", f"'E07000001' is not one of Hertfordshire's districts ({HERTS_DISTRICTS}): "),
+        ),
+        (
+            {(6, "Council district"): "Stevenage Town"},
+            (6, "Council district", "'Stevenage Town' is not one of Hertfordshire's districts"),
+        ),
+        (
+            {(6, "Council district"): "Hertfordshire"},
+            (6, "Council district", "'Hertfordshire' is not one of Hertfordshire's districts"),
+        ),
+        ({(6, "Council district"): "Stevenage SG1 2AB"}, (6, "Council district", MESSAGE)),
+        (
+            {(5, "Council district"): "Stevenage"},
+            (
+                5,
+                "Council district",
+                "is given, but this row's local authority is Luton, not Hertfordshire: only the council's row of a "
+                "postcode district names a council district: leave it blank",
+            ),
+        ),
+        (
+            # Whatever it says: on another authority's row, the cell is the fault.
+            {(5, "Council district"): "Luton"},
+            (5, "Council district", "is given, but this row's local authority is Luton, not Hertfordshire"),
+        ),
+        (
+            # The county line crosses SG8: its Cambridgeshire row may not name a Hertfordshire district.
+            {(7, "Council district"): "E07000099"},
+            (7, "Council district", "is given, but this row's local authority is Cambridgeshire, not Hertfordshire"),
+        ),
+        (
+            # "East Hertfordshire" is one of the council's districts, not the council.
+            {(6, "Local authority"): "East Hertfordshire"},
+            (6, "Council district", "is given, but this row's local authority is East Hertfordshire, not "),
+        ),
+    ],
+    ids=[
+        "another authority",
+        "an unknown code",
+        "a name not quite right",
+        "the council itself",
+        "a postcode",
+        "on another authority's row",
+        "anything on another authority's row",
+        "on the other side of a split",
+        "on a row of a district's own name",
+    ],
+)
+def test_a_council_district_is_one_of_the_councils_on_the_councils_row(held, tmp_path, edits, problem):
+    path = write_rows(tmp_path / "postcode_districts.csv", altered(held, tmp_path, edits))
+    [(row, column, said)] = refused(held, path)
+    assert (row, column) == problem[:2] and said.startswith(problem[2]), said
+
+
+def test_a_council_district_fault_is_named_in_the_files_own_header(held, tmp_path):
+    rows = [
+        ["pcds", "LA", "District of the council"],
+        ["SG1", "Hertfordshire", "Stevenage"],
+        ["SG2", "Hertfordshire", "Nowhere"],
+    ]
+    [(row, column, said)] = refused(held, write_rows(tmp_path / "ons.csv", rows))
+    assert (row, column) == (3, "District of the council") and said.startswith("'Nowhere' is not one of")
+
+
+def test_district_alone_is_the_outward_code_not_the_council_district(held, tmp_path):
+    rows = [["District", "Local authority"], ["Stevenage", "Hertfordshire"]]
+    [(row, column, said)] = refused(held, write_rows(tmp_path / "lookup.csv", rows))
+    assert (row, column) == (2, "District") and "is not a postcode district" in said
+
+
+def test_the_export_of_council_districts_imports_back_unchanged(engine, tmp_path):
+    rows = [
+        ["Postcode district", "Local authority", "Share", "Council district"],
+        ["SG8", "Hertfordshire", "60%", "North Herts"],
+        ["SG8", "Cambridgeshire", "40%", ""],
+        ["AL1", "HERTFORDSHIRE", "", "st albans"],
+        ["EN11", "Hertfordshire", "", ""],
+    ]
+    assert lookup.import_lookup(engine, write_rows(tmp_path / "lookup.csv", rows), EDITOR).written
+    stored = sorted(dump(engine)["postcode_district"])
+    exported = table_file(engine, POSTCODE_DISTRICTS, SYSTEM)
+    assert exported_rows(engine) == [
+        HEADER,
+        ["AL1", "HERTFORDSHIRE", "", "", "", "E07000240"],
+        ["EN11", "Hertfordshire", "", "", "", ""],
+        ["SG8", "Cambridgeshire", "0.4", "", "", ""],
+        ["SG8", "Hertfordshire", "0.6", "", "", "E07000099"],
+    ]
+    (tmp_path / "postcode_districts.csv").write_bytes(exported)
+    report = lookup.import_lookup(engine, tmp_path / "postcode_districts.csv", EDITOR)
+    assert report.written and report.placed == 2, report.summary()
+    assert sorted(dump(engine)["postcode_district"]) == stored
+    assert table_file(engine, POSTCODE_DISTRICTS, SYSTEM) == exported
+    with engine.connect() as connection:
+        frame = lookup.lookup_frame(connection)
+    assert frame["council_district"].fillna("").tolist() == ["E07000240", "", "", "E07000099"]

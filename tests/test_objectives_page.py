@@ -20,6 +20,7 @@ from tests import independent_903 as independent
 from tests.apptest import assert_charts_described, assert_page_ok, open_app, open_data_tables
 from tests.conftest import SHARED_DATA
 from tests.plotly_json import figure_json
+from tests.test_seed import HERTFORDSHIRE_DISTRICTS
 
 OFSTED = SHARED_DATA / "ofsted" / "ofsted_csc_providers_at_31march2024.csv"
 SSDA903 = SHARED_DATA / "ssda903"
@@ -59,13 +60,24 @@ def lookup_rows() -> list[dict[str, object]]:
     return rows
 
 
+def council_districts() -> dict[str, str]:
+    """The council's postcode districts of `lookup_rows` each placed in one of its ten districts (ONS code), in turn:
+    the lookup's optional column, for the forecast's need by home district (the independent recount ignores it)."""
+    ours = [row["outward_code"] for row in lookup_rows() if row["local_authority"] == COUNCIL]
+    districts = sorted(HERTFORDSHIRE_DISTRICTS)
+    return {str(code): districts[number % len(districts)] for number, code in enumerate(ours)}
+
+
 def write_lookup(folder: Path) -> Path:
     path = folder / "lookup.csv"
+    placed = council_districts()
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["Postcode district", "Local authority", "Share", "Latitude", "Longitude"])
+        writer.writerow(["Postcode district", "Local authority", "Share", "Latitude", "Longitude", "Council district"])
         for row in lookup_rows():
-            writer.writerow([row["outward_code"], row["local_authority"], "", row["latitude"], row["longitude"]])
+            code = row["outward_code"]
+            cells = [code, row["local_authority"], "", row["latitude"], row["longitude"], placed.get(str(code), "")]
+            writer.writerow(cells)
     return path
 
 
@@ -92,7 +104,8 @@ def home_days(urn: str) -> dict[date, int]:
 
 def load(engine, folder: Path) -> str:
     """The files imported as a council would, and a property linked to its home by URN; returns the URN."""
-    assert lookup.import_lookup(engine, write_lookup(folder), EDITOR).written
+    placed = lookup.import_lookup(engine, write_lookup(folder), EDITOR)
+    assert placed.written and placed.placed == len(council_districts()), placed.summary()
     report = placements.import_episodes(
         engine, list(EPISODES.values()), EDITOR, today=date(2026, 11, 26), headers=HEADERS
     )

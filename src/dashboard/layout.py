@@ -308,6 +308,14 @@ POSTCODE_DISTRICTS = Layout(
             "Longitude of the district's centroid (west negative), the same on each of its rows; given with Latitude "
             "or not at all.",
         ),
+        Column(
+            "Council district",
+            "council_district",
+            "ONS code of one of the council's districts (its name or short name is read too), or blank",
+            "The council's district the postcode district (mostly) lies in, on the council's row only: the "
+            "forecast shares the children whose home is there out to that district, for its need by home district "
+            "on the Districts map. Blank: not known.",
+        ),
     ),
     read_back="yes, by import-lookup (which replaces the lookup held)",
 )
@@ -420,6 +428,125 @@ BRIEFING_PACKS = Layout(
     ),
     read_back="no: recorded each time a pack is made",
 )
+# The forecast's files (dashboard.demand). The numbers below are dashboard.demand.RUNS and forecast.LOWER_PERCENTILE /
+# UPPER_PERCENTILE, written out so that this module stays light; tests/test_forecast_export.py holds them equal.
+FORECAST_EXPECTED = "The mean of the 500 simulations."
+FORECAST_LOWER = "The 5th percentile of the 500 simulations: the interval's lower end."
+FORECAST_UPPER = "The 95th percentile of the 500 simulations: the interval's upper end."
+FORECAST_PERIOD_END = Column(
+    "period_end", "period_end", "date (YYYY-MM-DD)", "The month end forecast (a month's last day)."
+)
+FORECAST = Layout(
+    name="forecast",
+    description="The demand forecast of children looked after, month by month for three years after the SSDA903 "
+    "data's last month end, for the central scenario and every saved one: the mean of the simulations and a 5th to "
+    "95th percentile interval. Aggregates only: no child, episode or postcode. Not imported: made again on every "
+    "SSDA903 import (import-903) and when a scenario is saved.",
+    columns=(
+        Column("scenario", "scenario", "text", "Central (the defaults), or the name of a saved scenario."),
+        FORECAST_PERIOD_END,
+        Column(
+            "measure",
+            "measure",
+            "text",
+            "What is forecast: looked_after (children looked after, short breaks left out), childrens_home "
+            "(in children's homes, placement K2), fostering (U1-U6), other (any other placement); a group and an "
+            "age band as 'group:band' (e.g. childrens_home:10-15; bands 0-4, 5-9, 10-15, 16-17); beds_needed (the "
+            "beds the council's own homes need: childrens_home x the own homes' share / the target occupancy, in "
+            "forecast_runs.csv).",
+        ),
+        Column("expected", "expected", "number", FORECAST_EXPECTED),
+        Column("lower", "lower", "number", FORECAST_LOWER),
+        Column("upper", "upper", "number", FORECAST_UPPER),
+    ),
+    read_back="no: made again on every SSDA903 import (import-903) and when a scenario is saved",
+)
+FORECAST_RUNS = Layout(
+    name="forecast_runs",
+    description="Each forecast in forecast.csv as it was made: its scenario and every input it used, resolved. "
+    "Not imported: made again on every SSDA903 import (import-903) and when a scenario is saved.",
+    columns=(
+        Column("scenario", "scenario", "text", "Central (the defaults), or the name of a saved scenario."),
+        Column("made_at", "made_at", "date and time (ISO 8601, UTC)", "When the forecast was made."),
+        Column(
+            "entry_change", "entry_change", "number (per cent)", "The change on entries into care a month (0: as seen)."
+        ),
+        Column(
+            "own_share",
+            "own_share",
+            "number (0 to 1)",
+            "The share of children in children's homes the council aims to meet in its own homes.",
+        ),
+        Column(
+            "own_share_source",
+            "own_share_source",
+            "text",
+            "Where the share comes from: the scenario, the strategy's aim, or own provision's share at a month end.",
+        ),
+        Column("occupancy", "occupancy", "number (0 to 1)", "The target occupancy of the own homes' beds."),
+        Column(
+            "reference_first",
+            "reference_first",
+            "date (YYYY-MM-DD)",
+            "The first day of the reference window the rates were fitted on.",
+        ),
+        Column("reference_last", "reference_last", "date (YYYY-MM-DD)", "The last day of the reference window."),
+        Column("data_first", "data_first", "date (YYYY-MM-DD)", "The first day of the SSDA903 data imported."),
+        Column(
+            "data_last",
+            "data_last",
+            "date (YYYY-MM-DD)",
+            "The data's last month end: the forecast starts from the children looked after then.",
+        ),
+        Column("runs", "runs", "whole number", "How many simulations the forecast's mean and interval are taken over."),
+    ),
+    read_back="no: made again on every SSDA903 import (import-903) and when a scenario is saved",
+)
+FORECAST_BACKTEST = Layout(
+    name="forecast_backtest",
+    description="How far to trust the forecast: rates fitted on the two years before the data's last year, the last "
+    "year forecast from the children looked after at its start, month by month beside the children in children's "
+    "homes actually counted. Not imported: made again on every SSDA903 import (import-903).",
+    columns=(
+        FORECAST_PERIOD_END,
+        Column("actual", "actual", "number", "Children in children's homes (K2) on the day, short breaks left out."),
+        Column("expected", "expected", "number", FORECAST_EXPECTED),
+        Column("lower", "lower", "number", FORECAST_LOWER),
+        Column("upper", "upper", "number", FORECAST_UPPER),
+    ),
+    read_back="no: made again on every SSDA903 import (import-903)",
+)
+FORECAST_SCENARIOS = Layout(
+    name="forecast_scenarios",
+    description="The scenarios editors saved: how each forecast's inputs differ from the central one; a blank takes "
+    "the default. Not imported: saved on the Forecast page or by `forecast save`.",
+    columns=(
+        Column("name", "name", "text", "The scenario's name."),
+        Column("entry_change", "entry_change", "number (per cent)", "The change on entries into care a month."),
+        Column(
+            "own_share",
+            "own_share",
+            "number (0 to 1)",
+            "The own homes' share; blank: the strategy's aim, else own provision's share at the data's last month end.",
+        ),
+        Column("occupancy", "occupancy", "number (0 to 1)", "The target occupancy; blank: 85%."),
+        Column(
+            "reference_first",
+            "reference_first",
+            "date (YYYY-MM-DD)",
+            "The reference window's first day; blank: the last two years of data.",
+        ),
+        Column(
+            "reference_last",
+            "reference_last",
+            "date (YYYY-MM-DD)",
+            "The reference window's last day; blank: the data's last month end.",
+        ),
+        Column("saved_by", "saved_by", "text", "Who saved it last."),
+        Column("saved_at", "saved_at", "date and time (ISO 8601, UTC)", "When it was saved last."),
+    ),
+    read_back="no: saved on the Forecast page or by forecast save",
+)
 EXPORT_LAYOUTS: tuple[Layout, ...] = (
     STRATEGY,
     DISTRICTS,
@@ -430,6 +557,10 @@ EXPORT_LAYOUTS: tuple[Layout, ...] = (
     OBJECTIVE_SETTINGS,
     POSTCODE_DISTRICTS,
     OBJECTIVE_MEASURES,
+    FORECAST,
+    FORECAST_RUNS,
+    FORECAST_BACKTEST,
+    FORECAST_SCENARIOS,
     PLACEMENT_FIGURES,
     MARKET_FIGURES,
     OFSTED_HOMES,

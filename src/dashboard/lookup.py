@@ -4,8 +4,9 @@ in, so a placement can be counted inside or outside the county without keeping a
 The lookup is replaced whole by a file's: each district strictly an outward code (`SG1`, `AL10`; small letters are
 kept in capitals), each local authority text of at most the column's length. A district crossing a boundary has a
 row per authority: with a share of the district on every row (adding up to 1), or on none (split, share not known).
-A district may carry its centroid (latitude and longitude, in the UK), the same on each of its rows. A file with no
-rows never replaces the lookup held."""
+A district may carry its centroid (latitude and longitude, in the UK), the same on each of its rows, and the council's
+row of a district may name the council's district it (mostly) lies in, for the forecast's need by home district. A
+file with no rows never replaces the lookup held."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ from dashboard import values
 from dashboard.audit import record_bulk_change
 from dashboard.importers import CSV_FILE, Accepts, run_import
 from dashboard.layout import unformula
-from dashboard.models import PostcodeDistrict, text_length
+from dashboard.models import Council, PostcodeDistrict, text_length
 from dashboard.reading import Problem, Report, csv_table, quoted
+from dashboard.reference import DistrictLookup
 from dashboard.roles import Actor
 from dashboard.safeguarding import guarded
 from dashboard.wording import listed, plural
@@ -35,6 +37,14 @@ LOOKUP_AUTHORITY_HEADERS = ("local authority", "local_authority", "la", "authori
 LOOKUP_SHARE_HEADERS = ("share", "proportion", "share of district", "fraction")
 LOOKUP_LATITUDE_HEADERS = ("latitude", "lat")
 LOOKUP_LONGITUDE_HEADERS = ("longitude", "long", "lon", "lng")
+# Not "district" alone: that is the outward code's header.
+LOOKUP_COUNCIL_DISTRICT_HEADERS = (
+    "council district",
+    "council_district",
+    "district of the council",
+    "council district code",
+    "council district name",
+)
 # An outward code and nothing else: A9, A99, A9A, AA9, AA99 or AA9A, with BS 7666's letters (first never Q, V or X;
 # second never I, J or Z; a letter third as in W1A, fourth as in SW1A), in ASCII letters of either case ("ſg1" is not
 # SG1, though Python would upper-case it so).
@@ -53,7 +63,7 @@ SHARE_TOLERANCE = Decimal("0.001")  # a split district's shares add up to 1 with
 # eastings for degrees).
 LATITUDES = (Decimal(49), Decimal(61))
 LONGITUDES = (Decimal(-9), Decimal("2.5"))
-LOOKUP_FRAME_COLUMNS = ["outward_code", "local_authority", "share", "latitude", "longitude"]
+LOOKUP_FRAME_COLUMNS = ["outward_code", "local_authority", "share", "latitude", "longitude", "council_district"]
 
 _T = TypeVar("_T")
 
@@ -65,6 +75,7 @@ class LookupReport(Report):
     split_with_shares: int = 0
     split_without_shares: int = 0
     centroids: int = 0  # districts with a centroid
+    placed: int = 0  # districts placed in a council district
 
     def outcome(self) -> str:
         return " ".join(
@@ -73,6 +84,7 @@ class LookupReport(Report):
                 f"{plural(self.authorities, 'local authority', 'local authorities')}.",
                 self._splits(),
                 self._centroids(),
+                self._placed(),
             )
         )
 
@@ -94,6 +106,14 @@ class LookupReport(Report):
             "centroid (for the approximate distance from home)."
         )
 
+    def _placed(self) -> str:
+        if not self.placed:
+            return "No district is placed in a council district: the forecast's need is not shown by home district."
+        return (
+            f"{plural(self.placed, 'district')} of {self.codes} {'is' if self.placed == 1 else 'are'} placed in a "
+            "council district (for the forecast's need by home district)."
+        )
+
 
 @dataclass(frozen=True)
 class _Row:
@@ -104,13 +124,14 @@ class _Row:
     authority: str
     share: Decimal | None
     centroid: tuple[Decimal, Decimal] | None  # latitude, longitude
+    council_district: str | None  # the ONS code of the council's district it lies in, on the council's row
 
 
 @dataclass
 class LookupImport:
     """The postcode-district lookup as an `Importer`: a CSV with a postcode-district column ("SG1") and a
-    local-authority column, and optionally a share and a centroid, replacing the lookup held. Import it before the
-    SSDA903 episodes, whose counts it places inside or outside."""
+    local-authority column, and optionally a share, a centroid and a council district, replacing the lookup held.
+    Import it before the SSDA903 episodes, whose counts it places inside or outside."""
 
     path: Path
     report: LookupReport = field(default_factory=LookupReport)
@@ -128,7 +149,7 @@ class LookupImport:
         columns, problems = _lookup_columns(*self.rows[0], source)
         if columns is None:
             return problems
-        self.lookup, problems = _read_lookup(self.rows, columns, source)
+        self.lookup, problems = _read_lookup(self.rows, columns, source, _Council.from_session(session))
         if not self.lookup and not problems:
             # A header alone would replace the lookup with nothing, and every placement would be "unknown".
             problems.append(Problem(source, None, None, f"the file has no rows: {_kept(session)}"))
@@ -144,12 +165,13 @@ class LookupImport:
                 share=_float(row.share),
                 latitude=_float(row.centroid[0]) if row.centroid else None,
                 longitude=_float(row.centroid[1]) if row.centroid else None,
+                council_district=row.council_district,
             )
             for row in self.lookup
         )
         report = self.report
         split = report.split_with_shares + report.split_without_shares
-        summary = {"codes": report.codes, "split": split, "centroids": report.centroids}
+        summary = {"codes": report.codes, "split": split, "centroids": report.centroids, "placed": report.placed}
         record_bulk_change(session, actor, "postcode_district", self.path.name, summary)
 
     def _count(self) -> None:
@@ -160,6 +182,7 @@ class LookupImport:
         report.split_with_shares = sum(1 for rows in splits if rows[0].share is not None)
         report.split_without_shares = len(splits) - report.split_with_shares
         report.centroids = sum(1 for rows in by_code.values() if rows[0].centroid)
+        report.placed = sum(1 for rows in by_code.values() if any(row.council_district for row in rows))
 
 
 def import_lookup(engine: Engine, path: Path, actor: Actor, dry_run: bool = False) -> LookupReport:
@@ -169,13 +192,20 @@ def import_lookup(engine: Engine, path: Path, actor: Actor, dry_run: bool = Fals
 
 def lookup_frame(connection: Connection | Session) -> pd.DataFrame:
     """The lookup held, a row per district and authority: outward_code, local_authority, share, latitude and
-    longitude (NaN where not given), ordered by district then authority."""
+    longitude and council_district (NaN where not given), ordered by district then authority."""
     p = PostcodeDistrict
-    query = select(p.outward_code, p.local_authority, p.share, p.latitude, p.longitude)
+    query = select(p.outward_code, p.local_authority, p.share, p.latitude, p.longitude, p.council_district)
     rows = connection.execute(query.order_by(p.outward_code, p.local_authority)).all()
     frame = pd.DataFrame([tuple(row) for row in rows], columns=LOOKUP_FRAME_COLUMNS)
     return frame.astype(
-        {"outward_code": object, "local_authority": object, "share": float, "latitude": float, "longitude": float}
+        {
+            "outward_code": object,
+            "local_authority": object,
+            "share": float,
+            "latitude": float,
+            "longitude": float,
+            "council_district": object,
+        }
     )
 
 
@@ -215,6 +245,7 @@ class _LookupColumns:
     share: _Column | None
     latitude: _Column | None
     longitude: _Column | None
+    council_district: _Column | None
 
 
 def _lookup_columns(row: int, headers: list[str], source: str) -> tuple[_LookupColumns | None, list[Problem]]:
@@ -243,14 +274,15 @@ def _lookup_columns(row: int, headers: list[str], source: str) -> tuple[_LookupC
             )
     if code is None or authority is None or problems:
         return None, problems
-    return _LookupColumns(code, authority, find(LOOKUP_SHARE_HEADERS), latitude, longitude), []
+    share, council_district = find(LOOKUP_SHARE_HEADERS), find(LOOKUP_COUNCIL_DISTRICT_HEADERS)
+    return _LookupColumns(code, authority, share, latitude, longitude, council_district), []
 
 
 # ---------------------------------------------------------------- the rows
 
 
 def _read_lookup(
-    rows: list[tuple[int, list[str]]], columns: _LookupColumns, source: str
+    rows: list[tuple[int, list[str]]], columns: _LookupColumns, source: str, council: _Council
 ) -> tuple[list[_Row], list[Problem]]:
     """The rows under the header, and every fault of every row and of every district's rows together (a district
     and authority given twice names the row they were first given on)."""
@@ -261,7 +293,7 @@ def _read_lookup(
     for number, cells in rows[1:]:
         if not any(cell.strip() for cell in cells):
             continue
-        row, faults = _read_row(number, cells, columns)
+        row, faults = _read_row(number, cells, columns, council)
         if row is not None:
             pair = (row.code, row.authority.casefold())
             if pair in first:
@@ -284,13 +316,16 @@ def _read_lookup(
     return read, problems
 
 
-def _read_row(number: int, cells: list[str], columns: _LookupColumns) -> tuple[_Row | None, list[tuple[str, str]]]:
+def _read_row(
+    number: int, cells: list[str], columns: _LookupColumns, council: _Council
+) -> tuple[_Row | None, list[tuple[str, str]]]:
     """A row read, or None; and its faults as (column, fault)."""
     code, code_fault = _checked(_district, cells, columns.code.at)
     authority, authority_fault = _checked(_lookup_authority, cells, columns.authority.at)
     share, share_fault = _optional(_share, cells, columns.share)
     latitude, latitude_fault = _optional(_latitude, cells, columns.latitude)
     longitude, longitude_fault = _optional(_longitude, cells, columns.longitude)
+    district, district_fault = _council_district(cells, columns.council_district, council, authority)
     faults = [
         (column.header, fault)
         for column, fault in (
@@ -299,6 +334,7 @@ def _read_row(number: int, cells: list[str], columns: _LookupColumns) -> tuple[_
             (columns.share, share_fault),
             (columns.latitude, latitude_fault),
             (columns.longitude, longitude_fault),
+            (columns.council_district, district_fault),
         )
         if column is not None and fault
     ]
@@ -306,7 +342,17 @@ def _read_row(number: int, cells: list[str], columns: _LookupColumns) -> tuple[_
     if faults or code is None or authority is None:
         return None, faults
     centroid = (latitude, longitude) if latitude is not None and longitude is not None else None
-    return _Row(number, code, authority, share, centroid), []
+    return _Row(number, code, authority, share, centroid, district), []
+
+
+def _council_district(
+    cells: list[str], column: _Column | None, council: _Council, authority: str | None
+) -> tuple[str | None, str | None]:
+    """The row's council district (ONS code), or None, and its fault: any cell on another authority's row is one,
+    whatever it names (the council's districts are only the council's to place)."""
+    if column is not None and _cell(cells, column.at) and authority is not None and not council.is_named(authority):
+        return None, council.not_its_row(authority)
+    return _optional(council.district, cells, column)
 
 
 def _half_a_centroid(cells: list[str], columns: _LookupColumns) -> list[tuple[str, str]]:
@@ -409,9 +455,7 @@ def _checked(read: Callable[[str], _T], cells: list[str], at: int) -> tuple[_T |
         return None, str(error)
 
 
-def _optional(
-    read: Callable[[str], Decimal], cells: list[str], column: _Column | None
-) -> tuple[Decimal | None, str | None]:
+def _optional(read: Callable[[str], _T], cells: list[str], column: _Column | None) -> tuple[_T | None, str | None]:
     """An optional column's cell read by `read`: None when the file has no such column or the cell is blank."""
     if column is None or not _cell(cells, column.at):
         return None, None
@@ -470,3 +514,42 @@ def _latitude(cell: str) -> Decimal:
 
 def _longitude(cell: str) -> Decimal:
     return _degrees(cell, "longitude", LONGITUDES, "-0.34")
+
+
+# ---------------------------------------------------------------- the council's districts
+
+
+@dataclass(frozen=True)
+class _Council:
+    """The council (its name, as the lookup's authority column writes it) and its districts, read as people write
+    them (dashboard.reference.DistrictLookup: a name, short name, alias or ONS code, in any case)."""
+
+    name: str
+    districts: DistrictLookup
+
+    @classmethod
+    def from_session(cls, session: Session) -> _Council:
+        return cls(session.scalar(select(Council.name)) or "", DistrictLookup.from_session(session))
+
+    def district(self, cell: str) -> str:
+        """The ONS code of the council's district the cell names."""
+        written = cell.strip()
+        code = self.districts.resolve_code(written)
+        if code is None:
+            guarded(written)  # a postcode written here is not repeated in the refusal
+            names = ", ".join(self.districts.names) or "none is held"
+            raise ValueError(
+                f"{quoted(written)} is not one of {self.name or 'the council'}'s districts ({names}): write a "
+                "district's name, short name or ONS code"
+            )
+        return code
+
+    def is_named(self, authority: str) -> bool:
+        # Case aside, as dashboard.episodes counts the council's rows.
+        return authority.casefold() == self.name.casefold()
+
+    def not_its_row(self, authority: str) -> str:
+        return (
+            f"is given, but this row's local authority is {authority}, not {self.name or 'the council'}: only the "
+            "council's row of a postcode district names a council district: leave it blank"
+        )

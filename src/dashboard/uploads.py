@@ -55,7 +55,9 @@ KINDS: tuple[UploadKind, ...] = (
         "Postcode-district lookup",
         "A CSV with a Postcode district column (SG1) and a Local authority column: places children inside or outside "
         "the county. A district crossing the boundary takes a row per authority, with a Share if known; Latitude and "
-        "Longitude (the district's centroid) let the distance from home be estimated. It replaces the lookup held.",
+        "Longitude (the district's centroid) let the distance from home be estimated; a Council district (on the "
+        "council's rows: the district's name or ONS code) places the forecast's need by home district. It replaces "
+        "the lookup held.",
         ("csv",),
         lambda paths, _today, _: LookupImport(paths[0]),
     ),
