@@ -1052,3 +1052,33 @@ def test_an_ofsted_urn_typed_in_the_form_is_saved_and_the_register_finds_the_pro
         page.screenshot(path=str(SCREENSHOTS / "properties-by-urn-phone.png"))
     finally:
         page.close()
+
+
+# ---------------------------------------------------------------- the Forecast page on the SSDA903 samples
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_forecast_page_on_the_samples_reads_whole_at_a_laptop_and_a_phone(objectives_url, browser, viewport):
+    """The samples' import made a forecast: the page says where the beds meet need, draws its four charts with no
+    label overlapping or cut off, and passes axe-core."""
+    width, height = VIEWPORTS[viewport]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        page.goto(f"{objectives_url}/forecast", wait_until="networkidle")
+        _wait_until_drawn(page)
+        assert page.locator("h1").first.inner_text() == "Forecast"
+        assert page.locator('[data-testid="stException"]').count() == 0
+        body = page.inner_text("body")
+        assert "The programme's beds" in body and "was off by" in body
+        charts = page.evaluate(LABEL_BOXES)
+        assert len(charts) == 4
+        problems = {chart["title"]: found for chart in charts if (found := _drawn_label_problems(chart))}
+        assert not problems, f"forecast ({viewport}): {problems}"
+        assert_accessible(page, "forecast on the samples", viewport)
+        content_height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        page.set_viewport_size({"width": width, "height": min(int(content_height) + 40, 16000)})
+        _wait_until_drawn(page)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"forecast-samples-{viewport}.png"))
+    finally:
+        page.close()

@@ -13,7 +13,17 @@ from dashboard_ui import shell
 from tests.apptest import assert_page_ok, open_app, page_titles
 from tests.conftest import plain_sql
 
-PROGRAMME = ["Overview", "Progress", "Districts", "Timeline", "Properties", "Decisions", "Objectives", "Briefing"]
+PROGRAMME = [
+    "Overview",
+    "Progress",
+    "Districts",
+    "Timeline",
+    "Properties",
+    "Decisions",
+    "Objectives",
+    "Forecast",
+    "Briefing",
+]
 PAGES_BY_ROLE = {
     "viewer": [*PROGRAMME, "Help"],
     "analyst": [*PROGRAMME, "Export", "Audit trail", "Help"],

@@ -9,6 +9,7 @@ import pandas as pd
 
 from dashboard import history, provenance
 from dashboard.consultation import RULES, mark_inferred, with_requirements
+from dashboard.district_need import NEED, SECURED_LESS_NEED, SHARE_OF_NEED
 from dashboard.metrics import (
     LEVEL_LABELS,
     BedTotals,
@@ -119,22 +120,38 @@ def progress_table(cumulative: pd.DataFrame) -> pd.DataFrame:
     return _dates(frame)
 
 
+DISTRICT_COLUMNS = {
+    "name": "District",
+    "ons_code": "ONS code",
+    "properties": "Properties",
+    "pipeline": "Beds in the pipeline",
+    "secured": "Beds secured",
+    "registered": "Beds registered",
+    "open": "Beds open",
+    "share_of_target": "Share of target (beds secured)",
+}
+# dashboard.district_need's columns, when a forecast is held: need to a hundredth of a bed, as the map shows tenths.
+DISTRICT_NEED_COLUMNS = {
+    SHARE_OF_NEED: "Share of forecast need",
+    NEED: "Forecast need (beds)",
+    SECURED_LESS_NEED: "Beds secured less forecast need",
+}
+
+
 def district_table(by_district: pd.DataFrame) -> pd.DataFrame:
-    frame = by_district[
-        ["name", "ons_code", "properties", "pipeline", "secured", "registered", "open", "share_of_target"]
-    ]
-    return frame.rename(
-        columns={
-            "name": "District",
-            "ons_code": "ONS code",
-            "properties": "Properties",
-            "pipeline": "Beds in the pipeline",
-            "secured": "Beds secured",
-            "registered": "Beds registered",
-            "open": "Beds open",
-            "share_of_target": "Share of target (beds secured)",
-        }
-    ).round({"Share of target (beds secured)": 3})
+    named = {**DISTRICT_COLUMNS, **{k: v for k, v in DISTRICT_NEED_COLUMNS.items() if k in by_district.columns}}
+    return (
+        by_district[list(named)]
+        .rename(columns=named)
+        .round(
+            {
+                "Share of target (beds secured)": 3,
+                "Share of forecast need": 3,
+                "Forecast need (beds)": 2,
+                "Beds secured less forecast need": 2,
+            }
+        )
+    )
 
 
 def phase_table(spans: pd.DataFrame) -> pd.DataFrame:
@@ -530,3 +547,116 @@ def with_stage_date_sources(milestones: pd.DataFrame, status: pd.DataFrame, refe
     text = texts.iloc[0] if len(texts) else None
     keys = [STAGES[position - 1].key for position in milestones["#"]]
     return milestones.assign(**{DATES_SOURCE: [provenance.dates_word(text, key) for key in keys]})
+
+
+# ---------------------------------------------------------------- the demand forecast (demand, need)
+
+EXPECTED, LIKELY_FROM, LIKELY_TO = "Expected", "Likely from (5th percentile)", "Likely to (95th percentile)"
+DISTRICT_SHARE = "Share of need (%)"
+
+
+def _interval(frame: pd.DataFrame, expected: str = EXPECTED) -> dict[str, pd.Series]:
+    """A forecast's expected value and interval, to a tenth: simulated means are fractions of a child."""
+    return {
+        expected: frame["expected"].round(1),
+        LIKELY_FROM: frame["lower"].round(1),
+        LIKELY_TO: frame["upper"].round(1),
+    }
+
+
+def beds_needed_table(compared: pd.DataFrame) -> pd.DataFrame:
+    """dashboard.need.comparison as its chart draws it: beds needed beside the programme's beds and the target."""
+    frame = pd.DataFrame(
+        {
+            "Month end": compared["period_end"],
+            **_interval(compared, "Beds needed (expected)"),
+            "The programme's beds": compared["programme_beds"],
+            "Target": compared["target"],
+        }
+    )
+    return _dates(frame)
+
+
+def children_forecast_table(history: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFrame:
+    """A count as it was (history: period_end, children), then as forecast (FORECAST_COLUMNS), a row a month end."""
+    seen = pd.DataFrame({"Month end": history["period_end"], "As it was": history["children"]})
+    ahead = pd.DataFrame({"Month end": forecast["period_end"], **_interval(forecast)})
+    frame = pd.concat([seen, ahead], ignore_index=True)
+    frame["Month end"] = pd.to_datetime(frame["Month end"])
+    return _dates(frame)
+
+
+def forecast_by_age_table(points: pd.DataFrame, group: str, every: int = 12) -> pd.DataFrame:
+    """A group's forecast by age band (measures "group:band", FORECAST_COLUMNS) every `every` months of the
+    forecast: a row a band, a column a month end, each "expected (likely from to to)"."""
+    rows = points[points["measure"].str.startswith(f"{group}:")]
+    ends = sorted(rows["period_end"].unique())[every - 1 :: every]
+    shown = rows[rows["period_end"].isin(ends)]
+    text = shown.assign(
+        band=shown["measure"].str.split(":").str[1],
+        month=pd.to_datetime(shown["period_end"]).dt.strftime("%B %Y"),
+        value=[
+            f"{e:,.1f} ({lo:,.0f} to {hi:,.0f})"
+            for e, lo, hi in zip(shown["expected"], shown["lower"], shown["upper"], strict=True)
+        ],
+    )
+    wide = text.pivot(index="band", columns="month", values="value")
+    order = [pd.Timestamp(end).strftime("%B %Y") for end in ends]
+    bands = sorted(wide.index, key=lambda band: int(band.split("-")[0]))
+    return wide.loc[bands, order].rename_axis(index="Aged", columns=None).reset_index()
+
+
+def backtest_table(tested: pd.DataFrame) -> pd.DataFrame:
+    """The backtest (BACKTEST_COLUMNS): what happened beside the forecast made a year before, and how far off."""
+    error = ((tested["expected"] - tested["actual"]).abs() / tested["actual"].where(tested["actual"] > 0) * 100).round(
+        1
+    )
+    frame = pd.DataFrame(
+        {
+            "Month end": tested["period_end"],
+            "What happened": tested["actual"],
+            **_interval(tested, "Forecast (expected)"),
+            "Off by (%)": error,
+        }
+    )
+    return _dates(frame)
+
+
+def scenarios_table(runs: pd.DataFrame, ends: pd.DataFrame, sentences: dict[str, str]) -> pd.DataFrame:
+    """Every scenario's inputs (dashboard.demand.RUN_COLUMNS) beside its beds needed at the end of the forecast
+    (`ends`: scenario, period_end, expected, lower, upper) and where its need meets the programme's beds, in words."""
+    at_end = runs.merge(ends, on="scenario", how="left")
+    window = [
+        f"{first:%B %Y} to {last:%B %Y}"
+        for first, last in zip(at_end["reference_first"], at_end["reference_last"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "Scenario": at_end["scenario"],
+            "Beds needed (expected)": at_end["expected"].round(1),
+            "Likely from": at_end["lower"].round(1),
+            "Likely to": at_end["upper"].round(1),
+            "Against the programme's beds": at_end["scenario"].map(sentences).fillna(""),
+            "Entries into care (change, %)": at_end["entry_change"].round(1),
+            "Own homes' share (%)": (at_end["own_share"] * 100).round(1),
+            "Share taken from": at_end["own_share_source"],
+            "Occupancy (%)": (at_end["occupancy"] * 100).round(1),
+            "Reference window": window,
+        }
+    )
+
+
+def district_need_table(needs: pd.DataFrame, by_district: pd.DataFrame, month: str) -> pd.DataFrame:
+    """dashboard.need.need_by_district beside the programme's beds in each district (metrics.by_district); the row
+    for children whose home district is not known has no beds."""
+    beds = by_district.set_index("ons_code")[["secured", "open"]]
+    frame = needs.join(beds, on="ons_code")
+    return pd.DataFrame(
+        {
+            "District": frame["name"],
+            DISTRICT_SHARE: (frame["share"] * 100).round(1),
+            f"Beds needed, {month}": frame["need"].round(1),
+            "Beds secured": frame["secured"].astype("Int64"),
+            "Beds open": frame["open"].astype("Int64"),
+        }
+    )

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from dashboard.briefing.content import PageOne
     from dashboard.briefing.pdf import ProgressCallback
 
-from dashboard import market, objectives, placements, queries
+from dashboard import demand, market, objectives, placements, queries
 from dashboard.audit import AuditQuery, LastChange, last_change
 from dashboard.bootstrap import ensure_store
 from dashboard.config import boundaries_file, database_url
@@ -151,6 +151,29 @@ def council_ratings(council: str, data_version: DataVersion) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def market_ranking(data_version: DataVersion) -> pd.DataFrame:
     return market.council_ranking(engine())
+
+
+@st.cache_data(show_spinner=False)
+def forecasts(data_version: DataVersion) -> pd.DataFrame:
+    """Every scenario's forecast, long (demand.EXPORT_COLUMNS)."""
+    return demand.forecasts(engine())
+
+
+@st.cache_data(show_spinner=False)
+def forecast_runs(data_version: DataVersion) -> pd.DataFrame:
+    """Each forecast's inputs as made (demand.RUN_COLUMNS)."""
+    return demand.runs(engine())
+
+
+@st.cache_data(show_spinner=False)
+def forecast_basis(data_version: DataVersion) -> demand.HeldBasis | None:
+    """The forecast's basis and backtest held, or None before an import made one."""
+    return demand.held_basis(engine())
+
+
+@st.cache_data(show_spinner=False)
+def forecast_scenarios(data_version: DataVersion) -> list[demand.Scenario]:
+    return demand.saved_scenarios(engine())
 
 
 def boundaries() -> dict | None:

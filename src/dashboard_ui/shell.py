@@ -39,6 +39,7 @@ PROGRAMME = (
     PageEntry("pages/properties.py", "Properties", ":material/home_work:", Permission.READ),
     PageEntry("pages/decisions.py", "Decisions", ":material/gavel:", Permission.READ),
     PageEntry("pages/objectives.py", "Objectives", ":material/flag:", Permission.READ),
+    PageEntry("pages/forecast.py", "Forecast", ":material/query_stats:", Permission.READ),
     PageEntry("pages/briefing.py", "Briefing", ":material/picture_as_pdf:", Permission.READ),
 )
 DATA = (
