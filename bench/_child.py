@@ -6,6 +6,10 @@
     python -m bench._child export OUT_FILE              dashboard.exporting.export_table(AUDIT_LOG) to OUT_FILE
     python -m bench._child asat   REPEAT DAYS_BACK      the programme's status read as at today and as recorded
                                                         DAYS_BACK days ago, REPEAT times each, interleaved
+    python -m bench._child forecast CHILDREN RUNS MONTHS REPEAT
+                                                        the demand forecast as an import makes it, from three years
+                                                        of a generated authority's episodes (bench/authority.py),
+                                                        beside numpy drawing the simulation's uniform numbers
 
 The store is DATABASE_URL (set by the parent). Times are perf_counter seconds around the measured call only: the
 interpreter's start and the harness's imports (streamlit, AppTest) are not in them; whatever the app imports is.
@@ -106,6 +110,46 @@ def asat(repeat: int, days_back: int) -> None:
     _emit({"median": {name: statistics.median(ts) for name, ts in times.items()}, "rows": rows, "problems": []})
 
 
+def forecast(children: int, runs: int, months: int, repeat: int) -> None:
+    """Each step of the forecast an import makes (dashboard.demand.record_forecast: the basis, the backtest, the
+    central scenario's rates and simulation), timed apart, REPEAT times; and the floor: numpy drawing as many uniform
+    numbers as the simulation does (one a month for every child and every entry's slot, in every run)."""
+    import numpy as np
+
+    from bench.authority import FIRST, LAST, generated
+    from dashboard import forecast as f
+
+    episodes, births = generated(children)  # not timed: the files' reading is the import's, measured elsewhere
+    times: dict[str, list[float]] = {"basis": [], "backtest": [], "simulate": [], "floor": []}
+    for _ in range(repeat):
+        start = time.perf_counter()
+        made_from = f.basis(episodes, births, (FIRST, LAST))
+        times["basis"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        f.backtest(episodes, births, made_from.last_day, runs=runs)
+        times["backtest"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        rates = f.rates_over(made_from, made_from.default_reference())
+        stock = made_from.starting_stock()
+        f.simulate(stock, rates, made_from.last_day, months=months, runs=runs)
+        times["simulate"].append(time.perf_counter() - start)
+        slots = len(stock.ages) + round(rates.entry_counts.sum() / rates.months * months)
+        rng = np.random.default_rng(0)
+        start = time.perf_counter()
+        for _month in range(months):
+            rng.random((runs, slots), dtype=np.float32)
+        times["floor"].append(time.perf_counter() - start)
+    _emit(
+        {
+            "median": {step: statistics.median(ts) for step, ts in times.items()},
+            "children": len(stock.ages),
+            "episodes": len(episodes),
+            "uniforms": months * runs * slots,
+            "problems": [],
+        }
+    )
+
+
 def main(argv: list[str]) -> None:
     mode, *args = argv
     if mode == "cold":
@@ -116,6 +160,8 @@ def main(argv: list[str]) -> None:
         export(args[0])
     elif mode == "asat":
         asat(int(args[0]), int(args[1]))
+    elif mode == "forecast":
+        forecast(*(int(arg) for arg in args[:4]))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
 

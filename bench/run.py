@@ -43,6 +43,13 @@ APP_PEAK_MAX_MB = 400
 ASAT_VS_TODAY_MAX = 2.0
 ASAT_DAYS_BACK = 365
 AUDIT_COLUMNS = "at, user, source, action, entity, entity_ref, before, after"
+# Issue T6: the demand forecast from three years of a large authority's returns, "in seconds, not minutes". Runs and
+# months are dashboard.demand's RUNS and HORIZON_MONTHS (not imported here: this process stays light).
+FORECAST_CHILDREN, FORECAST_RUNS, FORECAST_MONTHS = 5000, 500, 36
+SMOKE_FORECAST = (500, 50, 36)
+FORECAST_SIMULATE_MAX_S = 10.0
+FORECAST_WHOLE_MAX_S = 20.0
+FORECAST_STEPS = ("basis", "backtest", "simulate")
 
 
 @dataclass
@@ -80,6 +87,23 @@ class SizeResult:
 
     def datasette_median(self) -> float | None:
         return statistics.median(self.datasette) if self.datasette else None
+
+
+@dataclass
+class ForecastResult:
+    """The forecast an import makes, step by step (median seconds), and the floor beside it."""
+
+    children: int
+    runs: int
+    months: int
+    episodes: int
+    uniforms: int
+    median: dict[str, float]
+    peak_mb: float
+
+    @property
+    def whole(self) -> float:
+        return sum(self.median[step] for step in FORECAST_STEPS)
 
 
 def log(message: str) -> None:
@@ -226,6 +250,54 @@ def measure_size(
             result.datasette_peak_mb = server.stop()
     shutil.rmtree(scratch)
     return result
+
+
+def measure_forecast(children: int, runs: int, months: int, repeat: int) -> ForecastResult:
+    log(f"forecast: {children:,} children, {months} months × {runs} runs, {repeat} times")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    _, peak_mb, text = run_measured(
+        [sys.executable, "-m", "bench._child", "forecast", str(children), str(runs), str(months), str(repeat)], env=env
+    )
+    result = json.loads(next(line for line in text.splitlines() if line.startswith("BENCH_RESULT ")).split(" ", 1)[1])
+    return ForecastResult(
+        result["children"], runs, months, result["episodes"], result["uniforms"], result["median"], peak_mb
+    )
+
+
+def forecast_checks(forecast: ForecastResult) -> list[Check]:
+    simulate = forecast.median["simulate"]
+    size = f"{forecast.children:,} children, {forecast.months} months × {forecast.runs} runs"
+    return [
+        Check(f"forecast simulation ({size}) ≤ {FORECAST_SIMULATE_MAX_S:g} s", f"{simulate:.1f} s",
+              simulate <= FORECAST_SIMULATE_MAX_S),
+        Check(f"the import's whole forecast (basis, backtest, simulation) ≤ {FORECAST_WHOLE_MAX_S:g} s",
+              f"{forecast.whole:.1f} s", forecast.whole <= FORECAST_WHOLE_MAX_S),
+    ]  # fmt: skip
+
+
+def forecast_section(forecast: ForecastResult) -> list[str]:
+    floor = forecast.median["floor"]
+    rows = [
+        [step, f"{forecast.median[step]:.2f}", f"{forecast.median[step] / floor:.1f}×"]
+        for step in (*FORECAST_STEPS, "floor")
+    ]
+    rows.insert(3, ["whole (basis + backtest + simulation)", f"{forecast.whole:.2f}", f"{forecast.whole / floor:.1f}×"])
+    return [
+        "",
+        f"## The demand forecast: {forecast.children:,} children, {forecast.months} months × {forecast.runs} runs",
+        "",
+        table(["step", "s", "÷ floor"], rows),
+        "",
+        (
+            f"As an import makes it (dashboard.demand.record_forecast), from three years of a generated authority's "
+            f"SSDA903 episodes ({forecast.episodes:,} episodes, {forecast.children:,} children looked after at the "
+            f"last month end; bench/authority.py): basis (every month-to-month step counted), backtest (a year "
+            f"forecast from a fit on the two before it, {forecast.runs} runs), simulation (the central scenario's "
+            f"rates and {forecast.months} months × {forecast.runs} runs). Each saved scenario adds one simulation. "
+            f"Floor: numpy drawing the simulation's {forecast.uniforms:,} uniform numbers (float32), in the same "
+            f"process. Process peak {forecast.peak_mb:.0f} MB."
+        ),
+    ]
 
 
 class DatasetteServer:
@@ -377,7 +449,13 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def report(results: list[SizeResult], checks: list[Check] | None, repeat: int, smoke: bool) -> str:
+def checks_table(checks: list[Check]) -> str:
+    return table(["target", "measured", ""], [[c.target, c.measured, "pass" if c.ok else "**MISS**"] for c in checks])
+
+
+def report(
+    results: list[SizeResult], checks: list[Check] | None, repeat: int, smoke: bool, forecast: ForecastResult
+) -> str:
     out = [
         "# Benchmark results",
         "",
@@ -494,6 +572,7 @@ def report(results: list[SizeResult], checks: list[Check] | None, repeat: int, s
             "then: property_record, milestone_record). Medians in one process, interleaved."
         ),
     ]
+    out += forecast_section(forecast)
     if len(results) > 1:
         small, big = results[0], results[-1]
         rows = []
@@ -518,17 +597,26 @@ def report(results: list[SizeResult], checks: list[Check] | None, repeat: int, s
             table(["measure", "warm growth", "cold / export growth"], rows),
         ]
     if checks is not None:
-        rows = [[c.target, c.measured, "pass" if c.ok else "**MISS**"] for c in checks]
         missed = sum(not c.ok for c in checks)
         out += [
             "",
-            f"## Targets (issue P6): {len(checks) - missed} pass, {missed} missed",
+            f"## Targets (issues P6 and T6): {len(checks) - missed} pass, {missed} missed",
             "",
-            table(["target", "measured", ""], rows),
+            checks_table(checks),
         ]
     else:
         out += ["", "## Targets", "", "Not checked (smoke run)."]
     return "\n".join(out) + "\n"
+
+
+def _forecast_alone(repeat: int) -> int:
+    forecast = measure_forecast(FORECAST_CHILDREN, FORECAST_RUNS, FORECAST_MONTHS, repeat)
+    checks = forecast_checks(forecast)
+    lines = forecast_section(forecast)
+    lines[1] += f" (`python -m bench.run --forecast-only --repeat {repeat}`, {time.strftime('%Y-%m-%d %H:%M')})"
+    lines += ["", checks_table(checks)]
+    print("\n".join(lines))
+    return 0 if all(c.ok for c in checks) else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -556,7 +644,14 @@ def main(argv: list[str] | None = None) -> int:
         help="Datasette's executable, to measure its streamed CSV too (default: datasette on PATH, "
         "if any); installed in a virtual environment of its own, never the project's",
     )
+    parser.add_argument(
+        "--forecast-only",
+        action="store_true",
+        help="measure the demand forecast alone (no store, no pages) and print its section and targets; writes no file",
+    )
     args = parser.parse_args(argv)
+    if args.forecast_only:
+        return _forecast_alone(args.repeat)
     if args.smoke:
         args.properties = [50] if args.properties == parser.get_default("properties") else args.properties
         args.repeat = 1
@@ -564,8 +659,10 @@ def main(argv: list[str] | None = None) -> int:
     pages = discover_pages()
     datasette = None if args.smoke else args.datasette
     results = [measure_size(args.stores.resolve(), n, args.seed, args.repeat, pages, datasette) for n in sizes]
-    checks = None if args.smoke else check_targets(results)
-    text = report(results, checks, args.repeat, args.smoke)
+    children, runs, months = SMOKE_FORECAST if args.smoke else (FORECAST_CHILDREN, FORECAST_RUNS, FORECAST_MONTHS)
+    forecast = measure_forecast(children, runs, months, args.repeat)
+    checks = None if args.smoke else check_targets(results) + forecast_checks(forecast)
+    text = report(results, checks, args.repeat, args.smoke, forecast)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
     print(text)

@@ -141,6 +141,8 @@ st.markdown(f"### {plain(page_one.headline)}")
 for column, (label, beds, share) in zip(st.columns(len(page_one.numbers)), page_one.numbers, strict=True):
     column.metric(label, f"{beds} beds", share, delta_color="off", delta_arrow="off", border=True)
 st.markdown(f"**{plain(page_one.forecast)}**")
+if page_one.need:
+    st.markdown(plain(page_one.need))
 st.markdown("#### Objectives")
 st.markdown(
     "\n".join(

@@ -43,6 +43,9 @@ st.header("The objectives' measures", anchor=glossary.DFE_MEASURES)
 st.markdown(glossary.measures_citation())
 terms(glossary.measure_terms())
 
+st.header("The demand forecast", anchor=glossary.DEMAND_FORECAST)
+terms(glossary.forecast_terms())
+
 st.header("Where the figures come from", anchor=glossary.SOURCES)
 terms(glossary.sources())
 

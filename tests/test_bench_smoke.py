@@ -33,3 +33,5 @@ def test_benchmark_smoke_run_writes_a_row_per_page(tmp_path):
     for name in ["trivial app", "reference page", *pages]:
         assert re.search(rf"^\| {re.escape(name)} \| [\d.]+ \|", text, re.MULTILINE), f"no row for {name}:\n{text}"
     assert "## Full CSV export of audit_log" in text
+    assert re.search(r"^\| simulate \| [\d.]+ \| [\d.]+× \|$", text, re.MULTILINE), text
+    assert re.search(r"^\| floor \| [\d.]+ \| 1\.0× \|$", text, re.MULTILINE), text

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
+from math import ceil
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from dashboard.briefing.content import (
     long_date,
     objective_ratings,
     occupancy_rating,
+    preview,
     rag,
 )
 from dashboard.briefing.images import gantt_pages
@@ -776,3 +778,80 @@ def test_the_preview_loads_neither_reportlab_nor_kaleido(module, loaded):
         [sys.executable, "-c", PROBE.format(module=module)], capture_output=True, text=True, check=True, cwd=REPO_ROOT
     )
     assert result.stdout.strip() == loaded
+
+
+# ---------------------------------------------------------------- page 1: the demand forecast's sentence
+
+
+@pytest.fixture(scope="module")
+def forecast_store(tmp_path_factory, seeded_template) -> Iterator[str]:
+    """The seeded store with the SSDA903 samples of three years imported with their header files: a forecast held
+    (April 2020 to March 2023, from the data of April 2017 to March 2020)."""
+    from tests.test_objectives_page import load
+
+    folder = tmp_path_factory.mktemp("forecast")
+    with new_store(folder, "forecast", template=seeded_template) as url:
+        engine = make_engine(url)
+        load(engine, folder)
+        engine.dispose()
+        yield url
+
+
+def expected_need_sentence(url: str) -> str:
+    """The sentence as counted by hand: the central scenario's beds needed by plain SQL, in whole beds rounded up,
+    against the beds of the programme's homes open by each month end (none is forecast to open by then)."""
+    rows = plain_sql(
+        url,
+        "SELECT p.period_end, p.expected, p.upper FROM forecast_point p JOIN forecast_run r ON p.run_id = r.id "
+        "WHERE r.scenario = 'Central' AND p.measure = 'beds_needed' ORDER BY p.period_end",
+    )
+    months = [(date.fromisoformat(str(day)[:10]), ceil(expected), ceil(upper)) for day, expected, upper in rows]
+    open_beds = [beds(url, "opened", day) for day, _, _ in months]
+    short = [n for n, (_, needed, _) in enumerate(months) if needed > open_beds[n]]
+    met = short[-1] + 1 if short else 0
+    assert 0 < met < len(months), "the samples' need is met part of the way through"
+    upper_short = max(max(upper - open_beds[n], 0) for n, (_, _, upper) in enumerate(months) if n >= met)
+    upper = f"the upper forecast needs {upper_short} more" if upper_short else "they meet the upper forecast's too"
+    (first, first_need, _), (last, last_need, last_upper) = months[0], months[-1]
+    return (
+        "Forecast need (the central scenario, from SSDA903 returns for April 2017 to March 2020): the council's own "
+        f"homes need {first_need} beds in {first:%B %Y} and {last_need} (up to {last_upper}) by {last:%B %Y}. The "
+        f"programme's beds meet forecast need from {months[met][0]:%B %Y}; {upper}."
+    )
+
+
+def test_page_one_says_the_forecast_need_and_when_the_programmes_beds_meet_it(forecast_store):
+    engine = make_engine(forecast_store)
+    said = preview(gather(engine, AS_AT, SINCE)).need
+    engine.dispose()
+    assert said == expected_need_sentence(forecast_store)
+
+
+def test_page_one_has_no_forecast_sentence_without_a_forecast_or_before_its_data_ends(forecast_store, shared_engine):
+    assert preview(gather(shared_engine, AS_AT, SINCE)).need is None
+    engine = make_engine(forecast_store)
+    assert preview(gather(engine, date(2020, 3, 30), date(2020, 1, 1))).need is None  # the data runs to 31 March
+    assert preview(gather(engine, date(2020, 3, 31), date(2020, 1, 1))).need is not None
+    engine.dispose()
+
+
+def test_the_briefing_page_previews_the_forecast_sentence(monkeypatch, forecast_store):
+    from tests.apptest import assert_page_ok, open_app
+
+    app = open_app(monkeypatch, forecast_store, role="viewer")
+    app.switch_page("pages/briefing.py").run()
+    assert_page_ok(app)
+    said = expected_need_sentence(forecast_store)
+    shown = [md.value for md in app.markdown]
+    assert said in shown
+    assert shown.index(said) < next(n for n, value in enumerate(shown) if value == "#### Objectives")
+
+
+@builds_a_pack
+def test_the_packs_page_one_prints_the_forecast_sentence(forecast_store, tmp_path):
+    engine = make_engine(forecast_store)
+    path = build_briefing(engine, AS_AT, SINCE, None, tmp_path / "pack.pdf")
+    engine.dispose()
+    first = text_of(path)[0]
+    assert expected_need_sentence(forecast_store) in first
+    assert first.index("Forecast need") < first.index("Objectives")  # under the headline figures

@@ -154,7 +154,8 @@ def test_export_writes_every_file_into_the_folder(run_cli, engine, tmp_path):
     assert f"{out / 'market_figures.csv'}: 0 rows" in result.stdout  # the seed has none; the file is still written
     written = {path.name for path in out.iterdir()}
     assert written == {f"{layout.name}.csv" for layout in EXPORT_LAYOUTS} | {"data_dictionary.csv"}
-    assert len(written) == 17
+    assert len(written) == 21
+    assert {"forecast.csv", "forecast_runs.csv", "forecast_backtest.csv", "forecast_scenarios.csv"} <= written
 
 
 @pytest.mark.parametrize("run", ["in this process", "as a process"])
@@ -275,3 +276,86 @@ def test_the_objective_imports_from_the_command_line(run_cli, tmp_path, store_ur
     assert "Traceback" not in bad_date.stderr
     assert plain_sql(store_url, "SELECT COUNT(*) FROM objective_measure")[0][0] > 0
     assert plain_sql(store_url, "SELECT COUNT(DISTINCT as_at) FROM market_figure")[0][0] == 1
+
+
+# ---------------------------------------------------------------- the demand forecast
+
+
+def test_forecast_show_before_any_import_says_what_to_import(run_cli):
+    result = run_cli("forecast", "show")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "No forecast yet: import SSDA903 episodes with their header files (import-903).\n"
+
+
+def test_a_scenario_saved_before_any_import_waits_for_the_files(run_cli, store_url):
+    saved = run_cli("forecast", "save", "Busier", "--entry-change", "15")
+    assert saved.returncode == 0, saved.stderr
+    assert saved.stdout == "Saved scenario Busier. It is forecast when SSDA903 files are imported.\n"
+    assert plain_sql(store_url, "SELECT name, entry_change, own_share, occupancy FROM forecast_scenario") == [
+        ("Busier", 15.0, None, None)
+    ]
+    assert plain_sql(store_url, "SELECT COUNT(*) FROM forecast_run")[0][0] == 0
+
+
+def test_forecast_show_save_and_delete_on_the_samples(run_cli, engine, store_url, tmp_path):
+    from datetime import date
+
+    from dashboard import demand
+    from tests.test_objectives_page import load
+
+    load(engine, tmp_path)
+    shown = run_cli("forecast", "show")
+    assert shown.returncode == 0, shown.stderr
+    mape = plain_sql(store_url, "SELECT backtest_mape FROM forecast_basis")[0][0]
+    assert f"mean absolute percentage error {mape:.1f}% in children in children's homes" in shown.stdout
+    (end, expected, lower, upper), *_ = plain_sql(
+        store_url,
+        "SELECT p.period_end, p.expected, p.lower, p.upper FROM forecast_point p JOIN forecast_run r "
+        "ON r.id = p.run_id WHERE r.scenario = ? AND p.measure = ? ORDER BY p.period_end DESC",
+        (demand.CENTRAL, demand.BEDS_NEEDED),
+    )
+    central = next(line for line in shown.stdout.splitlines() if line.startswith(f"{demand.CENTRAL}: "))
+    assert f"occupancy {demand.DEFAULT_OCCUPANCY:.0%}" in central and f"{demand.RUNS} runs" in central
+    assert central.endswith(f": {expected:.1f} ({lower:.1f} to {upper:.1f}).")
+    end = date.fromisoformat(str(end))  # SQLite gives ISO text, PostgreSQL a date
+    assert f"on {end.day} {end:%b %Y}: " in central
+
+    # Every problem of a scenario named on its own line, and nothing written.
+    before = dump(engine)
+    refused = run_cli(
+        "forecast", "save", demand.CENTRAL, "--entry-change", "-60", "--own-share", "0", "--occupancy", "5"
+    )
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.splitlines() == [
+        f"Name: {demand.CENTRAL} is the forecast made with the defaults: choose another name",
+        "Entries into care: a change between -50% and +100%",
+        "Own homes' share: more than 0% and at most 100%",
+        "Occupancy: between 10% and 100%",
+    ]
+    outside = run_cli("forecast", "save", "Early", "--reference", "2010-04-01:2020-03-31")
+    assert outside.returncode == 1 and outside.stderr.startswith("Reference window: inside the data, 01/04/2017")
+    unreadable = run_cli("forecast", "save", "Early", "--reference", "2019-04-01")
+    assert unreadable.returncode == 1
+    assert "--reference: '2019-04-01' is not FIRST:LAST, e.g. 2018-04-01:2020-03-31" in unreadable.stderr
+    assert dump(engine) == before
+
+    saved = run_cli(
+        "forecast", "save", "Fewer entries", "--entry-change", "-20", "--own-share", "50", "--occupancy", "90",
+        "--reference", "01/04/2018:2020-03-31", "--user", "ann",
+    )  # fmt: skip
+    assert saved.returncode == 0 and saved.stdout == "Saved scenario Fewer entries.\n", saved.stderr
+    assert plain_sql(
+        store_url,
+        "SELECT entry_change, own_share, own_share_source, occupancy, CAST(reference_first AS TEXT) FROM forecast_run "
+        "WHERE scenario = 'Fewer entries'",
+    ) == [(-20.0, 0.5, "scenario Fewer entries", 0.9, "2018-04-01")]
+    assert plain_sql(store_url, "SELECT user FROM audit_log WHERE entity = 'forecast_scenario'") == [("ann",)]
+    shown = run_cli("forecast", "show").stdout
+    assert "Fewer entries: entries -20%, own homes' share 50.0% (scenario Fewer entries), occupancy 90%" in shown
+
+    unknown = run_cli("forecast", "delete", "Nope")
+    assert unknown.returncode == 1 and "There is no scenario 'Nope'. Saved: Fewer entries." in unknown.stderr
+    deleted = run_cli("forecast", "delete", "Fewer entries")
+    assert deleted.returncode == 0 and deleted.stdout == "Deleted scenario Fewer entries.\n"
+    assert plain_sql(store_url, "SELECT scenario FROM forecast_run") == [(demand.CENTRAL,)]
+    assert plain_sql(store_url, "SELECT COUNT(*) FROM forecast_scenario")[0][0] == 0

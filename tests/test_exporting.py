@@ -36,6 +36,7 @@ def export(engine: Engine, out_dir: Path) -> Path:
 # Text a spreadsheet would run as a formula, in the tables the seed leaves empty: it must go out guarded.
 FORMULA_AUTHORITY = '=HYPERLINK("x")'
 FORMULA_USER = "@briefer"
+FORMULA_SCENARIO = "-10% entries"
 SETTINGS = {
     "own_share_target": 62.5,
     "inside_target": 0.1 + 0.2,
@@ -52,18 +53,30 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
 
     from sqlalchemy.orm import Session
 
-    from dashboard import access, lookup, objectives
-    from dashboard.models import BriefingPack, MarketFigure, ObjectiveMeasure, OfstedHome, PlacementFigure
+    from dashboard import access, demand, lookup, objectives
+    from dashboard.models import (
+        BriefingPack,
+        ForecastBacktest,
+        ForecastPoint,
+        ForecastRun,
+        MarketFigure,
+        ObjectiveMeasure,
+        OfstedHome,
+        PlacementFigure,
+    )
 
     lookup_file = folder / "lookup.csv"
     lookup_file.write_text(
-        "Postcode district,Local authority\nSG1,Hertfordshire\nAL1,Hertfordshire\nLU1,Luton\n"
+        "Postcode district,Local authority,Council district\nSG1,Hertfordshire,Stevenage\n"
+        "AL1,Hertfordshire\nLU1,Luton\n"
         f'N1,"{FORMULA_AUTHORITY.replace(chr(34), chr(34) * 2)}"\n',
         encoding="utf-8",
     )
     assert lookup.import_lookup(engine, lookup_file, SYSTEM).written
     objectives.save_settings(engine, SYSTEM, SETTINGS)
     access.grant_role(engine, SYSTEM, "ann@herts.gov.uk", Role.ANALYST)
+    # Saved before any SSDA903 import: kept, and forecast when files come (tests/test_forecast_export.py imports some).
+    demand.save_scenario(engine, demand.Scenario(FORMULA_SCENARIO, entry_change=-10.0, occupancy=0.9), SYSTEM)
     with Session(engine) as session, session.begin():
         session.add_all(
             PlacementFigure(month_end=date(2026, month, day), measure=measure, category=category, value=value)
@@ -86,6 +99,30 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
                 ("home_children", "SC123456", 3, None),
             )
         )
+        run = ForecastRun(
+            scenario=demand.CENTRAL,
+            made_at=datetime(2026, 11, 26, 8, 0, 5, 250000),
+            entry_change=0.0,
+            own_share=0.4,
+            own_share_source="own provision's share on 31/03/2026",
+            occupancy=0.85,
+            reference_first=date(2024, 4, 1),
+            reference_last=date(2026, 3, 31),
+            data_first=date(2023, 4, 1),
+            data_last=date(2026, 3, 31),
+            runs=500,
+            seed=0,
+        )
+        session.add(run)
+        session.flush()
+        session.add_all(
+            ForecastPoint(run_id=run.id, period_end=date(2026, 4, 30), measure=measure, expected=e, lower=lo, upper=up)
+            for measure, e, lo, up in (
+                ("childrens_home", 40.25, 35.0, 46.0),
+                ("beds_needed", 40.25 * 0.4 / 0.85, 16.0, 22.0),
+            )
+        )
+        session.add(ForecastBacktest(period_end=date(2025, 4, 30), actual=38.0, expected=1 / 3, lower=30.0, upper=45.5))
         session.add(
             OfstedHome(
                 as_at=date(2025, 3, 31),
@@ -363,7 +400,7 @@ def test_a_formula_goes_out_defused_and_comes_back_as_written(engine, empty_engi
 
 # Tables no file has a row per row of: reference data other files name (the council in strategy and districts, a
 # district's other names in districts, the stages in milestones) and the store's access control.
-REFERENCE_OR_INTERNAL = {"council", "district_alias", "stage", "role_grant"}
+REFERENCE_OR_INTERNAL = {"council", "district_alias", "stage", "role_grant", "forecast_basis"}
 ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 
 
@@ -479,12 +516,29 @@ def test_the_new_files_quote_text_keep_numbers_bare_and_guard_formulas(exported)
     ]
     assert lines("ofsted_homes.csv")[1] == '"2025-03-31","SC123456","Hertfordshire","Local authority",4,"Good"'
     assert lines("postcode_districts.csv")[1:] == [
-        '"AL1","Hertfordshire","","",""',
-        '"LU1","Luton","","",""',
-        '"N1","\'=HYPERLINK(""x"")","","",""',
-        '"SG1","Hertfordshire","","",""',
+        '"AL1","Hertfordshire","","","",""',
+        '"LU1","Luton","","","",""',
+        '"N1","\'=HYPERLINK(""x"")","","","",""',
+        '"SG1","Hertfordshire","","","","E07000243"',
     ]
     assert lines("briefing_packs.csv")[2] == '"2026-11-03 14:00:01","\'@briefer","cli","2026-11-03","2026-10-01",""'
+
+
+def test_the_forecast_files_keep_the_figures_exact_and_guard_formulas(exported):
+    def lines(name: str) -> list[str]:
+        return (exported / name).read_bytes().decode("utf-8-sig").splitlines()
+
+    # As stored (no rounding), the central scenario first.
+    assert lines("forecast.csv")[1:] == [
+        f'"Central","2026-04-30","beds_needed",{40.25 * 0.4 / 0.85!r},16.0,22.0',
+        '"Central","2026-04-30","childrens_home",40.25,35.0,46.0',
+    ]
+    assert lines("forecast_runs.csv")[1] == (
+        '"Central","2026-11-26 08:00:05",0.0,0.4,"own provision\'s share on 31/03/2026",0.85,'
+        '"2024-04-01","2026-03-31","2023-04-01","2026-03-31",500'
+    )
+    assert lines("forecast_backtest.csv")[1] == '"2025-04-30",38.0,0.3333333333333333,30.0,45.5'
+    assert lines("forecast_scenarios.csv")[1].startswith(f'"\'-10% entries",-10.0,"",0.9,"","","{SYSTEM.user}","20')
 
 
 def test_the_recorded_history_names_properties_phases_districts_and_stages_by_their_keys(exported):
@@ -539,7 +593,8 @@ def test_the_postcode_district_lookup_imports_back_unchanged(filled_engine, empt
     assert (second / "postcode_districts.csv").read_bytes() == (first / "postcode_districts.csv").read_bytes()
     assert dump(empty_engine)["postcode_district"] == dump(filled_engine)["postcode_district"]
     # The guard came off again.
-    assert ("N1", FORMULA_AUTHORITY, None, None, None) in dump(empty_engine)["postcode_district"]
+    assert ("N1", FORMULA_AUTHORITY, None, None, None, None) in dump(empty_engine)["postcode_district"]
+    assert ("SG1", "Hertfordshire", None, None, None, "E07000243") in dump(empty_engine)["postcode_district"]
 
 
 def test_objective_settings_export_their_exact_values(filled_engine, empty_engine, tmp_path):

@@ -301,6 +301,7 @@ def test_the_help_page_explains_the_figures_from_their_definitions(monkeypatch, 
         "The stages",
         "Late, forecasts and “as at”",
         "The objectives' measures",
+        "The demand forecast",
         "Where the figures come from",
         "Accessibility statement",
         "Contact and feedback",
@@ -311,6 +312,7 @@ def test_the_help_page_explains_the_figures_from_their_definitions(monkeypatch, 
         "stages",
         "working",
         "dfe-measures",
+        "demand-forecast",
         "sources",
         "accessibility",
         "contact",
@@ -332,6 +334,27 @@ def test_the_help_page_explains_the_figures_from_their_definitions(monkeypatch, 
     assert "Residential programme team, rs.dashboard@herts.gov.uk." in text
     assert not app.get("plotly_chart") and not app.dataframe  # the sidebar's programme filters are not on it
     assert not app.sidebar.multiselect
+
+
+def test_the_help_page_gives_the_forecasts_method_in_the_numbers_the_model_uses(app):
+    from dashboard import demand
+    from dashboard import forecast as f
+    from dashboard.glossary import forecast_terms
+
+    app.switch_page("pages/help.py").run()
+    _ok(app)
+    text = "\n".join(m.value for m in app.markdown)
+    assert all(f"**{term.name}**: {term.meaning}" in text for term in forecast_terms())
+    method = {term.name: term.meaning for term in forecast_terms()}
+    assert f"{demand.DEFAULT_OCCUPANCY:.0%}" in method["Beds needed"] and "strategy's aim" in method["Beds needed"]
+    simulation = method["The simulation"]
+    assert f"mean of the {demand.RUNS} runs" in simulation
+    assert f"{f.LOWER_PERCENTILE}th to their {f.UPPER_PERCENTILE}th percentile" in simulation
+    assert f"{demand.HORIZON_MONTHS} months" in simulation
+    assert "last two years" in method["The model"] and f.REFERENCE_YEARS == 2
+    assert all(band in method["The model"] for band in f.BAND_NAMES)
+    assert "V3 or V4" in method["What goes in"] and "date of birth" in method["What goes in"]
+    assert "MAPE" in method["The backtest"] and "Markov" in method["Its limits"]
 
 
 def test_the_tooltips_of_the_overview_tiles_and_the_as_at_date_link_to_the_help_page(app):

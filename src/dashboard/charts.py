@@ -14,6 +14,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.district_need import NEED, SECURED_LESS_NEED
 from dashboard.metrics import LEVEL_LABELS, PROGRESS_LEVELS, BedTotals, row_ends
 from dashboard.wording import plural
 
@@ -477,6 +478,31 @@ def _shade(value: float, maximum: float) -> str:
     return _mix(0.25 + 0.75 * value / maximum)
 
 
+SHORT_FROM, SHORT_TO = (0xFC, 0xE1, 0xD2), (0x9C, 0x37, 0x0A)  # ORANGE's tints and shades: fewer beds than need
+
+
+def _diverging(value: float, extent: float) -> str:
+    """Blue for more beds than need, orange for fewer, darker the further from 0 (scaled on the largest either
+    way, so equal gaps get equal depth); 0 is pale grey. The labels carry the sign: colour is never alone."""
+    if extent <= 0 or abs(value) < 0.05:  # what rounds to 0.0 in the label
+        return EMPTY_FILL
+    if value > 0:
+        return _mix(0.25 + 0.75 * value / extent)
+    fraction = 0.25 + 0.75 * -value / extent
+    rgb = [round(a + (b - a) * fraction) for a, b in zip(SHORT_FROM, SHORT_TO, strict=True)]
+    return "#" + "".join(f"{c:02X}" for c in rgb)
+
+
+def _fills(frame: pd.DataFrame, measure: str) -> list[str]:
+    """Each district's fill: diverging about 0 for a difference, else sequential."""
+    values = frame[measure].fillna(0.0)
+    if measure == SECURED_LESS_NEED:
+        extent = float(values.abs().max()) if not frame.empty else 0.0
+        return [_diverging(v, extent) for v in values]
+    maximum = float(values.max()) if not frame.empty else 0.0
+    return [_shade(v, maximum) for v in values]
+
+
 def _label_colour(fill: str) -> str:
     """White on dark fills, near-black on light ones (by relative luminance), so labels keep their contrast."""
     red, green, blue = (int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5))
@@ -485,8 +511,17 @@ def _label_colour(fill: str) -> str:
     return "white" if luminance < 0.18 else TEXT
 
 
-def _format(value: float, as_share: bool) -> str:
-    return f"{value:.0%}" if as_share else f"{int(value)}"
+def _format(value: float, measure: str) -> str:
+    """A district's value as labelled: a share in per cent, forecast need to a tenth of a bed (a district's share of
+    a few beds), the difference signed, else whole numbers."""
+    if measure == "share_of_target":
+        return f"{value:.0%}"
+    if measure == NEED:
+        return "<0.1" if 0 < value < 0.05 else f"{value:.1f}"  # some need, if less than a tenth: not "0.0"
+    if measure == SECURED_LESS_NEED:
+        rounded = round(value, 1) + 0.0  # no "-0.0"
+        return f"{rounded:+.1f}".replace("-", "\u2212") if rounded else "0.0"
+    return f"{int(value)}"
 
 
 def _district_label(name: str, value: str) -> str:
@@ -503,17 +538,14 @@ def _district_hover(name: str, short_name: object, value: str, label: str) -> st
 
 def district_tile_map(frame: pd.DataFrame, measure: str, label: str) -> go.Figure:
     """The districts as hexagonal tiles placed roughly where each lies, shaded and labelled by `measure`."""
-    as_share = measure == "share_of_target"
-    maximum = float(frame[measure].max()) if not frame.empty else 0.0
     fig = go.Figure()
-    for row in frame.itertuples():
+    for row, fill in zip(frame.itertuples(), _fills(frame, measure), strict=True):
         if pd.isna(row.tile_x) or pd.isna(row.tile_row):
             continue
         cx, cy = float(row.tile_x), -float(row.tile_row) * 0.866 * 1.15
         xs, ys = _hexagon(cx, cy)
         value = getattr(row, measure)
-        fill = _shade(value, maximum)
-        hover = _district_hover(row.name, row.short_name, _format(value, as_share), label)
+        hover = _district_hover(row.name, row.short_name, _format(value, measure), label)
         fig.add_trace(
             go.Scatter(
                 x=xs,
@@ -530,7 +562,7 @@ def district_tile_map(frame: pd.DataFrame, measure: str, label: str) -> go.Figur
             x=cx,
             y=cy,
             showarrow=False,
-            text=_district_label(row.name, _format(value, as_share)),
+            text=_district_label(row.name, _format(value, measure)),
             hovertext=hover,  # the label covers the tile's middle: it carries the tile's tooltip
             # 12 px: "Hertfordshire" keeps a margin inside its hexagon at a laptop's and a phone's width.
             font={"size": 12, "color": _label_colour(fill)},
@@ -542,19 +574,32 @@ def district_tile_map(frame: pd.DataFrame, measure: str, label: str) -> go.Figur
 
 
 def _district_title(frame: pd.DataFrame, measure: str, label: str) -> str:
+    if measure == SECURED_LESS_NEED:
+        return _difference_title(frame, label)
     if frame.empty or frame[measure].max() <= 0:
-        return f"{label}: none yet in any district"
+        return f"{label}: none {'' if measure == NEED else 'yet '}in any district"
     top = frame.sort_values([measure, "name"], ascending=[False, True]).iloc[0]
     without = int((frame[measure] <= 0).sum())
-    value = _format(top[measure], measure == "share_of_target")
+    value = _format(top[measure], measure)
     title = f"{label}: most in {top['name']} ({value})"
     return title + (f"; none in {plural(without, 'district')}" if without else "")
 
 
+def _difference_title(frame: pd.DataFrame, label: str) -> str:
+    """How many districts have fewer beds secured than their forecast need, and the furthest short."""
+    short = frame[frame[SECURED_LESS_NEED].round(1) < 0].sort_values([SECURED_LESS_NEED, "name"])
+    if short.empty:
+        return f"{label}: no district has fewer beds than its need"
+    worst = short.iloc[0]
+    return (
+        f"{label}: {plural(len(short), 'district')} short of need, {worst['name']} the most "
+        f"({_format(worst[SECURED_LESS_NEED], SECURED_LESS_NEED)})"
+    )
+
+
 def district_choropleth(frame: pd.DataFrame, geojson: dict, measure: str, label: str) -> go.Figure:
     """The districts' real boundaries, shaded by `measure`, with values labelled (SVG; no tile server)."""
-    as_share = measure == "share_of_target"
-    maximum = float(frame[measure].max()) if not frame.empty else 0.0
+    fills = _fills(frame, measure)
     fig = go.Figure(
         go.Choropleth(
             geojson=geojson,
@@ -562,31 +607,32 @@ def district_choropleth(frame: pd.DataFrame, geojson: dict, measure: str, label:
             locations=frame["ons_code"],
             # The tile map's shades exactly: each district gets its own colour.
             z=list(range(len(frame))),
-            colorscale=[[i / max(len(frame) - 1, 1), _shade(v, maximum)] for i, v in enumerate(frame[measure])],
+            colorscale=[[i / max(len(frame) - 1, 1), fill] for i, fill in enumerate(fills)],
             marker_line_color="white",
             marker_line_width=1.5,
             showscale=False,
             hovertext=[
-                _district_hover(n, s, _format(v, as_share), label)
+                _district_hover(n, s, _format(v, measure), label)
                 for n, s, v in zip(frame["name"], frame["short_name"], frame[measure], strict=True)
             ],
             hoverinfo="text",
         )
     )
     centres = {f["properties"]["ons_code"]: f["properties"] for f in geojson["features"]}
-    labelled = frame[frame["ons_code"].isin(centres)]
+    placed = frame["ons_code"].isin(centres).to_numpy()
+    labelled = frame[placed]
     fig.add_trace(
         go.Scattergeo(
             lon=[centres[c]["label_lon"] for c in labelled["ons_code"]],
             lat=[centres[c]["label_lat"] for c in labelled["ons_code"]],
             mode="text",
             text=[
-                _district_label(n, _format(v, as_share))
+                _district_label(n, _format(v, measure))
                 for n, v in zip(labelled["name"], labelled[measure], strict=True)
             ],
             textfont={
                 "size": 12,
-                "color": [_label_colour(_shade(v, maximum)) for v in labelled[measure]],
+                "color": [_label_colour(fill) for fill, shown in zip(fills, placed, strict=True) if shown],
             },
             hoverinfo="skip",
         )
@@ -599,22 +645,41 @@ def district_choropleth(frame: pd.DataFrame, geojson: dict, measure: str, label:
 def district_bars(frame: pd.DataFrame, measure: str, label: str) -> go.Figure:
     as_share = measure == "share_of_target"
     ordered = frame.sort_values([measure, "name"], ascending=[True, False])
+    # A difference's bars run either way from 0, coloured as the map's (the signed labels say it too).
+    colour = [ORANGE if v < 0 else DARK_BLUE for v in ordered[measure]] if measure == SECURED_LESS_NEED else DARK_BLUE
     fig = go.Figure(
         go.Bar(
             x=ordered[measure],
             y=ordered["name"],
             orientation="h",
-            marker_color=DARK_BLUE,
-            text=[_format(v, as_share) for v in ordered[measure]],
+            marker_color=colour,
+            text=[_format(v, measure) for v in ordered[measure]],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}: %{text}<extra></extra>",
         )
     )
     styled(fig, f"{label} by district", height=420)
-    fig.update_xaxes(title=label, tickformat=".0%" if as_share else None, showgrid=True, gridcolor="#E5E6E7")
+    fig.update_xaxes(
+        title=label,
+        tickformat=".0%" if as_share else None,
+        showgrid=True,
+        gridcolor="#E5E6E7",
+        zeroline=True,
+        zerolinecolor=DARK_GREY,
+    )
+    if measure in (NEED, SECURED_LESS_NEED):
+        fig.update_xaxes(range=_room_for_labels(ordered[measure]))
     fig.update_yaxes(gridcolor="white")
     return fig
+
+
+def _room_for_labels(values: pd.Series) -> list[float]:
+    """An axis with room beyond the longest bar each way for its label ("+11.9" runs wider than a count's "12"),
+    which would otherwise be cut off at the chart's edge."""
+    low, high = min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+    pad = 0.22 * ((high - low) or 1.0)
+    return [low - pad if low < 0 else 0.0, high + pad if high > 0 or low == 0 else 0.0]
 
 
 # ---------------------------------------------------------------- timeline

@@ -6,6 +6,7 @@ import getpass
 import os
 import sys
 from contextlib import nullcontext
+from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -24,7 +25,7 @@ from dashboard.importers import Importer, run_import
 from dashboard.layout import EXPORT_LAYOUTS
 from dashboard.reading import Report, parse_date
 from dashboard.roles import AccessDenied, Actor, Role
-from dashboard.wording import dmy
+from dashboard.wording import day, dmy
 
 # Commands that need heavy libraries (shapely) import them when they run, so `--help` and the rest start quickly.
 
@@ -430,6 +431,161 @@ def briefing_command(
         )
     record_pack(engine, _cli_actor("cli"), as_at_date, since_date, marking)
     print(f"Wrote the briefing pack as at {dmy(as_at_date)} (changes since {dmy(since_date)}) to {written}")
+
+
+# ---------------------------------------------------------------- the demand forecast
+
+forecast_app = typer.Typer(
+    help="The demand forecast of children's-home places: show it, save or delete a named scenario.",
+    no_args_is_help=True,
+)
+app.add_typer(forecast_app, name="forecast")
+
+
+@forecast_app.command("show")
+def forecast_show(ctx: typer.Context) -> None:
+    """Each scenario's inputs and its beds needed at the forecast's end, and the backtest's error."""
+    from dashboard import demand
+
+    engine = _engine(ctx)
+    ensure_store(engine)
+    held = demand.held_basis(engine)
+    if held is None:
+        print("No forecast yet: import SSDA903 episodes with their header files (import-903).")
+        return
+    for line in _basis_lines(held):
+        print(line)
+    needed = demand.forecasts(engine)
+    needed = needed[needed["measure"] == demand.BEDS_NEEDED]
+    runs = demand.runs(engine)
+    for run in runs.itertuples(index=False):
+        print(_run_line(run, needed[needed["scenario"] == run.scenario]))
+    waiting = [s.name for s in demand.saved_scenarios(engine) if s.name not in set(runs["scenario"])]
+    if waiting:
+        print(f"Saved, forecast at the next SSDA903 import: {', '.join(waiting)}.")
+
+
+def _basis_lines(held) -> list[str]:
+    """The data the forecast is made from and its backtest, in words."""
+    first, last = held.data
+    lines = [
+        f"Forecast made {day(held.made_at.date())} by {held.made_by} from SSDA903 data {day(first)} to {day(last)}."
+    ]
+    if held.basis.without_birth:
+        lines.append(f"Left out for want of a date of birth: {held.basis.without_birth} children.")
+    if held.backtest_reference is None or held.backtest_mape is None:
+        lines.append("Backtest: none (it needs 14 months of data at least).")
+    else:
+        fitted = f"{day(held.backtest_reference[0])} to {day(held.backtest_reference[1])}"
+        lines.append(
+            f"Backtest (fitted on {fitted}, the year to {day(last)} forecast): mean absolute percentage error "
+            f"{held.backtest_mape:.1f}% in children in children's homes."
+        )
+    return lines
+
+
+def _run_line(run, needed) -> str:
+    """One scenario's inputs and its beds needed at the last month end (expected, and the interval)."""
+    inputs = (
+        f"{run.scenario}: entries {run.entry_change:+g}%, own homes' share {run.own_share:.1%} "
+        f"({run.own_share_source}), occupancy {run.occupancy:.0%}, reference window {day(run.reference_first)} to "
+        f"{day(run.reference_last)}, {run.runs} runs"
+    )
+    if needed.empty:
+        return inputs + "."
+    end = needed.sort_values("period_end").iloc[-1]
+    return (
+        f"{inputs}; beds needed on {day(end['period_end'])}: {end['expected']:.1f} "
+        f"({end['lower']:.1f} to {end['upper']:.1f})."
+    )
+
+
+def _fraction(percent: float | None) -> float | None:
+    return None if percent is None else percent / 100
+
+
+def _reference(value: str | None) -> tuple[date, date] | None:
+    """FIRST:LAST as two dates (YYYY-MM-DD or DD/MM/YYYY)."""
+    if value is None:
+        return None
+    parts = value.split(":")
+    try:
+        dates = [parse_date(part) for part in parts]
+    except ValueError as error:
+        _fail(f"--reference: {error}")
+    match dates:
+        case [date() as first, date() as last]:
+            return first, last
+    _fail(f"--reference: '{value}' is not FIRST:LAST, e.g. 2018-04-01:2020-03-31")
+
+
+@forecast_app.command("save")
+def forecast_save(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The scenario's name (saving a name again changes it).")],
+    entry_change: Annotated[
+        float, typer.Option("--entry-change", help="Per cent on the entries into care a month, e.g. -10 or 20.")
+    ] = 0.0,
+    own_share: Annotated[
+        float | None,
+        typer.Option(
+            "--own-share",
+            help="Per cent of children in children's homes to meet in the own homes. Default: the strategy's aim, "
+            "else the own provision's share at the data's last month end.",
+        ),
+    ] = None,
+    occupancy: Annotated[
+        float | None, typer.Option(help="Target occupancy of the own homes' beds, per cent. Default: 85.")
+    ] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            help="The reference window the rates are fitted on, FIRST:LAST (e.g. 2018-04-01:2020-03-31). Default: "
+            "the last two years of data."
+        ),
+    ] = None,
+    user: Annotated[str | None, typer.Option(help="Name recorded in the audit log. Default: your login name.")] = None,
+) -> None:
+    """Save a named scenario and forecast it from the SSDA903 data held. Nothing is written if an input is wrong."""
+    from dashboard import demand
+
+    scenario = demand.Scenario(
+        name,
+        entry_change,
+        _fraction(own_share),
+        _fraction(occupancy),
+        _reference(reference),
+    )
+    engine = _engine(ctx)
+    ensure_store(engine)
+    try:
+        print(demand.save_scenario(engine, scenario, _cli_actor("cli", user)))
+    except demand.InvalidScenario as invalid:
+        for field, problem in invalid.problems:
+            err.print(f"{escape(field)}: {escape(problem)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    except AccessDenied as error:
+        _fail(str(error))
+
+
+@forecast_app.command("delete")
+def forecast_delete(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The scenario to delete.")],
+    user: Annotated[str | None, typer.Option(help="Name recorded in the audit log. Default: your login name.")] = None,
+) -> None:
+    """Delete a saved scenario and its forecast (the central one is made on every import and stays)."""
+    from dashboard import demand
+
+    engine = _engine(ctx)
+    ensure_store(engine)
+    saved = [scenario.name for scenario in demand.saved_scenarios(engine)]
+    if name not in saved:
+        _fail(f"There is no scenario '{name}'. Saved: {', '.join(saved) or 'none'}.")
+    try:
+        print(demand.delete_scenario(engine, name, _cli_actor("cli", user)))
+    except AccessDenied as error:
+        _fail(str(error))
 
 
 def _in_words(error: Exception) -> str:

@@ -27,6 +27,10 @@ from dashboard.layout import (
     DECISIONS,
     DISTRICTS,
     EXPORT_LAYOUTS,
+    FORECAST,
+    FORECAST_BACKTEST,
+    FORECAST_RUNS,
+    FORECAST_SCENARIOS,
     FORMULA_STARTS,
     LAYOUTS,
     MARKET_FIGURES,
@@ -54,6 +58,11 @@ from dashboard.models import (
     Decision,
     District,
     DistrictAlias,
+    ForecastBacktest,
+    ForecastBasis,
+    ForecastPoint,
+    ForecastRun,
+    ForecastScenario,
     MarketFigure,
     Milestone,
     MilestoneRecord,
@@ -266,7 +275,7 @@ def objective_setting_rows(session: Session) -> Iterator[tuple]:
 
 def postcode_district_rows(session: Session) -> Iterator[tuple]:
     d = PostcodeDistrict
-    query = select(d.outward_code, d.local_authority, d.share, d.latitude, d.longitude)
+    query = select(d.outward_code, d.local_authority, d.share, d.latitude, d.longitude, d.council_district)
     return _streamed(session, query.order_by(d.outward_code, d.local_authority))
 
 
@@ -284,6 +293,35 @@ def objective_measure_rows(session: Session) -> Iterator[tuple]:
     for row in _streamed(session, query.order_by(m.measure, m.category, m.period_end)):
         known = MEASURE_BY_NAME.get(row[0])
         yield (*row, known.definition if known else "")
+
+
+def _central_first() -> tuple[Any, Any]:
+    """The order dashboard.demand reads forecasts in: the central scenario first, then the others by name."""
+    from dashboard.demand import CENTRAL  # loads pandas: only when a forecast file is written
+
+    return case((ForecastRun.scenario == CENTRAL, 0), else_=1), ForecastRun.scenario
+
+
+def forecast_rows(session: Session) -> Iterator[tuple]:
+    """forecast.csv: every scenario's points as stored (the mean and the 5th and 95th percentiles, exact)."""
+    r, p = ForecastRun, ForecastPoint
+    query = select(r.scenario, p.period_end, p.measure, p.expected, p.lower, p.upper).join(r, p.run_id == r.id)
+    return _streamed(session, query.order_by(*_central_first(), p.period_end, p.measure))
+
+
+def forecast_run_rows(session: Session) -> Iterator[tuple]:
+    columns = [getattr(ForecastRun, column.field) for column in FORECAST_RUNS.columns]
+    return _streamed(session, select(*columns).order_by(*_central_first()))
+
+
+def forecast_backtest_rows(session: Session) -> Iterator[tuple]:
+    b = ForecastBacktest
+    return _streamed(session, select(b.period_end, b.actual, b.expected, b.lower, b.upper).order_by(b.period_end))
+
+
+def forecast_scenario_rows(session: Session) -> Iterator[tuple]:
+    columns = [getattr(ForecastScenario, column.field) for column in FORECAST_SCENARIOS.columns]
+    return _streamed(session, select(*columns).order_by(ForecastScenario.name))
 
 
 def ofsted_home_rows(session: Session) -> Iterator[tuple]:
@@ -384,6 +422,10 @@ ROWS: dict[str, Callable[[Session], Iterator[tuple]]] = {
     OBJECTIVE_SETTINGS.name: objective_setting_rows,
     POSTCODE_DISTRICTS.name: postcode_district_rows,
     OBJECTIVE_MEASURES.name: objective_measure_rows,
+    FORECAST.name: forecast_rows,
+    FORECAST_RUNS.name: forecast_run_rows,
+    FORECAST_BACKTEST.name: forecast_backtest_rows,
+    FORECAST_SCENARIOS.name: forecast_scenario_rows,
     PLACEMENT_FIGURES.name: placement_figure_rows,
     MARKET_FIGURES.name: market_figure_rows,
     OFSTED_HOMES.name: ofsted_home_rows,
@@ -406,6 +448,10 @@ EXPORTED_FROM: dict[str, tuple[type[Base], ...]] = {
     OBJECTIVE_SETTINGS.name: (ObjectiveSetting,),
     POSTCODE_DISTRICTS.name: (PostcodeDistrict,),
     OBJECTIVE_MEASURES.name: (ObjectiveMeasure,),
+    FORECAST.name: (ForecastPoint, ForecastRun),
+    FORECAST_RUNS.name: (ForecastRun,),
+    FORECAST_BACKTEST.name: (ForecastBacktest,),
+    FORECAST_SCENARIOS.name: (ForecastScenario,),
     PLACEMENT_FIGURES.name: (PlacementFigure,),
     MARKET_FIGURES.name: (MarketFigure,),
     OFSTED_HOMES.name: (OfstedHome,),
@@ -416,6 +462,9 @@ EXPORTED_FROM: dict[str, tuple[type[Base], ...]] = {
 NOT_EXPORTED: dict[str, str] = {
     RoleGrant.__tablename__: "who may sign in, and as what: the store's access control, not the programme's data "
     "(an administrator's, on the Access page and `roles`; each grant and revocation is in audit_log.csv)",
+    ForecastBasis.__tablename__: "the forecast's working counts (month-to-month moves by age in months, as JSON), "
+    "kept so that a scenario saved later is forecast without the SSDA903 files; what it gives is in forecast.csv, "
+    "forecast_runs.csv (the data's days and reference windows) and forecast_backtest.csv",
 }
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard import demand
+from dashboard import forecast as f
 from dashboard.config import PROJECT_ROOT
 from dashboard.headline import PLAN_RULE
 from dashboard.measures import DFE_METHODOLOGY, DFE_METHODOLOGY_URL, MEASURES
@@ -13,11 +15,12 @@ from dashboard.metrics import LEVEL_LABELS
 from dashboard.stages import STAGES, BedLevel, stage_reaching
 
 # The Help page's sections by their anchors: fixed, so a tooltip elsewhere can link to one (help_link).
-FIGURES, STAGES_SECTION, WORKING, DFE_MEASURES, SOURCES, ACCESSIBILITY, CONTACT = (
+FIGURES, STAGES_SECTION, WORKING, DFE_MEASURES, DEMAND_FORECAST, SOURCES, ACCESSIBILITY, CONTACT = (
     "figures",
     "stages",
     "working",
     "dfe-measures",
+    "demand-forecast",
     "sources",
     "accessibility",
     "contact",
@@ -130,6 +133,91 @@ def measures_citation() -> str:
         "and for other councils; at other month ends the same definition gives the trend. Only the measures are "
         "kept: no child, date of birth, episode or postcode."
     )
+
+
+def _years(count: int) -> str:
+    return {1: "year", 2: "two years", 3: "three years"}.get(count, f"{count} years")
+
+
+def forecast_terms() -> list[Term]:
+    """How the demand forecast is made (dashboard.forecast, dashboard.demand, dashboard.need), in its own numbers."""
+    bands = ", ".join(f.BAND_NAMES)
+    runs, low, high = demand.RUNS, f.LOWER_PERCENTILE, f.UPPER_PERCENTILE
+    return [
+        Term(
+            "What goes in",
+            "The SSDA903 episodes and header files imported (import-903; the header gives each child's date of "
+            "birth and home postcode). Short breaks (legal status V3 or V4) are left out. A child without a date of "
+            "birth cannot be put in an age band, so is left out of the model and counted. "
+            "Only counts are kept: no child, date of birth, episode or postcode.",
+        ),
+        Term(
+            "The model",
+            "At each month end every child looked after is in an age band "
+            f"({bands}) and a placement group: children's homes (K2), fostering (U1 to U6) or other. From one month "
+            "end to the next a child stays, moves to another group or leaves care, with the probabilities seen for "
+            "their band and group; children enter care each month at the rate, ages and groups seen; every "
+            "child ages a month each month and leaves care at 18. The rates are fitted on a reference window, by "
+            "default the last "
+            f"{_years(f.REFERENCE_YEARS)} of the data; a band and group with no child in the window takes its "
+            "group's rates over all bands.",
+        ),
+        Term(
+            "The simulation",
+            f"The children looked after at the data's last month end are followed month by month for "
+            f"{demand.HORIZON_MONTHS} months, {runs} times, each run with its own rates drawn from what the window's "
+            "counts allow (so the interval holds the uncertainty of the rates as well as chance). The expected "
+            f"figure is the mean of the {runs} runs; the interval (the band on the chart) runs from their {low}th "
+            f"to their {high}th percentile.",
+        ),
+        Term(
+            "Beds needed",
+            "The forecast children in children's homes × the share of them the council aims to meet in its own "
+            "homes ÷ the target occupancy, at the expected figure and at each end of the interval. The share, "
+            "unless a scenario sets it: the strategy's aim (the own provision's share target on the Objectives "
+            "page) if one is set, else the own provision's share at the data's last month end (with neither, "
+            "every child in a children's "
+            "home). The occupancy, "
+            f"unless a scenario sets it: {demand.DEFAULT_OCCUPANCY:.0%}.",
+        ),
+        Term(
+            "The programme's beds",
+            "Beds open by each month end, and each secured property's beds from its forecast opening date (a "
+            "property not yet secured, or with no planned opening, is not counted): registered places once Ofsted "
+            "has registered the home, planned beds before. Where these meet the beds needed is said in words, with "
+            "how many more the upper end of the interval needs.",
+        ),
+        Term(
+            "Where",
+            "The beds needed shared over the council's districts as the children in children's homes during the "
+            "reference window came from them, by the district of their home postcode in the postcode-district "
+            "lookup (a postcode district split between districts by its shares); children whose home the lookup "
+            "cannot place, or who lived outside the council, are shown apart.",
+        ),
+        Term(
+            "The backtest",
+            f"On every import: the rates fitted on the {_years(f.REFERENCE_YEARS)} before the data's last year, "
+            "that year forecast from the children looked after at its start, and each month's expected children in "
+            "children's homes set beside those actually counted. Its error is the mean absolute percentage error "
+            "(MAPE) over those months: how far the forecast has been off on this council's own data. It needs "
+            "14 months of data at least.",
+        ),
+        Term(
+            "Scenarios",
+            f"The {demand.CENTRAL.lower()} forecast uses the defaults. An editor may save named scenarios that "
+            f"change entries into care by a percentage ({demand.ENTRY_CHANGE_RANGE[0]:+.0f}% to "
+            f"{demand.ENTRY_CHANGE_RANGE[1]:+.0f}%), the own homes' share, the occupancy or the reference window. "
+            "Every scenario is forecast again on each import, and each forecast records its inputs, the data's "
+            "days, the reference window and when it was made (forecast_runs.csv in the export).",
+        ),
+        Term(
+            "Its limits",
+            "A Markov model: it assumes the reference window's rates go on. It does not know of policy changes, a "
+            "new service or a change in the market unless a scenario says so, and a short or unusual window gives "
+            "unsteady rates. The lookup's council district approximates a child's home district. The backtest "
+            "shows how far it has been off before; it is no promise about the next years.",
+        ),
+    ]
 
 
 def sources() -> list[Term]:

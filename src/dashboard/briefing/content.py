@@ -4,6 +4,7 @@ quick, and the PDF builds on the same words."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -11,9 +12,10 @@ from enum import StrEnum
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import changes, market, metrics, objectives, placements, provenance, queries
+from dashboard import changes, demand, market, metrics, need, objectives, placements, provenance, queries
 from dashboard import measures as m
 from dashboard.boundaries import load_boundaries
+from dashboard.district_need import central_needed
 from dashboard.headline import Outlook, outlook
 from dashboard.wording import dmy, listed, plural
 
@@ -49,6 +51,7 @@ class BriefingData:
     objective_measures: pd.DataFrame  # objectives.with_values, up to the as-at date; empty when none are stored
     objective_settings: dict[str, float | None]  # objectives.settings
     occupancy: pd.DataFrame  # objectives.programme_occupancy of the homes counted, up to the as-at date
+    need: NeedForecast | None  # the demand forecast's beds needed beside the programme's, when one is held
 
     @property
     def illustrative(self) -> int:
@@ -101,7 +104,34 @@ def gather(engine: Engine, as_at: date, since: date, today: date | None = None) 
         objective_measures=(measured := _objective_measures(engine, as_at)),
         objective_settings=(chosen := objectives.settings(engine)),
         occupancy=_occupancy(engine, measured, bool(chosen["cost_counts_all_own_homes"])),
+        need=need_forecast(demand.forecasts(engine), demand.runs(engine), status, as_at, strategy.bed_target),
     )
+
+
+@dataclass(frozen=True)
+class NeedForecast:
+    """The central scenario's beds needed beside the programme's beds and the target (need.comparison), and the
+    SSDA903 data the forecast rests on."""
+
+    compared: pd.DataFrame
+    data: tuple[date, date]
+
+    @property
+    def crossing(self) -> need.Crossing:
+        return need.crossing(self.compared)
+
+
+def need_forecast(
+    forecasts: pd.DataFrame, runs: pd.DataFrame, status: pd.DataFrame, as_at: date, target: int
+) -> NeedForecast | None:
+    """The forecast held (demand.forecasts and demand.runs), as the pack tells it; None when there is none, or when
+    it rests on data after the as-at date (a pack for a past date says what was known then)."""
+    needed = central_needed(forecasts)
+    central = runs[runs["scenario"] == demand.CENTRAL]
+    if needed.empty or central.empty or central["data_last"].iloc[0] > as_at:
+        return None
+    data = (central["data_first"].iloc[0], central["data_last"].iloc[0])
+    return NeedForecast(need.comparison(needed, status, as_at, target), data)
 
 
 def _objective_measures(engine: Engine, as_at: date) -> pd.DataFrame:
@@ -127,6 +157,22 @@ def forecast_sentence(data: BriefingData) -> str:
     """The pages' outlook, word for word."""
     said = outlook(data.totals, data.forecast, data.as_at)
     return f"{said.headline} {said.detail}".strip()
+
+
+def need_sentence(data: BriefingData) -> str | None:
+    """The demand forecast's beds needed, first and last month, and where the programme's beds meet it (need.Crossing's
+    own words), with the data it rests on; None without a forecast."""
+    if data.need is None:
+        return None
+    crossed, compared = data.need.crossing, data.need.compared
+    first = compared.iloc[0]
+    # Whole beds, rounded up as need.crossing counts them.
+    return (
+        f"Forecast need (the central scenario, from SSDA903 returns for {data.need.data[0]:%B %Y} to "
+        f"{data.need.data[1]:%B %Y}): the council's own homes need {plural(math.ceil(first['expected']), 'bed')} in "
+        f"{first['period_end']:%B %Y} and {crossed.needed_at_end} (up to {crossed.upper_at_end}) by "
+        f"{crossed.last:%B %Y}. {crossed.sentence()}"
+    )
 
 
 # ---------------------------------------------------------------- RAG: each objective against its target
@@ -357,6 +403,7 @@ class PageOne:
     headline: str
     numbers: list[tuple[str, int, str]]  # (figure, beds, share of the target)
     forecast: str
+    need: str | None  # the demand forecast's sentence, when one is held
     changes_heading: str
     changes_scope: str
     changes: list[str]
@@ -373,6 +420,7 @@ def preview(data: BriefingData) -> PageOne:
         headline=headline(data),
         numbers=bed_numbers(data),
         forecast=forecast_sentence(data),
+        need=need_sentence(data),
         changes_heading=changes_heading(data),
         changes_scope=changes_scope(data),
         changes=changes.change_lines(data.changes),
