@@ -336,7 +336,8 @@ def the_forecast(held: demand.HeldBasis, runs: pd.DataFrame) -> None:
     chart_with_data(made.looked_after, made.looked_after_table, "Children looked after", view.filters)
     st.caption(
         "As it was: the month-end counts stored with the objectives' measures. The forecast simulates the children "
-        "month by month (moves between placements, leaving care, ageing, entries) 500 times: the line is the "
+        "month by month (moves between placements, leaving care, ageing, entries) "
+        f"{demand.RUNS} times: the line is the "
         "average, the band the middle 90% of the runs."
     )
 

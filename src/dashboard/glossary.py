@@ -146,8 +146,8 @@ def forecast_terms() -> list[Term]:
     return [
         Term(
             "What goes in",
-            "The SSDA903 episodes and header files imported (import-903; the header gives each child's date of "
-            "birth and home postcode). Short breaks (legal status V3 or V4) are left out. A child without a date of "
+            "The SSDA903 episodes and header files imported (import-903; the episodes give each placement and the "
+            "child's home postcode, the header each child's date of birth). Short breaks (legal status V3 or V4) are left out. A child without a date of "
             "birth cannot be put in an age band, so is left out of the model and counted. "
             "Only counts are kept: no child, date of birth, episode or postcode.",
         ),
@@ -168,7 +168,8 @@ def forecast_terms() -> list[Term]:
             f"{demand.HORIZON_MONTHS} months, {runs} times, each run with its own rates drawn from what the window's "
             "counts allow (so the interval holds the uncertainty of the rates as well as chance). The expected "
             f"figure is the mean of the {runs} runs; the interval (the band on the chart) runs from their {low}th "
-            f"to their {high}th percentile.",
+            f"to their {high}th percentile. For a count that is nearly always 0 (a child in a few runs) the mean "
+            "may lie above the interval.",
         ),
         Term(
             "Beds needed",
@@ -200,7 +201,7 @@ def forecast_terms() -> list[Term]:
             "that year forecast from the children looked after at its start, and each month's expected children in "
             "children's homes set beside those actually counted. Its error is the mean absolute percentage error "
             "(MAPE) over those months: how far the forecast has been off on this council's own data. It needs "
-            "14 months of data at least.",
+            "more than a year of data (fitted on what there is before the last year).",
         ),
         Term(
             "Scenarios",
