@@ -320,6 +320,13 @@ def the_forecast(held: demand.HeldBasis, runs: pd.DataFrame) -> None:
     run = runs[runs["scenario"] == scenario].iloc[0]
     with top:
         caption(held, run)
+        if held.made_at.date() > view.filters.as_at:
+            st.warning(
+                f"This forecast was made on {dmy(held.made_at.date())}, after the view's date "
+                f"({dmy(view.filters.as_at)}): earlier forecasts are not kept, so it is shown as made. The programme's "
+                "beds are as recorded at the view's date.",
+                icon=":material/history:",
+            )
     show_done()
     answer(view, compared(view, scenario)[1])
     made = built(view, scenario)

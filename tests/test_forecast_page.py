@@ -181,3 +181,14 @@ def test_without_a_backtest_the_page_says_so_and_still_forecasts(monkeypatch, lo
     titles = [chart.proto.alt for chart in at.get("plotly_chart")]
     assert len(titles) == 3 and not [title for title in titles if "A year ahead" in title]
     assert not [md.value for md in at.markdown if "was off by" in md.value]
+
+
+def test_a_view_of_a_date_before_the_forecast_was_made_says_so(monkeypatch, loaded_url, loaded_engine):
+    held = demand.held_basis(loaded_engine)
+    assert held is not None
+    past = date(2025, 6, 30)
+    at = _page(monkeypatch, loaded_url, role="viewer", as_at=past.isoformat())
+    (warning,) = at.warning
+    assert "after the view's date (30/06/2025)" in warning.value and "earlier forecasts are not kept" in warning.value
+    # Today's view carries no such warning.
+    assert not _page(monkeypatch, loaded_url, role="viewer").warning
