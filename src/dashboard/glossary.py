@@ -147,8 +147,9 @@ def forecast_terms() -> list[Term]:
         Term(
             "What goes in",
             "The SSDA903 episodes and header files imported (import-903; the episodes give each placement and the "
-            "child's home postcode, the header each child's date of birth). Short breaks (legal status V3 or V4) are left out. A child without a date of "
-            "birth cannot be put in an age band, so is left out of the model and counted. "
+            "child's home postcode, the header each child's date of birth). Short breaks (legal status V3 or V4) "
+            "are left out. A child without a date of birth cannot be put in an age band, so is left out of the "
+            "model and counted. "
             "Only counts are kept: no child, date of birth, episode or postcode.",
         ),
         Term(
