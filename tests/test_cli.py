@@ -349,7 +349,7 @@ def test_forecast_show_save_and_delete_on_the_samples(run_cli, engine, store_url
         "SELECT entry_change, own_share, own_share_source, occupancy, CAST(reference_first AS TEXT) FROM forecast_run "
         "WHERE scenario = 'Fewer entries'",
     ) == [(-20.0, 0.5, "scenario Fewer entries", 0.9, "2018-04-01")]
-    assert plain_sql(store_url, "SELECT user FROM audit_log WHERE entity = 'forecast_scenario'") == [("ann",)]
+    assert plain_sql(store_url, "SELECT \"user\" FROM audit_log WHERE entity = 'forecast_scenario'") == [("ann",)]
     shown = run_cli("forecast", "show").stdout
     assert "Fewer entries: entries -20%, own homes' share 50.0% (scenario Fewer entries), occupancy 90%" in shown
 
