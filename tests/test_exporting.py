@@ -345,6 +345,186 @@ def test_the_audit_log_streams_as_stored_and_equals_the_value_by_value_export(en
     assert rows > 100 and "Café «near» the school" in text and "'=1+1" in text
 
 
+# Text that needs quoting, doubling, guarding or nothing; and floats whose shortest form Python and SQLite write apart.
+AWKWARD_TEXT = [
+    "Café «near» the school",
+    'a "quoted", comma',
+    "two\nlines",
+    "carriage\rreturn",
+    "=1+1",
+    "'=A1",
+    "''+2",
+    "'plain",
+    " leading space",
+    "tab\there",
+    "-",
+    "@x",
+    "Zoë",
+    "",
+]
+AWKWARD_FLOATS = [0.1 + 0.2, 1 / 3, 1e-05, 1e16, 123456789012345.0, 2.0, 1e300, 5e-324]
+
+
+def put_awkward_values_in_every_table(engine: Engine, folder: Path) -> None:
+    """Rows of every exported table holding awkward text, blanks, booleans, dates, times and floats."""
+    from datetime import date, datetime
+    from itertools import cycle
+
+    from sqlalchemy import delete, select, update
+    from sqlalchemy.orm import Session
+
+    from dashboard.models import (
+        Decision,
+        District,
+        DistrictAlias,
+        ForecastBacktest,
+        Milestone,
+        ObjectiveMeasure,
+        ObjectiveSetting,
+        Phase,
+        PostcodeDistrict,
+        Property,
+        PropertyRecord,
+    )
+
+    fill_the_tables_the_seed_leaves_empty(engine, folder)
+    texts = cycle(AWKWARD_TEXT)
+    with Session(engine) as session, session.begin():
+        properties = session.scalars(select(Property).order_by(Property.id)).all()
+        for n, (p, text) in enumerate(zip(properties, texts, strict=False)):
+            p.notes, p.specialism, p.status_note = text or None, next(texts), next(texts) or None
+            p.registered_beds, p.purchase_cost = (None, None) if n % 2 else (n, -n * 1000)
+            p.councillors_informed_on = date(2026, 1, n + 1) if n % 3 else None
+            session.add(
+                PropertyRecord(
+                    property_id=p.id,
+                    recorded_at=datetime(2026, 5, 1, 12, 0, n, n),
+                    phase_id=p.phase_id,
+                    district_id=p.district_id,
+                    provision_model=next(texts),
+                    specialism=None,
+                    planned_beds=n,
+                    provenance=next(texts),
+                )
+            )
+        session.execute(update(Milestone).where(Milestone.property_id == properties[0].id).values(planned_on=None))
+        session.execute(delete(Milestone).where(Milestone.property_id == properties[1].id))  # no milestone
+        for d, text in zip(session.scalars(select(Decision)).all(), texts, strict=False):
+            d.title, d.executive_member, d.controversial = text or "untitled", None, None
+        session.add(
+            Decision(
+                reference="'=D1",
+                title='"q"',
+                decision_type="Executive",
+                key_decision=False,
+                controversial=True,
+                provenance="\t",
+            )
+        )
+        for phase, text in zip(session.scalars(select(Phase)).all(), texts, strict=False):
+            phase.provenance, phase.planned_end_on = text, None
+        districts = session.scalars(select(District).order_by(District.id)).all()
+        for alias in ("zeta", "Alpha", "Émile", "alpha", "=x", "Z"):
+            session.add(DistrictAlias(district_id=districts[0].id, alias=alias, kind="name"))
+        session.add(DistrictAlias(district_id=districts[1].id, alias='quote "this"', kind="name"))
+        for n, value in enumerate(AWKWARD_FLOATS):
+            session.add(ObjectiveSetting(key=f"awkward_{n}", value=value, source=next(texts) or None))
+            session.add(
+                PostcodeDistrict(
+                    outward_code=f"Z{n}",
+                    local_authority=next(texts) or "-",
+                    share=value,
+                    latitude=None if n % 2 else -value,
+                    longitude=value,
+                )
+            )
+            session.add(
+                ObjectiveMeasure(
+                    measure=next(texts) or "x",
+                    category="",
+                    period_end=date(2026, 1, n + 1),
+                    numerator=value,
+                    denominator=None if n % 2 else (0.0 if n == 2 else 3.0),
+                )
+            )
+            session.add(
+                ForecastBacktest(period_end=date(2020, 1, n + 1), actual=value, expected=-value, lower=0.0, upper=value)
+            )
+
+
+@sqlite_only  # the SQLite fast path; elsewhere the export converts value by value
+def test_every_file_made_by_sqlite_equals_the_value_by_value_export(engine, tmp_path, monkeypatch):
+    """Each table's file made by SQLite (its lines, or its cells joined by the csv module where a float needs
+    Python's shortest form) is byte for byte what converting each value gives: the path every other database takes,
+    forced here by leaving SQLite no query."""
+    from dashboard import exporting
+
+    # Every file but the audit log's (its own fast path, tested above) has a query SQLite makes it with.
+    assert set(exporting.SQLITE_QUERIES) == {layout.name for layout in EXPORT_LAYOUTS} - {"audit_log"}
+    put_awkward_values_in_every_table(engine, tmp_path)
+    fast = export(engine, tmp_path / "fast")
+    monkeypatch.setattr(exporting, "SQLITE_QUERIES", {})
+    slow = export(engine, tmp_path / "slow")
+
+    assert sorted(path.name for path in fast.iterdir()) == sorted(path.name for path in slow.iterdir())
+    differing = [path.name for path in fast.iterdir() if path.read_bytes() != (slow / path.name).read_bytes()]
+    assert differing == []
+    # The values that make the two paths differ are in the files compared.
+    properties = (fast / "properties.csv").read_text(encoding="utf-8-sig")
+    assert "'=1+1" in properties and '"a ""quoted"", comma"' in properties and "two\nlines" in properties
+    aliases = [row["Also written"] for row in by_header(fast / "districts.csv")]
+    assert any(cell.startswith("'=x; ") and cell.endswith("; Z; alpha; zeta; Émile") for cell in aliases), aliases
+    settings = (fast / "objective_settings.csv").read_text(encoding="utf-8-sig")
+    assert all(f",{value!r}," in settings for value in (1e-05, 1e16, 123456789012345.0, 5e-324)), settings
+
+
+@sqlite_only
+def test_the_audit_log_is_written_beside_the_other_files_and_stopped_if_they_fail(shared_engine, tmp_path, monkeypatch):
+    """On SQLite the whole export begins the audit log in a process of its own before the other files; a failure
+    while they are written leaves no such process running on."""
+    from dashboard import exporting
+
+    started = []
+
+    def start(engine, handle):
+        started.append(start_whole_audit_log(engine, handle))
+        return started[-1]
+
+    def failing(engine, layout, handle, actor):
+        if layout.name == "milestones":
+            raise OSError(28, "No space left on device")
+        return export_table(engine, layout, handle, actor)
+
+    start_whole_audit_log, export_table = exporting.start_whole_audit_log, exporting.export_table
+    monkeypatch.setattr(exporting, "start_whole_audit_log", start)
+    written = export_all(shared_engine, tmp_path / "whole", SYSTEM)
+    assert written["audit_log.csv"] == len(read_csv(tmp_path / "whole" / "audit_log.csv")) - 1 > 0
+    assert [writing.process.returncode for writing in started] == [0]
+
+    monkeypatch.setattr(exporting, "export_table", failing)
+    with pytest.raises(OSError, match="No space left"):
+        export_all(shared_engine, tmp_path / "failed", SYSTEM)
+    assert len(started) == 2 and started[1].process.returncode is not None  # stopped, not left running
+
+
+def test_the_export_command_loads_no_library_it_does_not_use(shared_engine, tmp_path):
+    """`python -m dashboard export` starts without pandas, numpy, the importer and its validation, the migrations
+    or the workbook library: every module a process imports is listed by -X importtime."""
+    import subprocess
+    import sys
+
+    url = shared_engine.url.render_as_string(hide_password=False)
+    command = [sys.executable, "-X", "importtime", "-m", "dashboard", "--database-url", url, "export", "--out"]
+    done = subprocess.run([*command, str(tmp_path / "out")], capture_output=True, text=True, cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time")}
+    assert {"dashboard.exporting", "sqlalchemy"} <= imported  # the list is read as meant
+    unused = {"pandas", "numpy", "alembic", "openpyxl", "dashboard.importing", "dashboard.validation", "pyarrow"}
+    assert imported & unused == set()
+    assert (tmp_path / "out" / "audit_log.csv").stat().st_size > 0
+
+
 @sqlite_only
 def test_a_store_the_fast_export_cannot_read_is_one_line_of_reason(tmp_path):
     import io

@@ -8,26 +8,26 @@ import sys
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from dashboard.backup import BackupError, backup_sqlite
-from dashboard.bootstrap import ensure_store
 from dashboard.config import database_url
-from dashboard.db import make_engine
-from dashboard.demo import DemoError, build_demo
-from dashboard.exporting import export_all, write_template
-from dashboard.importers import Importer, run_import
-from dashboard.layout import EXPORT_LAYOUTS
-from dashboard.reading import Report, parse_date
+from dashboard.reading import parse_date
 from dashboard.roles import AccessDenied, Actor, Role
 from dashboard.wording import day, dmy
 
-# Commands that need heavy libraries (shapely) import them when they run, so `--help` and the rest start quickly.
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from dashboard.importers import Importer
+    from dashboard.reading import Report
+
+# Each command imports what it needs when it runs (the database layer, the importer and its validation, pandas,
+# shapely), so `--help` starts quickly and a command waits for no library it does not use.
 
 app = typer.Typer(
     help="The residential strategy dashboard's data tools: create the store, import, export, back up.",
@@ -51,8 +51,19 @@ def _progress() -> Progress:
     )
 
 
-def _engine(ctx: typer.Context):
+def _engine(ctx: typer.Context) -> Engine:
+    from dashboard.db import make_engine
+
     return make_engine(ctx.obj["database_url"])
+
+
+def _store(ctx: typer.Context) -> Engine:
+    """The store, created or upgraded to the newest schema first."""
+    from dashboard.bootstrap import ensure_store
+
+    engine = _engine(ctx)
+    ensure_store(engine)
+    return engine
 
 
 def _cli_actor(source: str, user: str | None = None) -> Actor:
@@ -90,6 +101,8 @@ def init_db(
     ] = True,
 ) -> None:
     """Create the store or upgrade it to the newest schema; a new store is seeded."""
+    from dashboard.bootstrap import ensure_store
+
     status = ensure_store(_engine(ctx), seed=seed)
     if status.seeded:
         print("Created a new store and loaded the seed programme (decision record B147/24 and illustrative data).")
@@ -124,14 +137,16 @@ def export_command(
     ] = None,
 ) -> None:
     """Export every table as CSV (UTF-8 with BOM, ISO dates), with a data dictionary."""
+    from dashboard.exporting import export_all, write_template
+    from dashboard.layout import EXPORT_LAYOUTS
+
     if template:
         write_template(template)
         print(f"Wrote the import template {template}")
         return
     if out is None:
         _fail("say where to write: --out FOLDER (or --template FILE for an empty template)")
-    engine = _engine(ctx)
-    ensure_store(engine)
+    engine = _store(ctx)
     with _progress() as progress:
         task = progress.add_task("Exporting", total=len(EXPORT_LAYOUTS))
         written = export_all(engine, out, _cli_actor("export"), on_table=lambda _name, _rows: progress.advance(task))
@@ -141,8 +156,9 @@ def export_command(
 
 def _import(ctx: typer.Context, importer: Importer[Report], dry_run: bool, user: str | None = None) -> None:
     """Every import command: the file imported (`run_import`), its report printed, and exit 1 when it was refused."""
-    engine = _engine(ctx)
-    ensure_store(engine)
+    from dashboard.importers import run_import
+
+    engine = _store(ctx)
     report = run_import(engine, importer, _cli_actor(f"import {importer.path.name}", user), dry_run)
     if not report.ok:
         err.print(report.summary(), highlight=False, markup=False, soft_wrap=True)
@@ -220,8 +236,7 @@ def grant_command(
     """Give a signed-in account a role (the first admin is granted this way; admins then grant from the app)."""
     from dashboard.access import grant_role
 
-    engine = _engine(ctx)
-    ensure_store(engine)
+    engine = _store(ctx)
     try:
         print(grant_role(engine, _cli_actor("cli"), account, Role.parse(role)))
     except (ValueError, AccessDenied) as error:
@@ -236,8 +251,7 @@ def revoke_command(
     """Remove an account's role: it falls back to what DASHBOARD_UNGRANTED says (viewer, or refused)."""
     from dashboard.access import revoke_role
 
-    engine = _engine(ctx)
-    ensure_store(engine)
+    engine = _store(ctx)
     try:
         print(revoke_role(engine, _cli_actor("cli"), account))
     except (ValueError, AccessDenied) as error:
@@ -249,8 +263,7 @@ def roles_command(ctx: typer.Context) -> None:
     """List the roles granted to signed-in accounts."""
     from dashboard.access import grants
 
-    engine = _engine(ctx)
-    ensure_store(engine)
+    engine = _store(ctx)
     granted = grants(engine)
     if granted.empty:
         print("No roles granted yet.")
@@ -265,6 +278,9 @@ def demo_data(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same programme.")] = 1,
 ) -> None:
     """Fill a new, empty store with a synthetic programme of any size (for demonstrations and benchmarks)."""
+    from dashboard.bootstrap import ensure_store
+    from dashboard.demo import DemoError, build_demo
+
     engine = _engine(ctx)
     ensure_store(engine, seed=False)
     with _progress() as progress:
@@ -285,6 +301,8 @@ def backup(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
 ) -> None:
     """Write a consistent copy of the SQLite store, safe while the app is running."""
+    from dashboard.backup import BackupError, backup_sqlite
+
     try:
         written = backup_sqlite(_engine(ctx), destination, overwrite=overwrite)
     except BackupError as error:
@@ -301,7 +319,7 @@ def restore(
     """Put a backup back as the store. The store as it is now is copied aside first, so nothing is lost."""
     from datetime import datetime
 
-    from dashboard.backup import restore_sqlite
+    from dashboard.backup import BackupError, restore_sqlite
 
     engine = _engine(ctx)
     if not yes and not typer.confirm(f"Replace the store with {backup_file.name}? (the current store is kept aside)"):
@@ -332,6 +350,7 @@ def copy_store_command(
     from sqlalchemy.exc import SQLAlchemyError
 
     from dashboard.copying import CopyError, copy_store
+    from dashboard.db import make_engine
 
     source, target = _engine(ctx), make_engine(to)
     try:
@@ -364,8 +383,7 @@ def boundaries_command(
     """Install real district boundaries (GeoJSON) for the Districts map."""
     from dashboard.boundaries import BoundaryError, install_boundaries, load_boundaries
 
-    engine = _engine(ctx)
-    ensure_store(engine)
+    engine = _store(ctx)
     try:
         written = install_boundaries(source, engine, to)
     except BoundaryError as error:
@@ -399,7 +417,6 @@ def briefing_command(
 
     from dashboard.briefing.content import CLASSIFICATIONS, check_dates
     from dashboard.briefing.packs import default_since, record_pack
-    from dashboard.briefing.pdf import build_briefing
 
     dates = {}
     for option, value in (("--as-at", as_at), ("--since", since)):
@@ -415,8 +432,12 @@ def briefing_command(
         check_dates(as_at_date, dates["--since"] or as_at_date, date.today())
     except ValueError as error:
         _fail(str(error))
-    engine = _engine(ctx)
-    ensure_store(engine)
+    from dashboard.briefing.browser import start_chart_browser
+
+    start_chart_browser()  # Chromium starts while the PDF's libraries load and the store opens
+    from dashboard.briefing.pdf import build_briefing
+
+    engine = _store(ctx)
     # The default is never after --as-at (default_since says so), so the dates checked above still hold.
     since_date = dates["--since"] or default_since(engine, as_at_date)
     with _progress() as progress:
@@ -447,8 +468,7 @@ def forecast_show(ctx: typer.Context) -> None:
     """Each scenario's inputs and its beds needed at the forecast's end, and the backtest's error."""
     from dashboard import demand
 
-    engine = _engine(ctx)
-    ensure_store(engine)
+    engine = _store(ctx)
     held = demand.held_basis(engine)
     if held is None:
         print("No forecast yet: import SSDA903 episodes with their header files (import-903).")
@@ -556,8 +576,7 @@ def forecast_save(
         _fraction(occupancy),
         _reference(reference),
     )
-    engine = _engine(ctx)
-    ensure_store(engine)
+    engine = _store(ctx)
     try:
         print(demand.save_scenario(engine, scenario, _cli_actor("cli", user)))
     except demand.InvalidScenario as invalid:
@@ -577,8 +596,7 @@ def forecast_delete(
     """Delete a saved scenario and its forecast (the central one is made on every import and stays)."""
     from dashboard import demand
 
-    engine = _engine(ctx)
-    ensure_store(engine)
+    engine = _store(ctx)
     saved = [scenario.name for scenario in demand.saved_scenarios(engine)]
     if name not in saved:
         _fail(f"There is no scenario '{name}'. Saved: {', '.join(saved) or 'none'}.")

@@ -20,6 +20,7 @@ from dashboard import forecast as f
 from dashboard import measures as m
 from dashboard.db import session_scope
 from dashboard.models import (
+    CENTRAL_SCENARIO,
     ForecastBacktest,
     ForecastBasis,
     ForecastPoint,
@@ -31,7 +32,7 @@ from dashboard.models import (
 from dashboard.roles import Actor, Permission
 from dashboard.wording import dmy
 
-CENTRAL = "Central"  # the scenario made on every import with the default inputs
+CENTRAL = CENTRAL_SCENARIO  # the scenario made on every import with the default inputs
 HORIZON_MONTHS = 36
 RUNS = 500
 SEED = 0  # fixed, so the same data and inputs give the same forecast

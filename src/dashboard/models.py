@@ -458,6 +458,11 @@ class ForecastScenario(Base):
         return self.name
 
 
+# The scenario made on every import with the default inputs (dashboard.demand.CENTRAL), named here so that the export
+# orders forecasts by it without loading dashboard.demand (and pandas).
+CENTRAL_SCENARIO = "Central"
+
+
 class ForecastRun(Base):
     """A forecast as made: the scenario and every input it used, resolved (the share and its source, the occupancy,
     the reference window, the data's days), and when."""

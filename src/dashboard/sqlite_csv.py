@@ -64,26 +64,57 @@ def _file_descriptor(handle: BinaryIO) -> int | None:
         return None
 
 
+class CsvWriting:
+    """A query's rows being written as CSV by a process of its own (`start_rows_as_csv`): the caller may do other work
+    meanwhile (another core takes it), then `wait`s for the count. Leaving the `with` block without waiting stops
+    the process."""
+
+    def __init__(self, store_file: str, sql: str, handle: BinaryIO):
+        self.handle = handle
+        self.descriptor = _file_descriptor(handle)
+        # This file run as a script; -P keeps its folder (the dashboard's modules) off the child's import path.
+        self.process = subprocess.Popen(
+            [sys.executable, "-P", str(Path(__file__).resolve()), store_file, sql],
+            stdout=subprocess.PIPE if self.descriptor is None else self.descriptor,
+            stderr=subprocess.PIPE,
+        )
+
+    def wait(self) -> int:
+        """The rows written, once the process has written them all; SqliteCsvError, with its reason, if it failed."""
+        with self.process as process:
+            assert process.stderr is not None
+            if process.stdout is not None:
+                shutil.copyfileobj(process.stdout, self.handle, COPY_CHUNK)
+            report = process.stderr.read().decode(errors="replace").strip()
+        if self.descriptor is not None and self.handle.seekable():
+            self.handle.seek(os.lseek(self.descriptor, 0, os.SEEK_CUR))  # where the child left the shared offset
+        if process.returncode != 0:
+            reason = report.splitlines()[-1] if report else "no reason given"
+            raise SqliteCsvError(f"the export could not read the store: {reason}")
+        return int(report.splitlines()[-1])
+
+    def __enter__(self) -> CsvWriting:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.process.returncode is None:  # not waited for: the caller failed, and its file is not kept
+            self.process.kill()
+            self.process.wait()
+            for pipe in (self.process.stdout, self.process.stderr):
+                if pipe is not None:
+                    pipe.close()
+
+
+def start_rows_as_csv(store_file: str, sql: str, handle: BinaryIO) -> CsvWriting:
+    """The query's rows as CSV to `handle`, begun by a process of its own: written straight into the file when
+    `handle` has one, otherwise streamed through a pipe when waited for (memory stays flat whatever the size)."""
+    return CsvWriting(store_file, sql, handle)
+
+
 def rows_as_csv(store_file: str, sql: str, handle: BinaryIO) -> int:
-    """The query's rows as CSV to `handle`, made by a process of its own: written straight into the file when
-    `handle` has one, otherwise streamed through a pipe (memory stays flat whatever the size). Returns the count."""
-    descriptor = _file_descriptor(handle)
-    # This file run as a script; -P keeps its folder (the dashboard's modules) off the child's import path.
-    with subprocess.Popen(
-        [sys.executable, "-P", str(Path(__file__).resolve()), store_file, sql],
-        stdout=subprocess.PIPE if descriptor is None else descriptor,
-        stderr=subprocess.PIPE,
-    ) as process:
-        assert process.stderr is not None
-        if process.stdout is not None:
-            shutil.copyfileobj(process.stdout, handle, COPY_CHUNK)
-        report = process.stderr.read().decode(errors="replace").strip()
-    if descriptor is not None and handle.seekable():
-        handle.seek(os.lseek(descriptor, 0, os.SEEK_CUR))  # where the child left the shared file offset
-    if process.returncode != 0:
-        reason = report.splitlines()[-1] if report else "no reason given"
-        raise SqliteCsvError(f"the export could not read the store: {reason}")
-    return int(report.splitlines()[-1])
+    """`start_rows_as_csv`, waited for: returns the count."""
+    with start_rows_as_csv(store_file, sql, handle) as writing:
+        return writing.wait()
 
 
 def main(argv: list[str]) -> int:
