@@ -479,6 +479,7 @@ def test_gantt_rows_are_shared_over_pages():
     assert gantt_pages(9, first=14) == [9]
     assert gantt_pages(40, first=14, per_page=26) == [14, 26]
     assert gantt_pages(40, first=10, per_page=25) == [10, 15, 15]
+    assert gantt_pages(40, first=0, per_page=26) == [20, 20]  # many phases fill the page under them
 
 
 def test_dates_a_pack_cannot_be_made_for():

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -61,7 +62,7 @@ class BriefingData:
     def synthetic(self) -> int:
         return provenance.rows_with(self.status["provenance"], provenance.SYNTHETIC)
 
-    @property
+    @cached_property  # read for several parts of the pack, and costly at 10,000 properties
     def late(self) -> pd.DataFrame:
         """metrics.slippage: the properties behind plan, most late first."""
         return metrics.slippage(self.status, self.as_at)

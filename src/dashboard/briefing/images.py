@@ -3,77 +3,70 @@ alternative in words; and the property timeline split into pages that stay reada
 
 from __future__ import annotations
 
-import logging
-import threading
-import warnings
+from concurrent.futures import Future
 from io import BytesIO
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image
 from sqlalchemy import Engine
 
 from dashboard import charts, metrics, queries
+from dashboard.briefing.browser import start_chart_browser
 from dashboard.briefing.content import BriefingData, forecast_sentence, long_date
 from dashboard.briefing.page import EXPORT_WIDTH, FRAME_HEIGHT, FRAME_WIDTH
-from dashboard.config import shipped
 from dashboard.wording import listed, plural
 
 GANTT_MOST_BEHIND = 40  # properties drawn on the timeline: the most behind plan
-TOPOJSON = shipped("static") / "topojson"  # an empty base map: geographic figures draw without plotly's CDN
 
 
 # ---------------------------------------------------------------- figures (the pages' own), exported as PNG
 
-_EXPORT_LOCK = threading.Lock()  # one Chromium serves every export in the process; one figure at a time
+
+def draw_png(fig: go.Figure, width: int = EXPORT_WIDTH, height: int | None = None) -> Future[bytes]:
+    """Start drawing a figure as a PNG at twice its layout size, offline, in kaleido's local Chromium; returns at once
+    with the PNG to come. The figure is read now: changing it afterwards does not change the picture."""
+    options = {"format": "png", "width": width, "height": height or fig.layout.height or 480, "scale": 2}
+    return start_chart_browser().draw(fig.to_dict(), options)
 
 
-def start_chart_browser() -> None:
-    """Start kaleido's Chromium in the background, once per process: every chart of every pack is then drawn by it.
-    Starting Chromium and loading plotly into it is most of a pack's time, so this is called as early as possible
-    (before the store is read; on the app's Briefing page, as the page opens). Returns at once."""
-    import kaleido  # heavy: loaded only when a pack is made
+class ChartImage(Image):
+    """A chart on the page while Chromium may still be drawing it: its size on the page is known beforehand, and its
+    PNG is waited for only when its page is drawn, so the pack is laid out while its charts are drawn."""
 
-    # Its Chromium driver logs, with a traceback, a browser message it could not read and then ignores: the picture
-    # is unaffected, and a traceback must not reach the terminal of someone making a pack.
-    logging.getLogger("choreographer").setLevel(logging.CRITICAL)
-    with _EXPORT_LOCK:
-        # No MathJax: kaleido would fetch it from a CDN.
-        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+    def __init__(self, png: Future[bytes], width: float, height: float, alt: str) -> None:
+        # What reportlab's Image sets up, but for reading the picture, which it would do at once.
+        self.hAlign, self._mask, self._drawing, self._dpi, self._lazy = "CENTER", "auto", None, False, 0
+        self.drawWidth, self.drawHeight, self.filename = width, height, "chart"
+        self._png, self.alt = png, alt
 
-
-def figure_png(fig: go.Figure, width: int = EXPORT_WIDTH, height: int | None = None) -> bytes:
-    """A figure as a PNG at twice its layout size, drawn offline by kaleido's local Chromium."""
-    import plotly.io as pio
-
-    start_chart_browser()
-    with _EXPORT_LOCK, warnings.catch_warnings():
-        # plotly passes the options a running server ignores, and says so.
-        warnings.simplefilter("ignore", UserWarning)
-        previous, pio.defaults.topojson = pio.defaults.topojson, TOPOJSON.as_uri() + "/"
-        try:
-            return fig.to_image(format="png", width=width, height=height or fig.layout.height or 480, scale=2)
-        finally:
-            pio.defaults.topojson = previous
+    def __getattr__(self, name: str) -> Any:
+        if name == "_img":  # the picture, read when the page is drawn
+            self._img = ImageReader(BytesIO(self._png.result()))
+            return self._img
+        return super().__getattr__(name)
 
 
-def _image(png: bytes, width_px: int, height_px: int, max_height: float = FRAME_HEIGHT) -> Image:
-    """The PNG across the frame's width, scaled down only if it would not fit the height available."""
+def _fitted(width_px: int, height_px: int, max_height: float = FRAME_HEIGHT) -> tuple[float, float]:
+    """A picture's size on the page: across the frame's width, scaled down only if it would not fit the height
+    available."""
     width = FRAME_WIDTH
     height = width * height_px / width_px
     if height > max_height:
         width, height = width * max_height / height, max_height
-    return Image(BytesIO(png), width=width, height=height)
+    return width, height
 
 
-def _chart(fig: go.Figure, alt: str, height: int | None = None, max_height: float = FRAME_HEIGHT) -> Image:
-    """The figure as an image on the page, carrying its text alternative (the tagged PDF's /Alt)."""
+def _chart(fig: go.Figure, alt: str, height: int | None = None, max_height: float = FRAME_HEIGHT) -> ChartImage:
+    """The figure as an image on the page, carrying its text alternative (the tagged PDF's /Alt); Chromium starts
+    drawing it now."""
     height = height or int(fig.layout.height or 480)
     charts.fit_title(fig, EXPORT_WIDTH)
-    image = _image(figure_png(fig, EXPORT_WIDTH, height), EXPORT_WIDTH, height, max_height)
-    image.alt = alt
-    return image
+    png = draw_png(fig, EXPORT_WIDTH, height)
+    return ChartImage(png, *_fitted(EXPORT_WIDTH, height, max_height), alt)
 
 
 # ---------------------------------------------------------------- text alternatives: what each chart shows, in words
@@ -120,7 +113,8 @@ def phases_alt(data: BriefingData) -> str:
 
 
 def gantt_alt(data: BriefingData, fig: go.Figure) -> str:
-    days = dict(zip(data.late["reference"], data.late["days_late"], strict=True))
+    late = data.late
+    days = dict(zip(late["reference"], late["days_late"], strict=True))
     rows = [f"{reference} {plural(int(days[reference]), 'day')} late" for reference in fig.layout.yaxis.categoryarray]
     return (
         f"Timeline of each property's planned and actual stages, most behind plan first: {', '.join(rows)}. "
@@ -138,13 +132,13 @@ def gantt_rows_fitting(height: float) -> int:
 
 
 def gantt_pages(count: int, first: int = 14, per_page: int = 26) -> list[int]:
-    """How many Gantt rows go on each page: up to `first` under the phases chart, the rest shared evenly over as few
-    pages of at most `per_page` as will hold them."""
+    """How many Gantt rows go on each page: up to `first` under the phases chart (none when the phases fill their
+    page), the rest shared evenly over as few pages of at most `per_page` as will hold them."""
     if count <= first:
         return [count] if count else []
     rest = count - first
     pages = -(-rest // per_page)
-    return [first] + [rest // pages + (1 if i < rest % pages else 0) for i in range(pages)]
+    return ([first] if first else []) + [rest // pages + (1 if i < rest % pages else 0) for i in range(pages)]
 
 
 def gantt_figures(engine: Engine, data: BriefingData, first: int = 14) -> list[go.Figure]:

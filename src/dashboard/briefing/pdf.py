@@ -10,6 +10,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pandas as pd
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -32,6 +33,7 @@ from reportlab.platypus import (
 from sqlalchemy import Engine
 
 from dashboard import changes, charts, metrics, tables
+from dashboard.briefing.browser import start_chart_browser
 from dashboard.briefing.content import (
     CLASSIFICATIONS,
     ILLUSTRATIVE_NOTE,
@@ -58,7 +60,6 @@ from dashboard.briefing.images import (
     map_alt,
     phases_alt,
     progress_alt,
-    start_chart_browser,
     target_alt,
 )
 from dashboard.briefing.page import (
@@ -89,6 +90,10 @@ UNINFORMED_LISTED = 30  # procured properties with no record of councillors info
 MAP_MEASURE = "Beds secured"  # every district with a bought property shows; open beds are in the table beside it
 
 ProgressCallback = Callable[[int, int, str], None]  # (steps done, steps in all, what is being done now)
+
+# Streams are written as binary, not as ASCII text: reportlab's ASCII encoder is pure Python, and took seconds over a
+# pack's charts. The pages are the same.
+rl_config.useA85 = 0
 
 
 # ---------------------------------------------------------------- tables
@@ -243,7 +248,8 @@ def _risks_table(late: pd.DataFrame, most: int, room: float) -> tuple[Table, int
         count -= 1
 
 
-# The frame's own padding (6 points above and below) and a little to spare, off the room page 1 has left.
+FRAME_PADDING = 6  # reportlab's frame pads its content by this, above and below
+# The frame's own padding and a little to spare, off the room page 1 has left.
 PAGE_ONE_SPARE = 16
 
 
@@ -596,7 +602,8 @@ def build_briefing(
     # A real map is drawn taller than the page shows it: the county fills the width, its small districts readable.
     map_png = _chart(district_map, map_alt(data), height=560 if data.boundaries else None, max_height=135 * mm)
     report(3, total, "Drawing the timeline")
-    phases_png = _chart(phase_figure, phases_alt(data))
+    # Under the timeline page's heading: many phases make a tall chart, scaled down to the room left there.
+    phases_png = _chart(phase_figure, phases_alt(data), max_height=FRAME_HEIGHT - TIMELINE_INTRO - 2 * FRAME_PADDING)
     gantt_pngs = []
     for number, figure in enumerate(gantts):
         report(4 + number, total, f"Drawing the property timeline ({number + 1} of {len(gantts)})")
