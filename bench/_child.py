@@ -1,11 +1,15 @@
 """One measured process, started by bench/run.py; prints one line `BENCH_RESULT {json}` and exits.
 
     python -m bench._child cold   APP PAGE|-            one first run of a page in this fresh process
-    python -m bench._child warm   REPEAT APP::PAGE...   every app/page (PAGE "-": the app itself) run once, then
-                                                        rerun REPEAT times, interleaved; one process for all
+    python -m bench._child warm   REPEAT APP::PAGE[::as_at=YYYY-MM-DD]...
+                                                        every app/page (PAGE "-": the app itself) run once, then
+                                                        rerun REPEAT times, interleaved; one process for all. With
+                                                        an as-at date, the page is opened from a link carrying it
     python -m bench._child export OUT_FILE              dashboard.exporting.export_table(AUDIT_LOG) to OUT_FILE
     python -m bench._child asat   REPEAT DAYS_BACK      the programme's status read as at today and as recorded
                                                         DAYS_BACK days ago, REPEAT times each, interleaved
+    python -m bench._child chart  OUT_FILE              one plotly chart exported as a PNG by kaleido, as the
+                                                        briefing pack draws each (the parent times the process)
     python -m bench._child forecast CHILDREN RUNS MONTHS REPEAT
                                                         the demand forecast as an import makes it, from three years
                                                         of a generated authority's episodes (bench/authority.py),
@@ -21,6 +25,7 @@ import json
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 TIMEOUT_S = 300
@@ -36,14 +41,24 @@ def _check(at, label: str) -> list[str]:
     return problems
 
 
-def _app_test(app: str, page: str):
+def _app_test(app: str, page: str, as_at: str | None = None):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(app, default_timeout=TIMEOUT_S)
     if page != "-":
         # Before the first run AppTest finds a page by its file name, which is the url_path app.py gives each page.
         at.switch_page(page)
+    if as_at:
+        at.query_params["as_at"] = as_at  # as a shared link carries the sidebar's as-at date
     return at
+
+
+def _as_at_problems(at, label: str, as_at: str | None) -> list[str]:
+    """A page opened as at a past date must show that date in the sidebar, or the past view was not measured."""
+    if not as_at:
+        return []
+    shown = [widget.value for widget in at.date_input if widget.key == "as_at"]
+    return [] if [str(value) for value in shown] == [as_at] else [f"{label}: the as-at date shown is {shown}"]
 
 
 def cold(app: str, page: str) -> None:
@@ -61,9 +76,10 @@ def warm(repeat: int, targets: list[str]) -> None:
     tests = {}
     problems: list[str] = []
     for target in targets:  # the first run of each (not measured): caches filled, modules imported
-        app, page = target.split("::")
-        tests[target] = _app_test(app, page).run()
-        problems += _check(tests[target], target)
+        app, page, *query = target.split("::")
+        as_at = query[0].removeprefix("as_at=") if query else None
+        tests[target] = _app_test(app, page, as_at).run()
+        problems += _check(tests[target], target) + _as_at_problems(tests[target], target, as_at)
     times: dict[str, list[float]] = {target: [] for target in targets}
     for _ in range(repeat):  # interleaved, so a noisy moment on the machine spreads over every page
         for page, at in tests.items():
@@ -87,6 +103,21 @@ def export(out_file: str) -> None:
     seconds = time.perf_counter() - start
     engine.dispose()
     _emit({"seconds": seconds, "rows": rows, "problems": []})
+
+
+def chart(out_file: str) -> None:
+    """One chart image from this fresh process, drawn as dashboard.briefing.images draws the pack's: kaleido's own
+    Chromium started as a server without MathJax, the figure 700 px across at scale 2. Nothing else is imported."""
+    import kaleido
+    import plotly.graph_objects as go
+
+    kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+    figure = go.Figure(go.Bar(x=["Open", "Registered", "Secured", "Pipeline"], y=[12, 20, 31, 44]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # plotly passes options a running server ignores, and says so
+        png = figure.to_image(format="png", width=700, height=480, scale=2)
+    Path(out_file).write_bytes(png)
+    _emit({"bytes": len(png), "problems": []})
 
 
 def asat(repeat: int, days_back: int) -> None:
@@ -158,6 +189,8 @@ def main(argv: list[str]) -> None:
         warm(int(args[0]), args[1:])
     elif mode == "export":
         export(args[0])
+    elif mode == "chart":
+        chart(args[0])
     elif mode == "asat":
         asat(int(args[0]), int(args[1]))
     elif mode == "forecast":

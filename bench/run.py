@@ -19,7 +19,11 @@ import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
+
+from bench.briefing_bench import BriefingResult, briefing_checks, briefing_section, measure_briefing
+from bench.export_bench import WholeExport, measure_whole_export, whole_export_checks, whole_export_section
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
@@ -32,9 +36,10 @@ TRIVIAL = "trivial app"
 # The issue's reference figure ("one page of plotly plus a 10,000-row table"): what one chart and one table cost.
 REFERENCE = "reference page"
 
-# The targets of issue P6, at the largest size measured.
-WARM_VS_TRIVIAL_MAX = 3.0
-COLD_MAX_S = 1.5
+# The targets, at the largest size measured. Issue T7 (target 3): a page's warm rerun at most 2x the reference page's
+# (P6's "3x the trivial app" measured AppTest's own harness; its cold 1.5 s gave way to the browser's targets: cold
+# times are still reported).
+WARM_VS_REFERENCE_MAX = 2.0
 EXPORT_VS_SQLITE_MAX = 2.0
 EXPORT_VS_DATASETTE_MIN = 10.0
 EXPORT_PEAK_MAX_MB = 150
@@ -42,6 +47,8 @@ APP_PEAK_MAX_MB = 400
 # Issue T1: the programme as recorded on a past day, beside the same view today.
 ASAT_VS_TODAY_MAX = 2.0
 ASAT_DAYS_BACK = 365
+# Issue T7 (target 6): these pages opened from a link as at ASAT_DAYS_BACK days back, warm, within the same target.
+ASAT_PAGES = ("pages/overview.py", "pages/timeline.py")
 AUDIT_COLUMNS = "at, user, source, action, entity, entity_ref, before, after"
 # Issue T6: the demand forecast from three years of a large authority's returns, "in seconds, not minutes". Runs and
 # months are dashboard.demand's RUNS and HORIZON_MONTHS (not imported here: this process stays light).
@@ -72,6 +79,9 @@ class SizeResult:
     datasette_peak_mb: float = 0.0
     asat: dict[str, float] = field(default_factory=dict)  # median seconds of the status read: "today", "past"
     asat_rows: dict[str, int] = field(default_factory=dict)
+    whole_export: WholeExport | None = None  # issue T7: `dashboard export`, every table (bench/export_bench.py)
+    warm_asat: dict[str, float] = field(default_factory=dict)  # ASAT_PAGES' warm reruns as at ASAT_DAYS_BACK back
+    briefing: BriefingResult | None = None  # issue T7: the pack against one chart image (bench/briefing_bench.py)
 
     def cold_median(self, page: str) -> float:
         return statistics.median(m.seconds for m in self.cold[page])
@@ -208,9 +218,12 @@ def measure_size(
 
     log(f"[{properties}] warm: every page, the trivial app and the reference page in one process, {repeat} reruns each")
     every_target = [f"{app}::{page}" for app, page in targets.values()]
-    warm, result.warm_peak_mb = child(["warm", str(repeat), *every_target], store)
+    past = (date.today() - timedelta(days=ASAT_DAYS_BACK)).isoformat()
+    as_at_targets = {page: f"{APP}::{page}::as_at={past}" for page in ASAT_PAGES if page in pages}
+    warm, result.warm_peak_mb = child(["warm", str(repeat), *every_target, *as_at_targets.values()], store)
     for name, (app, page) in targets.items():
         result.warm[name] = warm["median"][f"{app}::{page}"]
+    result.warm_asat = {page: warm["median"][target] for page, target in as_at_targets.items()}
 
     for round_ in range(repeat):  # rounds interleave the pages, so a noisy moment spreads over all of them
         log(f"[{properties}] cold: round {round_ + 1} of {repeat}, one fresh process per page")
@@ -249,6 +262,8 @@ def measure_size(
         if server:
             result.datasette_peak_mb = server.stop()
     shutil.rmtree(scratch)
+    result.whole_export = measure_whole_export(store, properties, repeat)
+    result.briefing = measure_briefing(store, properties, repeat)
     return result
 
 
@@ -373,22 +388,15 @@ class Check:
 
 def check_targets(results: list[SizeResult]) -> list[Check]:
     big = results[-1]
-    checks = []
-    trivial = big.warm[TRIVIAL]
-    for page in big.pages:
-        ratio = big.warm[page] / trivial
-        checks.append(
-            Check(
-                f"{page_name(page)} warm ≤ {WARM_VS_TRIVIAL_MAX:g}× trivial at {big.properties}",
-                f"{ratio:.1f}×",
-                ratio <= WARM_VS_TRIVIAL_MAX,
-            )
+    reference = big.warm[REFERENCE]
+    checks = [
+        Check(
+            f"{name} warm ≤ {WARM_VS_REFERENCE_MAX:g}× the reference page at {big.properties}",
+            f"{seconds / reference:.1f}×",
+            seconds / reference <= WARM_VS_REFERENCE_MAX,
         )
-    for page in big.pages:
-        cold = big.cold_median(page)
-        checks.append(
-            Check(f"{page_name(page)} cold ≤ {COLD_MAX_S:g} s at {big.properties}", f"{cold:.2f} s", cold <= COLD_MAX_S)
-        )
+        for name, seconds in warm_pages(big).items()
+    ]
     ratio = big.export_median() / big.shell_median()
     checks.append(
         Check(
@@ -416,6 +424,8 @@ def check_targets(results: list[SizeResult]) -> list[Check]:
     )
     peak = max(m.peak_mb for m in big.export)
     checks.append(Check(f"export peak memory < {EXPORT_PEAK_MAX_MB} MB", f"{peak:.0f} MB", peak < EXPORT_PEAK_MAX_MB))
+    if big.whole_export:
+        checks += [Check(*check) for check in whole_export_checks(big.whole_export)]
     checks.append(
         Check(
             f"app memory after every page < {APP_PEAK_MAX_MB} MB",
@@ -423,24 +433,46 @@ def check_targets(results: list[SizeResult]) -> list[Check]:
             big.warm_peak_mb < APP_PEAK_MAX_MB,
         )
     )
+    if big.briefing:
+        checks += [Check(*check) for check in briefing_checks(big.briefing)]
     if len(results) > 1:
-        small = results[0]
-        size_ratio = big.properties / small.properties
-        for page in big.pages:
-            for kind, a, b in (
-                ("warm", small.warm[page], big.warm[page]),
-                ("cold", small.cold_median(page), big.cold_median(page)),
-            ):
-                growth = b / a
-                checks.append(
-                    Check(
-                        f"{page_name(page)} {kind} growth {small.properties}→{big.properties} ≤ "
-                        f"{size_ratio:g}× (linear)",
-                        f"{growth:.1f}×",
-                        growth <= size_ratio,
-                    )
-                )
+        checks += growth_checks(results[0], big)
     return checks
+
+
+def warm_pages(r: SizeResult) -> dict[str, float]:
+    """Each page's warm rerun, and the pages' as at a year back (issue T7's targets 3 and 6), by name."""
+    pages = {page_name(page): r.warm[page] for page in r.pages}
+    return pages | {f"{page_name(page)} as at {ASAT_DAYS_BACK} days back": s for page, s in r.warm_asat.items()}
+
+
+def project_measures(r: SizeResult) -> dict[str, float]:
+    """Every time the project's own code takes at one size (not the floors beside it), by name: what must grow no
+    faster than the store (issue T7's target 7)."""
+    measures = {f"{name} warm": seconds for name, seconds in warm_pages(r).items()}
+    measures |= {f"{page_name(page)} cold": r.cold_median(page) for page in r.pages}
+    measures |= {"status read as at today": r.asat["today"], "status read as at a year back": r.asat["past"]}
+    measures["export of audit_log"] = r.export_median()
+    if r.whole_export:
+        measures["whole export"] = r.whole_export.project_s
+    if r.briefing:
+        measures["briefing pack"] = r.briefing.pack_median()
+    return measures
+
+
+def growth_checks(small: SizeResult, big: SizeResult) -> list[Check]:
+    """Each measure's growth from the smallest size to the largest, at most the growth of the store."""
+    size_ratio = big.properties / small.properties
+    before = project_measures(small)
+    return [
+        Check(
+            f"{name} growth {small.properties}→{big.properties} ≤ {size_ratio:g}× (linear)",
+            f"{seconds / before[name]:.1f}×",
+            seconds / before[name] <= size_ratio,
+        )
+        for name, seconds in project_measures(big).items()
+        if name in before
+    ]
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
@@ -454,7 +486,12 @@ def checks_table(checks: list[Check]) -> str:
 
 
 def report(
-    results: list[SizeResult], checks: list[Check] | None, repeat: int, smoke: bool, forecast: ForecastResult
+    results: list[SizeResult],
+    checks: list[Check] | None,
+    repeat: int,
+    smoke: bool,
+    forecast: ForecastResult,
+    in_browser: list[str] | None = None,
 ) -> str:
     out = [
         "# Benchmark results",
@@ -549,6 +586,8 @@ def report(
             )
         ),
     ]
+    out += whole_export_section([r.whole_export for r in results if r.whole_export], table)
+    out += briefing_section([r.briefing for r in results if r.briefing], table)
     rows = [
         [
             f"{r.properties:,}",
@@ -572,7 +611,9 @@ def report(
             "then: property_record, milestone_record). Medians in one process, interleaved."
         ),
     ]
+    out += asat_pages_section(results)
     out += forecast_section(forecast)
+    out += in_browser or []
     if len(results) > 1:
         small, big = results[0], results[-1]
         rows = []
@@ -586,6 +627,17 @@ def report(
             )
         rows.append(["export (project)", "", f"{big.export_median() / small.export_median():.1f}×"])
         rows.append(["export (sqlite3)", "", f"{big.shell_median() / small.shell_median():.1f}×"])
+        if small.whole_export and big.whole_export:
+            a, b = small.whole_export, big.whole_export
+            rows.append(["whole export (project)", "", f"{b.project_s / a.project_s:.1f}×"])
+            rows.append(["whole export (sqlite3)", "", f"{b.shell_s / a.shell_s:.1f}×"])
+        for page, seconds in big.warm_asat.items():
+            if page in small.warm_asat:
+                name = f"{page_name(page)} as at {ASAT_DAYS_BACK} days back"
+                rows.append([name, f"{seconds / small.warm_asat[page]:.1f}×", ""])
+        if small.briefing and big.briefing:
+            rows.append(["briefing pack", "", f"{big.briefing.pack_median() / small.briefing.pack_median():.1f}×"])
+            rows.append(["one chart image", "", f"{big.briefing.chart_median() / small.briefing.chart_median():.1f}×"])
         out += [
             "",
             (
@@ -594,19 +646,57 @@ def report(
                 f"{big.export_rows / small.export_rows:.1f}× the audit rows)"
             ),
             "",
-            table(["measure", "warm growth", "cold / export growth"], rows),
+            table(["measure", "warm growth", "cold / export / pack growth"], rows),
         ]
     if checks is not None:
         missed = sum(not c.ok for c in checks)
         out += [
             "",
-            f"## Targets (issues P6 and T6): {len(checks) - missed} pass, {missed} missed",
+            f"## Targets (issue T7): {len(checks) - missed} pass, {missed} missed",
             "",
             checks_table(checks),
         ]
     else:
         out += ["", "## Targets", "", "Not checked (smoke run)."]
     return "\n".join(out) + "\n"
+
+
+def asat_pages_section(results: list[SizeResult]) -> list[str]:
+    """Issue T7's target 6: pages opened as at a year back, warm, beside the same pages today and the reference."""
+    rows = [
+        [
+            f"{r.properties:,}",
+            page_name(page),
+            f"{r.warm[page]:.3f}",
+            f"{seconds:.3f}",
+            f"{seconds / r.warm[page]:.1f}×",
+            f"{seconds / r.warm[REFERENCE]:.1f}×",
+        ]
+        for r in results
+        for page, seconds in r.warm_asat.items()
+    ]
+    if not rows:
+        return []
+    return [
+        "",
+        table(
+            [
+                "properties",
+                "page",
+                "today warm s",
+                f"{ASAT_DAYS_BACK} days back warm s",
+                "past ÷ today",
+                "past ÷ reference",
+            ],
+            rows,
+        ),
+        "",
+        (
+            f"The pages opened from a link carrying the sidebar's as-at date {ASAT_DAYS_BACK} days back "
+            "(`?as_at=YYYY-MM-DD`, as a shared link carries it), rerun warm in the process that measures every page "
+            "(AppTest), interleaved with them; the child checks the sidebar shows that date."
+        ),
+    ]
 
 
 def _forecast_alone(repeat: int) -> int:
@@ -617,6 +707,18 @@ def _forecast_alone(repeat: int) -> int:
     lines += ["", checks_table(checks)]
     print("\n".join(lines))
     return 0 if all(c.ok for c in checks) else 1
+
+
+def measure_in_browser(stores: Path, properties: int, seed: int, repeat: int) -> tuple[list[str], list[Check]]:
+    """Issue T7's targets 2 and 4 at one size: pages in a real browser (bench/browser.py) and many people at once
+    (bench/concurrency.py); their sections and checks. Imported here only: the rest of the run needs no browser."""
+    from bench.browser import measure_browser
+    from bench.concurrency import measure_concurrency
+
+    store = ensure_store(stores, properties, seed)
+    pages = measure_browser(store, properties, rounds=repeat, starts=max(repeat, 3))
+    people = measure_concurrency(store, properties)
+    return pages.section() + people.section(), pages.checks() + people.checks()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -649,6 +751,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure the demand forecast alone (no store, no pages) and print its section and targets; writes no file",
     )
+    parser.add_argument(
+        "--browser",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="pages in a real browser and many people at once, at the largest size (about 25 minutes); on by "
+        "default, off in --smoke",
+    )
     args = parser.parse_args(argv)
     if args.forecast_only:
         return _forecast_alone(args.repeat)
@@ -661,8 +770,12 @@ def main(argv: list[str] | None = None) -> int:
     results = [measure_size(args.stores.resolve(), n, args.seed, args.repeat, pages, datasette) for n in sizes]
     children, runs, months = SMOKE_FORECAST if args.smoke else (FORECAST_CHILDREN, FORECAST_RUNS, FORECAST_MONTHS)
     forecast = measure_forecast(children, runs, months, args.repeat)
-    checks = None if args.smoke else check_targets(results) + forecast_checks(forecast)
-    text = report(results, checks, args.repeat, args.smoke, forecast)
+    browser = not args.smoke if args.browser is None else args.browser  # on by default, off in --smoke
+    in_browser, browser_checks = (
+        measure_in_browser(args.stores.resolve(), sizes[-1], args.seed, args.repeat) if browser else ([], [])
+    )
+    checks = None if args.smoke else check_targets(results) + forecast_checks(forecast) + browser_checks
+    text = report(results, checks, args.repeat, args.smoke, forecast, in_browser)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
     print(text)
