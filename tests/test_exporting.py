@@ -310,23 +310,7 @@ def test_the_audit_log_streams_as_stored_and_equals_the_value_by_value_export(en
     from dashboard.layout import AUDIT_LOG
     from dashboard.roles import Actor, Role
 
-    awkward = [
-        "Café «near» the school",
-        'a "quoted", comma',
-        "two\nlines",
-        "carriage\rreturn",
-        "=1+1",
-        "'=A1",
-        "''+2",
-        "'plain",
-        " leading space",
-        "tab\there",
-        "-",
-        "@x",
-        "Zoë",
-        "",
-    ]
-    for n, text in enumerate(awkward):  # as a user's name (guarded in SQL) and as a note (inside the JSON)
+    for n, text in enumerate(AWKWARD_TEXT):  # as a user's name (guarded in SQL) and as a note (inside the JSON)
         draft = editing.open_property(engine, "RS-P2-01")
         values = {**draft.values, "notes": text or None, "planned_beds": 2 + n % 2}
         editing.save_property(engine, Actor(text or "zoë@herts.gov.uk", "app", Role.EDITOR), draft, values, SEED_TODAY)
