@@ -290,11 +290,16 @@ def save_scenario(engine: Engine, scenario: Scenario, actor: Actor) -> str:
 
 
 def _replace_run(session: Session, made_from: f.Basis, data_first: date, scenario: Scenario) -> None:
-    old = session.scalar(select(ForecastRun.id).where(ForecastRun.scenario == scenario.name))
+    _drop_run(session, scenario.name)
+    _forecast_one(session, made_from, data_first, scenario, _now())
+
+
+def _drop_run(session: Session, name: str) -> None:
+    """The scenario's forecast, its points first (SQLite enforces no cascade unless told to)."""
+    old = session.scalar(select(ForecastRun.id).where(ForecastRun.scenario == name))
     if old is not None:
         session.execute(delete(ForecastPoint).where(ForecastPoint.run_id == old))
         session.execute(delete(ForecastRun).where(ForecastRun.id == old))
-    _forecast_one(session, made_from, data_first, scenario, _now())
 
 
 def delete_scenario(engine: Engine, name: str, actor: Actor) -> str:
@@ -303,27 +308,14 @@ def delete_scenario(engine: Engine, name: str, actor: Actor) -> str:
         row = session.scalar(select(ForecastScenario).where(ForecastScenario.name == name))
         if row is None:
             return f"There is no scenario {name}."
-        old = session.scalar(select(ForecastRun.id).where(ForecastRun.scenario == name))
-        if old is not None:
-            session.execute(delete(ForecastPoint).where(ForecastPoint.run_id == old))
-            session.execute(delete(ForecastRun).where(ForecastRun.id == old))
+        _drop_run(session, name)
         session.delete(row)
     return f"Deleted scenario {name}."
 
 
 def saved_scenarios(engine: Engine) -> list[Scenario]:
-    with engine.connect() as connection:
-        rows = connection.execute(select(ForecastScenario).order_by(ForecastScenario.name)).all()
-    return [
-        Scenario(
-            row.name,
-            row.entry_change,
-            row.own_share,
-            row.occupancy,
-            None if row.reference_first is None else (row.reference_first, row.reference_last),
-        )
-        for row in rows
-    ]
+    with Session(engine) as session:
+        return [_scenario(row) for row in session.scalars(select(ForecastScenario).order_by(ForecastScenario.name))]
 
 
 # ---------------------------------------------------------------- reading back
