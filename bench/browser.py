@@ -127,6 +127,12 @@ class Server:
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS for the server")
 
+    def cpu_s(self) -> float:
+        """The server process's CPU time so far, user and system (/proc/PID/stat)."""
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()

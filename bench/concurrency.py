@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import os
 import random
 import statistics
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,16 +51,24 @@ LOAD_ROWS = 500  # properties each import writes
 MANY_VS_SINGLE_MAX = 2.0
 SERVER_RSS_MAX_MB = 600
 
-# Before a click: forget the last load, note the click's time, and watch Streamlit's status widget for the new run.
+# Before a click: forget the last load, note the click's time, and watch for the new run: the app's script state
+# leaving "notRunning", or elements added to or removed from the main area. Both are needed: a quick page's run can
+# start and finish within one React update (its state never visibly changes), and the app may be drawn afresh in a
+# new element (a reconnection under load), so the whole document is watched rather than one element.
 CLICK = """(path) => {
   window.__benchSince = null;
   window.__benchStarted = false;
-  const app = document.querySelector('[data-testid="stApp"]');
   window.__benchObserver?.disconnect();
-  window.__benchObserver = new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') !== 'notRunning') window.__benchStarted = true;
+  window.__benchObserver = new MutationObserver((changes) => {
+    if (changes.some((c) => c.type === 'childList'
+        ? !!c.target.closest?.('[data-testid="stMain"]')
+        : c.target.getAttribute('data-test-script-state') !== 'notRunning')) {
+      window.__benchStarted = true;
+    }
   });
-  window.__benchObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  window.__benchObserver.observe(document.body, {
+    attributes: true, attributeFilter: ['data-test-script-state'], childList: true, subtree: true,
+  });
   const link = [...document.querySelectorAll('[data-testid="stSidebarNavLink"]')]
     .find((a) => new URL(a.href).pathname === '/' + path);
   if (!link) return false;
@@ -77,9 +88,13 @@ class ConcurrencyResult:
     many: list[float] = field(default_factory=list)  # seconds per page, SESSIONS at once with imports writing
     single_rss: list[float] = field(default_factory=list)  # the server's RSS samples (MB) in each phase
     many_rss: list[float] = field(default_factory=list)
+    # Per phase: the server's CPU s, the whole machine's busy CPU s, and the CPU s there were (cores × wall time).
+    single_cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    many_cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)
     imports: int = 0
     import_failures: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # errors on a page
+    stuck: list[str] = field(default_factory=list)  # pages not drawn in STUCK_S
 
     def per_session_mb(self) -> float:
         return (max(self.many_rss) - max(self.single_rss)) / (self.sessions - 1)
@@ -92,6 +107,7 @@ class ConcurrencyResult:
                   "session's", f"{ratio:.2f}×", ratio <= MANY_VS_SINGLE_MAX),
             Check("no error, traceback or 'database is locked' reaches a page while imports write",
                   f"{len(self.problems)} in {len(self.single) + len(self.many)} pages", not self.problems),
+            Check(f"every page drawn within {STUCK_S} s", f"{len(self.stuck)} not", not self.stuck),
             Check(f"every import while pages read succeeds ({self.imports} run)", f"{len(self.import_failures)} failed",
                   self.imports > 0 and not self.import_failures),
             Check(f"server memory with {self.sessions} sessions < {SERVER_RSS_MAX_MB} MB", f"{peak:.0f} MB",
@@ -99,20 +115,28 @@ class ConcurrencyResult:
         ]  # fmt: skip
 
     def section(self) -> list[str]:
-        def row(label: str, times: list[float], rss: list[float]) -> list[str]:
+        def row(label: str, times: list[float], rss: list[float], cpu: tuple[float, float, float]) -> list[str]:
             quantiles = statistics.quantiles(times, n=10, method="inclusive") if len(times) > 1 else times * 9
             return [label, str(len(times)), f"{statistics.median(times):.2f}", f"{quantiles[-1]:.2f}",
-                    f"{max(times):.2f}", f"{max(rss):.0f}"]  # fmt: skip
+                    f"{max(times):.2f}", f"{max(rss):.0f}", " / ".join(f"{s:.0f}" for s in cpu)]  # fmt: skip
 
         lines = [
             "",
             f"## Many people at once at {self.properties:,} properties",
             "",
             table(
-                ["sessions", "pages loaded", "median s", "90th percentile s", "slowest s", "server peak RSS MB"],
                 [
-                    row("1", self.single, self.single_rss),
-                    row(f"{self.sessions}, imports writing", self.many, self.many_rss),
+                    "sessions",
+                    "pages loaded",
+                    "median s",
+                    "90th percentile s",
+                    "slowest s",
+                    "server peak RSS MB",
+                    "CPU s: server / machine busy / available",
+                ],
+                [
+                    row("1", self.single, self.single_rss, self.single_cpu),
+                    row(f"{self.sessions}, imports writing", self.many, self.many_rss, self.many_cpu),
                 ],
             ),
             "",
@@ -127,17 +151,35 @@ class ConcurrencyResult:
                 f"a traceback and {', '.join(repr(t) for t in ERROR_TEXT)}. The server's RSS (/proc/PID/status) "
                 f"every {SAMPLE_S:g} s; memory per extra session: (peak with {self.sessions} − peak with 1) ÷ "
                 f"{self.sessions - 1} = {self.per_session_mb():.1f} MB (caches the imports refill included). The "
-                f"browser, the imports and the server share the machine's {_cores()} cores."
+                f"browser, the imports and the server share the machine's {_cores()} cores; the last column is "
+                f"the CPU time the server used in each phase, the time the whole machine was busy (/proc/stat: "
+                f"browser, imports and server together; time stolen by the host left out) and the CPU time there "
+                f"was (cores × the phase's wall time)."
             ),
         ]
         if self.problems or self.import_failures:
             lines += ["", "Problems: " + "; ".join(sorted(set(self.problems + self.import_failures))[:20])]
+        if self.stuck:
+            lines += ["", f"Not drawn in {STUCK_S} s: " + "; ".join(sorted(set(self.stuck))[:20])]
         return lines
 
 
-def _cores() -> int:
-    import os
+def _busy_cpu_s() -> float:
+    """The whole machine's busy CPU time since boot (/proc/stat's user, nice, system, irq and softirq)."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(ticks[i] for i in (0, 1, 2, 5, 6)) / os.sysconf("SC_CLK_TCK")
 
+
+@contextmanager
+def cpu_used(server: Server, into: list[tuple[float, float, float]]) -> Iterator[None]:
+    """Appends (the server's CPU s, the machine's busy CPU s, cores × wall s) over the block."""
+    server_before, machine_before, started = server.cpu_s(), _busy_cpu_s(), time.monotonic()
+    yield
+    wall = time.monotonic() - started
+    into.append((server.cpu_s() - server_before, _busy_cpu_s() - machine_before, _cores() * wall))
+
+
+def _cores() -> int:
     return os.cpu_count() or 1
 
 
@@ -222,7 +264,7 @@ async def _drawn(page, since: str) -> float:
 
 
 class Stuck(Exception):
-    """A page that never finished drawing: a problem a person would see, so counted as one, not the run's end."""
+    """A page that did not finish drawing in STUCK_S: counted (a person would see it), not the run's end."""
 
 
 async def _scan(page, where: str, problems: list[str]) -> None:
@@ -230,21 +272,21 @@ async def _scan(page, where: str, problems: list[str]) -> None:
     problems += page_problems(text, await page.locator('[data-testid="stException"]').count(), where)
 
 
-async def _open(page, address: str, problems: list[str]) -> None:
-    """Opens a page (untimed), noting it if it never draws."""
+async def _open(page, address: str, result: ConcurrencyResult) -> None:
+    """Opens a page (untimed), noting it if it does not draw in time."""
     await page.goto(address, wait_until="commit", timeout=TIMEOUT_MS)
     try:
         await _drawn(page, "")
     except Stuck as stuck:
-        problems.append(str(stuck))
+        result.stuck.append(str(stuck))
 
 
-async def _session(browser, url: str, paths: list[str], start: int, seconds: float, think: float, times, problems):
+async def _session(browser, url: str, paths: list[str], start: int, seconds: float, think: float, times, result):
     """One person: opens a page, then clicks through the others in turn for `seconds` (the first page not timed)."""
     context = await browser.new_context(viewport=VIEWPORT)
     try:
         page = await context.new_page()
-        await _open(page, f"{url}/{paths[start]}", problems)
+        await _open(page, f"{url}/{paths[start]}", result)
         until, turn = time.monotonic() + seconds, start
         while time.monotonic() < until:
             await asyncio.sleep(random.uniform(think / 2, think * 1.5))
@@ -254,15 +296,15 @@ async def _session(browser, url: str, paths: list[str], start: int, seconds: flo
                     raise Stuck(f"{page.url}: no sidebar link to /{paths[turn]}")
                 times.append(await _drawn(page, "__benchClick"))
             except Stuck as stuck:
-                problems.append(str(stuck))
-                await _open(page, f"{url}/{paths[turn]}", problems)  # as a person would: open the page afresh
+                result.stuck.append(str(stuck))
+                await _open(page, f"{url}/{paths[turn]}", result)  # as a person would: open the page afresh
                 continue
-            await _scan(page, paths[turn] or "home", problems)
+            await _scan(page, paths[turn] or "home", result.problems)
     finally:
         await context.close()
 
 
-async def _people(url: str, paths: list[str], sessions: int, seconds: float, think: float, times, problems) -> None:
+async def _people(url: str, paths: list[str], sessions: int, seconds: float, think: float, times, result) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -270,7 +312,7 @@ async def _people(url: str, paths: list[str], sessions: int, seconds: float, thi
         try:
             starts = [n * len(paths) // sessions for n in range(sessions)]
             await asyncio.gather(
-                *(_session(browser, url, paths, start, seconds, think, times, problems) for start in starts)
+                *(_session(browser, url, paths, start, seconds, think, times, result) for start in starts)
             )
         finally:
             await browser.close()
@@ -292,13 +334,17 @@ def measure_concurrency(
             sampler.start()
             log(f"[{properties}] concurrency: one session for {SINGLE_S} s")
             sampler.into = result.single_rss
-            asyncio.run(_people(server.url, paths, 1, SINGLE_S, think, result.single, result.problems))
+            cpu: list[tuple[float, float, float]] = []
+            with cpu_used(server, cpu):
+                asyncio.run(_people(server.url, paths, 1, SINGLE_S, think, result.single, result))
             log(f"[{properties}] concurrency: {sessions} sessions for {seconds} s while imports write")
             sampler.into = result.many_rss
             importer = Importer(copy, files, result)
             importer.start()
             try:
-                asyncio.run(_people(server.url, paths, sessions, seconds, think, result.many, result.problems))
+                with cpu_used(server, cpu):
+                    asyncio.run(_people(server.url, paths, sessions, seconds, think, result.many, result))
+                result.single_cpu, result.many_cpu = cpu
             finally:
                 importer.done.set()
                 importer.join()
