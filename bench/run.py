@@ -24,6 +24,7 @@ from pathlib import Path
 
 from bench.briefing_bench import BriefingResult, briefing_checks, briefing_section, measure_briefing
 from bench.export_bench import WholeExport, measure_whole_export, whole_export_checks, whole_export_section
+from dashboard.db import SCHEMA_HEAD
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
@@ -174,12 +175,22 @@ def page_name(page: str) -> str:
     return page if page in (TRIVIAL, REFERENCE) else Path(page).stem
 
 
+def _schema_revision(store: Path) -> str | None:
+    with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as connection:
+        found = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    connection.close()
+    return found[0] if found else None
+
+
 def ensure_store(stores: Path, properties: int, seed: int) -> Path:
     """The demo store for this size and seed, built once and reused (built under a temporary name, then renamed)."""
     store = stores / f"demo-{properties}-seed{seed}.sqlite"
     if store.exists():
-        log(f"reusing {store}")
-        return store
+        if _schema_revision(store) == SCHEMA_HEAD:
+            log(f"reusing {store}")
+            return store
+        log(f"{store} was made by an older schema")
+        store.unlink()
     stores.mkdir(parents=True, exist_ok=True)
     building = store.with_name(store.stem + ".building.sqlite")
     for leftover in stores.glob(building.name + "*"):
