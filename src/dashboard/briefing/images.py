@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from PIL import Image as PILImage
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image
@@ -38,16 +39,27 @@ class ChartImage(Image):
     PNG is waited for only when its page is drawn, so the pack is laid out while its charts are drawn."""
 
     def __init__(self, png: Future[bytes], width: float, height: float, alt: str) -> None:
-        # What reportlab's Image sets up, but for reading the picture, which it would do at once.
-        self.hAlign, self._mask, self._drawing, self._dpi, self._lazy = "CENTER", "auto", None, False, 0
+        # What reportlab's Image sets up, but for reading the picture, which it would do at once. No mask: the
+        # picture is made opaque when read, so reportlab neither splits out nor compresses an alpha channel.
+        self.hAlign, self._mask, self._drawing, self._dpi, self._lazy = "CENTER", None, None, False, 0
         self.drawWidth, self.drawHeight, self.filename = width, height, "chart"
         self._png, self.alt = png, alt
 
     def __getattr__(self, name: str) -> Any:
         if name == "_img":  # the picture, read when the page is drawn
-            self._img = ImageReader(BytesIO(self._png.result()))
+            self._img = ImageReader(on_white(self._png.result()))
             return self._img
         return super().__getattr__(name)
+
+
+def on_white(png: bytes) -> PILImage.Image:
+    """The picture laid on white, without its alpha channel: Chromium's PNG has one, though a chart's paper is white
+    (charts.styled), and an alpha channel would double what the PDF stores and compresses for every chart."""
+    picture = PILImage.open(BytesIO(png))
+    if picture.mode != "RGBA":
+        return picture.convert("RGB")
+    white = PILImage.new("RGBA", picture.size, "white")
+    return PILImage.alpha_composite(white, picture).convert("RGB")
 
 
 def _fitted(width_px: int, height_px: int, max_height: float = FRAME_HEIGHT) -> tuple[float, float]:
