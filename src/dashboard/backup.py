@@ -8,11 +8,10 @@ import tempfile
 from contextlib import closing
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.db import current_revision, head_revision, is_sqlite, known_revisions, make_engine, upgrade_to_head
-from dashboard.models import Base
+from dashboard.db import is_sqlite, known_revisions, make_engine, missing_schema, upgrade_to_head
 
 
 class BackupError(RuntimeError):
@@ -71,22 +70,6 @@ def _check_backup(path: Path) -> str:
             return copy.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     except sqlite3.DatabaseError as error:
         raise BackupError(f"{path.name} is not a SQLite store ({error}): nothing was restored") from None
-
-
-def missing_schema(engine: Engine) -> list[str]:
-    """Every table ("decision") and column ("property.notes") the models declare that the store lacks, and its
-    schema revision if it is not the newest: what the app would fail on."""
-    found = inspect(engine)
-    tables = set(found.get_table_names())
-    missing = [name for name in Base.metadata.tables if name not in tables]
-    for table in Base.metadata.tables.values():
-        if table.name in tables:
-            held = {column["name"] for column in found.get_columns(table.name)}
-            missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in held]
-    revision, head = current_revision(engine), head_revision()
-    if revision != head:
-        missing.append(f"schema revision {head} (it is at {revision})")
-    return sorted(missing)
 
 
 def _staged(backup: Path, folder: Path) -> Path:

@@ -294,6 +294,18 @@ def demo_data(
     print(", ".join(f"{rows} {table}" for table, rows in counts.items()) + " rows written.")
 
 
+@app.command("check")
+def check_command(ctx: typer.Context) -> None:
+    """Exit 0 only when the store is ready to serve: reachable, at the newest schema, every table and column
+    present. Changes nothing (a container's health check runs it); otherwise says why and exits 1."""
+    from dashboard.readiness import readiness_problems
+
+    problems = readiness_problems(ctx.obj["database_url"])
+    if problems:
+        _fail("not ready: " + "; ".join(problems))
+    print("Ready: the store is reachable, at the newest schema, with every table and column.")
+
+
 @app.command("backup")
 def backup(
     ctx: typer.Context,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard import audit, recording, versions
 from dashboard.config import database_url
+from dashboard.models import Base
 from dashboard.roles import SYSTEM, Actor
 
 if TYPE_CHECKING:
@@ -124,3 +125,19 @@ def session_scope(engine: Engine, actor: Actor = SYSTEM) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def missing_schema(engine: Engine) -> list[str]:
+    """Every table ("decision") and column ("property.notes") the models declare that the store lacks, and its
+    schema revision if it is not the newest: what the app would fail on."""
+    found = inspect(engine)
+    tables = set(found.get_table_names())
+    missing = [name for name in Base.metadata.tables if name not in tables]
+    for table in Base.metadata.tables.values():
+        if table.name in tables:
+            held = {column["name"] for column in found.get_columns(table.name)}
+            missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in held]
+    revision, head = current_revision(engine), head_revision()
+    if revision != head:
+        missing.append(f"schema revision {head} (it is at {revision})")
+    return sorted(missing)
