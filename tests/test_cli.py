@@ -5,6 +5,7 @@ when a file is refused or something unexpected goes wrong."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 from contextlib import closing
@@ -359,3 +360,64 @@ def test_forecast_show_save_and_delete_on_the_samples(run_cli, engine, store_url
     assert deleted.returncode == 0 and deleted.stdout == "Deleted scenario Fewer entries.\n"
     assert plain_sql(store_url, "SELECT scenario FROM forecast_run") == [(demand.CENTRAL,)]
     assert plain_sql(store_url, "SELECT COUNT(*) FROM forecast_scenario")[0][0] == 0
+
+
+@sqlite_only
+def test_backup_keep_writes_dated_backups_and_keeps_the_newest(engine, store_url, tmp_path):
+    from datetime import datetime
+
+    from dashboard.backup import rotated_backup
+
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("kept: not a dated backup")
+    (folder / "dashboard-backup.sqlite").write_bytes(b"a backup made by hand, kept")
+    times = [datetime(2026, 11, day, 2, 0, 0) for day in (27, 28, 29, 30)]
+
+    made = [rotated_backup(engine, folder, 2, when) for when in times]
+
+    assert [written.name for written, _removed in made] == [
+        "dashboard-2026-11-27T02-00-00.sqlite",
+        "dashboard-2026-11-28T02-00-00.sqlite",
+        "dashboard-2026-11-29T02-00-00.sqlite",
+        "dashboard-2026-11-30T02-00-00.sqlite",
+    ]
+    assert [[path.name for path in removed] for _written, removed in made] == [
+        [],
+        [],
+        ["dashboard-2026-11-27T02-00-00.sqlite"],
+        ["dashboard-2026-11-28T02-00-00.sqlite"],
+    ]
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "dashboard-2026-11-29T02-00-00.sqlite",
+        "dashboard-2026-11-30T02-00-00.sqlite",
+        "dashboard-backup.sqlite",
+        "notes.txt",
+    ]
+    assert row_counts(f"sqlite:///{folder / 'dashboard-2026-11-30T02-00-00.sqlite'}") == row_counts(store_url)
+
+
+@sqlite_only
+def test_backup_keep_from_the_command_line(run_cli, engine, tmp_path):
+    folder = tmp_path / "nightly"
+
+    result = run_cli("backup", "--keep", 3, folder)
+
+    assert_succeeded(result)
+    (written,) = folder.iterdir()
+    assert re.fullmatch(r"dashboard-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.sqlite", written.name)
+    assert f"Backed up to {written}" in result.stdout
+
+
+@sqlite_only
+def test_backup_keep_refuses_nonsense_and_writes_nothing(run_cli, engine, tmp_path):
+    folder = tmp_path / "nightly"
+    a_file = tmp_path / "backup.sqlite"
+    a_file.write_bytes(b"yesterday's backup")
+
+    assert_failed_cleanly(run_cli("backup", "--keep", 0, folder), "Error: --keep must be 1 or more (it is 0)")
+    assert not folder.exists()
+    assert_failed_cleanly(
+        run_cli("backup", "--keep", 2, a_file), f"Error: {a_file} is a file: --keep writes dated backups into a folder"
+    )
+    assert a_file.read_bytes() == b"yesterday's backup"

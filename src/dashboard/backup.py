@@ -3,9 +3,11 @@ online backup API: readers see the store before or after, never half of it)."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import tempfile
 from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -50,6 +52,28 @@ def backup_sqlite(engine: Engine, destination: Path, overwrite: bool = False) ->
     # Only a finished copy takes the destination's name.
     partial.replace(destination)
     return destination
+
+
+# A rotated backup's name: its time, to the second, sorts as it reads. Only files named so are ever rotated away.
+DATED_NAME = "dashboard-%Y-%m-%dT%H-%M-%S.sqlite"
+DATED_PATTERN = re.compile(r"dashboard-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.sqlite")
+
+
+def rotated_backup(engine: Engine, folder: Path, keep: int, now: datetime) -> tuple[Path, list[Path]]:
+    """A backup named by `now` in `folder`, then the dated backups there beyond the newest `keep` removed (only once
+    the new one is whole; no other file is touched). Returns the backup written and those removed."""
+    _store_file(engine, "backup")
+    if keep < 1:
+        raise BackupError(f"--keep must be 1 or more (it is {keep}): nothing was written")
+    if folder.exists() and not folder.is_dir():
+        raise BackupError(f"{folder} is a file: --keep writes dated backups into a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = backup_sqlite(engine, folder / now.strftime(DATED_NAME))
+    dated = sorted(path for path in folder.iterdir() if DATED_PATTERN.fullmatch(path.name) and path.is_file())
+    removed = dated[:-keep]
+    for path in removed:
+        path.unlink()
+    return written, removed
 
 
 def _read_only(path: Path) -> sqlite3.Connection:

@@ -311,12 +311,26 @@ def backup(
     ctx: typer.Context,
     destination: Annotated[Path, typer.Argument(help="File (or folder) to write the copy to.")],
     overwrite: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+    keep: Annotated[
+        int | None,
+        typer.Option(
+            help="Write a dated backup into the folder DESTINATION and keep only the newest N dated backups there "
+            "(files named otherwise are left alone)."
+        ),
+    ] = None,
 ) -> None:
     """Write a consistent copy of the SQLite store, safe while the app is running."""
-    from dashboard.backup import BackupError, backup_sqlite
+    from datetime import datetime
+
+    from dashboard.backup import BackupError, backup_sqlite, rotated_backup
 
     try:
-        written = backup_sqlite(_engine(ctx), destination, overwrite=overwrite)
+        if keep is None:
+            written = backup_sqlite(_engine(ctx), destination, overwrite=overwrite)
+        else:
+            written, removed = rotated_backup(_engine(ctx), destination, keep, datetime.now())
+            for path in removed:
+                print(f"Removed the older backup {path}")
     except BackupError as error:
         _fail(str(error))
     print(f"Backed up to {written}")
