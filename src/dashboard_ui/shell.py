@@ -4,13 +4,13 @@ dashboard_ui.first_request)."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import NamedTuple
 
 import streamlit as st
 
 from dashboard.config import PROJECT_ROOT, contact
+from dashboard.logs import log_event
 from dashboard.roles import MINIMUM_ROLE, Actor, Permission
 from dashboard_ui import cached
 from dashboard_ui.filters import FILTERS_KEY, sidebar_filters
@@ -104,6 +104,16 @@ def _stand_in(entry: PageEntry, actor: Actor) -> st.Page:
     return st.Page(show, title=entry.title, icon=entry.icon, url_path=Path(entry.file).stem, visibility="hidden")
 
 
+OPENED_KEY = "log-page-opened"
+
+
+def _log_page_opened(actor: Actor, page: str) -> None:
+    """A line in the log when someone opens a page, not on every rerun of it (a widget touched)."""
+    if st.session_state.get(OPENED_KEY) != page:
+        st.session_state[OPENED_KEY] = page
+        log_event("page opened", actor.user, page)
+
+
 def run() -> None:
     st.set_page_config(
         page_title="Residential strategy dashboard",
@@ -126,9 +136,10 @@ def run() -> None:
         # The programme filters narrow the programme pages; the data pages work on single rows and have their own.
         if navigation in [_session_pages()[entry] for entry in PROGRAMME]:
             st.session_state[FILTERS_KEY] = sidebar_filters()
+        _log_page_opened(actor, navigation.url_path or "overview")
         navigation.run()
     except Exception:  # a user gets a plain message; the details go to the log
-        logging.getLogger("dashboard").exception("Page failed")
+        log_event("page failed", actor.user, navigation.url_path or "overview", failed=True)
         st.error(
             "Something went wrong showing this page. The problem has been logged; "
             "try again, or change the filters. If it persists, tell the dashboard's administrator."
