@@ -34,13 +34,14 @@ def open_app(
     role: str | None = None,
     account: str | None = None,
     ungranted: str | None = None,
+    claims: dict | None = None,
     **query: str | list[str],
 ) -> AppTest:
     """The app as opened from a link: filters are query parameters, as a shared link carries them.
 
     By default in local mode as a local admin; `role` sets the local user's role; `account` turns sign-in on and
     signs that account in ("" for nobody signed in yet; its role then comes from the store's grants and
-    `ungranted`, the DASHBOARD_UNGRANTED setting)."""
+    `ungranted`, the DASHBOARD_UNGRANTED setting), with any other `claims` of its identity token."""
     monkeypatch.setenv("DATABASE_URL", store_url)
     monkeypatch.setenv("DASHBOARD_LOCAL_USER", "local.tester")
     for variable in ("DASHBOARD_LOCAL_ROLE", "DASHBOARD_UNGRANTED"):
@@ -53,7 +54,7 @@ def open_app(
     if account is not None:
         at.secrets["auth"] = AUTH_SECRETS
         at.user = (
-            {"is_logged_in": True, "email": account, "name": account.split("@")[0]}
+            {"is_logged_in": True, "email": account, "name": account.split("@")[0], **(claims or {})}
             if account
             else {"is_logged_in": False}
         )

@@ -4,6 +4,7 @@ do (exports and imports here; the forms' writes in test_editing)."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -87,3 +88,58 @@ def test_an_import_is_refused_without_the_editor_role_but_a_dry_run_is_not(engin
     assert import_path(engine, path, ANALYST, dry_run=True).ok
     assert dump(engine) == before
     assert import_path(engine, path, SYSTEM).written
+
+
+def test_groups_in_the_token_give_roles_and_the_highest_of_grant_and_groups_holds(engine, monkeypatch):
+    from dashboard.config import role_groups
+
+    editors, admins = "0f6c4c3e-1111-4c1a-9d7e-2a6f5e8b9c01", "0f6c4c3e-2222-4c1a-9d7e-2a6f5e8b9c02"
+    monkeypatch.setenv("DASHBOARD_ROLE_GROUPS", f"{editors}=editor, {admins}=admin")
+    configured = role_groups()
+    assert configured == {editors: Role.EDITOR, admins: Role.ADMIN}
+
+    assert access.group_roles([editors, "another-group"], configured) == [Role.EDITOR]
+    assert access.group_roles("not a list", configured) == [] and access.group_roles(None, configured) == []
+    assert access.group_roles([admins], {}) == []
+
+    # No grant: the group's role, even where an account with neither would be refused.
+    assert access.signed_in_actor(engine, "new@herts.gov.uk", UngrantedPolicy.REFUSE, [Role.EDITOR]).role is Role.EDITOR
+    access.grant_role(engine, ADMIN, "ann@herts.gov.uk", Role.ANALYST)
+    assert access.signed_in_actor(engine, "ann@herts.gov.uk", UngrantedPolicy.REFUSE, [Role.ADMIN]).role is Role.ADMIN
+    access.grant_role(engine, ADMIN, "ann@herts.gov.uk", Role.ADMIN)
+    assert access.signed_in_actor(engine, "ann@herts.gov.uk", UngrantedPolicy.REFUSE, [Role.VIEWER]).role is Role.ADMIN
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("abc", "'abc' is not GROUP_ID=role"),
+        ("=admin", "'=admin' is not GROUP_ID=role"),
+        ("group-1=owner", "group-1: 'owner' is not a role"),
+    ],
+)
+def test_a_wrong_role_groups_setting_is_named(monkeypatch, setting, message):
+    from dashboard.config import SettingError, role_groups
+
+    monkeypatch.setenv("DASHBOARD_ROLE_GROUPS", setting)
+    with pytest.raises(SettingError, match=f"DASHBOARD_ROLE_GROUPS: {re.escape(message)}"):
+        role_groups()
+
+
+def test_a_sign_in_older_than_the_councils_limit_has_ended(monkeypatch):
+    from dashboard.config import SettingError, session_max_hours
+
+    now = 1_800_000_000.0
+    assert not access.signed_in_too_long(now - 40 * 24 * 3600, None, now)  # no limit set: Streamlit's 30 days
+    assert not access.signed_in_too_long(now - 7.9 * 3600, 8, now)
+    assert access.signed_in_too_long(now - 8.1 * 3600, 8, now)
+    assert access.signed_in_too_long(None, 8, now) and access.signed_in_too_long("yesterday", 8, now)
+
+    monkeypatch.delenv("DASHBOARD_SESSION_MAX_HOURS", raising=False)
+    assert session_max_hours() is None
+    monkeypatch.setenv("DASHBOARD_SESSION_MAX_HOURS", "8")
+    assert session_max_hours() == 8
+    for wrong in ("eight", "0", "-1", "inf"):
+        monkeypatch.setenv("DASHBOARD_SESSION_MAX_HOURS", wrong)
+        with pytest.raises(SettingError, match=f"DASHBOARD_SESSION_MAX_HOURS: '{wrong}'"):
+            session_max_hours()

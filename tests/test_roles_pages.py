@@ -139,6 +139,33 @@ def test_an_account_with_no_grant_is_refused_when_so_configured(monkeypatch, sto
     assert page_titles(at) == ["Sign in"] and not at.metric
 
 
+def test_an_account_in_a_group_given_a_role_gets_it_without_a_grant(monkeypatch, store_url, engine):
+    monkeypatch.setenv("DASHBOARD_ROLE_GROUPS", "editors-group-id=editor")
+    at = open_app(
+        monkeypatch, store_url, account="new@herts.gov.uk", ungranted="refuse", claims={"groups": ["editors-group-id"]}
+    )
+    assert_page_ok(at)
+    assert page_titles(at) == PAGES_BY_ROLE["editor"]
+
+
+def test_a_sign_in_past_the_councils_limit_is_signed_out(monkeypatch, store_url, engine):
+    import time
+
+    import streamlit as st
+
+    signed_out: list[bool] = []
+    monkeypatch.setattr(st, "logout", lambda: signed_out.append(True))
+    monkeypatch.setenv("DASHBOARD_SESSION_MAX_HOURS", "8")
+    issued = time.time() - 9 * 3600
+    at = open_app(monkeypatch, store_url, account="new@herts.gov.uk", claims={"iat": issued})
+    assert signed_out == [True] and not at.exception
+    assert not at.metric and not at.dataframe  # nothing of the programme shown on the way out
+
+    at = open_app(monkeypatch, store_url, account="new@herts.gov.uk", claims={"iat": time.time() - 3600})
+    assert signed_out == [True]
+    assert_page_ok(at)
+
+
 def test_before_sign_in_only_the_sign_in_button_shows(monkeypatch, store_url, engine):
     at = open_app(monkeypatch, store_url, account="")
     assert not at.exception

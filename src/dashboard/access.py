@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -28,9 +29,30 @@ def granted_role(engine: Engine, account: str) -> Role | None:
     return Role.parse(role) if role else None
 
 
-def signed_in_actor(engine: Engine, account: str, policy: UngrantedPolicy) -> Actor | None:
-    """The actor for a signed-in account: its granted role, else a viewer or nobody (None), as the policy says."""
-    role = granted_role(engine, account)
+def signed_in_too_long(issued_at: object, max_hours: float | None, now: float) -> bool:
+    """Whether a sign-in whose identity token was issued at `issued_at` (seconds since 1970, the token's `iat`) has
+    passed the council's limit. A token without a time cannot be shown to be within it, so it has passed."""
+    if max_hours is None:
+        return False
+    if not isinstance(issued_at, int | float) or isinstance(issued_at, bool):
+        return True
+    return now - issued_at > max_hours * 3600
+
+
+def group_roles(groups: object, roles_by_group: dict[str, Role]) -> list[Role]:
+    """The roles the account's groups give (the token's `groups` claim: a list of group IDs), as configured."""
+    if not roles_by_group or not isinstance(groups, list | tuple):
+        return []
+    return [roles_by_group[group] for group in groups if isinstance(group, str) and group in roles_by_group]
+
+
+def signed_in_actor(
+    engine: Engine, account: str, policy: UngrantedPolicy, from_groups: Iterable[Role] = ()
+) -> Actor | None:
+    """The actor for a signed-in account: the highest of its granted role and the roles its groups give
+    (`from_groups`), else a viewer or nobody (None), as the policy says."""
+    held = [role for role in (granted_role(engine, account), *from_groups) if role is not None]
+    role = max(held, default=None)
     if role is None:
         if policy is UngrantedPolicy.REFUSE:
             return None

@@ -4,7 +4,9 @@ sign-in."""
 from __future__ import annotations
 
 import getpass
+import math
 import os
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -82,3 +84,35 @@ def contact() -> str:
     """Whom to ask for a role, help or to report a problem (`DASHBOARD_CONTACT`, set by an administrator: a name, an
     e-mail address or a team), else the dashboard's administrator."""
     return (os.environ.get("DASHBOARD_CONTACT") or "").strip() or "the dashboard's administrator"
+
+
+def session_max_hours() -> float | None:
+    """How long a sign-in lasts in the app (`DASHBOARD_SESSION_MAX_HOURS`), counted from when the identity provider
+    issued it; None when unset: as long as Streamlit's own cookie, 30 days."""
+    value = (os.environ.get("DASHBOARD_SESSION_MAX_HOURS") or "").strip()
+    if not value:
+        return None
+    try:
+        hours = float(value)
+    except ValueError:
+        raise SettingError(f"DASHBOARD_SESSION_MAX_HOURS: '{value}' is not a number of hours") from None
+    if not (math.isfinite(hours) and hours > 0):
+        raise SettingError(f"DASHBOARD_SESSION_MAX_HOURS: '{value}' must be a number of hours more than 0")
+    return hours
+
+
+def role_groups() -> dict[str, Role]:
+    """Roles given by group membership (`DASHBOARD_ROLE_GROUPS`: `GROUP_ID=role` pairs separated by commas), for an
+    identity provider whose token lists the account's groups, such as Entra ID's `groups` claim."""
+    roles: dict[str, Role] = {}
+    for pair in re.split(r"[\s,;]+", os.environ.get("DASHBOARD_ROLE_GROUPS") or ""):
+        if not pair:
+            continue
+        group, equals, role = pair.partition("=")
+        if not equals or not group:
+            raise SettingError(f"DASHBOARD_ROLE_GROUPS: '{pair}' is not GROUP_ID=role")
+        try:
+            roles[group] = Role.parse(role)
+        except ValueError as error:
+            raise SettingError(f"DASHBOARD_ROLE_GROUPS: {group}: {error}") from None
+    return roles

@@ -4,10 +4,12 @@ as one user whose name and role come from DASHBOARD_LOCAL_USER and DASHBOARD_LOC
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from dashboard import access
-from dashboard.config import SettingError, local_role, local_user, ungranted_policy
+from dashboard.config import SettingError, local_role, local_user, role_groups, session_max_hours, ungranted_policy
 from dashboard.roles import Actor, Permission
 from dashboard_ui import cached
 from dashboard_ui.first_request import run_through_app
@@ -71,8 +73,12 @@ def sign_in(configured: bool) -> Actor | None:
         if not st.user.get("is_logged_in", False):
             _gate(_sign_in_page)
             return None
+        if access.signed_in_too_long(st.user.get("iat"), session_max_hours(), time.time()):
+            st.logout()  # Streamlit's cookie would last 30 days: the council's limit ends the sign-in sooner
+            return None
         account = str(st.user.get("email") or "")
-        actor = access.signed_in_actor(cached.engine(), account, ungranted_policy()) if account else None
+        groups = access.group_roles(st.user.get("groups"), role_groups())
+        actor = access.signed_in_actor(cached.engine(), account, ungranted_policy(), groups) if account else None
     except SettingError as error:
         _gate(_not_set_up_page)
         st.error(f"The app is not set up correctly: {error}. Tell the dashboard's administrator.")
