@@ -1,6 +1,7 @@
-"""The log of the app and the command line: one JSON object per line on stderr (time, level, user, page, event), which
-a council's log collector reads without parsing prose. Nothing personal goes in beyond the account name: an error is
-logged by its type and where it was raised, never its message, which may quote a cell of someone's data."""
+"""The app's log: one JSON object per line on stderr (time, level, user, page, event), which a council's log collector
+reads without parsing prose (the command line speaks to the person running it instead). Nothing personal goes in
+beyond the account name: an error is logged by its type and where it was raised, never its message, which may quote a
+cell of someone's data."""
 
 from __future__ import annotations
 
