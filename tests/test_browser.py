@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
+# Debian's Chromium, started one way for the tests and the benchmark.
+from bench.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import REPO_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO_ROOT / "tests" / "screenshots"
 # page -> (url path, text its headline must contain); the default page is served at the root
 PAGES = {
@@ -42,15 +43,6 @@ PAGES = {
     "help": ("help", "Help"),
 }
 VIEWPORTS = {"laptop": (1366, 768), "phone": (390, 844)}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.browser,

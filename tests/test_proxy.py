@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from bench.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import on_postgres
 
 REPO = Path(__file__).resolve().parents[1]
 NGINX_DIR = REPO / "deploy" / "nginx"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-CHROMIUM = "/usr/bin/chromium"
 GRANTED = "proxy.newcomer@herts.gov.uk"
 PAGES = ("progress", "districts", "timeline", "properties", "decisions", "objectives", "forecast", "briefing")
 PAGES += ("edit-property", "add-decision", "import", "export", "audit", "help")
@@ -155,7 +155,7 @@ def test_two_servers_behind_nginx_on_postgresql(engine, store_url, tmp_path):
         nginx_in_front([first_url, second_url], tmp_path) as proxy,
         sync_playwright() as playwright,
     ):
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
             # Pages load through the proxy, with its headers, and the app breaks none of its policy.
             context = browser.new_context(viewport={"width": 1366, "height": 768})
