@@ -1,13 +1,17 @@
-"""Access: who may do what. Admins grant and remove roles; grants are kept in the store and audited."""
+"""Access: who may do what. Admins grant and remove roles; grants are kept in the store and audited. Below, who
+signed in, who was refused and who signed out."""
 
 import streamlit as st
 
 from dashboard import access, tables
 from dashboard.config import ungranted_policy
+from dashboard.exporting import frame_to_csv
 from dashboard.roles import AccessDenied, Role, UngrantedPolicy
+from dashboard.sign_ins import sign_ins
 from dashboard_ui import cached
 from dashboard_ui.data_forms import done, show_done, show_refusal
 from dashboard_ui.identity import current_actor, sign_in_configured
+from dashboard_ui.widgets import days_between
 
 actor = current_actor()
 st.title("Access")
@@ -57,3 +61,31 @@ if not granted.empty:
             done(access.revoke_role(cached.engine(), actor, account))
         except (AccessDenied, ValueError) as refusal:
             show_refusal(AccessDenied(str(refusal)))
+
+st.header("Sign-ins")
+st.caption(
+    "Each sign-in, refusal (an account with no role, when such accounts are refused) and sign-out, including those "
+    "ended by the session time limit (DASHBOARD_SESSION_MAX_HOURS). Only the account name is kept."
+)
+left, right = st.columns(2)
+who = left.text_input("Account", placeholder="Every account", key="sign-in-account").strip()
+start, end = days_between(right, "sign-in-period", 30, "Both days included (UTC).")
+if start and end:
+    events = sign_ins(cached.engine(), actor, start, end, who or None)
+    if events.empty:
+        st.info("No sign-in matches these filters.", icon=":material/info:")
+    else:
+        st.dataframe(
+            events,
+            hide_index=True,
+            column_config={"When (UTC)": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm:ss")},
+        )
+        st.download_button(
+            f"Download these {len(events):,} sign-ins (CSV)",
+            data=lambda: frame_to_csv(events),
+            file_name=f"sign-ins_{end:%Y-%m-%d}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            icon=":material/download:",
+            key="sign-ins-download",
+        )

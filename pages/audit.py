@@ -1,6 +1,6 @@
 """The audit trail: every change to the store, who made it, when and through what, filterable and exportable."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import streamlit as st
 
@@ -9,7 +9,7 @@ from dashboard.audit import AuditQuery
 from dashboard.exporting import audit_file
 from dashboard_ui import cached
 from dashboard_ui.identity import current_actor
-from dashboard_ui.widgets import audit_dataframe, paginate_rows
+from dashboard_ui.widgets import audit_dataframe, days_between, paginate_rows
 
 PER_PAGE = 100
 
@@ -29,16 +29,7 @@ reference = middle.text_input(
     key="audit-ref",
     help="A property's reference shows its milestones' changes too.",
 ).strip()
-today = datetime.now(UTC).date()
-period = right.date_input(
-    "Between",
-    value=(today - timedelta(days=90), today),
-    max_value=today,
-    format="DD/MM/YYYY",
-    key="audit-period",
-    help="Both days included.",
-)
-start, end = (period[0], period[-1]) if isinstance(period, tuple) and period else (None, None)
+start, end = days_between(right, "audit-period", 90, "Both days included.")
 query = AuditQuery.on_days(start, end, users=tuple(users), reference=reference or None)
 
 total = cached.audit_count(query, version)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
+import json
+import logging
 import os
 import re
 import shutil
@@ -30,6 +33,7 @@ from typer.testing import CliRunner
 from dashboard.bootstrap import ensure_store
 from dashboard.db import make_engine
 from dashboard.layout import PROPERTIES
+from dashboard.logs import JsonLines, logger
 from dashboard.models import Base
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -327,3 +331,19 @@ def beds_by_sql(url: str, stage: str, as_at: date, where: str = "", params: Sequ
         JOIN district d ON d.id = p.district_id JOIN phase ph ON ph.id = p.phase_id
         WHERE m.actual_on <= ? {where}"""
     return plain_sql(url, sql, (as_at, stage, as_at, *params))[0][0]
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """What the dashboard's logger writes, as JSON lines, while the test runs."""
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.setFormatter(JsonLines())
+    found = logger()
+    found.addHandler(handler)
+    yield written
+    found.removeHandler(handler)
+
+
+def log_entries(written: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in written.getvalue().splitlines()]

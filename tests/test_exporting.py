@@ -564,7 +564,7 @@ def test_a_formula_goes_out_defused_and_comes_back_as_written(engine, empty_engi
 
 # Tables no file has a row per row of: reference data other files name (the council in strategy and districts, a
 # district's other names in districts, the stages in milestones) and the store's access control.
-REFERENCE_OR_INTERNAL = {"council", "district_alias", "stage", "role_grant", "forecast_basis"}
+REFERENCE_OR_INTERNAL = {"council", "district_alias", "stage", "role_grant", "sign_in", "forecast_basis"}
 ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 
 

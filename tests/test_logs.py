@@ -4,53 +4,31 @@ that fails with the account and page."""
 
 from __future__ import annotations
 
-import io
-import json
-import logging
-from collections.abc import Iterator
-
-import pytest
-
 from dashboard.logs import LOGGER_NAME, JsonLines, log_event, logger
 from dashboard_ui.view import forget_builds
+from tests.conftest import log_entries
 
 
-@pytest.fixture
-def lines() -> Iterator[io.StringIO]:
-    """What the dashboard's logger writes, as JSON lines, while the test runs."""
-    written = io.StringIO()
-    handler = logging.StreamHandler(written)
-    handler.setFormatter(JsonLines())
-    found = logger()
-    found.addHandler(handler)
-    yield written
-    found.removeHandler(handler)
-
-
-def entries(written: io.StringIO) -> list[dict]:
-    return [json.loads(line) for line in written.getvalue().splitlines()]
-
-
-def test_an_event_is_one_json_object_on_one_line(lines):
+def test_an_event_is_one_json_object_on_one_line(log_lines):
     log_event("page opened", "anne.example@hertfordshire.gov.uk", "districts")
 
-    (entry,) = entries(lines)
+    (entry,) = log_entries(log_lines)
     assert entry.keys() == {"time", "level", "user", "page", "event"}
     assert entry["level"] == "info" and entry["event"] == "page opened" and entry["page"] == "districts"
     assert entry["user"] == "anne.example@hertfordshire.gov.uk"
     assert entry["time"].endswith("+00:00")
 
 
-def test_an_error_is_logged_by_its_type_and_place_never_its_message(lines):
+def test_an_error_is_logged_by_its_type_and_place_never_its_message(log_lines):
     try:
         raise ValueError("SG1 2AB is the child's postcode")
     except ValueError:
         log_event("page failed", "anne", "import", failed=True)
 
-    (entry,) = entries(lines)
+    (entry,) = log_entries(log_lines)
     assert entry["level"] == "error" and entry["error"] == "ValueError"
     assert any("test_logs.py" in frame for frame in entry["where"])
-    assert "SG1" not in lines.getvalue() and "postcode" not in lines.getvalue()
+    assert "SG1" not in log_lines.getvalue() and "postcode" not in log_lines.getvalue()
 
 
 def test_the_logger_is_set_up_once_and_keeps_its_lines_to_itself():
@@ -60,9 +38,9 @@ def test_the_logger_is_set_up_once_and_keeps_its_lines_to_itself():
     assert found.name == LOGGER_NAME and not found.propagate
 
 
-def test_the_app_logs_a_page_opened_once_and_a_failing_page_with_who_and_where(lines, app, monkeypatch):
+def test_the_app_logs_a_page_opened_once_and_a_failing_page_with_who_and_where(log_lines, app, monkeypatch):
     app.run()  # a rerun of the same page (the fixture ran it first): not opened again
-    opened = [entry for entry in entries(lines) if entry["event"] == "page opened"]
+    opened = [entry for entry in log_entries(log_lines) if entry["event"] == "page opened"]
     assert [(entry["user"], entry["page"]) for entry in opened] == [("local.tester", "overview")]
 
     from dashboard import metrics
@@ -74,8 +52,8 @@ def test_the_app_logs_a_page_opened_once_and_a_failing_page_with_who_and_where(l
     forget_builds()
     app.run()
 
-    failed = [entry for entry in entries(lines) if entry["event"] == "page failed"]
+    failed = [entry for entry in log_entries(log_lines) if entry["event"] == "page failed"]
     assert [(entry["user"], entry["page"], entry["error"]) for entry in failed] == [
         ("local.tester", "overview", "RuntimeError")
     ]
-    assert "SG1" not in lines.getvalue()
+    assert "SG1" not in log_lines.getvalue()

@@ -42,6 +42,7 @@ COUNCIL_DATA = (
     "phase",
     "audit_log",
     "role_grant",
+    "sign_in",
     "placement_figure",
     "objective_measure",
     "postcode_district",

@@ -92,6 +92,7 @@ from dashboard.models import (
     Property,
     PropertyRecord,
     RoleGrant,
+    SignInEvent,
     Stage,
     Strategy,
 )
@@ -618,6 +619,8 @@ EXPORTED_FROM: dict[str, tuple[type[Base], ...]] = {
 NOT_EXPORTED: dict[str, str] = {
     RoleGrant.__tablename__: "who may sign in, and as what: the store's access control, not the programme's data "
     "(an administrator's, on the Access page and `roles`; each grant and revocation is in audit_log.csv)",
+    SignInEvent.__tablename__: "who signed in, was refused or signed out, and when: the store's access record, not "
+    "the programme's data (an administrator's, on the Access page, where it downloads as CSV)",
     ForecastBasis.__tablename__: "the forecast's working counts (month-to-month moves by age in months, as JSON), "
     "kept so that a scenario saved later is forecast without the SSDA903 files; what it gives is in forecast.csv, "
     "forecast_runs.csv (the data's days and reference windows) and forecast_backtest.csv",

@@ -315,6 +315,19 @@ class RoleGrant(Base):
         return self.account
 
 
+class SignInEvent(Base):
+    """A sign-in, a refusal or a sign-out (dashboard.sign_ins). Kept beside the audit log, not in it: the newest audit
+    row is the data's version, and signing in changes no data."""
+
+    __tablename__ = "sign_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC
+    account: Mapped[str] = mapped_column(String(200), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str | None] = mapped_column(String(10))  # the role it was let in with; none when refused
+
+
 class PlacementFigure(Base):
     """A monthly aggregate from the council's SSDA903 episodes (dashboard.placements): a count for one measure and
     category on a month's last day. Never a child, an episode or a postcode."""

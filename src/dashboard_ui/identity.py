@@ -10,13 +10,15 @@ import streamlit as st
 
 from dashboard import access
 from dashboard.config import SettingError, local_role, local_user, role_groups, session_max_hours, ungranted_policy
-from dashboard.roles import Actor, Permission
+from dashboard.roles import Actor, Permission, Role
+from dashboard.sign_ins import SignInOutcome, record_sign_in
 from dashboard_ui import cached
 from dashboard_ui.first_request import run_through_app
 from dashboard_ui.style import SCREEN_ONLY_KEY
 from dashboard_ui.text import plain
 
 ACTOR_KEY = "actor"
+RECORDED_KEY = "sign-in-recorded"
 
 
 def sign_in_configured() -> bool:
@@ -45,14 +47,30 @@ def _sign_in_page() -> None:
     )
 
 
+def _record_once(account: str, outcome: SignInOutcome, role: Role | None = None) -> None:
+    """Record what happened to this session's sign-in, once: the script runs again on every click."""
+    if st.session_state.get(RECORDED_KEY) != (account, outcome):
+        st.session_state[RECORDED_KEY] = (account, outcome)
+        record_sign_in(cached.engine(), account, outcome, role)
+
+
+def _sign_out(account: str, role: Role | None) -> None:
+    _record_once(account, SignInOutcome.SIGNED_OUT, role)
+    st.logout()
+
+
+def _sign_out_button(account: str, role: Role | None) -> None:
+    st.button("Sign out", on_click=_sign_out, args=(account, role), icon=":material/logout:", key="sign-out")
+
+
 def _no_access_page() -> None:
-    account = st.user.get("email") or "an account with no e-mail address"
+    account = str(st.user.get("email") or "")
     st.title("No access yet")
     st.write(
-        f"You are signed in as **{account}**, which has no role on this dashboard. "
-        "Ask one of its administrators to grant you one."
+        f"You are signed in as **{account or 'an account with no e-mail address'}**, which has no role on this "
+        "dashboard. Ask one of its administrators to grant you one."
     )
-    st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign-out")
+    _sign_out_button(account, None)
 
 
 def _not_set_up_page() -> None:
@@ -73,10 +91,11 @@ def sign_in(configured: bool) -> Actor | None:
         if not st.user.get("is_logged_in", False):
             _gate(_sign_in_page)
             return None
+        account = str(st.user.get("email") or "")
         if access.signed_in_too_long(st.user.get("iat"), session_max_hours(), time.time()):
+            _record_once(account, SignInOutcome.TIMED_OUT)
             st.logout()  # Streamlit's cookie would last 30 days: the council's limit ends the sign-in sooner
             return None
-        account = str(st.user.get("email") or "")
         groups = access.group_roles(st.user.get("groups"), role_groups())
         actor = access.signed_in_actor(cached.engine(), account, ungranted_policy(), groups) if account else None
     except SettingError as error:
@@ -84,7 +103,10 @@ def sign_in(configured: bool) -> Actor | None:
         st.error(f"The app is not set up correctly: {error}. Tell the dashboard's administrator.")
         return None
     if actor is None:
+        _record_once(account, SignInOutcome.REFUSED)
         _gate(_no_access_page)
+    else:
+        _record_once(account, SignInOutcome.SIGNED_IN, actor.role)
     return actor
 
 
@@ -94,7 +116,7 @@ def identity_panel(actor: Actor, configured: bool) -> None:
     with st.sidebar:
         if configured:
             st.caption(f"Signed in as **{plain(actor.user)}** ({actor.role.label}).")
-            st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign-out")
+            _sign_out_button(actor.user, actor.role)
         else:
             st.caption(f"Local mode: **{plain(actor.user)}** ({actor.role.label}).")
     if not configured:

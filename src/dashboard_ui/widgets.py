@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -243,3 +244,20 @@ def objective_metric(
         delta_color="inverse" if lower_is_better else "normal",
         help=when + counted,
     )
+
+
+def days_between(column, key: str, days_back: int, help: str) -> tuple[date | None, date | None]:
+    """A "Between" pair of days in `column`, ending today (UTC), `days_back` days long at first; (None, None) while
+    the reader has picked only its first day."""
+    today = datetime.now(UTC).date()
+    period = column.date_input(
+        "Between",
+        value=(today - timedelta(days=days_back), today),
+        max_value=today,
+        format="DD/MM/YYYY",
+        key=key,
+        help=help,
+    )
+    if isinstance(period, tuple) and period:
+        return period[0], period[-1]
+    return None, None
