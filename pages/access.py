@@ -68,12 +68,13 @@ st.caption(
     "ended by the session time limit (DASHBOARD_SESSION_MAX_HOURS). Only the account name is kept."
 )
 left, right = st.columns(2)
-who = left.text_input("Account", placeholder="Every account", key="sign-in-account").strip()
+who = left.text_input("Who", placeholder="Every account", key="sign-in-account").strip()
 start, end = days_between(right, "sign-in-period", 30, "Both days included (UTC).")
 if start and end:
     events = sign_ins(cached.engine(), actor, start, end, who or None)
     if events.empty:
-        st.info("No sign-in matches these filters.", icon=":material/info:")
+        none = "No sign-in matches these filters." if sign_in_configured() else "Sign-in is not set up: none is kept."
+        st.info(none, icon=":material/info:")
     else:
         st.dataframe(
             events,

@@ -38,6 +38,8 @@ from dashboard.models import Base
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+# Screenshots the browser and proxy tests take, for people to look at (git-ignored).
+SCREENSHOTS = REPO_ROOT / "tests" / "screenshots"
 # The seed's dates were written relative to this day; tests that need a fixed "today" use it.
 SEED_TODAY = date(2026, 11, 25)
 

@@ -22,9 +22,8 @@ import pytest
 
 # Debian's Chromium, started one way for the tests and the benchmark.
 from bench.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, SCREENSHOTS
 
-SCREENSHOTS = REPO_ROOT / "tests" / "screenshots"
 # page -> (url path, text its headline must contain); the default page is served at the root
 PAGES = {
     "overview": ("", "beds open"),

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from bench.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.conftest import on_postgres
+from tests.conftest import SCREENSHOTS, on_postgres
 
 REPO = Path(__file__).resolve().parents[1]
 NGINX_DIR = REPO / "deploy" / "nginx"
@@ -134,6 +134,12 @@ DRAWN = """() => {
 }"""
 
 
+def keep(page, name: str) -> None:
+    """A screenshot for people to look at: what the proxy served (tests/screenshots/proxy-*.png)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"proxy-{name}.png"))
+
+
 def open_page(context, url: str, violations: list[str]):
     page = context.new_page()
     page.on(
@@ -168,18 +174,20 @@ def test_two_servers_behind_nginx_on_postgresql(engine, store_url, tmp_path):
             assert "Overview" in page.inner_text("body")
             sticky = [cookie for cookie in context.cookies() if cookie["name"] == "dashboard_server"]
             assert len(sticky) == 1, context.cookies()
-            page.screenshot(path=str(tmp_path / "proxy-overview.png"))
+            keep(page, "overview")
             for path in PAGES:  # every page in the same session (one server), each within the policy
                 page.close()
                 page, response = open_page(context, f"{proxy}/{path}", violations)
                 assert response.status == 200 and "Something went wrong" not in page.inner_text("body"), path
+                keep(page, path)
 
             # A change made through the proxy (on whichever server this session is on) is seen on both servers.
             access, _ = open_page(context, f"{proxy}/access", violations)
             access.get_by_label("Account (e-mail address)").fill(GRANTED)
             access.get_by_role("button", name="Grant").click()
             access.get_by_text(f"{GRANTED} now has the viewer role.").wait_for(timeout=60_000)
-            for server_url in (first_url, second_url):
+            keep(access, "access-granted")
+            for number, server_url in enumerate((first_url, second_url), start=1):
                 direct = browser.new_context()
                 seen, _ = open_page(direct, server_url, violations)
                 assert "Data last updated" in seen.inner_text("body")
@@ -187,6 +195,7 @@ def test_two_servers_behind_nginx_on_postgresql(engine, store_url, tmp_path):
                 revoke.get_by_label("Account", exact=True).click()  # the list of accounts with a role
                 revoke.keyboard.press("ArrowDown")
                 revoke.get_by_role("option", name=GRANTED).wait_for(timeout=15_000)  # this server sees the grant
+                keep(revoke, f"server-{number}-sees-the-grant")
                 direct.close()
 
             # One server stopped: new sessions through the proxy go to the other.
@@ -196,6 +205,7 @@ def test_two_servers_behind_nginx_on_postgresql(engine, store_url, tmp_path):
                 fresh = browser.new_context()
                 page, response = open_page(fresh, proxy, violations)
                 assert response.status == 200 and "Overview" in page.inner_text("body")
+                keep(page, "one-server-stopped")
                 fresh.close()
         finally:
             browser.close()
