@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 
 # Debian's Chromium, started one way for the tests and the benchmark.
-from bench.browser import CHROMIUM, CHROMIUM_ARGS
+from bench.browser import CHROMIUM, CHROMIUM_ARGS, free_port
 from tests.conftest import REPO_ROOT, SCREENSHOTS
 
 # page -> (url path, text its headline must contain); the default page is served at the root
@@ -49,12 +48,6 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def browser_store(tmp_path_factory) -> str:
     """The store the app under test runs on (a SQLite file: what most councils run)."""
@@ -65,7 +58,7 @@ def browser_store(tmp_path_factory) -> str:
 def _serving(store_url: str, role: str | None = None) -> Iterator[str]:
     """`streamlit run app.py` on a free port against `store_url`, in local mode as `role` (by default the local
     mode's admin); its address while the block runs."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": store_url}
     if role:
         env["DASHBOARD_LOCAL_ROLE"] = role

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.browser import CHROMIUM, CHROMIUM_ARGS
+from bench.browser import CHROMIUM, CHROMIUM_ARGS, drawn_ms, free_port
 from tests.conftest import SCREENSHOTS, on_postgres
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,12 +34,6 @@ pytestmark = [
     pytest.mark.skipif(not on_postgres, reason="several servers share one store: PostgreSQL (.ci/run's second pass)"),
     pytest.mark.skipif(not Path(NGINX).exists(), reason="needs Debian's nginx (.ci/run installs it)"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
@@ -126,14 +120,6 @@ http {{
         process.wait(timeout=20)
 
 
-DRAWN = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')
-    && !document.querySelector('[data-testid="stSkeleton"]');
-}"""
-
-
 def keep(page, name: str) -> None:
     """A screenshot for people to look at: what the proxy served (tests/screenshots/proxy-*.png)."""
     SCREENSHOTS.mkdir(exist_ok=True)
@@ -147,7 +133,7 @@ def open_page(context, url: str, violations: list[str]):
         lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
     )
     response = page.goto(url)
-    page.wait_for_function(DRAWN, timeout=90_000)
+    drawn_ms(page)
     return page, response
 
 
