@@ -43,6 +43,7 @@ from dashboard.db import make_engine, session_scope
 from dashboard.importing import import_path
 from dashboard.models import AuditEntry, Decision, Milestone, ObjectiveMeasure, Property, RoleGrant
 from dashboard.objectives import save_settings
+from dashboard.reference import default_council
 from dashboard.roles import Actor, Role
 from tests.conftest import NEW_PROPERTY, REPO_ROOT, new_store, plain_sql, run_dashboard, synthetic_store, write_csv
 from tests.conftest import beds_by_sql as beds
@@ -116,6 +117,7 @@ def _make_pack(folder: Path, url: str) -> Pack:
         milestone.planned_on = slipped + timedelta(days=30)
         session.add(
             Decision(
+                council=default_council(session),
                 reference="B301/26",
                 title="Phase 3: four further properties",
                 decision_type="Executive",

@@ -27,6 +27,7 @@ from dashboard.changes import (
 from dashboard.db import session_scope
 from dashboard.importing import import_path
 from dashboard.models import AuditEntry, Decision, Milestone, Property, RoleGrant
+from dashboard.reference import default_council
 from dashboard.roles import Actor, Role
 from dashboard.uploads import KIND_BY_LABEL, run_upload
 from tests.conftest import NEW_PROPERTY, write_csv
@@ -265,6 +266,7 @@ def test_a_decision_added(store):
     with change_at(store, INSIDE) as session:
         session.add(
             Decision(
+                council=default_council(session),
                 reference="B9/26",
                 title="Phase 4",
                 decision_type="Executive",

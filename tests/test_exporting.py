@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from dashboard.exporting import DATA_DICTIONARY_HEADERS, export_all, write_template
 from dashboard.importing import TableCounts, import_path
 from dashboard.layout import DATE, EXPORT_LAYOUTS, LAYOUTS, PROPERTIES
+from dashboard.reference import default_council
 from dashboard.roles import SYSTEM, Actor, Role
 from tests.conftest import SEED_TODAY, dump, new_store, sqlite_only
 
@@ -239,7 +240,7 @@ def test_text_is_quoted_and_numbers_are_not(exported):
         '"CLA Residential Strategy","Hertfordshire",70,"decision record B147/24"',
     ]
     audit = (exported / "audit_log.csv").read_bytes().decode("utf-8-sig").splitlines()
-    assert audit[1].startswith('"20') and ',"system","seed","create","strategy",' in audit[1]
+    assert audit[1].startswith('"20') and ',"system","seed","create","council","E10000015",' in audit[1]
 
 
 def test_data_dictionary_lists_every_column_of_every_exported_file(exported):
@@ -397,6 +398,7 @@ def put_awkward_values_in_every_table(engine: Engine, folder: Path) -> None:
             d.title, d.executive_member, d.controversial = text or "untitled", None, None
         session.add(
             Decision(
+                council=default_council(session),
                 reference="'=D1",
                 title='"q"',
                 decision_type="Executive",
@@ -564,7 +566,7 @@ def test_a_formula_goes_out_defused_and_comes_back_as_written(engine, empty_engi
 
 # Tables no file has a row per row of: reference data other files name (the council in strategy and districts, a
 # district's other names in districts, the stages in milestones) and the store's access control.
-REFERENCE_OR_INTERNAL = {"council", "district_alias", "stage", "role_grant", "sign_in", "forecast_basis"}
+REFERENCE_OR_INTERNAL = {"council", "district_alias", "region", "stage", "role_grant", "sign_in", "forecast_basis"}
 ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 
 

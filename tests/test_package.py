@@ -26,7 +26,7 @@ def test_in_a_checkout_shipped_files_and_the_default_store_are_in_its_top_level_
     monkeypatch.delenv("DASHBOARD_BOUNDARIES", raising=False)
     assert not config.installed()
     assert (config.shipped("data"), config.shipped("static")) == (ROOT / "data", ROOT / "static")
-    assert config.REFERENCE_FILE.is_file() and (config.SEED_DIR / "properties.csv").is_file()
+    assert config.DEFAULT_COUNCIL_FILE.is_file() and (config.SEED_DIR / "properties.csv").is_file()
     assert config.database_url() == f"sqlite:///{ROOT / 'data' / 'dashboard.sqlite'}"
     assert config.boundaries_file() == ROOT / "data" / "boundaries" / "districts.geojson"
 

@@ -120,12 +120,19 @@ def import_command(
         bool, typer.Option("--dry-run", help="Check and report what would change; write nothing.")
     ] = False,
     user: Annotated[str | None, typer.Option(help="Name recorded in the audit log. Default: your login name.")] = None,
+    council: Annotated[
+        str | None,
+        typer.Option(
+            help="The council whose programme the file is (ONS code or name). Needed where the store "
+            "holds several councils."
+        ),
+    ] = None,
 ) -> None:
     """Import decisions, phases and properties with their milestones. All or nothing."""
     from dashboard.importing import ProgrammeImport
 
     with err.status(f"Checking {file.name}…") if err.is_terminal else nullcontext():
-        _import(ctx, ProgrammeImport(file), dry_run, user)
+        _import(ctx, ProgrammeImport(file, council_named=council), dry_run, user)
 
 
 @app.command("export")
@@ -478,6 +485,44 @@ def briefing_command(
         )
     record_pack(engine, _cli_actor("cli"), as_at_date, since_date, marking)
     print(f"Wrote the briefing pack as at {dmy(as_at_date)} (changes since {dmy(since_date)}) to {written}")
+
+
+# ---------------------------------------------------------------- councils
+
+council_app = typer.Typer(
+    help="The councils whose programmes the store holds (a regional co-operative holds several).",
+    no_args_is_help=True,
+)
+app.add_typer(council_app, name="council")
+
+
+@council_app.command("add")
+def council_add(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="The council's reference file (TOML, laid out as data/reference/hertfordshire.toml).")
+    ],
+) -> None:
+    """Add a council, its districts and its strategy. Refused, with nothing written, if the file is at fault, the
+    council is held already, or a district is written as another council's is."""
+    from dashboard.council_files import ReferenceFileError
+    from dashboard.councils import CouncilRefused, add_council
+
+    engine = _store(ctx)
+    try:
+        print(add_council(engine, _cli_actor("cli"), file))
+    except (ReferenceFileError, CouncilRefused) as error:
+        _fail(str(error))
+
+
+@council_app.command("list")
+def council_list_command(ctx: typer.Context) -> None:
+    """The councils the store holds, the first being the one the app opens on."""
+    from dashboard.councils import council_list
+
+    for row in council_list(_store(ctx)).itertuples(index=False):
+        synthetic = " (synthetic)" if row.Synthetic else ""
+        print(f"{row[0]}\t{row.Council}{synthetic}\t{row.Districts} districts\t{row.Strategy}: {row[5]} beds")
 
 
 # ---------------------------------------------------------------- the demand forecast

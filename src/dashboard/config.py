@@ -38,7 +38,9 @@ def working_dir() -> Path:
     return Path.cwd() if installed() else PROJECT_ROOT / "data"
 
 
-REFERENCE_FILE = shipped("data") / "reference" / "hertfordshire.toml"
+REFERENCE_DIR = shipped("data") / "reference"
+# The council a new store is seeded for, and the one the app opens on: the programme the project starts from.
+DEFAULT_COUNCIL_FILE = REFERENCE_DIR / "hertfordshire.toml"
 SEED_DIR = shipped("data") / "seed"
 
 

@@ -91,6 +91,7 @@ from dashboard.models import (
     PostcodeDistrict,
     Property,
     PropertyRecord,
+    Region,
     RoleGrant,
     SignInEvent,
     Stage,
@@ -619,6 +620,8 @@ EXPORTED_FROM: dict[str, tuple[type[Base], ...]] = {
 NOT_EXPORTED: dict[str, str] = {
     RoleGrant.__tablename__: "who may sign in, and as what: the store's access control, not the programme's data "
     "(an administrator's, on the Access page and `roles`; each grant and revocation is in audit_log.csv)",
+    Region.__tablename__: "the region's name and joint bed target: reference data, from data/reference/region.toml "
+    "(each council's own target is in strategy.csv)",
     SignInEvent.__tablename__: "who signed in, was refused or signed out, and when: the store's access record, not "
     "the programme's data (an administrator's, on the Access page, where it downloads as CSV)",
     ForecastBasis.__tablename__: "the forecast's working counts (month-to-month moves by age in months, as JSON), "

@@ -31,9 +31,9 @@ from dashboard.layout import (
     Layout,
     unformula,
 )
-from dashboard.models import Decision, District, Milestone, Phase, Property, Strategy
+from dashboard.models import Council, Decision, District, Milestone, Phase, Property, Strategy
 from dashboard.reading import Problem, Report, UnreadableFile, decode, numbered_rows, read_file
-from dashboard.reference import DistrictLookup
+from dashboard.reference import DistrictLookup, UnknownCouncil, council_named, default_council, normalise_name
 from dashboard.roles import Actor
 from dashboard.safeguarding import file_name_problem, postcode_problem
 from dashboard.stages import STAGES
@@ -397,23 +397,49 @@ class Names:
 @dataclass
 class KnownNames:
     """The store's keys, which a new key must not repeat in other capitals, and what a row may point at: the
-    store's decisions, phases and districts, with (once added) the import's own."""
+    council's decisions, phases and districts, with (once added) the import's own. Decision and property references
+    are unique across the store's councils: `elsewhere` names the council holding each of another council's."""
 
     decisions: Names
     phases: Names
     properties: Names
     districts: DistrictLookup
     urns: dict[str, str] = field(default_factory=dict)  # property reference -> its Ofsted URN, for those with one
+    council: str = ""
+    elsewhere: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> key -> the council holding it
+    other_districts: dict[str, str] = field(default_factory=dict)  # a district written another council's way -> it
 
     @classmethod
-    def from_session(cls, session: Session) -> KnownNames:
+    def from_session(cls, session: Session, council: Council | None = None) -> KnownNames:
+        council = council or default_council(session)
+        ours = Council.id == council.id
+        decisions = select(Decision.reference, Council.name).join(Council, Decision.council_id == Council.id)
+        properties = (
+            select(Property.reference, Council.name)
+            .join(District, Property.district_id == District.id)
+            .join(Council, District.council_id == Council.id)
+        )
         held = select(Property.reference, Property.ofsted_urn)
+        everywhere = DistrictLookup.from_session(session)
+        district_council = dict(session.execute(select(District.id, Council.name).join(District.council)).all())
         return cls(
-            decisions=Names(session.scalars(select(Decision.reference))),
-            phases=Names(session.scalars(select(Phase.name))),
-            properties=Names(session.scalars(select(Property.reference))),
-            districts=DistrictLookup.from_session(session),
+            decisions=Names(session.scalars(decisions.where(ours).with_only_columns(Decision.reference))),
+            phases=Names(
+                session.scalars(select(Phase.name).join(Phase.strategy).where(Strategy.council_id == council.id))
+            ),
+            properties=Names(session.scalars(properties.where(ours).with_only_columns(Property.reference))),
+            districts=DistrictLookup.from_session(session, council.id),
             urns={reference: urn for reference, urn in session.execute(held) if urn is not None},
+            council=council.name,
+            elsewhere={
+                DECISIONS.name: dict(session.execute(decisions.where(~ours)).all()),
+                PROPERTIES.name: dict(session.execute(properties.where(~ours)).all()),
+            },
+            other_districts={
+                key: district_council[district_id]
+                for key, district_id in everywhere.by_key.items()
+                if district_council[district_id] != council.name
+            },
         )
 
     def keys_of(self, layout: Layout) -> Names:
@@ -421,10 +447,14 @@ class KnownNames:
 
 
 def key_problems(layout: Layout, values: dict[str, Any], known: KnownNames) -> list[tuple[str, str]]:
-    """(field, message) for a key that is one the store holds, written in other capitals."""
+    """(field, message) for a key that is one the store holds, written in other capitals, or that another council
+    holds."""
     key = values.get(layout.key)
     if key is None:
         return []
+    held_by = {k.casefold(): council for k, council in known.elsewhere.get(layout.name, {}).items()}
+    if (council := held_by.get(key.casefold())) is not None:
+        return [(layout.key, f"'{key}' is {council}'s: references are unique across the store's councils")]
     held = known.keys_of(layout).held_as(key)
     return [(layout.key, in_other_capitals(key, held))] if held else []
 
@@ -438,9 +468,9 @@ def reference_problems(record_type: type[Record], values: dict[str, Any], known:
     if record_type is PropertyRecord:
         district = values.get("district")
         if district is not None and known.districts.resolve(district) is None:
-            problems.append(
-                ("district", f"unknown district '{district}'; expected one of: {', '.join(known.districts.names)}")
-            )
+            other = known.other_districts.get(normalise_name(district))
+            where = f"a district of {other}, not of {known.council}" if other else "unknown district"
+            problems.append(("district", f"{where} '{district}'; expected one of: {', '.join(known.districts.names)}"))
         if values.get("phase") is not None:
             problems += _missing("phase", "phase", values["phase"], known.phases, ": add it to phases first")
     return problems
@@ -564,14 +594,17 @@ class Writer:
     """Writes checked records into a session: creates or updates by key, touching only values that differ. Each row
     is flushed as it is written, so a row the database refuses is named (WriteRefused)."""
 
-    def __init__(self, session: Session, provenance: str, report: ImportReport):
+    def __init__(self, session: Session, provenance: str, report: ImportReport, council: Council | None = None):
         self.session = session
         self.provenance = provenance  # for rows that name none of their own
         self.report = report
-        self.strategy = session.scalar(select(Strategy))
-        self.decisions = {d.reference: d for d in session.scalars(select(Decision))}
-        self.phases = {p.name: p for p in session.scalars(select(Phase))}
-        self.districts = DistrictLookup.from_session(session)
+        self.council = council or default_council(session)
+        self.strategy = session.scalars(select(Strategy).where(Strategy.council_id == self.council.id)).one()
+        self.decisions = {
+            d.reference: d for d in session.scalars(select(Decision).where(Decision.council_id == self.council.id))
+        }
+        self.phases = {p.name: p for p in session.scalars(select(Phase).where(Phase.strategy_id == self.strategy.id))}
+        self.districts = DistrictLookup.from_session(session, self.council.id)
 
     def _upsert(
         self,
@@ -613,7 +646,12 @@ class Writer:
         values = record.model_dump(exclude={"provenance"})
         existing = self.decisions.get(record.reference)
         self.decisions[record.reference] = self._upsert(
-            DECISIONS.name, record.reference, existing, Decision, values, record.provenance
+            DECISIONS.name,
+            record.reference,
+            existing,
+            lambda: Decision(council=self.council),
+            values,
+            record.provenance,
         )
 
     def phase(self, record: PhaseRecord) -> None:
@@ -703,11 +741,14 @@ class ProgrammeImport:
     path: Path
     today: date = field(default_factory=date.today)
     report: ImportReport = field(default_factory=ImportReport)
+    # The council the file is for (its ONS code or name); needed only where the store holds several.
+    council_named: str | None = None
     accepts: ClassVar[Accepts] = Accepts(
         frozenset({*CSV_SUFFIXES, ".xlsx"}), folders=True, words="a .csv or .xlsx file, or a folder of .csv files"
     )
     tables: list[RawTable] = field(default_factory=list, init=False)
     checked: list[CheckedTable] = field(default_factory=list, init=False)
+    council: Council | None = field(default=None, init=False)
 
     def read(self) -> None:
         # Refused, where other importers withhold it from the audit log: rows naming no provenance keep the name.
@@ -718,20 +759,24 @@ class ProgrammeImport:
             raise UnreadableFile("no table found: the file is empty")
 
     def check(self, session: Session) -> list[Problem]:
+        try:
+            self.council = council_named(session, self.council_named)
+        except UnknownCouncil as unknown:
+            return [Problem(self.path.name, None, None, str(unknown))]
         self.checked = [check_table(table, self.today) for table in self.tables]
         given_twice = [
             Problem(self.path.name, None, None, f"{name} given twice: in {', '.join(t.source for t in found)}")
             for name, found in self._by_layout().items()
             if len(found) > 1
         ]
-        _store_problems(self.checked, KnownNames.from_session(session))
+        _store_problems(self.checked, KnownNames.from_session(session, self.council))
         return [problem for table in self.checked for problem in table.all_problems()] + given_twice
 
     def write(self, session: Session, actor: Actor) -> None:
         by_layout = self._by_layout()
         # Every table read is counted, so a table with no rows (an empty template) reports "0 new", not nothing.
         self.report.counts = {name: TableCounts() for name, found in by_layout.items() if found}
-        writer = Writer(session, f"imported from {self.path.name}", self.report)
+        writer = Writer(session, f"imported from {self.path.name}", self.report, self.council)
         try:
             _write(session, writer, by_layout)
         except WriteRefused as refused:
@@ -747,6 +792,8 @@ def import_path(
     actor: Actor,
     dry_run: bool = False,
     today: date | None = None,
+    council: str | None = None,
 ) -> ImportReport:
-    """Check everything in `path`, then write it in one transaction (or, with `dry_run`, report what would change)."""
-    return run_import(engine, ProgrammeImport(path, today or date.today()), actor, dry_run)
+    """Check everything in `path`, then write it in one transaction (or, with `dry_run`, report what would change),
+    into the programme of `council` (its ONS code or name; needed where the store holds several)."""
+    return run_import(engine, ProgrammeImport(path, today or date.today(), council_named=council), actor, dry_run)

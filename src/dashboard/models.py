@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -38,11 +39,15 @@ class Base(DeclarativeBase):
 
 
 class Council(Base):
+    """A council whose programme the store holds (dashboard.councils); each row of a programme belongs to one."""
+
     __tablename__ = "council"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ons_code: Mapped[str] = mapped_column(String(9), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    # An invented council (demo-data --councils): its name, districts and programme are not any council's records.
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     districts: Mapped[list[District]] = relationship(back_populates="council", order_by="District.name")
 
@@ -112,10 +117,25 @@ class Strategy(Base):
         return self.name
 
 
+class Region(Base):
+    """The councils of the store together (a regional care co-operative), and their joint target if they set one."""
+
+    __tablename__ = "region"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    bed_target: Mapped[int | None] = mapped_column(Integer)
+    provenance: Mapped[str] = mapped_column(String(200))
+
+    def audit_ref(self) -> str:
+        return self.name
+
+
 class Decision(Base):
     __tablename__ = "decision"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"))
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     title: Mapped[str] = mapped_column(Text)
     decision_type: Mapped[str] = mapped_column(String(20))  # Executive / Non-executive
@@ -126,6 +146,8 @@ class Decision(Base):
     significance: Mapped[str | None] = mapped_column(String(40))
     controversial: Mapped[bool | None] = mapped_column(Boolean)
     provenance: Mapped[str] = mapped_column(String(200))
+
+    council: Mapped[Council] = relationship(active_history=True)
 
     def audit_ref(self) -> str:
         return self.reference
@@ -511,6 +533,8 @@ class ForecastPoint(Base):
 
 
 AUDITED_MODELS: tuple[type[Base], ...] = (
+    Council,
+    Region,
     Strategy,
     Decision,
     Phase,

@@ -1,75 +1,47 @@
-"""Reference data (the council, its districts, the stages, the strategy) loaded from data/reference into the store,
-and the lookup that turns whatever a person wrote for a district into that district."""
+"""The store's reference data as the code reads it: which council an import or command names, the default council,
+and the lookup that turns whatever a person wrote for a district into that district. The files it is loaded from
+are read by dashboard.council_files."""
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.config import REFERENCE_FILE
-from dashboard.models import Council, District, DistrictAlias, Stage, Strategy
-from dashboard.stages import STAGES
+from dashboard.models import Council, District
 
 
-def load_reference(path: Path = REFERENCE_FILE) -> dict:
-    with path.open("rb") as handle:
-        return tomllib.load(handle)
+class UnknownCouncil(ValueError):
+    """An import or command that names no council the store holds, or names none where the store holds several."""
 
 
-def sync_reference_data(session: Session, path: Path = REFERENCE_FILE) -> Strategy:
-    """Make the store's council, districts, stages and strategy match the reference file; return the strategy.
+def council_named(session: Session, written: str | None) -> Council:
+    """The council `written` names (its ONS code or its name, as people write it); with nothing written, the store's
+    only council. A store of several councils needs one named: guessing would put rows in the wrong programme."""
+    councils = list(session.scalars(select(Council).order_by(Council.id)))
+    if not councils:
+        raise UnknownCouncil("the store holds no council yet")
+    if written is None or not written.strip():
+        if len(councils) == 1:
+            return councils[0]
+        names = ", ".join(f"{council.name} ({council.ons_code})" for council in councils)
+        raise UnknownCouncil(f"the store holds {len(councils)} councils ({names}): name the one this is for")
+    key = normalise_name(written)
+    for council in councils:
+        if key in (normalise_name(council.ons_code), normalise_name(council.name)):
+            return council
+    names = ", ".join(f"{council.name} ({council.ons_code})" for council in councils)
+    raise UnknownCouncil(f"no council '{written.strip()}' in the store; it holds {names}")
 
-    Idempotent: safe on every start. The strategy's target is only set when the strategy is first created, so a
-    target changed later in the store is not put back."""
-    reference = load_reference(path)
-    council_data = reference["council"]
-    council = session.scalar(select(Council).where(Council.ons_code == council_data["ons_code"]))
+
+def default_council(session: Session) -> Council:
+    """The council the app opens on and the seed is for: the first the store was given."""
+    council = session.scalar(select(Council).order_by(Council.id).limit(1))
     if council is None:
-        council = Council(ons_code=council_data["ons_code"], name=council_data["name"])
-        session.add(council)
-
-    existing = {district.ons_code: district for district in council.districts}
-    for item in reference["districts"]:
-        district = existing.get(item["ons_code"])
-        if district is None:
-            district = District(ons_code=item["ons_code"], name=item["name"], council=council)
-            session.add(district)
-        district.name = item["name"]
-        district.short_name = item.get("short_name")
-        district.tile_x, district.tile_row = item.get("tile", (None, None))
-        wanted = {(code, "former_code") for code in item.get("former_codes", [])}
-        wanted |= {(alias, "name") for alias in item.get("aliases", [])}
-        have = {(alias.alias, alias.kind) for alias in district.aliases}
-        for alias, kind in sorted(wanted - have):
-            district.aliases.append(DistrictAlias(alias=alias, kind=kind))
-
-    stages = {stage.key: stage for stage in session.scalars(select(Stage))}
-    for position, stage in enumerate(STAGES, start=1):
-        row = stages.get(stage.key) or Stage(key=stage.key)
-        # Positions are unique: park existing rows out of the way before renumbering.
-        row.position, row.label, row.reaches = position + 1000, stage.label, stage.reaches
-        session.add(row)
-    session.flush()
-    for position, stage in enumerate(STAGES, start=1):
-        session.get(Stage, stage.key).position = position  # type: ignore[union-attr]
-
-    strategy_data = reference["strategy"]
-    strategy = session.scalar(select(Strategy).where(Strategy.council == council))
-    if strategy is None:
-        strategy = Strategy(
-            council=council,
-            name=strategy_data["name"],
-            bed_target=strategy_data["bed_target"],
-            provenance=strategy_data["provenance"],
-        )
-        session.add(strategy)
-    session.flush()
-    return strategy
+        raise UnknownCouncil("the store holds no council yet")
+    return council
 
 
 def normalise_name(text: str) -> str:
@@ -86,11 +58,15 @@ class DistrictLookup:
     ons_codes: dict[int, str]  # district id -> its ONS code in force
 
     @classmethod
-    def from_session(cls, session: Session) -> DistrictLookup:
+    def from_session(cls, session: Session, council_id: int | None = None) -> DistrictLookup:
+        """Every district of the store, or of one council."""
         by_key: dict[str, int] = {}
         names: list[str] = []
         ons_codes: dict[int, str] = {}
-        for district in session.scalars(select(District).order_by(District.name)):
+        query = select(District).order_by(District.name)
+        if council_id is not None:
+            query = query.where(District.council_id == council_id)
+        for district in session.scalars(query):
             names.append(district.name)
             ons_codes[district.id] = district.ons_code
             by_key[normalise_name(district.ons_code)] = district.id
