@@ -9,6 +9,7 @@ from dashboard.consultation import SIGNIFICANCES
 from dashboard.roles import AccessDenied
 from dashboard_ui import cached
 from dashboard_ui.data_forms import done, show_done, show_refusal
+from dashboard_ui.filters import current_council
 from dashboard_ui.identity import current_actor
 
 NOT_RECORDED = "Not recorded"
@@ -52,7 +53,7 @@ if submitted:
         "provenance": provenance,
     }
     try:
-        message = editing.add_decision(cached.engine(), actor, form, date.today())
+        message = editing.add_decision(cached.engine(), actor, form, date.today(), current_council())
     except (editing.InvalidEdit, editing.RefusedWrite, AccessDenied) as refusal:
         show_refusal(refusal)
     else:

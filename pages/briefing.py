@@ -26,7 +26,17 @@ WANTED_KEY = "briefing_wanted"  # set when the button is clicked, until the pack
 actor = current_actor()
 filters = current_filters()
 version = cached.version()
-strategy = cached.strategy(version)
+strategy = cached.strategy(version)  # the pack's council: the store's first
+
+first = next(iter(cached.councils(version)))
+if filters.council not in (None, first):
+    st.title("Briefing pack")
+    st.info(
+        f"The briefing pack is made for {strategy.council}, the store's first council, and not yet for another: "
+        f"choose {strategy.council} in the sidebar to make it.",
+        icon=":material/info:",
+    )
+    st.stop()
 
 st.title("Briefing pack")
 st.caption(

@@ -30,7 +30,9 @@ def measures(view: View) -> dict[str, str]:
 def districts(view: View, label: str, boundaries_stamp: float) -> Districts:
     """The map (real boundaries when installed, else the tile map), the bars and the table, coloured by `label`."""
     measure = measures(view)[label]
-    frame = metrics.by_district(view.status(), cached.districts(view.version), view.strategy.bed_target)
+    frame = metrics.by_district(
+        view.status(), cached.districts(view.version, view.filters.council), view.strategy.bed_target
+    )
     held = cached.forecast_basis(view.version)
     need = (
         None

@@ -9,6 +9,7 @@ from dashboard import editing, tables
 from dashboard.roles import AccessDenied
 from dashboard_ui import cached
 from dashboard_ui.data_forms import done, position, show_done, show_refusal
+from dashboard_ui.filters import current_council
 from dashboard_ui.identity import current_actor
 
 NEW = "New property"
@@ -18,8 +19,9 @@ SAVED = "edit-saved"
 
 actor = current_actor()
 version = cached.version()
-options = cached.filter_options(version)
-choices = [NEW, *cached.property_references(version)]
+council = current_council()
+options = cached.filter_options(version, council)
+choices = [NEW, *cached.property_references(version, council)]
 
 st.title("Edit a property")
 st.caption(
@@ -168,7 +170,7 @@ if submitted:
         edited_dates,
     )
     try:
-        message = editing.save_property(cached.engine(), actor, draft, form, date.today())
+        message = editing.save_property(cached.engine(), actor, draft, form, date.today(), council)
     except (editing.InvalidEdit, editing.StaleEdit, editing.RefusedWrite, AccessDenied) as refusal:
         show_refusal(refusal)
     else:

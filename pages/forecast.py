@@ -94,7 +94,7 @@ def district_table(view: View, scenario: str) -> pd.DataFrame:
     assert held is not None  # the page shows districts only beside a forecast
     run = cached.forecast_runs(view.version).set_index("scenario").loc[scenario]
     frame, crossing = compared(view, scenario)
-    districts = cached.districts(view.version)
+    districts = cached.districts(view.version, view.filters.council)
     needs = need.need_by_district(
         held.basis, (run["reference_first"], run["reference_last"]), frame["expected"].iloc[-1], districts
     )

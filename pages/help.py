@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import glossary
 from dashboard.config import contact
 from dashboard_ui import cached
+from dashboard_ui.filters import current_council
 from dashboard_ui.identity import current_actor
 from dashboard_ui.text import plain
 from dashboard_ui.widgets import last_updated
@@ -17,7 +18,7 @@ def terms(items: list[glossary.Term]) -> None:
 
 current_actor()  # a page Streamlit started without the shell (a deep link) is run through it, with its sidebar
 version = cached.version()
-strategy = cached.strategy(version)
+strategy = cached.strategy(version, current_council())
 
 st.title("Help")
 st.caption(f"{strategy.name}, {strategy.council}. {last_updated(version)}")

@@ -16,12 +16,14 @@ from dashboard.roles import AccessDenied
 from dashboard.uploads import KIND_BY_LABEL, KINDS, run_uploads
 from dashboard_ui import cached
 from dashboard_ui.data_forms import done, show_done, show_refusal
+from dashboard_ui.filters import current_council
 from dashboard_ui.identity import current_actor
 from dashboard_ui.text import plain
 
 UPLOADS = "import-uploads"  # bumped after an import, so the uploader starts empty
 
 actor = current_actor()
+council = current_council()
 st.title("Import")
 st.caption(
     "Every row is checked first and the report shown; nothing is written until you confirm, and if any row is "
@@ -31,6 +33,12 @@ show_done()
 
 kind = KIND_BY_LABEL[st.radio("What are you importing?", [k.label for k in KINDS], horizontal=True, key="import-kind")]
 st.caption(kind.help)
+if kind is KINDS[0] and council is not None:
+    st.info(
+        f"Into **{plain(cached.strategy(cached.version(), council).council)}**'s programme, the council chosen in the "
+        "sidebar. A row naming another council's district or reference is refused.",
+        icon=":material/account_balance:",
+    )
 if kind is KINDS[0]:
     st.download_button(
         "Download the template (.xlsx)",
@@ -67,7 +75,9 @@ if uploads:
             st.stop()
     files = [(upload.name, upload.getvalue()) for upload in uploads]
     named = plain(", ".join(name for name, _ in files))
-    check = run_uploads(kind, cached.engine(), files, actor, dry_run=True, today=date.today(), replace=replace)
+    check = run_uploads(
+        kind, cached.engine(), files, actor, dry_run=True, today=date.today(), replace=replace, council=council
+    )
     if not check.ok:
         st.error(
             f"**{named} cannot be imported**: {len(check.problems)} problem(s) found. Nothing was written. Correct "
@@ -93,7 +103,14 @@ if uploads:
         if st.button(label, type="primary", icon=":material/upload:", key=f"confirm-{digest}"):
             try:
                 result = run_uploads(
-                    kind, cached.engine(), files, actor, dry_run=False, today=date.today(), replace=replace
+                    kind,
+                    cached.engine(),
+                    files,
+                    actor,
+                    dry_run=False,
+                    today=date.today(),
+                    replace=replace,
+                    council=council,
                 )
             except AccessDenied as refusal:
                 show_refusal(refusal)

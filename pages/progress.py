@@ -24,7 +24,7 @@ def progress(view: View) -> Progress:
     status, as_at = view.status(), view.filters.as_at
     totals = view.totals()
     cumulative = metrics.cumulative_beds(status, as_at)
-    figure = charts.progress_chart(cumulative, cached.phases(view.version), as_at, totals)
+    figure = charts.progress_chart(cumulative, cached.phases(view.version, view.filters.council), as_at, totals)
     outlook = headline.outlook(totals, metrics.target_forecast(status, totals, as_at), as_at)
     return Progress(totals, outlook, figure, tables.progress_table(cumulative))
 

@@ -22,7 +22,8 @@ def register_table(view: View) -> pd.DataFrame:
 def matching(view: View, search: str) -> tuple[pd.DataFrame, list[str]]:
     """The register's rows that match a search, and the references among them (the picker's choices). A district
     searched for as people write it ("North Herts") finds it under the name the register shows."""
-    rows = tables.matching(register_table(view), cached.filter_options(view.version).district_named(search) or search)
+    options = cached.filter_options(view.version, view.filters.council)
+    rows = tables.matching(register_table(view), options.district_named(search) or search)
     return rows, rows["Property"].tolist()
 
 

@@ -32,7 +32,7 @@ class Gantt(NamedTuple):
 def phases(view: View) -> Phases:
     """The phases chart and table, and every property's reference (in register order) with how many are late."""
     status, filters = view.status(), view.filters
-    spans = metrics.phase_spans(cached.phases(view.version), status, filters.as_at)
+    spans = metrics.phase_spans(cached.phases(view.version, filters.council), status, filters.as_at)
     if filters.phases:
         spans = spans[spans["phase"].isin(filters.phases)]
     references = status["reference"].tolist()

@@ -18,7 +18,7 @@ from dashboard.importing import import_path
 from dashboard.layout import DECISIONS, PHASES
 from dashboard.models import Council, Decision, District, Phase, Property, Strategy
 from dashboard.roles import SYSTEM, AccessDenied, Actor, Role
-from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, on_postgres, write_csv
+from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, on_postgres, plain_sql, write_csv
 
 HERTFORDSHIRE = "E10000015"
 EDITOR = Actor(user="analyst", source="test", role=Role.EDITOR)
@@ -258,3 +258,85 @@ def test_the_upgrade_puts_todays_programme_under_hertfordshire_without_loss(engi
     if not on_postgres:
         with engine.connect() as connection:  # the upgrade turned foreign keys off for its rebuild, and on again
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+# ---------------------------------------------------------------- the pages, one council at a time
+
+
+@pytest.fixture
+def northmarsh_programme(two_councils: Engine, tmp_path: Path) -> Engine:
+    """Northmarsh with two properties: one open (3 beds), one identified (2 beds)."""
+    folder = tmp_path / "northmarsh-programme"
+    folder.mkdir()
+    write_csv(folder / "phases.csv", [{"Name": "Phase 1", "Starts": "2024-04-01"}], PHASES.headers)
+    opened = {
+        "Opened actual": "2025-09-01",
+        "Ofsted registration actual": "2025-08-01",
+        "Completion actual": "2025-03-10",
+    }
+    rows = [
+        {
+            **NEW_PROPERTY,
+            "Reference": "NM-01",
+            "Phase": "Phase 1",
+            "District": "Fenwick",
+            "Planned beds": "3",
+            **opened,
+        },
+        {**NEW_PROPERTY, "Reference": "NM-02", "Phase": "Phase 1", "District": "Saltmere", "Planned beds": "2"},
+    ]
+    write_csv(folder / "properties.csv", rows)
+    report = import_path(two_councils, folder, EDITOR, today=SEED_TODAY, council="Northmarsh")
+    assert report.ok, report.summary()
+    return two_councils
+
+
+def test_every_read_is_one_councils_programme(northmarsh_programme, store_url):
+    from dashboard import queries
+
+    today = SEED_TODAY
+    herts = queries.property_status(northmarsh_programme, queries.Filters(as_at=today), today)
+    north = queries.property_status(northmarsh_programme, queries.Filters(as_at=today, council="E10000901"), today)
+    assert sorted(north["reference"]) == ["NM-01", "NM-02"]
+    independent = plain_sql(
+        store_url,
+        "SELECT COUNT(*) FROM property p JOIN district d ON p.district_id = d.id "
+        "JOIN council c ON d.council_id = c.id WHERE c.ons_code = 'E10000015'",
+    )
+    assert len(herts) == independent[0][0] and not herts["reference"].str.startswith("NM-").any()
+    assert queries.strategy_info(northmarsh_programme, "E10000901").bed_target == 24
+    assert list(queries.filter_options(northmarsh_programme, "E10000901").districts.values()) == [
+        "Fenwick Vale",
+        "Saltmere",
+    ]
+    assert queries.phases(northmarsh_programme, "E10000901")["name"].tolist() == ["Phase 1"]
+    assert queries.decisions(northmarsh_programme, "E10000901").empty
+    assert queries.property_references(northmarsh_programme, "E10000901") == ["NM-01", "NM-02"]
+    assert "NM-01" not in queries.property_references(northmarsh_programme)
+
+
+def test_the_sidebar_offers_the_councils_and_every_page_shows_the_one_chosen(
+    monkeypatch, store_url, northmarsh_programme
+):
+    from tests.apptest import assert_page_ok, open_app
+
+    at = open_app(monkeypatch, store_url)
+    assert_page_ok(at)
+    choice = at.sidebar.selectbox(key="council")
+    assert [choice.format_func(option) for option in choice.options] == ["Hertfordshire", "Northmarsh"]
+    assert at.title[0].value.endswith("of 70 beds open")
+
+    choice.select("E10000901").run()
+    assert_page_ok(at)
+    assert at.title[0].value == "3 of 24 beds open"
+    at.switch_page("pages/properties.py").run()
+    assert_page_ok(at)
+    register = at.dataframe[0].value
+    assert sorted(register["Property"]) == ["NM-01", "NM-02"]
+
+
+def test_a_store_of_one_council_offers_no_choice(monkeypatch, store_url, engine):
+    from tests.apptest import open_app
+
+    at = open_app(monkeypatch, store_url)
+    assert not [box for box in at.sidebar.selectbox if box.key == "council"]

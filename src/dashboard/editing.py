@@ -25,7 +25,8 @@ from dashboard import history, queries
 from dashboard.audit import AuditQuery
 from dashboard.db import session_scope
 from dashboard.layout import DECISIONS, PROPERTIES, Layout
-from dashboard.models import Property, text_length
+from dashboard.models import Council, District, Property, text_length
+from dashboard.reference import council_named, default_council
 from dashboard.roles import Actor, Permission
 from dashboard.stages import STAGES
 
@@ -188,8 +189,31 @@ def _stale(engine: Engine, draft: PropertyDraft) -> StaleEdit:
     )
 
 
-def save_property(engine: Engine, actor: Actor, draft: PropertyDraft, values: dict[str, Any], today: date) -> str:
-    """Add the property (a draft with no reference) or update it from `values`. Returns what was done, in words.
+def _council_of(session: Session, reference: str | None, council: str | None) -> Council:
+    """The council a form writes into: an existing property's own; for a new row, the council chosen (its ONS code),
+    else the store's first."""
+    if reference is not None:
+        owner = session.scalar(
+            select(Council)
+            .join(District, District.council_id == Council.id)
+            .join(Property, Property.district_id == District.id)
+            .where(Property.reference == reference)
+        )
+        if owner is not None:
+            return owner
+    return council_named(session, council) if council else default_council(session)
+
+
+def save_property(
+    engine: Engine,
+    actor: Actor,
+    draft: PropertyDraft,
+    values: dict[str, Any],
+    today: date,
+    council: str | None = None,
+) -> str:
+    """Add the property (a draft with no reference) to `council` (an ONS code; None: the store's first) or update it
+    from `values`. Returns what was done, in words.
 
     Raises AccessDenied (not an editor), InvalidEdit (every field at fault), StaleEdit (changed since opened) or
     RefusedWrite (the store refused it)."""
@@ -203,7 +227,8 @@ def save_property(engine: Engine, actor: Actor, draft: PropertyDraft, values: di
     report = ImportReport()
     try:
         with _writing(engine, actor) as session:
-            known = KnownNames.from_session(session)
+            owner = _council_of(session, draft.reference, council)
+            known = KnownNames.from_session(session, owner)
             if draft.reference is None:
                 taken = "already exists: choose it to edit it"
                 checked.add(_new_key_problems(PROPERTIES, checked.values, known, taken))
@@ -219,7 +244,7 @@ def save_property(engine: Engine, actor: Actor, draft: PropertyDraft, values: di
             )
             if draft.reference is not None and (existing is None or existing.version != draft.version):
                 raise _stale(engine, draft)
-            Writer(session, ENTERED_IN_APP, report).property(record, existing)
+            Writer(session, ENTERED_IN_APP, report, owner).property(record, existing)
     except ChangedMeanwhile:  # changed between our check and our write: the version check in the UPDATE caught it
         raise _stale(engine, draft) from None
     counts = report.counts.get(PROPERTIES.name)
@@ -232,19 +257,20 @@ def save_property(engine: Engine, actor: Actor, draft: PropertyDraft, values: di
     )
 
 
-def add_decision(engine: Engine, actor: Actor, values: dict[str, Any], today: date) -> str:
-    """Add a decision to the register. Raises AccessDenied, InvalidEdit (every field at fault, including a reference
-    already used) or RefusedWrite."""
+def add_decision(engine: Engine, actor: Actor, values: dict[str, Any], today: date, council: str | None = None) -> str:
+    """Add a decision to the register of `council` (an ONS code; None: the store's first). Raises AccessDenied,
+    InvalidEdit (every field at fault, including a reference already used) or RefusedWrite."""
     from dashboard.importing import ImportReport, KnownNames, Writer, check_record
     from dashboard.validation import DecisionRecord
 
     actor.require(Permission.EDIT)
     checked = check_record(DecisionRecord, values, today)
     with _writing(engine, actor) as session:
-        known = KnownNames.from_session(session)
+        owner = _council_of(session, None, council)
+        known = KnownNames.from_session(session, owner)
         checked.add(_new_key_problems(DECISIONS, checked.values, known, "is already in the register"))
         if checked.record is None:
             raise _invalid(DECISIONS, checked)
         record: DecisionRecord = checked.record  # type: ignore[assignment]
-        Writer(session, ENTERED_IN_APP, ImportReport()).decision(record)
+        Writer(session, ENTERED_IN_APP, ImportReport(), owner).decision(record)
     return f"Added decision {record.reference}."

@@ -29,14 +29,23 @@ from dashboard.reference import DistrictLookup
 from dashboard.stages import STAGE_POSITION, stage_reaching
 
 
+def council_id(council: str | None) -> ColumnElement[int]:
+    """The id of the council whose ONS code is `council`, in SQL; None: the store's first council (the default)."""
+    if council is None:
+        return select(func.min(Council.id)).scalar_subquery()
+    return select(Council.id).where(Council.ons_code == council).scalar_subquery()
+
+
 @dataclass(frozen=True)
 class Filters:
-    """What every page is narrowed to. Empty tuples mean no narrowing."""
+    """What every page is narrowed to: one council's programme (None: the store's first council), as at a day, and
+    within it the phases, districts and provision models chosen. Empty tuples mean no narrowing."""
 
     as_at: date
     phases: tuple[str, ...] = ()
     districts: tuple[str, ...] = ()  # ONS codes
     provision_models: tuple[str, ...] = ()
+    council: str | None = None  # an ONS code
 
     @property
     def narrowed(self) -> bool:
@@ -46,6 +55,8 @@ class Filters:
     def narrow(
         self, query: Select, provision_model: ColumnElement[str] = Property.provision_model.expression
     ) -> Select:
+        """`query` (which joins District) narrowed to these filters; always to one council's programme."""
+        query = query.where(District.council_id == council_id(self.council))
         if self.phases:
             query = query.where(Phase.name.in_(self.phases))
         if self.districts:
@@ -91,32 +102,61 @@ def store_version(engine: Engine) -> int:
         return connection.scalar(select(func.coalesce(func.max(AuditEntry.id), 0))) or 0
 
 
-def strategy_info(engine: Engine) -> StrategyInfo:
+def strategy_info(engine: Engine, council: str | None = None) -> StrategyInfo:
+    """The council's strategy (None: the store's first council's)."""
     with engine.connect() as connection:
         row = connection.execute(
             select(Strategy.name, Council.name, Strategy.bed_target, Strategy.provenance)
             .join(Council, Strategy.council_id == Council.id)
-            .order_by(Strategy.id)
-            .limit(1)
+            .where(Council.id == council_id(council))
         ).one()
     return StrategyInfo(*row)
 
 
-def filter_options(engine: Engine) -> FilterOptions:
+def councils(engine: Engine) -> dict[str, str]:
+    """The store's councils, ONS code -> name, in the order they were added (the first is the default)."""
     with engine.connect() as connection:
-        phases = list(connection.scalars(select(Phase.name).order_by(Phase.starts_on, Phase.name)))
-        districts = dict(connection.execute(select(District.ons_code, District.name).order_by(District.name)).all())
-        models = list(
-            connection.scalars(select(Property.provision_model).distinct().order_by(Property.provision_model))
+        return dict(connection.execute(select(Council.ons_code, Council.name).order_by(Council.id)).all())
+
+
+def _of_council(council: str | None) -> ColumnElement[bool]:
+    """Phases of the council's strategy."""
+    return Phase.strategy_id.in_(select(Strategy.id).where(Strategy.council_id == council_id(council)))
+
+
+def filter_options(engine: Engine, council: str | None = None) -> FilterOptions:
+    ours = District.council_id == council_id(council)
+    with engine.connect() as connection:
+        phases = list(
+            connection.scalars(select(Phase.name).where(_of_council(council)).order_by(Phase.starts_on, Phase.name))
         )
+        districts = dict(
+            connection.execute(select(District.ons_code, District.name).where(ours).order_by(District.name)).all()
+        )
+        models = list(
+            connection.scalars(
+                select(Property.provision_model)
+                .join(District, Property.district_id == District.id)
+                .where(ours)
+                .distinct()
+                .order_by(Property.provision_model)
+            )
+        )
+        held = connection.scalar(select(Council.id).where(Council.id == council_id(council)))
     with Session(engine) as session:
-        lookup = DistrictLookup.from_session(session)
+        lookup = DistrictLookup.from_session(session, held)
     return FilterOptions(district_lookup=lookup, phases=phases, districts=districts, provision_models=models)
 
 
-def property_references(engine: Engine) -> list[str]:
+def property_references(engine: Engine, council: str | None = None) -> list[str]:
+    query = (
+        select(Property.reference)
+        .join(District, Property.district_id == District.id)
+        .where(District.council_id == council_id(council))
+        .order_by(Property.reference)
+    )
     with engine.connect() as connection:
-        return list(connection.scalars(select(Property.reference).order_by(Property.reference)))
+        return list(connection.scalars(query))
 
 
 COST_FIELDS = ("purchase_budget", "purchase_cost", "refurbishment_budget", "refurbishment_cost")
@@ -367,7 +407,7 @@ def milestones(
     return _with_dates(frame)
 
 
-def phases(engine: Engine) -> pd.DataFrame:
+def phases(engine: Engine, council: str | None = None) -> pd.DataFrame:
     query = (
         select(
             Phase.name,
@@ -377,6 +417,7 @@ def phases(engine: Engine) -> pd.DataFrame:
             Phase.provenance,
         )
         .outerjoin(Decision, Phase.decision_id == Decision.id)
+        .where(_of_council(council))
         .order_by(Phase.starts_on, Phase.name)
     )
     with engine.connect() as connection:
@@ -433,11 +474,13 @@ def audit_between(engine: Engine, start: datetime, end: datetime) -> pd.DataFram
         return pd.read_sql(query, connection)
 
 
-def districts(engine: Engine) -> pd.DataFrame:
+def districts(engine: Engine, council: str | None = None) -> pd.DataFrame:
     """The council's districts: the name every page uses, the shorter one people also write (the maps' tooltips
     give it), and tile-map positions."""
-    query = select(District.ons_code, District.name, District.short_name, District.tile_x, District.tile_row).order_by(
-        District.name
+    query = (
+        select(District.ons_code, District.name, District.short_name, District.tile_x, District.tile_row)
+        .where(District.council_id == council_id(council))
+        .order_by(District.name)
     )
     with engine.connect() as connection:
         return pd.read_sql(query, connection)
@@ -457,7 +500,7 @@ DECISION_COLUMNS = (
 )
 
 
-def decisions(engine: Engine) -> pd.DataFrame:
+def decisions(engine: Engine, council: str | None = None) -> pd.DataFrame:
     """Every decision, oldest first, with the phases it governs (names joined "; ", in start order) and the properties
     in those phases: how many, and their references (joined "; "). Properties are counted per phase in SQL."""
     per_phase = (
@@ -480,6 +523,7 @@ def decisions(engine: Engine) -> pd.DataFrame:
             per_phase.c.property_references,
         )
         .outerjoin(per_phase, per_phase.c.decision_id == Decision.id)
+        .where(Decision.council_id == council_id(council))
         .order_by(Decision.decided_on, Decision.reference, per_phase.c.starts_on, per_phase.c.name)
     )
     with engine.connect() as connection:

@@ -27,7 +27,8 @@ class UploadKind:
     label: str
     help: str
     types: tuple[str, ...]
-    importer: Callable[[list[Path], date, bool], Importer[Report]]  # (files, today, replace)
+    # (files, today, replace, council): the council (an ONS code) is where a programme file goes; None, the first.
+    importer: Callable[[list[Path], date, bool, str | None], Importer[Report]]
     # A tick box that lets a file replace what is held though the importer doubts it (far fewer homes than held).
     replace_label: str | None = None
     several: bool = False  # several files imported together (the SSDA903 years and their header files)
@@ -39,7 +40,7 @@ KINDS: tuple[UploadKind, ...] = (
         "Decisions, phases and properties with their stage dates: a workbook with those sheets, or one CSV "
         "(properties.csv, decisions.csv or phases.csv; another name is read as the property tracker).",
         ("csv", "xlsx"),
-        lambda paths, today, _: ProgrammeImport(paths[0], today),
+        lambda paths, today, _, council: ProgrammeImport(paths[0], today, council_named=council),
     ),
     UploadKind(
         "SSDA903 return",
@@ -48,7 +49,7 @@ KINDS: tuple[UploadKind, ...] = (
         "a half). Kept only as the objectives' measures: no child, date of birth or postcode is stored. Import the "
         "postcode-district lookup first.",
         ("csv",),
-        lambda paths, today, _: EpisodesImport(paths, today),
+        lambda paths, today, _, _council: EpisodesImport(paths, today),
         several=True,
     ),
     UploadKind(
@@ -59,14 +60,14 @@ KINDS: tuple[UploadKind, ...] = (
         "council's rows: the district's name or ONS code) places the forecast's need by home district. It replaces "
         "the lookup held.",
         ("csv",),
-        lambda paths, _today, _: LookupImport(paths[0]),
+        lambda paths, _today, _, _council: LookupImport(paths[0]),
     ),
     UploadKind(
         "Ofsted provider-level data",
         "Ofsted's \"Children's social care data in England: provider level as at 31 March\" CSV, as downloaded from "
         "GOV.UK, one year per file. It replaces that year's figures.",
         ("csv",),
-        lambda paths, _today, replace: OfstedImport(paths[0], replace=replace),
+        lambda paths, _today, replace, _council: OfstedImport(paths[0], replace=replace),
         replace_label="Replace the year held",
     ),
 )
@@ -82,9 +83,10 @@ def run_upload(
     dry_run: bool,
     today: date,
     replace: bool = False,
+    council: str | None = None,
 ) -> Report:
     """One uploaded file, imported as `run_uploads` imports several."""
-    return run_uploads(kind, engine, [(file_name, data)], actor, dry_run, today, replace)
+    return run_uploads(kind, engine, [(file_name, data)], actor, dry_run, today, replace, council)
 
 
 def run_uploads(
@@ -95,6 +97,7 @@ def run_uploads(
     dry_run: bool,
     today: date,
     replace: bool = False,
+    council: str | None = None,
 ) -> Report:
     """Uploaded files (name, content), imported exactly as the command line imports them on disk (their names kept,
     as the programme importer reads a layout from one); the files exist only while they are read, and the audit log
@@ -107,5 +110,5 @@ def run_uploads(
             (path := Path(folder) / str(number) / name).parent.mkdir()
             path.write_bytes(data)
             paths.append(path)
-        importer = kind.importer(paths, today, replace)
+        importer = kind.importer(paths, today, replace, council)
         return run_import(engine, importer, replace_fields(actor, source=f"import {', '.join(names)}"), dry_run)

@@ -51,13 +51,18 @@ def last_changed(data_version: DataVersion) -> LastChange | None:
 
 
 @st.cache_data(show_spinner=False)
-def strategy(data_version: DataVersion) -> queries.StrategyInfo:
-    return queries.strategy_info(engine())
+def strategy(data_version: DataVersion, council: str | None = None) -> queries.StrategyInfo:
+    return queries.strategy_info(engine(), council)
 
 
 @st.cache_data(show_spinner=False)
-def filter_options(data_version: DataVersion) -> queries.FilterOptions:
-    return queries.filter_options(engine())
+def councils(data_version: DataVersion) -> dict[str, str]:
+    return queries.councils(engine())
+
+
+@st.cache_data(show_spinner=False)
+def filter_options(data_version: DataVersion, council: str | None = None) -> queries.FilterOptions:
+    return queries.filter_options(engine(), council)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -73,18 +78,18 @@ def milestones(
 
 
 @st.cache_data(show_spinner=False)
-def phases(data_version: DataVersion) -> pd.DataFrame:
-    return queries.phases(engine())
+def phases(data_version: DataVersion, council: str | None = None) -> pd.DataFrame:
+    return queries.phases(engine(), council)
 
 
 @st.cache_data(show_spinner=False)
-def districts(data_version: DataVersion) -> pd.DataFrame:
-    return queries.districts(engine())
+def districts(data_version: DataVersion, council: str | None = None) -> pd.DataFrame:
+    return queries.districts(engine(), council)
 
 
 @st.cache_data(show_spinner=False)
-def decisions(data_version: DataVersion) -> pd.DataFrame:
-    return queries.decisions(engine())
+def decisions(data_version: DataVersion, council: str | None = None) -> pd.DataFrame:
+    return queries.decisions(engine(), council)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -103,8 +108,8 @@ def audit_users(data_version: DataVersion) -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
-def property_references(data_version: DataVersion) -> list[str]:
-    return queries.property_references(engine())
+def property_references(data_version: DataVersion, council: str | None = None) -> list[str]:
+    return queries.property_references(engine(), council)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -19,6 +19,10 @@ from dashboard_ui import cached
 from dashboard_ui.first_request import run_through_app
 
 FILTERS_KEY = "filters"
+COUNCIL_KEY = "council"  # the sidebar's choice, bound to the link
+CHOSEN_COUNCIL_KEY = "council-chosen"  # what the shell read from it for this run
+# The filters that name one council's phases, districts and models: a choice of another council clears them.
+_WITHIN_A_COUNCIL = ("phase", "district", "model")
 # Bound to the URL: a view is shared by sharing the link, and survives a page switch.
 BIND: Final = "query-params"  # Final: its literal type is what st widgets accept
 
@@ -132,8 +136,41 @@ def _rewrite_link(options: FilterOptions) -> None:
     st.rerun()
 
 
-def sidebar_filters() -> Filters:
-    options = cached.filter_options(cached.version())
+def _forget_filters_within_the_council() -> None:
+    for key in _WITHIN_A_COUNCIL:
+        st.session_state.pop(key, None)
+        if key in st.query_params:
+            del st.query_params[key]
+
+
+def council_choice() -> str | None:
+    """The council whose programme the pages show: chosen in the sidebar where the store holds several (bound to
+    the link, as the filters are); None, the store's only council, where it holds one."""
+    councils = cached.councils(cached.version())
+    if len(councils) <= 1:
+        return None
+    with st.sidebar:
+        chosen = st.selectbox(
+            "Council",
+            list(councils),
+            format_func=lambda code: councils.get(code, code),
+            key=COUNCIL_KEY,
+            bind=BIND,
+            on_change=_forget_filters_within_the_council,
+            help="The council whose programme every page shows.",
+        )
+    return chosen if chosen in councils else None
+
+
+def current_council() -> str | None:
+    """The council the shell chose for this run (None: the store's only, or first, council)."""
+    if CHOSEN_COUNCIL_KEY not in st.session_state:
+        run_through_app()
+    return st.session_state[CHOSEN_COUNCIL_KEY]
+
+
+def sidebar_filters(council: str | None = None) -> Filters:
+    options = cached.filter_options(cached.version(), council)
     notice = st.session_state.pop(_LINK_NOTICE_KEY, None)
     if notice:  # on the page, where a phone shows it, not in the closed sidebar
         st.info(notice, icon=":material/link_off:")
@@ -175,6 +212,7 @@ def sidebar_filters() -> Filters:
         phases=tuple(phases),
         districts=tuple(districts),
         provision_models=tuple(models),
+        council=council,
     )
 
 

@@ -13,7 +13,7 @@ from dashboard.config import PROJECT_ROOT, contact
 from dashboard.logs import log_event
 from dashboard.roles import MINIMUM_ROLE, Actor, Permission
 from dashboard_ui import cached
-from dashboard_ui.filters import FILTERS_KEY, sidebar_filters
+from dashboard_ui.filters import CHOSEN_COUNCIL_KEY, FILTERS_KEY, council_choice, sidebar_filters
 from dashboard_ui.identity import ACTOR_KEY, identity_panel, sign_in, sign_in_configured
 from dashboard_ui.style import apply_style
 from dashboard_ui.text import plain
@@ -128,6 +128,7 @@ def run() -> None:
     navigation = st.navigation(pages_for(actor), expanded=True)
     try:
         st.session_state[ACTOR_KEY] = actor
+        council = st.session_state[CHOSEN_COUNCIL_KEY] = council_choice()
         identity_panel(actor, configured)
         with st.sidebar:
             st.caption(last_updated(cached.version()))
@@ -135,7 +136,7 @@ def run() -> None:
         apply_style()
         # The programme filters narrow the programme pages; the data pages work on single rows and have their own.
         if navigation in [_session_pages()[entry] for entry in PROGRAMME]:
-            st.session_state[FILTERS_KEY] = sidebar_filters()
+            st.session_state[FILTERS_KEY] = sidebar_filters(council)
         _log_page_opened(actor, navigation.url_path or "overview")
         navigation.run()
     except Exception:  # a user gets a plain message; the details go to the log
@@ -147,5 +148,5 @@ def run() -> None:
     finally:
         # The filters and actor belong to this run: a page that runs without the shell around it finds none (see
         # current_filters).
-        st.session_state.pop(FILTERS_KEY, None)
-        st.session_state.pop(ACTOR_KEY, None)
+        for key in (FILTERS_KEY, CHOSEN_COUNCIL_KEY, ACTOR_KEY):
+            st.session_state.pop(key, None)

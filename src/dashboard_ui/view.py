@@ -32,7 +32,8 @@ class View(NamedTuple):
 
     def programme_status(self) -> pd.DataFrame:
         """The whole programme at the same date whatever the filters: a part of it is shown beside the whole."""
-        return cached.property_status(Filters(as_at=self.filters.as_at), self.today, self.version)
+        whole = Filters(as_at=self.filters.as_at, council=self.filters.council)
+        return cached.property_status(whole, self.today, self.version)
 
     def totals(self) -> metrics.BedTotals:
         """The bed ledger's totals for the view: against the target, or for a part against its own beds."""
@@ -50,7 +51,7 @@ def current_view() -> View:
     filters = current_filters()
     version = cached.version()
     today = date.today()
-    return View(filters, version, cached.strategy(version), today)
+    return View(filters, version, cached.strategy(version, filters.council), today)
 
 
 # The read path has three caches in a row, and each earns its place. Measured at 10,000 properties on 2 cores

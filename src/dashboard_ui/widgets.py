@@ -37,7 +37,7 @@ PLOTLY_CONFIG = {
 def _banners(view: View) -> list[Banner]:
     """What the view's properties, and their phases' dates, are when not a council's records: synthetic data, or
     illustrative or inferred fields, named (dashboard.provenance)."""
-    return banners(view.status(), cached.phases(view.version))
+    return banners(view.status(), cached.phases(view.version, view.filters.council))
 
 
 def page_header(title: str, view: View) -> None:
@@ -63,7 +63,7 @@ def last_updated(version: cached.DataVersion) -> str:
 
 def scope_of(view: View) -> str:
     """The filtered part of the programme in words (district names, not codes)."""
-    return headline.scope(view.filters, cached.filter_options(view.version).districts)
+    return headline.scope(view.filters, cached.filter_options(view.version, view.filters.council).districts)
 
 
 def _recorded_later_note(view: View) -> None:
