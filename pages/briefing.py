@@ -10,6 +10,8 @@ from dashboard_ui import cached
 from dashboard_ui.filters import current_filters
 from dashboard_ui.identity import current_actor
 from dashboard_ui.text import plain
+from dashboard_ui.view import current_view
+from dashboard_ui.widgets import first_council_only
 
 # Each rating's badge colour: the word is on the badge, so colour is never the only signal.
 RATING_BADGES = {
@@ -26,17 +28,8 @@ WANTED_KEY = "briefing_wanted"  # set when the button is clicked, until the pack
 actor = current_actor()
 filters = current_filters()
 version = cached.version()
+first_council_only(current_view(), "Briefing pack", "the briefing pack")
 strategy = cached.strategy(version)  # the pack's council: the store's first
-
-first = next(iter(cached.councils(version)))
-if filters.council not in (None, first):
-    st.title("Briefing pack")
-    st.info(
-        f"The briefing pack is made for {strategy.council}, the store's first council, and not yet for another: "
-        f"choose {strategy.council} in the sidebar to make it.",
-        icon=":material/info:",
-    )
-    st.stop()
 
 st.title("Briefing pack")
 st.caption(

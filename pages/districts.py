@@ -33,7 +33,7 @@ def districts(view: View, label: str, boundaries_stamp: float) -> Districts:
     frame = metrics.by_district(
         view.status(), cached.districts(view.version, view.filters.council), view.strategy.bed_target
     )
-    held = cached.forecast_basis(view.version)
+    held = cached.forecast_basis(view.version) if view.first_council else None  # the first council's forecast
     need = (
         None
         if held is None

@@ -18,7 +18,7 @@ from dashboard_ui.data_forms import done, show_done
 from dashboard_ui.identity import can, current_actor
 from dashboard_ui.text import plain
 from dashboard_ui.view import View, current_view, per_view
-from dashboard_ui.widgets import chart_with_data, download_csv, scope_of
+from dashboard_ui.widgets import chart_with_data, download_csv, first_council_only, scope_of
 
 HOMES, LOOKED_AFTER = "childrens_home", "looked_after"
 TABLE_ROW_PX = 35  # Streamlit's grid row
@@ -359,6 +359,7 @@ def the_forecast(held: demand.HeldBasis, runs: pd.DataFrame) -> None:
 
 
 view = current_view()
+first_council_only(view, "Forecast", "the demand forecast and its SSDA903 data")
 version = view.version
 st.title("Forecast")
 held_basis = cached.forecast_basis(version)

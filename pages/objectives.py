@@ -13,11 +13,12 @@ from dashboard_ui.data_forms import done, show_done
 from dashboard_ui.identity import can, current_actor
 from dashboard_ui.text import plain
 from dashboard_ui.view import current_view
-from dashboard_ui.widgets import chart_with_data, download_csv, objective_metric
+from dashboard_ui.widgets import chart_with_data, download_csv, first_council_only, objective_metric
 
 YEAR_END_ROW_PX = 66  # Streamlit's grid wraps text only in rows taller than 64 px
 
 view = current_view()
+first_council_only(view, "Objectives", "the objectives' measures (from SSDA903 returns and Ofsted data)")
 filters, version, strategy = view.filters, view.version, view.strategy
 chosen = cached.objective_settings(version)
 cited = cached.objective_sources(version)

@@ -149,6 +149,10 @@ def council_choice() -> str | None:
     councils = cached.councils(cached.version())
     if len(councils) <= 1:
         return None
+    written = st.query_params.get(COUNCIL_KEY)
+    if written in councils:  # a link may name the council by its ONS code; the page's own links use its name
+        st.query_params[COUNCIL_KEY] = councils[written]
+        st.rerun()  # the widget reads the link as the run starts (as _rewrite_link's do)
     with st.sidebar:
         chosen = st.selectbox(
             "Council",
