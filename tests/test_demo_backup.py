@@ -18,7 +18,7 @@ from dashboard.db import make_engine, session_scope
 from dashboard.demo import DEMO_PROVENANCE, DemoError, build_demo
 from dashboard.exporting import export_all
 from dashboard.importing import import_path
-from dashboard.models import Milestone, Property
+from dashboard.models import Council, District, Milestone, Property
 from dashboard.roles import SYSTEM, Actor, Role
 from dashboard.stages import STAGE_POSITION
 from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, sqlite_only, write_csv
@@ -62,6 +62,30 @@ def test_demo_fills_an_empty_store_with_the_requested_programme(empty_engine):
     assert len(milestones) == counts["milestones"]
     assert {prop.provenance for prop in properties} == {DEMO_PROVENANCE}
     assert all(m.actual_on is None or m.actual_on <= SEED_TODAY for m in milestones)
+
+
+def test_demo_makes_a_synthetic_region_each_council_with_its_own_programme(empty_engine, run_cli, tmp_path):
+    counts = build_demo(empty_engine, 30, seed=3, today=SEED_TODAY, councils=3)
+
+    assert counts["properties"] == 90
+    with Session(empty_engine) as session:
+        councils = session.scalars(select(Council).order_by(Council.id)).all()
+        assert [(c.name, c.synthetic) for c in councils] == [
+            ("Hertfordshire", False),
+            ("Northmarsh", True),
+            ("Eastwold", True),
+        ]
+        for council in councils:
+            properties = session.scalars(
+                select(Property).join(Property.district).where(District.council_id == council.id)
+            ).all()
+            assert len(properties) == 30
+            # Each property sits in its own council's district and in a phase of its own council's strategy.
+            assert {prop.phase.strategy.council_id for prop in properties} == {council.id}
+        references = session.scalars(select(Property.reference)).all()
+        assert len(set(references)) == 90 and "D02-000001" in references
+    listed = run_cli("council", "list", database_url=str(empty_engine.url))
+    assert "Eastwold (synthetic)" in listed.stdout
 
 
 def test_demo_with_the_same_seed_is_the_same_programme(empty_engine, new_empty_store):

@@ -283,6 +283,14 @@ def demo_data(
     ctx: typer.Context,
     properties: Annotated[int, typer.Option(min=1, help="How many synthetic properties.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same programme.")] = 1,
+    councils: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="How many councils, each with PROPERTIES properties: the store's first, and invented ones beside "
+            "it (a synthetic region, each council marked synthetic).",
+        ),
+    ] = 1,
 ) -> None:
     """Fill a new, empty store with a synthetic programme of any size (for demonstrations and benchmarks)."""
     from dashboard.bootstrap import ensure_store
@@ -291,10 +299,14 @@ def demo_data(
     engine = _engine(ctx)
     ensure_store(engine, seed=False)
     with _progress() as progress:
-        task = progress.add_task("Building", total=properties)
+        task = progress.add_task("Building", total=properties * councils)
         try:
             counts = build_demo(
-                engine, properties, seed, on_progress=lambda done: progress.update(task, completed=done)
+                engine,
+                properties,
+                seed,
+                on_progress=lambda done: progress.update(task, completed=done),
+                councils=councils,
             )
         except DemoError as error:
             _fail(str(error))

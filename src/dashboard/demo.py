@@ -1,4 +1,5 @@
-"""A deterministic synthetic programme of any size, for demonstrations and performance work.
+"""A deterministic synthetic programme of any size, for demonstrations and performance work: for the store's first
+council, and (with `councils` above one) for invented councils beside it, a synthetic region.
 
 Written with bulk inserts (the ORM's per-row audit would take minutes at 10,000 properties); the audit history it
 writes is synthetic too: each property's creation, the re-planning of its stages, and each stage's completion."""
@@ -13,9 +14,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy.orm import Session
 
+from dashboard.council_files import CouncilFile, put_council
 from dashboard.db import session_scope
 from dashboard.models import Base, District, Phase, Property, Strategy
+from dashboard.reference import default_council
+from dashboard.roles import SYSTEM
 from dashboard.stages import STAGES
 
 DEMO_PROVENANCE = "synthetic demo data"
@@ -56,32 +61,71 @@ def _write(connection: Connection, batches: dict[str, list[dict[str, Any]]], cou
             rows.clear()
 
 
+# Invented places for synthetic councils: no council or district of these names exists, and each is marked synthetic.
+_COUNCIL_NAMES = ("Northmarsh", "Eastwold", "Southfen", "Westcombe", "Highmoor", "Lowdale", "Brackenshire", "Saltvale")
+_DISTRICT_STEMS = ("Fenwick", "Ashby", "Corran", "Dunmere", "Elsford", "Garrow", "Holme", "Ivell", "Kestle", "Lanning")
+_DISTRICT_ENDS = ("Vale", "Heath", "Cross", "Water", "Downs", "Marsh")
+
+
+def synthetic_council(index: int, rng: random.Random, properties: int) -> CouncilFile:
+    """The `index`-th invented council (1 upwards): its name, five to eight districts, and a strategy whose target
+    is about the beds its `properties` would give. Codes in ranges no ONS series uses (E10000900 and up)."""
+    name = _COUNCIL_NAMES[(index - 1) % len(_COUNCIL_NAMES)]
+    name += f" {(index - 1) // len(_COUNCIL_NAMES) + 1}" if index > len(_COUNCIL_NAMES) else ""
+    count = rng.randrange(5, 9)
+    stems = rng.sample(_DISTRICT_STEMS, count)
+    districts = [
+        {
+            "ons_code": f"E0790{index:02d}{number:02d}",
+            "name": f"{stem} {rng.choice(_DISTRICT_ENDS)}",
+            "tile": [number % 4 + 0.5 * (number // 4 % 2), number // 4],
+        }
+        for number, stem in enumerate(stems)
+    ]
+    return CouncilFile.model_validate(
+        {
+            "council": {"ons_code": f"E1000{900 + index:04d}", "name": name, "synthetic": True},
+            "strategy": {
+                "name": f"{name} Children's Homes Programme",
+                "bed_target": max(1, round(properties * 3 * 0.8)),
+                "provenance": DEMO_PROVENANCE,
+            },
+            "districts": districts,
+        }
+    )
+
+
 def build_demo(
     engine: Engine,
     properties: int,
     seed: int = 1,
     today: date | None = None,
     on_progress: Callable[[int], None] | None = None,
+    councils: int = 1,
 ) -> dict[str, int]:
-    """Fill an empty store (no properties yet) with `properties` synthetic properties; return rows written."""
+    """Fill an empty store (no properties yet) with `properties` synthetic properties for its first council and, with
+    `councils` above one, as many for each of `councils - 1` invented councils added beside it; return rows
+    written. `on_progress` is told the properties written so far, of `properties * councils`."""
     today = today or date.today()
     rng = random.Random(seed)
-    programme = _demo_phases(engine, properties, today)
-    pending = _PendingRows(rng, today, datetime.now(UTC).replace(tzinfo=None), programme.district_ids)
+    programmes = _demo_programmes(engine, properties, councils, rng, today)
     counts = dict.fromkeys(WRITTEN, 0)
+    now = datetime.now(UTC).replace(tzinfo=None)
     with engine.begin() as connection:
-        for number in range(1, properties + 1):
-            phase_count = len(programme.phases)
-            phase_id, phase_start = programme.phases[min(phase_count - 1, (number - 1) * phase_count // properties)]
-            identified = min(phase_start + timedelta(days=rng.randrange(0, programme.phase_length)), today)
-            pending.add_property(number, phase_id, identified)
-            if len(pending.batches["audit_log"]) >= BATCH:
-                _write(connection, pending.batches, counts)
-                if on_progress:
-                    on_progress(number)
-        _write(connection, pending.batches, counts)
+        for index, programme in enumerate(programmes):
+            pending = _PendingRows(rng, today, now, programme.district_ids, programme.prefix)
+            for number in range(1, properties + 1):
+                phase_count = len(programme.phases)
+                phase_id, phase_start = programme.phases[min(phase_count - 1, (number - 1) * phase_count // properties)]
+                identified = min(phase_start + timedelta(days=rng.randrange(0, programme.phase_length)), today)
+                pending.add_property(index * properties + number, number, phase_id, identified)
+                if len(pending.batches["audit_log"]) >= BATCH:
+                    _write(connection, pending.batches, counts)
+                    if on_progress:
+                        on_progress(index * properties + number)
+            _write(connection, pending.batches, counts)
         if on_progress:
-            on_progress(properties)
+            on_progress(properties * councils)
         if connection.dialect.name == "postgresql":
             # Ids were given explicitly: move the sequence past them.
             connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence('property', 'id'), MAX(id)) FROM property")
@@ -92,32 +136,46 @@ class _Programme(NamedTuple):
     phases: list[tuple[int, date]]  # (phase id, the day it starts), in order
     phase_length: int  # days
     district_ids: list[int]
+    prefix: str  # of its properties' references, unique across the store
 
 
-def _demo_phases(engine: Engine, properties: int, today: date) -> _Programme:
-    """Phases of equal length from April 2019 to today, more of them for a larger programme."""
-    with session_scope(engine) as session:
+def _demo_programmes(
+    engine: Engine, properties: int, councils: int, rng: random.Random, today: date
+) -> list[_Programme]:
+    """The first council's programme and each invented council's, their phases written."""
+    with session_scope(engine, SYSTEM) as session:
         if session.scalar(select(func.count()).select_from(Property)):
             raise DemoError("demo-data fills an empty store, and this one already has properties: use a new database")
-        strategy = session.scalar(select(Strategy))
-        start = date(2019, 4, 1)
-        phase_count = max(3, int(math.sqrt(properties) / 3))
-        phase_length = (today - start).days // phase_count + 1
-        phases = []
-        for number in range(1, phase_count + 1):
-            starts = start + timedelta(days=(number - 1) * phase_length)
-            phase = Phase(
-                strategy=strategy,
-                name=f"Demo phase {number}",
-                starts_on=starts,
-                planned_end_on=starts + timedelta(days=phase_length + 365),
-                provenance=DEMO_PROVENANCE,
-            )
-            session.add(phase)
-            phases.append((phase, starts))
-        session.flush()
-        district_ids = list(session.scalars(select(District.id).order_by(District.ons_code)))
-        return _Programme([(phase.id, starts) for phase, starts in phases], phase_length, district_ids)
+        first = default_council(session)
+        added = [put_council(session, synthetic_council(index, rng, properties)) for index in range(1, councils)]
+        return [
+            _demo_phases(session, council.id, properties, today, "DEMO" if index == 0 else f"D{index:02d}")
+            for index, council in enumerate([first, *added])
+        ]
+
+
+def _demo_phases(session: Session, council_id: int, properties: int, today: date, prefix: str) -> _Programme:
+    """Phases of equal length from April 2019 to today, more of them for a larger programme, for the council."""
+    strategy = session.scalars(select(Strategy).where(Strategy.council_id == council_id)).one()
+    start = date(2019, 4, 1)
+    phase_count = max(3, int(math.sqrt(properties) / 3))
+    phase_length = (today - start).days // phase_count + 1
+    phases = []
+    for number in range(1, phase_count + 1):
+        starts = start + timedelta(days=(number - 1) * phase_length)
+        phase = Phase(
+            strategy=strategy,
+            name=f"Demo phase {number}",
+            starts_on=starts,
+            planned_end_on=starts + timedelta(days=phase_length + 365),
+            provenance=DEMO_PROVENANCE,
+        )
+        session.add(phase)
+        phases.append((phase, starts))
+    session.flush()
+    districts = select(District.id).where(District.council_id == council_id).order_by(District.ons_code)
+    district_ids = list(session.scalars(districts))
+    return _Programme([(phase.id, starts) for phase, starts in phases], phase_length, district_ids, prefix)
 
 
 @dataclass
@@ -128,6 +186,7 @@ class _PendingRows:
     today: date
     now: datetime
     district_ids: list[int]
+    prefix: str = "DEMO"
     batches: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {name: [] for name in WRITTEN})
 
     def stamp(self, day: date) -> datetime:
@@ -135,9 +194,10 @@ class _PendingRows:
         log grows through the years rather than arriving all at once (never later than now)."""
         return min(datetime.combine(day, time(9)), self.now)
 
-    def add_property(self, number: int, phase_id: int, identified: date) -> None:
+    def add_property(self, number: int, serial: int, phase_id: int, identified: date) -> None:
+        """The property with id `number`, the `serial`-th of its council."""
         rng = self.rng
-        reference = f"DEMO-{number:06d}"
+        reference = f"{self.prefix}-{serial:06d}"
         beds = rng.choice((2, 2, 3, 3, 3, 4, 4))
         record = {
             "id": number,
