@@ -361,3 +361,37 @@ def test_a_page_kept_for_the_first_council_says_so_for_another(
     [notice] = [info.value for info in at.info if "This page shows" in info.value]
     assert f"This page shows {what}" in notice and "choose Hertfordshire in the sidebar" in notice
     assert not at.metric and not at.get("plotly_chart")
+
+
+def test_the_region_page_sets_the_councils_side_by_side_and_adds_them_up(monkeypatch, store_url, northmarsh_programme):
+    from tests.apptest import assert_page_ok, open_app, page_titles
+
+    at = open_app(monkeypatch, store_url)
+    assert page_titles(at)[0] == "Region"
+    herts_open = int(at.title[0].value.split(" of ")[0])
+    at.switch_page("pages/region.py").run()
+    assert_page_ok(at)
+    table = at.dataframe[-1].value
+    assert table[["Council", "Target", "Open"]].values.tolist() == [
+        ["Hertfordshire", 70, herts_open],
+        ["Northmarsh", 24, 3],
+    ]
+    assert table.loc[1, "Open, % of target"] == round(3 / 24 * 100)
+    assert table.loc[1, "In-house, % of beds"] == 100  # both of Northmarsh's homes are in-house
+    assert any("Northmarsh: invented councils" in warning.value for warning in at.warning)
+    # No property of any council is named on the region page.
+    shown = " ".join(str(element.value) for element in at.markdown) + table.to_string()
+    assert "NM-0" not in shown and "RS-P" not in shown
+
+
+def test_region_totals_add_up_the_councils_against_the_joint_target_or_their_own():
+    import pandas as pd
+
+    from dashboard.region import region_totals
+
+    side = pd.DataFrame(
+        {"target": [70, 24], "open": [39, 3], "registered": [42, 3], "secured": [57, 5], "pipeline": [9, 0]}
+    )
+    assert region_totals(side, None) == region_totals(side, 94)
+    joint = region_totals(side, 120)
+    assert (joint.target, joint.open, joint.secured, joint.still_to_find) == (120, 42, 62, 120 - 62 - 9)

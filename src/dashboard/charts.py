@@ -1069,3 +1069,51 @@ def ranking_chart(ranking: pd.DataFrame, council: str) -> go.Figure:
     fig.update_yaxes(tickformat=".0%")
     fig.update_xaxes(title="Authorities, highest share first")
     return styled(fig, title, 340)
+
+
+# ---------------------------------------------------------------- region
+
+
+def region_bars(side_by_side: pd.DataFrame) -> go.Figure:
+    """Each council's beds as one bar, in the target bar's levels and colours, with its own target marked across
+    it: which councils are furthest towards their targets, in one look."""
+    councils = side_by_side["council"].tolist()
+    levels = [
+        ("Open", side_by_side["open"], DARK_BLUE, ""),
+        ("Registered, not open", side_by_side["registered"] - side_by_side["open"], TURQUOISE, ""),
+        ("Secured, not registered", side_by_side["secured"] - side_by_side["registered"], DARK_PINK, ""),
+        ("In the pipeline", side_by_side["pipeline"], LIGHT_PURPLE, "/"),
+    ]
+    fig = go.Figure()
+    for label, beds, colour, pattern in levels:
+        fig.add_trace(
+            go.Bar(
+                x=beds.tolist(),
+                y=councils,
+                orientation="h",
+                name=label,
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.25, "fillmode": "overlay"},
+                },
+                hovertemplate=f"%{{y}}: %{{x}} beds {label.lower()}<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=side_by_side["target"].tolist(),
+            y=councils,
+            mode="markers",
+            name="Target",
+            marker={"symbol": "line-ns", "size": 30, "line": {"width": 3, "color": TEXT}},
+            hovertemplate="%{y}: target %{x} beds<extra></extra>",
+        )
+    )
+    furthest = side_by_side.loc[side_by_side["open_share"].idxmax()]
+    title = f"Beds against each council's target: {furthest['council']} furthest, {furthest['open_share']:.0%} open"
+    styled(fig, title, height=240 + 56 * len(councils))  # room for the key, which wraps to five rows on a phone
+    fig.update_layout(barmode="stack")
+    key_at_bottom(fig)
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title=None, ticksuffix=" beds", rangemode="tozero")
+    return fig

@@ -22,6 +22,7 @@ from dashboard.models import (
     Phase,
     Property,
     PropertyRecord,
+    Region,
     Stage,
     Strategy,
 )
@@ -117,6 +118,25 @@ def councils(engine: Engine) -> dict[str, str]:
     """The store's councils, ONS code -> name, in the order they were added (the first is the default)."""
     with engine.connect() as connection:
         return dict(connection.execute(select(Council.ons_code, Council.name).order_by(Council.id)).all())
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    name: str
+    bed_target: int | None  # the councils' joint target, if they set one
+
+
+def region_info(engine: Engine) -> RegionInfo | None:
+    """The store's region (data/reference/region.toml), if it has one."""
+    with engine.connect() as connection:
+        row = connection.execute(select(Region.name, Region.bed_target).order_by(Region.id).limit(1)).first()
+    return RegionInfo(*row) if row else None
+
+
+def synthetic_councils(engine: Engine) -> list[str]:
+    """The ONS codes of the invented councils (demo-data --councils)."""
+    with engine.connect() as connection:
+        return list(connection.scalars(select(Council.ons_code).where(Council.synthetic).order_by(Council.id)))
 
 
 def _of_council(council: str | None) -> ColumnElement[bool]:

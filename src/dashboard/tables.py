@@ -660,3 +660,27 @@ def district_need_table(needs: pd.DataFrame, by_district: pd.DataFrame, month: s
             "Beds open": frame["open"].astype("Int64"),
         }
     )
+
+
+REGION_LABELS = {
+    "council": "Council",
+    "target": "Target",
+    "open": "Open",
+    "registered": "Registered",
+    "secured": "Secured",
+    "pipeline": "In the pipeline",
+    "still_to_find": "Still to find",
+    "open_share": "Open, % of target",
+    "late_properties": "Properties late",
+    "in_house_share": "In-house, % of beds",
+    "target_reached_on": "Target open by (forecast)",
+}
+
+
+def region_table(side_by_side: pd.DataFrame) -> pd.DataFrame:
+    """The councils side by side as people read them: beds, shares in whole per cent, the forecast's date."""
+    frame = side_by_side.copy()
+    for share in ("open_share", "in_house_share"):
+        frame[share] = (frame[share].astype(float) * 100).round().astype("Int64")
+    frame["target_reached_on"] = pd.to_datetime(frame["target_reached_on"])
+    return frame.rename(columns=REGION_LABELS)[list(REGION_LABELS.values())]

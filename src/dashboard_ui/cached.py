@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from dashboard.briefing.content import PageOne
     from dashboard.briefing.pdf import ProgressCallback
 
-from dashboard import demand, market, objectives, placements, queries
+from dashboard import demand, market, objectives, placements, queries, region
 from dashboard.audit import AuditQuery, LastChange, last_change
 from dashboard.bootstrap import ensure_store
 from dashboard.config import boundaries_file, database_url
@@ -242,3 +242,13 @@ def _briefing_pdf(
             engine(), as_at, since, classification, Path(folder) / "briefing.pdf", on_progress=_on_progress
         )
         return path.read_bytes()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def region_info(data_version: DataVersion) -> queries.RegionInfo | None:
+    return queries.region_info(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def council_programmes(as_at: date, today: date, data_version: DataVersion) -> list[region.CouncilProgramme]:
+    return region.programmes(engine(), as_at, today)

@@ -50,6 +50,8 @@ DATA = (
     PageEntry("pages/audit.py", "Audit trail", ":material/history:", Permission.SEE_DETAIL),
     PageEntry("pages/access.py", "Access", ":material/admin_panel_settings:", Permission.GRANT),
 )
+# Where the store holds several councils: their programmes side by side.
+REGION = PageEntry("pages/region.py", "Region", ":material/hub:", Permission.READ)
 # Every role's, after the pages of its work.
 HELP = PageEntry("pages/help.py", "Help", ":material/help:", Permission.READ)
 PAGES_KEY = "navigation-pages"
@@ -70,7 +72,7 @@ def _session_pages() -> dict[PageEntry, st.Page]:
                 url_path=Path(entry.file).stem,
                 default=entry is PROGRAMME[0],
             )
-            for entry in PROGRAMME + DATA + (HELP,)
+            for entry in (REGION, *PROGRAMME, *DATA, HELP)
         }
     return st.session_state[PAGES_KEY]
 
@@ -80,7 +82,10 @@ def pages_for(actor: Actor) -> list[st.Page]:
     the address of each page it does not allow, which says so (a link shared by an editor, opened by a viewer). One
     flat list: Streamlit marks up section headings in the sidebar as items of no list, which screen readers (and
     axe-core) count as a serious fault."""
-    allowed = [page for entry, page in _session_pages().items() if actor.can(entry.needs)]
+    several = len(cached.councils(cached.version())) > 1
+    allowed = [
+        page for entry, page in _session_pages().items() if actor.can(entry.needs) and (entry is not REGION or several)
+    ]
     return allowed + [_stand_in(entry, actor) for entry in PROGRAMME + DATA if not actor.can(entry.needs)]
 
 

@@ -51,7 +51,12 @@ def page_header(title: str, view: View) -> None:
         f"{last_updated(view.version)}"
     )
     _recorded_later_note(view)
-    for banner in _banners(view):
+    show_banners(_banners(view))
+
+
+def show_banners(found: list[Banner]) -> None:
+    """Each banner over figures that are not a council's records, as every page shows them."""
+    for banner in found:
         st.warning(banner.markdown, icon=":material/science:" if banner.kind == SYNTHETIC else ":material/info:")
 
 

@@ -1,0 +1,47 @@
+"""The region: the councils' programmes side by side and their beds together against the region's target.
+Programme-level figures only; each council's properties are on its own pages."""
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard import charts, region, tables
+from dashboard.queries import Filters
+from dashboard_ui import cached
+from dashboard_ui.identity import current_actor
+from dashboard_ui.widgets import chart, chart_with_data, download_csv, show_banners
+
+current_actor()  # the shell first: a page Streamlit starts bare runs through it (first_request)
+version = cached.version()
+info = cached.region_info(version)
+st.title(info.name if info else "The region")
+as_at = st.date_input(
+    "As at",
+    value=date.today(),
+    max_value=date.today(),
+    min_value=date(2015, 1, 1),
+    format="DD/MM/YYYY",
+    key="region-as-at",
+    help="Each council's programme as it was recorded at the end of this day.",
+)
+filters = Filters(as_at=as_at if isinstance(as_at, date) else date.today())
+programmes = cached.council_programmes(filters.as_at, date.today(), version)
+side_by_side = region.councils_side_by_side(programmes, filters.as_at)
+totals = region.region_totals(side_by_side, info.bed_target if info else None)
+against = "the region's joint target" if info and info.bed_target is not None else "the councils' targets added up"
+st.caption(
+    f"{len(side_by_side)} councils, as at {filters.as_at:%d %B %Y}. Programme-level figures only: each council's "
+    f"properties are on its own pages (choose the council in the sidebar). The region's beds are counted against "
+    f"{against}."
+)
+show_banners(region.region_banners(programmes))
+chart(charts.target_bar(totals), "The region's beds")
+table = tables.region_table(side_by_side)
+chart_with_data(charts.region_bars(side_by_side), table, "Beds against each target", filters)
+st.header("Councils side by side")
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={"Target open by (forecast)": st.column_config.DateColumn(format="DD/MM/YYYY")},
+)
+download_csv(table, "Councils side by side", filters)

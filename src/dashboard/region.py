@@ -1,0 +1,110 @@
+"""The region: each council's programme side by side (beds against its own target, how far it is, how many
+properties are late, the share of its beds in homes the council runs itself) and the region's beds together against
+its joint target. Programme-level figures only: no property of any council is named."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from dashboard.metrics import BedTotals, bed_totals, ledger, slippage, target_forecast
+from dashboard.provenance import SYNTHETIC, Banner, banners
+from dashboard.queries import (
+    Filters,
+    StrategyInfo,
+    councils,
+    phases,
+    property_status,
+    strategy_info,
+    synthetic_councils,
+)
+
+COLUMNS = [
+    "council",
+    "target",
+    "open",
+    "registered",
+    "secured",
+    "pipeline",
+    "still_to_find",
+    "open_share",
+    "late_properties",
+    "in_house_share",
+    "target_reached_on",
+]
+
+
+@dataclass(frozen=True)
+class CouncilProgramme:
+    strategy: StrategyInfo
+    status: pd.DataFrame  # queries.property_status for the council, as at the region's date
+    phases: pd.DataFrame  # queries.phases for the council
+    synthetic: bool  # an invented council (demo-data --councils)
+
+
+def programmes(engine: Engine, as_at: date, today: date) -> list[CouncilProgramme]:
+    """Each council's whole programme as at `as_at`, in the store's order of councils."""
+    invented = set(synthetic_councils(engine))
+    return [
+        CouncilProgramme(
+            strategy_info(engine, code),
+            property_status(engine, Filters(as_at=as_at, council=code), today),
+            phases(engine, code),
+            code in invented,
+        )
+        for code in councils(engine)
+    ]
+
+
+def region_banners(programmes: list[CouncilProgramme]) -> list[Banner]:
+    """The banners every page shows over synthetic, illustrative or inferred figures, for all the councils' properties
+    together, and one naming any invented council."""
+    found = banners(pd.concat([p.status for p in programmes]), pd.concat([p.phases for p in programmes]))
+    invented = [p.strategy.council for p in programmes if p.synthetic]
+    if invented and not any(banner.kind == SYNTHETIC for banner in found):
+        made_up = "made up for demonstrations and benchmarks (`demo-data --councils`), not councils' records"
+        found.insert(0, Banner(SYNTHETIC, f"{', '.join(invented)}: invented councils, {made_up}."))
+    return found
+
+
+def council_row(programme: CouncilProgramme, as_at: date) -> dict[str, object]:
+    """One council's figures, each read from the definitions its own pages use (the bed ledger, `slippage`)."""
+    strategy, status = programme.strategy, programme.status
+    totals = bed_totals(status, strategy.bed_target)
+    book = ledger(status)
+    beds = int(book["beds"].sum())
+    in_house = int(book.loc[status["provision_model"] == "in-house", "beds"].sum())
+    return {
+        "council": strategy.council,
+        "target": strategy.bed_target,
+        "open": totals.open,
+        "registered": totals.registered,
+        "secured": totals.secured,
+        "pipeline": totals.pipeline,
+        "still_to_find": totals.still_to_find,
+        "open_share": totals.open / strategy.bed_target,
+        "late_properties": len(slippage(status, as_at)),
+        "in_house_share": in_house / beds if beds else None,
+        "target_reached_on": target_forecast(status, totals, as_at).reached_on,
+    }
+
+
+def councils_side_by_side(programmes: list[CouncilProgramme], as_at: date) -> pd.DataFrame:
+    """A row per council, in the store's order."""
+    return pd.DataFrame([council_row(programme, as_at) for programme in programmes], columns=COLUMNS)
+
+
+def region_totals(side_by_side: pd.DataFrame, region_target: int | None) -> BedTotals:
+    """The councils' beds together, against the region's joint target where it has one, else the sum of the
+    councils' own targets."""
+    target = region_target if region_target is not None else int(side_by_side["target"].sum())
+    return BedTotals(
+        target=target,
+        open=int(side_by_side["open"].sum()),
+        registered=int(side_by_side["registered"].sum()),
+        secured=int(side_by_side["secured"].sum()),
+        pipeline=int(side_by_side["pipeline"].sum()),
+    )
