@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import charts, region, tables
 from dashboard.queries import Filters
 from dashboard_ui import cached
+from dashboard_ui.filters import as_at_input
 from dashboard_ui.identity import current_actor
 from dashboard_ui.widgets import chart, chart_with_data, download_csv, show_banners
 
@@ -15,16 +16,9 @@ current_actor()  # the shell first: a page Streamlit starts bare runs through it
 version = cached.version()
 info = cached.region_info(version)
 st.title(info.name if info else "The region")
-as_at = st.date_input(
-    "As at",
-    value=date.today(),
-    max_value=date.today(),
-    min_value=date(2015, 1, 1),
-    format="DD/MM/YYYY",
-    key="region-as-at",
-    help="Each council's programme as it was recorded at the end of this day.",
+filters = Filters(
+    as_at=as_at_input("region-as-at", "Each council's programme as it was recorded at the end of this day.")
 )
-filters = Filters(as_at=as_at if isinstance(as_at, date) else date.today())
 programmes = cached.council_programmes(filters.as_at, date.today(), version)
 side_by_side = region.councils_side_by_side(programmes, filters.as_at)
 totals = region.region_totals(side_by_side, info.bed_target if info else None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Final
+from typing import Final, Literal
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -183,16 +183,11 @@ def sidebar_filters(council: str | None = None) -> Filters:
         st.header("Filters")
         with st.container(key=_AS_AT_GUARD_KEY):  # hidden by its own style: no room taken
             st.html(_LINKS_WAIT_FOR_DATES, unsafe_allow_javascript=True)
-        as_at = st.date_input(
-            "As at",
-            value=date.today(),
-            max_value=date.today(),
-            min_value=date(2015, 1, 1),
-            key="as_at",
-            bind=BIND,
-            format="DD/MM/YYYY",
-            help="Show the programme as it was recorded at the end of this day: its plans as they stood then, and "
-            f"what had happened by then.\n\n{help_link(WORKING)}",
+        as_at = as_at_input(
+            "as_at",
+            "Show the programme as it was recorded at the end of this day: its plans as they stood then, and what "
+            f"had happened by then.\n\n{help_link(WORKING)}",
+            BIND,
         )
         phases = st.multiselect("Phase", options.phases, key="phase", bind=BIND, placeholder="All phases")
         districts = st.multiselect(
@@ -212,12 +207,27 @@ def sidebar_filters(council: str | None = None) -> Filters:
             placeholder="In-house and commissioned",
         )
     return Filters(
-        as_at=as_at if isinstance(as_at, date) else date.today(),
+        as_at=as_at,
         phases=tuple(phases),
         districts=tuple(districts),
         provision_models=tuple(models),
         council=council,
     )
+
+
+def as_at_input(key: str, help: str, bind: Literal["query-params"] | None = None) -> date:
+    """The day a view is as at: today or earlier, typed as DD/MM/YYYY."""
+    chosen = st.date_input(
+        "As at",
+        value=date.today(),
+        max_value=date.today(),
+        min_value=date(2015, 1, 1),
+        key=key,
+        bind=bind,
+        format="DD/MM/YYYY",
+        help=help,
+    )
+    return chosen if isinstance(chosen, date) else date.today()
 
 
 def current_filters() -> Filters:
