@@ -39,6 +39,7 @@ def main() -> None:
     from dashboard import queries, tables
     from dashboard.bootstrap import ensure_store as migrate
     from dashboard.db import make_engine
+    from dashboard.roles import SYSTEM
 
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "store.sqlite"  # the demo store is migrated here, never in place
@@ -47,10 +48,10 @@ def main() -> None:
         migrate(engine)
         today = date.today()
         filters = queries.Filters(as_at=today)
-        status = queries.property_status(engine, filters, today)
+        status = queries.property_status(engine, SYSTEM, filters, today)
         register = tables.with_date_sources(tables.register_table(status, today), status)
         saved = {
-            "cached.property_status: the query": lambda: queries.property_status(engine, filters, today),
+            "cached.property_status: the query": lambda: queries.property_status(engine, SYSTEM, filters, today),
             "per_view: the register's table built": lambda: tables.with_date_sources(
                 tables.register_table(status, today), status
             ),

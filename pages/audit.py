@@ -22,7 +22,7 @@ st.caption(
 )
 
 left, middle, right = st.columns(3)
-users = left.multiselect("Who", cached.audit_users(version), placeholder="Everyone", key="audit-users")
+users = left.multiselect("Who", cached.audit_users(actor, version), placeholder="Everyone", key="audit-users")
 reference = middle.text_input(
     "Property or other reference",
     placeholder="e.g. RS-P2-04",
@@ -32,9 +32,9 @@ reference = middle.text_input(
 start, end = days_between(right, "audit-period", 90, "Both days included.")
 query = AuditQuery.on_days(start, end, users=tuple(users), reference=reference or None)
 
-total = cached.audit_count(query, version)
+total = cached.audit_count(actor, query, version)
 offset = paginate_rows(total, PER_PAGE, "changes")
-rows = cached.audit_log(query, PER_PAGE, offset, version)
+rows = cached.audit_log(actor, query, PER_PAGE, offset, version)
 if total == 0:
     st.info("No change matches these filters.", icon=":material/info:")
 else:

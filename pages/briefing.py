@@ -91,6 +91,7 @@ if st.session_state.pop(WANTED_KEY, False):
     with st.status("Making the briefing pack…", expanded=True) as status:
         bar = st.progress(0.0, text="Starting")
         pdf = cached.briefing_pdf(
+            actor,
             as_at,
             since,
             classification,
@@ -120,7 +121,7 @@ if recent:
     st.markdown("#### Packs made recently")
     st.dataframe(packs.packs_table(recent), hide_index=True)
 
-page_one = cached.briefing_preview(as_at, since, version)
+page_one = cached.briefing_preview(actor, as_at, since, version)
 if page_one.synthetic:
     st.warning(
         f"**Synthetic data.** {page_one.synthetic} of the {page_one.properties} properties in the pack are "

@@ -22,7 +22,7 @@ class Decisions(NamedTuple):
 def decisions(view: View) -> Decisions:
     """The decisions register, the councillors table, and the references of properties with no record."""
     status, as_at = view.status(), view.filters.as_at
-    register = tables.decisions_table(cached.decisions(view.version, view.filters.council))
+    register = tables.decisions_table(cached.decisions(view.actor, view.version, view.filters.council))
     informed = metrics.councillors_informed(status, as_at)
     uninformed = metrics.uninformed(status, as_at)["reference"].tolist()
     councillors = tables.with_date_sources(

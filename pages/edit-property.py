@@ -21,7 +21,7 @@ actor = current_actor()
 version = cached.version()
 council = current_council()
 options = cached.filter_options(version, council)
-choices = [NEW, *cached.property_references(version, council)]
+choices = [NEW, *cached.property_references(actor, version, council)]
 
 st.title("Edit a property")
 st.caption(

@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import tables
-from dashboard.audit import AuditQuery
 from dashboard.roles import Permission
 from dashboard_ui import cached
 from dashboard_ui.identity import can
@@ -90,7 +89,7 @@ reference = st.selectbox(
 )
 if reference:
     st.header(f"{reference}: milestones")
-    milestone_table = tables.milestone_table(cached.milestones(filters, (reference,), view.today, version))
+    milestone_table = tables.milestone_table(cached.milestones(view.actor, filters, (reference,), view.today, version))
     milestone_table = tables.with_stage_date_sources(milestone_table, view.status(), reference)
     st.dataframe(
         milestone_table,
@@ -108,7 +107,7 @@ if reference:
             query_params={"property": reference},
         )
     if can(Permission.SEE_DETAIL):
-        details = cached.property_details(reference, version)
+        details = cached.property_details(view.actor, reference, version)
         st.header(f"{reference}: costs and notes")
         pounds = st.column_config.NumberColumn(format="localized")
         st.dataframe(
@@ -120,6 +119,6 @@ if reference:
         st.text(details["notes"] or "No notes.")
         st.caption(f"Source: {plain(details['provenance'])}")
         st.header(f"{reference}: history")
-        history = tables.audit_table(cached.audit_log(AuditQuery(reference=reference), 500, 0, version))
+        history = tables.audit_table(cached.property_history(view.actor, reference, version))
         audit_dataframe(history)
         download_csv(history, f"History {reference}", filters, property_level=True)

@@ -12,15 +12,15 @@ from dashboard_ui.filters import as_at_input
 from dashboard_ui.identity import current_actor
 from dashboard_ui.widgets import chart, chart_with_data, download_csv, show_banners
 
-current_actor()  # the shell first: a page Streamlit starts bare runs through it (first_request)
+actor = current_actor()  # the shell first: a page Streamlit starts bare runs through it (first_request)
 version = cached.version()
 info = cached.region_info(version)
 st.title(info.name if info else "The region")
 filters = Filters(
     as_at=as_at_input("region-as-at", "Each council's programme as it was recorded at the end of this day.")
 )
-programmes = cached.council_programmes(filters.as_at, date.today(), version)
-side_by_side = region.councils_side_by_side(programmes, filters.as_at)
+figures = cached.region_figures(actor, filters.as_at, date.today(), version)
+side_by_side = figures.side_by_side
 totals = region.region_totals(side_by_side, info.bed_target if info else None)
 against = "the region's joint target" if info and info.bed_target is not None else "the councils' targets added up"
 st.caption(
@@ -28,7 +28,7 @@ st.caption(
     f"properties are on its own pages (choose the council in the sidebar). The region's beds are counted against "
     f"{against}."
 )
-show_banners(region.region_banners(programmes))
+show_banners(figures.banners)
 chart(charts.target_bar(totals), "The region's beds")
 table = tables.region_table(side_by_side)
 chart_with_data(charts.region_bars(side_by_side), table, "Beds against each target", filters)

@@ -44,7 +44,9 @@ def phases(view: View) -> Phases:
 def gantt(view: View, shown: tuple[str, ...], title: str) -> Gantt:
     """The Gantt chart and its table for the properties `shown`."""
     as_at = view.filters.as_at
-    segments = metrics.gantt_segments(cached.milestones(view.filters, shown, view.today, view.version), as_at)
+    segments = metrics.gantt_segments(
+        cached.milestones(view.actor, view.filters, shown, view.today, view.version), as_at
+    )
     notes = tables.status_notes(view.status())  # what is next for each, for every reader (never the notes)
     figure = charts.gantt(segments, metrics.lateness(view.status(), as_at), as_at, title, notes)
     return Gantt(figure, tables.gantt_table(segments, notes))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dashboard.db import session_scope
 from dashboard.importing import import_path
 from dashboard.models import AuditEntry, District, Property, PropertyRecord
-from dashboard.roles import Actor, Role
+from dashboard.roles import SYSTEM, Actor, Role
 from tests.conftest import NEW_PROPERTY, SEED_TODAY, sqlite_only, write_csv
 
 ALICE = Actor(user="alice", source="app", role=Role.EDITOR)
@@ -148,11 +148,11 @@ def test_an_audit_query_for_days_takes_whole_days_both_included(engine):
             for at in stamps
         )
     query = AuditQuery.on_days(date(2026, 3, 1), date(2026, 3, 2), users=("clock",))
-    assert audit_count(engine, query) == 2
-    assert audit_count(engine, AuditQuery.on_days(None, None, users=("clock",))) == 3
+    assert audit_count(engine, SYSTEM, query) == 2
+    assert audit_count(engine, SYSTEM, AuditQuery.on_days(None, None, users=("clock",))) == 3
     with engine.connect() as connection:  # and with no filter, the whole log
         whole_log = connection.scalar(select(func.count(AuditEntry.id)))
-        assert audit_count(engine, AuditQuery.on_days(None, None)) == whole_log
+        assert audit_count(engine, SYSTEM, AuditQuery.on_days(None, None)) == whole_log
 
 
 def test_the_audit_filter_lists_everyone_who_changed_something_once_each_in_order(engine):
@@ -176,7 +176,7 @@ def test_the_audit_filter_lists_everyone_who_changed_something_once_each_in_orde
         everyone = list(connection.scalars(select(AuditEntry.user).distinct().order_by(AuditEntry.user)))
 
     assert {"zoe", "bob", "Zed", "a.b@example.org"} < set(everyone)
-    assert audit_users(engine) == everyone
+    assert audit_users(engine, SYSTEM) == everyone
 
 
 @sqlite_only

@@ -44,7 +44,7 @@ from dashboard.importing import import_path
 from dashboard.models import AuditEntry, Decision, Milestone, ObjectiveMeasure, Property, RoleGrant
 from dashboard.objectives import save_settings
 from dashboard.reference import default_council
-from dashboard.roles import Actor, Role
+from dashboard.roles import SYSTEM, Actor, Role
 from tests.conftest import NEW_PROPERTY, REPO_ROOT, new_store, plain_sql, run_dashboard, synthetic_store, write_csv
 from tests.conftest import beds_by_sql as beds
 
@@ -433,7 +433,7 @@ def test_objectives_are_rated_against_the_targets_set_as_at_the_packs_date(engin
     editor = Actor("alice", "app", Role.EDITOR)
     save_settings(engine, editor, {"own_share_target": 40.0, "three_or_more_target": 10.0, "inside_target": None})
     as_at = date(2026, 10, 31)
-    ratings = {rating.objective: rating for rating in objective_ratings(gather(engine, as_at, as_at))}
+    ratings = {rating.objective: rating for rating in objective_ratings(gather(engine, SYSTEM, as_at, as_at))}
     stable = ratings["Better outcomes and placement stability"]
     assert stable.rating == Rating.AMBER  # 11% against at most 10%: over by a tenth of the target
     assert stable.reason == (
@@ -455,13 +455,13 @@ def test_objectives_are_rated_against_the_targets_set_as_at_the_packs_date(engin
     inside = ratings["Children placed within the county"]
     assert inside.rating == Rating.NOT_MEASURED and "postcode-district lookup" in inside.reason
     # Five ratings and the risks still fit on page 1: the risks table gives up rows to them.
-    pack = build_briefing(engine, as_at, as_at - timedelta(days=28), None, tmp_path / "pack.pdf")
+    pack = build_briefing(engine, SYSTEM, as_at, as_at - timedelta(days=28), None, tmp_path / "pack.pdf")
     first_page, second = text_of(pack)[:2]
     assert "Own provision and savings Amber" in first_page and "Main risks" in first_page
     assert second.startswith("Progress to the target")
     # Without a target the measure is reported, not rated.
     save_settings(engine, editor, {"three_or_more_target": None})
-    ratings = {rating.objective: rating for rating in objective_ratings(gather(engine, as_at, as_at))}
+    ratings = {rating.objective: rating for rating in objective_ratings(gather(engine, SYSTEM, as_at, as_at))}
     stable = ratings["Better outcomes and placement stability"]
     assert stable.rating == Rating.NOT_RATED and stable.reason.endswith("no target is set.")
 
@@ -735,7 +735,7 @@ def busy_pack(tmp_path_factory, seeded_template) -> list[str]:
             engine, write_csv(folder / "tracker.csv", [NEW_PROPERTY]), Actor("bob", "import tracker.csv", Role.EDITOR)
         )
         assert report.ok, report.summary()
-        path = build_briefing(engine, AS_AT, SINCE, None, folder / "busy.pdf")
+        path = build_briefing(engine, SYSTEM, AS_AT, SINCE, None, folder / "busy.pdf")
         engine.dispose()
         return text_of(path)
 
@@ -825,16 +825,18 @@ def expected_need_sentence(url: str) -> str:
 
 def test_page_one_says_the_forecast_need_and_when_the_programmes_beds_meet_it(forecast_store):
     engine = make_engine(forecast_store)
-    said = preview(gather(engine, AS_AT, SINCE)).need
+    said = preview(gather(engine, SYSTEM, AS_AT, SINCE)).need
     engine.dispose()
     assert said == expected_need_sentence(forecast_store)
 
 
 def test_page_one_has_no_forecast_sentence_without_a_forecast_or_before_its_data_ends(forecast_store, shared_engine):
-    assert preview(gather(shared_engine, AS_AT, SINCE)).need is None
+    assert preview(gather(shared_engine, SYSTEM, AS_AT, SINCE)).need is None
     engine = make_engine(forecast_store)
-    assert preview(gather(engine, date(2020, 3, 30), date(2020, 1, 1))).need is None  # the data runs to 31 March
-    assert preview(gather(engine, date(2020, 3, 31), date(2020, 1, 1))).need is not None
+    assert (
+        preview(gather(engine, SYSTEM, date(2020, 3, 30), date(2020, 1, 1))).need is None
+    )  # the data runs to 31 March
+    assert preview(gather(engine, SYSTEM, date(2020, 3, 31), date(2020, 1, 1))).need is not None
     engine.dispose()
 
 
@@ -853,7 +855,7 @@ def test_the_briefing_page_previews_the_forecast_sentence(monkeypatch, forecast_
 @builds_a_pack
 def test_the_packs_page_one_prints_the_forecast_sentence(forecast_store, tmp_path):
     engine = make_engine(forecast_store)
-    path = build_briefing(engine, AS_AT, SINCE, None, tmp_path / "pack.pdf")
+    path = build_briefing(engine, SYSTEM, AS_AT, SINCE, None, tmp_path / "pack.pdf")
     engine.dispose()
     first = text_of(path)[0]
     assert expected_need_sentence(forecast_store) in first

@@ -10,6 +10,7 @@ import pytest
 
 from dashboard import charts, metrics
 from dashboard.boundaries import validate_boundaries
+from dashboard.roles import SYSTEM
 from tests.conftest import SHARED_DATA
 from tests.plotly_json import collisions, figure_json, struck_labels
 from tests.test_metrics import AS_AT, PROGRAMME, T, _status
@@ -131,8 +132,8 @@ def seeded(shared_engine):
     from dashboard.briefing import content, images
 
     as_at = date(2026, 11, 30)
-    data = content.gather(shared_engine, as_at, date(2026, 11, 2), today=as_at)
-    return data, images.gantt_figures(shared_engine, data)
+    data = content.gather(shared_engine, SYSTEM, as_at, date(2026, 11, 2), today=as_at)
+    return data, images.gantt_figures(shared_engine, SYSTEM, data)
 
 
 def _seeded_figures(data, gantts) -> dict:

@@ -19,6 +19,7 @@ from dashboard.consultation import (
     who_to_involve,
     with_requirements,
 )
+from dashboard.roles import SYSTEM
 from tests.conftest import REPO_ROOT, SEED_TODAY, write_csv
 
 DECISION_RECORD = REPO_ROOT.parent / "shared" / "seed" / "officer-decision-record-B147-24.md"
@@ -197,7 +198,7 @@ PHASE_2_PROPERTIES = "; ".join(f"RS-P2-{number:02d}" for number in range(1, 11))
 
 
 def test_b147_24_is_listed_with_phase_2_and_its_ten_properties(shared_engine):
-    frame = queries.decisions(shared_engine)
+    frame = queries.decisions(shared_engine, SYSTEM)
     assert frame["reference"].tolist() == ["B147/24"]
     row = frame.iloc[0]
     assert row["decision_type"] == "Executive" and bool(row["key_decision"]) is True
@@ -212,7 +213,7 @@ INFERRED_NOTE = " (inferred: its significance and whether it is controversial ar
 
 
 def test_the_register_table_shows_the_requirement(shared_engine):
-    register = tables.decisions_table(queries.decisions(shared_engine))
+    register = tables.decisions_table(queries.decisions(shared_engine, SYSTEM))
     row = register.iloc[0]
     # An executive function, general or county-wide, not controversial: the record says consult the Lead Member. The
     # record states neither the significance nor whether it is controversial: the seed infers them, and says so.
@@ -293,7 +294,7 @@ def test_decisions_fold_several_phases_and_none(engine, tmp_path):
     report = import_path(engine, folder, Actor("analyst", "test", Role.EDITOR))
     assert report.ok, report.summary()
 
-    frame = queries.decisions(engine).set_index("reference")
+    frame = queries.decisions(engine, SYSTEM).set_index("reference")
     assert frame.index.tolist() == ["A1/19", "B147/24", "Z9/26"]  # by date
     assert frame.loc["A1/19", "phases"] == "Phase 1; Phase 3"
     assert frame.loc["A1/19", "properties"] == 8 + 3
@@ -311,7 +312,7 @@ def test_decisions_fold_several_phases_and_none(engine, tmp_path):
 
 
 def test_no_decisions_in_an_empty_store(empty_engine):
-    frame = queries.decisions(empty_engine)
+    frame = queries.decisions(empty_engine, SYSTEM)
     assert frame.empty and {"reference", "phases", "properties", "property_references"} <= set(frame.columns)
     assert tables.decisions_table(frame).empty
 
@@ -320,7 +321,7 @@ def test_no_decisions_in_an_empty_store(empty_engine):
 
 
 def _status(as_at: date, engine) -> pd.DataFrame:
-    return queries.property_status(engine, queries.Filters(as_at=as_at), SEED_TODAY)
+    return queries.property_status(engine, SYSTEM, queries.Filters(as_at=as_at), SEED_TODAY)
 
 
 def test_uninformed_as_at_today_are_rs_p2_04_and_rs_p2_08(shared_engine):

@@ -295,8 +295,10 @@ def test_every_read_is_one_councils_programme(northmarsh_programme, store_url):
     from dashboard import queries
 
     today = SEED_TODAY
-    herts = queries.property_status(northmarsh_programme, queries.Filters(as_at=today), today)
-    north = queries.property_status(northmarsh_programme, queries.Filters(as_at=today, council="E10000901"), today)
+    herts = queries.property_status(northmarsh_programme, SYSTEM, queries.Filters(as_at=today), today)
+    north = queries.property_status(
+        northmarsh_programme, SYSTEM, queries.Filters(as_at=today, council="E10000901"), today
+    )
     assert sorted(north["reference"]) == ["NM-01", "NM-02"]
     independent = plain_sql(
         store_url,
@@ -310,9 +312,9 @@ def test_every_read_is_one_councils_programme(northmarsh_programme, store_url):
         "Saltmere",
     ]
     assert queries.phases(northmarsh_programme, "E10000901")["name"].tolist() == ["Phase 1"]
-    assert queries.decisions(northmarsh_programme, "E10000901").empty
-    assert queries.property_references(northmarsh_programme, "E10000901") == ["NM-01", "NM-02"]
-    assert "NM-01" not in queries.property_references(northmarsh_programme)
+    assert queries.decisions(northmarsh_programme, SYSTEM, "E10000901").empty
+    assert queries.property_references(northmarsh_programme, SYSTEM, "E10000901") == ["NM-01", "NM-02"]
+    assert "NM-01" not in queries.property_references(northmarsh_programme, SYSTEM)
 
 
 def test_the_sidebar_offers_the_councils_and_every_page_shows_the_one_chosen(

@@ -18,7 +18,7 @@ from dashboard.boundaries import validate_boundaries
 from dashboard.exporting import table_file
 from dashboard.layout import PROPERTIES
 from dashboard.reference import DistrictLookup
-from dashboard.roles import Actor, Role
+from dashboard.roles import SYSTEM, Actor, Role
 from dashboard_ui.filters import LinkReading, model_resolver, read_link
 from tests.apptest import assert_page_ok, open_app
 from tests.conftest import SHARED_DATA, plain_sql
@@ -31,7 +31,7 @@ SHORT_NAMES = {"E07000099": "North Herts", "E07000242": "East Herts"}  # as data
 
 @pytest.fixture(scope="module")
 def status(shared_engine) -> pd.DataFrame:
-    return queries.property_status(shared_engine, queries.Filters(as_at=AS_AT), AS_AT)
+    return queries.property_status(shared_engine, SYSTEM, queries.Filters(as_at=AS_AT), AS_AT)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def _store_districts(engine) -> dict[str, str]:
 
 def _shown_districts(engine, status: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Every table a page shows or offers as a CSV that names a property's district, keyed by where it is seen."""
-    milestones = queries.milestones(engine, queries.Filters(as_at=AS_AT), None, AS_AT)
+    milestones = queries.milestones(engine, SYSTEM, queries.Filters(as_at=AS_AT), None, AS_AT)
     export = table_file(engine, PROPERTIES, Actor("analyst", "test", Role.ANALYST)).decode("utf-8-sig")
     return {
         "Overview's late list": tables.late_table(status, AS_AT),

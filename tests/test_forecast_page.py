@@ -15,6 +15,7 @@ from sqlalchemy import Engine, delete, update
 from dashboard import demand, need, objectives, placements, queries
 from dashboard.db import make_engine
 from dashboard.models import ForecastBacktest, ForecastBasis
+from dashboard.roles import SYSTEM
 from tests.apptest import assert_charts_described, assert_page_ok, open_app, open_data_tables
 from tests.conftest import dump, new_store
 from tests.plotly_json import figure_json
@@ -66,7 +67,7 @@ def _expected(engine: Engine, scenario: str) -> tuple[pd.DataFrame, need.Crossin
     """The forecast of `scenario` and its crossing, as the domain gives them for the whole programme today."""
     today = date.today()
     points = demand.forecasts(engine)
-    status = queries.property_status(engine, queries.Filters(as_at=today), today)
+    status = queries.property_status(engine, SYSTEM, queries.Filters(as_at=today), today)
     points = points[points["scenario"] == scenario]
     needed = points[points["measure"] == demand.BEDS_NEEDED]
     return points, need.crossing(need.comparison(needed, status, today, queries.strategy_info(engine).bed_target))

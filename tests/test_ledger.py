@@ -16,7 +16,7 @@ from sqlalchemy import text
 from dashboard import editing, headline, metrics, queries
 from dashboard.db import _alembic_config, upgrade_to_head
 from dashboard.queries import Filters
-from dashboard.roles import Actor, Role
+from dashboard.roles import SYSTEM, Actor, Role
 from dashboard.stages import STAGE_POSITION, STAGES
 from tests.conftest import SEED_TODAY, examples
 from tests.test_editing import edited
@@ -26,7 +26,7 @@ TARGET = 70
 
 
 def _status(engine, as_at: date = SEED_TODAY, today: date = SEED_TODAY, **narrow) -> pd.DataFrame:
-    return queries.property_status(engine, Filters(as_at=as_at, **narrow), today)
+    return queries.property_status(engine, SYSTEM, Filters(as_at=as_at, **narrow), today)
 
 
 # ---------------------------------------------------------------- the seed
@@ -78,7 +78,7 @@ def test_a_past_view_is_not_changed_by_todays_edit(engine):
     pd.testing.assert_frame_equal(then.drop(columns="version"), before.drop(columns="version"))
     assert metrics.bed_totals(then, TARGET) == metrics.bed_totals(before, TARGET)
     # The stages' planned dates are read as they were recorded then too.
-    then_stages = queries.milestones(engine, Filters(as_at=past), ("RS-P1-01",), today=SEED_TODAY)
+    then_stages = queries.milestones(engine, SYSTEM, Filters(as_at=past), ("RS-P1-01",), today=SEED_TODAY)
     assert then_stages.set_index("stage").loc["opened", "planned_on"] == pd.Timestamp("2020-11-07")
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import measures, objectives
 from dashboard.models import ObjectiveMeasure
-from dashboard.roles import AccessDenied, Actor, Role
+from dashboard.roles import SYSTEM, AccessDenied, Actor, Role
 from tests.conftest import dump
 
 EDITOR = Actor("ed@herts.gov.uk", "app", Role.EDITOR)
@@ -220,7 +220,7 @@ def test_settings_default_to_a_cited_figure_then_saved_with_a_source_by_an_edito
     from dashboard.audit import AuditQuery
     from dashboard.queries import audit_log
 
-    rows = audit_log(engine, AuditQuery(users=(EDITOR.user,)))
+    rows = audit_log(engine, SYSTEM, AuditQuery(users=(EDITOR.user,)))
     assert set(rows["entity"]) == {"objective_setting"} and len(rows) == 3
 
 

@@ -300,7 +300,7 @@ def test_the_edit_page_saves_and_refuses_a_urn(monkeypatch, store_url, engine):
 
 def test_the_register_shows_each_urn_and_blank_where_there_is_none(engine):
     set_urns(engine, RS_P1_01=URN)
-    status = queries.property_status(engine, Filters(as_at=SEED_TODAY), SEED_TODAY)
+    status = queries.property_status(engine, SYSTEM, Filters(as_at=SEED_TODAY), SEED_TODAY)
 
     register = tables.register_table(status, SEED_TODAY).set_index("Property")
 

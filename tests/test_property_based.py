@@ -238,4 +238,4 @@ def test_any_account_in_the_access_form_is_granted_as_typed_or_refused(shared_en
         assert str(refused)
         assert dump(shared_engine) == before, "a refused grant wrote something"
         return
-    assert access.granted_role(shared_engine, account) == role
+    assert access.account_grants(shared_engine, account) == [(None, role.label)]

@@ -50,7 +50,7 @@ def import_file(engine: Engine, path: Path) -> ImportReport:
 
 
 def status(engine: Engine):
-    return queries.property_status(engine, Filters(as_at=SEED_TODAY), SEED_TODAY)
+    return queries.property_status(engine, SYSTEM, Filters(as_at=SEED_TODAY), SEED_TODAY)
 
 
 # ---------------------------------------------------------------- the schema (migration 0009)
@@ -234,7 +234,7 @@ def test_a_viewer_reads_the_status_note_but_never_the_notes(shared_engine):
     status note; the notes are read only by queries.property_details, shown to analysts."""
     frame = status(shared_engine)
     assert "status_note" in frame.columns and "notes" not in frame.columns
-    segments = metrics.gantt_segments(queries.milestones(shared_engine, Filters(as_at=SEED_TODAY)), SEED_TODAY)
+    segments = metrics.gantt_segments(queries.milestones(shared_engine, SYSTEM, Filters(as_at=SEED_TODAY)), SEED_TODAY)
     notes = tables.status_notes(frame)
     shown = {
         "late list": tables.late_table(frame, SEED_TODAY).to_csv(),
@@ -244,12 +244,14 @@ def test_a_viewer_reads_the_status_note_but_never_the_notes(shared_engine):
     for where, content in shown.items():
         assert "Awaiting Ofsted's registration decision" in content, where
         assert SEEDED_NOTES not in content, where
-    assert queries.property_details(shared_engine, SEEDED)["notes"] == SEEDED_NOTES  # the analysts' view has them
+    assert (
+        queries.property_details(shared_engine, SYSTEM, SEEDED)["notes"] == SEEDED_NOTES
+    )  # the analysts' view has them
 
 
 def test_the_gantt_hover_ends_with_the_status_note_as_text(shared_engine):
     frame = status(shared_engine)
-    segments = metrics.gantt_segments(queries.milestones(shared_engine, Filters(as_at=SEED_TODAY)), SEED_TODAY)
+    segments = metrics.gantt_segments(queries.milestones(shared_engine, SYSTEM, Filters(as_at=SEED_TODAY)), SEED_TODAY)
     notes = {SEEDED: "<b>Survey</b> & " + "word " * 30}
     figure = charts.gantt(segments, metrics.lateness(frame, SEED_TODAY), SEED_TODAY, "T", notes)
 
@@ -273,7 +275,9 @@ def pdf_pages(path: Path) -> list[str]:
 @pytest.mark.slow  # builds two packs: kaleido draws their charts in Chromium
 def test_the_packs_late_list_carries_each_status_note_and_page_one_stays_one_page(engine, tmp_path):
     # The seed's notes: the properties furthest behind are listed with them.
-    pages = pdf_pages(build_briefing(engine, SEED_TODAY, SEED_TODAY - timedelta(days=28), None, tmp_path / "a.pdf"))
+    pages = pdf_pages(
+        build_briefing(engine, SYSTEM, SEED_TODAY, SEED_TODAY - timedelta(days=28), None, tmp_path / "a.pdf")
+    )
     assert "Status note" in pages[0] and SEEDED_NOTE in pages[0]
     assert SEEDED_NOTES not in " ".join(pages)  # the notes are for analysts
     assert pages[1].startswith("Progress to the target")
@@ -284,7 +288,9 @@ def test_the_packs_late_list_carries_each_status_note_and_page_one_stays_one_pag
     for note in longest:
         draft = editing.open_property(engine, note.split(":")[0])
         editing.save_property(engine, EDITOR, draft, {**draft.values, "status_note": note[:200]}, SEED_TODAY)
-    pages = pdf_pages(build_briefing(engine, SEED_TODAY, SEED_TODAY - timedelta(days=28), None, tmp_path / "b.pdf"))
+    pages = pdf_pages(
+        build_briefing(engine, SYSTEM, SEED_TODAY, SEED_TODAY - timedelta(days=28), None, tmp_path / "b.pdf")
+    )
     assert " ".join(longest[0][:200].split()) in pages[0]
     listed = sum(note.split(":")[0] + ": next step" in pages[0] for note in longest)
     assert 1 <= listed < 6 and f"and {len(late) - listed} more behind plan" in pages[0]

@@ -9,6 +9,7 @@ import weakref
 from datetime import date
 
 from dashboard.queries import Filters
+from dashboard.roles import SYSTEM
 from dashboard_ui.view import View, per_view
 
 PAGE = """
@@ -29,7 +30,9 @@ def run_page(source: str) -> tuple:
 
 def a_view(version: int = 1) -> View:
     # A store of its own, so no other test's entries are found in the process-wide cache.
-    return View(Filters(as_at=date(2026, 3, 31)), (f"sqlite:///{uuid.uuid4()}", version), None, date(2026, 11, 26))
+    return View(
+        Filters(as_at=date(2026, 3, 31)), (f"sqlite:///{uuid.uuid4()}", version), None, date(2026, 11, 26), SYSTEM
+    )
 
 
 def test_a_rerun_of_the_page_finds_what_the_first_run_built():

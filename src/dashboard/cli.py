@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from dashboard.config import database_url
 from dashboard.reading import parse_date
-from dashboard.roles import AccessDenied, Actor, Role
+from dashboard.roles import REGIONAL_VIEWER, AccessDenied, Actor, Role
 from dashboard.wording import day, dmy
 
 if TYPE_CHECKING:
@@ -234,18 +234,27 @@ def import_ofsted_command(
     _import(ctx, OfstedImport(file, when, replace), dry_run)
 
 
+COUNCIL_OF_GRANT = typer.Option(
+    "--council",
+    help="The council (its ONS code or name) the role holds in; without it, every council. The regional viewer "
+    "role is held in none.",
+)
+
+
 @app.command("grant")
 def grant_command(
     ctx: typer.Context,
     account: Annotated[str, typer.Argument(help="The e-mail address the person signs in with.")],
-    role: Annotated[str, typer.Argument(help="viewer, analyst, editor or admin.")],
+    role: Annotated[str, typer.Argument(help=f"viewer, analyst, editor, admin or '{REGIONAL_VIEWER}'.")],
+    council: Annotated[str | None, COUNCIL_OF_GRANT] = None,
 ) -> None:
-    """Give a signed-in account a role (the first admin is granted this way; admins then grant from the app)."""
-    from dashboard.access import grant_role
+    """Give a signed-in account a role, in one council or every council (the first admin is granted this way;
+    admins then grant from the app)."""
+    from dashboard.access import grant_role, parse_grantable
 
     engine = _store(ctx)
     try:
-        print(grant_role(engine, _cli_actor("cli"), account, Role.parse(role)))
+        print(grant_role(engine, _cli_actor("cli"), account, parse_grantable(role), council))
     except (ValueError, AccessDenied) as error:
         _fail(str(error))
 
@@ -254,28 +263,30 @@ def grant_command(
 def revoke_command(
     ctx: typer.Context,
     account: Annotated[str, typer.Argument(help="The e-mail address to remove the role from.")],
+    council: Annotated[str | None, COUNCIL_OF_GRANT] = None,
 ) -> None:
-    """Remove an account's role: it falls back to what DASHBOARD_UNGRANTED says (viewer, or refused)."""
+    """Remove an account's role in the council (or in every council): it falls back to its other grants, or to what
+    DASHBOARD_UNGRANTED says (viewer, or refused)."""
     from dashboard.access import revoke_role
 
     engine = _store(ctx)
     try:
-        print(revoke_role(engine, _cli_actor("cli"), account))
+        print(revoke_role(engine, _cli_actor("cli"), account, council))
     except (ValueError, AccessDenied) as error:
         _fail(str(error))
 
 
 @app.command("roles")
 def roles_command(ctx: typer.Context) -> None:
-    """List the roles granted to signed-in accounts."""
+    """List the roles granted to signed-in accounts, with the council each holds in."""
     from dashboard.access import grants
 
     engine = _store(ctx)
-    granted = grants(engine)
+    granted = grants(engine, _cli_actor("cli"))
     if granted.empty:
         print("No roles granted yet.")
     for row in granted.itertuples():
-        print(f"{row.Account}\t{row.Role}")
+        print(f"{row.Account}\t{row.Council}\t{row.Role}")
 
 
 @app.command("demo-data")
@@ -483,19 +494,21 @@ def briefing_command(
     from dashboard.briefing.pdf import build_briefing
 
     engine = _store(ctx)
+    actor = _cli_actor("cli")
     # The default is never after --as-at (default_since says so), so the dates checked above still hold.
     since_date = dates["--since"] or default_since(engine, as_at_date)
     with _progress() as progress:
         task = progress.add_task("Briefing", total=None)
         written = build_briefing(
             engine,
+            actor,
             as_at_date,
             since_date,
             marking,
             out,
             on_progress=lambda done, total, step: progress.update(task, completed=done, total=total, description=step),
         )
-    record_pack(engine, _cli_actor("cli"), as_at_date, since_date, marking)
+    record_pack(engine, actor, as_at_date, since_date, marking)
     print(f"Wrote the briefing pack as at {dmy(as_at_date)} (changes since {dmy(since_date)}) to {written}")
 
 

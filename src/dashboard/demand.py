@@ -29,6 +29,7 @@ from dashboard.models import (
     ObjectiveMeasure,
     ObjectiveSetting,
 )
+from dashboard.queries import require_in_first_council
 from dashboard.roles import Actor, Permission
 from dashboard.wording import dmy
 
@@ -261,7 +262,7 @@ def _problems(scenario: Scenario, data: tuple[date, date] | None) -> list[tuple[
 
 def save_scenario(engine: Engine, scenario: Scenario, actor: Actor) -> str:
     """Save (or change) a named scenario and forecast it from the basis held. Audited like every change."""
-    actor.require(Permission.EDIT)
+    require_in_first_council(engine, actor, Permission.EDIT)
     with session_scope(engine, actor) as session:
         held = session.scalar(select(ForecastBasis))
         data = None if held is None else (held.data_first, held.data_last)
@@ -303,7 +304,7 @@ def _drop_run(session: Session, name: str) -> None:
 
 
 def delete_scenario(engine: Engine, name: str, actor: Actor) -> str:
-    actor.require(Permission.EDIT)
+    require_in_first_council(engine, actor, Permission.EDIT)
     with session_scope(engine, actor) as session:
         row = session.scalar(select(ForecastScenario).where(ForecastScenario.name == name))
         if row is None:

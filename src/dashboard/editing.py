@@ -170,7 +170,7 @@ def _writing(engine: Engine, actor: Actor) -> Iterator[Session]:
 
 def _change_lines(engine: Engine, reference: str, after_id: int, who: bool) -> list[str]:
     """The property's (and its milestones') audit rows after `after_id`, oldest first, one line each."""
-    rows = queries.audit_log(engine, AuditQuery(reference=reference, after_id=after_id))
+    rows = queries.audit_rows(engine, AuditQuery(reference=reference, after_id=after_id))
     lines = []
     for row in rows.sort_values("id").itertuples():
         change = history.describe(row.entity, row.entity_ref, row.action, row.before, row.after)
@@ -220,7 +220,7 @@ def save_property(
     from dashboard.importing import ChangedMeanwhile, ImportReport, KnownNames, Writer, check_record, reference_problems
     from dashboard.validation import PropertyRecord
 
-    actor.require(Permission.EDIT)
+    actor.require(Permission.EDIT, council)  # asked again below of the council the property is in
     checked = check_record(PropertyRecord, values, today)
     if draft.reference is not None and checked.values.get("reference") not in (None, draft.reference):
         checked.add([("reference", "a property's reference cannot be changed here")])
@@ -228,6 +228,7 @@ def save_property(
     try:
         with _writing(engine, actor) as session:
             owner = _council_of(session, draft.reference, council)
+            actor.require(Permission.EDIT, owner.ons_code)
             known = KnownNames.from_session(session, owner)
             if draft.reference is None:
                 taken = "already exists: choose it to edit it"
@@ -263,10 +264,10 @@ def add_decision(engine: Engine, actor: Actor, values: dict[str, Any], today: da
     from dashboard.importing import ImportReport, KnownNames, Writer, check_record
     from dashboard.validation import DecisionRecord
 
-    actor.require(Permission.EDIT)
     checked = check_record(DecisionRecord, values, today)
     with _writing(engine, actor) as session:
         owner = _council_of(session, None, council)
+        actor.require(Permission.EDIT, owner.ons_code)
         known = KnownNames.from_session(session, owner)
         checked.add(_new_key_problems(DECISIONS, checked.values, known, "is already in the register"))
         if checked.record is None:

@@ -747,8 +747,9 @@ def frame_to_csv(frame: pd.DataFrame) -> bytes:
     return BOM + text.encode()
 
 
-def table_csv(frame: pd.DataFrame, actor: Actor, property_level: bool) -> bytes:
-    """A table on screen as CSV; one with a row per property only for those allowed to export such tables."""
+def table_csv(frame: pd.DataFrame, actor: Actor, property_level: bool, council: str | None = None) -> bytes:
+    """A table on screen as CSV; one with a row per property only for those allowed to export the council's (None:
+    every council's) property-level tables."""
     if property_level:
-        actor.require(Permission.EXPORT_PROPERTIES)
+        actor.require(Permission.EXPORT_PROPERTIES, council)
     return frame_to_csv(frame)

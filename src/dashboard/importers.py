@@ -73,6 +73,11 @@ class Importer(Protocol[R]):
     def write(self, session: Session, actor: Actor) -> None:
         """Write what was checked into the session, as `actor` (Refused when the store will not take it)."""
 
+    def changes_council(self, session: Session) -> str | None:
+        """The ONS code of the council whose data the checked file changes; None: data every council's pages read,
+        which only an editor in every council may change."""
+        ...
+
 
 def file_problem(path: Path, accepts: Accepts) -> str | None:
     """Why the file cannot be imported before it is opened, in words, or None."""
@@ -105,8 +110,8 @@ def _read(importer: Importer[Report]) -> str | None:
 def run_import(engine: Engine, importer: Importer[R], actor: Actor, dry_run: bool = False) -> R:
     """Read, check and write one file in one transaction, all or nothing; with `dry_run`, report what would change
     and roll it back (anyone may check a file; only an editor may write one: AccessDenied otherwise)."""
-    if not dry_run:
-        actor.require(Permission.EDIT)
+    if not dry_run and not actor.can_somewhere(Permission.EDIT):
+        actor.require(Permission.EDIT)  # refused before the file is read; the council is asked once it is known
     report = importer.report
     if refused := _read(importer):
         report.problems.append(Problem(importer.path.name, None, None, refused))
@@ -117,6 +122,8 @@ def run_import(engine: Engine, importer: Importer[R], actor: Actor, dry_run: boo
             if report.problems:
                 session.rollback()
                 return report
+            if not dry_run:
+                actor.require(Permission.EDIT, importer.changes_council(session))
             importer.write(session, actor)
             if dry_run:  # the write ran, so a dry run finds what the store would refuse; none of it is kept
                 session.rollback()

@@ -772,6 +772,9 @@ class ProgrammeImport:
         _store_problems(self.checked, KnownNames.from_session(session, self.council))
         return [problem for table in self.checked for problem in table.all_problems()] + given_twice
 
+    def changes_council(self, session: Session) -> str | None:
+        return self.council.ons_code if self.council is not None else default_council(session).ons_code
+
     def write(self, session: Session, actor: Actor) -> None:
         by_layout = self._by_layout()
         # Every table read is counted, so a table with no rows (an empty template) reports "0 new", not nothing.

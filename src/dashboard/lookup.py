@@ -156,6 +156,9 @@ class LookupImport:
         self._count()
         return problems
 
+    def changes_council(self, session: Session) -> str | None:
+        return None  # postcodes of every council's districts
+
     def write(self, session: Session, actor: Actor) -> None:
         session.execute(delete(PostcodeDistrict))
         session.add_all(

@@ -349,6 +349,9 @@ class OfstedImport:
             return []
         return _shrinks_the_year(report, report.as_at, _held_totals(session, report.as_at), source)
 
+    def changes_council(self, session: Session) -> str | None:
+        return None  # the national register: every council's market pages read it
+
     def write(self, session: Session, actor: Actor) -> None:
         """Replace the year's figures and homes (in the one transaction: a failure leaves the year as it was)."""
         as_at = self.report.as_at

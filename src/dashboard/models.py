@@ -325,16 +325,22 @@ class AuditEntry(Base):
 
 
 class RoleGrant(Base):
-    """A signed-in account's role (dashboard.roles). Accounts with no grant are viewers or refused, as configured."""
+    """A signed-in account's role (dashboard.roles) in one council, or in every council (no council). An account holds
+    one grant per council; the regional viewer role is held in no council. Accounts with no grant are viewers or
+    refused, as configured."""
 
     __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("account", "council_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account: Mapped[str] = mapped_column(String(200), unique=True)  # e-mail address, lower case
-    role: Mapped[str] = mapped_column(String(10))
+    account: Mapped[str] = mapped_column(String(200), index=True)  # e-mail address, lower case
+    council_id: Mapped[int | None] = mapped_column(ForeignKey("council.id"))
+    role: Mapped[str] = mapped_column(String(20))  # a Role's label, or REGIONAL_VIEWER
+
+    council: Mapped[Council | None] = relationship()
 
     def audit_ref(self) -> str:
-        return self.account
+        return self.account if self.council is None else f"{self.account} ({self.council.ons_code})"
 
 
 class SignInEvent(Base):

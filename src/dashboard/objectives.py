@@ -23,6 +23,7 @@ from dashboard import demand
 from dashboard import measures as m
 from dashboard.db import session_scope
 from dashboard.models import District, ObjectiveSetting, Property
+from dashboard.queries import require_in_first_council
 from dashboard.roles import Actor, Permission
 
 NAO_SOURCE = (
@@ -156,7 +157,7 @@ def save_settings(
 ) -> str:
     """Set targets, costs and where each cost comes from (an editor's); a blank target is removed. Audited like every
     change. A value or source equal to what the store already says is no change."""
-    actor.require(Permission.EDIT)
+    require_in_first_council(engine, actor, Permission.EDIT)
     problems = [
         (SETTING_BY_KEY[key].label, problem)
         for key, value in values.items()

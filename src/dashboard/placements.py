@@ -34,6 +34,7 @@ from dashboard.importers import CSV_FILE, Accepts, file_problem, read_refusal, r
 from dashboard.lookup import lookup_frame
 from dashboard.models import Council, ObjectiveMeasure
 from dashboard.reading import Problem, Report, UnreadableFile, csv_table, parse_date
+from dashboard.reference import default_council
 from dashboard.roles import Actor
 from dashboard.wording import dmy, plural
 
@@ -364,6 +365,9 @@ class EpisodesImport:
         ordered = sorted(self.years, key=lambda year: year.months[-1])
         every = pd.concat([year.episodes for year in ordered], ignore_index=True)
         return every.drop_duplicates(subset=["child", "start"], keep="last").reset_index(drop=True)
+
+    def changes_council(self, session: Session) -> str | None:
+        return default_council(session).ons_code  # the placements are the store's first council's
 
     def write(self, session: Session, actor: Actor) -> None:
         report = self.report

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import ColumnElement, DateTime, Engine, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, DateTime, Engine, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import FromClause, Select
 
@@ -27,6 +27,7 @@ from dashboard.models import (
     Strategy,
 )
 from dashboard.reference import DistrictLookup
+from dashboard.roles import Actor, Permission
 from dashboard.stages import STAGE_POSITION, stage_reaching
 
 
@@ -35,6 +36,28 @@ def council_id(council: str | None) -> ColumnElement[int]:
     if council is None:
         return select(func.min(Council.id)).scalar_subquery()
     return select(Council.id).where(Council.ons_code == council).scalar_subquery()
+
+
+def first_council(connection: Connection) -> str:
+    """The store's first council's ONS code: the one a view names by naming none."""
+    return connection.execute(select(Council.ons_code).order_by(Council.id).limit(1)).scalar_one()
+
+
+def require(
+    connection: Connection, actor: Actor, council: str | None, permission: Permission = Permission.READ
+) -> None:
+    """Refuse (AccessDenied) unless the actor may `permission` in the council (None: the store's first): every read of
+    a council's property-level data asks this first, whatever page, export or command asks for it."""
+    if council is None and not actor.store_wide:
+        council = first_council(connection)
+    actor.require(permission, council)
+
+
+def require_in_first_council(engine: Engine, actor: Actor, permission: Permission) -> None:
+    """Ask the actor of data kept for the store's first council alone (the SSDA903 measures and objectives, the
+    forecast, the briefing pack): its staff's, as its programme is."""
+    with engine.connect() as connection:
+        require(connection, actor, None, permission)
 
 
 @dataclass(frozen=True)
@@ -168,7 +191,7 @@ def filter_options(engine: Engine, council: str | None = None) -> FilterOptions:
     return FilterOptions(district_lookup=lookup, phases=phases, districts=districts, provision_models=models)
 
 
-def property_references(engine: Engine, council: str | None = None) -> list[str]:
+def property_references(engine: Engine, actor: Actor, council: str | None = None) -> list[str]:
     query = (
         select(Property.reference)
         .join(District, Property.district_id == District.id)
@@ -176,19 +199,29 @@ def property_references(engine: Engine, council: str | None = None) -> list[str]
         .order_by(Property.reference)
     )
     with engine.connect() as connection:
+        require(connection, actor, council)
         return list(connection.scalars(query))
 
 
 COST_FIELDS = ("purchase_budget", "purchase_cost", "refurbishment_budget", "refurbishment_cost")
 
 
-def property_details(engine: Engine, reference: str) -> dict[str, object] | None:
-    """A property's costs, notes and source: what analysts see beyond the register."""
+def property_details(engine: Engine, actor: Actor, reference: str) -> dict[str, object] | None:
+    """A property's costs, notes and source: what analysts (of its council) see beyond the register."""
     columns = [getattr(Property, name) for name in COST_FIELDS]
-    query = select(*columns, Property.notes, Property.provenance).where(Property.reference == reference)
+    query = (
+        select(*columns, Property.notes, Property.provenance, Council.ons_code.label("council"))
+        .join(District, Property.district_id == District.id)
+        .join(Council, District.council_id == Council.id)
+        .where(Property.reference == reference)
+    )
     with engine.connect() as connection:
         row = connection.execute(query).mappings().first()
-    return dict(row) if row else None
+    if row is None:
+        return None
+    details = dict(row)
+    actor.require(Permission.SEE_DETAIL, str(details.pop("council")))
+    return details
 
 
 def recorded_by(as_at: date) -> datetime:
@@ -303,11 +336,19 @@ def _latest_by(recorded_at, record_id, cutoff: datetime):
 LEVEL_STAGES = {level: stage_reaching(level).key for level in ("secured", "registered", "open")}
 
 
-def property_status(engine: Engine, filters: Filters, today: date) -> pd.DataFrame:
+def property_status(engine: Engine, actor: Actor, filters: Filters, today: date) -> pd.DataFrame:
     """One row per property in the programme as recorded at the end of `filters.as_at`: where it has reached, what it
     waits on, and the planned and actual dates at which its beds were (or are to be) secured, registered and opened.
 
     `recorded_later` is true for a property first recorded after that day, shown as it was first recorded."""
+    with engine.connect() as connection:
+        require(connection, actor, filters.council)
+    return read_status(engine, filters, today)
+
+
+def read_status(engine: Engine, filters: Filters, today: date) -> pd.DataFrame:
+    """property_status without asking the actor: only for a domain function that has asked already and gives out
+    programme-level figures alone (the region's side by side)."""
     with engine.connect() as connection:
         frame = pd.read_sql(status_query(filters, today), connection)
     frame["registered_beds"] = frame["registered_beds"].astype("Int64")
@@ -393,7 +434,11 @@ def status_query(filters: Filters, today: date) -> Select:
 
 
 def milestones(
-    engine: Engine, filters: Filters, references: tuple[str, ...] | None = None, today: date | None = None
+    engine: Engine,
+    actor: Actor,
+    filters: Filters,
+    references: tuple[str, ...] | None = None,
+    today: date | None = None,
 ) -> pd.DataFrame:
     """Planned and actual dates of every stage of the filtered properties, or of just `references` among them, as on
     record at the end of `filters.as_at` (actual dates after it hidden)."""
@@ -423,6 +468,7 @@ def milestones(
         query = query.where(Property.reference.in_(references))
     query = filters.narrow(query, plan.c.provision_model)
     with engine.connect() as connection:
+        require(connection, actor, filters.council)
         frame = pd.read_sql(query, connection)
     return _with_dates(frame)
 
@@ -458,21 +504,53 @@ AUDIT_COLUMNS = (
 )
 
 
-def audit_log(engine: Engine, query: AuditQuery, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
-    """Audit rows, newest first; `limit` rows from `offset`, so a page reads only what it shows."""
+def audit_log(
+    engine: Engine, actor: Actor, query: AuditQuery, limit: int | None = None, offset: int = 0
+) -> pd.DataFrame:
+    """Audit rows, newest first; `limit` rows from `offset`, so a page reads only what it shows. The log spans every
+    council, so reading it asks for detail in every council."""
+    actor.require(Permission.SEE_DETAIL)
+    return audit_rows(engine, query, limit, offset)
+
+
+def property_history(engine: Engine, actor: Actor, reference: str, limit: int = 500) -> pd.DataFrame:
+    """A property's own audit rows and its milestones', newest first, for an analyst of its council (the whole log is
+    for those who see detail in every council)."""
+    owner = (
+        select(Council.ons_code)
+        .join(District, District.council_id == Council.id)
+        .join(Property, Property.district_id == District.id)
+        .where(Property.reference == reference)
+    )
+    statement = (
+        AuditQuery(reference=reference)
+        .narrow(select(*AUDIT_COLUMNS))
+        .where(AuditEntry.entity.in_(("property", "milestone")))
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        actor.require(Permission.SEE_DETAIL, connection.scalar(owner))  # a property gone: every council's detail
+        return pd.read_sql(statement, connection)
+
+
+def audit_rows(engine: Engine, query: AuditQuery, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+    """audit_log's rows, for a write that has already asked the actor (editing's check for a stale edit)."""
     statement = query.narrow(select(*AUDIT_COLUMNS)).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
     with engine.connect() as connection:
         return pd.read_sql(statement, connection)
 
 
-def audit_count(engine: Engine, query: AuditQuery) -> int:
+def audit_count(engine: Engine, actor: Actor, query: AuditQuery) -> int:
+    actor.require(Permission.SEE_DETAIL)
     # count(*), not count(id): SQLite counts index entries without reading them, five times faster on the whole log.
     with engine.connect() as connection:
         return connection.scalar(query.narrow(select(func.count()).select_from(AuditEntry)))
 
 
-def audit_users(engine: Engine) -> list[str]:
+def audit_users(engine: Engine, actor: Actor) -> list[str]:
     """Everyone who has changed something, for the audit filter."""
+    actor.require(Permission.SEE_DETAIL)
     with engine.connect() as connection:
         return list(connection.scalars(audit_users_query()))
 
@@ -520,7 +598,7 @@ DECISION_COLUMNS = (
 )
 
 
-def decisions(engine: Engine, council: str | None = None) -> pd.DataFrame:
+def decisions(engine: Engine, actor: Actor, council: str | None = None) -> pd.DataFrame:
     """Every decision, oldest first, with the phases it governs (names joined "; ", in start order) and the properties
     in those phases: how many, and their references (joined "; "). Properties are counted per phase in SQL."""
     per_phase = (
@@ -547,6 +625,7 @@ def decisions(engine: Engine, council: str | None = None) -> pd.DataFrame:
         .order_by(Decision.decided_on, Decision.reference, per_phase.c.starts_on, per_phase.c.name)
     )
     with engine.connect() as connection:
+        require(connection, actor, council)
         rows = pd.read_sql(query, connection)
     # One row per decision and phase so far: fold the phases into the decision's row.
     frame = rows.drop_duplicates("reference")[list(DECISION_COLUMNS)].set_index("reference")

@@ -17,10 +17,11 @@ from dashboard.queries import (
     StrategyInfo,
     councils,
     phases,
-    property_status,
+    read_status,
     strategy_info,
     synthetic_councils,
 )
+from dashboard.roles import Actor
 
 COLUMNS = [
     "council",
@@ -40,18 +41,35 @@ COLUMNS = [
 @dataclass(frozen=True)
 class CouncilProgramme:
     strategy: StrategyInfo
-    status: pd.DataFrame  # queries.property_status for the council, as at the region's date
+    status: pd.DataFrame  # queries.read_status for the council, as at the region's date
     phases: pd.DataFrame  # queries.phases for the council
     synthetic: bool  # an invented council (demo-data --councils)
 
 
+@dataclass(frozen=True)
+class RegionFigures:
+    """What the Region page shows: programme-level figures only, so a regional viewer may read them."""
+
+    side_by_side: pd.DataFrame  # councils_side_by_side
+    banners: list[Banner]  # region_banners
+
+
+def region_figures(engine: Engine, actor: Actor, as_at: date, today: date) -> RegionFigures:
+    """Each council's programme-level figures as at `as_at`, side by side, for an actor who may read the region's.
+    The councils' property-level rows are read here and go no further."""
+    actor.require_region()
+    found = programmes(engine, as_at, today)
+    return RegionFigures(councils_side_by_side(found, as_at), region_banners(found))
+
+
 def programmes(engine: Engine, as_at: date, today: date) -> list[CouncilProgramme]:
-    """Each council's whole programme as at `as_at`, in the store's order of councils."""
+    """Each council's whole programme as at `as_at`, in the store's order of councils (for region_figures, which
+    asks the actor)."""
     invented = set(synthetic_councils(engine))
     return [
         CouncilProgramme(
             strategy_info(engine, code),
-            property_status(engine, Filters(as_at=as_at, council=code), today),
+            read_status(engine, Filters(as_at=as_at, council=code), today),
             phases(engine, code),
             code in invented,
         )

@@ -2,10 +2,15 @@
 role here, so a page that forgot to hide a button still cannot change or leak anything.
 
 Roles are cumulative: a viewer reads the dashboard and the briefing; an analyst also sees costs, notes and the audit
-trail and exports property-level CSVs; an editor also changes data; an admin also grants roles."""
+trail and exports property-level CSVs; an editor also changes data; an admin also grants roles.
+
+A role is held in one council or in every council of the store. Where a store holds several councils (a regional care
+co-operative), each council's staff are granted roles in their own council and see only its properties; a regional
+viewer reads every council's programme-level figures (the Region page) and no council's properties."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
@@ -53,27 +58,103 @@ def permissions_of(role: Role) -> list[Permission]:
     return [permission for permission, minimum in MINIMUM_ROLE.items() if role >= minimum]
 
 
+# Not a Role: it ranks beside none of them. It reads the region's programme-level figures and nothing of a council's
+# own, so an account may hold it beside a role in its own council.
+REGIONAL_VIEWER = "regional viewer"
+
+# A council's role (ONS code, role), one pair per council; the actor's `councils`.
+CouncilRoles = tuple[tuple[str, Role], ...]
+
+
 class AccessDenied(PermissionError):
     """The caller's role does not allow what was asked."""
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting, through what (app, CLI, an import), and with which role; every audit row names one."""
+    """Who is acting, through what (app, CLI, an import), and with which role; every audit row names one.
+
+    `councils` None: the role holds in every council (a store-wide grant, the command line, local mode). Otherwise
+    the role held in each council named, and none in any other; `role` is then the highest of them (what the
+    sidebar says), and a permission is asked of one council (`can(permission, council)`). `regional`: also reads
+    every council's programme-level figures."""
 
     user: str
     source: str
     role: Role
+    councils: CouncilRoles | None = None
+    regional: bool = False
 
-    def can(self, permission: Permission) -> bool:
-        return self.role >= MINIMUM_ROLE[permission]
+    @property
+    def store_wide(self) -> bool:
+        return self.councils is None
 
-    def require(self, permission: Permission) -> None:
-        if not self.can(permission):
+    def role_in(self, council: str) -> Role | None:
+        """The role held in the council (an ONS code), if any."""
+        if self.councils is None:
+            return self.role
+        return dict(self.councils).get(council)
+
+    def can(self, permission: Permission, council: str | None = None) -> bool:
+        """Whether the actor may do it in the council; with no council, across the whole store (every council's
+        data at once: the audit trail, the whole-store export, adding a council)."""
+        if council is None:
+            held = self.role if self.councils is None else None
+        else:
+            held = self.role_in(council)
+        return held is not None and held >= MINIMUM_ROLE[permission]
+
+    @property
+    def role_in_any(self) -> bool:
+        """Whether the actor holds a role in some council (a regional viewer alone holds none)."""
+        return self.councils is None or bool(self.councils)
+
+    def can_somewhere(self, permission: Permission) -> bool:
+        """Whether there is any council the actor may do it in: which pages the sidebar offers."""
+        return self.role_in_any and self.role >= MINIMUM_ROLE[permission]
+
+    def reads_programme_of(self, council: str) -> bool:
+        """Whether the actor may read the council's programme-level figures (beds against target, pace, slippage)."""
+        return self.regional or self.role_in(council) is not None
+
+    @property
+    def reads_region(self) -> bool:
+        """Whether the actor may read every council's programme-level figures side by side (the Region page)."""
+        return self.regional or self.councils is None
+
+    def readable(self, councils: Iterable[str]) -> list[str]:
+        """Of `councils` (ONS codes), those whose programme the actor may open, in the order given."""
+        return [council for council in councils if self.role_in(council) is not None]
+
+    def require(self, permission: Permission, council: str | None = None) -> None:
+        if not self.can(permission, council):
+            raise AccessDenied(self._refusal(permission, council))
+
+    def require_programme_of(self, council: str) -> None:
+        if not self.reads_programme_of(council):
+            raise AccessDenied(f"{self.user} holds no role in council {council}: its figures are its own staff's.")
+
+    def require_region(self) -> None:
+        if not self.reads_region:
             raise AccessDenied(
-                f"{self.user} has the {self.role.label} role, which may not {permission.value}: "
-                f"that needs the {MINIMUM_ROLE[permission].label} role or above."
+                f"{self.user} may not read every council's figures side by side: that needs the {REGIONAL_VIEWER} "
+                "role or a role in every council."
             )
+
+    def scope(self) -> tuple[Role, CouncilRoles | None, bool]:
+        """What the actor may read, without who it is: two actors of the same scope read the same figures, so cached
+        reads are keyed by it (and shared between them)."""
+        return self.role, self.councils, self.regional
+
+    def _refusal(self, permission: Permission, council: str | None) -> str:
+        needs = f"that needs the {MINIMUM_ROLE[permission].label} role or above"
+        if council is None and self.councils is not None:
+            return f"{self.user} may not {permission.value} across every council: {needs} in every council."
+        held = self.role if council is None else self.role_in(council)
+        where = "" if council is None or self.councils is None else f" in council {council}"
+        if held is None:
+            return f"{self.user} holds no role{where}, so may not {permission.value}: {needs}."
+        return f"{self.user} has the {held.label} role{where}, which may not {permission.value}: {needs}."
 
 
 # Whoever runs the command line or the seed can open the store file itself: they act as administrators.

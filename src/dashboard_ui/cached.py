@@ -4,9 +4,10 @@ argument, so part of the cache key): a write anywhere (app, import, CLI) shows o
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -21,6 +22,10 @@ from dashboard.audit import AuditQuery, LastChange, last_change
 from dashboard.bootstrap import ensure_store
 from dashboard.config import boundaries_file, database_url
 from dashboard.db import make_engine
+from dashboard.roles import Actor
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner="Opening the store…")
@@ -44,6 +49,13 @@ def version() -> DataVersion:
     return database_url(), queries.store_version(engine())
 
 
+def by_scope(**options: Any) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """st.cache_data for a read that takes the actor: keyed by what the actor may read (Actor.scope), not who it is,
+    so everyone with the same grants shares the frames; the domain asks the actor on every miss, and a hit is only
+    ever for an actor of the same scope."""
+    return st.cache_data(show_spinner=False, hash_funcs={Actor: Actor.scope}, **options)
+
+
 @st.cache_data(show_spinner=False)
 def last_changed(data_version: DataVersion) -> LastChange | None:
     """When the data last changed and through what: the newest audit row, which is also what the version counts."""
@@ -65,16 +77,16 @@ def filter_options(data_version: DataVersion, council: str | None = None) -> que
     return queries.filter_options(engine(), council)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def property_status(filters: queries.Filters, today: date, data_version: DataVersion) -> pd.DataFrame:
-    return queries.property_status(engine(), filters, today)
+@by_scope(max_entries=64)
+def property_status(actor: Actor, filters: queries.Filters, today: date, data_version: DataVersion) -> pd.DataFrame:
+    return queries.property_status(engine(), actor, filters, today)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@by_scope(max_entries=32)
 def milestones(
-    filters: queries.Filters, references: tuple[str, ...], today: date, data_version: DataVersion
+    actor: Actor, filters: queries.Filters, references: tuple[str, ...], today: date, data_version: DataVersion
 ) -> pd.DataFrame:
-    return queries.milestones(engine(), filters, references, today)
+    return queries.milestones(engine(), actor, filters, references, today)
 
 
 @st.cache_data(show_spinner=False)
@@ -87,34 +99,39 @@ def districts(data_version: DataVersion, council: str | None = None) -> pd.DataF
     return queries.districts(engine(), council)
 
 
-@st.cache_data(show_spinner=False)
-def decisions(data_version: DataVersion, council: str | None = None) -> pd.DataFrame:
-    return queries.decisions(engine(), council)
+@by_scope()
+def decisions(actor: Actor, data_version: DataVersion, council: str | None = None) -> pd.DataFrame:
+    return queries.decisions(engine(), actor, council)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def audit_log(query: AuditQuery, limit: int, offset: int, data_version: DataVersion) -> pd.DataFrame:
-    return queries.audit_log(engine(), query, limit, offset)
+@by_scope(max_entries=32)
+def audit_log(actor: Actor, query: AuditQuery, limit: int, offset: int, data_version: DataVersion) -> pd.DataFrame:
+    return queries.audit_log(engine(), actor, query, limit, offset)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def audit_count(query: AuditQuery, data_version: DataVersion) -> int:
-    return queries.audit_count(engine(), query)
+@by_scope(max_entries=32)
+def audit_count(actor: Actor, query: AuditQuery, data_version: DataVersion) -> int:
+    return queries.audit_count(engine(), actor, query)
 
 
-@st.cache_data(show_spinner=False)
-def audit_users(data_version: DataVersion) -> list[str]:
-    return queries.audit_users(engine())
+@by_scope()
+def audit_users(actor: Actor, data_version: DataVersion) -> list[str]:
+    return queries.audit_users(engine(), actor)
 
 
-@st.cache_data(show_spinner=False)
-def property_references(data_version: DataVersion, council: str | None = None) -> list[str]:
-    return queries.property_references(engine(), council)
+@by_scope()
+def property_references(actor: Actor, data_version: DataVersion, council: str | None = None) -> list[str]:
+    return queries.property_references(engine(), actor, council)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def property_details(reference: str, data_version: DataVersion) -> dict | None:
-    return queries.property_details(engine(), reference)
+@by_scope(max_entries=32)
+def property_history(actor: Actor, reference: str, data_version: DataVersion) -> pd.DataFrame:
+    return queries.property_history(engine(), actor, reference)
+
+
+@by_scope(max_entries=64)
+def property_details(actor: Actor, reference: str, data_version: DataVersion) -> dict | None:
+    return queries.property_details(engine(), actor, reference)
 
 
 @st.cache_data(show_spinner=False)
@@ -202,19 +219,22 @@ def _boundaries(path: str, modified: float) -> dict | None:
 # ---------------------------------------------------------------- the briefing pack (built only when asked)
 
 
-def briefing_preview(as_at: date, since: date, data_version: DataVersion) -> PageOne:
+def briefing_preview(actor: Actor, as_at: date, since: date, data_version: DataVersion) -> PageOne:
     """Page 1 of the pack as text (dashboard.briefing.content.preview)."""
-    return _briefing_preview(as_at, since, data_version, boundaries_stamp())
+    return _briefing_preview(actor, as_at, since, data_version, boundaries_stamp())
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _briefing_preview(as_at: date, since: date, data_version: DataVersion, boundaries_stamp: float) -> PageOne:
+@by_scope(max_entries=16)
+def _briefing_preview(
+    actor: Actor, as_at: date, since: date, data_version: DataVersion, boundaries_stamp: float
+) -> PageOne:
     from dashboard.briefing import content  # here: only the Briefing page needs it
 
-    return content.preview(content.gather(engine(), as_at, since))
+    return content.preview(content.gather(engine(), actor, as_at, since))
 
 
 def briefing_pdf(
+    actor: Actor,
     as_at: date,
     since: date,
     classification: str | None,
@@ -222,11 +242,12 @@ def briefing_pdf(
     on_progress: ProgressCallback | None = None,
 ) -> bytes:
     """The pack's PDF, made once per dates, classification, data version and boundaries (it takes seconds)."""
-    return _briefing_pdf(as_at, since, classification, data_version, boundaries_stamp(), on_progress)
+    return _briefing_pdf(actor, as_at, since, classification, data_version, boundaries_stamp(), on_progress)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@by_scope(max_entries=8)
 def _briefing_pdf(
+    actor: Actor,
     as_at: date,
     since: date,
     classification: str | None,
@@ -239,7 +260,7 @@ def _briefing_pdf(
 
     with tempfile.TemporaryDirectory() as folder:
         path = pdf.build_briefing(
-            engine(), as_at, since, classification, Path(folder) / "briefing.pdf", on_progress=_on_progress
+            engine(), actor, as_at, since, classification, Path(folder) / "briefing.pdf", on_progress=_on_progress
         )
         return path.read_bytes()
 
@@ -249,6 +270,6 @@ def region_info(data_version: DataVersion) -> queries.RegionInfo | None:
     return queries.region_info(engine())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def council_programmes(as_at: date, today: date, data_version: DataVersion) -> list[region.CouncilProgramme]:
-    return region.programmes(engine(), as_at, today)
+@by_scope(max_entries=8)
+def region_figures(actor: Actor, as_at: date, today: date, data_version: DataVersion) -> region.RegionFigures:
+    return region.region_figures(engine(), actor, as_at, today)

@@ -14,6 +14,7 @@ from streamlit.errors import StreamlitAPIException
 from dashboard.glossary import WORKING, help_link
 from dashboard.queries import FilterOptions, Filters
 from dashboard.reference import normalise_name
+from dashboard.roles import Actor
 from dashboard.tables import provision_label
 from dashboard_ui import cached
 from dashboard_ui.first_request import run_through_app
@@ -143,12 +144,20 @@ def _forget_filters_within_the_council() -> None:
             del st.query_params[key]
 
 
-def council_choice() -> str | None:
-    """The council whose programme the pages show: chosen in the sidebar where the store holds several (bound to
-    the link, as the filters are); None, the store's only council, where it holds one."""
-    councils = cached.councils(cached.version())
-    if len(councils) <= 1:
+def council_choice(actor: Actor) -> str | None:
+    """The council whose programme the pages show: chosen in the sidebar among those the actor holds a role in,
+    where there are several (bound to the link, as the filters are); else the only one. None: the store's only
+    council, for an actor whose role holds in every council; or no council at all, for one who holds a role in none
+    (a regional viewer, who reads the Region page alone)."""
+    held = cached.councils(cached.version())
+    if len(held) <= 1 and actor.store_wide:
         return None
+    councils = {code: name for code, name in held.items() if code in actor.readable(held)}
+    if len(councils) <= 1:
+        only = next(iter(councils), None)
+        if only is not None and len(held) > 1:
+            st.sidebar.caption(f"Council: **{councils[only]}**")
+        return only
     written = st.query_params.get(COUNCIL_KEY)
     if written in councils:  # a link may name the council by its ONS code; the page's own links use its name
         st.query_params[COUNCIL_KEY] = councils[written]

@@ -13,6 +13,7 @@ from dashboard.config import SettingError, local_role, local_user, role_groups, 
 from dashboard.roles import Actor, Permission, Role
 from dashboard.sign_ins import SignInOutcome, record_sign_in
 from dashboard_ui import cached
+from dashboard_ui.filters import current_council
 from dashboard_ui.first_request import run_through_app
 from dashboard_ui.style import SCREEN_ONLY_KEY
 from dashboard_ui.text import plain
@@ -136,4 +137,5 @@ def current_actor() -> Actor:
 
 
 def can(permission: Permission) -> bool:
-    return current_actor().can(permission)
+    """Whether the actor may do it in the council the pages show."""
+    return current_actor().can(permission, current_council())

@@ -83,17 +83,23 @@ def pages_for(actor: Actor) -> list[st.Page]:
     flat list: Streamlit marks up section headings in the sidebar as items of no list, which screen readers (and
     axe-core) count as a serious fault."""
     several = len(cached.councils(cached.version())) > 1
-    allowed = [
-        page for entry, page in _session_pages().items() if actor.can(entry.needs) and (entry is not REGION or several)
-    ]
-    return allowed + [_stand_in(entry, actor) for entry in PROGRAMME + DATA if not actor.can(entry.needs)]
+    allowed = [page for entry, page in _session_pages().items() if _offered(entry, actor, several)]
+    return allowed + [_stand_in(entry, actor) for entry in PROGRAMME + DATA if not _offered(entry, actor, several)]
+
+
+def _offered(entry: PageEntry, actor: Actor, several: bool) -> bool:
+    """Whether the sidebar offers the page: one a role allows in some council (each page then reads only the
+    councils the actor holds a role in); the Region page, where there are several councils, to those who may read
+    every council's figures."""
+    if entry is REGION:
+        return several and actor.reads_region
+    return entry is HELP or actor.can_somewhere(entry.needs)
 
 
 def not_allowed_message(entry: PageEntry, actor: Actor) -> str:
     """Why the actor cannot open the page, and whom to ask: "Import needs the editor role; ask …"."""
-    return (
-        f"{entry.title} needs the {MINIMUM_ROLE[entry.needs].label} role; ask {plain(contact())}. "
-        f"You have the {actor.role.label} role."
+    return f"{entry.title} needs the {MINIMUM_ROLE[entry.needs].label} role; ask {plain(contact())}. " + (
+        f"You have the {actor.role.label} role." if actor.role_in_any else "You hold no role in a council."
     )
 
 
@@ -133,11 +139,11 @@ def run() -> None:
     navigation = st.navigation(pages_for(actor), expanded=True)
     try:
         st.session_state[ACTOR_KEY] = actor
-        council = st.session_state[CHOSEN_COUNCIL_KEY] = council_choice()
+        council = st.session_state[CHOSEN_COUNCIL_KEY] = council_choice(actor)
         identity_panel(actor, configured)
         with st.sidebar:
             st.caption(last_updated(cached.version()))
-        withhold_table_downloads(actor)
+        withhold_table_downloads(actor, council)
         apply_style()
         # The programme filters narrow the programme pages; the data pages work on single rows and have their own.
         if navigation in [_session_pages()[entry] for entry in PROGRAMME]:

@@ -13,8 +13,10 @@ import pandas as pd
 
 from dashboard import metrics
 from dashboard.queries import Filters, StrategyInfo
+from dashboard.roles import Actor
 from dashboard_ui import cached
 from dashboard_ui.filters import current_filters
+from dashboard_ui.identity import current_actor
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -25,15 +27,16 @@ class View(NamedTuple):
     version: cached.DataVersion  # of the data: the key for cached reads
     strategy: StrategyInfo
     today: date  # whether a property not yet started counts as in the programme depends on it
+    actor: Actor  # who reads it: every read of the programme asks the domain whether they may
 
     def status(self) -> pd.DataFrame:
         """One row per property in the filtered programme, as at the filters' date (a copy, from the cache)."""
-        return cached.property_status(self.filters, self.today, self.version)
+        return cached.property_status(self.actor, self.filters, self.today, self.version)
 
     def programme_status(self) -> pd.DataFrame:
         """The whole programme at the same date whatever the filters: a part of it is shown beside the whole."""
         whole = Filters(as_at=self.filters.as_at, council=self.filters.council)
-        return cached.property_status(whole, self.today, self.version)
+        return cached.property_status(self.actor, whole, self.today, self.version)
 
     def totals(self) -> metrics.BedTotals:
         """The bed ledger's totals for the view: against the target, or for a part against its own beds."""
@@ -48,16 +51,18 @@ class View(NamedTuple):
         briefing pack are kept for (they are not yet kept per council)."""
         return self.filters.council in (None, next(iter(cached.councils(self.version))))
 
-    def key(self) -> tuple[Filters, cached.DataVersion, date]:
-        """All a view depends on: the strategy and status are read from the store for exactly these."""
-        return self.filters, self.version, self.today
+    def key(self) -> tuple[Filters, cached.DataVersion, date, object]:
+        """All a view depends on: the strategy and status are read from the store for exactly these, by an actor
+        who may read them (the same for every actor of its scope)."""
+        return self.filters, self.version, self.today, self.actor.scope()
 
 
 def current_view() -> View:
+    actor = current_actor()
     filters = current_filters()
     version = cached.version()
     today = date.today()
-    return View(filters, version, cached.strategy(version, filters.council), today)
+    return View(filters, version, cached.strategy(version, filters.council), today, actor)
 
 
 # The read path has three caches in a row, and each earns its place. Measured at 10,000 properties on 2 cores

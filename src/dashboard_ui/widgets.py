@@ -137,10 +137,10 @@ if (!window.tableCopyWithheld) {
 </script>"""
 
 
-def withhold_table_downloads(actor: Actor) -> None:
-    """Withhold the tables' own download and copy from an actor who may not export property-level tables; once a
-    run, from the shell, before the page draws anything."""
-    if actor.can(Permission.EXPORT_PROPERTIES):
+def withhold_table_downloads(actor: Actor, council: str | None) -> None:
+    """Withhold the tables' own download and copy from an actor who may not export the council's property-level
+    tables; once a run, from the shell, before the page draws anything."""
+    if actor.can(Permission.EXPORT_PROPERTIES, council):
         return
     st.html(_NO_TOOLBAR_DOWNLOAD)  # style only: Streamlit puts it out of the page's flow
     with st.container(key=_TABLE_GUARD_KEY):  # hidden, and its wrapper, by the style above: no room taken
@@ -153,11 +153,11 @@ def download_csv(
     """The table as CSV, built only when clicked; the file name carries the as-at date. A table with a row per
     property is offered only to those whose role may export one."""
     actor = current_actor()
-    if property_level and not actor.can(Permission.EXPORT_PROPERTIES):
+    if property_level and not actor.can(Permission.EXPORT_PROPERTIES, filters.council):
         return
     st.download_button(
         label,
-        data=lambda: table_csv(table, actor, property_level),
+        data=lambda: table_csv(table, actor, property_level, filters.council),
         file_name=f"{_slug(name)}_as-at-{filters.as_at:%Y-%m-%d}.csv",
         mime="text/csv",
         on_click="ignore",

@@ -18,6 +18,7 @@ from dashboard import measures as m
 from dashboard.boundaries import load_boundaries
 from dashboard.district_need import central_needed
 from dashboard.headline import Outlook, outlook
+from dashboard.roles import Actor
 from dashboard.wording import dmy, listed, plural
 
 CLASSIFICATIONS = ("OFFICIAL", "OFFICIAL-SENSITIVE")  # Government Security Classifications a pack may carry
@@ -82,12 +83,13 @@ def check_dates(as_at: date, since: date, today: date) -> None:
         raise ValueError(f"the since date {dmy(since)} is after the as-at date {dmy(as_at)}")
 
 
-def gather(engine: Engine, as_at: date, since: date, today: date | None = None) -> BriefingData:
-    """Read what the pack shows: the whole programme as at `as_at`, and the changes after `since`."""
+def gather(engine: Engine, actor: Actor, as_at: date, since: date, today: date | None = None) -> BriefingData:
+    """Read what the pack shows, for an actor who may read it: the whole programme as at `as_at`, and the changes
+    after `since`."""
     today = today or date.today()
     check_dates(as_at, since, today)
     strategy = queries.strategy_info(engine)
-    status = queries.property_status(engine, queries.Filters(as_at=as_at), today)
+    status = queries.property_status(engine, actor, queries.Filters(as_at=as_at), today)
     return BriefingData(
         as_at=as_at,
         since=since,
@@ -98,7 +100,7 @@ def gather(engine: Engine, as_at: date, since: date, today: date | None = None) 
         changes=changes.changes_since(engine, since, as_at),
         phases=queries.phases(engine),
         districts=metrics.by_district(status, queries.districts(engine), strategy.bed_target),
-        decisions=queries.decisions(engine),
+        decisions=queries.decisions(engine, actor),
         informed=metrics.councillors_informed(status, as_at),
         uninformed=metrics.uninformed(status, as_at),
         boundaries=load_boundaries(),

@@ -19,6 +19,7 @@ from dashboard import charts, metrics, queries
 from dashboard.briefing.browser import start_chart_browser
 from dashboard.briefing.content import BriefingData, forecast_sentence, long_date
 from dashboard.briefing.page import EXPORT_WIDTH, FRAME_HEIGHT, FRAME_WIDTH
+from dashboard.roles import Actor
 from dashboard.wording import listed, plural
 
 GANTT_MOST_BEHIND = 40  # properties drawn on the timeline: the most behind plan
@@ -153,7 +154,7 @@ def gantt_pages(count: int, first: int = 14, per_page: int = 26) -> list[int]:
     return ([first] if first else []) + [rest // pages + (1 if i < rest % pages else 0) for i in range(pages)]
 
 
-def gantt_figures(engine: Engine, data: BriefingData, first: int = 14) -> list[go.Figure]:
+def gantt_figures(engine: Engine, actor: Actor, data: BriefingData, first: int = 14) -> list[go.Figure]:
     """The Timeline page's Gantt for the properties most behind plan, most behind first, split into pages that stay
     readable; every part on the same time axis."""
     late = data.late
@@ -161,7 +162,7 @@ def gantt_figures(engine: Engine, data: BriefingData, first: int = 14) -> list[g
     if not references:
         return []
     filters = queries.Filters(as_at=data.as_at)
-    segments = metrics.gantt_segments(queries.milestones(engine, filters, tuple(references)), data.as_at)
+    segments = metrics.gantt_segments(queries.milestones(engine, actor, filters, tuple(references)), data.as_at)
     span = [
         segments["start"].min() - pd.Timedelta(days=60),
         max(segments["end"].max(), pd.Timestamp(data.as_at)) + pd.Timedelta(days=30),

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 from dashboard.briefing.content import CLASSIFICATIONS, long_date
 from dashboard.db import session_scope
 from dashboard.models import BriefingPack
+from dashboard.queries import require_in_first_council
 from dashboard.roles import Actor, Permission
 from dashboard.wording import day
 
@@ -40,7 +41,7 @@ def record_pack(
     Not an audit row: making a pack changes nothing in the programme, so it is no "change since" in the next pack and
     no entry in a property's history. Nor does it move the store's data version: the app's cached reads stay valid,
     and what reads the packs made reads them uncached."""
-    actor.require(Permission.READ)  # whoever may read the briefing may make it
+    require_in_first_council(engine, actor, Permission.READ)  # whoever may read the briefing may make it
     if classification is not None and classification not in CLASSIFICATIONS:
         raise ValueError(f"classification must be one of {', '.join(CLASSIFICATIONS)}, not '{classification}'")
     made = PackMade(

@@ -83,6 +83,7 @@ from dashboard.briefing.page import (
     TOP_MARGIN,
 )
 from dashboard.briefing.tagging import LANGUAGE, _numbered_canvas, tag_story
+from dashboard.roles import Actor
 from dashboard.wording import listed, plural
 
 RISKS_LISTED = 6  # properties named on page 1
@@ -566,6 +567,7 @@ def _furniture(data: BriefingData, classification: str | None) -> Callable[[Canv
 
 def build_briefing(
     engine: Engine,
+    actor: Actor,
     as_at: date,
     since: date,
     classification: str | None,
@@ -579,11 +581,11 @@ def build_briefing(
     total = 6
     report(0, total, "Reading the store")
     start_chart_browser()  # Chromium starts while the store is read
-    data = gather(engine, as_at, since)
+    data = gather(engine, actor, as_at, since)
     phase_figure = charts.phase_chart(metrics.phase_spans(data.phases, data.status, as_at), as_at)
     # The first part of the property timeline goes under the phases, in the room they leave on the page.
     phases_height = FRAME_WIDTH * (phase_figure.layout.height or 480) / EXPORT_WIDTH
-    gantts = gantt_figures(engine, data, first=gantt_rows_fitting(FRAME_HEIGHT - TIMELINE_INTRO - phases_height))
+    gantts = gantt_figures(engine, actor, data, first=gantt_rows_fitting(FRAME_HEIGHT - TIMELINE_INTRO - phases_height))
     total = 5 + len(gantts)
 
     report(1, total, "Drawing the progress chart")
