@@ -8,13 +8,14 @@ from dashboard import editing
 from dashboard.consultation import SIGNIFICANCES
 from dashboard.roles import AccessDenied
 from dashboard_ui import cached
-from dashboard_ui.data_forms import done, show_done, show_refusal
+from dashboard_ui.data_forms import done, edits_here_or_stop, show_done, show_refusal
 from dashboard_ui.filters import current_council
 from dashboard_ui.identity import current_actor
 
 NOT_RECORDED = "Not recorded"
 
 actor = current_actor()
+edits_here_or_stop(actor, current_council(), "Add a decision")
 st.title("Add a decision")
 st.caption(
     "A decision behind the programme, as its decision record gives it. It joins the register on the Decisions "

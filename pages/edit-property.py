@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import editing, tables
 from dashboard.roles import AccessDenied
 from dashboard_ui import cached
-from dashboard_ui.data_forms import done, position, show_done, show_refusal
+from dashboard_ui.data_forms import done, edits_here_or_stop, position, show_done, show_refusal
 from dashboard_ui.filters import current_council
 from dashboard_ui.identity import current_actor
 
@@ -20,6 +20,7 @@ SAVED = "edit-saved"
 actor = current_actor()
 version = cached.version()
 council = current_council()
+edits_here_or_stop(actor, council, "Edit a property")
 options = cached.filter_options(version, council)
 choices = [NEW, *cached.property_references(actor, version, council)]
 

@@ -15,7 +15,7 @@ from dashboard.reading import UnreadableFile, check_size
 from dashboard.roles import AccessDenied
 from dashboard.uploads import KIND_BY_LABEL, KINDS, run_uploads
 from dashboard_ui import cached
-from dashboard_ui.data_forms import done, show_done, show_refusal
+from dashboard_ui.data_forms import done, edits_here_or_stop, show_done, show_refusal
 from dashboard_ui.filters import current_council
 from dashboard_ui.identity import current_actor
 from dashboard_ui.text import plain
@@ -24,6 +24,7 @@ UPLOADS = "import-uploads"  # bumped after an import, so the uploader starts emp
 
 actor = current_actor()
 council = current_council()
+edits_here_or_stop(actor, council, "Import")
 st.title("Import")
 st.caption(
     "Every row is checked first and the report shown; nothing is written until you confirm, and if any row is "

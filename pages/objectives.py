@@ -122,7 +122,7 @@ else:
 
     st.subheader("The council's own homes")
     all_own = bool(chosen["cost_counts_all_own_homes"])
-    homes = cached.strategy_homes(version)
+    homes = cached.strategy_homes(view.actor, version)
     ratings = cached.home_ratings(tuple(objectives.linked_urns(homes, frame)), version)
     counted = objectives.homes_counted(homes, ratings, frame, all_own)
     if counted.empty:

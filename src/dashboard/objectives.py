@@ -23,7 +23,7 @@ from dashboard import demand
 from dashboard import measures as m
 from dashboard.db import session_scope
 from dashboard.models import District, ObjectiveSetting, Property
-from dashboard.queries import require_in_first_council
+from dashboard.queries import council_id, require, require_in_first_council
 from dashboard.roles import Actor, Permission
 
 NAO_SOURCE = (
@@ -331,15 +331,17 @@ HOME_COLUMNS = ["reference", "district", "urn", "registered_beds"]
 OCCUPANCY_GREEN, OCCUPANCY_AMBER = 0.85, 0.70  # the briefing's rating of the own homes' occupancy
 
 
-def strategy_homes(engine: Engine) -> pd.DataFrame:
-    """The strategy's homes: each property with an Ofsted URN, by reference and district (never an address)."""
+def strategy_homes(engine: Engine, actor: Actor) -> pd.DataFrame:
+    """The strategy's homes: each property of the store's first council (whose objectives the measures are) with an
+    Ofsted URN, by reference and district (never an address)."""
     query = (
         select(Property.reference, District.name, Property.ofsted_urn, Property.registered_beds)
         .join(District, Property.district_id == District.id)
-        .where(Property.ofsted_urn.is_not(None))
+        .where(Property.ofsted_urn.is_not(None), District.council_id == council_id(None))
         .order_by(Property.reference)
     )
     with engine.connect() as connection:
+        require(connection, actor, None)
         return pd.DataFrame(connection.execute(query).all(), columns=HOME_COLUMNS)
 
 

@@ -10,7 +10,7 @@ viewer reads every council's programme-level figures (the Region page) and no co
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
@@ -140,6 +140,16 @@ class Actor:
                 f"{self.user} may not read every council's figures side by side: that needs the {REGIONAL_VIEWER} "
                 "role or a role in every council."
             )
+
+    def roles_in_words(self, names: Mapping[str, str]) -> str:
+        """The roles held, as the sidebar says them: "editor", or "editor in Northmarsh, regional viewer" (`names`:
+        each council's name by its ONS code)."""
+        held = (
+            [self.role.label]
+            if self.councils is None
+            else [f"{role.label} in {names.get(code, code)}" for code, role in self.councils]
+        )
+        return ", ".join(held + [REGIONAL_VIEWER] * self.regional) or "no role"
 
     def scope(self) -> tuple[Role, CouncilRoles | None, bool]:
         """What the actor may read, without who it is: two actors of the same scope read the same figures, so cached

@@ -150,9 +150,9 @@ def objective_sources(data_version: DataVersion) -> dict[str, str | None]:
     return objectives.sources(engine())
 
 
-@st.cache_data(show_spinner=False)
-def strategy_homes(data_version: DataVersion) -> pd.DataFrame:
-    return objectives.strategy_homes(engine())
+@by_scope()
+def strategy_homes(actor: Actor, data_version: DataVersion) -> pd.DataFrame:
+    return objectives.strategy_homes(engine(), actor)
 
 
 @st.cache_data(show_spinner=False)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.editing import InvalidEdit, StaleEdit
-from dashboard.roles import AccessDenied
+from dashboard.roles import AccessDenied, Actor, Permission
+from dashboard_ui import cached
 from dashboard_ui.text import plain
 
 _DONE = "data-form-done"
@@ -20,6 +21,21 @@ def show_refusal(refusal: InvalidEdit | StaleEdit | AccessDenied) -> None:
         st.error(plain(str(refusal)), icon=":material/sync_problem:")
     else:
         st.error(f"Nothing was saved: {plain(refusal)}", icon=":material/block:")
+
+
+def edits_here_or_stop(actor: Actor, council: str | None, title: str) -> None:
+    """Stop a data page, saying why, when the actor may not change the data of the council the sidebar shows (an
+    editor in one council, looking at another): the domain would refuse the change anyway."""
+    if actor.can(Permission.EDIT, council):
+        return
+    names = cached.councils(cached.version())
+    st.title(title)
+    st.info(
+        f"You have {actor.roles_in_words(names)}, so you cannot change {names.get(council or '', 'this council')}'s "
+        "data here: choose a council you edit in the sidebar.",
+        icon=":material/lock:",
+    )
+    st.stop()
 
 
 def position(options: list[str], value: object) -> int | None:

@@ -116,7 +116,8 @@ def identity_panel(actor: Actor, configured: bool) -> None:
     saying so."""
     with st.sidebar:
         if configured:
-            st.caption(f"Signed in as **{plain(actor.user)}** ({actor.role.label}).")
+            roles = actor.roles_in_words(cached.councils(cached.version()))
+            st.caption(f"Signed in as **{plain(actor.user)}** ({roles}).")
             _sign_out_button(actor.user, actor.role)
         else:
             st.caption(f"Local mode: **{plain(actor.user)}** ({actor.role.label}).")

@@ -98,9 +98,10 @@ def _offered(entry: PageEntry, actor: Actor, several: bool) -> bool:
 
 def not_allowed_message(entry: PageEntry, actor: Actor) -> str:
     """Why the actor cannot open the page, and whom to ask: "Import needs the editor role; ask …"."""
-    return f"{entry.title} needs the {MINIMUM_ROLE[entry.needs].label} role; ask {plain(contact())}. " + (
-        f"You have the {actor.role.label} role." if actor.role_in_any else "You hold no role in a council."
+    held = (
+        f"the {actor.role.label} role" if actor.store_wide else actor.roles_in_words(cached.councils(cached.version()))
     )
+    return f"{entry.title} needs the {MINIMUM_ROLE[entry.needs].label} role; ask {plain(contact())}. You have {held}."
 
 
 def _stand_in(entry: PageEntry, actor: Actor) -> st.Page:

@@ -106,7 +106,7 @@ def gather(engine: Engine, actor: Actor, as_at: date, since: date, today: date |
         boundaries=load_boundaries(),
         objective_measures=(measured := _objective_measures(engine, as_at)),
         objective_settings=(chosen := objectives.settings(engine)),
-        occupancy=_occupancy(engine, measured, bool(chosen["cost_counts_all_own_homes"])),
+        occupancy=_occupancy(engine, actor, measured, bool(chosen["cost_counts_all_own_homes"])),
         need=need_forecast(demand.forecasts(engine), demand.runs(engine), status, as_at, strategy.bed_target),
     )
 
@@ -143,9 +143,9 @@ def _objective_measures(engine: Engine, as_at: date) -> pd.DataFrame:
     return measured[measured["period_end"] <= pd.Timestamp(as_at)].reset_index(drop=True)
 
 
-def _occupancy(engine: Engine, measured: pd.DataFrame, all_own: bool) -> pd.DataFrame:
+def _occupancy(engine: Engine, actor: Actor, measured: pd.DataFrame, all_own: bool) -> pd.DataFrame:
     """The own homes' occupancy month by month, as the Objectives page counts it."""
-    homes = objectives.strategy_homes(engine)
+    homes = objectives.strategy_homes(engine, actor)
     ratings = market.home_ratings(engine, objectives.linked_urns(homes, measured))
     counted = objectives.homes_counted(homes, ratings, measured, all_own)
     return objectives.programme_occupancy(objectives.occupancy(counted, measured)).dropna(subset=["value"])
