@@ -6,7 +6,7 @@ says which rows to read back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -18,8 +18,20 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 from sqlalchemy.sql import Select
 
-from dashboard.models import AUDITED_MODELS, AuditEntry, Base
-from dashboard.roles import SYSTEM, Actor
+from dashboard.models import (
+    AUDITED_MODELS,
+    AuditEntry,
+    Base,
+    Council,
+    Decision,
+    District,
+    Milestone,
+    Phase,
+    Property,
+    RoleGrant,
+    Strategy,
+)
+from dashboard.roles import SYSTEM, Actor, Permission
 from dashboard.safeguarding import looks_like_postcode
 
 # Surrogate keys and the version counter say nothing to a reader of the log.
@@ -78,8 +90,47 @@ def _changes(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
     return before, after
 
 
-def _entry(actor: Actor, action: str, obj: Base, before: dict | None, after: dict | None) -> AuditEntry:
-    return AuditEntry(
+class _CouncilOf:
+    """The council each changed row belongs to: read from what the session already holds (a new property's district,
+    a new milestone's property), else from the store, each kind looked up once a flush (under no_autoflush: this
+    runs inside one)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.lookups: dict[str, dict[int, int]] = {}
+
+    def _looked_up(self, kind: str, query: Select, key: int | None) -> int | None:
+        if kind not in self.lookups:
+            with self.session.no_autoflush:
+                self.lookups[kind] = {row_id: council_id for row_id, council_id in self.session.execute(query)}
+        return self.lookups[kind].get(key) if key is not None else None
+
+    def __call__(self, obj: Any) -> Council | int | None:
+        held = obj.__dict__  # relationships already loaded; a lazy load here would flush inside the flush
+        if isinstance(obj, Council):
+            return obj
+        if isinstance(obj, Strategy | Decision | RoleGrant):
+            return held.get("council") or obj.council_id
+        if isinstance(obj, Phase):
+            if (strategy := held.get("strategy")) is not None:
+                return self(strategy)
+            return self._looked_up("strategy", select(Strategy.id, Strategy.council_id), obj.strategy_id)
+        if isinstance(obj, Property):
+            if (district := held.get("district")) is not None:
+                return district.__dict__.get("council") or district.council_id
+            return self._looked_up("district", select(District.id, District.council_id), obj.district_id)
+        if isinstance(obj, Milestone):
+            if (owner := held.get("property")) is not None:
+                return self(owner)
+            of_property = select(Property.id, District.council_id).join(District, Property.district_id == District.id)
+            return self._looked_up("property", of_property, obj.property_id)
+        return None  # the store's: a region, the objectives' settings, the forecast's scenarios
+
+
+def _entry(
+    actor: Actor, action: str, obj: Base, before: dict | None, after: dict | None, council: Council | int | None
+) -> AuditEntry:
+    entry = AuditEntry(
         at=datetime.now(UTC).replace(tzinfo=None),
         user=actor.user,
         source=_withheld(actor.source),
@@ -89,23 +140,31 @@ def _entry(actor: Actor, action: str, obj: Base, before: dict | None, after: dic
         before=before,
         after=after,
     )
+    # A council added in this flush has no id yet: the entry points at it, and takes its id when it is written.
+    if isinstance(council, Council):
+        entry.council = council
+    else:
+        entry.council_id = council
+    return entry
 
 
 def record_changes(session: Session, _flush_context, _instances) -> None:
-    """Before each flush of a project session (db.py registers it): an audit row for each change it writes."""
+    """Before each flush of a project session (db.py registers it): an audit row for each change it writes, with
+    the council of the row changed."""
     actor: Actor = session.info.get("actor", SYSTEM)
+    council_of = _CouncilOf(session)
     entries: list[AuditEntry] = []
     for obj in session.new:
         if isinstance(obj, AUDITED_MODELS):
-            entries.append(_entry(actor, "create", obj, None, snapshot(obj)))
+            entries.append(_entry(actor, "create", obj, None, snapshot(obj), council_of(obj)))
     for obj in session.dirty:
         if isinstance(obj, AUDITED_MODELS) and session.is_modified(obj, include_collections=False):
             before, after = _changes(obj)
             if after or before:
-                entries.append(_entry(actor, "update", obj, before, after))
+                entries.append(_entry(actor, "update", obj, before, after, council_of(obj)))
     for obj in session.deleted:
         if isinstance(obj, AUDITED_MODELS):
-            entries.append(_entry(actor, "delete", obj, snapshot(obj), None))
+            entries.append(_entry(actor, "delete", obj, snapshot(obj), None, council_of(obj)))
     session.add_all(entries)
 
 
@@ -136,6 +195,7 @@ class AuditQuery:
     start: datetime | None = None  # UTC, inclusive
     end: datetime | None = None  # UTC, exclusive
     after_id: int = 0  # rows written after this one
+    councils: tuple[str, ...] | None = None  # the changes of these councils' rows (ONS codes); None: every change
 
     @classmethod
     def on_days(
@@ -165,7 +225,20 @@ class AuditQuery:
             query = query.where(AuditEntry.at < self.end)
         if self.after_id:
             query = query.where(AuditEntry.id > self.after_id)
+        if self.councils is not None:
+            ours = select(Council.id).where(Council.ons_code.in_(self.councils))
+            query = query.where(AuditEntry.council_id.in_(ours))
         return query
+
+    def read_by(self, actor: Actor) -> AuditQuery:
+        """The query narrowed to the changes the actor may read: every change for one who sees detail in every
+        council; else its councils' (AccessDenied where there are none)."""
+        where = actor.councils_with(Permission.SEE_DETAIL)
+        if where is None:
+            return self
+        if not where:
+            actor.require(Permission.SEE_DETAIL)
+        return replace(self, councils=where if self.councils is None else tuple(set(where) & set(self.councils)))
 
 
 # The council's clock: the log keeps UTC, people read the time their own clocks show.

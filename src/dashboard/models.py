@@ -322,6 +322,11 @@ class AuditEntry(Base):
     # An absent value is SQL NULL, not the JSON text 'null': the export streams the stored text as it is.
     before: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     after: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    # The council whose row changed, so each council's staff read their own council's changes; none for what is
+    # the store's (the objectives' settings, the forecast's scenarios, grants in every council, bulk imports).
+    council_id: Mapped[int | None] = mapped_column(ForeignKey("council.id"), index=True)
+
+    council: Mapped[Council | None] = relationship()
 
 
 class RoleGrant(Base):

@@ -126,6 +126,12 @@ class Actor:
         """Of `councils` (ONS codes), those whose programme the actor may open, in the order given."""
         return [council for council in councils if self.role_in(council) is not None]
 
+    def councils_with(self, permission: Permission) -> tuple[str, ...] | None:
+        """The councils (ONS codes) the actor may do it in; None: every council."""
+        if self.can(permission):
+            return None
+        return tuple(code for code, role in self.councils or () if role >= MINIMUM_ROLE[permission])
+
     def require(self, permission: Permission, council: str | None = None) -> None:
         if not self.can(permission, council):
             raise AccessDenied(self._refusal(permission, council))
