@@ -476,10 +476,10 @@ def test_the_audit_log_is_written_beside_the_other_files_and_stopped_if_they_fai
         started.append(start_whole_audit_log(engine, handle))
         return started[-1]
 
-    def failing(engine, layout, handle, actor):
+    def failing(engine, layout, handle, actor, council=None):
         if layout.name == "milestones":
             raise OSError(28, "No space left on device")
-        return export_table(engine, layout, handle, actor)
+        return export_table(engine, layout, handle, actor, council)
 
     start_whole_audit_log, export_table = exporting.start_whole_audit_log, exporting.export_table
     monkeypatch.setattr(exporting, "start_whole_audit_log", start)

@@ -142,6 +142,13 @@ def export_command(
     template: Annotated[
         Path | None, typer.Option(help="Write an empty import template instead (.xlsx workbook or .csv tracker).")
     ] = None,
+    council: Annotated[
+        str | None,
+        typer.Option(
+            help="One council's rows only (ONS code or name): its programme, its changes, and the store's "
+            "national data. Default: every council's."
+        ),
+    ] = None,
 ) -> None:
     """Export every table as CSV (UTF-8 with BOM, ISO dates), with a data dictionary."""
     from dashboard.exporting import export_all, write_template
@@ -154,11 +161,27 @@ def export_command(
     if out is None:
         _fail("say where to write: --out FOLDER (or --template FILE for an empty template)")
     engine = _store(ctx)
+    code = _council_code(engine, council) if council is not None else None
     with _progress() as progress:
         task = progress.add_task("Exporting", total=len(EXPORT_LAYOUTS))
-        written = export_all(engine, out, _cli_actor("export"), on_table=lambda _name, _rows: progress.advance(task))
+        written = export_all(
+            engine, out, _cli_actor("export"), on_table=lambda _name, _rows: progress.advance(task), council=code
+        )
     for name, rows in written.items():
         print(f"{out / name}: {rows} rows")
+
+
+def _council_code(engine: Engine, written: str) -> str:
+    """The ONS code of the council `written` names (its code or name), or a plain failure."""
+    from sqlalchemy.orm import Session
+
+    from dashboard.reference import UnknownCouncil, council_named
+
+    with Session(engine) as session:
+        try:
+            return council_named(session, written).ons_code
+        except UnknownCouncil as unknown:
+            _fail(str(unknown))
 
 
 def _import(ctx: typer.Context, importer: Importer[Report], dry_run: bool, user: str | None = None) -> None:

@@ -31,7 +31,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from dashboard.audit import AuditQuery
@@ -180,8 +180,9 @@ def strategy_query() -> Select:
     return query.join(Council, Strategy.council_id == Council.id).order_by(Strategy.id)
 
 
-def district_rows(session: Session) -> Iterator[tuple]:
-    for district in session.scalars(select(District).join(Council).order_by(Council.name, District.name)):
+def district_rows(session: Session, council: str | None = None) -> Iterator[tuple]:
+    query = select(District).join(Council).order_by(Council.name, District.name)
+    for district in session.scalars(within(DISTRICTS.name, query, council)):
         aliases = "; ".join(sorted(alias.alias for alias in district.aliases))
         yield district.ons_code, district.name, district.council.name, aliases
 
@@ -221,12 +222,11 @@ def phase_query() -> Select:
     return query.outerjoin(Decision, Phase.decision_id == Decision.id).order_by(Phase.starts_on, Phase.name)
 
 
-def property_rows(session: Session) -> Iterator[tuple]:
+def property_rows(session: Session, council: str | None = None) -> Iterator[tuple]:
     """The tracker: one row per property, its stages' dates pivoted into columns."""
     dates: dict[int, dict[str, tuple]] = {}
-    for property_id, stage_key, planned, actual in session.execute(
-        select(Milestone.property_id, Milestone.stage_key, Milestone.planned_on, Milestone.actual_on)
-    ):
+    stages = select(Milestone.property_id, Milestone.stage_key, Milestone.planned_on, Milestone.actual_on)
+    for property_id, stage_key, planned, actual in session.execute(within(MILESTONES.name, stages, council)):
         dates.setdefault(property_id, {})[stage_key] = (planned, actual)
     query = (
         select(Property, Phase.name, District.name)
@@ -235,7 +235,7 @@ def property_rows(session: Session) -> Iterator[tuple]:
         .order_by(Property.reference)
         .execution_options(yield_per=STREAM_BATCH)
     )
-    for p, phase_name, district_name in session.execute(query):
+    for p, phase_name, district_name in session.execute(within(PROPERTIES.name, query, council)):
         stage_dates = dates.get(p.id, {})
         milestone_cells = [value for stage in STAGES for value in stage_dates.get(stage.key, (None, None))]
         yield (
@@ -513,10 +513,10 @@ def _sql(engine: Engine, query: Select) -> str:
     return str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
 
 
-def write_made_by_sqlite(engine: Engine, layout: Layout, handle: BinaryIO) -> int:
+def write_made_by_sqlite(engine: Engine, layout: Layout, handle: BinaryIO, council: str | None = None) -> int:
     """A table's file with every cell made by SQLite: the same bytes as write_csv(ROWS[...]) (tests/test_exporting.py
     holds them to it). Lines of a table without a float; otherwise cells joined by the csv module."""
-    query = SQLITE_QUERIES[layout.name]()
+    query = within(layout.name, SQLITE_QUERIES[layout.name](), council)
     handle.write(header_line(layout.headers))
     as_lines = not any(_is_float(column) for column in query.selected_columns)
     sql = _sql(engine, line_query(query) if as_lines else stored_cells_query(query))
@@ -579,17 +579,68 @@ SQLITE_QUERIES: dict[str, Callable[[], Select]] = {
 }
 
 
-def _rows_of(query: Callable[[], Select]) -> Callable[[Session], Iterator[tuple]]:
-    return lambda session: _streamed(session, query())
+def _rows_of(name: str, query: Callable[[], Select]) -> Callable[[Session, str | None], Iterator[tuple]]:
+    return lambda session, council: _streamed(session, within(name, query(), council))
 
 
-# Every table's rows value by value (converted by `cell`), on any database.
-ROWS: dict[str, Callable[[Session], Iterator[tuple]]] = {
-    **{name: _rows_of(query) for name, query in TABLE_QUERIES.items()},
+# Every table's rows value by value (converted by `cell`), on any database: all of them, or one council's.
+ROWS: dict[str, Callable[[Session, str | None], Iterator[tuple]]] = {
+    **{name: _rows_of(name, query) for name, query in TABLE_QUERIES.items()},
     DISTRICTS.name: district_rows,
     PROPERTIES.name: property_rows,
-    AUDIT_LOG.name: audit_rows,
+    AUDIT_LOG.name: lambda session, council: audit_rows(session, _audit_of(council)),
 }
+
+
+def _of_properties(column: InstrumentedAttribute[int], council: ColumnElement[int]) -> ColumnElement[bool]:
+    """`column` names a property of the council."""
+    ours = select(Property.id).join(District, Property.district_id == District.id)
+    return column.in_(ours.where(District.council_id == council))
+
+
+# Which rows of each table are a council's (given its id in SQL): its programme's, through the row's district,
+# strategy or property. The first council's alone: what the store keeps for it (the objectives' data, the forecast,
+# the packs made). A table not named (Ofsted's register and the market, the postcode lookup) is the country's, the
+# same for every council.
+COUNCIL_ROWS: dict[str, Callable[[ColumnElement[int]], ColumnElement[bool]]] = {
+    STRATEGY.name: lambda council: Strategy.council_id == council,
+    DISTRICTS.name: lambda council: District.council_id == council,
+    DECISIONS.name: lambda council: Decision.council_id == council,
+    PHASES.name: lambda council: Phase.strategy_id.in_(select(Strategy.id).where(Strategy.council_id == council)),
+    PROPERTIES.name: lambda council: _of_properties(Property.id, council),
+    MILESTONES.name: lambda council: _of_properties(Milestone.property_id, council),
+    PROPERTY_RECORDS.name: lambda council: _of_properties(PropertyRecord.property_id, council),
+    MILESTONE_RECORDS.name: lambda council: _of_properties(MilestoneRecord.property_id, council),
+    **{
+        layout.name: lambda council: council == first_council_id()
+        for layout in (
+            OBJECTIVE_SETTINGS,
+            OBJECTIVE_MEASURES,
+            PLACEMENT_FIGURES,
+            FORECAST,
+            FORECAST_RUNS,
+            FORECAST_BACKTEST,
+            FORECAST_SCENARIOS,
+            BRIEFING_PACKS,
+        )
+    },
+}
+
+
+def first_council_id() -> ColumnElement[int]:
+    return select(func.min(Council.id)).scalar_subquery()
+
+
+def within(table: str, query: Select, council: str | None) -> Select:
+    """`query` (of the exported table named) narrowed to the council's rows (an ONS code); None: every council's."""
+    if council is None or table not in COUNCIL_ROWS:
+        return query
+    return query.where(COUNCIL_ROWS[table](select(Council.id).where(Council.ons_code == council).scalar_subquery()))
+
+
+def _audit_of(council: str | None) -> AuditQuery:
+    return ALL_AUDIT_ROWS if council is None else AuditQuery(councils=(council,))
+
 
 # The store's tables each file is written from, the first being the one it has a row per row of. With NOT_EXPORTED,
 # every table of the models is accounted for (tests/test_exporting.py holds them to it), so a table added to the
@@ -645,35 +696,48 @@ DATA_DICTIONARY_HEADERS = DATA_DICTIONARY.headers
 PROPERTY_LEVEL = {PROPERTIES.name, MILESTONES.name, PROPERTY_RECORDS.name, MILESTONE_RECORDS.name, AUDIT_LOG.name}
 
 
-def export_table(engine: Engine, layout: Layout, handle: BinaryIO, actor: Actor) -> int:
-    if layout.name in PROPERTY_LEVEL:
-        actor.require(Permission.EXPORT_PROPERTIES)
+def export_needs(layout: Layout) -> Permission:
+    """What exporting the table asks of the actor: a table with a row per property, an analyst's role."""
+    return Permission.EXPORT_PROPERTIES if layout.name in PROPERTY_LEVEL else Permission.READ
+
+
+def export_table(engine: Engine, layout: Layout, handle: BinaryIO, actor: Actor, council: str | None = None) -> int:
+    """One table's file: the council's rows (an ONS code), or every council's (None) for one whose role holds in every
+    council."""
+    actor.require(export_needs(layout), council)
     if layout.name in SQLITE_QUERIES and is_sqlite(engine):
-        return write_made_by_sqlite(engine, layout, handle)
+        return write_made_by_sqlite(engine, layout, handle, council)
     with Session(engine) as session:
         if layout is AUDIT_LOG:
-            return _write_audit(engine, session, handle, ALL_AUDIT_ROWS)
-        return write_csv(handle, layout.headers, ROWS[layout.name](session))
+            return _write_audit(engine, session, handle, _audit_of(council))
+        return write_csv(handle, layout.headers, ROWS[layout.name](session, council))
 
 
 def export_audit(engine: Engine, narrowed_to: AuditQuery, handle: BinaryIO, actor: Actor) -> int:
-    """The audit rows a filter selects, oldest first, streamed."""
-    actor.require(Permission.EXPORT_PROPERTIES)
+    """The audit rows a filter selects that the actor may read, oldest first, streamed."""
+    narrowed_to = narrowed_to.read_by(actor)
+    if not actor.can_somewhere(Permission.EXPORT_PROPERTIES):
+        actor.require(Permission.EXPORT_PROPERTIES)
     with Session(engine) as session:
         return _write_audit(engine, session, handle, narrowed_to)
 
 
 def export_all(
-    engine: Engine, out_dir: Path, actor: Actor, on_table: Callable[[str, int], None] | None = None
+    engine: Engine,
+    out_dir: Path,
+    actor: Actor,
+    on_table: Callable[[str, int], None] | None = None,
+    council: str | None = None,
 ) -> dict[str, int]:
-    """Write every table and the data dictionary into `out_dir`; return rows written per file. On a SQLite store the
-    audit log, the largest file by far, is begun first by a process of its own and written while the rest are."""
-    actor.require(Permission.EXPORT_PROPERTIES)
+    """Write every table and the data dictionary into `out_dir`, every council's or one council's (its ONS code);
+    return rows written per file. On a SQLite store the whole audit log, the largest file by far, is begun first by
+    a process of its own and written while the rest are."""
+    actor.require(Permission.EXPORT_PROPERTIES, council)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     with ExitStack() as started:
         audit = None
-        if is_sqlite(engine) and _store_file(engine) is not None:
+        if council is None and is_sqlite(engine) and _store_file(engine) is not None:
             handle = started.enter_context((out_dir / f"{AUDIT_LOG.name}.csv").open("wb"))
             audit = started.enter_context(start_whole_audit_log(engine, handle))
         for layout in EXPORT_LAYOUTS:
@@ -681,7 +745,7 @@ def export_all(
                 written[f"{layout.name}.csv"] = audit.wait()
             else:
                 with (out_dir / f"{layout.name}.csv").open("wb") as handle:
-                    written[f"{layout.name}.csv"] = export_table(engine, layout, handle, actor)
+                    written[f"{layout.name}.csv"] = export_table(engine, layout, handle, actor, council)
             if on_table:
                 on_table(layout.name, written[f"{layout.name}.csv"])
     with (out_dir / "data_dictionary.csv").open("wb") as handle:
@@ -713,13 +777,13 @@ def write_template(path: Path) -> None:
     workbook.save(path)
 
 
-def table_file(engine: Engine, layout: Layout, actor: Actor) -> bytes:
+def table_file(engine: Engine, layout: Layout, actor: Actor, council: str | None = None) -> bytes:
     """One exported file's bytes (as `export_all` writes it), for a download button."""
     handle = io.BytesIO()
     if layout is DATA_DICTIONARY:
         write_csv(handle, DATA_DICTIONARY_HEADERS, data_dictionary_rows())
     else:
-        export_table(engine, layout, handle, actor)
+        export_table(engine, layout, handle, actor, council)
     return handle.getvalue()
 
 
