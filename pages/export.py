@@ -23,15 +23,19 @@ st.caption(
 # every council, every council's.
 councils = cached.councils(cached.version())
 council = current_council()
-if len(councils) > 1:
-    whose = [council, None] if actor.can(Permission.EXPORT_PROPERTIES) else [council]
+if len(councils) > 1 and actor.can(Permission.EXPORT_PROPERTIES):
     council = st.radio(
         "Whose data",
-        whose,
+        [council, None],
         format_func=lambda code: "Every council" if code is None else f"{councils[code]}'s",
         horizontal=True,
         help="A council's files hold its own programme and changes, and the national tables (Ofsted's register and "
         "the market, the postcode lookup).",
+    )
+elif len(councils) > 1 and council is not None:
+    st.caption(
+        f"**{councils[council]}**'s files: its own programme and changes, and the national tables (Ofsted's "
+        "register and the market, the postcode lookup)."
     )
 stem = f"{councils[council]}_" if council is not None and len(councils) > 1 else ""
 shown = [layout for layout in EXPORT_LAYOUTS if actor.can(export_needs(layout), council)]

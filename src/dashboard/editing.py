@@ -220,7 +220,8 @@ def save_property(
     from dashboard.importing import ChangedMeanwhile, ImportReport, KnownNames, Writer, check_record, reference_problems
     from dashboard.validation import PropertyRecord
 
-    actor.require(Permission.EDIT, council)  # asked again below of the council the property is in
+    if not actor.can_somewhere(Permission.EDIT):
+        actor.require(Permission.EDIT)  # refused at once; else asked below of the council the property is in
     checked = check_record(PropertyRecord, values, today)
     if draft.reference is not None and checked.values.get("reference") not in (None, draft.reference):
         checked.add([("reference", "a property's reference cannot be changed here")])

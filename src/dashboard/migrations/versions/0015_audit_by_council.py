@@ -16,8 +16,9 @@ down_revision = "0014"
 branch_labels = None
 depends_on = None
 
-# The entities that belong to a council; the rest (a region, settings, scenarios, bulk imports) are the store's.
-COUNCIL_ENTITIES = ("council", "strategy", "decision", "phase", "property", "milestone")
+# The entities of a council's programme; the rest (a region, settings, scenarios, bulk imports) are the store's, as
+# is a grant, unless it names its council (from 0014).
+PROGRAMME_ENTITIES = ("council", "strategy", "decision", "phase", "property", "milestone")
 
 
 def upgrade() -> None:
@@ -32,7 +33,7 @@ def upgrade() -> None:
             sa.text("UPDATE audit_log SET council_id = :council WHERE entity IN :entities").bindparams(
                 sa.bindparam("entities", expanding=True)
             ),
-            {"council": councils[0], "entities": list(COUNCIL_ENTITIES)},
+            {"council": councils[0], "entities": list(PROGRAMME_ENTITIES)},
         )
         return
     owners = _owners(connection)
@@ -40,17 +41,27 @@ def upgrade() -> None:
         sa.text("SELECT DISTINCT entity, entity_ref FROM audit_log WHERE entity IN :entities").bindparams(
             sa.bindparam("entities", expanding=True)
         ),
-        {"entities": list(COUNCIL_ENTITIES)},
+        {"entities": [*PROGRAMME_ENTITIES, "role_grant"]},
     ).all()
     found = [
         {"entity": entity, "ref": ref, "council": council}
         for entity, ref in refs
-        if (council := owners[entity].get(ref.split("/")[0] if entity == "milestone" else ref)) is not None
+        if (council := owners[entity].get(_key(entity, ref))) is not None
     ]
     if found:
         connection.execute(
             sa.text("UPDATE audit_log SET council_id = :council WHERE entity = :entity AND entity_ref = :ref"), found
         )
+
+
+def _key(entity: str, ref: str) -> str:
+    """What an audit reference names: a milestone's property ("RS-P1-01/opened"), a council grant's council
+    ("ann@herts.gov.uk (E10000015)")."""
+    if entity == "milestone":
+        return ref.split("/")[0]
+    if entity == "role_grant":
+        return ref.rsplit(" (", 1)[1].rstrip(")") if ref.endswith(")") else ""
+    return ref
 
 
 def _owners(connection: sa.Connection) -> dict[str, dict[str, int]]:
@@ -73,6 +84,7 @@ def _owners(connection: sa.Connection) -> dict[str, dict[str, int]]:
         "phase": {name: next(iter(held)) for name, held in phases.items() if len(held) == 1},
         "property": properties,
         "milestone": properties,
+        "role_grant": dict(connection.execute(sa.text("SELECT ons_code, id FROM council")).all()),
     }
 
 
