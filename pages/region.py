@@ -23,10 +23,10 @@ figures = cached.region_figures(actor, filters.as_at, date.today(), version)
 side_by_side = figures.side_by_side
 totals = region.region_totals(side_by_side, info.bed_target if info else None)
 against = "the region's joint target" if info and info.bed_target is not None else "the councils' targets added up"
+where = "(choose the council in the sidebar)" if actor.role_in_any else "for its own staff"
 st.caption(
     f"{len(side_by_side)} councils, as at {filters.as_at:%d %B %Y}. Programme-level figures only: each council's "
-    f"properties are on its own pages (choose the council in the sidebar). The region's beds are counted against "
-    f"{against}."
+    f"properties are on its own pages {where}. The region's beds are counted against {against}."
 )
 show_banners(figures.banners)
 chart(charts.target_bar(totals), "The region's beds")

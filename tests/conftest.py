@@ -349,3 +349,16 @@ def log_lines() -> Iterator[io.StringIO]:
 
 def log_entries(written: io.StringIO) -> list[dict]:
     return [json.loads(line) for line in written.getvalue().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, driven by Playwright (the browser tests'; none is downloaded)."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

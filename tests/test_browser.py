@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 # Debian's Chromium, started one way for the tests and the benchmark.
-from bench.browser import CHROMIUM, CHROMIUM_ARGS, free_port
+from bench.browser import CHROMIUM, free_port
 from tests.conftest import REPO_ROOT, SCREENSHOTS
 
 # page -> (url path, text its headline must contain); the default page is served at the root
@@ -55,11 +55,18 @@ def browser_store(tmp_path_factory) -> str:
 
 
 @contextmanager
-def _serving(store_url: str, role: str | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on a free port against `store_url`, in local mode as `role` (by default the local
-    mode's admin); its address while the block runs."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": store_url}
+def serving(
+    store_url: str,
+    role: str | None = None,
+    settings: dict[str, str] | None = None,
+    secrets_file: Path | None = None,
+    port: int | None = None,
+) -> Iterator[str]:
+    """`streamlit run app.py` on a free port (or `port`) against `store_url`, in local mode as `role` (by default the
+    local mode's admin), or signing people in as `secrets_file` says; with any other `settings` in its environment;
+    its address while the block runs."""
+    port = port or free_port()
+    env = {**os.environ, "DATABASE_URL": store_url, **(settings or {})}
     if role:
         env["DASHBOARD_LOCAL_ROLE"] = role
     # The server's output goes to a file: into a pipe nobody reads it would block the server once the pipe is full.
@@ -77,6 +84,7 @@ def _serving(store_url: str, role: str | None = None) -> Iterator[str]:
             "127.0.0.1",
             "--server.headless",
             "true",
+            *(["--secrets.files", str(secrets_file)] if secrets_file else []),
         ],
         cwd=REPO_ROOT,
         env=env,
@@ -105,7 +113,7 @@ def _serving(store_url: str, role: str | None = None) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def app_url(browser_store):
-    with _serving(browser_store) as url:
+    with serving(browser_store) as url:
         yield url
 
 
@@ -113,31 +121,21 @@ def app_url(browser_store):
 def seed_url(tmp_path_factory):
     """The app on the seed programme alone, on a store no other test writes to: for checks of what the seed's figures
     look like drawn (the concurrency test imports 2,500 properties into app_url's store, whichever worker runs it)."""
-    with _serving(f"sqlite:///{tmp_path_factory.mktemp('seed') / 'store.sqlite'}") as url:
+    with serving(f"sqlite:///{tmp_path_factory.mktemp('seed') / 'store.sqlite'}") as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def viewer_url(tmp_path_factory):
     """The app as a viewer sees it, on a store of its own (two servers never seed one store at once)."""
-    with _serving(f"sqlite:///{tmp_path_factory.mktemp('viewer') / 'store.sqlite'}", role="viewer") as url:
+    with serving(f"sqlite:///{tmp_path_factory.mktemp('viewer') / 'store.sqlite'}", role="viewer") as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def analyst_url(tmp_path_factory):
-    with _serving(f"sqlite:///{tmp_path_factory.mktemp('analyst') / 'store.sqlite'}", role="analyst") as url:
+    with serving(f"sqlite:///{tmp_path_factory.mktemp('analyst') / 'store.sqlite'}", role="analyst") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _wait_until_drawn(page) -> None:
@@ -979,7 +977,7 @@ def objectives_url(tmp_path_factory):
     ensure_store(engine)
     load(engine, folder)
     engine.dispose()
-    with _serving(url) as served:
+    with serving(url) as served:
         yield served
 
 

@@ -266,7 +266,12 @@ def test_the_upgrade_puts_todays_programme_under_hertfordshire_without_loss(engi
 @pytest.fixture
 def northmarsh_programme(two_councils: Engine, tmp_path: Path) -> Engine:
     """Northmarsh with two properties: one open (3 beds), one identified (2 beds)."""
-    folder = tmp_path / "northmarsh-programme"
+    return add_northmarsh_programme(two_councils, tmp_path)
+
+
+def add_northmarsh_programme(engine: Engine, folder: Path) -> Engine:
+    """Northmarsh's two properties imported into a store that holds Northmarsh (`folder`: where to write the file)."""
+    folder = folder / "northmarsh-programme"
     folder.mkdir()
     write_csv(folder / "phases.csv", [{"Name": "Phase 1", "Starts": "2024-04-01"}], PHASES.headers)
     opened = {
@@ -286,9 +291,9 @@ def northmarsh_programme(two_councils: Engine, tmp_path: Path) -> Engine:
         {**NEW_PROPERTY, "Reference": "NM-02", "Phase": "Phase 1", "District": "Saltmere", "Planned beds": "2"},
     ]
     write_csv(folder / "properties.csv", rows)
-    report = import_path(two_councils, folder, EDITOR, today=SEED_TODAY, council="Northmarsh")
+    report = import_path(engine, folder, EDITOR, today=SEED_TODAY, council="Northmarsh")
     assert report.ok, report.summary()
-    return two_councils
+    return engine
 
 
 def test_every_read_is_one_councils_programme(northmarsh_programme, store_url):
@@ -380,7 +385,7 @@ def test_the_region_page_sets_the_councils_side_by_side_and_adds_them_up(monkeyp
     ]
     assert table.loc[1, "Open, % of target"] == round(3 / 24 * 100)
     assert table.loc[1, "In-house, % of beds"] == 100  # both of Northmarsh's homes are in-house
-    assert any("Northmarsh: invented councils" in warning.value for warning in at.warning)
+    assert any("Northmarsh: an invented council" in warning.value for warning in at.warning)
     # No property of any council is named on the region page.
     shown = " ".join(str(element.value) for element in at.markdown) + table.to_string()
     assert "NM-0" not in shown and "RS-P" not in shown

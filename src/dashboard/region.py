@@ -84,7 +84,8 @@ def region_banners(programmes: list[CouncilProgramme]) -> list[Banner]:
     invented = [p.strategy.council for p in programmes if p.synthetic]
     if invented and not any(banner.kind == SYNTHETIC for banner in found):
         made_up = "made up for demonstrations and benchmarks (`demo-data --councils`), not councils' records"
-        found.insert(0, Banner(SYNTHETIC, f"{', '.join(invented)}: invented councils, {made_up}."))
+        what = "an invented council" if len(invented) == 1 else "invented councils"
+        found.insert(0, Banner(SYNTHETIC, f"{', '.join(invented)}: {what}, {made_up}."))
     return found
 
 
