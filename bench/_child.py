@@ -1,10 +1,12 @@
 """One measured process, started by bench/run.py; prints one line `BENCH_RESULT {json}` and exits.
 
-    python -m bench._child cold   APP PAGE|-            one first run of a page in this fresh process
-    python -m bench._child warm   REPEAT APP::PAGE[::as_at=YYYY-MM-DD]...
+    python -m bench._child cold   APP PAGE|- [KEY=VALUE...]
+                                                        one first run of a page in this fresh process
+    python -m bench._child warm   REPEAT APP::PAGE[::KEY=VALUE...]...
                                                         every app/page (PAGE "-": the app itself) run once, then
                                                         rerun REPEAT times, interleaved; one process for all. With
-                                                        an as-at date, the page is opened from a link carrying it
+                                                        KEY=VALUE (as_at=YYYY-MM-DD, council=CODE), the page is
+                                                        opened from a link carrying them
     python -m bench._child export OUT_FILE              dashboard.exporting.export_table(AUDIT_LOG) to OUT_FILE
     python -m bench._child asat   REPEAT DAYS_BACK      the programme's status read as at today and as recorded
                                                         DAYS_BACK days ago, REPEAT times each, interleaved
@@ -41,16 +43,20 @@ def _check(at, label: str) -> list[str]:
     return problems
 
 
-def _app_test(app: str, page: str, as_at: str | None = None):
+def _app_test(app: str, page: str, query: dict[str, str] | None = None):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(app, default_timeout=TIMEOUT_S)
     if page != "-":
         # Before the first run AppTest finds a page by its file name, which is the url_path app.py gives each page.
         at.switch_page(page)
-    if as_at:
-        at.query_params["as_at"] = as_at  # as a shared link carries the sidebar's as-at date
+    for key, value in (query or {}).items():
+        at.query_params[key] = value  # as a shared link carries the sidebar's as-at date, or its council
     return at
+
+
+def _query(parts: list[str]) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in parts)
 
 
 def _as_at_problems(at, label: str, as_at: str | None) -> list[str]:
@@ -61,8 +67,8 @@ def _as_at_problems(at, label: str, as_at: str | None) -> list[str]:
     return [] if [str(value) for value in shown] == [as_at] else [f"{label}: the as-at date shown is {shown}"]
 
 
-def cold(app: str, page: str) -> None:
-    at = _app_test(app, page)
+def cold(app: str, page: str, query: dict[str, str] | None = None) -> None:
+    at = _app_test(app, page, query)
     start = time.perf_counter()
     at.run()
     seconds = time.perf_counter() - start
@@ -76,10 +82,10 @@ def warm(repeat: int, targets: list[str]) -> None:
     tests = {}
     problems: list[str] = []
     for target in targets:  # the first run of each (not measured): caches filled, modules imported
-        app, page, *query = target.split("::")
-        as_at = query[0].removeprefix("as_at=") if query else None
-        tests[target] = _app_test(app, page, as_at).run()
-        problems += _check(tests[target], target) + _as_at_problems(tests[target], target, as_at)
+        app, page, *parts = target.split("::")
+        query = _query(parts)
+        tests[target] = _app_test(app, page, query).run()
+        problems += _check(tests[target], target) + _as_at_problems(tests[target], target, query.get("as_at"))
     times: dict[str, list[float]] = {target: [] for target in targets}
     for _ in range(repeat):  # interleaved, so a noisy moment on the machine spreads over every page
         for page, at in tests.items():
@@ -185,7 +191,7 @@ def forecast(children: int, runs: int, months: int, repeat: int) -> None:
 def main(argv: list[str]) -> None:
     mode, *args = argv
     if mode == "cold":
-        cold(args[0], args[1])
+        cold(args[0], args[1], _query(args[2:]))
     elif mode == "warm":
         warm(int(args[0]), args[1:])
     elif mode == "export":

@@ -146,8 +146,10 @@ def run_measured(command: list[str], env: dict[str, str] | None = None, stdout=N
     return seconds, usage.ru_maxrss / 1024, text  # ru_maxrss is in KiB on Linux
 
 
-def child(args: list[str], store: Path) -> tuple[dict, float]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{store}", "PYTHONPATH": str(REPO)}
+def child(args: list[str], store: Path | str) -> tuple[dict, float]:
+    """Run bench._child on the store (a SQLite file, or a database URL)."""
+    url = store if isinstance(store, str) else f"sqlite:///{store}"
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(REPO)}
     _, peak_mb, text = run_measured([sys.executable, "-m", "bench._child", *args], env=env)
     lines = [line for line in text.splitlines() if line.startswith("BENCH_RESULT ")]
     if not lines:

@@ -7,9 +7,11 @@ import streamlit as st
 
 from dashboard import charts, region, tables
 from dashboard.queries import Filters
+from dashboard.roles import Actor
 from dashboard_ui import cached
 from dashboard_ui.filters import as_at_input
 from dashboard_ui.identity import current_actor
+from dashboard_ui.view import per_view
 from dashboard_ui.widgets import chart, chart_with_data, download_csv, show_banners
 
 actor = current_actor()  # the shell first: a page Streamlit starts bare runs through it (first_request)
@@ -19,9 +21,21 @@ st.title(info.name if info else "The region")
 filters = Filters(
     as_at=as_at_input("region-as-at", "Each council's programme as it was recorded at the end of this day.")
 )
-figures = cached.region_figures(actor, filters.as_at, date.today(), version)
+
+
+@per_view
+def built(actor: Actor, as_at: date, today: date, version: cached.DataVersion, target: int | None):
+    """The page's figures, charts and table, built once per view (a rerun of the page builds nothing)."""
+    figures = cached.region_figures(actor, as_at, today, version)
+    totals = region.region_totals(figures.side_by_side, target)
+    table = tables.region_table(figures.side_by_side)
+    return figures, charts.target_bar(totals), charts.region_bars(figures.side_by_side), table
+
+
+figures, target_bar, region_bars, table = built(
+    actor, filters.as_at, date.today(), version, info.bed_target if info else None
+)
 side_by_side = figures.side_by_side
-totals = region.region_totals(side_by_side, info.bed_target if info else None)
 against = "the region's joint target" if info and info.bed_target is not None else "the councils' targets added up"
 where = "(choose the council in the sidebar)" if actor.role_in_any else "for its own staff"
 st.caption(
@@ -29,9 +43,8 @@ st.caption(
     f"properties are on its own pages {where}. The region's beds are counted against {against}."
 )
 show_banners(figures.banners)
-chart(charts.target_bar(totals), "The region's beds")
-table = tables.region_table(side_by_side)
-chart_with_data(charts.region_bars(side_by_side), table, "Beds against each target", filters)
+chart(target_bar, "The region's beds")
+chart_with_data(region_bars, table, "Beds against each target", filters)
 st.header("Councils side by side")
 st.dataframe(
     table,

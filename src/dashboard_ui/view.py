@@ -119,7 +119,10 @@ class _Call:
 
 
 def _plain(argument: object) -> object:
-    return argument.key() if isinstance(argument, View) else argument
+    """A view by its key; an actor by what it may read (two of the same scope are shown the same builds)."""
+    if isinstance(argument, View):
+        return argument.key()
+    return argument.scope() if isinstance(argument, Actor) else argument
 
 
 @functools.lru_cache(maxsize=128)
