@@ -5,10 +5,14 @@ keeps each council's property-level data to its own staff; and held to it on eve
 from __future__ import annotations
 
 import csv
+import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 from alembic import command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from dashboard import access, editing, exporting, queries, region
@@ -20,7 +24,7 @@ from dashboard.layout import DECISIONS, PROPERTIES
 from dashboard.roles import REGIONAL_VIEWER, SYSTEM, AccessDenied, Actor, Role, UngrantedPolicy
 from dashboard_ui.shell import DATA, PROGRAMME
 from tests.apptest import assert_page_ok, open_app, page_titles
-from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, plain_sql, write_csv
+from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, examples, new_store, plain_sql, write_csv
 from tests.test_councils import northmarsh_programme, two_councils  # noqa: F401 (fixtures)
 
 HERTS, NORTH = "E10000015", "E10000901"
@@ -313,3 +317,58 @@ def test_a_councils_analyst_sees_its_councils_audit_trail_and_export(monkeypatch
     assert_page_ok(at)
     assert "properties.csv" in [button.proto.label for button in at.get("download_button")]
     assert not at.radio  # one council's files: no choice of every council's
+
+
+# ---------------------------------------------------------------- the region's figures, over generated regions
+
+INDEPENDENT_LEVELS = """
+WITH reached AS (
+    SELECT m.property_id, MAX(s.position) AS position
+    FROM milestone m JOIN stage s ON s.key = m.stage_key
+    WHERE m.actual_on <= ?
+    GROUP BY m.property_id
+), beds AS (
+    SELECT c.ons_code AS council, COALESCE(r.position, 0) AS position,
+        CASE WHEN COALESCE(r.position, 0) >= (SELECT position FROM stage WHERE key = 'ofsted_registration')
+            AND p.registered_beds IS NOT NULL THEN p.registered_beds ELSE p.planned_beds END AS beds
+    FROM property p
+    JOIN district d ON p.district_id = d.id
+    JOIN council c ON d.council_id = c.id
+    LEFT JOIN reached r ON r.property_id = p.id
+)
+SELECT council,
+    SUM(CASE WHEN position >= (SELECT position FROM stage WHERE key = 'opened') THEN beds ELSE 0 END),
+    SUM(CASE WHEN position >= (SELECT position FROM stage WHERE key = 'ofsted_registration') THEN beds ELSE 0 END),
+    SUM(CASE WHEN position >= (SELECT position FROM stage WHERE key = 'completion') THEN beds ELSE 0 END),
+    SUM(CASE WHEN position < (SELECT position FROM stage WHERE key = 'completion') THEN beds ELSE 0 END)
+FROM beds GROUP BY council
+"""
+
+
+@pytest.mark.slow  # a store built per example: .ci/run runs it, `python -m pytest -m slow` on request
+@settings(max_examples=examples(12), deadline=None, derandomize=True, database=None)
+@given(properties=st.integers(1, 30), councils=st.integers(2, 4), seed=st.integers(0, 10_000))
+def test_each_councils_figures_and_the_regions_total_equal_independent_sql(empty_template, properties, councils, seed):
+    from dashboard.bootstrap import ensure_store
+    from dashboard.db import make_engine
+    from dashboard.demo import build_demo
+
+    today = date.today()
+    with tempfile.TemporaryDirectory() as folder, new_store(Path(folder), "region", empty_template) as url:
+        engine = make_engine(url)
+        ensure_store(engine, seed=False)
+        build_demo(engine, properties, seed=seed, today=today, councils=councils)
+        side = region.region_figures(engine, SYSTEM, today, today).side_by_side.set_index("council")
+        names = queries.councils(engine)
+        engine.dispose()
+        independent = {names[code]: levels for code, *levels in plain_sql(url, INDEPENDENT_LEVELS, (today,))}
+        assert len(side) == councils == len(independent)
+        for name, (open_, registered, secured, pipeline) in independent.items():
+            row = side.loc[name]
+            assert (row["open"], row["registered"], row["secured"], row["pipeline"]) == (
+                open_, registered, secured, pipeline
+            ), name  # fmt: skip
+        totals = region.region_totals(side.reset_index(), None)
+        levels = [sum(levels[i] for levels in independent.values()) for i in range(4)]
+        assert [totals.open, totals.registered, totals.secured, totals.pipeline] == levels
+        assert totals.target == int(side["target"].sum())
