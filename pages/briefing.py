@@ -11,7 +11,6 @@ from dashboard_ui.filters import current_filters
 from dashboard_ui.identity import current_actor
 from dashboard_ui.text import plain
 from dashboard_ui.view import current_view
-from dashboard_ui.widgets import first_council_only
 
 # Each rating's badge colour: the word is on the badge, so colour is never the only signal.
 RATING_BADGES = {
@@ -28,8 +27,9 @@ WANTED_KEY = "briefing_wanted"  # set when the button is clicked, until the pack
 actor = current_actor()
 filters = current_filters()
 version = cached.version()
-first_council_only(current_view(), "Briefing pack", "the briefing pack")
-strategy = cached.strategy(version)  # the pack's council: the store's first
+view = current_view()
+council = view.filters.council  # the pack's council: the one the sidebar shows
+strategy = view.strategy
 
 st.title("Briefing pack")
 st.caption(
@@ -38,6 +38,14 @@ st.caption(
     "consultation. It covers **the whole programme**: the sidebar's phase, district and provision filters do not "
     "narrow it (its as-at date starts from the sidebar's)."
 )
+if not view.first_council:
+    first = cached.strategy(version).council
+    st.info(
+        f"The objectives' measures and the demand forecast come from SSDA903 returns, which the store keeps for "
+        f"{first} alone so far: {strategy.council}'s pack says it has none yet, and draws its districts from their "
+        "tiles.",
+        icon=":material/info:",
+    )
 
 dates, marking = st.columns([2, 1])
 with dates:
@@ -54,7 +62,7 @@ with dates:
     # Read uncached: recording a pack leaves the data version (the cache key) as it was, and this must follow it.
     since = since_column.date_input(
         "Changes since",
-        value=packs.default_since(cached.engine(), as_at),
+        value=packs.default_since(cached.engine(), as_at, council),
         max_value=date.today(),
         min_value=date(2015, 1, 1),
         format="DD/MM/YYYY",
@@ -78,7 +86,7 @@ if since > as_at:
     st.error("The *changes since* date must be on or before the *as at* date.", icon=":material/event_busy:")
     st.stop()
 
-settings = (as_at, since, classification, version)
+settings = (as_at, since, classification, version, council)
 # The click is kept in session state by a callback: callbacks run before the script, so a rerun cannot lose it.
 st.button(
     "Make the briefing pack",
@@ -97,9 +105,10 @@ if st.session_state.pop(WANTED_KEY, False):
             classification,
             version,
             on_progress=lambda done, total, step: bar.progress(done / total, text=step),
+            council=council,
         )
         status.update(label="The briefing pack is ready", state="complete", expanded=False)
-    packs.record_pack(cached.engine(), actor, as_at, since, classification)
+    packs.record_pack(cached.engine(), actor, as_at, since, classification, council=council)
     st.session_state[PACK_KEY] = (settings, pdf)
 
 made = st.session_state.get(PACK_KEY)
@@ -116,12 +125,12 @@ if made and made[0] == settings:
 elif made:
     st.caption("The dates, classification or data have changed since the last pack was made: make it again.")
 
-recent = packs.packs_made(cached.engine())  # uncached, as the default above: a few rows
+recent = packs.packs_made(cached.engine(), council=council)  # uncached, as the default above: a few rows
 if recent:
     st.markdown("#### Packs made recently")
     st.dataframe(packs.packs_table(recent), hide_index=True)
 
-page_one = cached.briefing_preview(actor, as_at, since, version)
+page_one = cached.briefing_preview(actor, as_at, since, version, council)
 if page_one.synthetic:
     st.warning(
         f"**Synthetic data.** {page_one.synthetic} of the {page_one.properties} properties in the pack are "

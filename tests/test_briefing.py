@@ -133,6 +133,7 @@ def _make_pack(folder: Path, url: str) -> Pack:
     steps: list[tuple[int, int, str]] = []
     path = build_briefing(
         engine,
+        SYSTEM,
         AS_AT,
         SINCE,
         "OFFICIAL-SENSITIVE",
@@ -601,7 +602,7 @@ def test_briefing_page_makes_the_pack_and_offers_it(monkeypatch, pack):
     assert download.proto.url.endswith(".pdf")
     # The pack it offers was made for the page's settings: the same one the store's cache now holds.
     [(version,)] = plain_sql(pack.store_url, "SELECT MAX(id) FROM audit_log")
-    settings = (AS_AT, AS_AT - timedelta(days=28), "OFFICIAL", (pack.store_url, version))
+    settings = (AS_AT, AS_AT - timedelta(days=28), "OFFICIAL", (pack.store_url, version), None)
     assert app.session_state["briefing_pack"][0] == settings
     made = app.session_state["briefing_pack"][1]
     assert made.startswith(b"%PDF-")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -372,3 +372,50 @@ def test_each_councils_figures_and_the_regions_total_equal_independent_sql(empty
         levels = [sum(levels[i] for levels in independent.values()) for i in range(4)]
         assert [totals.open, totals.registered, totals.secured, totals.pipeline] == levels
         assert totals.target == int(side["target"].sum())
+
+
+# ---------------------------------------------------------------- the briefing pack of one council
+
+
+def test_a_councils_briefing_is_its_programme_and_its_changes(region_store):
+    from dashboard.briefing import packs
+    from dashboard.briefing.content import gather, preview
+
+    ned = actor(region_store, NED)
+    data = gather(region_store, ned, SEED_TODAY, SEED_TODAY - timedelta(days=28), council=NORTH)
+    assert data.strategy.council == "Northmarsh" and sorted(data.status["reference"]) == ["NM-01", "NM-02"]
+    assert (data.totals.open, data.totals.target) == (3, 24)
+    assert data.need is None and data.objective_measures.empty and data.boundaries is None
+    assert set(data.districts["name"]) == {"Fenwick Vale", "Saltmere"}
+    assert preview(data).properties == 2
+    with pytest.raises(AccessDenied):
+        gather(region_store, ned, SEED_TODAY, SEED_TODAY - timedelta(days=28))  # Hertfordshire's
+    packs.record_pack(region_store, ned, SEED_TODAY, SEED_TODAY - timedelta(days=28), None, council=NORTH)
+    assert [pack.made_by for pack in packs.packs_made(region_store, council=NORTH)] == [NED]
+    assert packs.packs_made(region_store) == []  # Hertfordshire's packs: none made
+    assert packs.default_since(region_store, SEED_TODAY) == SEED_TODAY - timedelta(days=28)
+    with pytest.raises(AccessDenied):
+        packs.record_pack(region_store, ned, SEED_TODAY, SEED_TODAY, None)
+
+
+@pytest.mark.slow  # kaleido draws the pack's charts in Chromium
+def test_a_councils_briefing_pack_names_its_council_and_none_of_anothers_properties(region_store, tmp_path):
+    from dashboard.briefing.pdf import build_briefing
+    from tests.test_status_note import pdf_pages
+
+    ned = actor(region_store, NED)
+    path = build_briefing(
+        region_store, ned, SEED_TODAY, SEED_TODAY - timedelta(days=28), None, tmp_path / "n.pdf", council=NORTH
+    )
+    text = " ".join(pdf_pages(path))
+    assert "Northmarsh Homes Programme" in text and "3 of 24 beds open" in text
+    assert "RS-P" not in text and "Hertfordshire" not in text
+
+
+def test_the_briefing_page_makes_the_pack_of_the_council_shown(monkeypatch, store_url, region_store):
+    at = open_app(monkeypatch, store_url, account=NED)
+    at.switch_page("pages/briefing.py").run()
+    assert_page_ok(at)
+    assert "Northmarsh Homes Programme, Northmarsh" in at.caption[0].value
+    assert any("SSDA903 returns, which the store keeps for Hertfordshire alone" in info.value for info in at.info)
+    assert "RS-P" not in shown(at)

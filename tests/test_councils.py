@@ -354,7 +354,6 @@ def test_a_store_of_one_council_offers_no_choice(monkeypatch, store_url, engine)
     [
         ("pages/objectives.py", "the objectives' measures"),
         ("pages/forecast.py", "the demand forecast"),
-        ("pages/briefing.py", "the briefing pack"),
     ],
 )
 def test_a_page_kept_for_the_first_council_says_so_for_another(

@@ -52,11 +52,13 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
     the project writes them where it can: the lookup by its importer, the settings by the Objectives page's."""
     from datetime import date, datetime
 
+    from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from dashboard import access, demand, lookup, objectives
     from dashboard.models import (
         BriefingPack,
+        Council,
         ForecastBacktest,
         ForecastPoint,
         ForecastRun,
@@ -145,6 +147,7 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
                 ("homes_by_rating", "Good", 12),
             )
         )
+        herts = session.scalar(select(Council.id).order_by(Council.id).limit(1))
         session.add_all(
             [
                 BriefingPack(
@@ -154,6 +157,7 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
                     as_at=date(2026, 9, 30),
                     since=date(2026, 9, 2),
                     classification="OFFICIAL",
+                    council_id=herts,
                 ),
                 BriefingPack(
                     made_at=datetime(2026, 11, 3, 14, 0, 1),
@@ -162,6 +166,7 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
                     as_at=date(2026, 11, 3),
                     since=date(2026, 10, 1),
                     classification=None,
+                    council_id=herts,
                 ),
             ]
         )

@@ -188,13 +188,14 @@ def window(since: date, until: date) -> tuple[datetime, datetime]:
     return datetime.combine(since + timedelta(days=1), time.min), datetime.combine(until + timedelta(days=1), time.min)
 
 
-def changes_since(engine: Engine, since: date, until: date) -> ChangeSummary:
-    """What changed in the store after `since` and up to the end of `until`, read from the audit log."""
+def changes_since(engine: Engine, since: date, until: date, council: str | None = None) -> ChangeSummary:
+    """What changed in the council's programme (None: the store's first council's) after `since` and up to the end
+    of `until`, read from the audit log."""
     if since > until:
         raise ValueError(f"the earlier date ({dmy(since)}) is after the later one ({dmy(until)})")
     start, end = window(since, until)
-    rows = queries.audit_between(engine, start, end)
-    districts = queries.districts(engine)
+    rows = queries.audit_between(engine, start, end, council)
+    districts = queries.districts(engine, council)
     names = dict(zip(districts["ons_code"], districts["name"], strict=True))
     return summarise(rows.to_dict("records"), since, until, names)
 

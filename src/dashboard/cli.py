@@ -489,6 +489,10 @@ def briefing_command(
     classification: Annotated[
         str | None, typer.Option(help="Security marking on every page: OFFICIAL or OFFICIAL-SENSITIVE. Default: none.")
     ] = None,
+    council: Annotated[
+        str | None,
+        typer.Option(help="Whose programme (ONS code or name). Default: the store's first council."),
+    ] = None,
 ) -> None:
     """Write the Executive Member's briefing pack: an A4 PDF of headline figures, changes, risks, charts and decisions.
     Each pack made is recorded: the next one's changes start from the day it was made."""
@@ -518,8 +522,9 @@ def briefing_command(
 
     engine = _store(ctx)
     actor = _cli_actor("cli")
+    code = _council_code(engine, council) if council is not None else None
     # The default is never after --as-at (default_since says so), so the dates checked above still hold.
-    since_date = dates["--since"] or default_since(engine, as_at_date)
+    since_date = dates["--since"] or default_since(engine, as_at_date, code)
     with _progress() as progress:
         task = progress.add_task("Briefing", total=None)
         written = build_briefing(
@@ -530,8 +535,9 @@ def briefing_command(
             marking,
             out,
             on_progress=lambda done, total, step: progress.update(task, completed=done, total=total, description=step),
+            council=code,
         )
-    record_pack(engine, actor, as_at_date, since_date, marking)
+    record_pack(engine, actor, as_at_date, since_date, marking, council=code)
     print(f"Wrote the briefing pack as at {dmy(as_at_date)} (changes since {dmy(since_date)}) to {written}")
 
 

@@ -599,9 +599,9 @@ def _of_properties(column: InstrumentedAttribute[int], council: ColumnElement[in
 
 
 # Which rows of each table are a council's (given its id in SQL): its programme's, through the row's district,
-# strategy or property. The first council's alone: what the store keeps for it (the objectives' data, the forecast,
-# the packs made). A table not named (Ofsted's register and the market, the postcode lookup) is the country's, the
-# same for every council.
+# strategy or property, and its briefing packs. The first council's alone: what the store keeps for it alone (the
+# objectives' data, the forecast). A table not named (Ofsted's register and the market, the postcode lookup) is the
+# country's, the same for every council.
 COUNCIL_ROWS: dict[str, Callable[[ColumnElement[int]], ColumnElement[bool]]] = {
     STRATEGY.name: lambda council: Strategy.council_id == council,
     DISTRICTS.name: lambda council: District.council_id == council,
@@ -621,9 +621,9 @@ COUNCIL_ROWS: dict[str, Callable[[ColumnElement[int]], ColumnElement[bool]]] = {
             FORECAST_RUNS,
             FORECAST_BACKTEST,
             FORECAST_SCENARIOS,
-            BRIEFING_PACKS,
         )
     },
+    BRIEFING_PACKS.name: lambda council: BriefingPack.council_id == council,
 }
 
 

@@ -304,6 +304,7 @@ class BriefingPack(Base):
     as_at: Mapped[date] = mapped_column(Date)
     since: Mapped[date] = mapped_column(Date)
     classification: Mapped[str | None] = mapped_column(String(40))
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"))  # whose programme the pack was of
 
 
 class AuditEntry(Base):

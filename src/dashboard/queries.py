@@ -567,10 +567,11 @@ def audit_users_query() -> Select:
     return select(users.c.user).where(users.c.user.is_not(None)).order_by(users.c.user)
 
 
-def audit_between(engine: Engine, start: datetime, end: datetime) -> pd.DataFrame:
+def audit_between(engine: Engine, start: datetime, end: datetime, council: str | None = None) -> pd.DataFrame:
     """Audit rows written at or after `start` and before `end` (UTC), oldest first: only those rows are read (the
-    log's `at` index). The changes of the store's first council (whose briefing they are for) and the store's own."""
-    ours = or_(AuditEntry.council_id == council_id(None), AuditEntry.council_id.is_(None))
+    log's `at` index). The changes of the council (None: the store's first) whose briefing they are for, and the
+    store's own."""
+    ours = or_(AuditEntry.council_id == council_id(council), AuditEntry.council_id.is_(None))
     query = select(*AUDIT_COLUMNS).where(AuditEntry.at >= start, AuditEntry.at < end, ours).order_by(AuditEntry.id)
     with engine.connect() as connection:
         return pd.read_sql(query, connection)

@@ -219,18 +219,20 @@ def _boundaries(path: str, modified: float) -> dict | None:
 # ---------------------------------------------------------------- the briefing pack (built only when asked)
 
 
-def briefing_preview(actor: Actor, as_at: date, since: date, data_version: DataVersion) -> PageOne:
-    """Page 1 of the pack as text (dashboard.briefing.content.preview)."""
-    return _briefing_preview(actor, as_at, since, data_version, boundaries_stamp())
+def briefing_preview(
+    actor: Actor, as_at: date, since: date, data_version: DataVersion, council: str | None = None
+) -> PageOne:
+    """Page 1 of the council's pack as text (dashboard.briefing.content.preview)."""
+    return _briefing_preview(actor, as_at, since, data_version, boundaries_stamp(), council)
 
 
 @by_scope(max_entries=16)
 def _briefing_preview(
-    actor: Actor, as_at: date, since: date, data_version: DataVersion, boundaries_stamp: float
+    actor: Actor, as_at: date, since: date, data_version: DataVersion, boundaries_stamp: float, council: str | None
 ) -> PageOne:
     from dashboard.briefing import content  # here: only the Briefing page needs it
 
-    return content.preview(content.gather(engine(), actor, as_at, since))
+    return content.preview(content.gather(engine(), actor, as_at, since, council=council))
 
 
 def briefing_pdf(
@@ -240,9 +242,11 @@ def briefing_pdf(
     classification: str | None,
     data_version: DataVersion,
     on_progress: ProgressCallback | None = None,
+    council: str | None = None,
 ) -> bytes:
-    """The pack's PDF, made once per dates, classification, data version and boundaries (it takes seconds)."""
-    return _briefing_pdf(actor, as_at, since, classification, data_version, boundaries_stamp(), on_progress)
+    """The council's pack as a PDF, made once per council, dates, classification, data version and boundaries (it
+    takes seconds)."""
+    return _briefing_pdf(actor, as_at, since, classification, data_version, boundaries_stamp(), council, on_progress)
 
 
 @by_scope(max_entries=8)
@@ -253,6 +257,7 @@ def _briefing_pdf(
     classification: str | None,
     data_version: DataVersion,
     boundaries_stamp: float,
+    council: str | None,
     _on_progress: ProgressCallback | None = None,
 ) -> bytes:
     # The leading underscore keeps the callback out of the cache key; a cached pack needs no progress shown.
@@ -260,7 +265,14 @@ def _briefing_pdf(
 
     with tempfile.TemporaryDirectory() as folder:
         path = pdf.build_briefing(
-            engine(), actor, as_at, since, classification, Path(folder) / "briefing.pdf", on_progress=_on_progress
+            engine(),
+            actor,
+            as_at,
+            since,
+            classification,
+            Path(folder) / "briefing.pdf",
+            on_progress=_on_progress,
+            council=council,
         )
         return path.read_bytes()
 

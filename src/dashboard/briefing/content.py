@@ -54,6 +54,7 @@ class BriefingData:
     objective_settings: dict[str, float | None]  # objectives.settings
     occupancy: pd.DataFrame  # objectives.programme_occupancy of the homes counted, up to the as-at date
     need: NeedForecast | None  # the demand forecast's beds needed beside the programme's, when one is held
+    council: str | None = None  # whose pack (an ONS code); None: the store's first council's
 
     @property
     def illustrative(self) -> int:
@@ -83,13 +84,19 @@ def check_dates(as_at: date, since: date, today: date) -> None:
         raise ValueError(f"the since date {dmy(since)} is after the as-at date {dmy(as_at)}")
 
 
-def gather(engine: Engine, actor: Actor, as_at: date, since: date, today: date | None = None) -> BriefingData:
-    """Read what the pack shows, for an actor who may read it: the whole programme as at `as_at`, and the changes
-    after `since`."""
+def gather(
+    engine: Engine, actor: Actor, as_at: date, since: date, today: date | None = None, council: str | None = None
+) -> BriefingData:
+    """Read what the pack shows, for an actor who may read it: the council's whole programme as at `as_at` (None:
+    the store's first council's), and the changes after `since`. The objectives' measures and the demand forecast
+    are the first council's (from its SSDA903 returns): another council's pack says it has none yet, as a store
+    with no returns imported does, and draws its districts' map from their tiles."""
     today = today or date.today()
     check_dates(as_at, since, today)
-    strategy = queries.strategy_info(engine)
-    status = queries.property_status(engine, actor, queries.Filters(as_at=as_at), today)
+    strategy = queries.strategy_info(engine, council)
+    status = queries.property_status(engine, actor, queries.Filters(as_at=as_at, council=council), today)
+    if council not in (None, next(iter(queries.councils(engine)))):
+        return _gathered(engine, actor, as_at, since, strategy, status, council)
     return BriefingData(
         as_at=as_at,
         since=since,
@@ -108,6 +115,40 @@ def gather(engine: Engine, actor: Actor, as_at: date, since: date, today: date |
         objective_settings=(chosen := objectives.settings(engine)),
         occupancy=_occupancy(engine, actor, measured, bool(chosen["cost_counts_all_own_homes"])),
         need=need_forecast(demand.forecasts(engine), demand.runs(engine), status, as_at, strategy.bed_target),
+    )
+
+
+def _gathered(
+    engine: Engine,
+    actor: Actor,
+    as_at: date,
+    since: date,
+    strategy: queries.StrategyInfo,
+    status: pd.DataFrame,
+    council: str,
+) -> BriefingData:
+    """gather, for a council other than the store's first: its programme and changes, and no SSDA903 figures."""
+    totals = metrics.bed_totals(status, strategy.bed_target)
+    measured = _objective_measures(engine, as_at).iloc[0:0]
+    return BriefingData(
+        as_at=as_at,
+        since=since,
+        strategy=strategy,
+        status=status,
+        totals=totals,
+        forecast=metrics.target_forecast(status, totals, as_at),
+        changes=changes.changes_since(engine, since, as_at, council),
+        phases=queries.phases(engine, council),
+        districts=metrics.by_district(status, queries.districts(engine, council), strategy.bed_target),
+        decisions=queries.decisions(engine, actor, council),
+        informed=metrics.councillors_informed(status, as_at),
+        uninformed=metrics.uninformed(status, as_at),
+        boundaries=None,  # the boundaries installed are the first council's districts'
+        objective_measures=measured,
+        objective_settings=objectives.settings(engine),
+        occupancy=pd.DataFrame(columns=["period_end", "child_days", "place_days", "value", "year_end"]),
+        need=None,
+        council=council,
     )
 
 

@@ -161,7 +161,7 @@ def gantt_figures(engine: Engine, actor: Actor, data: BriefingData, first: int =
     references = late["reference"].head(GANTT_MOST_BEHIND).tolist()
     if not references:
         return []
-    filters = queries.Filters(as_at=data.as_at)
+    filters = queries.Filters(as_at=data.as_at, council=data.council)
     segments = metrics.gantt_segments(queries.milestones(engine, actor, filters, tuple(references)), data.as_at)
     span = [
         segments["start"].min() - pd.Timedelta(days=60),

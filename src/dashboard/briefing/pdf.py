@@ -573,15 +573,17 @@ def build_briefing(
     classification: str | None,
     out: Path,
     on_progress: ProgressCallback | None = None,
+    council: str | None = None,
 ) -> Path:
-    """Write the briefing pack as at `as_at`, with the changes after `since`, to `out` (an A4 PDF)."""
+    """Write the council's briefing pack (None: the store's first council's) as at `as_at`, with the changes after
+    `since`, to `out` (an A4 PDF)."""
     if classification is not None and classification not in CLASSIFICATIONS:
         raise ValueError(f"classification must be one of {', '.join(CLASSIFICATIONS)}, not '{classification}'")
     report = on_progress or (lambda _done, _total, _step: None)
     total = 6
     report(0, total, "Reading the store")
     start_chart_browser()  # Chromium starts while the store is read
-    data = gather(engine, actor, as_at, since)
+    data = gather(engine, actor, as_at, since, council=council)
     phase_figure = charts.phase_chart(metrics.phase_spans(data.phases, data.status, as_at), as_at)
     # The first part of the property timeline goes under the phases, in the room they leave on the page.
     phases_height = FRAME_WIDTH * (phase_figure.layout.height or 480) / EXPORT_WIDTH
