@@ -30,10 +30,16 @@ show_done()
 
 st.header("What each role may do")
 st.dataframe(tables.roles_table(), hide_index=True)
-
-st.header("Roles granted")
 councils = cached.councils(cached.version())
 several = len(councils) > 1
+if several:
+    st.caption(
+        f"This store holds {len(councils)} councils. A role is held in one council, for its programme alone, or in "
+        f"every council. The {REGIONAL_VIEWER} role reads every council's programme-level figures side by side "
+        "(the Region page) and no council's properties."
+    )
+
+st.header("Roles granted")
 granted = access.grants(cached.engine(), actor)
 if granted.empty:
     st.info("No roles granted yet.", icon=":material/info:")

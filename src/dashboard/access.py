@@ -92,6 +92,7 @@ def council_codes(engine: Engine) -> list[str]:
 
 
 EVERY_COUNCIL = "Every council"
+THE_REGION = "The region"  # where the regional viewer role is held
 
 
 def grants(engine: Engine, actor: Actor) -> pd.DataFrame:
@@ -105,7 +106,7 @@ def grants(engine: Engine, actor: Actor) -> pd.DataFrame:
     with engine.connect() as connection:
         rows = connection.execute(query).all()
     shown = [
-        (account, name or EVERY_COUNCIL, role, code)
+        (account, name or (THE_REGION if role == REGIONAL_VIEWER else EVERY_COUNCIL), role, code)
         for account, code, name, role in rows
         if actor.can(Permission.GRANT, code)
     ]
@@ -143,10 +144,12 @@ def _grant(session: Session, account: str, council: Council | None) -> RoleGrant
     return session.scalar(select(RoleGrant).where(RoleGrant.account == account, held_in))
 
 
-def _where(session: Session, council: Council | None) -> str:
+def _where(session: Session, council: Council | None, role: str) -> str:
     """Where a grant holds, in words: nothing to say in a store of one council."""
     if council is not None:
         return f" in {council.name}"
+    if role == REGIONAL_VIEWER:
+        return " across the region"
     return " in every council" if (session.scalar(select(func.count()).select_from(Council)) or 0) > 1 else ""
 
 
@@ -162,11 +165,11 @@ def grant_role(engine: Engine, actor: Actor, account: str, role: Role | str, cou
         grant = _grant(session, account, where)
         if grant is None:
             session.add(RoleGrant(account=account, council=where, role=label))
-            return f"{account} now has the {label} role{_where(session, where)}."
+            return f"{account} now has the {label} role{_where(session, where, label)}."
         if grant.role == label:
-            return f"{account} already had the {label} role{_where(session, where)}; nothing changed."
+            return f"{account} already had the {label} role{_where(session, where, label)}; nothing changed."
         previous, grant.role = grant.role, label
-        return f"{account} now has the {label} role{_where(session, where)} (was {previous})."
+        return f"{account} now has the {label} role{_where(session, where, label)} (was {previous})."
 
 
 def revoke_role(engine: Engine, actor: Actor, account: str, council: str | None = None) -> str:
@@ -177,6 +180,6 @@ def revoke_role(engine: Engine, actor: Actor, account: str, council: str | None 
         where = _council(session, actor, council)
         grant = _grant(session, account, where)
         if grant is None:
-            return f"{account} had no role granted{_where(session, where)}; nothing changed."
+            return f"{account} had no role granted{_where(session, where, '')}; nothing changed."
         session.delete(grant)
-        return f"{account} no longer has the {grant.role} role{_where(session, where)}."
+        return f"{account} no longer has the {grant.role} role{_where(session, where, grant.role)}."
