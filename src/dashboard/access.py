@@ -122,7 +122,7 @@ def parse_grantable(text: str) -> Role | str:
 
 def _account_to_change(actor: Actor, account: str, verb: str) -> str:
     """The account an admin may change: a valid address, not their own (so no admin locks themselves out). Which
-    council's grants they may change is asked once the council is known (_may_grant)."""
+    council's grants they may change is asked once the council is known (_council)."""
     if not actor.can_somewhere(Permission.GRANT):
         actor.require(Permission.GRANT)
     account = normalise_account(account)

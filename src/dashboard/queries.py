@@ -55,7 +55,7 @@ def require(
 
 def require_in_first_council(engine: Engine, actor: Actor, permission: Permission) -> None:
     """Ask the actor of data kept for the store's first council alone (the SSDA903 measures and objectives, the
-    forecast, the briefing pack): its staff's, as its programme is."""
+    forecast): its staff's, as its programme is."""
     with engine.connect() as connection:
         require(connection, actor, None, permission)
 

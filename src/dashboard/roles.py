@@ -113,10 +113,6 @@ class Actor:
         """Whether there is any council the actor may do it in: which pages the sidebar offers."""
         return self.role_in_any and self.role >= MINIMUM_ROLE[permission]
 
-    def reads_programme_of(self, council: str) -> bool:
-        """Whether the actor may read the council's programme-level figures (beds against target, pace, slippage)."""
-        return self.regional or self.role_in(council) is not None
-
     @property
     def reads_region(self) -> bool:
         """Whether the actor may read every council's programme-level figures side by side (the Region page)."""
@@ -135,10 +131,6 @@ class Actor:
     def require(self, permission: Permission, council: str | None = None) -> None:
         if not self.can(permission, council):
             raise AccessDenied(self._refusal(permission, council))
-
-    def require_programme_of(self, council: str) -> None:
-        if not self.reads_programme_of(council):
-            raise AccessDenied(f"{self.user} holds no role in council {council}: its figures are its own staff's.")
 
     def require_region(self) -> None:
         if not self.reads_region:
