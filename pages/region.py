@@ -49,6 +49,15 @@ st.header("Councils side by side")
 st.dataframe(
     table,
     hide_index=True,
-    column_config={"Target open by (forecast)": st.column_config.DateColumn(format="DD/MM/YYYY")},
+    column_config={
+        "Target open by (forecast)": st.column_config.DateColumn(format="DD/MM/YYYY"),
+        "Forecast need at": st.column_config.DateColumn(format="MMM YYYY"),
+    },
 )
 download_csv(table, "Councils side by side", filters)
+if side_by_side["need_at_end"].notna().any():
+    held = ", ".join(side_by_side.loc[side_by_side["need_at_end"].notna(), "council"])
+    st.caption(
+        f"Forecast need: the demand forecast's central scenario, the beds its children's homes need at the forecast's "
+        f"last month, from SSDA903 returns, which the store holds for {held} alone so far."
+    )

@@ -861,3 +861,22 @@ def test_the_packs_page_one_prints_the_forecast_sentence(forecast_store, tmp_pat
     first = text_of(path)[0]
     assert expected_need_sentence(forecast_store) in first
     assert first.index("Forecast need") < first.index("Objectives")  # under the headline figures
+
+
+def test_the_regions_side_by_side_gives_the_first_councils_forecast_need_as_the_pack_does(forecast_store):
+    import math
+
+    from dashboard import demand, region
+
+    engine = make_engine(forecast_store)
+    side = region.region_figures(engine, SYSTEM, AS_AT, AS_AT).side_by_side
+    crossed = gather(engine, SYSTEM, AS_AT, SINCE).need.crossing
+    engine.dispose()
+    [(last, expected)] = plain_sql(
+        forecast_store,
+        "SELECT p.period_end, p.expected FROM forecast_point p JOIN forecast_run r ON p.run_id = r.id "
+        "WHERE r.scenario = ? AND p.measure = ? ORDER BY p.period_end DESC LIMIT 1",
+        (demand.CENTRAL, demand.BEDS_NEEDED),
+    )
+    assert side.loc[0, "need_at_end"] == crossed.needed_at_end == math.ceil(expected)
+    assert str(side.loc[0, "need_by"]) == str(last) == str(crossed.last)

@@ -84,3 +84,29 @@ def with_need(
         not_known_share=float(outside["share"]),
         reference=reference,
     )
+
+
+@dataclass(frozen=True)
+class NeedForecast:
+    """The central scenario's beds needed beside the programme's beds and the target (need.comparison), and the
+    SSDA903 data the forecast rests on."""
+
+    compared: pd.DataFrame
+    data: tuple[date, date]
+
+    @property
+    def crossing(self) -> need.Crossing:
+        return need.crossing(self.compared)
+
+
+def need_forecast(
+    forecasts: pd.DataFrame, runs: pd.DataFrame, status: pd.DataFrame, as_at: date, target: int
+) -> NeedForecast | None:
+    """The forecast held (demand.forecasts and demand.runs), as the pack tells it; None when there is none, or when
+    it rests on data after the as-at date (a pack for a past date says what was known then)."""
+    needed = central_needed(forecasts)
+    central = runs[runs["scenario"] == demand.CENTRAL]
+    if needed.empty or central.empty or central["data_last"].iloc[0] > as_at:
+        return None
+    data = (central["data_first"].iloc[0], central["data_last"].iloc[0])
+    return NeedForecast(need.comparison(needed, status, as_at, target), data)

@@ -4,12 +4,14 @@ its joint target. Programme-level figures only: no property of any council is na
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
 from sqlalchemy import Engine
 
+from dashboard import demand
+from dashboard.district_need import NeedForecast, need_forecast
 from dashboard.metrics import BedTotals, bed_totals, ledger, slippage, target_forecast
 from dashboard.provenance import SYNTHETIC, Banner, banners
 from dashboard.queries import (
@@ -35,6 +37,8 @@ COLUMNS = [
     "late_properties",
     "in_house_share",
     "target_reached_on",
+    "need_at_end",
+    "need_by",
 ]
 
 
@@ -44,6 +48,7 @@ class CouncilProgramme:
     status: pd.DataFrame  # queries.read_status for the council, as at the region's date
     phases: pd.DataFrame  # queries.phases for the council
     synthetic: bool  # an invented council (demo-data --councils)
+    need: NeedForecast | None = None  # the demand forecast beside it, where the council has one (the first, so far)
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ def programmes(engine: Engine, as_at: date, today: date) -> list[CouncilProgramm
     """Each council's whole programme as at `as_at`, in the store's order of councils (for region_figures, which
     asks the actor)."""
     invented = set(synthetic_councils(engine))
-    return [
+    found = [
         CouncilProgramme(
             strategy_info(engine, code),
             read_status(engine, Filters(as_at=as_at, council=code), today),
@@ -75,6 +80,13 @@ def programmes(engine: Engine, as_at: date, today: date) -> list[CouncilProgramm
         )
         for code in councils(engine)
     ]
+    if found:  # the demand forecast is the first council's, from its SSDA903 returns
+        first = found[0]
+        forecast = need_forecast(
+            demand.forecasts(engine), demand.runs(engine), first.status, as_at, first.strategy.bed_target
+        )
+        found[0] = replace(first, need=forecast)
+    return found
 
 
 def region_banners(programmes: list[CouncilProgramme]) -> list[Banner]:
@@ -108,6 +120,9 @@ def council_row(programme: CouncilProgramme, as_at: date) -> dict[str, object]:
         "late_properties": len(slippage(status, as_at)),
         "in_house_share": in_house / beds if beds else None,
         "target_reached_on": target_forecast(status, totals, as_at).reached_on,
+        # The central forecast's beds needed at its last month, as the Forecast page and the briefing give it.
+        "need_at_end": programme.need.crossing.needed_at_end if programme.need else None,
+        "need_by": programme.need.crossing.last if programme.need else None,
     }
 
 

@@ -674,6 +674,8 @@ REGION_LABELS = {
     "late_properties": "Properties late",
     "in_house_share": "In-house, % of beds",
     "target_reached_on": "Target open by (forecast)",
+    "need_at_end": "Forecast need (beds)",
+    "need_by": "Forecast need at",
 }
 
 
@@ -682,5 +684,7 @@ def region_table(side_by_side: pd.DataFrame) -> pd.DataFrame:
     frame = side_by_side.copy()
     for share in ("open_share", "in_house_share"):
         frame[share] = (frame[share].astype(float) * 100).round().astype("Int64")
-    frame["target_reached_on"] = pd.to_datetime(frame["target_reached_on"])
+    for day in ("target_reached_on", "need_by"):
+        frame[day] = pd.to_datetime(frame[day])
+    frame["need_at_end"] = frame["need_at_end"].astype("Int64")
     return frame.rename(columns=REGION_LABELS)[list(REGION_LABELS.values())]

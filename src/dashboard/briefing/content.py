@@ -13,10 +13,10 @@ from functools import cached_property
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import changes, demand, market, metrics, need, objectives, placements, provenance, queries
+from dashboard import changes, demand, market, metrics, objectives, placements, provenance, queries
 from dashboard import measures as m
 from dashboard.boundaries import load_boundaries
-from dashboard.district_need import central_needed
+from dashboard.district_need import NeedForecast, need_forecast
 from dashboard.headline import Outlook, outlook
 from dashboard.roles import Actor
 from dashboard.wording import dmy, listed, plural
@@ -150,32 +150,6 @@ def _gathered(
         need=None,
         council=council,
     )
-
-
-@dataclass(frozen=True)
-class NeedForecast:
-    """The central scenario's beds needed beside the programme's beds and the target (need.comparison), and the
-    SSDA903 data the forecast rests on."""
-
-    compared: pd.DataFrame
-    data: tuple[date, date]
-
-    @property
-    def crossing(self) -> need.Crossing:
-        return need.crossing(self.compared)
-
-
-def need_forecast(
-    forecasts: pd.DataFrame, runs: pd.DataFrame, status: pd.DataFrame, as_at: date, target: int
-) -> NeedForecast | None:
-    """The forecast held (demand.forecasts and demand.runs), as the pack tells it; None when there is none, or when
-    it rests on data after the as-at date (a pack for a past date says what was known then)."""
-    needed = central_needed(forecasts)
-    central = runs[runs["scenario"] == demand.CENTRAL]
-    if needed.empty or central.empty or central["data_last"].iloc[0] > as_at:
-        return None
-    data = (central["data_first"].iloc[0], central["data_last"].iloc[0])
-    return NeedForecast(need.comparison(needed, status, as_at, target), data)
 
 
 def _objective_measures(engine: Engine, as_at: date) -> pd.DataFrame:
