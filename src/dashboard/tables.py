@@ -679,12 +679,17 @@ REGION_LABELS = {
 }
 
 
+NEED_COLUMNS = ("need_at_end", "need_by")  # shown where a council has a demand forecast
+
+
 def region_table(side_by_side: pd.DataFrame) -> pd.DataFrame:
-    """The councils side by side as people read them: beds, shares in whole per cent, the forecast's date."""
+    """The councils side by side as people read them: beds, shares in whole per cent, the forecasts' dates; the
+    forecast need only where some council has one."""
     frame = side_by_side.copy()
     for share in ("open_share", "in_house_share"):
         frame[share] = (frame[share].astype(float) * 100).round().astype("Int64")
     for day in ("target_reached_on", "need_by"):
         frame[day] = pd.to_datetime(frame[day])
     frame["need_at_end"] = frame["need_at_end"].astype("Int64")
-    return frame.rename(columns=REGION_LABELS)[list(REGION_LABELS.values())]
+    shown = [column for column in REGION_LABELS if column not in NEED_COLUMNS or frame["need_at_end"].notna().any()]
+    return frame.rename(columns=REGION_LABELS)[[REGION_LABELS[column] for column in shown]]
