@@ -18,7 +18,7 @@ from dashboard.db import make_engine, session_scope
 from dashboard.demo import DEMO_PROVENANCE, DemoError, build_demo
 from dashboard.exporting import export_all
 from dashboard.importing import import_path
-from dashboard.models import Council, District, Milestone, Property
+from dashboard.models import AuditEntry, Council, District, Milestone, Property
 from dashboard.roles import SYSTEM, Actor, Role
 from dashboard.stages import STAGE_POSITION
 from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, sqlite_only, write_csv
@@ -84,6 +84,14 @@ def test_demo_makes_a_synthetic_region_each_council_with_its_own_programme(empty
             assert {prop.phase.strategy.council_id for prop in properties} == {council.id}
         references = session.scalars(select(Property.reference)).all()
         assert len(set(references)) == 90 and "D02-000001" in references
+        # Each property's and milestone's logged changes name its council, as the audit listener's would.
+        logged = session.execute(
+            select(AuditEntry.entity_ref, Council.ons_code)
+            .outerjoin(Council, AuditEntry.council_id == Council.id)
+            .where(AuditEntry.entity.in_(("property", "milestone")))
+        ).all()
+        prefixes = {"DEMO": "E10000015", "D01": "E10000901", "D02": "E10000902"}
+        assert logged and all(prefixes[ref.split("-")[0]] == code for ref, code in logged)
     listed = run_cli("council", "list", database_url=str(empty_engine.url))
     assert "Eastwold (synthetic)" in listed.stdout
 

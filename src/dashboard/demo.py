@@ -113,7 +113,7 @@ def build_demo(
     now = datetime.now(UTC).replace(tzinfo=None)
     with engine.begin() as connection:
         for index, programme in enumerate(programmes):
-            pending = _PendingRows(rng, today, now, programme.district_ids, programme.prefix)
+            pending = _PendingRows(rng, today, now, programme.district_ids, programme.council_id, programme.prefix)
             for number in range(1, properties + 1):
                 phase_count = len(programme.phases)
                 phase_id, phase_start = programme.phases[min(phase_count - 1, (number - 1) * phase_count // properties)]
@@ -137,6 +137,7 @@ class _Programme(NamedTuple):
     phase_length: int  # days
     district_ids: list[int]
     prefix: str  # of its properties' references, unique across the store
+    council_id: int  # whose programme: each of its audit rows names it, as the audit listener's would
 
 
 def _demo_programmes(
@@ -175,7 +176,7 @@ def _demo_phases(session: Session, council_id: int, properties: int, today: date
     session.flush()
     districts = select(District.id).where(District.council_id == council_id).order_by(District.ons_code)
     district_ids = list(session.scalars(districts))
-    return _Programme([(phase.id, starts) for phase, starts in phases], phase_length, district_ids, prefix)
+    return _Programme([(phase.id, starts) for phase, starts in phases], phase_length, district_ids, prefix, council_id)
 
 
 @dataclass
@@ -186,8 +187,13 @@ class _PendingRows:
     today: date
     now: datetime
     district_ids: list[int]
+    council_id: int
     prefix: str = "DEMO"
     batches: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {name: [] for name in WRITTEN})
+
+    def _audit(self, *row: Any) -> dict[str, Any]:
+        """An audit row of the council's programme."""
+        return {**_audit(*row), "council_id": self.council_id}
 
     def stamp(self, day: date) -> datetime:
         """When a change was recorded: on the day it is about, as a tracker kept month by month records it, so the
@@ -213,7 +219,7 @@ class _PendingRows:
             "provenance": DEMO_PROVENANCE,
             "version": 1,
         }
-        created = _audit(self.stamp(identified), "create", "property", reference, None, {"reference": reference})
+        created = self._audit(self.stamp(identified), "create", "property", reference, None, {"reference": reference})
         self.batches["audit_log"].append(created)
         self.batches["property_records"].append(
             {
@@ -243,7 +249,7 @@ class _PendingRows:
                     self._add_milestone(number, later.key, identified, planned, None)
                 return registered
             self.batches["audit_log"].append(
-                _audit(
+                self._audit(
                     self.stamp(actual),
                     "update",
                     "milestone",
@@ -268,12 +274,12 @@ class _PendingRows:
         """The milestone's creation, then the monthly re-planning a real tracker accumulates."""
         audit_rows = self.batches["audit_log"]
         created = {"planned_on": planned.isoformat()}
-        audit_rows.append(_audit(self.stamp(identified), "create", "milestone", ref, None, created))
+        audit_rows.append(self._audit(self.stamp(identified), "create", "milestone", ref, None, created))
         replanned = planned
         for month in range(1, self.rng.randrange(5, 12)):
             moved = replanned + timedelta(days=self.rng.randrange(7, 45))
             audit_rows.append(
-                _audit(
+                self._audit(
                     self.stamp(min(identified + timedelta(days=30 * month), actual)),
                     "update",
                     "milestone",
