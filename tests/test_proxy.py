@@ -178,7 +178,7 @@ def test_two_servers_behind_nginx_on_postgresql(engine, store_url, tmp_path):
                 seen, _ = open_page(direct, server_url, violations)
                 assert "Data last updated" in seen.inner_text("body")
                 revoke, _ = open_page(direct, f"{server_url}/access", violations)
-                revoke.get_by_label("Account", exact=True).click()  # the list of accounts with a role
+                revoke.get_by_label("Grant", exact=True).click()  # the list of grants: account, or council and role
                 revoke.keyboard.press("ArrowDown")
                 revoke.get_by_role("option", name=GRANTED).wait_for(timeout=15_000)  # this server sees the grant
                 keep(revoke, f"server-{number}-sees-the-grant")
