@@ -7,7 +7,6 @@ import streamlit as st
 from dashboard.briefing import images, packs
 from dashboard.briefing.content import CLASSIFICATIONS, Rating, long_date
 from dashboard_ui import cached
-from dashboard_ui.filters import current_filters
 from dashboard_ui.identity import current_actor
 from dashboard_ui.text import plain
 from dashboard_ui.view import current_view
@@ -25,7 +24,6 @@ WANTED_KEY = "briefing_wanted"  # set when the button is clicked, until the pack
 
 
 actor = current_actor()
-filters = current_filters()
 version = cached.version()
 view = current_view()
 council = view.filters.council  # the pack's council: the one the sidebar shows
@@ -52,7 +50,7 @@ with dates:
     as_at_column, since_column = st.columns(2)
     as_at = as_at_column.date_input(
         "Data as at",
-        value=filters.as_at,
+        value=view.filters.as_at,
         max_value=date.today(),
         min_value=date(2015, 1, 1),
         format="DD/MM/YYYY",
