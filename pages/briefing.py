@@ -8,6 +8,7 @@ from dashboard.briefing import images, packs
 from dashboard.briefing.content import CLASSIFICATIONS, Rating, long_date
 from dashboard_ui import cached
 from dashboard_ui.identity import current_actor
+from dashboard_ui.packs import pack_maker
 from dashboard_ui.text import plain
 from dashboard_ui.view import current_view
 
@@ -19,8 +20,6 @@ RATING_BADGES = {
     Rating.NOT_RATED: "gray",
     Rating.NOT_MEASURED: "gray",
 }
-PACK_KEY = "briefing_pack"  # the last pack made in this session: its settings and bytes
-WANTED_KEY = "briefing_wanted"  # set when the button is clicked, until the pack is made
 
 
 actor = current_actor()
@@ -84,44 +83,16 @@ if since > as_at:
     st.error("The *changes since* date must be on or before the *as at* date.", icon=":material/event_busy:")
     st.stop()
 
-settings = (as_at, since, classification, version, council)
-# The click is kept in session state by a callback: callbacks run before the script, so a rerun cannot lose it.
-st.button(
-    "Make the briefing pack",
-    key="make_briefing",
-    type="primary",
-    icon=":material/picture_as_pdf:",
-    on_click=lambda: st.session_state.update({WANTED_KEY: True}),
+pack_maker(
+    "briefing",
+    (as_at, since, classification, version, council),
+    lambda on_progress: cached.briefing_pdf(
+        actor, as_at, since, classification, version, on_progress=on_progress, council=council
+    ),
+    file_name=f"briefing_as-at-{as_at:%Y-%m-%d}.pdf",
+    what="briefing pack",
+    on_made=lambda: packs.record_pack(cached.engine(), actor, as_at, since, classification, council=council),
 )
-if st.session_state.pop(WANTED_KEY, False):
-    with st.status("Making the briefing pack…", expanded=True) as status:
-        bar = st.progress(0.0, text="Starting")
-        pdf = cached.briefing_pdf(
-            actor,
-            as_at,
-            since,
-            classification,
-            version,
-            on_progress=lambda done, total, step: bar.progress(done / total, text=step),
-            council=council,
-        )
-        status.update(label="The briefing pack is ready", state="complete", expanded=False)
-    packs.record_pack(cached.engine(), actor, as_at, since, classification, council=council)
-    st.session_state[PACK_KEY] = (settings, pdf)
-
-made = st.session_state.get(PACK_KEY)
-if made and made[0] == settings:
-    st.download_button(
-        "Download the briefing pack (PDF)",
-        data=made[1],
-        file_name=f"briefing_as-at-{as_at:%Y-%m-%d}.pdf",
-        mime="application/pdf",
-        on_click="ignore",
-        icon=":material/download:",
-        key="download_briefing",
-    )
-elif made:
-    st.caption("The dates, classification or data have changed since the last pack was made: make it again.")
 
 recent = packs.packs_made(cached.engine(), council=council)  # uncached, as the default above: a few rows
 if recent:

@@ -1,16 +1,19 @@
 """The region: the councils' programmes side by side and their beds together against the region's target.
 Programme-level figures only; each council's properties are on its own pages."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import streamlit as st
 
 from dashboard import charts, region, tables
+from dashboard.briefing.content import CLASSIFICATIONS
+from dashboard.briefing.packs import DEFAULT_SINCE_DAYS
 from dashboard.queries import Filters
 from dashboard.roles import Actor
 from dashboard_ui import cached
 from dashboard_ui.filters import as_at_input
 from dashboard_ui.identity import current_actor
+from dashboard_ui.packs import pack_maker
 from dashboard_ui.view import per_view
 from dashboard_ui.widgets import chart, chart_with_data, download_csv, show_banners
 
@@ -61,3 +64,33 @@ if side_by_side["need_at_end"].notna().any():
         f"Forecast need: the demand forecast's central scenario, the beds its children's homes need at the forecast's "
         f"last month, from SSDA903 returns, which the store holds for {held} alone so far."
     )
+
+st.header("Briefing pack for the region")
+st.caption(
+    "An A4 PDF of these figures for the councils' members and the co-operative's board: the region's beds, what "
+    "moved since the date chosen, the councils side by side, and the charts. Programme-level figures only."
+)
+since_column, marking_column = st.columns(2)
+since = since_column.date_input(
+    "What moved since",
+    value=filters.as_at - timedelta(days=DEFAULT_SINCE_DAYS),
+    max_value=filters.as_at,
+    min_value=date(2015, 1, 1),
+    format="DD/MM/YYYY",
+    key="region_since",
+    help="The pack compares each council's beds as recorded at the end of this day with the as-at date's.",
+)
+classification = marking_column.selectbox(
+    "Security classification",
+    [None, *CLASSIFICATIONS],
+    format_func=lambda value: value or "None (no marking)",
+    key="region_classification",
+    help="Marked at the top and bottom of every page.",
+)
+pack_maker(
+    "region_briefing",
+    (filters.as_at, since, classification, version),
+    lambda on_progress: cached.region_briefing_pdf(actor, filters.as_at, since, classification, version, on_progress),
+    file_name=f"region-briefing_as-at-{filters.as_at:%Y-%m-%d}.pdf",
+    what="region's briefing pack",
+)

@@ -6,7 +6,7 @@ import getpass
 import os
 import sys
 from contextlib import nullcontext
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -493,9 +493,17 @@ def briefing_command(
         str | None,
         typer.Option(help="Whose programme (ONS code or name). Default: the store's first council."),
     ] = None,
+    region: Annotated[
+        bool,
+        typer.Option(
+            "--region",
+            help="The region's pack instead: every council's programme side by side, programme-level figures only, "
+            "and what moved since --since (default 28 days before --as-at).",
+        ),
+    ] = False,
 ) -> None:
     """Write the Executive Member's briefing pack: an A4 PDF of headline figures, changes, risks, charts and decisions.
-    Each pack made is recorded: the next one's changes start from the day it was made."""
+    Each council's pack made is recorded: the next one's changes start from the day it was made."""
     from datetime import date
 
     from dashboard.briefing.content import CLASSIFICATIONS, check_dates
@@ -511,6 +519,8 @@ def briefing_command(
     marking = classification.strip().upper() if classification else None
     if marking is not None and marking not in CLASSIFICATIONS:
         _fail(f"--classification: '{classification}' is not one of {', '.join(CLASSIFICATIONS)}")
+    if region and council is not None:
+        _fail("--region and --council: a pack is either the region's or one council's")
     try:  # checked before the store is opened: a date at fault leaves no store behind
         check_dates(as_at_date, dates["--since"] or as_at_date, date.today())
     except ValueError as error:
@@ -522,6 +532,9 @@ def briefing_command(
 
     engine = _store(ctx)
     actor = _cli_actor("cli")
+    if region:
+        _region_briefing(engine, actor, as_at_date, dates["--since"], marking, out)
+        return
     code = _council_code(engine, council) if council is not None else None
     # The default is never after --as-at (default_since says so), so the dates checked above still hold.
     since_date = dates["--since"] or default_since(engine, as_at_date, code)
@@ -539,6 +552,27 @@ def briefing_command(
         )
     record_pack(engine, actor, as_at_date, since_date, marking, council=code)
     print(f"Wrote the briefing pack as at {dmy(as_at_date)} (changes since {dmy(since_date)}) to {written}")
+
+
+def _region_briefing(
+    engine: Engine, actor: Actor, as_at: date, since: date | None, marking: str | None, out: Path
+) -> None:
+    from dashboard.briefing.packs import DEFAULT_SINCE_DAYS
+    from dashboard.briefing.region_pack import build_region_briefing
+
+    since = since or as_at - timedelta(days=DEFAULT_SINCE_DAYS)
+    with _progress() as progress:
+        task = progress.add_task("Briefing", total=None)
+        written = build_region_briefing(
+            engine,
+            actor,
+            as_at,
+            since,
+            marking,
+            out,
+            on_progress=lambda done, total, step: progress.update(task, completed=done, total=total, description=step),
+        )
+    print(f"Wrote the region's briefing pack as at {dmy(as_at)} (what moved since {dmy(since)}) to {written}")
 
 
 # ---------------------------------------------------------------- councils

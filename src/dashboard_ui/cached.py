@@ -277,6 +277,36 @@ def _briefing_pdf(
         return path.read_bytes()
 
 
+def region_briefing_pdf(
+    actor: Actor,
+    as_at: date,
+    since: date,
+    classification: str | None,
+    data_version: DataVersion,
+    on_progress: ProgressCallback | None = None,
+) -> bytes:
+    """The region's pack as a PDF, made once per dates, classification and data version (it takes seconds)."""
+    return _region_briefing_pdf(actor, as_at, since, classification, data_version, on_progress)
+
+
+@by_scope(max_entries=4)
+def _region_briefing_pdf(
+    actor: Actor,
+    as_at: date,
+    since: date,
+    classification: str | None,
+    data_version: DataVersion,
+    _on_progress: ProgressCallback | None = None,
+) -> bytes:
+    from dashboard.briefing import region_pack  # reportlab and kaleido load only when a pack is wanted
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = region_pack.build_region_briefing(
+            engine(), actor, as_at, since, classification, Path(folder) / "region.pdf", on_progress=_on_progress
+        )
+        return path.read_bytes()
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def region_info(data_version: DataVersion) -> queries.RegionInfo | None:
     return queries.region_info(engine())

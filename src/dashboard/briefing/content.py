@@ -358,7 +358,11 @@ def objective_ratings(data: BriefingData) -> list[ObjectiveRating]:
 
 def bed_numbers(data: BriefingData) -> list[tuple[str, int, str]]:
     """The headline figures: (level, beds, share of the target in words)."""
-    totals = data.totals
+    return level_numbers(data.totals)
+
+
+def level_numbers(totals: metrics.BedTotals) -> list[tuple[str, int, str]]:
+    """Beds at each level, with each one's share of the target in words: (level, beds, share)."""
     levels = [
         ("Open", totals.open),
         ("Registered", totals.registered),

@@ -15,6 +15,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -146,15 +147,29 @@ def data_table(
     return table
 
 
-def _numbers_panel(data: BriefingData) -> Table:
-    """The headline figures as five big numbers, each with its level and share of the target in words."""
+def widths_to_fit(frame: pd.DataFrame) -> list[float]:
+    """Column widths (in proportion, for data_table) that keep each header's longest word and each value on one
+    line where the frame's width allows: a word broken across lines is hard to read."""
+    padding = 10  # the cell's own, both sides, and a little to spare
+
+    def widest(column: str) -> float:
+        words = [stringWidth(word, BOLD, STYLES["th"].fontSize) for word in str(column).split()]
+        values = [stringWidth(_cell(value).text, FONT, STYLES["td"].fontSize) for value in frame[column]]
+        return max([*words, *values]) + padding
+
+    return [widest(column) for column in frame.columns]
+
+
+def numbers_panel(numbers: list[tuple[str, int, str]]) -> Table:
+    """The headline figures (content.level_numbers) as five big numbers, each with its level and share of the
+    target in words."""
     cells = [
         [
             Paragraph(str(beds), STYLES["number"]),
             Paragraph(f"beds {label.lower()}" if label != "Still to find" else "beds still to find", STYLES["label"]),
             Paragraph(share, STYLES["share"]),
         ]
-        for label, beds, share in bed_numbers(data)
+        for label, beds, share in numbers
     ]
     panel = Table([cells], colWidths=[FRAME_WIDTH / len(cells)] * len(cells))
     panel.setStyle(
@@ -283,7 +298,7 @@ def _page_one(data: BriefingData) -> list[Flowable]:
             ),
             STYLES["subtitle"],
         ),
-        _numbers_panel(data),
+        numbers_panel(bed_numbers(data)),
         Paragraph(escape(forecast_sentence(data)), STYLES["lead"]),
         *([Paragraph(escape(said), STYLES["body"])] if (said := need_sentence(data)) else []),
         Paragraph("Objectives", STYLES["h2"]),
@@ -535,9 +550,14 @@ def _changes_section(data: BriefingData, row_limit: int = 60) -> list[Flowable]:
 
 
 def _furniture(data: BriefingData, classification: str | None) -> Callable[[Canvas, int, int], None]:
-    """Draws the marking at the top and bottom and the footer on a page, once the page count is known."""
     as_at = f"{data.strategy.name} briefing. Data as at {long_date(data.as_at)}"
     note = SYNTHETIC_NOTE if data.synthetic else ILLUSTRATIVE_NOTE if data.illustrative else None
+    return furniture(as_at, note, classification)
+
+
+def furniture(footer: str, note: str | None, classification: str | None) -> Callable[[Canvas, int, int], None]:
+    """Draws the marking at the top and bottom and the footer (what the pack is, and a note on data that is no
+    council's records) on a page, once the page count is known."""
 
     def draw(canvas: Canvas, number: int, total: int) -> None:
         canvas.saveState()
@@ -551,7 +571,7 @@ def _furniture(data: BriefingData, classification: str | None) -> Callable[[Canv
         canvas.line(MARGIN, 21 * mm, PAGE_WIDTH - MARGIN, 21 * mm)
         canvas.setFillColor(GREY)
         canvas.setFont(FONT, 8.5)
-        canvas.drawString(MARGIN, 16.5 * mm, as_at)
+        canvas.drawString(MARGIN, 16.5 * mm, footer)
         canvas.setFont(BOLD, 8.5)
         canvas.drawRightString(PAGE_WIDTH - MARGIN, 16.5 * mm, f"Page {number} of {total}")
         if note:
@@ -622,6 +642,22 @@ def build_briefing(
         *_decisions_section(data),
         *_changes_section(data),
     ]
+    write_pack(
+        out,
+        story,
+        title=f"{data.strategy.name}: briefing as at {long_date(as_at)}",
+        author=data.strategy.council,
+        subject="Briefing for the Executive Member" + (f". {classification}" if classification else ""),
+        draw=_furniture(data, classification),
+    )
+    report(total, total, "Done")
+    return out
+
+
+def write_pack(
+    out: Path, story: list[Flowable], title: str, author: str, subject: str, draw: Callable[[Canvas, int, int], None]
+) -> None:
+    """Lay `story` out on A4 pages with `draw`'s furniture on each, tagged, and write the PDF to `out`."""
     out.parent.mkdir(parents=True, exist_ok=True)
     document = SimpleDocTemplate(
         str(out),
@@ -630,11 +666,9 @@ def build_briefing(
         rightMargin=MARGIN,
         topMargin=TOP_MARGIN,
         bottomMargin=BOTTOM_MARGIN,
-        title=f"{data.strategy.name}: briefing as at {long_date(as_at)}",
-        author=data.strategy.council,
-        subject="Briefing for the Executive Member" + (f". {classification}" if classification else ""),
+        title=title,
+        author=author,
+        subject=subject,
         lang=LANGUAGE,
     )
-    document.build(tag_story(story), canvasmaker=_numbered_canvas(_furniture(data, classification)))
-    report(total, total, "Done")
-    return out
+    document.build(tag_story(story), canvasmaker=_numbered_canvas(draw))
