@@ -1,19 +1,143 @@
-"""Files that say whose each row is: a file imported may carry the council (its name or ONS code), and is then one
+"""Files that say whose each row is: in a store of several councils the exported decisions, phases, properties and
+briefing packs carry the council (its name and ONS code) first; a file imported may carry them too, and is then one
 council's throughout, refused naming row and column otherwise, with nothing written."""
 
 from __future__ import annotations
 
+import csv
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
-from dashboard.importing import import_path
-from dashboard.layout import COUNCIL_COLUMNS, PROPERTIES
-from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, plain_sql, write_csv
-from tests.test_councils import EDITOR, northmarsh_programme, two_councils  # noqa: F401 (fixtures)
+from dashboard import exporting
+from dashboard.briefing.packs import record_pack
+from dashboard.councils import add_council
+from dashboard.exporting import export_all, table_file
+from dashboard.importing import TableCounts, import_path
+from dashboard.layout import COUNCIL_COLUMNS, DECISIONS, EXPORT_LAYOUTS, PHASES, PROPERTIES
+from dashboard.roles import SYSTEM
+from tests.conftest import NEW_PROPERTY, SEED_TODAY, dump, plain_sql, sqlite_only, write_csv
+from tests.test_councils import EDITOR, add_northmarsh_programme, council_file, northmarsh_programme, two_councils  # noqa: F401
 
 HERTS, NORTH = "E10000015", "E10000901"
 WHOSE = [column.header for column in COUNCIL_COLUMNS]  # ["Council", "Council ONS code"]
+NAMED = {DECISIONS.name, PHASES.name, PROPERTIES.name, "briefing_packs"}
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle))
+
+
+@pytest.fixture
+def region(northmarsh_programme: Engine, tmp_path: Path) -> Engine:  # noqa: F811 (the fixture imported)
+    """Hertfordshire's seed beside Northmarsh's programme, with a decision of Northmarsh's (the seed's decisions are
+    Hertfordshire's) and a briefing pack of each."""
+    folder = tmp_path / "northmarsh-decision"
+    folder.mkdir()
+    decision = {"Reference": "NM/1", "Title": "Buy homes", "Type": "Executive", "Key decision": "Yes"}
+    write_csv(folder / "decisions.csv", [decision], DECISIONS.headers)
+    report = import_path(northmarsh_programme, folder, EDITOR, today=SEED_TODAY, council=NORTH)
+    assert report.ok, report.summary()
+    for council, hour in ((HERTS, 9), (NORTH, 10)):
+        made_at = datetime(2026, 11, 2, hour)
+        record_pack(northmarsh_programme, SYSTEM, SEED_TODAY, date(2026, 10, 1), None, made_at, council)
+    return northmarsh_programme
+
+
+# What each named file's rows are, by independent SQL: (council's name, its ONS code, the row's key).
+WHOSE_BY_SQL = {
+    DECISIONS.name: (
+        "SELECT c.name, c.ons_code, d.reference FROM decision d JOIN council c ON d.council_id = c.id",
+        "Reference",
+    ),
+    PHASES.name: (
+        "SELECT c.name, c.ons_code, p.name FROM phase p JOIN strategy s ON p.strategy_id = s.id "
+        "JOIN council c ON s.council_id = c.id",
+        "Name",
+    ),
+    PROPERTIES.name: (
+        "SELECT c.name, c.ons_code, p.reference FROM property p JOIN district d ON p.district_id = d.id "
+        "JOIN council c ON d.council_id = c.id",
+        "Reference",
+    ),
+    "briefing_packs": (
+        "SELECT c.name, c.ons_code, substr(CAST(b.made_at AS TEXT), 1, 19) FROM briefing_pack b "
+        "JOIN council c ON b.council_id = c.id",
+        "Made at (UTC)",
+    ),
+}
+
+
+# ---------------------------------------------------------------- export
+
+
+def test_the_every_council_export_says_whose_each_row_is_as_the_store_holds_it(region, store_url, tmp_path):
+    folder = tmp_path / "export"
+    export_all(region, folder, SYSTEM)
+
+    for name, (sql, key) in WHOSE_BY_SQL.items():
+        layout = next(layout for layout in EXPORT_LAYOUTS if layout.name == name)
+        assert header(folder / f"{name}.csv") == WHOSE + layout.headers, name
+        written = sorted(
+            (row["Council"], row["Council ONS code"], row[key]) for row in read_rows(folder / f"{name}.csv")
+        )
+        held = sorted(tuple(str(value) for value in row) for row in plain_sql(store_url, sql))
+        assert written == held, name
+        assert {code for _, code, _ in written} == {HERTS, NORTH}, name
+    # "Phase 1" is both councils': only the Council columns tell the two rows apart.
+    phases = [(row["Council ONS code"], row["Name"]) for row in read_rows(folder / "phases.csv")]
+    assert (HERTS, "Phase 1") in phases and (NORTH, "Phase 1") in phases
+    # The files named by a property's reference (no two councils share one) keep their columns.
+    assert header(folder / "milestones.csv")[0] == "Reference"
+    # The data dictionary lists the columns as written.
+    dictionary = read_rows(folder / "data_dictionary.csv")
+    for path in folder.iterdir():
+        assert header(path) == [row["Column"] for row in dictionary if row["File"] == path.name], path.name
+    imported = {(row["File"], row["Column"]): row["Read by import"] for row in dictionary}
+    assert imported[("properties.csv", "Council")] == "yes"
+    assert imported[("briefing_packs.csv", "Council ONS code")].startswith("no")
+
+
+def test_a_councils_own_files_in_a_store_of_several_say_whose_they_are_too(region, tmp_path):
+    export_all(region, tmp_path, SYSTEM, council=NORTH)
+
+    for name in NAMED:
+        rows = read_rows(tmp_path / f"{name}.csv")
+        assert rows and {(row["Council"], row["Council ONS code"]) for row in rows} == {("Northmarsh", NORTH)}, name
+
+
+def test_a_store_of_one_council_writes_the_files_it_always_has(engine, tmp_path):
+    export_all(engine, tmp_path, SYSTEM)
+    for layout in EXPORT_LAYOUTS:
+        assert header(tmp_path / f"{layout.name}.csv") == layout.headers, layout.name
+    assert table_file(engine, PROPERTIES, SYSTEM).startswith(b'\xef\xbb\xbf"Reference","Phase"')
+
+
+@sqlite_only  # the SQLite fast path; elsewhere the export converts value by value
+@pytest.mark.parametrize("council", [None, NORTH])
+def test_the_files_made_by_sqlite_equal_the_value_by_value_ones_with_whose_each_row_is(
+    region, tmp_path, monkeypatch, council
+):
+    fast = tmp_path / "fast"
+    export_all(region, fast, SYSTEM, council=council)
+    monkeypatch.setattr(exporting, "SQLITE_QUERIES", {})
+    slow = tmp_path / "slow"
+    export_all(region, slow, SYSTEM, council=council)
+
+    differing = [path.name for path in fast.iterdir() if path.read_bytes() != (slow / path.name).read_bytes()]
+    assert differing == []
+    assert header(fast / "properties.csv")[:2] == WHOSE
+
+
+# ---------------------------------------------------------------- import
 
 
 def northmarsh_row(**cells: str) -> dict[str, str]:
@@ -128,3 +252,45 @@ def test_a_store_of_one_council_reads_the_column_too(engine, tmp_path):
     named = {**NEW_PROPERTY, "Council": "Hertfordshire", "Council ONS code": "e10000015"}  # as people write it
     report = import_path(engine, tracker(tmp_path, [named]), EDITOR, today=SEED_TODAY)
     assert report.ok, report.summary()
+
+
+# ---------------------------------------------------------------- round trip
+
+
+def test_a_councils_files_import_back_into_another_store_of_the_same_councils_unchanged(region, empty_engine, tmp_path):
+    first = tmp_path / "first"
+    export_all(region, first, SYSTEM, council=NORTH)
+    add_council(empty_engine, SYSTEM, council_file(tmp_path))
+
+    report = import_path(empty_engine, first, EDITOR, today=SEED_TODAY)  # the files name their council
+
+    assert report.ok, report.summary()
+    second = tmp_path / "second"
+    export_all(empty_engine, second, SYSTEM, council=NORTH)
+    for name in ("decisions.csv", "phases.csv", "properties.csv", "milestones.csv"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    # Imported again into the store it came from, it changes nothing.
+    before = dump(region)
+    again = import_path(region, first, EDITOR, today=SEED_TODAY, council="Northmarsh")
+    assert again.ok, again.summary()
+    assert again.counts == {
+        "decisions": TableCounts(unchanged=1),
+        "phases": TableCounts(unchanged=1),
+        "properties": TableCounts(unchanged=2),
+    }
+    assert dump(region) == before
+
+
+def test_the_every_council_export_is_refused_whole_as_several_councils_rows(region, tmp_path):
+    folder = tmp_path / "all"
+    export_all(region, folder, SYSTEM)
+    before = dump(region)
+
+    report = import_path(region, folder, EDITOR, today=SEED_TODAY, council=NORTH)
+
+    assert not report.ok
+    summary = report.summary()
+    # Northmarsh's two properties sort first; Hertfordshire's each refused, the first at row 4.
+    assert "properties.csv, row 4, Council: 'Hertfordshire' is Hertfordshire (E10000015), not Northmarsh" in summary
+    assert "properties.csv, row 2," not in summary and "properties.csv, row 3," not in summary
+    assert dump(region) == before
