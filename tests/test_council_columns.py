@@ -196,6 +196,11 @@ def tracker(folder: Path, rows: list[dict[str, str]], whose: list[str] = WHOSE) 
             [northmarsh_row(Council="Northmarsh"), northmarsh_row(Reference="NM-04", Council=" ")],
             ["row 3, Council: blank: write the council's name or ONS code, as the column is given"],
         ),
+        (
+            NORTH,
+            [northmarsh_row(Council="x" * 100)],
+            [f"row 2, Council: no council '{'x' * 60}…' (100 characters) in the store"],
+        ),
     ],
 )
 def test_a_council_column_naming_another_or_no_council_is_refused_naming_row_and_column(
@@ -213,6 +218,26 @@ def test_a_council_column_naming_another_or_no_council_is_refused_naming_row_and
     assert not report.ok
     for refusal in refusals:
         assert f"properties.csv, {refusal}" in summary, summary
+    assert dump(northmarsh_programme) == before
+
+
+def test_a_workbooks_council_column_is_read_as_a_csvs(northmarsh_programme, tmp_path):  # noqa: F811 (the fixture)
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "properties"
+    sheet.append(["Council", *PROPERTIES.headers])
+    row = northmarsh_row(Council="Hertfordshire")
+    sheet.append([row.get(name) for name in ["Council", *PROPERTIES.headers]])
+    workbook.save(tmp_path / "tracker.xlsx")
+    before = dump(northmarsh_programme)
+
+    report = import_path(northmarsh_programme, tmp_path / "tracker.xlsx", EDITOR, today=SEED_TODAY, council=NORTH)
+
+    assert "tracker.xlsx:properties, row 2, Council: 'Hertfordshire' is Hertfordshire (E10000015), not Northmarsh" in (
+        report.summary()
+    )
     assert dump(northmarsh_programme) == before
 
 

@@ -37,14 +37,14 @@ from dashboard.layout import (
     with_council,
 )
 from dashboard.models import Council, Decision, District, Milestone, Phase, Property, Strategy
-from dashboard.reading import Problem, Report, UnreadableFile, decode, numbered_rows, read_file
+from dashboard.reading import Problem, Report, UnreadableFile, decode, numbered_rows, quoted, read_file
 from dashboard.reference import (
     DistrictLookup,
     UnknownCouncil,
     council_matching,
     council_named,
     default_council,
-    no_such_council,
+    held_councils,
     normalise_name,
 )
 from dashboard.roles import Actor
@@ -612,13 +612,14 @@ def council_problems(whose: dict[str, str], into: CouncilNamed, councils: Sequen
             what = "the council's name or ONS code" if by_name else "the council's ONS code"
             problems.append((name, f"blank: write {what}, as the column is given"))
         elif council is None:
-            problems.append((name, no_such_council(written, councils, "council" if by_name else "council's ONS code")))
+            what = "council" if by_name else "council's ONS code"
+            problems.append((name, f"no {what} {quoted(written)} in the store; it holds {held_councils(councils)}"))
         elif council.id != into.council.id:
             chosen = f"the council {into.where} names" if into.where else "the council imported into"
             problems.append(
                 (
                     name,
-                    f"'{written}' is {council.name} ({council.ons_code}), not {into.council.name} "
+                    f"{quoted(written)} is {council.name} ({council.ons_code}), not {into.council.name} "
                     f"({into.council.ons_code}), {chosen}: a file is one council's, so import each council's rows "
                     "on their own",
                 )

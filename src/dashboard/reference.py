@@ -50,8 +50,8 @@ def held_councils(councils: Sequence[Council]) -> str:
     return ", ".join(f"{council.name} ({council.ons_code})" for council in councils)
 
 
-def no_such_council(written: str, councils: Sequence[Council], what: str = "council") -> str:
-    return f"no {what} '{written.strip()}' in the store; it holds {held_councils(councils)}"
+def no_such_council(written: str, councils: Sequence[Council]) -> str:
+    return f"no council '{written.strip()}' in the store; it holds {held_councils(councils)}"
 
 
 def default_council(session: Session) -> Council:
