@@ -257,6 +257,28 @@ def test_a_file_naming_its_council_imports_into_it_with_no_council_chosen(
     ) == [(NORTH,)]
 
 
+def test_the_council_a_file_names_is_the_one_whose_editor_must_import_it(
+    northmarsh_programme,  # noqa: F811 (the fixture imported)
+    tmp_path,
+):
+    from dashboard import access
+    from dashboard.roles import AccessDenied, Role, UngrantedPolicy
+
+    access.grant_role(northmarsh_programme, SYSTEM, "ned@northmarsh.gov.uk", Role.EDITOR, NORTH)
+    ned = access.signed_in_actor(northmarsh_programme, "ned@northmarsh.gov.uk", UngrantedPolicy.REFUSE)
+    assert ned is not None
+    before = dump(northmarsh_programme)
+    hertfordshires = tracker(tmp_path, [{**NEW_PROPERTY, "Council": "Hertfordshire"}], ["Council"])
+
+    with pytest.raises(AccessDenied):
+        import_path(northmarsh_programme, hertfordshires, ned, today=SEED_TODAY)
+    assert dump(northmarsh_programme) == before
+
+    northmarshs = tracker(tmp_path, [northmarsh_row(Council=NORTH)], ["Council"])
+    report = import_path(northmarsh_programme, northmarshs, ned, today=SEED_TODAY)
+    assert report.ok, report.summary()
+
+
 def test_a_file_naming_no_council_the_store_holds_and_none_chosen_is_refused_as_before(
     northmarsh_programme,  # noqa: F811 (the fixture imported)
     tmp_path,
