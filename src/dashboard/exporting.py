@@ -665,7 +665,7 @@ def _of_phases_council(column: CouncilColumn) -> ColumnElement[str]:
 # column for the row: a phase's name repeats across councils, and an analyst groups decisions, properties and packs by
 # council. The others need not: a property's milestones and history are named by its reference, which no two councils
 # share; the first council's own tables are its alone; strategy.csv and districts.csv name their council already; the
-# audit log, like the country's tables, is not narrowed this way.
+# country's tables are no council's. The audit log keeps its columns (the Audit trail page downloads it too).
 COUNCIL_OF: dict[str, Callable[[CouncilColumn], ColumnElement[str]]] = {
     DECISIONS.name: _of_council(Decision.council_id),
     PHASES.name: _of_phases_council,
