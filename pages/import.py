@@ -37,7 +37,8 @@ st.caption(kind.help)
 if kind is KINDS[0] and council is not None:
     st.info(
         f"Into **{plain(cached.strategy(cached.version(), council).council)}**'s programme, the council chosen in the "
-        "sidebar. A row naming another council's district or reference is refused.",
+        "sidebar. A row naming another council's district or reference, or another council in a Council column, is "
+        "refused.",
         icon=":material/account_balance:",
     )
 if kind is KINDS[0]:

@@ -124,7 +124,8 @@ def import_command(
         str | None,
         typer.Option(
             help="The council whose programme the file is (ONS code or name). Needed where the store "
-            "holds several councils."
+            "holds several councils, unless the file's Council column names it. A Council or Council ONS code "
+            "column, where given, must name this council on every row."
         ),
     ] = None,
 ) -> None:
@@ -146,7 +147,8 @@ def export_command(
         str | None,
         typer.Option(
             help="One council's rows only (ONS code or name): its programme, its changes, and the store's "
-            "national data. Default: every council's."
+            "national data. Default: every council's. Where the store holds several councils, decisions, phases, "
+            "properties and briefing packs say whose each row is (Council, Council ONS code)."
         ),
     ] = None,
 ) -> None:

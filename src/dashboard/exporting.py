@@ -1,7 +1,9 @@
 """Export every table as CSV for analysts: UTF-8 with a byte-order mark (so Excel shows £ and accents), every text
 cell quoted (numbers bare, so a spreadsheet still reads them as numbers), ISO dates, the column order of
 dashboard.layout, rows streamed from the database rather than built in memory. Rows name what they refer to by its
-natural key (a property's reference, a phase's name, a district's ONS code, a stage's key), never a store's id."""
+natural key (a property's reference, a phase's name, a district's ONS code, a stage's key), never a store's id. Where
+the store holds several councils, the files whose keys repeat or are grouped by council say whose each row is, first
+(`COUNCIL_OF`)."""
 
 from __future__ import annotations
 
@@ -48,6 +50,7 @@ from dashboard.layout import (
     FORECAST_RUNS,
     FORECAST_SCENARIOS,
     FORMULA_STARTS,
+    LAYOUT_BY_NAME,
     LAYOUTS,
     MARKET_FIGURES,
     MILESTONE_RECORDS,
@@ -64,6 +67,7 @@ from dashboard.layout import (
     TEMPLATE_GUIDE_SHEET,
     Layout,
     needs_formula_guard,
+    with_council,
 )
 from dashboard.measures import MEASURE_BY_NAME
 from dashboard.models import (
@@ -222,23 +226,24 @@ def phase_query() -> Select:
     return query.outerjoin(Decision, Phase.decision_id == Decision.id).order_by(Phase.starts_on, Phase.name)
 
 
-def property_rows(session: Session, council: str | None = None) -> Iterator[tuple]:
-    """The tracker: one row per property, its stages' dates pivoted into columns."""
+def property_rows(session: Session, council: str | None = None, named: bool = False) -> Iterator[tuple]:
+    """The tracker: one row per property, its stages' dates pivoted into columns; `named`: whose it is first."""
     dates: dict[int, dict[str, tuple]] = {}
     stages = select(Milestone.property_id, Milestone.stage_key, Milestone.planned_on, Milestone.actual_on)
     for property_id, stage_key, planned, actual in session.execute(within(MILESTONES.name, stages, council)):
         dates.setdefault(property_id, {})[stage_key] = (planned, actual)
     query = (
-        select(Property, Phase.name, District.name)
+        select(Property, Phase.name, District.name, *council_columns(PROPERTIES.name, named))
         .join(Phase, Property.phase_id == Phase.id)
         .join(District, Property.district_id == District.id)
         .order_by(Property.reference)
         .execution_options(yield_per=STREAM_BATCH)
     )
-    for p, phase_name, district_name in session.execute(within(PROPERTIES.name, query, council)):
+    for p, phase_name, district_name, *whose in session.execute(within(PROPERTIES.name, query, council)):
         stage_dates = dates.get(p.id, {})
         milestone_cells = [value for stage in STAGES for value in stage_dates.get(stage.key, (None, None))]
         yield (
+            *whose,
             p.reference,
             phase_name,
             district_name,
@@ -513,11 +518,13 @@ def _sql(engine: Engine, query: Select) -> str:
     return str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
 
 
-def write_made_by_sqlite(engine: Engine, layout: Layout, handle: BinaryIO, council: str | None = None) -> int:
+def write_made_by_sqlite(
+    engine: Engine, layout: Layout, handle: BinaryIO, council: str | None = None, named: bool = False
+) -> int:
     """A table's file with every cell made by SQLite: the same bytes as write_csv(ROWS[...]) (tests/test_exporting.py
     holds them to it). Lines of a table without a float; otherwise cells joined by the csv module."""
-    query = within(layout.name, SQLITE_QUERIES[layout.name](), council)
-    handle.write(header_line(layout.headers))
+    query = named_query(layout.name, within(layout.name, SQLITE_QUERIES[layout.name](), council), named)
+    handle.write(header_line(export_layout(layout, named).headers))
     as_lines = not any(_is_float(column) for column in query.selected_columns)
     sql = _sql(engine, line_query(query) if as_lines else stored_cells_query(query))
     count = 0
@@ -579,16 +586,20 @@ SQLITE_QUERIES: dict[str, Callable[[], Select]] = {
 }
 
 
-def _rows_of(name: str, query: Callable[[], Select]) -> Callable[[Session, str | None], Iterator[tuple]]:
-    return lambda session, council: _streamed(session, within(name, query(), council))
+Rows = Callable[[Session, str | None, bool], Iterator[tuple]]
 
 
-# Every table's rows value by value (converted by `cell`), on any database: all of them, or one council's.
-ROWS: dict[str, Callable[[Session, str | None], Iterator[tuple]]] = {
+def _rows_of(name: str, query: Callable[[], Select]) -> Rows:
+    return lambda session, council, named: _streamed(session, named_query(name, within(name, query(), council), named))
+
+
+# Every table's rows value by value (converted by `cell`), on any database: all of them, or one council's; each
+# saying whose it is first where the files name the council (`names_councils`).
+ROWS: dict[str, Rows] = {
     **{name: _rows_of(name, query) for name, query in TABLE_QUERIES.items()},
-    DISTRICTS.name: district_rows,
+    DISTRICTS.name: lambda session, council, _named: district_rows(session, council),
     PROPERTIES.name: property_rows,
-    AUDIT_LOG.name: lambda session, council: audit_rows(session, _audit_of(council)),
+    AUDIT_LOG.name: lambda session, council, _named: audit_rows(session, _audit_of(council)),
 }
 
 
@@ -638,6 +649,58 @@ def within(table: str, query: Select, council: str | None) -> Select:
     return query.where(COUNCIL_ROWS[table](select(Council.id).where(Council.ons_code == council).scalar_subquery()))
 
 
+CouncilColumn = InstrumentedAttribute[str]
+
+
+def _of_council(council_id: InstrumentedAttribute[int]) -> Callable[[CouncilColumn], ColumnElement[str]]:
+    return lambda column: select(column).where(Council.id == council_id).scalar_subquery()
+
+
+def _of_phases_council(column: CouncilColumn) -> ColumnElement[str]:
+    ours = select(column).join(Strategy, Strategy.council_id == Council.id)
+    return ours.where(Strategy.id == Phase.strategy_id).scalar_subquery()
+
+
+# The tables whose rows say whose they are where the store holds several councils, each as the value of a council's
+# column for the row: a phase's name repeats across councils, and an analyst groups decisions, properties and packs by
+# council. The others need not: a property's milestones and history are named by its reference, which no two councils
+# share; the first council's own tables are its alone; strategy.csv and districts.csv name their council already; the
+# country's tables are no council's. The audit log keeps its columns (the Audit trail page downloads it too).
+COUNCIL_OF: dict[str, Callable[[CouncilColumn], ColumnElement[str]]] = {
+    DECISIONS.name: _of_council(Decision.council_id),
+    PHASES.name: _of_phases_council,
+    PROPERTIES.name: _of_council(District.council_id),  # both of the tracker's queries join the property's district
+    BRIEFING_PACKS.name: _of_council(BriefingPack.council_id),
+}
+
+
+def council_columns(table: str, named: bool) -> list[ColumnElement[str]]:
+    """Whose the row is (layout.COUNCIL_COLUMNS: the council's name, its ONS code), where the file says so."""
+    if not named or table not in COUNCIL_OF:
+        return []
+    value = COUNCIL_OF[table]
+    return [value(Council.name), value(Council.ons_code)]
+
+
+def named_query(table: str, query: Select, named: bool) -> Select:
+    """`query` (of the exported table named) with whose each row is first, where the file says so."""
+    if not (whose := council_columns(table, named)):
+        return query
+    return query.with_only_columns(*whose, *query.selected_columns, maintain_column_froms=True)
+
+
+def export_layout(layout: Layout, named: bool) -> Layout:
+    """The table's columns as its file is written: whose each row is first, where the file says so."""
+    return with_council(layout) if named and layout.name in COUNCIL_OF else layout
+
+
+def names_councils(engine: Engine) -> bool:
+    """Whether the files say whose each row is: only where the store holds several councils, so a store of one writes
+    the files it always has (and a council's own file, in a store of several, imports back only into that council)."""
+    with engine.connect() as connection:
+        return (connection.scalar(select(func.count()).select_from(Council)) or 0) > 1
+
+
 def _audit_of(council: str | None) -> AuditQuery:
     return ALL_AUDIT_ROWS if council is None else AuditQuery(councils=(council,))
 
@@ -681,10 +744,11 @@ NOT_EXPORTED: dict[str, str] = {
 }
 
 
-def data_dictionary_rows() -> Iterator[tuple]:
+def data_dictionary_rows(named: bool = False) -> Iterator[tuple]:
+    """Every file's columns, as they are written (`named`: where the files say whose each row is)."""
     for layout in (*EXPORT_LAYOUTS, DATA_DICTIONARY):
-        for column in layout.columns:
-            imported = "yes" if layout in LAYOUTS else layout.read_back or "no"
+        imported = "yes" if layout.name in LAYOUT_BY_NAME else layout.read_back or "no"
+        for column in export_layout(layout, named).columns:
             yield f"{layout.name}.csv", column.header, column.kind, column.required, imported, column.description
 
 
@@ -705,12 +769,13 @@ def export_table(engine: Engine, layout: Layout, handle: BinaryIO, actor: Actor,
     """One table's file: the council's rows (an ONS code), or every council's (None) for one whose role holds in every
     council."""
     actor.require(export_needs(layout), council)
+    named = names_councils(engine)
     if layout.name in SQLITE_QUERIES and is_sqlite(engine):
-        return write_made_by_sqlite(engine, layout, handle, council)
+        return write_made_by_sqlite(engine, layout, handle, council, named)
     with Session(engine) as session:
         if layout is AUDIT_LOG:
             return _write_audit(engine, session, handle, _audit_of(council))
-        return write_csv(handle, layout.headers, ROWS[layout.name](session, council))
+        return write_csv(handle, export_layout(layout, named).headers, ROWS[layout.name](session, council, named))
 
 
 def export_audit(engine: Engine, narrowed_to: AuditQuery, handle: BinaryIO, actor: Actor) -> int:
@@ -749,7 +814,8 @@ def export_all(
             if on_table:
                 on_table(layout.name, written[f"{layout.name}.csv"])
     with (out_dir / "data_dictionary.csv").open("wb") as handle:
-        written["data_dictionary.csv"] = write_csv(handle, DATA_DICTIONARY_HEADERS, data_dictionary_rows())
+        dictionary = data_dictionary_rows(names_councils(engine))
+        written["data_dictionary.csv"] = write_csv(handle, DATA_DICTIONARY_HEADERS, dictionary)
     return written
 
 
@@ -781,7 +847,7 @@ def table_file(engine: Engine, layout: Layout, actor: Actor, council: str | None
     """One exported file's bytes (as `export_all` writes it), for a download button."""
     handle = io.BytesIO()
     if layout is DATA_DICTIONARY:
-        write_csv(handle, DATA_DICTIONARY_HEADERS, data_dictionary_rows())
+        write_csv(handle, DATA_DICTIONARY_HEADERS, data_dictionary_rows(names_councils(engine)))
     else:
         export_table(engine, layout, handle, actor, council)
     return handle.getvalue()

@@ -1,4 +1,6 @@
-"""Import decisions, phases and properties (with their milestones) from CSV, Excel or a folder of CSVs.
+"""Import decisions, phases and properties (with their milestones) from CSV, Excel or a folder of CSVs, into one
+council's programme: the one chosen, or the one the file's Council columns name (as export writes them where the
+store holds several councils).
 
 All or nothing: every row is checked first; if any row or column is at fault, the report names each one and nothing
 is written. Rows are matched to the store by their key (a property's reference code), so importing the same file twice
@@ -20,6 +22,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dashboard.importers import CSV_SUFFIXES, Accepts, Refused, run_import
 from dashboard.layout import (
+    COUNCIL_COLUMNS,
+    COUNCIL_FIELDS,
     DATA_DICTIONARY,
     DECISIONS,
     EXPORT_LAYOUTS,
@@ -30,10 +34,19 @@ from dashboard.layout import (
     TEMPLATE_GUIDE_SHEET,
     Layout,
     unformula,
+    with_council,
 )
 from dashboard.models import Council, Decision, District, Milestone, Phase, Property, Strategy
-from dashboard.reading import Problem, Report, UnreadableFile, decode, numbered_rows, read_file
-from dashboard.reference import DistrictLookup, UnknownCouncil, council_named, default_council, normalise_name
+from dashboard.reading import Problem, Report, UnreadableFile, decode, numbered_rows, quoted, read_file
+from dashboard.reference import (
+    DistrictLookup,
+    UnknownCouncil,
+    council_matching,
+    council_named,
+    default_council,
+    held_councils,
+    normalise_name,
+)
 from dashboard.roles import Actor
 from dashboard.safeguarding import file_name_problem, postcode_problem
 from dashboard.stages import STAGES
@@ -227,6 +240,7 @@ class Checked:
     record: Record | None
     values: dict[str, Any]
     faults: dict[str, str] = field(default_factory=dict)
+    whose: dict[str, str] = field(default_factory=dict)  # a row's Council columns given, by field: as written
 
     def add(self, problems: Iterable[tuple[str, str]]) -> None:
         """More faults: a field's first one stands (a field is named once), and a record at fault is no record."""
@@ -268,9 +282,10 @@ class CheckedTable:
         return [checked.values[self.layout.key] for _, checked in self.rows if self.layout.key in checked.values]
 
     def all_problems(self) -> list[Problem]:
-        by_row = [(row, name, message) for row, checked in self.rows for name, message in checked.in_order(self.layout)]
+        written = with_council(self.layout)  # a row's council is at fault as a column of its own
+        by_row = [(row, name, message) for row, checked in self.rows for name, message in checked.in_order(written)]
         return self.problems + [
-            Problem(self.source, row, self.layout.header_for(name), message) for row, name, message in by_row
+            Problem(self.source, row, written.header_for(name), message) for row, name, message in by_row
         ]
 
 
@@ -285,7 +300,7 @@ def _check_headers(table: RawTable, layout: Layout) -> tuple[dict[int, str], lis
                     Problem(table.source, table.header_row, f"column {index + 1}", "values under a blank header")
                 )
             continue
-        column = layout.column_for(header)
+        column = with_council(layout).column_for(header)  # the Council columns, optional in every table
         if column is None:
             problems.append(
                 Problem(
@@ -353,9 +368,12 @@ def check_table(table: RawTable, today: date) -> CheckedTable:
     if header_problems:
         return checked
     record_type = RECORD_TYPES[layout.name]
+    whose = {index: name for index, name in fields.items() if name in COUNCIL_FIELDS}  # checked against the store
     first_row_of: dict[str, tuple[int, str]] = {}  # key, ignoring capitals -> (row, key as first written)
     for row, cells in table.rows:
-        found = check_record(record_type, _record_input(cells, fields), today)
+        own = {index: name for index, name in fields.items() if index not in whose}
+        found = check_record(record_type, _record_input(cells, own), today)
+        found.whose = {name: _text(cells[index] if index < len(cells) else None) for index, name in whose.items()}
         key = found.values.get(layout.key)
         if key is not None:
             first = first_row_of.setdefault(key.casefold(), (row, key))
@@ -363,6 +381,10 @@ def check_table(table: RawTable, today: date) -> CheckedTable:
                 found.add([(layout.key, _repeated(key, *first))])
         checked.rows.append((row, found))
     return checked
+
+
+def _text(cell: Any) -> str:
+    return "" if cell is None else str(cell).strip()
 
 
 def _repeated(key: str, first_row: int, first: str) -> str:
@@ -547,6 +569,62 @@ def _store_problems(checked: list[CheckedTable], known: KnownNames) -> None:
         record_type = RECORD_TYPES[table.layout.name]
         for _, row in table.rows:
             row.add(reference_problems(record_type, row.values, known))
+
+
+# ---------------------------------------------------------------- whose each row is
+
+# A file is one council's: every row's Council columns, where given, name the council imported into. Rows for several
+# councils in one file would need a writer, the names known and the editor's permission council by council, and a
+# phase named "Phase 1" by one row and pointed at by another would have to be matched by council too; an analyst
+# imports each council's file instead (the export of one council's files is one council's).
+COUNCIL_COLUMN = COUNCIL_COLUMNS[0]  # a name or ONS code; the other, an ONS code
+
+
+@dataclass(frozen=True)
+class CouncilNamed:
+    council: Council
+    where: str = ""  # where the file named it, when the council imported into was not chosen: "properties.csv row 2"
+
+
+def _named_council(written: str, name: str, councils: Sequence[Council]) -> Council | None:
+    """The council a cell of the Council column (its name or ONS code) or the ONS code column (a code) names."""
+    return council_matching(councils, written, by_name=name == COUNCIL_COLUMN.field)
+
+
+def first_named_council(checked: Iterable[CheckedTable], councils: Sequence[Council]) -> CouncilNamed | None:
+    """The first council a row of the file names, and where: the council of a file imported without one chosen."""
+    for table in checked:
+        for row, found in table.rows:
+            for name, written in found.whose.items():
+                if (council := _named_council(written, name, councils)) is not None:
+                    return CouncilNamed(council, f"{table.source} row {row}")
+    return None
+
+
+def council_problems(whose: dict[str, str], into: CouncilNamed, councils: Sequence[Council]) -> list[tuple[str, str]]:
+    """(field, message) for each Council column of a row that is blank, names no council the store holds, or names
+    another council than the one imported into."""
+    problems = []
+    for name, written in whose.items():
+        by_name = name == COUNCIL_COLUMN.field
+        council = _named_council(written, name, councils) if written else None
+        if not written:
+            what = "the council's name or ONS code" if by_name else "the council's ONS code"
+            problems.append((name, f"blank: write {what}, as the column is given"))
+        elif council is None:
+            what = "council" if by_name else "council's ONS code"
+            problems.append((name, f"no {what} {quoted(written)} in the store; it holds {held_councils(councils)}"))
+        elif council.id != into.council.id:
+            chosen = f"the council {into.where} names" if into.where else "the council imported into"
+            problems.append(
+                (
+                    name,
+                    f"{quoted(written)} is {council.name} ({council.ons_code}), not {into.council.name} "
+                    f"({into.council.ons_code}), {chosen}: a file is one council's, so import each council's rows "
+                    "on their own",
+                )
+            )
+    return problems
 
 
 # ---------------------------------------------------------------- writing
@@ -759,11 +837,19 @@ class ProgrammeImport:
             raise UnreadableFile("no table found: the file is empty")
 
     def check(self, session: Session) -> list[Problem]:
+        self.checked = [check_table(table, self.today) for table in self.tables]
+        councils = list(session.scalars(select(Council).order_by(Council.id)))
+        # In a store of several councils, a file whose rows name their council needs none chosen.
+        from_file = first_named_council(self.checked, councils) if len(councils) > 1 else None
+        chosen = self.council_named if self.council_named and self.council_named.strip() else None
         try:
-            self.council = council_named(session, self.council_named)
+            self.council = council_named(session, chosen or (from_file.council.ons_code if from_file else None))
         except UnknownCouncil as unknown:
             return [Problem(self.path.name, None, None, str(unknown))]
-        self.checked = [check_table(table, self.today) for table in self.tables]
+        into = CouncilNamed(self.council, "" if chosen or from_file is None else from_file.where)
+        for table in self.checked:
+            for _, found in table.rows:
+                found.add(council_problems(found.whose, into, councils))
         given_twice = [
             Problem(self.path.name, None, None, f"{name} given twice: in {', '.join(t.source for t in found)}")
             for name, found in self._by_layout().items()

@@ -4,7 +4,7 @@ as a formula, which export guards and import unguards."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dashboard.reference import normalise_name
 from dashboard.stages import STAGES
@@ -164,6 +164,34 @@ PROPERTIES = Layout(
 
 LAYOUTS: tuple[Layout, ...] = (DECISIONS, PHASES, PROPERTIES)  # in the order they must be imported
 LAYOUT_BY_NAME: dict[str, Layout] = {layout.name: layout for layout in LAYOUTS}
+
+# Whose each row is, first in the files of a store of several councils (dashboard.exporting.COUNCIL_OF): phase names
+# repeat across councils ("Phase 1"), and an analyst groups by council. The name reads as in strategy.csv and
+# districts.csv; the ONS code beside it is what no other council shares. Import reads either or both: each row's
+# must be the council imported into.
+COUNCIL_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "Council",
+        "council",
+        "council name or ONS code",
+        "The council whose row it is. Written where the store holds several councils. On import, optional: every "
+        "row names the council imported into (a file is one council's).",
+    ),
+    Column(
+        "Council ONS code",
+        "council_code",
+        "ONS code",
+        "The same council's ONS code (E10000015), which no other council shares. Written where the store holds "
+        "several councils. On import, optional, as Council.",
+    ),
+)
+COUNCIL_FIELDS = frozenset(column.field for column in COUNCIL_COLUMNS)
+
+
+def with_council(layout: Layout) -> Layout:
+    """The layout with whose each row is first, as a store of several councils writes it."""
+    return replace(layout, columns=(*COUNCIL_COLUMNS, *layout.columns))
+
 
 # The import template's sheet of guidance (export writes it; import passes over it).
 TEMPLATE_GUIDE_SHEET = "guide"

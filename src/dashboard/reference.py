@@ -5,6 +5,7 @@ are read by dashboard.council_files."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -26,14 +27,31 @@ def council_named(session: Session, written: str | None) -> Council:
     if written is None or not written.strip():
         if len(councils) == 1:
             return councils[0]
-        names = ", ".join(f"{council.name} ({council.ons_code})" for council in councils)
-        raise UnknownCouncil(f"the store holds {len(councils)} councils ({names}): name the one this is for")
+        raise UnknownCouncil(
+            f"the store holds {len(councils)} councils ({held_councils(councils)}): name the one this is for"
+        )
+    council = council_matching(councils, written)
+    if council is None:
+        raise UnknownCouncil(no_such_council(written, councils))
+    return council
+
+
+def council_matching(councils: Sequence[Council], written: str, by_name: bool = True) -> Council | None:
+    """The council of `councils` that `written` names: its ONS code or (unless `by_name` is False) its name, ignoring
+    case, spacing and punctuation; the first so named."""
     key = normalise_name(written)
     for council in councils:
-        if key in (normalise_name(council.ons_code), normalise_name(council.name)):
+        if key == normalise_name(council.ons_code) or (by_name and key == normalise_name(council.name)):
             return council
-    names = ", ".join(f"{council.name} ({council.ons_code})" for council in councils)
-    raise UnknownCouncil(f"no council '{written.strip()}' in the store; it holds {names}")
+    return None
+
+
+def held_councils(councils: Sequence[Council]) -> str:
+    return ", ".join(f"{council.name} ({council.ons_code})" for council in councils)
+
+
+def no_such_council(written: str, councils: Sequence[Council]) -> str:
+    return f"no council '{written.strip()}' in the store; it holds {held_councils(councils)}"
 
 
 def default_council(session: Session) -> Council:
