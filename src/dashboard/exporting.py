@@ -599,9 +599,8 @@ def _of_properties(column: InstrumentedAttribute[int], council: ColumnElement[in
 
 
 # Which rows of each table are a council's (given its id in SQL): its programme's, through the row's district,
-# strategy or property, and its briefing packs. The first council's alone: what the store keeps for it alone (the
-# objectives' data, the forecast). A table not named (Ofsted's register and the market, the postcode lookup) is the
-# country's, the same for every council.
+# strategy or property; its SSDA903 figures, objectives' settings and forecast; and its briefing packs. A table not
+# named (Ofsted's register and the market, the postcode lookup) is the country's, the same for every council.
 COUNCIL_ROWS: dict[str, Callable[[ColumnElement[int]], ColumnElement[bool]]] = {
     STRATEGY.name: lambda council: Strategy.council_id == council,
     DISTRICTS.name: lambda council: District.council_id == council,
@@ -611,24 +610,15 @@ COUNCIL_ROWS: dict[str, Callable[[ColumnElement[int]], ColumnElement[bool]]] = {
     MILESTONES.name: lambda council: _of_properties(Milestone.property_id, council),
     PROPERTY_RECORDS.name: lambda council: _of_properties(PropertyRecord.property_id, council),
     MILESTONE_RECORDS.name: lambda council: _of_properties(MilestoneRecord.property_id, council),
-    **{
-        layout.name: lambda council: council == first_council_id()
-        for layout in (
-            OBJECTIVE_SETTINGS,
-            OBJECTIVE_MEASURES,
-            PLACEMENT_FIGURES,
-            FORECAST,
-            FORECAST_RUNS,
-            FORECAST_BACKTEST,
-            FORECAST_SCENARIOS,
-        )
-    },
+    OBJECTIVE_SETTINGS.name: lambda council: ObjectiveSetting.council_id == council,
+    OBJECTIVE_MEASURES.name: lambda council: ObjectiveMeasure.council_id == council,
+    PLACEMENT_FIGURES.name: lambda council: PlacementFigure.council_id == council,
+    FORECAST.name: lambda council: ForecastRun.council_id == council,
+    FORECAST_RUNS.name: lambda council: ForecastRun.council_id == council,
+    FORECAST_BACKTEST.name: lambda council: ForecastBacktest.council_id == council,
+    FORECAST_SCENARIOS.name: lambda council: ForecastScenario.council_id == council,
     BRIEFING_PACKS.name: lambda council: BriefingPack.council_id == council,
 }
-
-
-def first_council_id() -> ColumnElement[int]:
-    return select(func.min(Council.id)).scalar_subquery()
 
 
 def within(table: str, query: Select, council: str | None) -> Select:
