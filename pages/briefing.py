@@ -35,15 +35,6 @@ st.caption(
     "consultation. It covers **the whole programme**: the sidebar's phase, district and provision filters do not "
     "narrow it (its as-at date starts from the sidebar's)."
 )
-if not view.first_council:
-    first = cached.strategy(version).council
-    st.info(
-        f"The objectives' measures and the demand forecast come from SSDA903 returns, which the store keeps for "
-        f"{first} alone so far: {strategy.council}'s pack says it has none yet, and draws its districts from their "
-        "tiles.",
-        icon=":material/info:",
-    )
-
 dates, marking = st.columns([2, 1])
 with dates:
     as_at_column, since_column = st.columns(2)

@@ -22,7 +22,7 @@ class Districts(NamedTuple):
 
 def measures(view: View) -> dict[str, str]:
     """The map's measures: the forecast's need among them once an import has made a forecast."""
-    held = cached.forecast_basis(view.version) is not None
+    held = cached.forecast_basis(view.version, view.filters.council) is not None
     return {**metrics.DISTRICT_MEASURES, **(district_need.NEED_MEASURES if held else {})}
 
 
@@ -33,12 +33,15 @@ def districts(view: View, label: str, boundaries_stamp: float) -> Districts:
     frame = metrics.by_district(
         view.status(), cached.districts(view.version, view.filters.council), view.strategy.bed_target
     )
-    held = cached.forecast_basis(view.version) if view.first_council else None  # the first council's forecast
+    held = cached.forecast_basis(view.version, view.filters.council)
     need = (
         None
         if held is None
         else district_need.with_need(
-            frame, held.basis, cached.forecasts(view.version), cached.forecast_runs(view.version)
+            frame,
+            held.basis,
+            cached.forecasts(view.version, view.filters.council),
+            cached.forecast_runs(view.version, view.filters.council),
         )
     )
     if need is not None:

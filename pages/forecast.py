@@ -18,7 +18,7 @@ from dashboard_ui.data_forms import done, show_done
 from dashboard_ui.identity import can, current_actor
 from dashboard_ui.text import plain
 from dashboard_ui.view import View, current_view, per_view
-from dashboard_ui.widgets import chart_with_data, download_csv, first_council_only, scope_of
+from dashboard_ui.widgets import chart_with_data, download_csv, scope_of
 
 HOMES, LOOKED_AFTER = "childrens_home", "looked_after"
 TABLE_ROW_PX = 35  # Streamlit's grid row
@@ -27,7 +27,7 @@ WRAPPING_ROW_PX = 66  # Streamlit's grid wraps text only in rows taller than 64 
 
 def scenario_points(view: View, scenario: str) -> pd.DataFrame:
     """One scenario's forecast, every measure (demand.EXPORT_COLUMNS less the scenario)."""
-    points = cached.forecasts(view.version)
+    points = cached.forecasts(view.version, view.filters.council)
     return points[points["scenario"] == scenario].drop(columns="scenario").reset_index(drop=True)
 
 
@@ -63,7 +63,7 @@ def history(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 def built(view: View, scenario: str) -> Built:
     frame, crossing = compared(view, scenario)
     points = scenario_points(view, scenario)
-    measures = cached.objective_measures(view.version)
+    measures = cached.objective_measures(view.version, view.filters.council)
     homes, homes_seen = measure(points, HOMES), history(measures, "in_childrens_homes")
     looked_after, looked_after_seen = measure(points, LOOKED_AFTER), history(measures, "looked_after")
     return Built(
@@ -80,8 +80,8 @@ def built(view: View, scenario: str) -> Built:
 @per_view
 def scenario_table(view: View) -> pd.DataFrame:
     """Every scenario's inputs, its beds needed at the end of the forecast and its crossing in words."""
-    runs = cached.forecast_runs(view.version)
-    needed = cached.forecasts(view.version)
+    runs = cached.forecast_runs(view.version, view.filters.council)
+    needed = cached.forecasts(view.version, view.filters.council)
     needed = needed[needed["measure"] == demand.BEDS_NEEDED]
     ends = needed.sort_values("period_end").groupby("scenario").tail(1)
     sentences = {name: compared(view, name)[1].sentence() for name in runs["scenario"]}
@@ -90,9 +90,9 @@ def scenario_table(view: View) -> pd.DataFrame:
 
 @per_view
 def district_table(view: View, scenario: str) -> pd.DataFrame:
-    held = cached.forecast_basis(view.version)
+    held = cached.forecast_basis(view.version, view.filters.council)
     assert held is not None  # the page shows districts only beside a forecast
-    run = cached.forecast_runs(view.version).set_index("scenario").loc[scenario]
+    run = cached.forecast_runs(view.version, view.filters.council).set_index("scenario").loc[scenario]
     frame, crossing = compared(view, scenario)
     districts = cached.districts(view.version, view.filters.council)
     needs = need.need_by_district(
@@ -245,7 +245,7 @@ def scenario_form(held: demand.HeldBasis) -> None:
             )
             try:
                 with st.spinner("Forecasting the scenario…"):
-                    message = demand.save_scenario(cached.engine(), scenario, current_actor())
+                    message = demand.save_scenario(cached.engine(), scenario, current_actor(), council)
             except demand.InvalidScenario as refusal:
                 lines = "\n".join(f"- **{field}**: {plain(problem)}" for field, problem in refusal.problems)
                 st.error(f"Nothing was saved. Please correct:\n{lines}", icon=":material/error:")
@@ -254,13 +254,13 @@ def scenario_form(held: demand.HeldBasis) -> None:
 
 
 def delete_form() -> None:
-    saved = [scenario.name for scenario in cached.forecast_scenarios(version)]
+    saved = [scenario.name for scenario in cached.forecast_scenarios(version, council)]
     if not saved:
         return
     with st.form("delete-scenario"):
         chosen = st.selectbox("Delete a scenario", saved, index=None, key="scenario-delete")
         if st.form_submit_button("Delete the scenario", icon=":material/delete:") and chosen is not None:
-            done(demand.delete_scenario(cached.engine(), chosen, current_actor()))
+            done(demand.delete_scenario(cached.engine(), chosen, current_actor(), council))
 
 
 def scenarios(held: demand.HeldBasis) -> None:
@@ -354,16 +354,18 @@ def the_forecast(held: demand.HeldBasis, runs: pd.DataFrame) -> None:
 
     st.header("Download")
     download_csv(
-        cached.forecasts(version), "forecast", view.filters, label="Download the forecast (CSV, every scenario)"
+        cached.forecasts(version, council),
+        "forecast",
+        view.filters,
+        label="Download the forecast (CSV, every scenario)",
     )
 
 
 view = current_view()
-first_council_only(view, "Forecast", "the demand forecast and its SSDA903 data")
-version = view.version
+version, council = view.version, view.filters.council
 st.title("Forecast")
-held_basis = cached.forecast_basis(version)
-run_rows = cached.forecast_runs(version)
+held_basis = cached.forecast_basis(version, council)
+run_rows = cached.forecast_runs(version, council)
 if held_basis is None or run_rows.empty:
     no_forecast()
 else:

@@ -34,11 +34,13 @@ show_done()
 
 kind = KIND_BY_LABEL[st.radio("What are you importing?", [k.label for k in KINDS], horizontal=True, key="import-kind")]
 st.caption(kind.help)
-if kind is KINDS[0] and council is not None:
+if kind in KINDS[:2] and council is not None:
+    whose = plain(cached.strategy(cached.version(), council).council)
     st.info(
-        f"Into **{plain(cached.strategy(cached.version(), council).council)}**'s programme, the council chosen in the "
-        "sidebar. A row naming another council's district or reference, or another council in a Council column, is "
-        "refused.",
+        f"Into **{whose}**'s programme, the council chosen in the sidebar. A row naming another council's district "
+        "or reference, or another council in a Council column, is refused."
+        if kind is KINDS[0]
+        else f"As **{whose}**'s return, the council chosen in the sidebar: its objectives and forecast.",
         icon=":material/account_balance:",
     )
 if kind is KINDS[0]:

@@ -13,16 +13,15 @@ from dashboard_ui.data_forms import done, show_done
 from dashboard_ui.identity import can, current_actor
 from dashboard_ui.text import plain
 from dashboard_ui.view import current_view
-from dashboard_ui.widgets import chart_with_data, download_csv, first_council_only, objective_metric
+from dashboard_ui.widgets import chart_with_data, download_csv, objective_metric
 
 YEAR_END_ROW_PX = 66  # Streamlit's grid wraps text only in rows taller than 64 px
 
 view = current_view()
-first_council_only(view, "Objectives", "the objectives' measures (from SSDA903 returns and Ofsted data)")
 filters, version, strategy = view.filters, view.version, view.strategy
-chosen = cached.objective_settings(version)
-cited = cached.objective_sources(version)
-frame = cached.objective_measures(version)
+chosen = cached.objective_settings(version, filters.council)
+cited = cached.objective_sources(version, filters.council)
+frame = cached.objective_measures(version, filters.council)
 council = strategy.council
 
 st.title("Objectives")
@@ -122,7 +121,7 @@ else:
 
     st.subheader("The council's own homes")
     all_own = bool(chosen["cost_counts_all_own_homes"])
-    homes = cached.strategy_homes(view.actor, version)
+    homes = cached.strategy_homes(view.actor, version, filters.council)
     ratings = cached.home_ratings(tuple(objectives.linked_urns(homes, frame)), version)
     counted = objectives.homes_counted(homes, ratings, frame, all_own)
     if counted.empty:
@@ -281,7 +280,7 @@ if can(Permission.EDIT):
                 )
         if st.form_submit_button("Save targets and costs", type="primary", icon=":material/save:"):
             try:
-                done(objectives.save_settings(cached.engine(), current_actor(), entered, sources))
+                done(objectives.save_settings(cached.engine(), current_actor(), entered, sources, filters.council))
             except objectives.InvalidSetting as error:
                 st.error("Nothing was saved. " + str(error), icon=":material/error:")
 else:

@@ -42,6 +42,7 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 SCREENSHOTS = REPO_ROOT / "tests" / "screenshots"
 # The seed's dates were written relative to this day; tests that need a fixed "today" use it.
 SEED_TODAY = date(2026, 11, 25)
+FIRST_COUNCIL = 1  # the id of the seed's council, Hertfordshire: the first the store is given
 
 
 # Generated-data tests draw all their examples in a full run (`-m ""`, as CI runs) and a quarter of them in the fast

@@ -45,7 +45,16 @@ from dashboard.models import AuditEntry, Decision, Milestone, ObjectiveMeasure, 
 from dashboard.objectives import save_settings
 from dashboard.reference import default_council
 from dashboard.roles import SYSTEM, Actor, Role
-from tests.conftest import NEW_PROPERTY, REPO_ROOT, new_store, plain_sql, run_dashboard, synthetic_store, write_csv
+from tests.conftest import (
+    FIRST_COUNCIL,
+    NEW_PROPERTY,
+    REPO_ROOT,
+    new_store,
+    plain_sql,
+    run_dashboard,
+    synthetic_store,
+    write_csv,
+)
 from tests.conftest import beds_by_sql as beds
 
 AS_AT = date.today()
@@ -402,7 +411,14 @@ def test_page_one_rates_the_bed_target_and_says_when_nothing_else_is_measurable(
 def measure_rows(*rows: tuple[str, str, date, float, float | None]) -> list[ObjectiveMeasure]:
     """Measures as the SSDA903 import stores them: (measure, category, period end, numerator, denominator)."""
     return [
-        ObjectiveMeasure(measure=measure, category=category, period_end=day, numerator=numerator, denominator=out_of)
+        ObjectiveMeasure(
+            measure=measure,
+            category=category,
+            period_end=day,
+            numerator=numerator,
+            denominator=out_of,
+            council_id=FIRST_COUNCIL,
+        )
         for measure, category, day, numerator, out_of in rows
     ]
 

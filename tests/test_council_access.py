@@ -417,5 +417,5 @@ def test_the_briefing_page_makes_the_pack_of_the_council_shown(monkeypatch, stor
     at.switch_page("pages/briefing.py").run()
     assert_page_ok(at)
     assert "Northmarsh Homes Programme, Northmarsh" in at.caption[0].value
-    assert any("SSDA903 returns, which the store keeps for Hertfordshire alone" in info.value for info in at.info)
+    assert any("No SSDA903 measures are in the store" in md.value for md in at.markdown), "Northmarsh's own: none"
     assert "RS-P" not in shown(at)

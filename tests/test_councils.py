@@ -349,26 +349,6 @@ def test_a_store_of_one_council_offers_no_choice(monkeypatch, store_url, engine)
     assert not [box for box in at.sidebar.selectbox if box.key == "council"]
 
 
-@pytest.mark.parametrize(
-    ("page", "what"),
-    [
-        ("pages/objectives.py", "the objectives' measures"),
-        ("pages/forecast.py", "the demand forecast"),
-    ],
-)
-def test_a_page_kept_for_the_first_council_says_so_for_another(
-    monkeypatch, store_url, northmarsh_programme, page, what
-):
-    from tests.apptest import assert_page_ok, open_app
-
-    at = open_app(monkeypatch, store_url, council="E10000901")
-    at.switch_page(page).run()
-    assert_page_ok(at)
-    [notice] = [info.value for info in at.info if "This page shows" in info.value]
-    assert f"This page shows {what}" in notice and "choose Hertfordshire in the sidebar" in notice
-    assert not at.metric and not at.get("plotly_chart")
-
-
 def test_the_region_page_sets_the_councils_side_by_side_and_adds_them_up(monkeypatch, store_url, northmarsh_programme):
     from tests.apptest import assert_page_ok, open_app, page_titles
 

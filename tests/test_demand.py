@@ -295,12 +295,14 @@ def test_home_districts_share_each_code_out_by_the_lookup() -> None:
                 ("LU1", "Hertfordshire", None, "E07000099"),  # split, shares not known
                 ("LU1", "Luton", None, None),
                 ("N1", "Islington", None, None),  # another authority
+                ("CB1", "Cambridgeshire", None, "E07000008"),  # another council's district, in a region's lookup
             ]
-        )
+        ),
+        {"E07000243", "E07000240", "E07000099"},  # the council's districts
     )
-    got = shared(pd.Series(["SG1", "AL1", "LU1", "N1", "ZZ9", None]))
+    got = shared(pd.Series(["SG1", "AL1", "LU1", "N1", "ZZ9", None, "CB1"]))
     by_row = got.groupby("row")["share"].sum()
-    assert np.allclose(by_row, 1.0) and list(by_row.index) == [0, 1, 2, 3, 4, 5]
+    assert np.allclose(by_row, 1.0) and list(by_row.index) == [0, 1, 2, 3, 4, 5, 6]
     pairs = {(row, district): share for row, district, share in got.itertuples(index=False)}
     assert pairs == {
         (0, "E07000243"): 1.0,
@@ -310,6 +312,7 @@ def test_home_districts_share_each_code_out_by_the_lookup() -> None:
         (3, ""): 1.0,
         (4, ""): 1.0,
         (5, ""): 1.0,
+        (6, ""): 1.0,  # not one of the council's districts
     }
 
 

@@ -16,7 +16,7 @@ from dashboard.importing import TableCounts, import_path
 from dashboard.layout import DATE, EXPORT_LAYOUTS, LAYOUTS, PROPERTIES
 from dashboard.reference import default_council
 from dashboard.roles import SYSTEM, Actor, Role
-from tests.conftest import SEED_TODAY, dump, new_store, sqlite_only
+from tests.conftest import FIRST_COUNCIL, SEED_TODAY, dump, new_store, sqlite_only
 
 BOM = b"\xef\xbb\xbf"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -82,7 +82,13 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
     demand.save_scenario(engine, demand.Scenario(FORMULA_SCENARIO, entry_change=-10.0, occupancy=0.9), SYSTEM)
     with Session(engine) as session, session.begin():
         session.add_all(
-            PlacementFigure(month_end=date(2026, month, day), measure=measure, category=category, value=value)
+            PlacementFigure(
+                month_end=date(2026, month, day),
+                measure=measure,
+                category=category,
+                value=value,
+                council_id=FIRST_COUNCIL,
+            )
             for month, day in ((9, 30), (10, 31))
             for measure, category, value in (
                 ("children_in_homes", "PR1", 4),
@@ -94,7 +100,12 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
         )
         session.add_all(
             ObjectiveMeasure(
-                measure=measure, category=category, period_end=date(2026, 3, 31), numerator=n, denominator=d
+                measure=measure,
+                category=category,
+                period_end=date(2026, 3, 31),
+                numerator=n,
+                denominator=d,
+                council_id=FIRST_COUNCIL,
             )
             for measure, category, n, d in (
                 ("looked_after", "", 1100, None),
@@ -103,6 +114,7 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
             )
         )
         run = ForecastRun(
+            council_id=FIRST_COUNCIL,
             scenario=demand.CENTRAL,
             made_at=datetime(2026, 11, 26, 8, 0, 5, 250000),
             entry_change=0.0,
@@ -125,7 +137,16 @@ def fill_the_tables_the_seed_leaves_empty(engine: Engine, folder: Path) -> None:
                 ("beds_needed", 40.25 * 0.4 / 0.85, 16.0, 22.0),
             )
         )
-        session.add(ForecastBacktest(period_end=date(2025, 4, 30), actual=38.0, expected=1 / 3, lower=30.0, upper=45.5))
+        session.add(
+            ForecastBacktest(
+                period_end=date(2025, 4, 30),
+                actual=38.0,
+                expected=1 / 3,
+                lower=30.0,
+                upper=45.5,
+                council_id=FIRST_COUNCIL,
+            )
+        )
         session.add(
             OfstedHome(
                 as_at=date(2025, 3, 31),
@@ -419,7 +440,9 @@ def put_awkward_values_in_every_table(engine: Engine, folder: Path) -> None:
             session.add(DistrictAlias(district_id=districts[0].id, alias=alias, kind="name"))
         session.add(DistrictAlias(district_id=districts[1].id, alias='quote "this"', kind="name"))
         for n, value in enumerate(AWKWARD_FLOATS):
-            session.add(ObjectiveSetting(key=f"awkward_{n}", value=value, source=next(texts) or None))
+            session.add(
+                ObjectiveSetting(key=f"awkward_{n}", value=value, source=next(texts) or None, council_id=FIRST_COUNCIL)
+            )
             session.add(
                 PostcodeDistrict(
                     outward_code=f"Z{n}",
@@ -436,10 +459,18 @@ def put_awkward_values_in_every_table(engine: Engine, folder: Path) -> None:
                     period_end=date(2026, 1, n + 1),
                     numerator=value,
                     denominator=None if n % 2 else (0.0 if n == 2 else 3.0),
+                    council_id=FIRST_COUNCIL,
                 )
             )
             session.add(
-                ForecastBacktest(period_end=date(2020, 1, n + 1), actual=value, expected=-value, lower=0.0, upper=value)
+                ForecastBacktest(
+                    period_end=date(2020, 1, n + 1),
+                    actual=value,
+                    expected=-value,
+                    lower=0.0,
+                    upper=value,
+                    council_id=FIRST_COUNCIL,
+                )
             )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from dashboard import measures, objectives
 from dashboard.models import ObjectiveMeasure
 from dashboard.roles import SYSTEM, AccessDenied, Actor, Role
-from tests.conftest import dump
+from tests.conftest import FIRST_COUNCIL, dump
 
 EDITOR = Actor("ed@herts.gov.uk", "app", Role.EDITOR)
 MEASURE_COLUMNS = ["measure", "category", "period_end", "numerator", "denominator"]  # as stored_measures gives them
@@ -39,7 +39,10 @@ def write_measures(engine: Engine, *rows: dict) -> None:
     """Measures as the SSDA903 import stores them."""
     with Session(engine) as session, session.begin():
         session.add_all(
-            ObjectiveMeasure(**{**r, "denominator": None if pd.isna(r["denominator"]) else r["denominator"]})
+            ObjectiveMeasure(
+                **{**r, "denominator": None if pd.isna(r["denominator"]) else r["denominator"]},
+                council_id=FIRST_COUNCIL,
+            )
             for r in rows
         )
 

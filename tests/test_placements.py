@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import select
 
 from dashboard import lookup, placements
+from dashboard.models import ObjectiveMeasure
 from dashboard.roles import AccessDenied, Actor, Role
 from dashboard.validation import looks_like_postcode
 from tests.conftest import SHARED_DATA, dump
@@ -291,10 +293,11 @@ def test_only_aggregates_are_kept_never_a_child_or_a_postcode(engine, tmp_path):
         if isinstance(cell, str)
     ]
     assert not [cell for cell in text_cells if looks_like_postcode(cell)]
-    measure_cells = {str(cell) for row in stored["objective_measure"] for cell in row[1:3]}
-    assert not measure_cells & children
+    with engine.connect() as connection:
+        named = connection.execute(select(ObjectiveMeasure.measure, ObjectiveMeasure.category)).all()
+    assert not {str(cell) for row in named for cell in row} & children
     # A category is an age band, or the URN of an own home (public) for its occupancy: nothing else.
-    categories = [(measure, category) for _, measure, category, *_ in stored["objective_measure"] if category]
+    categories = [(measure, category) for measure, category in named if category]
     assert categories
     assert all(category in AGE_BANDS or measure.startswith("home_") for measure, category in categories)
 

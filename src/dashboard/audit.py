@@ -25,7 +25,9 @@ from dashboard.models import (
     Council,
     Decision,
     District,
+    ForecastScenario,
     Milestone,
+    ObjectiveSetting,
     Phase,
     Property,
     RoleGrant,
@@ -111,6 +113,8 @@ class _CouncilOf:
             return obj
         if isinstance(obj, Strategy | Decision | RoleGrant):
             return held.get("council") or obj.council_id
+        if isinstance(obj, ObjectiveSetting | ForecastScenario):
+            return obj.council_id
         if isinstance(obj, Phase):
             if (strategy := held.get("strategy")) is not None:
                 return self(strategy)
@@ -124,7 +128,7 @@ class _CouncilOf:
                 return self(owner)
             of_property = select(Property.id, District.council_id).join(District, Property.district_id == District.id)
             return self._looked_up("property", of_property, obj.property_id)
-        return None  # the store's: a region, the objectives' settings, the forecast's scenarios
+        return None  # the store's: a region
 
 
 def _entry(
@@ -168,9 +172,12 @@ def record_changes(session: Session, _flush_context, _instances) -> None:
     session.add_all(entries)
 
 
-def record_bulk_change(session: Session, actor: Actor, entity: str, reference: str, summary: dict) -> None:
+def record_bulk_change(
+    session: Session, actor: Actor, entity: str, reference: str, summary: dict, council: int | None = None
+) -> None:
     """One audit row for a table replaced in bulk (monthly aggregates, a lookup, a year of market figures): who,
-    when, from what. It also moves the store's data version on, so the app reads the new figures."""
+    when, from what, and whose (a council's id; None: the store's, as the country's figures are). It also moves the
+    store's data version on, so the app reads the new figures."""
     summary = {key: _withheld(value) if isinstance(value, str) else value for key, value in summary.items()}
     session.add(
         AuditEntry(
@@ -182,6 +189,7 @@ def record_bulk_change(session: Session, actor: Actor, entity: str, reference: s
             entity_ref=_withheld(reference),
             before=None,
             after=summary,
+            council_id=council,
         )
     )
 

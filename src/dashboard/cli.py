@@ -173,6 +173,16 @@ def export_command(
         print(f"{out / name}: {rows} rows")
 
 
+CouncilOption = Annotated[
+    str | None,
+    typer.Option(
+        "--council",
+        help="The council whose data it is (ONS code or name). Default: the store's first council; needed to import "
+        "where the store holds several.",
+    ),
+]
+
+
 def _council_code(engine: Engine, written: str) -> str:
     """The ONS code of the council `written` names (its code or name), or a plain failure."""
     from sqlalchemy.orm import Session
@@ -210,13 +220,14 @@ def import_903_command(
         ),
     ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing.")] = False,
+    council: CouncilOption = None,
 ) -> None:
-    """Import SSDA903 files as the objectives' measures at each month end they cover, DfE's at 31 March (children
-    looked after, in children's homes by provider, placement stability, inside the county, distance from home). No
-    child-level row or postcode is kept. Import the postcode-district lookup first."""
+    """Import a council's SSDA903 files as the objectives' measures at each month end they cover, DfE's at 31 March
+    (children looked after, in children's homes by provider, placement stability, inside the county, distance from
+    home). No child-level row or postcode is kept. Import the postcode-district lookup first."""
     from dashboard.placements import EpisodesImport
 
-    _import(ctx, EpisodesImport(files), dry_run)
+    _import(ctx, EpisodesImport(files, council_named=council), dry_run)
 
 
 @app.command("import-lookup")
@@ -625,23 +636,24 @@ app.add_typer(forecast_app, name="forecast")
 
 
 @forecast_app.command("show")
-def forecast_show(ctx: typer.Context) -> None:
+def forecast_show(ctx: typer.Context, council: CouncilOption = None) -> None:
     """Each scenario's inputs and its beds needed at the forecast's end, and the backtest's error."""
     from dashboard import demand
 
     engine = _store(ctx)
-    held = demand.held_basis(engine)
+    code = _council_code(engine, council) if council is not None else None
+    held = demand.held_basis(engine, code)
     if held is None:
         print("No forecast yet: import SSDA903 episodes with their header files (import-903).")
         return
     for line in _basis_lines(held):
         print(line)
-    needed = demand.forecasts(engine)
+    needed = demand.forecasts(engine, code)
     needed = needed[needed["measure"] == demand.BEDS_NEEDED]
-    runs = demand.runs(engine)
+    runs = demand.runs(engine, code)
     for run in runs.itertuples(index=False):
         print(_run_line(run, needed[needed["scenario"] == run.scenario]))
-    waiting = [s.name for s in demand.saved_scenarios(engine) if s.name not in set(runs["scenario"])]
+    waiting = [s.name for s in demand.saved_scenarios(engine, code) if s.name not in set(runs["scenario"])]
     if waiting:
         print(f"Saved, forecast at the next SSDA903 import: {', '.join(waiting)}.")
 
@@ -726,8 +738,10 @@ def forecast_save(
         ),
     ] = None,
     user: Annotated[str | None, typer.Option(help="Name recorded in the audit log. Default: your login name.")] = None,
+    council: CouncilOption = None,
 ) -> None:
-    """Save a named scenario and forecast it from the SSDA903 data held. Nothing is written if an input is wrong."""
+    """Save a named scenario of a council's and forecast it from the SSDA903 data it holds. Nothing is written if an
+    input is wrong."""
     from dashboard import demand
 
     scenario = demand.Scenario(
@@ -738,8 +752,9 @@ def forecast_save(
         _reference(reference),
     )
     engine = _store(ctx)
+    code = _council_code(engine, council) if council is not None else None
     try:
-        print(demand.save_scenario(engine, scenario, _cli_actor("cli", user)))
+        print(demand.save_scenario(engine, scenario, _cli_actor("cli", user), code))
     except demand.InvalidScenario as invalid:
         for field, problem in invalid.problems:
             err.print(f"{escape(field)}: {escape(problem)}", highlight=False, soft_wrap=True)
@@ -753,16 +768,18 @@ def forecast_delete(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The scenario to delete.")],
     user: Annotated[str | None, typer.Option(help="Name recorded in the audit log. Default: your login name.")] = None,
+    council: CouncilOption = None,
 ) -> None:
     """Delete a saved scenario and its forecast (the central one is made on every import and stays)."""
     from dashboard import demand
 
     engine = _store(ctx)
-    saved = [scenario.name for scenario in demand.saved_scenarios(engine)]
+    code = _council_code(engine, council) if council is not None else None
+    saved = [scenario.name for scenario in demand.saved_scenarios(engine, code)]
     if name not in saved:
         _fail(f"There is no scenario '{name}'. Saved: {', '.join(saved) or 'none'}.")
     try:
-        print(demand.delete_scenario(engine, name, _cli_actor("cli", user)))
+        print(demand.delete_scenario(engine, name, _cli_actor("cli", user), code))
     except AccessDenied as error:
         _fail(str(error))
 

@@ -9,6 +9,7 @@ for, at the mean and at each end of the interval."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -29,7 +30,7 @@ from dashboard.models import (
     ObjectiveMeasure,
     ObjectiveSetting,
 )
-from dashboard.queries import require_in_first_council
+from dashboard.queries import council_id, id_of_council, require
 from dashboard.roles import Actor, Permission
 from dashboard.wording import dmy
 
@@ -85,41 +86,50 @@ class InvalidScenario(ValueError):
 
 def record_forecast(
     session: Session,
+    council: int,
     episodes: pd.DataFrame,
     births: pd.Series,
     data: tuple[date, date],
     home_district: f.HomeDistrict | None,
     actor: Actor,
 ) -> ForecastBasis | None:
-    """The basis and backtest of the files just imported replace those held, and every scenario is forecast again.
+    """The basis and backtest of the files just imported replace those the council (its id) holds, and every one of
+    its scenarios is forecast again.
     Nothing is made from fewer than two month ends; the backtest needs more than a year of data (it forecasts the
     last year from the ones before)."""
     made_from = f.basis(episodes, births, data, home_district)
     if len(made_from.period_ends) < 2:
         return None
     now = _now()
-    session.execute(delete(ForecastBacktest))
-    session.execute(delete(ForecastBasis))
+    session.execute(delete(ForecastBacktest).where(ForecastBacktest.council_id == council))
+    session.execute(delete(ForecastBasis).where(ForecastBasis.council_id == council))
     row = ForecastBasis(
-        made_at=now, made_by=actor.user, data_first=data[0], data_last=made_from.last_day, counts=made_from.to_json()
+        council_id=council,
+        made_at=now,
+        made_by=actor.user,
+        data_first=data[0],
+        data_last=made_from.last_day,
+        counts=made_from.to_json(),
     )
     if _months(data[0], made_from.last_day) >= 12 + 1:  # a year to forecast and a month's moves before it
         tested = f.backtest(episodes, births, made_from.last_day, runs=RUNS, seed=SEED, first_day=data[0])
         row.backtest_first, row.backtest_last = tested.reference
         row.backtest_mape = None if pd.isna(tested.mape) else tested.mape
-        session.add_all(ForecastBacktest(**point) for point in tested.series.to_dict("records"))
+        session.add_all(ForecastBacktest(council_id=council, **point) for point in tested.series.to_dict("records"))
     session.add(row)
     session.flush()
-    forecast_all(session, made_from, row.data_first, now)
+    forecast_all(session, council, made_from, row.data_first, now)
     return row
 
 
-def home_districts(lookup: pd.DataFrame) -> f.HomeDistrict:
-    """The lookup (dashboard.lookup.lookup_frame) as f.HomeDistrict: each outward code shared over the council
-    districts its rows name, by their shares (a district in one authority wholly); a row of another authority, a
-    split with no shares, and a code the lookup lacks or none go to "" (not known)."""
+def home_districts(lookup: pd.DataFrame, districts: Collection[str]) -> f.HomeDistrict:
+    """The lookup (dashboard.lookup.lookup_frame) as f.HomeDistrict: each outward code shared over the council's
+    `districts` (ONS codes) its rows name, by their shares (a district in one authority wholly); a row of another
+    authority or another council's district, a split with no shares, and a code the lookup lacks or none go to ""
+    (not known)."""
     size = lookup.groupby("outward_code")["outward_code"].transform("size")
-    rows = lookup.assign(district=lookup["council_district"].fillna(""), part=lookup["share"].where(size > 1, 1.0))
+    ours = lookup["council_district"].where(lookup["council_district"].isin(list(districts)))
+    rows = lookup.assign(district=ours.fillna(""), part=lookup["share"].where(size > 1, 1.0))
     known = rows.groupby("outward_code")["part"].transform(lambda part: part.notna().all())
     rows.loc[~known, "district"] = ""
     rows.loc[~known, "part"] = 1 / size[~known]
@@ -143,21 +153,25 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def forecast_all(session: Session, made_from: f.Basis, data_first: date, now: datetime) -> None:
-    """Every scenario (the central one and each saved) forecast from `made_from`, replacing what was held."""
-    session.execute(delete(ForecastPoint))
-    session.execute(delete(ForecastRun))
-    saved = session.scalars(select(ForecastScenario).order_by(ForecastScenario.name)).all()
+def forecast_all(session: Session, council: int, made_from: f.Basis, data_first: date, now: datetime) -> None:
+    """Every scenario of the council (the central one and each saved) forecast from `made_from`, replacing what it
+    held."""
+    held = select(ForecastRun.id).where(ForecastRun.council_id == council)
+    session.execute(delete(ForecastPoint).where(ForecastPoint.run_id.in_(held)))
+    session.execute(delete(ForecastRun).where(ForecastRun.council_id == council))
+    saved = session.scalars(
+        select(ForecastScenario).where(ForecastScenario.council_id == council).order_by(ForecastScenario.name)
+    ).all()
     for scenario in [Scenario(CENTRAL), *(_scenario(row) for row in saved)]:
-        _forecast_one(session, made_from, data_first, scenario, now)
+        _forecast_one(session, council, made_from, data_first, scenario, now)
 
 
-def reforecast(session: Session) -> None:
-    """Every scenario forecast again from the basis held (after a default it reads, such as the strategy's aim for
-    own provision's share, changed); nothing when no import made one."""
-    held = session.scalar(select(ForecastBasis))
+def reforecast(session: Session, council: int) -> None:
+    """Every scenario of the council forecast again from the basis it holds (after a default it reads, such as the
+    strategy's aim for own provision's share, changed); nothing when no import made one."""
+    held = session.scalar(select(ForecastBasis).where(ForecastBasis.council_id == council))
     if held is not None:
-        forecast_all(session, f.Basis.from_json(held.counts), held.data_first, _now())
+        forecast_all(session, council, f.Basis.from_json(held.counts), held.data_first, _now())
 
 
 def _scenario(row: ForecastScenario) -> Scenario:
@@ -167,7 +181,9 @@ def _scenario(row: ForecastScenario) -> Scenario:
     return Scenario(row.name, row.entry_change, row.own_share, row.occupancy, reference)
 
 
-def _forecast_one(session: Session, made_from: f.Basis, data_first: date, scenario: Scenario, now: datetime) -> None:
+def _forecast_one(
+    session: Session, council: int, made_from: f.Basis, data_first: date, scenario: Scenario, now: datetime
+) -> None:
     reference = scenario.reference or made_from.default_reference()
     rates = f.rates_over(made_from, reference)
     points = f.simulate(
@@ -179,10 +195,11 @@ def _forecast_one(session: Session, made_from: f.Basis, data_first: date, scenar
         seed=SEED,
         entry_factor=1 + scenario.entry_change / 100,
     )
-    share, source = _own_share(session, scenario, made_from.last_day)
+    share, source = _own_share(session, council, scenario, made_from.last_day)
     occupancy = scenario.occupancy if scenario.occupancy is not None else DEFAULT_OCCUPANCY
     points = pd.concat([points, beds_needed(points, share, occupancy)], ignore_index=True)
     run = ForecastRun(
+        council_id=council,
         scenario=scenario.name,
         made_at=now,
         entry_change=scenario.entry_change,
@@ -211,17 +228,21 @@ def beds_needed(points: pd.DataFrame, own_share: float, occupancy: float) -> pd.
     return needed.reset_index(drop=True)[f.FORECAST_COLUMNS]
 
 
-def _own_share(session: Session, scenario: Scenario, last_day: date) -> tuple[float, str]:
+def _own_share(session: Session, council: int, scenario: Scenario, last_day: date) -> tuple[float, str]:
     """The share of children in children's homes the council aims to meet in its own, and where it comes from."""
     if scenario.own_share is not None:
         return scenario.own_share, f"scenario {scenario.name}"
-    aim = session.scalar(select(ObjectiveSetting.value).where(ObjectiveSetting.key == OWN_SHARE_TARGET))
+    aim = session.scalar(
+        select(ObjectiveSetting.value).where(
+            ObjectiveSetting.key == OWN_SHARE_TARGET, ObjectiveSetting.council_id == council
+        )
+    )
     if aim is not None:
         return aim / 100, "the strategy's aim (Objectives: own provision's share target)"
     o = ObjectiveMeasure
     latest = session.execute(
         select(o.numerator, o.denominator, o.period_end)
-        .where(o.measure == m.OWN_PROVISION.name, o.category == "", o.period_end <= last_day)
+        .where(o.measure == m.OWN_PROVISION.name, o.category == "", o.period_end <= last_day, o.council_id == council)
         .order_by(o.period_end.desc())
         .limit(1)
     ).first()
@@ -260,11 +281,14 @@ def _problems(scenario: Scenario, data: tuple[date, date] | None) -> list[tuple[
     return problems
 
 
-def save_scenario(engine: Engine, scenario: Scenario, actor: Actor) -> str:
-    """Save (or change) a named scenario and forecast it from the basis held. Audited like every change."""
-    require_in_first_council(engine, actor, Permission.EDIT)
+def save_scenario(engine: Engine, scenario: Scenario, actor: Actor, council: str | None = None) -> str:
+    """Save (or change) a named scenario of the council's (None: the store's first council's) and forecast it from the
+    basis it holds. Audited like every change."""
+    with engine.connect() as connection:
+        require(connection, actor, council, Permission.EDIT)
     with session_scope(engine, actor) as session:
-        held = session.scalar(select(ForecastBasis))
+        whose = id_of_council(session, council)
+        held = session.scalar(select(ForecastBasis).where(ForecastBasis.council_id == whose))
         data = None if held is None else (held.data_first, held.data_last)
         made_from = None if held is None else f.Basis.from_json(held.counts)
         problems = _problems(scenario, data)
@@ -276,9 +300,11 @@ def save_scenario(engine: Engine, scenario: Scenario, actor: Actor) -> str:
         if problems:
             raise InvalidScenario(problems)
         name = scenario.name.strip()
-        row = session.scalar(select(ForecastScenario).where(ForecastScenario.name == name))
+        row = session.scalar(
+            select(ForecastScenario).where(ForecastScenario.name == name, ForecastScenario.council_id == whose)
+        )
         if row is None:
-            row = ForecastScenario(name=name, saved_by=actor.user)
+            row = ForecastScenario(name=name, council_id=whose, saved_by=actor.user)
             session.add(row)
         row.entry_change = scenario.entry_change
         row.own_share, row.occupancy = scenario.own_share, scenario.occupancy
@@ -286,46 +312,57 @@ def save_scenario(engine: Engine, scenario: Scenario, actor: Actor) -> str:
         row.saved_by, row.saved_at = actor.user, _now()
         session.flush()
         if held is not None and made_from is not None:
-            _replace_run(session, made_from, held.data_first, _scenario(row))
+            _replace_run(session, whose, made_from, held.data_first, _scenario(row))
     return f"Saved scenario {name}." + ("" if held is not None else " It is forecast when SSDA903 files are imported.")
 
 
-def _replace_run(session: Session, made_from: f.Basis, data_first: date, scenario: Scenario) -> None:
-    _drop_run(session, scenario.name)
-    _forecast_one(session, made_from, data_first, scenario, _now())
+def _replace_run(session: Session, council: int, made_from: f.Basis, data_first: date, scenario: Scenario) -> None:
+    _drop_run(session, council, scenario.name)
+    _forecast_one(session, council, made_from, data_first, scenario, _now())
 
 
-def _drop_run(session: Session, name: str) -> None:
+def _drop_run(session: Session, council: int, name: str) -> None:
     """The scenario's forecast, its points first (SQLite enforces no cascade unless told to)."""
-    old = session.scalar(select(ForecastRun.id).where(ForecastRun.scenario == name))
+    old = session.scalar(select(ForecastRun.id).where(ForecastRun.scenario == name, ForecastRun.council_id == council))
     if old is not None:
         session.execute(delete(ForecastPoint).where(ForecastPoint.run_id == old))
         session.execute(delete(ForecastRun).where(ForecastRun.id == old))
 
 
-def delete_scenario(engine: Engine, name: str, actor: Actor) -> str:
-    require_in_first_council(engine, actor, Permission.EDIT)
+def delete_scenario(engine: Engine, name: str, actor: Actor, council: str | None = None) -> str:
+    with engine.connect() as connection:
+        require(connection, actor, council, Permission.EDIT)
     with session_scope(engine, actor) as session:
-        row = session.scalar(select(ForecastScenario).where(ForecastScenario.name == name))
+        whose = id_of_council(session, council)
+        row = session.scalar(
+            select(ForecastScenario).where(ForecastScenario.name == name, ForecastScenario.council_id == whose)
+        )
         if row is None:
             return f"There is no scenario {name}."
-        _drop_run(session, name)
+        _drop_run(session, whose, name)
         session.delete(row)
     return f"Deleted scenario {name}."
 
 
-def saved_scenarios(engine: Engine) -> list[Scenario]:
+def saved_scenarios(engine: Engine, council: str | None = None) -> list[Scenario]:
+    """The council's saved scenarios (None: the store's first council's), by name."""
+    query = select(ForecastScenario).where(ForecastScenario.council_id == council_id(council))
     with Session(engine) as session:
-        return [_scenario(row) for row in session.scalars(select(ForecastScenario).order_by(ForecastScenario.name))]
+        return [_scenario(row) for row in session.scalars(query.order_by(ForecastScenario.name))]
 
 
 # ---------------------------------------------------------------- reading back
 
 
-def forecasts(engine: Engine) -> pd.DataFrame:
-    """Every scenario's forecast, long (EXPORT_COLUMNS), the central scenario first, then by name, month and measure."""
+def forecasts(engine: Engine, council: str | None = None) -> pd.DataFrame:
+    """Every scenario's forecast of the council (None: the store's first), long (EXPORT_COLUMNS), the central scenario
+    first, then by name, month and measure."""
     r, p = ForecastRun, ForecastPoint
-    query = select(r.scenario, p.period_end, p.measure, p.expected, p.lower, p.upper).join(r, p.run_id == r.id)
+    query = (
+        select(r.scenario, p.period_end, p.measure, p.expected, p.lower, p.upper)
+        .join(r, p.run_id == r.id)
+        .where(r.council_id == council_id(council))
+    )
     with engine.connect() as connection:
         frame = pd.read_sql(query, connection)
     frame["central"] = frame["scenario"] != CENTRAL
@@ -333,10 +370,13 @@ def forecasts(engine: Engine) -> pd.DataFrame:
     return frame[EXPORT_COLUMNS]
 
 
-def runs(engine: Engine) -> pd.DataFrame:
-    """Each forecast's inputs as made (RUN_COLUMNS), the central scenario first."""
+def runs(engine: Engine, council: str | None = None) -> pd.DataFrame:
+    """Each of the council's forecasts' inputs as made (RUN_COLUMNS), the central scenario first."""
+    query = select(*(getattr(ForecastRun, column) for column in RUN_COLUMNS)).where(
+        ForecastRun.council_id == council_id(council)
+    )
     with engine.connect() as connection:
-        frame = pd.read_sql(select(*(getattr(ForecastRun, column) for column in RUN_COLUMNS)), connection)
+        frame = pd.read_sql(query, connection)
     frame["central"] = frame["scenario"] != CENTRAL
     return frame.sort_values(["central", "scenario"]).drop(columns="central").reset_index(drop=True)
 
@@ -352,13 +392,18 @@ class HeldBasis:
     backtest: pd.DataFrame  # f.BACKTEST_COLUMNS
 
 
-def held_basis(engine: Engine) -> HeldBasis | None:
-    """The basis held and its backtest, or None before any import made one."""
+def held_basis(engine: Engine, council: str | None = None) -> HeldBasis | None:
+    """The basis the council holds (None: the store's first council) and its backtest, or None before any import
+    made one."""
+    whose = council_id(council)
     with engine.connect() as connection:
-        row = connection.execute(select(ForecastBasis)).first()
+        row = connection.execute(select(ForecastBasis).where(ForecastBasis.council_id == whose)).first()
         if row is None:
             return None
-        tested = pd.read_sql(select(ForecastBacktest).order_by(ForecastBacktest.period_end), connection)
+        tested = pd.read_sql(
+            select(ForecastBacktest).where(ForecastBacktest.council_id == whose).order_by(ForecastBacktest.period_end),
+            connection,
+        )
     reference = None if row.backtest_first is None else (row.backtest_first, row.backtest_last)
     return HeldBasis(
         row.made_at,

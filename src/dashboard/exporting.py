@@ -610,9 +610,8 @@ def _of_properties(column: InstrumentedAttribute[int], council: ColumnElement[in
 
 
 # Which rows of each table are a council's (given its id in SQL): its programme's, through the row's district,
-# strategy or property, and its briefing packs. The first council's alone: what the store keeps for it alone (the
-# objectives' data, the forecast). A table not named (Ofsted's register and the market, the postcode lookup) is the
-# country's, the same for every council.
+# strategy or property; its SSDA903 figures, objectives' settings and forecast; and its briefing packs. A table not
+# named (Ofsted's register and the market, the postcode lookup) is the country's, the same for every council.
 COUNCIL_ROWS: dict[str, Callable[[ColumnElement[int]], ColumnElement[bool]]] = {
     STRATEGY.name: lambda council: Strategy.council_id == council,
     DISTRICTS.name: lambda council: District.council_id == council,
@@ -622,24 +621,15 @@ COUNCIL_ROWS: dict[str, Callable[[ColumnElement[int]], ColumnElement[bool]]] = {
     MILESTONES.name: lambda council: _of_properties(Milestone.property_id, council),
     PROPERTY_RECORDS.name: lambda council: _of_properties(PropertyRecord.property_id, council),
     MILESTONE_RECORDS.name: lambda council: _of_properties(MilestoneRecord.property_id, council),
-    **{
-        layout.name: lambda council: council == first_council_id()
-        for layout in (
-            OBJECTIVE_SETTINGS,
-            OBJECTIVE_MEASURES,
-            PLACEMENT_FIGURES,
-            FORECAST,
-            FORECAST_RUNS,
-            FORECAST_BACKTEST,
-            FORECAST_SCENARIOS,
-        )
-    },
+    OBJECTIVE_SETTINGS.name: lambda council: ObjectiveSetting.council_id == council,
+    OBJECTIVE_MEASURES.name: lambda council: ObjectiveMeasure.council_id == council,
+    PLACEMENT_FIGURES.name: lambda council: PlacementFigure.council_id == council,
+    FORECAST.name: lambda council: ForecastRun.council_id == council,
+    FORECAST_RUNS.name: lambda council: ForecastRun.council_id == council,
+    FORECAST_BACKTEST.name: lambda council: ForecastBacktest.council_id == council,
+    FORECAST_SCENARIOS.name: lambda council: ForecastScenario.council_id == council,
     BRIEFING_PACKS.name: lambda council: BriefingPack.council_id == council,
 }
-
-
-def first_council_id() -> ColumnElement[int]:
-    return select(func.min(Council.id)).scalar_subquery()
 
 
 def within(table: str, query: Select, council: str | None) -> Select:
@@ -662,15 +652,23 @@ def _of_phases_council(column: CouncilColumn) -> ColumnElement[str]:
 
 
 # The tables whose rows say whose they are where the store holds several councils, each as the value of a council's
-# column for the row: a phase's name repeats across councils, and an analyst groups decisions, properties and packs by
-# council. The others need not: a property's milestones and history are named by its reference, which no two councils
-# share; the first council's own tables are its alone; strategy.csv and districts.csv name their council already; the
-# country's tables are no council's. The audit log keeps its columns (the Audit trail page downloads it too).
+# column for the row: a phase's name repeats across councils, as do a return's measures and month ends, a setting's
+# key and a scenario's name; and an analyst groups by council. The others need not: a property's milestones and
+# history are named by its reference, which no two councils share; strategy.csv and districts.csv name their council
+# already; the country's tables are no council's. The audit log keeps its columns (the Audit trail page downloads it
+# too).
 COUNCIL_OF: dict[str, Callable[[CouncilColumn], ColumnElement[str]]] = {
     DECISIONS.name: _of_council(Decision.council_id),
     PHASES.name: _of_phases_council,
     PROPERTIES.name: _of_council(District.council_id),  # both of the tracker's queries join the property's district
     BRIEFING_PACKS.name: _of_council(BriefingPack.council_id),
+    OBJECTIVE_SETTINGS.name: _of_council(ObjectiveSetting.council_id),
+    OBJECTIVE_MEASURES.name: _of_council(ObjectiveMeasure.council_id),
+    PLACEMENT_FIGURES.name: _of_council(PlacementFigure.council_id),
+    FORECAST.name: _of_council(ForecastRun.council_id),  # its points, joined to their run
+    FORECAST_RUNS.name: _of_council(ForecastRun.council_id),
+    FORECAST_BACKTEST.name: _of_council(ForecastBacktest.council_id),
+    FORECAST_SCENARIOS.name: _of_council(ForecastScenario.council_id),
 }
 
 

@@ -174,8 +174,8 @@ COUNCIL_COLUMNS: tuple[Column, ...] = (
         "Council",
         "council",
         "council name or ONS code",
-        "The council whose row it is. Written where the store holds several councils. On import, optional: every "
-        "row names the council imported into (a file is one council's).",
+        "The council whose row it is. Written where the store holds several councils. Where import reads the file, "
+        "optional: every row names the council imported into (a file is one council's).",
     ),
     Column(
         "Council ONS code",

@@ -367,9 +367,10 @@ class PlacementFigure(Base):
     category on a month's last day. Never a child, an episode or a postcode."""
 
     __tablename__ = "placement_figure"
-    __table_args__ = (UniqueConstraint("month_end", "measure", "category"),)
+    __table_args__ = (UniqueConstraint("month_end", "measure", "category", "council_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"))  # whose return it was computed from (0017)
     month_end: Mapped[date] = mapped_column(Date)
     measure: Mapped[str] = mapped_column(String(40))  # e.g. children_in_homes, placement_changes
     category: Mapped[str] = mapped_column(String(40))  # e.g. PR1 (own provision), inside, all
@@ -419,9 +420,10 @@ class ObjectiveMeasure(Base):
     child, an episode or a postcode."""
 
     __tablename__ = "objective_measure"
-    __table_args__ = (UniqueConstraint("measure", "category", "period_end"),)
+    __table_args__ = (UniqueConstraint("measure", "category", "period_end", "council_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"))  # whose return it was computed from (0017)
     measure: Mapped[str] = mapped_column(String(40))
     category: Mapped[str] = mapped_column(String(20), default="")
     period_end: Mapped[date] = mapped_column(Date, index=True)
@@ -449,6 +451,7 @@ class ObjectiveSetting(Base):
     __tablename__ = "objective_setting"
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), primary_key=True)  # whose objectives (0017)
     value: Mapped[float] = mapped_column(Float)
     source: Mapped[str | None] = mapped_column(String(300))  # where an assumed cost comes from (migration 0010)
 
@@ -458,12 +461,13 @@ class ObjectiveSetting(Base):
 
 class ForecastBasis(Base):
     """What the demand forecast is made from (dashboard.forecast.Basis): the SSDA903 import's month-to-month counts,
-    as aggregates only, with the data's first and last day and the backtest of its last year. One row: an import
-    replaces it (migration 0011)."""
+    as aggregates only, with the data's first and last day and the backtest of its last year. One row per council:
+    its import replaces it (migrations 0011 and 0017)."""
 
     __tablename__ = "forecast_basis"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"))  # one basis per council (0017)
     made_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     made_by: Mapped[str] = mapped_column(String(200))
     data_first: Mapped[date] = mapped_column(Date)
@@ -480,6 +484,7 @@ class ForecastBacktest(Base):
     __tablename__ = "forecast_backtest"
 
     period_end: Mapped[date] = mapped_column(Date, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), primary_key=True)
     actual: Mapped[float] = mapped_column(Float)
     expected: Mapped[float] = mapped_column(Float)
     lower: Mapped[float] = mapped_column(Float)
@@ -490,9 +495,11 @@ class ForecastScenario(Base):
     """A named scenario an editor saved: how the forecast's inputs differ from the central one. None: the default."""
 
     __tablename__ = "forecast_scenario"
+    __table_args__ = (UniqueConstraint("name", "council_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(60), unique=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"))  # whose forecast (0017)
+    name: Mapped[str] = mapped_column(String(60))
     entry_change: Mapped[float] = mapped_column(Float, default=0.0)  # per cent on the entries a month
     own_share: Mapped[float | None] = mapped_column(Float)  # 0 to 1
     occupancy: Mapped[float | None] = mapped_column(Float)  # 0 to 1
@@ -515,9 +522,11 @@ class ForecastRun(Base):
     the reference window, the data's days), and when."""
 
     __tablename__ = "forecast_run"
+    __table_args__ = (UniqueConstraint("scenario", "council_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scenario: Mapped[str] = mapped_column(String(60), unique=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"))
+    scenario: Mapped[str] = mapped_column(String(60))
     made_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     entry_change: Mapped[float] = mapped_column(Float)
     own_share: Mapped[float] = mapped_column(Float)

@@ -17,13 +17,13 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, select
 
 from dashboard import demand
 from dashboard import measures as m
 from dashboard.db import session_scope
 from dashboard.models import District, ObjectiveSetting, Property
-from dashboard.queries import council_id, require, require_in_first_council
+from dashboard.queries import council_id, id_of_council, require
 from dashboard.roles import Actor, Permission
 
 NAO_SOURCE = (
@@ -107,17 +107,24 @@ SETTING_BY_KEY = {setting.key: setting for setting in SETTINGS}
 COSTS = ("independent_weekly_cost", "own_weekly_cost")
 
 
-def settings(engine: Engine) -> dict[str, float | None]:
-    """Each setting's value: as set in the store, else its default."""
+def _of(council: str | None) -> ColumnElement[bool]:
+    return ObjectiveSetting.council_id == council_id(council)
+
+
+def settings(engine: Engine, council: str | None = None) -> dict[str, float | None]:
+    """Each of the council's settings (None: the store's first council's): as set in the store, else its default."""
     with engine.connect() as connection:
-        stored = dict(connection.execute(select(ObjectiveSetting.key, ObjectiveSetting.value)).all())
+        stored = dict(
+            connection.execute(select(ObjectiveSetting.key, ObjectiveSetting.value).where(_of(council))).all()
+        )
     return {setting.key: stored.get(setting.key, setting.default) for setting in SETTINGS}
 
 
-def sources(engine: Engine) -> dict[str, str | None]:
-    """Each setting's source: as recorded with the value set, else the default's."""
+def sources(engine: Engine, council: str | None = None) -> dict[str, str | None]:
+    """Each of the council's settings' source: as recorded with the value set, else the default's."""
     with engine.connect() as connection:
-        stored = dict(connection.execute(select(ObjectiveSetting.key, ObjectiveSetting.source)).all())
+        query = select(ObjectiveSetting.key, ObjectiveSetting.source).where(_of(council))
+        stored = dict(connection.execute(query).all())
     return {setting.key: stored[setting.key] if setting.key in stored else setting.source for setting in SETTINGS}
 
 
@@ -153,11 +160,17 @@ def _clean_sources(given: dict[str, str | None]) -> tuple[dict[str, str | None],
 
 
 def save_settings(
-    engine: Engine, actor: Actor, values: dict[str, float | None], sources_given: dict[str, str | None] | None = None
+    engine: Engine,
+    actor: Actor,
+    values: dict[str, float | None],
+    sources_given: dict[str, str | None] | None = None,
+    council: str | None = None,
 ) -> str:
-    """Set targets, costs and where each cost comes from (an editor's); a blank target is removed. Audited like every
-    change. A value or source equal to what the store already says is no change."""
-    require_in_first_council(engine, actor, Permission.EDIT)
+    """Set the council's targets, costs and where each cost comes from (an editor's in the council; None: the store's
+    first council); a blank target is removed. Audited like every change. A value or source equal to what the store
+    already says is no change."""
+    with engine.connect() as connection:
+        require(connection, actor, council, Permission.EDIT)
     problems = [
         (SETTING_BY_KEY[key].label, problem)
         for key, value in values.items()
@@ -166,11 +179,12 @@ def save_settings(
     given, source_problems = _clean_sources(sources_given or {})
     if problems or source_problems:
         raise InvalidSetting(problems + source_problems)
-    current, current_sources = settings(engine), sources(engine)
+    current, current_sources = settings(engine, council), sources(engine, council)
     wanted = {key: value for key, value in values.items() if value != current[key]}
     wanted_sources = {key: text for key, text in given.items() if text != current_sources[key]}
     with session_scope(engine, actor) as session:
-        stored = {row.key: row for row in session.scalars(select(ObjectiveSetting))}
+        whose = id_of_council(session, council)
+        stored = {row.key: row for row in session.scalars(select(ObjectiveSetting).where(_of(council)))}
         for key in wanted.keys() | wanted_sources.keys():
             value = wanted.get(key, current[key])
             source = wanted_sources.get(key, current_sources[key])
@@ -182,12 +196,12 @@ def save_settings(
                 if row is not None:
                     session.delete(row)
             elif row is None:
-                session.add(ObjectiveSetting(key=key, value=float(value), source=source))
+                session.add(ObjectiveSetting(key=key, council_id=whose, value=float(value), source=source))
             else:
                 row.value, row.source = float(value), source
         if demand.OWN_SHARE_TARGET in wanted:
             session.flush()
-            demand.reforecast(session)  # beds needed rests on the aim: the forecasts must not keep the old one
+            demand.reforecast(session, whose)  # beds needed rests on the aim: the forecasts must not keep the old one
     changed = len(wanted.keys() | wanted_sources.keys())
     return f"Saved {changed} setting(s)." if changed else "No changes to save."
 
@@ -331,17 +345,17 @@ HOME_COLUMNS = ["reference", "district", "urn", "registered_beds"]
 OCCUPANCY_GREEN, OCCUPANCY_AMBER = 0.85, 0.70  # the briefing's rating of the own homes' occupancy
 
 
-def strategy_homes(engine: Engine, actor: Actor) -> pd.DataFrame:
-    """The strategy's homes: each property of the store's first council (whose objectives the measures are) with an
-    Ofsted URN, by reference and district (never an address)."""
+def strategy_homes(engine: Engine, actor: Actor, council: str | None = None) -> pd.DataFrame:
+    """The strategy's homes: each property of the council (None: the store's first) with an Ofsted URN, by reference
+    and district (never an address)."""
     query = (
         select(Property.reference, District.name, Property.ofsted_urn, Property.registered_beds)
         .join(District, Property.district_id == District.id)
-        .where(Property.ofsted_urn.is_not(None), District.council_id == council_id(None))
+        .where(Property.ofsted_urn.is_not(None), District.council_id == council_id(council))
         .order_by(Property.reference)
     )
     with engine.connect() as connection:
-        require(connection, actor, None)
+        require(connection, actor, council)
         return pd.DataFrame(connection.execute(query).all(), columns=HOME_COLUMNS)
 
 

@@ -32,9 +32,10 @@ from dashboard import episodes as computed
 from dashboard.audit import record_bulk_change
 from dashboard.importers import CSV_FILE, Accepts, file_problem, read_refusal, run_import
 from dashboard.lookup import lookup_frame
-from dashboard.models import Council, ObjectiveMeasure
+from dashboard.models import Council, District, ObjectiveMeasure
+from dashboard.queries import council_id
 from dashboard.reading import Problem, Report, UnreadableFile, csv_table, parse_date
-from dashboard.reference import default_council
+from dashboard.reference import UnknownCouncil, council_named, default_council
 from dashboard.roles import Actor
 from dashboard.wording import dmy, plural
 
@@ -310,7 +311,10 @@ class EpisodesImport:
     today: date = field(default_factory=date.today)
     months: tuple[date, date] | None = None
     report: PlacementReport = field(default_factory=PlacementReport)
+    # The council whose return it is (its ONS code or name); needed only where the store holds several.
+    council_named: str | None = None
     accepts: ClassVar[Accepts] = CSV_FILE
+    council: Council | None = field(default=None, init=False)
     tables: list[tuple[Path, list[tuple[int, list[str]]]]] = field(default_factory=list, init=False)
     unread: list[Problem] = field(default_factory=list, init=False)
     years: list[_YearFile] = field(default_factory=list, init=False)
@@ -336,6 +340,10 @@ class EpisodesImport:
                 self.unread.append(Problem(path.name, None, None, read_refusal(path.name, error)))
 
     def check(self, session: Session) -> list[Problem]:
+        try:
+            self.council = council_named(session, self.council_named)
+        except UnknownCouncil as unknown:
+            return [Problem(self.path.name, None, None, str(unknown))]
         problems = list(self.unread)
         for path, rows in self.tables:
             if is_header_file(rows):
@@ -367,33 +375,38 @@ class EpisodesImport:
         return every.drop_duplicates(subset=["child", "start"], keep="last").reset_index(drop=True)
 
     def changes_council(self, session: Session) -> str | None:
-        return default_council(session).ons_code  # the placements are the store's first council's
+        return (self.council or default_council(session)).ons_code
 
     def write(self, session: Session, actor: Actor) -> None:
         report = self.report
+        council = self.council or default_council(session)
         lookup = lookup_frame(session)
         report.located = not lookup.empty
-        council = session.scalar(select(Council.name)) or ""
         births = pd.Series({child: pd.Timestamp(born) for child, born in self.births.items()}, dtype="datetime64[ns]")
         figures = computed.measure_rows(
             self.joined(),
             births if self.births else None,
             lookup,
-            council,
+            council.name,
             report.months,
             [year.covered for year in self.years],
         )
-        session.execute(delete(ObjectiveMeasure).where(ObjectiveMeasure.period_end.in_(report.months)))
-        session.add_all(ObjectiveMeasure(**_stored(row)) for row in figures.to_dict("records"))
+        session.execute(
+            delete(ObjectiveMeasure).where(
+                ObjectiveMeasure.period_end.in_(report.months), ObjectiveMeasure.council_id == council.id
+            )
+        )
+        session.add_all(ObjectiveMeasure(council_id=council.id, **_stored(row)) for row in figures.to_dict("records"))
         if self.births:
             session.flush()  # the forecast reads own provision's share from the measures just written
             covered = (min(year.covered[0] for year in self.years), report.months[-1])
             made = demand.record_forecast(
                 session,
+                council.id,
                 self.joined(),
                 births,
                 covered,
-                demand.home_districts(lookup) if report.located else None,
+                demand.home_districts(lookup, council_districts(session, council.id)) if report.located else None,
                 actor,
             )
             if made is not None:
@@ -408,7 +421,13 @@ class EpisodesImport:
                 "months": len(report.months),
                 "episodes": report.episodes,
             },
+            council.id,
         )
+
+
+def council_districts(session: Session, council: int) -> list[str]:
+    """The ONS codes of the council's districts (its id): where a child's home may be placed for the forecast."""
+    return list(session.scalars(select(District.ons_code).where(District.council_id == council)))
 
 
 def _stored(row: dict) -> dict:
@@ -431,20 +450,25 @@ def import_episodes(
     months: tuple[date, date] | None = None,
     today: date | None = None,
     headers: Sequence[Path] = (),
+    council: str | None = None,
 ) -> PlacementReport:
-    """Check the SSDA903 files, then replace the measures at the month ends they cover, in one transaction."""
+    """Check the SSDA903 files, then replace the council's measures at the month ends they cover, in one transaction
+    (`council`: its ONS code or name; needed where the store holds several)."""
     given = [paths] if isinstance(paths, Path) else list(paths)
-    return run_import(engine, EpisodesImport([*given, *headers], today or date.today(), months), actor, dry_run)
+    importer = EpisodesImport([*given, *headers], today or date.today(), months, council_named=council)
+    return run_import(engine, importer, actor, dry_run)
 
 
 # ---------------------------------------------------------------- reading the measures back
 
 
-def stored_measures(engine: Engine) -> pd.DataFrame:
-    """Every stored objective measure, long: measure, category, period_end (date), numerator, denominator (NaN for a
-    count), by measure, category and date."""
+def stored_measures(engine: Engine, council: str | None = None) -> pd.DataFrame:
+    """Every objective measure the council holds (None: the store's first council), long: measure, category,
+    period_end (date), numerator, denominator (NaN for a count), by measure, category and date."""
     m = ObjectiveMeasure
-    query = select(m.measure, m.category, m.period_end, m.numerator, m.denominator)
+    query = select(m.measure, m.category, m.period_end, m.numerator, m.denominator).where(
+        m.council_id == council_id(council)
+    )
     with engine.connect() as connection:
         frame = pd.read_sql(query.order_by(m.measure, m.category, m.period_end), connection)
     frame["denominator"] = frame["denominator"].astype(float)

@@ -38,6 +38,14 @@ def council_id(council: str | None) -> ColumnElement[int]:
     return select(Council.id).where(Council.ons_code == council).scalar_subquery()
 
 
+def id_of_council(connection: Connection | Session, council: str | None) -> int:
+    """The id of the council whose ONS code is `council` (None: the store's first), for rows written as its."""
+    found = connection.scalar(select(council_id(council)))
+    if found is None:
+        raise ValueError(f"no council '{council}' in the store")
+    return int(found)
+
+
 def first_council(connection: Connection) -> str:
     """The store's first council's ONS code: the one a view names by naming none."""
     return connection.execute(select(Council.ons_code).order_by(Council.id).limit(1)).scalar_one()

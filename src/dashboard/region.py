@@ -4,7 +4,7 @@ its joint target. Programme-level figures only: no property of any council is na
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -48,7 +48,7 @@ class CouncilProgramme:
     status: pd.DataFrame  # queries.read_status for the council, as at the region's date
     phases: pd.DataFrame  # queries.phases for the council
     synthetic: bool  # an invented council (demo-data --councils)
-    need: NeedForecast | None = None  # the demand forecast beside it, where the council has one (the first, so far)
+    need: NeedForecast | None = None  # the demand forecast beside it, where the council has one
 
 
 @dataclass(frozen=True)
@@ -68,24 +68,17 @@ def region_figures(engine: Engine, actor: Actor, as_at: date, today: date) -> Re
 
 
 def programmes(engine: Engine, as_at: date, today: date) -> list[CouncilProgramme]:
-    """Each council's whole programme as at `as_at`, in the store's order of councils (for region_figures, which
-    asks the actor)."""
+    """Each council's whole programme as at `as_at`, with its demand forecast where it holds one, in the store's
+    order of councils (for region_figures, which asks the actor)."""
     invented = set(synthetic_councils(engine))
-    found = [
-        CouncilProgramme(
-            strategy_info(engine, code),
-            read_status(engine, Filters(as_at=as_at, council=code), today),
-            phases(engine, code),
-            code in invented,
+    found = []
+    for code in councils(engine):
+        strategy = strategy_info(engine, code)
+        status = read_status(engine, Filters(as_at=as_at, council=code), today)
+        need = need_forecast(
+            demand.forecasts(engine, code), demand.runs(engine, code), status, as_at, strategy.bed_target
         )
-        for code in councils(engine)
-    ]
-    if found:  # the demand forecast is the first council's, from its SSDA903 returns
-        first = found[0]
-        forecast = need_forecast(
-            demand.forecasts(engine), demand.runs(engine), first.status, as_at, first.strategy.bed_target
-        )
-        found[0] = replace(first, need=forecast)
+        found.append(CouncilProgramme(strategy, status, phases(engine, code), code in invented, need))
     return found
 
 

@@ -27,7 +27,7 @@ class UploadKind:
     label: str
     help: str
     types: tuple[str, ...]
-    # (files, today, replace, council): the council (an ONS code) is where a programme file goes; None, the first.
+    # (files, today, replace, council): the council (an ONS code) whose programme or return it is; None, the first.
     importer: Callable[[list[Path], date, bool, str | None], Importer[Report]]
     # A tick box that lets a file replace what is held though the importer doubts it (far fewer homes than held).
     replace_label: str | None = None
@@ -49,7 +49,7 @@ KINDS: tuple[UploadKind, ...] = (
         "a half). Kept only as the objectives' measures: no child, date of birth or postcode is stored. Import the "
         "postcode-district lookup first.",
         ("csv",),
-        lambda paths, today, _, _council: EpisodesImport(paths, today),
+        lambda paths, today, _, council: EpisodesImport(paths, today, council_named=council),
         several=True,
     ),
     UploadKind(

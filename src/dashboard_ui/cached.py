@@ -135,24 +135,24 @@ def property_details(actor: Actor, reference: str, data_version: DataVersion) ->
 
 
 @st.cache_data(show_spinner=False)
-def objective_measures(data_version: DataVersion) -> pd.DataFrame:
-    """The stored measures with their values (objectives.with_values)."""
-    return objectives.with_values(placements.stored_measures(engine()))
+def objective_measures(data_version: DataVersion, council: str | None) -> pd.DataFrame:
+    """The council's stored measures with their values (objectives.with_values)."""
+    return objectives.with_values(placements.stored_measures(engine(), council))
 
 
 @st.cache_data(show_spinner=False)
-def objective_settings(data_version: DataVersion) -> dict[str, float | None]:
-    return objectives.settings(engine())
+def objective_settings(data_version: DataVersion, council: str | None) -> dict[str, float | None]:
+    return objectives.settings(engine(), council)
 
 
 @st.cache_data(show_spinner=False)
-def objective_sources(data_version: DataVersion) -> dict[str, str | None]:
-    return objectives.sources(engine())
+def objective_sources(data_version: DataVersion, council: str | None) -> dict[str, str | None]:
+    return objectives.sources(engine(), council)
 
 
 @by_scope()
-def strategy_homes(actor: Actor, data_version: DataVersion) -> pd.DataFrame:
-    return objectives.strategy_homes(engine(), actor)
+def strategy_homes(actor: Actor, data_version: DataVersion, council: str | None) -> pd.DataFrame:
+    return objectives.strategy_homes(engine(), actor, council)
 
 
 @st.cache_data(show_spinner=False)
@@ -176,26 +176,26 @@ def market_ranking(data_version: DataVersion) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def forecasts(data_version: DataVersion) -> pd.DataFrame:
-    """Every scenario's forecast, long (demand.EXPORT_COLUMNS)."""
-    return demand.forecasts(engine())
+def forecasts(data_version: DataVersion, council: str | None) -> pd.DataFrame:
+    """Every scenario's forecast of the council, long (demand.EXPORT_COLUMNS)."""
+    return demand.forecasts(engine(), council)
 
 
 @st.cache_data(show_spinner=False)
-def forecast_runs(data_version: DataVersion) -> pd.DataFrame:
-    """Each forecast's inputs as made (demand.RUN_COLUMNS)."""
-    return demand.runs(engine())
+def forecast_runs(data_version: DataVersion, council: str | None) -> pd.DataFrame:
+    """Each of the council's forecasts' inputs as made (demand.RUN_COLUMNS)."""
+    return demand.runs(engine(), council)
 
 
 @st.cache_data(show_spinner=False)
-def forecast_basis(data_version: DataVersion) -> demand.HeldBasis | None:
-    """The forecast's basis and backtest held, or None before an import made one."""
-    return demand.held_basis(engine())
+def forecast_basis(data_version: DataVersion, council: str | None) -> demand.HeldBasis | None:
+    """The council's forecast basis and backtest, or None before an import made one."""
+    return demand.held_basis(engine(), council)
 
 
 @st.cache_data(show_spinner=False)
-def forecast_scenarios(data_version: DataVersion) -> list[demand.Scenario]:
-    return demand.saved_scenarios(engine())
+def forecast_scenarios(data_version: DataVersion, council: str | None) -> list[demand.Scenario]:
+    return demand.saved_scenarios(engine(), council)
 
 
 def boundaries() -> dict | None:

@@ -45,12 +45,6 @@ class View(NamedTuple):
     def programme_totals(self) -> metrics.BedTotals:
         return metrics.bed_totals(self.programme_status(), self.strategy.bed_target)
 
-    @property
-    def first_council(self) -> bool:
-        """Whether the view is of the store's first council, the one the SSDA903 measures, the forecast and the
-        briefing pack are kept for (they are not yet kept per council)."""
-        return self.filters.council in (None, next(iter(cached.councils(self.version))))
-
     def key(self) -> tuple[Filters, cached.DataVersion, date, object]:
         """All a view depends on: the strategy and status are read from the store for exactly these, by an actor
         who may read them (the same for every actor of its scope)."""

@@ -266,17 +266,3 @@ def days_between(column, key: str, days_back: int, help: str) -> tuple[date | No
     if isinstance(period, tuple) and period:
         return period[0], period[-1]
     return None, None
-
-
-def first_council_only(view: View, title: str, what: str) -> None:
-    """Stop the page, saying why, when the council chosen is not the store's first: `what` is kept for it alone."""
-    if view.first_council:
-        return
-    first = cached.strategy(view.version).council
-    st.title(title)
-    st.info(
-        f"This page shows {what}, which the store keeps for {first}, its first council, and not yet for another: "
-        f"choose {first} in the sidebar.",
-        icon=":material/info:",
-    )
-    st.stop()

@@ -88,48 +88,16 @@ def gather(
     engine: Engine, actor: Actor, as_at: date, since: date, today: date | None = None, council: str | None = None
 ) -> BriefingData:
     """Read what the pack shows, for an actor who may read it: the council's whole programme as at `as_at` (None:
-    the store's first council's), and the changes after `since`. The objectives' measures and the demand forecast
-    are the first council's (from its SSDA903 returns): another council's pack says it has none yet, as a store
-    with no returns imported does, and draws its districts' map from their tiles."""
+    the store's first council's), its objectives' measures and demand forecast (from its SSDA903 returns), and the
+    changes after `since`."""
     today = today or date.today()
     check_dates(as_at, since, today)
     strategy = queries.strategy_info(engine, council)
     status = queries.property_status(engine, actor, queries.Filters(as_at=as_at, council=council), today)
-    if council not in (None, next(iter(queries.councils(engine)))):
-        return _gathered(engine, actor, as_at, since, strategy, status, council)
-    return BriefingData(
-        as_at=as_at,
-        since=since,
-        strategy=strategy,
-        status=status,
-        totals=(totals := metrics.bed_totals(status, strategy.bed_target)),
-        forecast=metrics.target_forecast(status, totals, as_at),
-        changes=changes.changes_since(engine, since, as_at),
-        phases=queries.phases(engine),
-        districts=metrics.by_district(status, queries.districts(engine), strategy.bed_target),
-        decisions=queries.decisions(engine, actor),
-        informed=metrics.councillors_informed(status, as_at),
-        uninformed=metrics.uninformed(status, as_at),
-        boundaries=load_boundaries(),
-        objective_measures=(measured := _objective_measures(engine, as_at)),
-        objective_settings=(chosen := objectives.settings(engine)),
-        occupancy=_occupancy(engine, actor, measured, bool(chosen["cost_counts_all_own_homes"])),
-        need=need_forecast(demand.forecasts(engine), demand.runs(engine), status, as_at, strategy.bed_target),
-    )
-
-
-def _gathered(
-    engine: Engine,
-    actor: Actor,
-    as_at: date,
-    since: date,
-    strategy: queries.StrategyInfo,
-    status: pd.DataFrame,
-    council: str,
-) -> BriefingData:
-    """gather, for a council other than the store's first: its programme and changes, and no SSDA903 figures."""
+    first = council in (None, next(iter(queries.councils(engine))))
+    measured = _objective_measures(engine, as_at, council)
+    chosen = objectives.settings(engine, council)
     totals = metrics.bed_totals(status, strategy.bed_target)
-    measured = _objective_measures(engine, as_at).iloc[0:0]
     return BriefingData(
         as_at=as_at,
         since=since,
@@ -143,24 +111,28 @@ def _gathered(
         decisions=queries.decisions(engine, actor, council),
         informed=metrics.councillors_informed(status, as_at),
         uninformed=metrics.uninformed(status, as_at),
-        boundaries=None,  # the boundaries installed are the first council's districts'
+        boundaries=load_boundaries() if first else None,  # the boundaries installed are the first council's districts'
         objective_measures=measured,
-        objective_settings=objectives.settings(engine),
-        occupancy=pd.DataFrame(columns=["period_end", "child_days", "place_days", "value", "year_end"]),
-        need=None,
+        objective_settings=chosen,
+        occupancy=_occupancy(engine, actor, measured, bool(chosen["cost_counts_all_own_homes"]), council),
+        need=need_forecast(
+            demand.forecasts(engine, council), demand.runs(engine, council), status, as_at, strategy.bed_target
+        ),
         council=council,
     )
 
 
-def _objective_measures(engine: Engine, as_at: date) -> pd.DataFrame:
-    """The objectives' measures up to the as-at date: a pack for a past date rates what was known then."""
-    measured = objectives.with_values(placements.stored_measures(engine))
+def _objective_measures(engine: Engine, as_at: date, council: str | None) -> pd.DataFrame:
+    """The council's objectives' measures up to the as-at date: a pack for a past date rates what was known then."""
+    measured = objectives.with_values(placements.stored_measures(engine, council))
     return measured[measured["period_end"] <= pd.Timestamp(as_at)].reset_index(drop=True)
 
 
-def _occupancy(engine: Engine, actor: Actor, measured: pd.DataFrame, all_own: bool) -> pd.DataFrame:
-    """The own homes' occupancy month by month, as the Objectives page counts it."""
-    homes = objectives.strategy_homes(engine, actor)
+def _occupancy(
+    engine: Engine, actor: Actor, measured: pd.DataFrame, all_own: bool, council: str | None
+) -> pd.DataFrame:
+    """The council's own homes' occupancy month by month, as the Objectives page counts it."""
+    homes = objectives.strategy_homes(engine, actor, council)
     ratings = market.home_ratings(engine, objectives.linked_urns(homes, measured))
     counted = objectives.homes_counted(homes, ratings, measured, all_own)
     return objectives.programme_occupancy(objectives.occupancy(counted, measured)).dropna(subset=["value"])
