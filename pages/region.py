@@ -58,12 +58,8 @@ st.dataframe(
     },
 )
 download_csv(table, "Councils side by side", filters)
-if side_by_side["need_at_end"].notna().any():
-    held = ", ".join(side_by_side.loc[side_by_side["need_at_end"].notna(), "council"])
-    st.caption(
-        f"Forecast need: the demand forecast's central scenario, the beds its children's homes need at the forecast's "
-        f"last month, from SSDA903 returns, which the store holds for {held} alone so far."
-    )
+if note := region.need_note(side_by_side):
+    st.caption(note)
 
 st.header("Briefing pack for the region")
 st.caption(

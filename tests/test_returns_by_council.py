@@ -111,6 +111,8 @@ def test_the_region_shows_each_councils_forecast_need_from_its_own_return(northm
     central = demand.forecasts(northmarsh_return, NORTH)
     needed = central[(central["measure"] == demand.BEDS_NEEDED) & (central["scenario"] == demand.CENTRAL)]
     assert side.loc["Northmarsh", "need_by"] == needed["period_end"].max()
+    note = region.need_note(side.reset_index())
+    assert note is not None and "(held for Northmarsh; blank for 1 council with no return imported)" in note
 
 
 def pd_isna(value: object) -> bool:

@@ -24,6 +24,7 @@ from dashboard.queries import (
     synthetic_councils,
 )
 from dashboard.roles import Actor
+from dashboard.wording import plural
 
 COLUMNS = [
     "council",
@@ -122,6 +123,19 @@ def council_row(programme: CouncilProgramme, as_at: date) -> dict[str, object]:
 def councils_side_by_side(programmes: list[CouncilProgramme], as_at: date) -> pd.DataFrame:
     """A row per council, in the store's order."""
     return pd.DataFrame([council_row(programme, as_at) for programme in programmes], columns=COLUMNS)
+
+
+def need_note(side_by_side: pd.DataFrame) -> str | None:
+    """What the forecast need column is, and whose it is; None where no council holds a forecast."""
+    held = side_by_side.loc[side_by_side["need_at_end"].notna(), "council"].astype(str).tolist()
+    if not held:
+        return None
+    missing = len(side_by_side) - len(held)
+    blank = f"; blank for {plural(missing, 'council')} with no return imported" if missing else ""
+    return (
+        "Forecast need: each council's demand forecast from its own SSDA903 return, the central scenario's beds its "
+        f"own children's homes need at the forecast's last month (held for {', '.join(held)}{blank})."
+    )
 
 
 def region_totals(side_by_side: pd.DataFrame, region_target: int | None) -> BedTotals:

@@ -206,17 +206,8 @@ def _page_one(data: RegionBriefingData) -> list[Flowable]:
             STYLES["small"],
         ),
     ]
-    if side["need_at_end"].notna().any():
-        held = listed(side.loc[side["need_at_end"].notna(), "council"].astype(str).tolist(), 10)
-        story.append(
-            Paragraph(
-                escape(
-                    "Forecast need: the demand forecast's central scenario, the beds its children's homes need at "
-                    f"the forecast's last month, from SSDA903 returns, held for {held} alone so far."
-                ),
-                STYLES["small"],
-            )
-        )
+    if note := region.need_note(side):
+        story.append(Paragraph(escape(note), STYLES["small"]))
     return story
 
 
