@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from dashboard import changes, demand, market, metrics, objectives, placements, provenance, queries
 from dashboard import measures as m
-from dashboard.boundaries import load_boundaries
+from dashboard.boundaries import installed_boundaries
 from dashboard.district_need import NeedForecast, need_forecast
 from dashboard.headline import Outlook, outlook
 from dashboard.roles import Actor
@@ -110,7 +110,7 @@ def gather(
         decisions=queries.decisions(engine, actor),
         informed=metrics.councillors_informed(status, as_at),
         uninformed=metrics.uninformed(status, as_at),
-        boundaries=load_boundaries(),
+        boundaries=installed_boundaries(engine),
         objective_measures=(measured := _objective_measures(engine, as_at)),
         objective_settings=(chosen := objectives.settings(engine)),
         occupancy=_occupancy(engine, actor, measured, bool(chosen["cost_counts_all_own_homes"])),
@@ -143,7 +143,7 @@ def _gathered(
         decisions=queries.decisions(engine, actor, council),
         informed=metrics.councillors_informed(status, as_at),
         uninformed=metrics.uninformed(status, as_at),
-        boundaries=None,  # the boundaries installed are the first council's districts'
+        boundaries=installed_boundaries(engine, council),
         objective_measures=measured,
         objective_settings=objectives.settings(engine),
         occupancy=pd.DataFrame(columns=["period_end", "child_days", "place_days", "value", "year_end"]),
