@@ -28,7 +28,8 @@ def measures(view: View) -> dict[str, str]:
 
 @per_view
 def districts(view: View, label: str, boundaries_stamp: float) -> Districts:
-    """The map (real boundaries when installed, else the tile map), the bars and the table, coloured by `label`."""
+    """The map (the council's real boundaries when installed, else the tile map), the bars and the table, coloured
+    by `label`."""
     measure = measures(view)[label]
     frame = metrics.by_district(
         view.status(), cached.districts(view.version, view.filters.council), view.strategy.bed_target
@@ -46,7 +47,7 @@ def districts(view: View, label: str, boundaries_stamp: float) -> Districts:
     )
     if need is not None:
         frame = need.frame
-    boundaries = cached.boundaries()
+    boundaries = cached.council_boundaries(frame["ons_code"])  # this council's alone: another's would be wrong
     if boundaries:
         figure = charts.district_choropleth(frame, boundaries, measure, label)
     else:

@@ -1,8 +1,11 @@
-"""The region: the councils' programmes side by side and their beds together against the region's target.
-Programme-level figures only; each council's properties are on its own pages."""
+"""The region: the councils' programmes side by side, their beds together against the region's target, and a map of
+their districts' beds secured. Programme-level figures only; each council's properties are on its own pages."""
 
 from datetime import date, timedelta
+from typing import NamedTuple
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, region, tables
@@ -26,18 +29,38 @@ filters = Filters(
 )
 
 
+class Built(NamedTuple):
+    figures: region.RegionFigures
+    target_bar: go.Figure
+    region_bars: go.Figure
+    table: pd.DataFrame
+    district_map: go.Figure | None  # None while no council's boundaries are installed
+    district_table: pd.DataFrame
+    boundaries_caption: str | None  # the councils left off the map, and how to put them on
+
+
 @per_view
-def built(actor: Actor, as_at: date, today: date, version: cached.DataVersion, target: int | None):
-    """The page's figures, charts and table, built once per view (a rerun of the page builds nothing)."""
+def built(
+    actor: Actor, as_at: date, today: date, version: cached.DataVersion, target: int | None, boundaries_stamp: float
+) -> Built:
+    """The page's figures, charts and tables, built once per view and boundaries installed (a rerun of the page
+    builds nothing)."""
     figures = cached.region_figures(actor, as_at, today, version)
     totals = region.region_totals(figures.side_by_side, target)
-    table = tables.region_table(figures.side_by_side)
-    return figures, charts.target_bar(totals), charts.region_bars(figures.side_by_side), table
+    mapped = region.district_map(figures.districts, cached.boundaries())
+    return Built(
+        figures,
+        charts.target_bar(totals),
+        charts.region_bars(figures.side_by_side),
+        tables.region_table(figures.side_by_side),
+        charts.region_choropleth(mapped.districts, mapped.boundaries) if mapped.boundaries else None,
+        tables.region_district_table(figures.districts),
+        region.boundaries_caption(mapped.without, len(figures.side_by_side)),
+    )
 
 
-figures, target_bar, region_bars, table = built(
-    actor, filters.as_at, date.today(), version, info.bed_target if info else None
-)
+page = built(actor, filters.as_at, date.today(), version, info.bed_target if info else None, cached.boundaries_stamp())
+figures, table = page.figures, page.table
 side_by_side = figures.side_by_side
 against = "the region's joint target" if info and info.bed_target is not None else "the councils' targets added up"
 where = "(choose the council in the sidebar)" if actor.role_in_any else "for its own staff"
@@ -46,8 +69,8 @@ st.caption(
     f"properties are on its own pages {where}. The region's beds are counted against {against}."
 )
 show_banners(figures.banners)
-chart(target_bar, "The region's beds")
-chart_with_data(region_bars, table, "Beds against each target", filters)
+chart(page.target_bar, "The region's beds")
+chart_with_data(page.region_bars, table, "Beds against each target", filters)
 st.header("Councils side by side")
 st.dataframe(
     table,
@@ -60,6 +83,12 @@ st.dataframe(
 download_csv(table, "Councils side by side", filters)
 if note := region.need_note(side_by_side):
     st.caption(note)
+
+st.header("Districts across the region")
+if page.district_map is not None:
+    chart_with_data(page.district_map, page.district_table, "Districts across the region", filters)
+if page.boundaries_caption:
+    st.caption(page.boundaries_caption)
 
 st.header("Briefing pack for the region")
 st.caption(

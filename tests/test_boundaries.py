@@ -5,14 +5,26 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from shapely.geometry import Point, shape
 from sqlalchemy import Engine
 
-from dashboard.boundaries import BoundaryError, install_boundaries, load_boundaries, validate_boundaries
+from dashboard.boundaries import (
+    BoundaryError,
+    council_boundaries,
+    install_boundaries,
+    installed_boundaries,
+    load_boundaries,
+    validate_boundaries,
+)
+from dashboard.councils import add_council
+from dashboard.roles import SYSTEM
 from tests.conftest import SHARED_DATA
+from tests.test_councils import council_file, two_councils  # noqa: F401 (a fixture)
 
 SHARED_BOUNDARIES = SHARED_DATA / "hertfordshire_districts.geojson"
 CURRENT_CODES = [
@@ -55,7 +67,7 @@ def test_installs_the_shared_ons_boundaries(empty_engine: Engine, tmp_path: Path
     destination = tmp_path / "nested" / "districts.geojson"
     written = install_boundaries(str(SHARED_BOUNDARIES), empty_engine, destination)
 
-    assert written == destination
+    assert (written.path, written.councils, written.kept) == (destination, {"Hertfordshire": 10}, {})
     installed = load_boundaries(destination)
     assert installed is not None and installed["type"] == "FeatureCollection"
     assert [f["properties"]["ons_code"] for f in installed["features"]] == CURRENT_CODES
@@ -221,7 +233,7 @@ def test_the_boundaries_command(run_cli, tmp_path: Path, shared: dict) -> None:
     done = run_cli("--database-url", database, "boundaries", "--from", SHARED_BOUNDARIES, "--to", destination)
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"Installed boundaries of the 10 districts to {destination}"
+    assert done.stdout.strip() == f"Installed boundaries of Hertfordshire's 10 districts to {destination}"
     installed = load_boundaries(destination)
     assert installed is not None and len(installed["features"]) == 10
 
@@ -234,3 +246,245 @@ def test_the_boundaries_command(run_cli, tmp_path: Path, shared: dict) -> None:
     assert "Error:" in refused.stderr and "Welwyn Hatfield (E07000241)" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert destination.read_bytes() == before
+
+
+# ---------------------------------------------------------------- councils' boundaries, one council at a time
+
+HERTS, NORTH, EAST = "E10000015", "E10000901", "E10000902"
+# A second invented council, every district with a tile (Northmarsh's Saltmere has none).
+EASTWOLD = """
+[council]
+ons_code = "E10000902"
+name = "Eastwold"
+synthetic = true
+
+[strategy]
+name = "Eastwold Homes Programme"
+bed_target = 12
+provenance = "synthetic"
+
+[[districts]]
+ons_code = "E07000911"
+name = "Ashby Heath"
+tile = [0, 0]
+
+[[districts]]
+ons_code = "E07000912"
+name = "Corran Water"
+tile = [1, 0]
+
+[[districts]]
+ons_code = "E07000913"
+name = "Dunmere Cross"
+tile = [0.5, 1]
+"""
+HEX_DEGREES = 0.06  # a hexagon's radius, in degrees of latitude: a district about 13 km across
+
+
+def hexagon_boundaries(engine: Engine, councils: dict[str, tuple[float, float]]) -> dict:
+    """GeoJSON of hexagons for each council's districts, from their tile positions (a district with none goes in a
+    row below), around the (longitude, latitude) given per council: invented councils' boundaries, somewhere in
+    England away from Hertfordshire."""
+    from dashboard.queries import districts
+
+    features = []
+    for council, (lon0, lat0) in councils.items():
+        frame = districts(engine, council)
+        across = math.cos(math.radians(lat0))
+        bottom = int(frame["tile_row"].max()) + 1 if frame["tile_row"].notna().any() else 0
+        for number, row in enumerate(frame.itertuples()):
+            x, y = (row.tile_x, row.tile_row) if pd.notna(row.tile_x) and pd.notna(row.tile_row) else (number, bottom)
+            # Pointy-topped hexagons: neighbours in a row sqrt(3) radii apart, rows 1.5 radii apart.
+            cx = lon0 + x * math.sqrt(3) * HEX_DEGREES / across
+            cy = lat0 - y * 1.5 * HEX_DEGREES
+            ring = [
+                [cx + HEX_DEGREES * math.cos(math.radians(90 + 60 * k)) / across,
+                 cy + HEX_DEGREES * math.sin(math.radians(90 + 60 * k))]
+                for k in range(7)
+            ]  # fmt: skip
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"LAD24CD": row.ons_code, "LAD24NM": row.name},
+                    "geometry": {"type": "Polygon", "coordinates": [ring]},
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}
+
+
+# Lincolnshire and Norfolk, well away from Hertfordshire and from each other.
+PLACES = {NORTH: (-0.4, 53.2), EAST: (1.0, 52.7)}
+
+
+@pytest.fixture
+def three_councils(two_councils: Engine, tmp_path: Path) -> Engine:  # noqa: F811 (the fixture imported)
+    """Hertfordshire's seed, Northmarsh (two districts) and Eastwold (three)."""
+    add_council(two_councils, SYSTEM, council_file(tmp_path, EASTWOLD, "eastwold.toml"))
+    return two_councils
+
+
+def installed_features(path: Path) -> dict[str, dict]:
+    installed = load_boundaries(path)
+    assert installed is not None
+    return {feature["properties"]["ons_code"]: feature for feature in installed["features"]}
+
+
+def test_councils_are_installed_one_at_a_time_and_kept(three_councils: Engine, tmp_path: Path) -> None:
+    destination = tmp_path / "districts.geojson"
+
+    first = install_boundaries(SHARED_BOUNDARIES, three_councils, destination)
+
+    assert (first.councils, first.kept) == ({"Hertfordshire": 10}, {})  # the invented councils have none: accepted
+    assert sorted(installed_features(destination)) == CURRENT_CODES
+    herts = installed_features(destination)
+    assert installed_boundaries(three_councils, NORTH, destination) is None
+    assert installed_boundaries(three_councils, EAST, destination) is None
+
+    hexagons = write_geojson(tmp_path / "invented.geojson", hexagon_boundaries(three_councils, PLACES))
+    second = install_boundaries(hexagons, three_councils, destination)
+
+    assert (second.councils, second.kept) == ({"Northmarsh": 2, "Eastwold": 3}, {"Hertfordshire": 10})
+    merged = installed_features(destination)
+    assert sorted(merged) == sorted([*CURRENT_CODES, "E07000901", "E07000902", "E07000911", "E07000912", "E07000913"])
+    assert {code: merged[code] for code in CURRENT_CODES} == herts  # Hertfordshire's exactly as installed
+    assert merged["E07000902"]["properties"]["name"] == "Saltmere"
+    for council, count in ((HERTS, 10), (NORTH, 2), (EAST, 3)):
+        found = installed_boundaries(three_councils, council, destination)
+        assert found is not None and len(found["features"]) == count, council
+    assert list(tmp_path.glob(".districts.geojson.*")) == []  # no temporary file left behind
+
+
+def test_part_of_a_council_is_refused_naming_its_missing_districts(three_councils: Engine, tmp_path: Path) -> None:
+    destination = tmp_path / "districts.geojson"
+    install_boundaries(SHARED_BOUNDARIES, three_councils, destination)
+    before = destination.read_bytes()
+    hexagons = hexagon_boundaries(three_councils, PLACES)
+    hexagons["features"] = [
+        f for f in hexagons["features"] if f["properties"]["LAD24CD"] not in ("E07000902", "E07000913")
+    ]
+
+    message = refusal(three_councils, write_geojson(tmp_path / "part.geojson", hexagons), destination)
+
+    assert "Northmarsh: missing district: Saltmere (E07000902)" in message
+    assert "Eastwold: missing district: Dunmere Cross (E07000913)" in message
+    assert "installed whole" in message
+    assert destination.read_bytes() == before
+    assert list(tmp_path.glob(".districts.geojson.*")) == []
+
+
+def test_a_file_of_no_council_of_the_store_is_refused(three_councils: Engine, tmp_path: Path, shared: dict) -> None:
+    for number, feature in enumerate(shared["features"]):
+        feature["properties"] = {"lad_code": f"E0700099{number}"}
+
+    message = refusal(three_councils, write_geojson(tmp_path / "other.geojson", shared), tmp_path / "out.geojson")
+
+    assert "no feature is a district of the store's councils (Hertfordshire, Northmarsh, Eastwold)" in message
+    assert "not one of the districts of the store's councils: E07000990 (feature 1)" in message
+    assert not (tmp_path / "out.geojson").exists()
+
+
+def test_reinstalling_a_council_replaces_that_council_alone(three_councils: Engine, tmp_path: Path) -> None:
+    destination = tmp_path / "districts.geojson"
+    install_boundaries(SHARED_BOUNDARIES, three_councils, destination)
+    install_boundaries(
+        write_geojson(tmp_path / "invented.geojson", hexagon_boundaries(three_councils, PLACES)),
+        three_councils,
+        destination,
+    )
+    before = installed_features(destination)
+
+    moved = hexagon_boundaries(three_councils, {NORTH: (-1.2, 53.6)})  # Northmarsh alone, further north
+    again = install_boundaries(write_geojson(tmp_path / "north.geojson", moved), three_councils, destination)
+
+    assert (again.councils, again.kept) == ({"Northmarsh": 2}, {"Hertfordshire": 10, "Eastwold": 3})
+    after = installed_features(destination)
+    assert sorted(after) == sorted(before)
+    northmarsh = {"E07000901", "E07000902"}
+    assert {c: f for c, f in after.items() if c not in northmarsh} == {
+        c: f for c, f in before.items() if c not in northmarsh
+    }
+    for code in northmarsh:
+        assert after[code] != before[code]
+        assert shape(after[code]["geometry"]).centroid.y > 53.4
+
+
+def test_a_councils_boundaries_are_all_its_districts_or_none() -> None:
+    installed = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {"ons_code": code}, "geometry": None} for code in "ABC"],
+    }
+    whole = council_boundaries(installed, ["A", "B"])
+    assert whole is not None and [f["properties"]["ons_code"] for f in whole["features"]] == ["A", "B"]
+    assert council_boundaries(installed, ["A", "D"]) is None  # D not installed: the council is not drawn in part
+    assert council_boundaries(installed, []) is None
+    assert council_boundaries(None, ["A"]) is None
+
+
+def test_the_boundaries_command_says_whose_districts_it_installed(run_cli, three_councils: Engine, tmp_path: Path):
+    destination = tmp_path / "installed" / "districts.geojson"
+    herts = run_cli("boundaries", "--from", SHARED_BOUNDARIES, "--to", destination)
+    assert herts.stdout.strip() == f"Installed boundaries of Hertfordshire's 10 districts to {destination}"
+
+    hexagons = write_geojson(tmp_path / "invented.geojson", hexagon_boundaries(three_councils, PLACES))
+    done = run_cli("boundaries", "--from", hexagons, "--to", destination)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"Installed boundaries of Northmarsh's 2 districts and Eastwold's 3 districts to {destination}",
+        "Kept those installed before of Hertfordshire's 10 districts",
+    ]
+
+
+def test_another_councils_districts_map_is_its_own_boundaries_or_its_tiles(
+    monkeypatch, store_url: str, three_councils: Engine, tmp_path: Path
+) -> None:
+    from tests.apptest import assert_page_ok, open_app
+    from tests.plotly_json import figure_json
+
+    destination = tmp_path / "districts.geojson"
+    install_boundaries(SHARED_BOUNDARIES, three_councils, destination)  # Hertfordshire's alone
+    monkeypatch.setenv("DASHBOARD_BOUNDARIES", str(destination))
+    at = open_app(monkeypatch, store_url, council=NORTH)
+    at.switch_page("pages/districts.py").run()
+    assert_page_ok(at)
+
+    drawn = figure_json(at.get("plotly_chart")[0].proto.spec)
+    assert not [trace for trace in drawn["data"] if trace["type"] == "choropleth"]  # not Hertfordshire's shapes
+    assert len([trace for trace in drawn["data"] if trace.get("fill") == "toself"]) == 1  # Saltmere has no tile
+    assert any("Each hexagon is a district" in caption.value for caption in at.caption)
+
+    install_boundaries(
+        write_geojson(tmp_path / "north.geojson", hexagon_boundaries(three_councils, {NORTH: PLACES[NORTH]})),
+        three_councils,
+        destination,
+    )
+    at.run()
+    assert_page_ok(at)
+    [choropleth] = [t for t in figure_json(at.get("plotly_chart")[0].proto.spec)["data"] if t["type"] == "choropleth"]
+    assert sorted(choropleth["locations"]) == ["E07000901", "E07000902"]
+    assert not any("Each hexagon is a district" in caption.value for caption in at.caption)
+
+
+def test_a_councils_briefing_pack_maps_its_own_boundaries(monkeypatch, three_councils: Engine, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from dashboard.briefing.content import gather
+    from tests.conftest import SEED_TODAY
+
+    destination = tmp_path / "districts.geojson"
+    monkeypatch.setenv("DASHBOARD_BOUNDARIES", str(destination))
+    install_boundaries(SHARED_BOUNDARIES, three_councils, destination)
+
+    def pack_boundaries(council: str | None) -> dict | None:
+        return gather(three_councils, SYSTEM, SEED_TODAY, SEED_TODAY - timedelta(days=28), council=council).boundaries
+
+    herts = pack_boundaries(None)
+    assert herts is not None and len(herts["features"]) == 10
+    assert pack_boundaries(NORTH) is None  # its districts' tiles, not Hertfordshire's boundaries
+    install_boundaries(
+        write_geojson(tmp_path / "invented.geojson", hexagon_boundaries(three_councils, PLACES)),
+        three_councils,
+        destination,
+    )
+    north = pack_boundaries(NORTH)
+    assert north is not None and {f["properties"]["name"] for f in north["features"]} == {"Fenwick Vale", "Saltmere"}

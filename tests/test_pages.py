@@ -212,7 +212,7 @@ def test_districts_page_draws_installed_boundaries(monkeypatch, store_url, engin
     from tests.conftest import SHARED_DATA
 
     installed = install_boundaries(SHARED_DATA / "hertfordshire_districts.geojson", engine, tmp_path / "b.geojson")
-    monkeypatch.setenv("DASHBOARD_BOUNDARIES", str(installed))
+    monkeypatch.setenv("DASHBOARD_BOUNDARIES", str(installed.path))
     app = _app(monkeypatch, store_url)
     app.switch_page("pages/districts.py").run()
     _ok(app)

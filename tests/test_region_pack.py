@@ -62,7 +62,14 @@ def _data(now: list[tuple[str, int, int]], before: list[tuple[str, int, int]]) -
         frame = pd.DataFrame(rows, columns=["council", "open", "secured"])
         return frame.assign(target=10, registered=frame["open"], pipeline=0)
 
-    return RegionBriefingData(SEED_TODAY, SINCE, "West", None, region.RegionFigures(side(now), []), side(before))
+    return RegionBriefingData(
+        SEED_TODAY,
+        SINCE,
+        "West",
+        None,
+        region.RegionFigures(side(now), [], pd.DataFrame(columns=region.DISTRICT_COLUMNS)),
+        side(before),
+    )
 
 
 def test_movement_lines_say_what_moved_and_where_nothing_did():

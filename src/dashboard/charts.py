@@ -642,6 +642,123 @@ def district_choropleth(frame: pd.DataFrame, geojson: dict, measure: str, label:
     return fig
 
 
+REGION_MEASURE = "secured"
+REGION_PLOT_PX = 460  # the region map's plot height: its 560 px less the title's lines and the margins
+REGION_VALUE_PX = 11
+
+
+def region_choropleth(districts: pd.DataFrame, geojson: dict) -> go.Figure:
+    """The region's districts (region.district_map's) on their installed boundaries, shaded by beds secured on one
+    scale for every council, each council's outline drawn heavier than its districts' edges and named above it with
+    its beds secured (SVG; no tile server). A district's value is written in it where it fits at a phone's width;
+    every value is in the hover and the table."""
+    from dashboard.boundaries import outline  # shapely: loaded only when a region's map is drawn
+
+    fills = _fills(districts, REGION_MEASURE)
+    values = [_format(v, REGION_MEASURE) for v in districts[REGION_MEASURE]]
+    fig = go.Figure(
+        go.Choropleth(
+            geojson=geojson,
+            featureidkey="properties.ons_code",
+            locations=districts["ons_code"],
+            z=list(range(len(districts))),  # each district its own shade, as district_choropleth
+            colorscale=[[i / max(len(districts) - 1, 1), fill] for i, fill in enumerate(fills)],
+            marker_line_color="white",
+            marker_line_width=1,
+            showscale=False,
+            hovertext=[
+                f"{name} ({council}): {plural(int(value), 'bed')} secured"
+                for name, council, value in zip(districts["name"], districts["council"], values, strict=True)
+            ],
+            hoverinfo="text",
+        )
+    )
+    features = {f["properties"]["ons_code"]: f for f in geojson["features"]}
+    fits = _values_fit(districts["ons_code"], values, features)
+    written = districts["ons_code"][fits]
+    fig.add_trace(
+        go.Scattergeo(
+            lon=[features[c]["properties"]["label_lon"] for c in written],
+            lat=[features[c]["properties"]["label_lat"] for c in written],
+            mode="text",
+            text=[f"<b>{value}</b>" for value, fit in zip(values, fits, strict=True) if fit],
+            textfont={
+                "size": REGION_VALUE_PX,
+                "color": [_label_colour(fill) for fill, fit in zip(fills, fits, strict=True) if fit],
+            },
+            hoverinfo="skip",
+        )
+    )
+    for _, council in districts.groupby("council_code", sort=False):
+        edge = outline([features[code] for code in council["ons_code"]])
+        fig.add_trace(
+            go.Scattergeo(
+                lon=edge.lon, lat=edge.lat, mode="lines", line={"color": TEXT, "width": 2.5}, hoverinfo="skip"
+            )
+        )
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[edge.top[0]],
+                lat=[edge.top[1]],
+                mode="text",
+                text=[f"<b>{council['council'].iloc[0]}</b>: {int(council[REGION_MEASURE].sum())}"],
+                textposition="top center",
+                textfont={"size": 14, "color": TEXT},
+                hoverinfo="skip",
+            )
+        )
+    fig.update_geos(fitbounds="geojson", visible=False, projection_type="mercator")
+    styled(fig, _region_map_title(districts), height=560)
+    return fig
+
+
+def _values_fit(codes: pd.Series, values: list[str], features: dict[str, dict]) -> list[bool]:
+    """Whether each district is wide enough, on the map as a phone draws it (Mercator, fitted to every district),
+    to hold its value: the smallest districts of a region are a few pixels across there, and their values would be
+    written over each other."""
+    bounds = {code: _bounds(features[code]["geometry"]["coordinates"]) for code in codes}
+    if not bounds:
+        return []
+    west = min(b[0] for b in bounds.values())
+    east = max(b[2] for b in bounds.values())
+    south = min(b[1] for b in bounds.values())
+    north = max(b[3] for b in bounds.values())
+    across = math.radians(east - west) or 1e-9
+    up = (_mercator_y(north) - _mercator_y(south)) or 1e-9
+    px_per_radian = min(PHONE_PLOT_PX / across, REGION_PLOT_PX / up)
+    # A district is narrower than its bounding box where its label goes: two thirds of it, as a rule of thumb.
+    return [
+        math.radians(bounds[code][2] - bounds[code][0]) * px_per_radian * 2 / 3 >= text_px(value, REGION_VALUE_PX) + 4
+        for code, value in zip(codes, values, strict=True)
+    ]
+
+
+def _bounds(coordinates: list) -> tuple[float, float, float, float]:
+    """West, south, east, north of GeoJSON coordinates, however deeply nested."""
+    points: list[list[float]] = []
+    stack = [coordinates]
+    while stack:
+        item = stack.pop()
+        if item and isinstance(item[0], (int, float)):
+            points.append(item)
+        else:
+            stack.extend(item)
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _region_map_title(districts: pd.DataFrame) -> str:
+    if districts.empty or districts[REGION_MEASURE].max() <= 0:
+        return "Where the region's secured beds are: none secured yet"
+    top = districts.sort_values([REGION_MEASURE, "name"], ascending=[False, True]).iloc[0]
+    value = _format(top[REGION_MEASURE], REGION_MEASURE)
+    return f"Where the region's secured beds are: most in {top['name']} ({top['council']}, {value})"
+
+
 def district_bars(frame: pd.DataFrame, measure: str, label: str) -> go.Figure:
     as_share = measure == "share_of_target"
     ordered = frame.sort_values([measure, "name"], ascending=[True, False])

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from dashboard.config import database_url
 from dashboard.reading import parse_date
 from dashboard.roles import REGIONAL_VIEWER, AccessDenied, Actor, Role
-from dashboard.wording import day, dmy
+from dashboard.wording import day, dmy, plural
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -472,17 +472,26 @@ def boundaries_command(
         ),
     ] = None,
 ) -> None:
-    """Install real district boundaries (GeoJSON) for the Districts map."""
-    from dashboard.boundaries import BoundaryError, install_boundaries, load_boundaries
+    """Install real district boundaries (GeoJSON) for the Districts and Region maps: one or more councils' districts,
+    each council whole; councils installed before and not in the file are kept."""
+    from dashboard.boundaries import BoundaryError, install_boundaries
 
     engine = _store(ctx)
     try:
-        written = install_boundaries(source, engine, to)
+        installed = install_boundaries(source, engine, to)
     except BoundaryError as error:
         _fail(str(error))
-    installed = load_boundaries(written) or {"features": []}
+    written = installed.path
     shown = written.relative_to(Path.cwd()) if written.is_relative_to(Path.cwd()) else written
-    print(f"Installed boundaries of the {len(installed['features'])} districts to {shown}")
+    print(f"Installed boundaries of {_councils_districts(installed.councils)} to {shown}")
+    if installed.kept:
+        print(f"Kept those installed before of {_councils_districts(installed.kept)}")
+
+
+def _councils_districts(counts: dict[str, int]) -> str:
+    """ "Hertfordshire's 10 districts and Northmarsh's 2": whose districts, and how many."""
+    parts = [f"{council}'s {plural(count, 'district')}" for council, count in counts.items()]
+    return " and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else parts[0]
 
 
 @app.command("briefing")

@@ -1,23 +1,27 @@
 """The region: each council's programme side by side (beds against its own target, how far it is, how many
-properties are late, the share of its beds in homes the council runs itself) and the region's beds together against
-its joint target. Programme-level figures only: no property of any council is named."""
+properties are late, the share of its beds in homes the council runs itself), the region's beds together against
+its joint target, and every council's districts with their beds secured, for the region's map. Programme-level
+figures only: no property of any council is named."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import demand
+from dashboard.boundaries import council_boundaries
 from dashboard.district_need import NeedForecast, need_forecast
-from dashboard.metrics import BedTotals, bed_totals, ledger, slippage, target_forecast
+from dashboard.metrics import BedTotals, bed_totals, by_district, ledger, slippage, target_forecast
 from dashboard.provenance import SYNTHETIC, Banner, banners
 from dashboard.queries import (
     Filters,
     StrategyInfo,
     councils,
+    districts,
     phases,
     read_status,
     strategy_info,
@@ -43,11 +47,17 @@ COLUMNS = [
 ]
 
 
+# A district's row on the region's map: whose it is, its names, and its beds secured.
+DISTRICT_COLUMNS = ["council_code", "council", "ons_code", "name", "short_name", "secured"]
+
+
 @dataclass(frozen=True)
 class CouncilProgramme:
+    code: str  # the council's ONS code
     strategy: StrategyInfo
     status: pd.DataFrame  # queries.read_status for the council, as at the region's date
     phases: pd.DataFrame  # queries.phases for the council
+    districts: pd.DataFrame  # queries.districts for the council
     synthetic: bool  # an invented council (demo-data --councils)
     need: NeedForecast | None = None  # the demand forecast beside it, where the council has one
 
@@ -58,6 +68,7 @@ class RegionFigures:
 
     side_by_side: pd.DataFrame  # councils_side_by_side
     banners: list[Banner]  # region_banners
+    districts: pd.DataFrame  # region_districts: each council's districts and their beds secured
 
 
 def region_figures(engine: Engine, actor: Actor, as_at: date, today: date) -> RegionFigures:
@@ -65,7 +76,7 @@ def region_figures(engine: Engine, actor: Actor, as_at: date, today: date) -> Re
     The councils' property-level rows are read here and go no further."""
     actor.require_region()
     found = programmes(engine, as_at, today)
-    return RegionFigures(councils_side_by_side(found, as_at), region_banners(found))
+    return RegionFigures(councils_side_by_side(found, as_at), region_banners(found), region_districts(found))
 
 
 def programmes(engine: Engine, as_at: date, today: date) -> list[CouncilProgramme]:
@@ -79,7 +90,11 @@ def programmes(engine: Engine, as_at: date, today: date) -> list[CouncilProgramm
         need = need_forecast(
             demand.forecasts(engine, code), demand.runs(engine, code), status, as_at, strategy.bed_target
         )
-        found.append(CouncilProgramme(strategy, status, phases(engine, code), code in invented, need))
+        found.append(
+            CouncilProgramme(
+                code, strategy, status, phases(engine, code), districts(engine, code), code in invented, need
+            )
+        )
     return found
 
 
@@ -149,3 +164,55 @@ def region_totals(side_by_side: pd.DataFrame, region_target: int | None) -> BedT
         secured=int(side_by_side["secured"].sum()),
         pipeline=int(side_by_side["pipeline"].sum()),
     )
+
+
+# ---------------------------------------------------------------- the region's districts
+
+
+def council_districts(programme: CouncilProgramme) -> pd.DataFrame:
+    """A council's districts with their beds secured, as its Districts page counts them (metrics.by_district)."""
+    frame = by_district(programme.status, programme.districts, programme.strategy.bed_target)
+    return frame.assign(council_code=programme.code, council=programme.strategy.council)[DISTRICT_COLUMNS]
+
+
+def region_districts(programmes: list[CouncilProgramme]) -> pd.DataFrame:
+    """Every council's districts, council by council in the store's order (DISTRICT_COLUMNS)."""
+    frames = [council_districts(programme) for programme in programmes]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=DISTRICT_COLUMNS)
+
+
+class DistrictMap(NamedTuple):
+    """What the region's district map draws: the councils whose boundaries are installed."""
+
+    districts: pd.DataFrame  # region_districts of the councils drawn
+    boundaries: dict | None  # their installed boundaries together; None when no council's are installed
+    without: list[str]  # the councils not drawn, by name in the store's order
+
+
+def district_map(region: pd.DataFrame, installed: dict | None) -> DistrictMap:
+    """The councils of `region` (region_districts) with all their districts' boundaries installed, and the rest."""
+    drawn, features, without = [], [], []
+    for code, council in region.groupby("council_code", sort=False):
+        found = council_boundaries(installed, council["ons_code"])
+        if found is None:
+            without.append(str(council["council"].iloc[0]))
+        else:
+            drawn.append(code)
+            features += found["features"]
+    return DistrictMap(
+        region[region["council_code"].isin(drawn)].reset_index(drop=True),
+        {"type": "FeatureCollection", "features": features} if features else None,
+        without,
+    )
+
+
+INSTALL_HINT = "`python -m dashboard boundaries --from FILE` installs a council's (a GeoJSON file of its districts)"
+
+
+def boundaries_caption(without: list[str], councils: int) -> str | None:
+    """What the map leaves out, and how to put it on: None when every council is drawn."""
+    if not without:
+        return None
+    if len(without) == councils:
+        return f"No council's district boundaries are installed, so the region has no district map yet: {INSTALL_HINT}."
+    return f"Not on the map: {', '.join(without)}, whose district boundaries are not installed; {INSTALL_HINT}."

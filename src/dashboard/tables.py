@@ -693,3 +693,11 @@ def region_table(side_by_side: pd.DataFrame) -> pd.DataFrame:
     frame["need_at_end"] = frame["need_at_end"].astype("Int64")
     shown = [column for column in REGION_LABELS if column not in NEED_COLUMNS or frame["need_at_end"].notna().any()]
     return frame.rename(columns=REGION_LABELS)[[REGION_LABELS[column] for column in shown]]
+
+
+REGION_DISTRICT_LABELS = {"council": "Council", "name": "District", "ons_code": "ONS code", "secured": "Beds secured"}
+
+
+def region_district_table(districts: pd.DataFrame) -> pd.DataFrame:
+    """The region's districts (region.region_districts), council by council: the map's figures as a table."""
+    return districts[list(REGION_DISTRICT_LABELS)].rename(columns=REGION_DISTRICT_LABELS)

@@ -4,7 +4,7 @@ argument, so part of the cache key): a write anywhere (app, import, CLI) shows o
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from dashboard.briefing.content import PageOne
     from dashboard.briefing.pdf import ProgressCallback
 
+from dashboard import boundaries as district_boundaries
 from dashboard import demand, market, objectives, placements, queries, region
 from dashboard.audit import AuditQuery, LastChange, last_change
 from dashboard.bootstrap import ensure_store
@@ -203,6 +204,11 @@ def boundaries() -> dict | None:
     return _boundaries(str(boundaries_file()), boundaries_stamp())
 
 
+def council_boundaries(districts: Iterable[str]) -> dict | None:
+    """The installed boundaries of one council's `districts` (ONS codes); None unless all of them are installed."""
+    return district_boundaries.council_boundaries(boundaries(), districts)
+
+
 def boundaries_stamp() -> float:
     """Changes when boundaries are installed or replaced: what is drawn from them is keyed by it."""
     path = boundaries_file()
@@ -211,9 +217,7 @@ def boundaries_stamp() -> float:
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def _boundaries(path: str, modified: float) -> dict | None:
-    from dashboard.boundaries import load_boundaries  # here: only the map needs it, and it loads shapely for its checks
-
-    return load_boundaries(Path(path))
+    return district_boundaries.load_boundaries(Path(path))
 
 
 # ---------------------------------------------------------------- the briefing pack (built only when asked)

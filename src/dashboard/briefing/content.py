@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from dashboard import changes, demand, market, metrics, objectives, placements, provenance, queries
 from dashboard import measures as m
-from dashboard.boundaries import load_boundaries
+from dashboard.boundaries import installed_boundaries
 from dashboard.district_need import NeedForecast, need_forecast
 from dashboard.headline import Outlook, outlook
 from dashboard.roles import Actor
@@ -94,7 +94,6 @@ def gather(
     check_dates(as_at, since, today)
     strategy = queries.strategy_info(engine, council)
     status = queries.property_status(engine, actor, queries.Filters(as_at=as_at, council=council), today)
-    first = council in (None, next(iter(queries.councils(engine))))
     measured = _objective_measures(engine, as_at, council)
     chosen = objectives.settings(engine, council)
     totals = metrics.bed_totals(status, strategy.bed_target)
@@ -111,7 +110,7 @@ def gather(
         decisions=queries.decisions(engine, actor, council),
         informed=metrics.councillors_informed(status, as_at),
         uninformed=metrics.uninformed(status, as_at),
-        boundaries=load_boundaries() if first else None,  # the boundaries installed are the first council's districts'
+        boundaries=installed_boundaries(engine, council),
         objective_measures=measured,
         objective_settings=chosen,
         occupancy=_occupancy(engine, actor, measured, bool(chosen["cost_counts_all_own_homes"]), council),
