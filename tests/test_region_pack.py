@@ -11,10 +11,12 @@ import pytest
 from pypdf import PdfReader
 
 from dashboard import region
+from dashboard.boundaries import install_boundaries
 from dashboard.briefing.region_pack import RegionBriefingData, build_region_briefing, gather_region, movement_lines
 from dashboard.roles import AccessDenied
 from tests.apptest import assert_page_ok, open_app
 from tests.conftest import SEED_TODAY, beds_by_sql, run_dashboard
+from tests.test_boundaries import SHARED_BOUNDARIES
 from tests.test_council_access import NED, RITA, actor, region_store  # noqa: F401 (a fixture)
 from tests.test_councils import northmarsh_programme, two_councils  # noqa: F401 (fixtures)
 
@@ -41,6 +43,7 @@ def test_the_regions_pack_holds_every_councils_figures_and_no_property(region_st
     assert "Hertfordshire" in text and "Northmarsh" in text
     assert "RS-" not in text and "NM-0" not in text, "programme-level figures only"
     assert reader.metadata.title == f"Regional briefing as at {SEED_TODAY.day} November 2026"
+    assert "No council's district boundaries are installed, so the region has no district map yet" in text
 
 
 def test_what_moved_is_each_councils_figures_at_the_two_dates_and_the_region_adds_them_up(region_store):  # noqa: F811 (the fixture above)
@@ -129,3 +132,19 @@ def test_a_regional_viewer_makes_the_regions_pack_on_the_region_page(monkeypatch
     assert made.startswith(b"%PDF-")
     text = pdf_text(BytesIO(made))
     assert "OFFICIAL-SENSITIVE" in text and "Northmarsh" in text and "RS-" not in text
+
+
+def test_the_regions_pack_maps_the_districts_whose_boundaries_are_installed(
+    region_store,  # noqa: F811 (the fixture above)
+    tmp_path,
+    monkeypatch,
+):
+    destination = tmp_path / "boundaries.geojson"
+    install_boundaries(SHARED_BOUNDARIES, region_store, destination)  # Hertfordshire's alone
+    monkeypatch.setenv("DASHBOARD_BOUNDARIES", str(destination))
+    out = build_region_briefing(region_store, actor(region_store, RITA), SEED_TODAY, SINCE, None, tmp_path / "r.pdf")
+
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(out).pages]
+    assert len(pages) == 3 and pages[2].startswith("Districts across the region")
+    assert "Not on the map: Northmarsh, whose district boundaries are not installed" in pages[2]
+    assert "RS-" not in pages[2] and "NM-0" not in pages[2]

@@ -289,8 +289,9 @@ def region_briefing_pdf(
     data_version: DataVersion,
     on_progress: ProgressCallback | None = None,
 ) -> bytes:
-    """The region's pack as a PDF, made once per dates, classification and data version (it takes seconds)."""
-    return _region_briefing_pdf(actor, as_at, since, classification, data_version, on_progress)
+    """The region's pack as a PDF, made once per dates, classification, data version and boundaries (it takes
+    seconds)."""
+    return _region_briefing_pdf(actor, as_at, since, classification, data_version, boundaries_stamp(), on_progress)
 
 
 @by_scope(max_entries=4)
@@ -300,6 +301,7 @@ def _region_briefing_pdf(
     since: date,
     classification: str | None,
     data_version: DataVersion,
+    boundaries_stamp: float,
     _on_progress: ProgressCallback | None = None,
 ) -> bytes:
     from dashboard.briefing import region_pack  # reportlab and kaleido load only when a pack is wanted

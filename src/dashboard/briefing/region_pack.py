@@ -10,10 +10,12 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pandas as pd
+from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 from sqlalchemy import Engine
 
 from dashboard import charts, queries, region, tables
+from dashboard.boundaries import load_boundaries
 from dashboard.briefing.browser import start_chart_browser
 from dashboard.briefing.content import (
     CLASSIFICATIONS,
@@ -45,6 +47,7 @@ class RegionBriefingData:
     target: int | None  # the region's joint target, if it has one
     now: region.RegionFigures
     before: pd.DataFrame  # region.councils_side_by_side as at `since`
+    boundaries: dict | None = None  # the district boundaries installed (boundaries.load_boundaries)
 
     @property
     def totals(self) -> BedTotals:
@@ -81,6 +84,7 @@ def gather_region(
         target=info.bed_target if info else None,
         now=region.region_figures(engine, actor, as_at, today),
         before=region.region_figures(engine, actor, since, today).side_by_side,
+        boundaries=load_boundaries(),
     )
 
 
@@ -163,6 +167,14 @@ def total_alt(data: RegionBriefingData) -> str:
     )
 
 
+def map_alt(data: RegionBriefingData, drawn: pd.DataFrame) -> str:
+    councils = drawn.groupby("council", sort=False)["secured"].sum()
+    each = ", ".join(f"{council} {plural(int(beds), 'bed')}" for council, beds in councils.items())
+    top = drawn.sort_values(["secured", "name"], ascending=[False, True]).head(5)
+    most = ", ".join(f"{row.name} ({row.council}) {int(row.secured)}" for row in top.itertuples() if row.secured)
+    return f"Map of the region's districts shaded by beds secured. By council: {each}. Most: {most or 'none yet'}."
+
+
 def banner_note(data: RegionBriefingData) -> str | None:
     """The footer's note on every page, where any council's figures are not its records."""
     kinds = {banner.kind for banner in data.now.banners}
@@ -211,6 +223,20 @@ def _page_one(data: RegionBriefingData) -> list[Flowable]:
     return story
 
 
+def _map_section(data: RegionBriefingData, mapped: region.DistrictMap) -> list[Flowable]:
+    """The region's districts on their installed boundaries, with what the map leaves out; a sentence alone where no
+    council's boundaries are installed."""
+    said = region.boundaries_caption(mapped.without, len(data.now.side_by_side))
+    story: list[Flowable] = [Paragraph("Districts across the region", STYLES["h2"])]
+    if mapped.boundaries is not None:
+        story.insert(0, PageBreak())  # a map takes a page of its own; the sentence alone follows the charts
+        figure = charts.region_choropleth(mapped.districts, mapped.boundaries)
+        story.append(_chart(figure, map_alt(data, mapped.districts), max_height=170 * mm))
+    if said:
+        story.append(Paragraph(escape(said), STYLES["small"]))
+    return story
+
+
 def build_region_briefing(
     engine: Engine,
     actor: Actor,
@@ -231,6 +257,7 @@ def build_region_briefing(
     report(1, total, "Drawing the charts")
     bars = _chart(charts.region_bars(data.now.side_by_side), bars_alt(data))
     target = _chart(charts.target_bar(data.totals), total_alt(data))
+    mapped = region.district_map(data.now.districts, data.boundaries)
     report(2, total, "Writing the PDF")
     story = [
         *_page_one(data),
@@ -246,6 +273,7 @@ def build_region_briefing(
         target,
         Spacer(1, 6),
         bars,
+        *_map_section(data, mapped),
     ]
     write_pack(
         out,
