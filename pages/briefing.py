@@ -5,10 +5,10 @@ from datetime import date
 import streamlit as st
 
 from dashboard.briefing import images, packs
-from dashboard.briefing.content import CLASSIFICATIONS, Rating, long_date
+from dashboard.briefing.content import Rating, long_date
 from dashboard_ui import cached
 from dashboard_ui.identity import current_actor
-from dashboard_ui.packs import pack_maker
+from dashboard_ui.packs import classification_choice, pack_maker
 from dashboard_ui.text import plain
 from dashboard_ui.view import current_view
 
@@ -59,13 +59,7 @@ with dates:
         "pack was made (here or from the command line), so all of that day is covered, or four weeks before the "
         "as-at date if none was.",
     )
-classification = marking.selectbox(
-    "Security classification",
-    [None, *CLASSIFICATIONS],
-    format_func=lambda value: value or "None (no marking)",
-    key="briefing_classification",
-    help="Marked at the top and bottom of every page.",
-)
+classification = classification_choice(marking, "briefing_classification")
 
 # Chromium, which draws the pack's charts, starts now in the background: the pack is quicker when asked for.
 images.start_chart_browser()

@@ -9,14 +9,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, region, tables
-from dashboard.briefing.content import CLASSIFICATIONS
 from dashboard.briefing.packs import DEFAULT_SINCE_DAYS
 from dashboard.queries import Filters
 from dashboard.roles import Actor
 from dashboard_ui import cached
 from dashboard_ui.filters import as_at_input
 from dashboard_ui.identity import current_actor
-from dashboard_ui.packs import pack_maker
+from dashboard_ui.packs import classification_choice, pack_maker
 from dashboard_ui.view import per_view
 from dashboard_ui.widgets import chart, chart_with_data, download_csv, show_banners
 
@@ -93,7 +92,8 @@ if page.boundaries_caption:
 st.header("Briefing pack for the region")
 st.caption(
     "An A4 PDF of these figures for the councils' members and the co-operative's board: the region's beds, what "
-    "moved since the date chosen, the councils side by side, and the charts. Programme-level figures only."
+    "moved since the date chosen, the councils side by side, the charts and the district map. Programme-level figures "
+    "only."
 )
 since_column, marking_column = st.columns(2)
 since = since_column.date_input(
@@ -105,13 +105,7 @@ since = since_column.date_input(
     key="region_since",
     help="The pack compares each council's beds as recorded at the end of this day with the as-at date's.",
 )
-classification = marking_column.selectbox(
-    "Security classification",
-    [None, *CLASSIFICATIONS],
-    format_func=lambda value: value or "None (no marking)",
-    key="region_classification",
-    help="Marked at the top and bottom of every page.",
-)
+classification = classification_choice(marking_column, "region_classification")
 pack_maker(
     "region_briefing",
     (filters.as_at, since, classification, version),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import date, timedelta
 from pathlib import Path
@@ -560,20 +561,20 @@ def briefing_command(
     code = _council_code(engine, council) if council is not None else None
     # The default is never after --as-at (default_since says so), so the dates checked above still hold.
     since_date = dates["--since"] or default_since(engine, as_at_date, code)
-    with _progress() as progress:
-        task = progress.add_task("Briefing", total=None)
-        written = build_briefing(
-            engine,
-            actor,
-            as_at_date,
-            since_date,
-            marking,
-            out,
-            on_progress=lambda done, total, step: progress.update(task, completed=done, total=total, description=step),
-            council=code,
+    written = _made_with_progress(
+        lambda report: build_briefing(
+            engine, actor, as_at_date, since_date, marking, out, on_progress=report, council=code
         )
+    )
     record_pack(engine, actor, as_at_date, since_date, marking, council=code)
     print(f"Wrote the briefing pack as at {dmy(as_at_date)} (changes since {dmy(since_date)}) to {written}")
+
+
+def _made_with_progress(make: Callable[[Callable[[int, int, str], None]], Path]) -> Path:
+    """A pack made with its steps shown as they are done (`make` is given the progress callback)."""
+    with _progress() as progress:
+        task = progress.add_task("Briefing", total=None)
+        return make(lambda done, total, step: progress.update(task, completed=done, total=total, description=step))
 
 
 def _region_briefing(
@@ -583,17 +584,9 @@ def _region_briefing(
     from dashboard.briefing.region_pack import build_region_briefing
 
     since = since or as_at - timedelta(days=DEFAULT_SINCE_DAYS)
-    with _progress() as progress:
-        task = progress.add_task("Briefing", total=None)
-        written = build_region_briefing(
-            engine,
-            actor,
-            as_at,
-            since,
-            marking,
-            out,
-            on_progress=lambda done, total, step: progress.update(task, completed=done, total=total, description=step),
-        )
+    written = _made_with_progress(
+        lambda report: build_region_briefing(engine, actor, as_at, since, marking, out, on_progress=report)
+    )
     print(f"Wrote the region's briefing pack as at {dmy(as_at)} (what moved since {dmy(since)}) to {written}")
 
 

@@ -267,18 +267,17 @@ def _briefing_pdf(
     # The leading underscore keeps the callback out of the cache key; a cached pack needs no progress shown.
     from dashboard.briefing import pdf  # reportlab and kaleido load only when a pack is wanted
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = pdf.build_briefing(
-            engine(),
-            actor,
-            as_at,
-            since,
-            classification,
-            Path(folder) / "briefing.pdf",
-            on_progress=_on_progress,
-            council=council,
+    return _pdf_bytes(
+        lambda out: pdf.build_briefing(
+            engine(), actor, as_at, since, classification, out, on_progress=_on_progress, council=council
         )
-        return path.read_bytes()
+    )
+
+
+def _pdf_bytes(write: Callable[[Path], Path]) -> bytes:
+    """What `write` writes to a file of its own (a pack's builder takes a path), read back."""
+    with tempfile.TemporaryDirectory() as folder:
+        return write(Path(folder) / "pack.pdf").read_bytes()
 
 
 def region_briefing_pdf(
@@ -306,11 +305,11 @@ def _region_briefing_pdf(
 ) -> bytes:
     from dashboard.briefing import region_pack  # reportlab and kaleido load only when a pack is wanted
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = region_pack.build_region_briefing(
-            engine(), actor, as_at, since, classification, Path(folder) / "region.pdf", on_progress=_on_progress
+    return _pdf_bytes(
+        lambda out: region_pack.build_region_briefing(
+            engine(), actor, as_at, since, classification, out, on_progress=_on_progress
         )
-        return path.read_bytes()
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

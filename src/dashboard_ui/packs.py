@@ -7,9 +7,23 @@ from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from dashboard.briefing.content import CLASSIFICATIONS
 
 if TYPE_CHECKING:  # reportlab loads only when a pack is made
     from dashboard.briefing.pdf import ProgressCallback
+
+
+def classification_choice(where: DeltaGenerator, key: str) -> str | None:
+    """The security marking a pack carries on every page, if any."""
+    return where.selectbox(
+        "Security classification",
+        [None, *CLASSIFICATIONS],
+        format_func=lambda value: value or "None (no marking)",
+        key=key,
+        help="Marked at the top and bottom of every page.",
+    )
 
 
 def pack_maker(
