@@ -12,9 +12,10 @@ import pytest
 from alembic import command
 from sqlalchemy import Engine
 
-from dashboard import demand, exporting, objectives, placements, region
+from dashboard import demand, exporting, objectives, placements, region, uploads
 from dashboard.db import _alembic_config, upgrade_to_head
 from dashboard.roles import SYSTEM, AccessDenied, Actor, Role
+from dashboard.uploads import KIND_BY_LABEL
 from tests.apptest import assert_page_ok, open_app
 from tests.conftest import dump, plain_sql
 from tests.test_councils import two_councils  # noqa: F401 (a fixture)
@@ -173,3 +174,12 @@ def test_every_councils_export_says_whose_each_returns_row_is(northmarsh_return,
         by_council = Counter(row["Council ONS code"] for row in rows)
         assert by_council == {council: rows_of(store_url, table, council) for council in (HERTS, NORTH)}
         assert {row["Council"] for row in rows} == {"Hertfordshire", "Northmarsh"}
+
+
+def test_the_import_page_imports_a_return_as_the_sidebars_councils(two_councils):  # noqa: F811
+    kind = KIND_BY_LABEL["SSDA903 return"]
+    files = [(path.name, path.read_bytes()) for path in YEAR_2021]
+    report = uploads.run_uploads(kind, two_councils, files, SYSTEM, dry_run=False, today=TODAY, council=NORTH)
+    assert report.ok, report.summary()
+    assert not placements.stored_measures(two_councils, NORTH).empty
+    assert placements.stored_measures(two_councils, HERTS).empty
