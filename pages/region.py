@@ -1,7 +1,7 @@
 """The region: the councils' programmes side by side, their beds together against the region's target, and a map of
 their districts' beds secured. Programme-level figures only; each council's properties are on its own pages."""
 
-from datetime import date, timedelta
+from datetime import date
 from typing import NamedTuple
 
 import pandas as pd
@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, region, tables
-from dashboard.briefing.packs import DEFAULT_SINCE_DAYS
+from dashboard.briefing import packs
 from dashboard.queries import Filters
 from dashboard.roles import Actor
 from dashboard_ui import cached
@@ -96,14 +96,17 @@ st.caption(
     "only."
 )
 since_column, marking_column = st.columns(2)
+# Read uncached: recording a pack leaves the data version (the cache key) as it was, and this must follow it.
 since = since_column.date_input(
     "What moved since",
-    value=filters.as_at - timedelta(days=DEFAULT_SINCE_DAYS),
+    value=packs.default_since(cached.engine(), filters.as_at, region=True),
     max_value=filters.as_at,
     min_value=date(2015, 1, 1),
     format="DD/MM/YYYY",
     key="region_since",
-    help="The pack compares each council's beds as recorded at the end of this day with the as-at date's.",
+    help="The pack compares each council's beds as recorded at the end of this day with the as-at date's. It starts "
+    "as the day before the region's last pack was made (here or from the command line), or four weeks before the "
+    "as-at date if none was.",
 )
 classification = classification_choice(marking_column, "region_classification")
 pack_maker(
@@ -112,4 +115,8 @@ pack_maker(
     lambda on_progress: cached.region_briefing_pdf(actor, filters.as_at, since, classification, version, on_progress),
     file_name=f"region-briefing_as-at-{filters.as_at:%Y-%m-%d}.pdf",
     what="region's briefing pack",
+    on_made=lambda: packs.record_pack(cached.engine(), actor, filters.as_at, since, classification, region=True),
 )
+if recent := packs.packs_made(cached.engine(), region=True):  # uncached, as the default above: a few rows
+    st.markdown("#### The region's packs made recently")
+    st.dataframe(packs.packs_table(recent), hide_index=True)

@@ -3,7 +3,7 @@ what moved between two dates, as an A4 PDF a regional viewer may make; and no co
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 
 import pandas as pd
@@ -12,10 +12,11 @@ from pypdf import PdfReader
 
 from dashboard import region
 from dashboard.boundaries import install_boundaries
+from dashboard.briefing.packs import DEFAULT_SINCE_DAYS, default_since, packs_made, record_pack
 from dashboard.briefing.region_pack import RegionBriefingData, build_region_briefing, gather_region, movement_lines
 from dashboard.roles import AccessDenied
 from tests.apptest import assert_page_ok, open_app
-from tests.conftest import SEED_TODAY, beds_by_sql, run_dashboard
+from tests.conftest import SEED_TODAY, beds_by_sql, plain_sql, run_dashboard
 from tests.test_boundaries import SHARED_BOUNDARIES
 from tests.test_council_access import NED, RITA, actor, region_store  # noqa: F401 (a fixture)
 from tests.test_councils import northmarsh_programme, two_councils  # noqa: F401 (fixtures)
@@ -132,6 +133,12 @@ def test_a_regional_viewer_makes_the_regions_pack_on_the_region_page(monkeypatch
     assert made.startswith(b"%PDF-")
     text = pdf_text(BytesIO(made))
     assert "OFFICIAL-SENSITIVE" in text and "Northmarsh" in text and "RS-" not in text
+    # Recorded as the region's and listed; the next pack's "what moved since" starts from the day before it was made.
+    [listed] = [frame.value for frame in at.dataframe if "Made by" in frame.value.columns]
+    assert listed["Made by"].tolist() == [RITA] and listed["Classification"].tolist() == ["OFFICIAL-SENSITIVE"]
+    again = open_app(monkeypatch, store_url, account=RITA)
+    [made_pack] = packs_made(region_store, region=True)
+    assert again.date_input(key="region_since").value == made_pack.made_at.date() - timedelta(days=1)
 
 
 def test_the_regions_pack_maps_the_districts_whose_boundaries_are_installed(
@@ -148,3 +155,29 @@ def test_the_regions_pack_maps_the_districts_whose_boundaries_are_installed(
     assert len(pages) == 3 and pages[2].startswith("Districts across the region")
     assert "Not on the map: Northmarsh, whose district boundaries are not installed" in pages[2]
     assert "RS-" not in pages[2] and "NM-0" not in pages[2]
+
+
+def test_the_regions_packs_are_recorded_apart_from_each_councils(region_store, store_url, tmp_path):  # noqa: F811
+    first = run_dashboard(
+        "briefing",
+        "--region",
+        "--out",
+        tmp_path / "a.pdf",
+        "--as-at",
+        "2026-11-25",
+        database_url=store_url,
+        cwd=tmp_path,
+    )
+    assert first.returncode == 0, first.stderr
+    [made] = packs_made(region_store, region=True)
+    assert (made.as_at, made.since, made.source) == (SEED_TODAY, date(2026, 10, 28), "cli")
+    [(council_id,)] = plain_sql(store_url, "SELECT council_id FROM briefing_pack")
+    assert council_id is None, "the region's, no council's"
+    assert packs_made(region_store) == packs_made(region_store, council="E10000901") == []
+    # The next region pack's "what moved" starts from the day before this one was made; a council's is untouched.
+    today = date.today()
+    assert default_since(region_store, today, region=True) == made.made_at.date() - timedelta(days=1)
+    assert default_since(region_store, today) == today - timedelta(days=DEFAULT_SINCE_DAYS)
+    with pytest.raises(AccessDenied):
+        record_pack(region_store, actor(region_store, NED), SEED_TODAY, SINCE, None, region=True)
+    assert len(packs_made(region_store, region=True)) == 1

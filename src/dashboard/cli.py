@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -521,12 +521,13 @@ def briefing_command(
         typer.Option(
             "--region",
             help="The region's pack instead: every council's programme side by side, programme-level figures only, "
-            "and what moved since --since (default 28 days before --as-at).",
+            "and what moved since --since (default: the day before the region's last pack was made, or 28 days "
+            "before --as-at if none was).",
         ),
     ] = False,
 ) -> None:
     """Write the Executive Member's briefing pack: an A4 PDF of headline figures, changes, risks, charts and decisions.
-    Each council's pack made is recorded: the next one's changes start from the day it was made."""
+    Each pack made is recorded: the next one's (the council's, or the region's) starts from the day it was made."""
     from datetime import date
 
     from dashboard.briefing.content import CLASSIFICATIONS, check_dates
@@ -552,22 +553,29 @@ def briefing_command(
 
     start_chart_browser()  # Chromium starts while the PDF's libraries load and the store opens
     from dashboard.briefing.pdf import build_briefing
+    from dashboard.briefing.region_pack import build_region_briefing
 
     engine = _store(ctx)
     actor = _cli_actor("cli")
-    if region:
-        _region_briefing(engine, actor, as_at_date, dates["--since"], marking, out)
-        return
     code = _council_code(engine, council) if council is not None else None
     # The default is never after --as-at (default_since says so), so the dates checked above still hold.
-    since_date = dates["--since"] or default_since(engine, as_at_date, code)
-    written = _made_with_progress(
-        lambda report: build_briefing(
-            engine, actor, as_at_date, since_date, marking, out, on_progress=report, council=code
+    since_date = dates["--since"] or default_since(engine, as_at_date, code, region)
+    if region:
+        what, moved = "the region's briefing pack", "what moved"
+        written = _made_with_progress(
+            lambda report: build_region_briefing(
+                engine, actor, as_at_date, since_date, marking, out, on_progress=report
+            )
         )
-    )
-    record_pack(engine, actor, as_at_date, since_date, marking, council=code)
-    print(f"Wrote the briefing pack as at {dmy(as_at_date)} (changes since {dmy(since_date)}) to {written}")
+    else:
+        what, moved = "the briefing pack", "changes"
+        written = _made_with_progress(
+            lambda report: build_briefing(
+                engine, actor, as_at_date, since_date, marking, out, on_progress=report, council=code
+            )
+        )
+    record_pack(engine, actor, as_at_date, since_date, marking, council=code, region=region)
+    print(f"Wrote {what} as at {dmy(as_at_date)} ({moved} since {dmy(since_date)}) to {written}")
 
 
 def _made_with_progress(make: Callable[[Callable[[int, int, str], None]], Path]) -> Path:
@@ -575,19 +583,6 @@ def _made_with_progress(make: Callable[[Callable[[int, int, str], None]], Path])
     with _progress() as progress:
         task = progress.add_task("Briefing", total=None)
         return make(lambda done, total, step: progress.update(task, completed=done, total=total, description=step))
-
-
-def _region_briefing(
-    engine: Engine, actor: Actor, as_at: date, since: date | None, marking: str | None, out: Path
-) -> None:
-    from dashboard.briefing.packs import DEFAULT_SINCE_DAYS
-    from dashboard.briefing.region_pack import build_region_briefing
-
-    since = since or as_at - timedelta(days=DEFAULT_SINCE_DAYS)
-    written = _made_with_progress(
-        lambda report: build_region_briefing(engine, actor, as_at, since, marking, out, on_progress=report)
-    )
-    print(f"Wrote the region's briefing pack as at {dmy(as_at)} (what moved since {dmy(since)}) to {written}")
 
 
 # ---------------------------------------------------------------- councils

@@ -642,7 +642,9 @@ def within(table: str, query: Select, council: str | None) -> Select:
 CouncilColumn = InstrumentedAttribute[str]
 
 
-def _of_council(council_id: InstrumentedAttribute[int]) -> Callable[[CouncilColumn], ColumnElement[str]]:
+def _of_council(
+    council_id: InstrumentedAttribute[int] | InstrumentedAttribute[int | None],
+) -> Callable[[CouncilColumn], ColumnElement[str]]:
     return lambda column: select(column).where(Council.id == council_id).scalar_subquery()
 
 

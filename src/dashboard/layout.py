@@ -445,7 +445,8 @@ OFSTED_HOMES = Layout(
 BRIEFING_PACKS = Layout(
     name="briefing_packs",
     description="Each briefing pack made: when, by whom, through what, and what it covered. "
-    "Not imported: a row is recorded each time a pack is made.",
+    "Not imported: a row is recorded each time a pack is made. Where the store holds several councils, the region's "
+    "packs (every council side by side) name no council.",
     columns=(
         Column("Made at (UTC)", "made_at", "date and time (ISO 8601, UTC)", "When the pack was made."),
         Column("Made by", "made_by", "text", "Who made it."),

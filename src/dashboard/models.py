@@ -292,8 +292,8 @@ class MilestoneRecord(Base):
 
 
 class BriefingPack(Base):
-    """A briefing pack made for the Executive Member: what it covered, who made it and when. The next pack's "changes
-    since" starts from the last one's."""
+    """A briefing pack made for the Executive Member (a council's) or the region's: what it covered, who made it and
+    when. The next pack's "changes since" starts from the last one's of the same council, or the region's."""
 
     __tablename__ = "briefing_pack"
 
@@ -304,7 +304,8 @@ class BriefingPack(Base):
     as_at: Mapped[date] = mapped_column(Date)
     since: Mapped[date] = mapped_column(Date)
     classification: Mapped[str | None] = mapped_column(String(40))
-    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"))  # whose programme the pack was of
+    # Whose programme the pack was of; None: the region's, every council's side by side (migration 0018).
+    council_id: Mapped[int | None] = mapped_column(ForeignKey("council.id"))
 
 
 class AuditEntry(Base):
