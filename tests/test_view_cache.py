@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import uuid
 import weakref
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from dashboard.queries import Filters
 from dashboard.roles import SYSTEM
@@ -76,3 +76,40 @@ def test_the_cache_keeps_what_was_built_not_the_page_run_that_built_it():
 
     assert built == ["Beds", date(2026, 3, 31)]
     assert made() is None, "the cache kept the page run's namespace"
+
+
+def test_a_run_asks_the_store_for_its_data_version_once_and_the_next_run_asks_again(monkeypatch, engine, store_url):
+    from sqlalchemy import event, insert
+    from sqlalchemy.engine import Engine
+
+    from dashboard.models import AuditEntry
+    from tests.apptest import assert_page_ok, open_app
+
+    asked: list[str] = []
+
+    def count(_connection, _cursor, statement, *_args) -> None:
+        if "max(audit_log.id)" in statement.lower():
+            asked.append(statement)
+
+    at = open_app(monkeypatch, store_url)
+    at.run()  # the process's caches filled: what is left is what every rerun asks
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        asked.clear()
+        at.run()
+        assert_page_ok(at)
+        assert len(asked) == 1, "once a run, however many widgets key their reads by it"
+        before = next(caption.value for caption in at.sidebar.caption if "updated" in caption.value.lower())
+        later = (datetime.now(UTC) + timedelta(minutes=5)).replace(tzinfo=None)
+        with engine.begin() as connection:  # a change made elsewhere, as from the command line
+            connection.execute(
+                insert(AuditEntry).values(
+                    at=later, user="cli", source="cli", action="update", entity="property", entity_ref="RS-P1-01"
+                )
+            )
+        at.run()
+        assert len(asked) == 2, "the next run asks again"
+        after = next(caption.value for caption in at.sidebar.caption if "updated" in caption.value.lower())
+        assert after != before
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)

@@ -46,8 +46,17 @@ def engine() -> Engine:
 DataVersion = tuple[str, int]
 
 
+RUN_VERSION_KEY = "data_version_of_this_run"
+
+
 def version() -> DataVersion:
-    return database_url(), queries.store_version(engine())
+    """The store's data version, asked of the store once a run (the shell forgets it as the run ends): every read of
+    the run is keyed by the same version, however many widgets need it. A write is followed by a rerun (done), which
+    asks again."""
+    held = st.session_state.get(RUN_VERSION_KEY)
+    if held is None or held[0] != database_url():
+        held = st.session_state[RUN_VERSION_KEY] = (database_url(), queries.store_version(engine()))
+    return held
 
 
 def by_scope(**options: Any) -> Callable[[Callable[P, T]], Callable[P, T]]:

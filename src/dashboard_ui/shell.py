@@ -127,6 +127,7 @@ def _log_page_opened(actor: Actor, page: str) -> None:
 
 
 def run() -> None:
+    st.session_state.pop(cached.RUN_VERSION_KEY, None)  # a callback before the run may have asked: ask again
     st.set_page_config(
         page_title="Residential strategy dashboard",
         page_icon=str(FAVICON),
@@ -158,7 +159,7 @@ def run() -> None:
             "try again, or change the filters. If it persists, tell the dashboard's administrator."
         )
     finally:
-        # The filters and actor belong to this run: a page that runs without the shell around it finds none (see
-        # current_filters).
-        for key in (FILTERS_KEY, CHOSEN_COUNCIL_KEY, ACTOR_KEY):
+        # The filters, actor and data version belong to this run: a page that runs without the shell around it finds
+        # none (see current_filters).
+        for key in (FILTERS_KEY, CHOSEN_COUNCIL_KEY, ACTOR_KEY, cached.RUN_VERSION_KEY):
             st.session_state.pop(key, None)
