@@ -111,8 +111,11 @@ def test_the_map_draws_the_councils_with_boundaries_and_names_the_rest(demo_regi
     assert herts.without == invented and sorted(herts.districts["ons_code"]) == CURRENT_CODES
     caption = region.boundaries_caption(herts.without, len(names))
     assert caption == (
-        f"Not on the map: {', '.join(invented)}, whose district boundaries are not installed; "
+        f"Not on the map: {', '.join(invented)}, whose district boundaries are not installed: "
         "`python -m dashboard boundaries --from FILE` installs a council's (a GeoJSON file of its districts)."
+    )
+    assert region.boundaries_caption(herts.without, len(names), hint=False) == (
+        f"Not on the map: {', '.join(invented)}, whose district boundaries are not installed."
     )
 
     hexagons = write_geojson(tmp_path / "invented.geojson", hexagon_boundaries(engine, invented_places(engine)))

@@ -153,7 +153,8 @@ def test_the_regions_pack_maps_the_districts_whose_boundaries_are_installed(
 
     pages = [" ".join(page.extract_text().split()) for page in PdfReader(out).pages]
     assert len(pages) == 3 and pages[2].startswith("Districts across the region")
-    assert "Not on the map: Northmarsh, whose district boundaries are not installed" in pages[2]
+    assert "Not on the map: Northmarsh, whose district boundaries are not installed." in pages[2]
+    assert "python -m" not in pages[2], "a command is the app's to say, not a Member's pack"
     assert "RS-" not in pages[2] and "NM-0" not in pages[2]
 
 

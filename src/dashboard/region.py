@@ -209,10 +209,13 @@ def district_map(region: pd.DataFrame, installed: dict | None) -> DistrictMap:
 INSTALL_HINT = "`python -m dashboard boundaries --from FILE` installs a council's (a GeoJSON file of its districts)"
 
 
-def boundaries_caption(without: list[str], councils: int) -> str | None:
-    """What the map leaves out, and how to put it on: None when every council is drawn."""
+def boundaries_caption(without: list[str], councils: int, hint: bool = True) -> str | None:
+    """What the map leaves out, and (with `hint`, for those who can) how to put it on: None when every council is
+    drawn."""
     if not without:
         return None
     if len(without) == councils:
-        return f"No council's district boundaries are installed, so the region has no district map yet: {INSTALL_HINT}."
-    return f"Not on the map: {', '.join(without)}, whose district boundaries are not installed; {INSTALL_HINT}."
+        said = "No council's district boundaries are installed, so the region has no district map yet"
+    else:
+        said = f"Not on the map: {', '.join(without)}, whose district boundaries are not installed"
+    return f"{said}: {INSTALL_HINT}." if hint else f"{said}."

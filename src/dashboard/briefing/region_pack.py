@@ -226,7 +226,8 @@ def _page_one(data: RegionBriefingData) -> list[Flowable]:
 def _map_section(data: RegionBriefingData, mapped: region.DistrictMap) -> list[Flowable]:
     """The region's districts on their installed boundaries, with what the map leaves out; a sentence alone where no
     council's boundaries are installed."""
-    said = region.boundaries_caption(mapped.without, len(data.now.side_by_side))
+    # A pack is read away from the store: the command that installs boundaries is the app's to say.
+    said = region.boundaries_caption(mapped.without, len(data.now.side_by_side), hint=False)
     story: list[Flowable] = [Paragraph("Districts across the region", STYLES["h2"])]
     if mapped.boundaries is not None:
         story.insert(0, PageBreak())  # a map takes a page of its own; the sentence alone follows the charts
