@@ -149,7 +149,8 @@ def export_command(
         typer.Option(
             help="One council's rows only (ONS code or name): its programme, its changes, and the store's "
             "national data. Default: every council's. Where the store holds several councils, decisions, phases, "
-            "properties and briefing packs say whose each row is (Council, Council ONS code)."
+            "properties, briefing packs, SSDA903 figures, objectives and forecasts say whose each row is (Council, "
+            "Council ONS code)."
         ),
     ] = None,
 ) -> None:

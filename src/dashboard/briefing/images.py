@@ -73,7 +73,7 @@ def _fitted(width_px: int, height_px: int, max_height: float = FRAME_HEIGHT) -> 
     return width, height
 
 
-def _chart(fig: go.Figure, alt: str, height: int | None = None, max_height: float = FRAME_HEIGHT) -> ChartImage:
+def chart_image(fig: go.Figure, alt: str, height: int | None = None, max_height: float = FRAME_HEIGHT) -> ChartImage:
     """The figure as an image on the page, carrying its text alternative (the tagged PDF's /Alt); Chromium starts
     drawing it now."""
     height = height or int(fig.layout.height or 480)

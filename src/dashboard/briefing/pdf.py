@@ -54,7 +54,7 @@ from dashboard.briefing.content import (
     uninformed_sentence,
 )
 from dashboard.briefing.images import (
-    _chart,
+    chart_image,
     gantt_alt,
     gantt_figures,
     gantt_rows_fitting,
@@ -613,10 +613,10 @@ def build_briefing(
     report(1, total, "Drawing the progress chart")
     cumulative = metrics.cumulative_beds(data.status, as_at)
     # Taller on paper than on screen: the page has the room, and the step lines separate.
-    progress = _chart(
+    progress = chart_image(
         charts.progress_chart(cumulative, data.phases, as_at, data.totals), progress_alt(data), height=PROGRESS_HEIGHT
     )
-    target = _chart(charts.target_bar(data.totals), target_alt(data))
+    target = chart_image(charts.target_bar(data.totals), target_alt(data))
     report(2, total, "Drawing the district map")
     measure = metrics.DISTRICT_MEASURES[MAP_MEASURE]
     if data.boundaries:
@@ -624,14 +624,16 @@ def build_briefing(
     else:
         district_map = charts.district_tile_map(data.districts, measure, MAP_MEASURE)
     # A real map is drawn taller than the page shows it: the county fills the width, its small districts readable.
-    map_png = _chart(district_map, map_alt(data), height=560 if data.boundaries else None, max_height=135 * mm)
+    map_png = chart_image(district_map, map_alt(data), height=560 if data.boundaries else None, max_height=135 * mm)
     report(3, total, "Drawing the timeline")
     # Under the timeline page's heading: many phases make a tall chart, scaled down to the room left there.
-    phases_png = _chart(phase_figure, phases_alt(data), max_height=FRAME_HEIGHT - TIMELINE_INTRO - 2 * FRAME_PADDING)
+    phases_png = chart_image(
+        phase_figure, phases_alt(data), max_height=FRAME_HEIGHT - TIMELINE_INTRO - 2 * FRAME_PADDING
+    )
     gantt_pngs = []
     for number, figure in enumerate(gantts):
         report(4 + number, total, f"Drawing the property timeline ({number + 1} of {len(gantts)})")
-        gantt_pngs.append(_chart(figure, gantt_alt(data, figure), max_height=FRAME_HEIGHT - 20 * mm))
+        gantt_pngs.append(chart_image(figure, gantt_alt(data, figure), max_height=FRAME_HEIGHT - 20 * mm))
 
     report(total - 1, total, "Writing the PDF")
     story = [

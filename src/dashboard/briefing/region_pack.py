@@ -25,7 +25,7 @@ from dashboard.briefing.content import (
     level_numbers,
     long_date,
 )
-from dashboard.briefing.images import _chart
+from dashboard.briefing.images import chart_image
 from dashboard.briefing.page import STYLES
 from dashboard.briefing.pdf import ProgressCallback, data_table, furniture, numbers_panel, widths_to_fit, write_pack
 from dashboard.metrics import BedTotals
@@ -232,7 +232,7 @@ def _map_section(data: RegionBriefingData, mapped: region.DistrictMap) -> list[F
     if mapped.boundaries is not None:
         story.insert(0, PageBreak())  # a map takes a page of its own; the sentence alone follows the charts
         figure = charts.region_choropleth(mapped.districts, mapped.boundaries)
-        story.append(_chart(figure, map_alt(data, mapped.districts), max_height=170 * mm))
+        story.append(chart_image(figure, map_alt(data, mapped.districts), max_height=170 * mm))
     if said:
         story.append(Paragraph(escape(said), STYLES["small"]))
     return story
@@ -256,8 +256,8 @@ def build_region_briefing(
     start_chart_browser()  # Chromium starts while the store is read
     data = gather_region(engine, actor, as_at, since)
     report(1, total, "Drawing the charts")
-    bars = _chart(charts.region_bars(data.now.side_by_side), bars_alt(data))
-    target = _chart(charts.target_bar(data.totals), total_alt(data))
+    bars = chart_image(charts.region_bars(data.now.side_by_side), bars_alt(data))
+    target = chart_image(charts.target_bar(data.totals), total_alt(data))
     mapped = region.district_map(data.now.districts, data.boundaries)
     report(2, total, "Writing the PDF")
     story = [
