@@ -57,6 +57,25 @@ def test_target_bar_marks_the_target_from_the_data(target):
     assert fig["layout"]["xaxis"]["range"][1] > target  # the mark is drawn inside the plot, not on its edge
 
 
+@pytest.mark.parametrize(
+    ("target", "anchors"),
+    [
+        # The target's mark inside the secured segment (172 to 209), left of its middle: its number goes right.
+        (190, {"Open": "middle", "Registered, not open": "middle", "Secured, not registered": "end"}),
+        # Right of the open segment's middle: its number goes left, away from the mark.
+        (150, {"Open": "start", "Registered, not open": "middle", "Secured, not registered": "middle"}),
+        # On a segment's edge: no number is struck through, every one in its middle.
+        (172, {"Open": "middle", "Registered, not open": "middle", "Secured, not registered": "middle"}),
+    ],
+)
+def test_target_bar_keeps_a_segments_number_off_the_targets_mark(target, anchors):
+    totals = metrics.BedTotals(target=target, open=166, registered=172, secured=209, pipeline=16)
+    fig = _json(charts.target_bar(totals))
+    shown = {trace["name"].split(":")[0]: trace["insidetextanchor"] for trace in fig["data"]}
+    assert {name: shown[name] for name in anchors} == anchors
+    assert shown["In the pipeline"] == "middle"
+
+
 def test_target_bar_of_a_part_marks_its_planned_beds():
     fig = _json(charts.target_bar(metrics.bed_totals(PROGRAMME, target=70, part=True)))
     assert [a["text"] for a in fig["layout"]["annotations"]] == ["<b>Planned 10</b>"]

@@ -13,7 +13,14 @@ from pypdf import PdfReader
 from dashboard import region
 from dashboard.boundaries import install_boundaries
 from dashboard.briefing.packs import DEFAULT_SINCE_DAYS, default_since, packs_made, record_pack
-from dashboard.briefing.region_pack import RegionBriefingData, build_region_briefing, gather_region, movement_lines
+from dashboard.briefing.region_pack import (
+    RegionBriefingData,
+    banner_markup,
+    build_region_briefing,
+    gather_region,
+    movement_lines,
+)
+from dashboard.provenance import SYNTHETIC, Banner
 from dashboard.roles import AccessDenied
 from tests.apptest import assert_page_ok, open_app
 from tests.conftest import SEED_TODAY, beds_by_sql, plain_sql, run_dashboard
@@ -85,6 +92,14 @@ def test_movement_lines_say_what_moved_and_where_nothing_did():
         "A: beds open 1 to 2 (+1); registered 1 to 2 (+1).",
         "No change in B.",
     ]
+
+
+def test_a_banner_prints_its_title_in_bold_and_no_markdown():
+    banner = Banner(SYNTHETIC, "3 of the 3 properties are made up (`demo-data`): not a council's records & <no> more.")
+    assert banner_markup(banner) == (
+        "<b>Synthetic data.</b> 3 of the 3 properties are made up (demo-data): not a council's records &amp; "
+        "&lt;no&gt; more."
+    )
 
 
 def test_a_councils_staff_cannot_make_the_regions_pack(region_store, tmp_path):  # noqa: F811 (the fixture above)

@@ -136,10 +136,13 @@ def target_bar(totals: BedTotals) -> go.Figure:
         ("Still to find", totals.still_to_find, PALE_GREY, "x"),
     ]
     fig = go.Figure()
+    start = 0
     for label, beds, colour, pattern in segments:
         if beds <= 0:
             continue
         dark = colour in (DARK_BLUE, DARK_PINK, TURQUOISE)
+        anchor = _number_anchor(start, start + beds, totals.goal)
+        start += beds
         fig.add_trace(
             go.Bar(
                 x=[beds],
@@ -154,7 +157,7 @@ def target_bar(totals: BedTotals) -> go.Figure:
                 text=[str(beds)],
                 textposition="inside",
                 textangle=0,  # never sideways: a number that does not fit is left to the key
-                insidetextanchor="middle",
+                insidetextanchor=anchor,
                 textfont={"color": "white" if dark else TEXT},
                 hovertemplate=f"{label}: %{{x}} beds<extra></extra>",
             )
@@ -180,6 +183,14 @@ def target_bar(totals: BedTotals) -> go.Figure:
     fig.update_yaxes(visible=False, range=[-0.4, 0.8])
     fig.update_xaxes(range=[0, end], title=None, ticksuffix=" beds")
     return fig
+
+
+def _number_anchor(start: float, end: float, goal: float) -> str:
+    """Where a target bar segment's number goes: its middle, or the end farther from the target's mark where the mark
+    crosses the segment (a number in the middle would be struck through)."""
+    if not start < goal < end:
+        return "middle"
+    return "start" if goal > (start + end) / 2 else "end"
 
 
 def stage_chart(by_stage: pd.DataFrame) -> go.Figure:

@@ -29,7 +29,7 @@ from dashboard.briefing.images import chart_image
 from dashboard.briefing.page import STYLES
 from dashboard.briefing.pdf import ProgressCallback, data_table, furniture, numbers_panel, widths_to_fit, write_pack
 from dashboard.metrics import BedTotals
-from dashboard.provenance import ILLUSTRATIVE, SYNTHETIC
+from dashboard.provenance import ILLUSTRATIVE, SYNTHETIC, Banner
 from dashboard.roles import Actor
 from dashboard.wording import listed, plural
 
@@ -181,6 +181,11 @@ def banner_note(data: RegionBriefingData) -> str | None:
     return SYNTHETIC_NOTE if SYNTHETIC in kinds else ILLUSTRATIVE_NOTE if ILLUSTRATIVE in kinds else None
 
 
+def banner_markup(banner: Banner) -> str:
+    """A page's banner as the PDF's paragraph markup: its title in bold, its text without markdown's code marks."""
+    return f"<b>{escape(banner.title)}.</b> {escape(banner.text.replace('`', ''))}"
+
+
 # ---------------------------------------------------------------- the PDF
 
 
@@ -202,7 +207,7 @@ def _page_one(data: RegionBriefingData) -> list[Flowable]:
         ),
         numbers_panel(level_numbers(data.totals)),
     ]
-    story += [Paragraph(escape(banner.markdown.replace("**", "")), STYLES["small"]) for banner in data.now.banners]
+    story += [Paragraph(banner_markup(banner), STYLES["small"]) for banner in data.now.banners]
     story += [
         Paragraph(escape(f"What moved since {long_date(data.since)}"), STYLES["h2"]),
         *[Paragraph(escape(line), STYLES["body"]) for line in movement_lines(data)],
